@@ -1,0 +1,41 @@
+/**
+ * Whole-response cache for identical read operations. A warm query then
+ * skips parsing, validation and execution entirely. Entries are per client
+ * (a response may depend on who asks), live no longer than the shortest TTL
+ * of the entities the response used, are never stored for mutations, errors,
+ * stale data or live-state fields, and are dropped whenever any entity is
+ * invalidated.
+ */
+import { LRUCache } from 'lru-cache';
+
+export interface CachedResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+export interface ResponseCache {
+  get(key: string): CachedResponse | undefined;
+  set(key: string, value: CachedResponse, ttlMs: number): void;
+  clear(): void;
+  readonly size: number;
+}
+
+export function createResponseCache(maxEntries: number): ResponseCache {
+  const lru = new LRUCache<string, CachedResponse>({ max: Math.max(1, maxEntries), ttlAutopurge: false, allowStale: false });
+  return {
+    get: (key) => lru.get(key),
+    set(key, value, ttlMs) {
+      if (ttlMs > 0) lru.set(key, value, { ttl: ttlMs });
+    },
+    clear: () => lru.clear(),
+    get size() {
+      return lru.size;
+    },
+  };
+}
+
+/** The cache key: who asks, and exactly what they asked. */
+export function responseCacheKey(clientName: string, method: string, payload: string, accept: string): string {
+  return `${clientName}\u0000${method}\u0000${accept}\u0000${payload}`;
+}

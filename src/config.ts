@@ -1,0 +1,280 @@
+/**
+ * The environment, read and validated once at start, into one typed object.
+ * Every variable is documented in the README ("Configuration") with its
+ * default; an invalid value stops the process with a message naming it
+ * (never its value: some are secrets).
+ */
+import { z } from 'zod';
+
+export type Role = 'viewer' | 'operator' | 'admin';
+export const ROLES: readonly Role[] = ['viewer', 'operator', 'admin'];
+
+export interface ApiKeyEntry {
+  name: string;
+  role: Role;
+  key: string;
+}
+
+export interface FinditPartsConfig {
+  baseUrl: string;
+  /** Reseller client id (JWT `iss`) and secret (HS256 key); used when both are set. */
+  clientId?: string;
+  clientSecret?: string;
+  /** Static `api-…` key, sent as X-API-Key, used when no client secret is set. */
+  apiKey?: string;
+  /** Pacing budget: the seed's production figures. */
+  ratePerSecond: number;
+  perMinute: number;
+}
+
+export interface BigCommerceConfig {
+  /** Base including `/stores/{hash}`. */
+  apiUrl: string;
+  accessToken: string;
+  /** Requests per window (Standard/Plus plan: 150 per 30 s). */
+  quota: number;
+  windowMs: number;
+}
+
+export interface CacheTtls {
+  partMs: number;
+  priceMs: number;
+  stockMs: number;
+  productMs: number;
+  orderMs: number;
+}
+
+export interface Config {
+  mode: 'development' | 'production';
+  host: string;
+  port: number;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  apiKeys: ApiKeyEntry[];
+  /** Upstreams; undefined means the embedded sandbox provides them. */
+  finditparts?: FinditPartsConfig;
+  bigcommerce?: BigCommerceConfig;
+  /** Pacing used with the embedded sandbox (its defaults match the sandbox's limits). */
+  sandboxLimits: { finditpartsPerSecond: number; finditpartsPerMinute: number; bigcommerceQuota: number; bigcommerceWindowMs: number };
+  /** Share of each upstream's budget that bulk work may never take (kept for interactive reads). */
+  interactiveReserve: number;
+  upstreamTimeouts: { connectMs: number; headersMs: number; bodyMs: number };
+  /** Deadline for one interactive upstream call including retries and pacing waits. */
+  interactiveDeadlineMs: number;
+  /** Multiplier on the retry table's delays (1 = the documented delays). */
+  retryDelayScale: number;
+  breaker: { failureThreshold: number; cooldownMs: number };
+  cache: {
+    ttl: CacheTtls;
+    /** How long past its TTL an entry is served while it refreshes in the background. */
+    swrMs: number;
+    /** How long past its TTL an entry is kept to serve when the upstream fails. */
+    staleIfErrorMs: number;
+    maxEntries: number;
+  };
+  responseCache: { enabled: boolean; maxEntries: number };
+  /** SKU rule: store SKU = prefix + supplier part number. */
+  skuPrefix: string;
+  /** Largest `ids`/`skus` list one field accepts. */
+  maxIdsPerField: number;
+  shutdownGraceMs: number;
+}
+
+const ms = (def: number) => z.coerce.number().int().min(0).max(86_400_000).default(def);
+const seconds = (def: number) =>
+  z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(86_400)
+    .default(def)
+    .transform((s) => s * 1000);
+const bool = (def: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'])
+    .default(def ? 'true' : 'false')
+    .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const optionalText = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+
+const apiKeys = z
+  .string()
+  .optional()
+  .transform((raw, ctx): ApiKeyEntry[] => {
+    if (!raw || raw.trim() === '') return [];
+    const entries: ApiKeyEntry[] = [];
+    for (const [i, item] of raw.split(',').entries()) {
+      const [name, role, ...rest] = item.trim().split(':');
+      const key = rest.join(':');
+      if (!name || !role || !key) {
+        ctx.addIssue({ code: 'custom', message: `entry ${i + 1} is not name:role:key` });
+        continue;
+      }
+      if (!ROLES.includes(role as Role)) {
+        ctx.addIssue({ code: 'custom', message: `entry ${i + 1} (${name}) has unknown role "${role}"` });
+        continue;
+      }
+      if (key.length < 16) {
+        ctx.addIssue({ code: 'custom', message: `entry ${i + 1} (${name}) has a key shorter than 16 characters` });
+        continue;
+      }
+      entries.push({ name, role: role as Role, key });
+    }
+    return entries;
+  });
+
+const url = z
+  .string()
+  .optional()
+  .transform((v, ctx) => {
+    if (v === undefined || v.trim() === '') return undefined;
+    try {
+      const u = new URL(v.trim());
+      if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('not http(s)');
+      return u.toString().replace(/\/+$/, '');
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'must be an http(s) URL' });
+      return z.NEVER;
+    }
+  });
+
+const envSchema = z.object({
+  CROSSDOCK_MODE: z.enum(['development', 'production']).optional(),
+  NODE_ENV: z.string().optional(),
+  HOST: optionalText,
+  PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  CROSSDOCK_API_KEYS: apiKeys,
+  FINDITPARTS_BASE_URL: url,
+  FINDITPARTS_CLIENT_ID: optionalText,
+  FINDITPARTS_CLIENT_SECRET: optionalText,
+  FINDITPARTS_API_KEY: optionalText,
+  FINDITPARTS_RATE_PER_SECOND: z.coerce.number().positive().max(10_000).default(5),
+  FINDITPARTS_PER_MINUTE: z.coerce.number().int().positive().max(1_000_000).default(250),
+  BIGCOMMERCE_API_URL: url,
+  BIGCOMMERCE_ACCESS_TOKEN: optionalText,
+  BIGCOMMERCE_QUOTA: z.coerce.number().int().positive().max(1_000_000).default(150),
+  BIGCOMMERCE_WINDOW_MS: ms(30_000),
+  INTERACTIVE_RESERVE: z.coerce.number().min(0).max(0.9).default(0.3),
+  UPSTREAM_CONNECT_TIMEOUT_MS: ms(5_000),
+  UPSTREAM_HEADERS_TIMEOUT_MS: ms(10_000),
+  UPSTREAM_BODY_TIMEOUT_MS: ms(10_000),
+  INTERACTIVE_DEADLINE_MS: ms(20_000),
+  RETRY_DELAY_SCALE: z.coerce.number().min(0).max(10).default(1),
+  BREAKER_FAILURE_THRESHOLD: z.coerce.number().int().min(1).max(1000).default(5),
+  BREAKER_COOLDOWN_MS: ms(15_000),
+  CACHE_TTL_PART_SECONDS: seconds(600),
+  CACHE_TTL_PRICE_SECONDS: seconds(300),
+  CACHE_TTL_STOCK_SECONDS: seconds(60),
+  CACHE_TTL_PRODUCT_SECONDS: seconds(300),
+  CACHE_TTL_ORDER_SECONDS: seconds(30),
+  CACHE_SWR_SECONDS: seconds(30),
+  CACHE_STALE_IF_ERROR_SECONDS: seconds(86_400),
+  CACHE_MAX_ENTRIES: z.coerce.number().int().min(100).max(10_000_000).default(200_000),
+  RESPONSE_CACHE: bool(true),
+  RESPONSE_CACHE_MAX_ENTRIES: z.coerce.number().int().min(0).max(1_000_000).default(10_000),
+  SKU_PREFIX: z.string().max(32).default(''),
+  MAX_IDS_PER_FIELD: z.coerce.number().int().min(1).max(1000).default(250),
+  SHUTDOWN_GRACE_MS: ms(10_000),
+  SANDBOX_FINDITPARTS_RATE_PER_SECOND: z.coerce.number().positive().default(5),
+  SANDBOX_FINDITPARTS_PER_MINUTE: z.coerce.number().int().positive().default(250),
+  SANDBOX_BIGCOMMERCE_QUOTA: z.coerce.number().int().positive().default(150),
+  SANDBOX_BIGCOMMERCE_WINDOW_MS: ms(30_000),
+});
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    // Name the variable and the rule, never the value: some variables are secrets.
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  const mode = e.CROSSDOCK_MODE ?? (e.NODE_ENV === 'production' ? 'production' : 'development');
+  const problems: string[] = [];
+
+  let finditparts: FinditPartsConfig | undefined;
+  if (e.FINDITPARTS_BASE_URL) {
+    const hasJwt = Boolean(e.FINDITPARTS_CLIENT_ID && e.FINDITPARTS_CLIENT_SECRET);
+    if (!hasJwt && !e.FINDITPARTS_API_KEY) {
+      problems.push('FINDITPARTS_BASE_URL is set but neither FINDITPARTS_CLIENT_ID+FINDITPARTS_CLIENT_SECRET nor FINDITPARTS_API_KEY is');
+    }
+    finditparts = {
+      baseUrl: e.FINDITPARTS_BASE_URL,
+      clientId: e.FINDITPARTS_CLIENT_ID,
+      clientSecret: e.FINDITPARTS_CLIENT_SECRET,
+      apiKey: e.FINDITPARTS_API_KEY,
+      ratePerSecond: e.FINDITPARTS_RATE_PER_SECOND,
+      perMinute: e.FINDITPARTS_PER_MINUTE,
+    };
+  }
+  let bigcommerce: BigCommerceConfig | undefined;
+  if (e.BIGCOMMERCE_API_URL) {
+    if (!e.BIGCOMMERCE_ACCESS_TOKEN) problems.push('BIGCOMMERCE_API_URL is set but BIGCOMMERCE_ACCESS_TOKEN is not');
+    if (!/\/stores\/[^/]+(\/|$)/.test(new URL(e.BIGCOMMERCE_API_URL).pathname)) {
+      problems.push('BIGCOMMERCE_API_URL must include /stores/{store_hash}');
+    }
+    bigcommerce = {
+      apiUrl: e.BIGCOMMERCE_API_URL.replace(/\/v[23]$/, ''),
+      accessToken: e.BIGCOMMERCE_ACCESS_TOKEN ?? '',
+      quota: e.BIGCOMMERCE_QUOTA,
+      windowMs: e.BIGCOMMERCE_WINDOW_MS,
+    };
+  }
+  if (Boolean(finditparts) !== Boolean(bigcommerce)) {
+    problems.push('configure both upstreams (FINDITPARTS_BASE_URL and BIGCOMMERCE_API_URL) or neither (embedded sandbox)');
+  }
+  if (mode === 'production') {
+    if (e.CROSSDOCK_API_KEYS.length === 0) problems.push('production mode requires CROSSDOCK_API_KEYS');
+    if (!finditparts || !bigcommerce) problems.push('production mode requires real upstreams, not the embedded sandbox');
+  }
+  const names = new Set<string>();
+  for (const k of e.CROSSDOCK_API_KEYS) {
+    if (names.has(k.name)) problems.push(`CROSSDOCK_API_KEYS names "${k.name}" twice`);
+    names.add(k.name);
+  }
+  if (problems.length > 0) throw new ConfigError(`invalid configuration:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+
+  return {
+    mode,
+    // The embedded default binds loopback only: it prints a generated admin key.
+    host: e.HOST ?? (mode === 'production' ? '0.0.0.0' : '127.0.0.1'),
+    port: e.PORT,
+    logLevel: e.LOG_LEVEL,
+    apiKeys: e.CROSSDOCK_API_KEYS,
+    finditparts,
+    bigcommerce,
+    sandboxLimits: {
+      finditpartsPerSecond: e.SANDBOX_FINDITPARTS_RATE_PER_SECOND,
+      finditpartsPerMinute: e.SANDBOX_FINDITPARTS_PER_MINUTE,
+      bigcommerceQuota: e.SANDBOX_BIGCOMMERCE_QUOTA,
+      bigcommerceWindowMs: e.SANDBOX_BIGCOMMERCE_WINDOW_MS,
+    },
+    interactiveReserve: e.INTERACTIVE_RESERVE,
+    upstreamTimeouts: { connectMs: e.UPSTREAM_CONNECT_TIMEOUT_MS, headersMs: e.UPSTREAM_HEADERS_TIMEOUT_MS, bodyMs: e.UPSTREAM_BODY_TIMEOUT_MS },
+    interactiveDeadlineMs: e.INTERACTIVE_DEADLINE_MS,
+    retryDelayScale: e.RETRY_DELAY_SCALE,
+    breaker: { failureThreshold: e.BREAKER_FAILURE_THRESHOLD, cooldownMs: e.BREAKER_COOLDOWN_MS },
+    cache: {
+      ttl: {
+        partMs: e.CACHE_TTL_PART_SECONDS,
+        priceMs: e.CACHE_TTL_PRICE_SECONDS,
+        stockMs: e.CACHE_TTL_STOCK_SECONDS,
+        productMs: e.CACHE_TTL_PRODUCT_SECONDS,
+        orderMs: e.CACHE_TTL_ORDER_SECONDS,
+      },
+      swrMs: e.CACHE_SWR_SECONDS,
+      staleIfErrorMs: e.CACHE_STALE_IF_ERROR_SECONDS,
+      maxEntries: e.CACHE_MAX_ENTRIES,
+    },
+    responseCache: { enabled: e.RESPONSE_CACHE && e.RESPONSE_CACHE_MAX_ENTRIES > 0, maxEntries: e.RESPONSE_CACHE_MAX_ENTRIES },
+    skuPrefix: e.SKU_PREFIX,
+    maxIdsPerField: e.MAX_IDS_PER_FIELD,
+    shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+  };
+}

@@ -1,0 +1,95 @@
+/**
+ * The gateway's domain types: what resolvers work with, independent of any
+ * vendor's wire format. Connectors map their wire types into these.
+ */
+import type { Money } from './money.js';
+
+export interface PartVariant {
+  variantId: string;
+  partId: string;
+  price: Money;
+  quantity: number;
+  packQuantity: number;
+  minimum: number;
+  corePrice: Money | null;
+  estimatedShipDate: string | null;
+}
+
+export interface VehicleFitment {
+  year: number;
+  make: string;
+  model: string;
+}
+
+export interface Part {
+  /** Supplier product id (numeric string). */
+  supplierId: string;
+  partNumber: string;
+  manufacturer: string;
+  description: string;
+  url: string | null;
+  imageUrl: string | null;
+  sellable: boolean;
+  tags: string[];
+  preferredVariantId: string | null;
+  variants: PartVariant[];
+  fitments: VehicleFitment[];
+}
+
+export interface StoreProduct {
+  /** Store product id (numeric string). */
+  storeId: string;
+  sku: string;
+  name: string;
+  type: string;
+  price: Money;
+  inventoryLevel: number | null;
+  isVisible: boolean;
+  weight: number | null;
+  categories: number[];
+  dateModified: string | null;
+}
+
+export interface StoreInventoryLocation {
+  locationId: string;
+  availableToSell: number;
+  onHand: number;
+}
+
+export interface StoreInventory {
+  sku: string;
+  productId: string | null;
+  variantId: string | null;
+  locations: StoreInventoryLocation[];
+}
+
+export interface StoreOrderLine {
+  lineId: string;
+  orderId: string;
+  productId: string | null;
+  variantId: string | null;
+  sku: string;
+  name: string;
+  quantity: number;
+  unitPrice: Money;
+  total: Money;
+}
+
+export interface StoreOrder {
+  orderId: string;
+  statusId: number;
+  status: string;
+  customerId: string | null;
+  createdAt: string | null;
+  updatedAt: string | null;
+  subtotal: Money;
+  total: Money;
+  itemsTotal: number;
+  currency: string;
+}
+
+/** A page of results from an offset-paged upstream. */
+export interface Page<T> {
+  items: T[];
+  total: number;
+}

@@ -1,0 +1,41 @@
+/** What every resolver gets: who is asking, the request's loaders, the gateway's services. */
+import type { Config, Role } from '../config.js';
+import type { EntityCache } from '../cache/entityCache.js';
+import type { SkuRule } from '../domain/skuRule.js';
+import type { UpstreamClient } from '../upstreams/http.js';
+import type { Breaker } from '../upstreams/breaker.js';
+import type { Pacer } from '../limits/pacer.js';
+import type { BigCommerceClient } from '../upstreams/bigcommerce/client.js';
+import type { FinditPartsClient } from '../upstreams/finditparts/client.js';
+import type { CacheHints, Loaders } from './loaders.js';
+import type { Sources } from './sources.js';
+
+export interface Client {
+  name: string;
+  role: Role;
+}
+
+export interface UpstreamHandle {
+  http: UpstreamClient;
+  breaker: Breaker;
+  pacer: Pacer;
+}
+
+export interface Services {
+  config: Config;
+  sources: Sources;
+  cache: EntityCache;
+  cacheStoreKind: 'memory' | 'redis';
+  skuRule: SkuRule;
+  finditparts: FinditPartsClient;
+  bigcommerce: BigCommerceClient;
+  upstreams: UpstreamHandle[];
+  responseCacheSize(): number;
+}
+
+export interface GraphQLContext {
+  client: Client;
+  loaders: Loaders;
+  services: Services;
+  hints: CacheHints;
+}

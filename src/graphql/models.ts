@@ -1,0 +1,21 @@
+/** Parent objects the graph passes between resolvers where no domain type fits. */
+export interface InventoryModel {
+  sku: string;
+  /**
+   * The supplier variant whose stock counts for this SKU: a string when
+   * known, null when no part is linked, undefined when it must be looked up
+   * from the SKU.
+   */
+  supplierVariantId: string | null | undefined;
+}
+
+export interface UpstreamStatusModel {
+  name: string;
+}
+
+export interface OrderConnectionModel {
+  edges: Array<{ cursor: string; node: import('../domain/types.js').StoreOrder }>;
+  pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
+  /** Counted only when the field is asked for: it costs upstream calls. */
+  count(): Promise<number>;
+}

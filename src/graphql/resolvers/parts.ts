@@ -1,0 +1,88 @@
+/** Parts: the supplier's catalog, linked to the store by the SKU rule. */
+import type { Part } from '../../domain/types.js';
+import { computeDrift } from '../../domain/drift.js';
+import type { GraphQLContext } from '../context.js';
+import { ErrorCode, gatewayError } from '../errors.js';
+import type { PartResolvers, QueryResolvers } from '../generated/resolvers.js';
+import { checkCode, checkListSize, parseId, toGlobalId } from '../ids.js';
+import { toGatewayError } from '../loaders.js';
+import { connection, fetchWindow, parseWindow } from '../pagination.js';
+
+/** Largest `first` for searchParts: the supplier's page size cap. */
+export const SEARCH_MAX_FIRST = 100;
+
+export function preferredVariantId(part: Part): string | null {
+  return part.preferredVariantId ?? part.variants[0]?.variantId ?? null;
+}
+
+export async function partDrift(part: Part, ctx: GraphQLContext) {
+  const product = await ctx.loaders.productBySku.load(ctx.services.skuRule.skuFor(part.partNumber));
+  if (!product) return null;
+  const vid = preferredVariantId(part);
+  const [price, stock] = vid ? await Promise.all([ctx.loaders.price.load(vid), ctx.loaders.stock.load(vid)]) : [null, null];
+  const fields = computeDrift({
+    expected: { name: part.description, price: price?.amount ?? null, stock: stock ?? null },
+    actual: { name: product.name, price: product.price.amount, stock: product.inventoryLevel },
+  });
+  return { inSync: fields.length === 0, fields };
+}
+
+export const partQueries: Pick<QueryResolvers, 'part' | 'parts' | 'partByNumber' | 'searchParts'> = {
+  async part(_root, { id }, ctx) {
+    return ctx.loaders.part.load(parseId('Part', id));
+  },
+  async parts(_root, { ids }, ctx) {
+    checkListSize('ids', ids.length, ctx.services.config.maxIdsPerField);
+    const local = ids.map((id) => parseId('Part', id));
+    const results = await ctx.loaders.part.loadMany(local);
+    // Unknown ids are null; an upstream failure for an id fails the field with its code.
+    const failed = results.find((r): r is Error => r instanceof Error);
+    if (failed) throw failed;
+    return results as Array<Part | null>;
+  },
+  async partByNumber(_root, { partNumber }, ctx) {
+    const id = await ctx.loaders.partNumber.load(checkCode('partNumber', partNumber));
+    return id ? ctx.loaders.part.load(id) : null;
+  },
+  async searchParts(_root, { query, tags, first, after }, ctx) {
+    if (query && query.length > 200) throw gatewayError(ErrorCode.BAD_USER_INPUT, 'query: at most 200 characters', { argument: 'query' });
+    if (tags) {
+      checkListSize('tags', tags.length, 20);
+      tags.forEach((t) => checkCode('tags', t));
+    }
+    const window = parseWindow(first, after, SEARCH_MAX_FIRST);
+    // A result page changes as stock does: cache whole responses no longer than stock.
+    ctx.hints.minTtlMs = Math.min(ctx.hints.minTtlMs, ctx.services.config.cache.ttl.stockMs);
+    try {
+      const page = await fetchWindow(window.offset, window.first, (p, per) =>
+        ctx.services.finditparts.search({ query: query ?? undefined, tags: tags ?? undefined, page: p, per }, 'interactive'),
+      );
+      await ctx.services.sources.primeParts(page.items);
+      for (const part of page.items) ctx.loaders.part.prime(part.supplierId, part);
+      return connection(page.items, window.offset, page.total, window.offset + page.items.length < page.total);
+    } catch (err) {
+      throw toGatewayError(err);
+    }
+  },
+};
+
+export const partResolvers: PartResolvers = {
+  id: (part) => toGlobalId('Part', part.supplierId),
+  description: (part) => part.description,
+  async price(part, _args, ctx) {
+    const vid = preferredVariantId(part);
+    return vid ? ctx.loaders.price.load(vid) : null;
+  },
+  async supplierStock(part, _args, ctx) {
+    const vid = preferredVariantId(part);
+    return vid ? ctx.loaders.stock.load(vid) : null;
+  },
+  variants: (part) => part.variants.map((v) => ({ ...v })),
+  storeProduct: (part, _args, ctx) => ctx.loaders.productBySku.load(ctx.services.skuRule.skuFor(part.partNumber)),
+  inventory: (part, _args, ctx) => ({ sku: ctx.services.skuRule.skuFor(part.partNumber), supplierVariantId: preferredVariantId(part) }),
+  drift: (part, _args, ctx) => partDrift(part, ctx),
+};
+
+export const partVariantResolvers = {
+  id: (v: { variantId: string }) => v.variantId,
+};

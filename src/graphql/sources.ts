@@ -1,0 +1,143 @@
+/**
+ * The process-wide, cached and batched data sources behind the graph: one
+ * per entity kind, each fetching in the vendor's batch form and priming the
+ * kinds a response also carries (a multi call also brings price and stock).
+ */
+import type { CacheTtls } from '../config.js';
+import type { EntityCache, EntitySource } from '../cache/entityCache.js';
+import type { Money } from '../domain/money.js';
+import type { Part, StoreInventory, StoreOrder, StoreOrderLine, StoreProduct } from '../domain/types.js';
+import type { BigCommerceClient } from '../upstreams/bigcommerce/client.js';
+import type { FinditPartsClient } from '../upstreams/finditparts/client.js';
+
+export interface Sources {
+  part: EntitySource<Part>;
+  /** Part number → supplier id. */
+  partNumber: EntitySource<string>;
+  /** Supplier variant id → price. */
+  price: EntitySource<Money>;
+  /** Supplier variant id → quantity. */
+  stock: EntitySource<number>;
+  productById: EntitySource<StoreProduct>;
+  productBySku: EntitySource<StoreProduct>;
+  storeStock: EntitySource<StoreInventory>;
+  order: EntitySource<StoreOrder>;
+  orderLines: EntitySource<StoreOrderLine[]>;
+  /** Writes what a page of parts carries into the part, price and stock caches. */
+  primeParts(parts: Part[]): Promise<void>;
+  primeProducts(products: StoreProduct[]): Promise<void>;
+}
+
+export function createSources(cache: EntityCache, fip: FinditPartsClient, bc: BigCommerceClient, ttl: CacheTtls): Sources {
+  let sources: Sources;
+
+  async function primeParts(parts: Part[]): Promise<void> {
+    const prices = new Map<string, Money>();
+    const stocks = new Map<string, number>();
+    for (const part of parts) {
+      for (const v of part.variants) {
+        prices.set(v.variantId, v.price);
+        stocks.set(v.variantId, v.quantity);
+      }
+    }
+    await Promise.all([
+      sources.part.prime(new Map(parts.map((p) => [p.supplierId, p]))),
+      sources.partNumber.prime(new Map(parts.map((p) => [p.partNumber, p.supplierId]))),
+      sources.price.prime(prices),
+      sources.stock.prime(stocks),
+    ]);
+  }
+
+  async function primeProducts(products: StoreProduct[]): Promise<void> {
+    await Promise.all([
+      sources.productById.prime(new Map(products.map((p) => [p.storeId, p]))),
+      sources.productBySku.prime(new Map(products.map((p) => [p.sku, p]))),
+    ]);
+  }
+
+  async function variants(keys: string[], pick: 'price' | 'quantity') {
+    const found = await fip.variantsByIds(keys, 'interactive');
+    const other = pick === 'price' ? sources.stock : sources.price;
+    await other.prime(new Map([...found].map(([k, v]) => [k, pick === 'price' ? v.quantity : v.price] as [string, never])));
+    return new Map([...found].map(([k, v]) => [k, pick === 'price' ? v.price : v.quantity] as [string, never]));
+  }
+
+  sources = {
+    part: cache.source<Part>({
+      kind: 'part',
+      ttlMs: ttl.partMs,
+      maxBatch: 250,
+      async fetchMany(ids) {
+        const found = await fip.productsByIds(ids, 'interactive');
+        // Price and stock ride along; the part itself is stored by the cache.
+        const parts = [...found.values()];
+        await Promise.all([
+          sources.price.prime(new Map(parts.flatMap((p) => p.variants.map((v) => [v.variantId, v.price] as const)))),
+          sources.stock.prime(new Map(parts.flatMap((p) => p.variants.map((v) => [v.variantId, v.quantity] as const)))),
+        ]);
+        return found;
+      },
+    }),
+    partNumber: cache.source<string>({
+      kind: 'partNumber',
+      ttlMs: ttl.partMs,
+      maxBatch: 50,
+      async fetchMany(numbers) {
+        // The supplier has no batch lookup by part number: one call each, in parallel.
+        const found = new Map<string, string | null>();
+        const parts = await Promise.all(numbers.map((n) => fip.lookup(n, 'interactive')));
+        numbers.forEach((n, i) => found.set(n, parts[i]?.supplierId ?? null));
+        const existing = parts.filter((p): p is Part => p !== null);
+        if (existing.length) await primeParts(existing);
+        return found;
+      },
+    }),
+    price: cache.source<Money>({ kind: 'price', ttlMs: ttl.priceMs, fetchMany: (keys) => variants(keys, 'price') }),
+    stock: cache.source<number>({ kind: 'stock', ttlMs: ttl.stockMs, fetchMany: (keys) => variants(keys, 'quantity') }),
+    productById: cache.source<StoreProduct>({
+      kind: 'product',
+      ttlMs: ttl.productMs,
+      async fetchMany(ids) {
+        const found = await bc.productsByIds(ids, 'interactive');
+        await sources.productBySku.prime(new Map([...found.values()].map((p) => [p.sku, p])));
+        return found;
+      },
+    }),
+    productBySku: cache.source<StoreProduct>({
+      kind: 'productBySku',
+      ttlMs: ttl.productMs,
+      async fetchMany(skus) {
+        const found = await bc.productsBySkus(skus, 'interactive');
+        await sources.productById.prime(new Map([...found.values()].map((p) => [p.storeId, p])));
+        return found;
+      },
+    }),
+    storeStock: cache.source<StoreInventory>({
+      kind: 'storeStock',
+      ttlMs: ttl.stockMs,
+      fetchMany: (skus) => bc.inventoryBySkus(skus, 'interactive'),
+    }),
+    order: cache.source<StoreOrder>({
+      kind: 'order',
+      ttlMs: ttl.orderMs,
+      maxBatch: 50,
+      async fetchMany(ids) {
+        const orders = await Promise.all(ids.map((id) => bc.order(id, 'interactive')));
+        return new Map(ids.map((id, i) => [id, orders[i] ?? null]));
+      },
+    }),
+    orderLines: cache.source<StoreOrderLine[]>({
+      kind: 'orderLines',
+      ttlMs: ttl.orderMs,
+      maxBatch: 50,
+      async fetchMany(ids) {
+        // v2 has no batch form for order products: one call per order.
+        const lines = await Promise.all(ids.map((id) => bc.orderLines(id, 'interactive')));
+        return new Map(ids.map((id, i) => [id, lines[i] ?? []]));
+      },
+    }),
+    primeParts,
+    primeProducts,
+  };
+  return sources;
+}

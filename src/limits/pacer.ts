@@ -1,0 +1,208 @@
+/**
+ * Outbound pacing for one upstream (DESIGN.md, "Pacing and priority").
+ *
+ * The vendor's quota is the only speed limit, so the gateway spends it
+ * deliberately: every request first takes a token from the configured budgets
+ * (rate-limiter-flexible counters, swappable for Redis ones when instances
+ * share a quota), then passes a gate fed by the vendor's own headers
+ * (BigCommerce `X-Rate-Limit-Requests-Left` / `-Time-Reset-Ms`,
+ * `Retry-After`). Two lanes share the budget: `interactive` (GraphQL reads)
+ * may use all of it; `bulk` (jobs) never takes the share reserved for
+ * interactive reads, and waits rather than fails.
+ */
+import { RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+
+export type Lane = 'interactive' | 'bulk';
+
+export interface Budget {
+  /** Requests allowed per window. */
+  points: number;
+  /** Window length in ms. */
+  durationMs: number;
+}
+
+export interface PacerOptions {
+  /** Upstream name, the limiter key prefix. */
+  name: string;
+  /** Budgets that must all admit a request (e.g. per second and per minute). */
+  budgets: Budget[];
+  /** Share of each budget bulk work may never take, 0..0.9. @default 0.3 */
+  interactiveReserve?: number;
+  /** Builds a limiter; the default is in-process memory. */
+  createLimiter?: (opts: { keyPrefix: string; points: number; duration: number }) => RateLimiterAbstract;
+}
+
+/** What a vendor's answer said about its quota. */
+export interface QuotaReport {
+  /** Requests left in the vendor's current window. */
+  left?: number;
+  /** The vendor's quota per window. */
+  quota?: number;
+  /** ms until the vendor's window resets. */
+  resetMs?: number;
+  /** The vendor said stop for this long (Retry-After, or a 429's reset). */
+  retryAfterMs?: number;
+}
+
+export interface PacerTicket {
+  /** Call once the answer (or failure) arrived, with what its headers said. */
+  done(report?: QuotaReport): void;
+}
+
+export interface PacerSnapshot {
+  vendorLeft: number | null;
+  vendorQuota: number | null;
+  vendorResetAt: number | null;
+  blockedUntil: number | null;
+  inFlight: number;
+  waiting: Record<Lane, number>;
+}
+
+export class PacingDeadlineError extends Error {
+  override name = 'PacingDeadlineError';
+  constructor(
+    readonly upstream: string,
+    readonly waitMs: number,
+  ) {
+    super(`${upstream}: no quota before the deadline (next slot in ${waitMs} ms)`);
+  }
+}
+
+export interface Pacer {
+  acquire(lane: Lane, deadline: number, signal?: AbortSignal): Promise<PacerTicket>;
+  snapshot(): PacerSnapshot;
+}
+
+/**
+ * Smoothing: a budget of N per long window also gets a short sub-window of
+ * the same rate, so a burst at the end of one window and the start of the
+ * next never looks like 2N to a vendor whose window is not aligned with ours.
+ */
+function withSmoothing(budgets: Budget[]): Budget[] {
+  const out: Budget[] = [...budgets];
+  for (const b of budgets) {
+    if (b.durationMs > 2_000) {
+      const points = Math.max(1, Math.floor((b.points * 2_000) / b.durationMs));
+      out.push({ points, durationMs: 2_000 });
+    }
+  }
+  return out;
+}
+
+export function createPacer(options: PacerOptions): Pacer {
+  const reserve = options.interactiveReserve ?? 0.3;
+  const make =
+    options.createLimiter ??
+    ((o: { keyPrefix: string; points: number; duration: number }) => new RateLimiterMemory(o));
+  const budgets = withSmoothing(options.budgets);
+  const total = budgets.map((b, i) =>
+    make({ keyPrefix: `pace:${options.name}:all:${i}`, points: b.points, duration: b.durationMs / 1000 }),
+  );
+  const bulkOnly = budgets.map((b, i) =>
+    make({
+      keyPrefix: `pace:${options.name}:bulk:${i}`,
+      points: Math.max(1, Math.floor(b.points * (1 - reserve))),
+      duration: b.durationMs / 1000,
+    }),
+  );
+
+  let vendorLeft: number | null = null;
+  let vendorQuota: number | null = null;
+  let vendorResetAt: number | null = null;
+  let blockedUntil: number | null = null;
+  let inFlight = 0;
+  const waiting: Record<Lane, number> = { interactive: 0, bulk: 0 };
+
+  /** ms until the vendor-header gate admits this lane (0 = now). */
+  function gateWait(lane: Lane, now: number): number {
+    if (blockedUntil !== null && now < blockedUntil) return blockedUntil - now;
+    if (vendorLeft === null || vendorResetAt === null) return 0;
+    if (now >= vendorResetAt) {
+      vendorLeft = null;
+      vendorResetAt = null;
+      return 0;
+    }
+    const floor = lane === 'bulk' && vendorQuota !== null ? Math.ceil(vendorQuota * reserve) : 0;
+    return vendorLeft - inFlight > floor ? 0 : vendorResetAt - now;
+  }
+
+  async function take(limiters: RateLimiterAbstract[], key: string): Promise<number> {
+    const taken: RateLimiterAbstract[] = [];
+    for (const limiter of limiters) {
+      try {
+        await limiter.consume(key, 1);
+        taken.push(limiter);
+      } catch (err) {
+        // Give back what this attempt took from the other budgets.
+        await Promise.all(taken.map((l) => l.reward(key, 1).catch(() => undefined)));
+        if (err instanceof RateLimiterRes) return Math.max(1, err.msBeforeNext);
+        throw err;
+      }
+    }
+    return 0;
+  }
+
+  async function acquire(lane: Lane, deadline: number, signal?: AbortSignal): Promise<PacerTicket> {
+    waiting[lane]++;
+    try {
+      for (;;) {
+        signal?.throwIfAborted();
+        const now = Date.now();
+        let wait = gateWait(lane, now);
+        if (wait === 0) {
+          wait = await take(lane === 'bulk' ? [...bulkOnly, ...total] : total, 'q');
+          if (wait === 0 && gateWait(lane, Date.now()) === 0) break;
+        }
+        // Bulk yields to waiting interactive reads by waking a little later.
+        const delay = wait + (lane === 'bulk' && waiting.interactive > 0 ? 25 : 0);
+        if (Date.now() + delay > deadline) throw new PacingDeadlineError(options.name, delay);
+        await sleep(delay, signal);
+      }
+    } finally {
+      waiting[lane]--;
+    }
+    inFlight++;
+    let finished = false;
+    return {
+      done(report) {
+        if (finished) return;
+        finished = true;
+        inFlight--;
+        if (report) observe(report);
+      },
+    };
+  }
+
+  function observe(report: QuotaReport): void {
+    const now = Date.now();
+    if (report.quota !== undefined) vendorQuota = report.quota;
+    if (report.left !== undefined && report.resetMs !== undefined) {
+      // The vendor counted this request; requests still in flight are not in its figure yet.
+      vendorLeft = report.left;
+      vendorResetAt = now + report.resetMs;
+    }
+    if (report.retryAfterMs !== undefined && report.retryAfterMs > 0) {
+      blockedUntil = Math.max(blockedUntil ?? 0, now + report.retryAfterMs);
+    }
+  }
+
+  return {
+    acquire,
+    snapshot: () => ({ vendorLeft, vendorQuota, vendorResetAt, blockedUntil, inFlight, waiting: { ...waiting } }),
+  };
+}
+
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}

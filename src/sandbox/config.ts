@@ -1,0 +1,89 @@
+/**
+ * `npm run sandbox` reads its options from the environment, once, here.
+ * Every variable is optional; the defaults live in options.ts.
+ */
+import { z } from 'zod';
+import { faultSpecSchema } from './common/faults.js';
+import { MAX_CATALOG_SIZE } from './common/catalog.js';
+import type { SandboxOptionsInput } from './options.js';
+
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max).optional();
+const share = z.coerce.number().min(0).max(1).optional();
+const text = z.string().min(1).optional();
+const faults = z
+  .string()
+  .optional()
+  .transform((raw, ctx) => {
+    if (!raw) return undefined;
+    try {
+      return faultSpecSchema.parse(JSON.parse(raw));
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: `not a valid fault spec: ${err instanceof Error ? err.message : String(err)}` });
+      return z.NEVER;
+    }
+  });
+
+/** The documented sandbox variables (README, "Sandbox"). */
+const envSchema = z.object({
+  SANDBOX_HOST: text,
+  SANDBOX_SEED: int(0, 2 ** 31 - 1),
+  SANDBOX_PARTS: int(1, MAX_CATALOG_SIZE),
+  SANDBOX_FINDITPARTS_PORT: int(0, 65535),
+  SANDBOX_FINDITPARTS_CLIENT_ID: text,
+  SANDBOX_FINDITPARTS_CLIENT_SECRET: text,
+  SANDBOX_FINDITPARTS_API_KEY: text,
+  SANDBOX_FINDITPARTS_RATE_PER_SECOND: z.coerce.number().positive().max(100_000).optional(),
+  SANDBOX_FINDITPARTS_BURST: int(1, 1_000_000),
+  SANDBOX_FINDITPARTS_PER_MINUTE: int(1, 10_000_000),
+  SANDBOX_FINDITPARTS_FAULTS: faults,
+  SANDBOX_BIGCOMMERCE_PORT: int(0, 65535),
+  SANDBOX_BIGCOMMERCE_STORE_HASH: z.string().regex(/^[a-z0-9]+$/).optional(),
+  SANDBOX_BIGCOMMERCE_TOKEN: text,
+  SANDBOX_BIGCOMMERCE_QUOTA: int(1, 10_000_000),
+  SANDBOX_BIGCOMMERCE_WINDOW_MS: int(100, 3_600_000),
+  SANDBOX_BIGCOMMERCE_APP_CLIENT_ID: text,
+  SANDBOX_BIGCOMMERCE_APP_CLIENT_SECRET: text,
+  SANDBOX_BIGCOMMERCE_FAULTS: faults,
+  SANDBOX_STORE_SHARE: share,
+  SANDBOX_STORE_DRIFT: share,
+  SANDBOX_ORDERS: int(0, 100_000),
+});
+
+export function sandboxOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): SandboxOptionsInput {
+  const parsed = envSchema.safeParse(
+    Object.fromEntries(Object.entries(env).filter(([k, v]) => k.startsWith('SANDBOX_') && v !== '')),
+  );
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new Error(`invalid sandbox configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  return {
+    host: e.SANDBOX_HOST,
+    seed: e.SANDBOX_SEED,
+    parts: e.SANDBOX_PARTS,
+    finditparts: {
+      port: e.SANDBOX_FINDITPARTS_PORT,
+      clientId: e.SANDBOX_FINDITPARTS_CLIENT_ID,
+      clientSecret: e.SANDBOX_FINDITPARTS_CLIENT_SECRET,
+      apiKey: e.SANDBOX_FINDITPARTS_API_KEY,
+      ratePerSecond: e.SANDBOX_FINDITPARTS_RATE_PER_SECOND,
+      burst: e.SANDBOX_FINDITPARTS_BURST,
+      perMinute: e.SANDBOX_FINDITPARTS_PER_MINUTE,
+      faults: e.SANDBOX_FINDITPARTS_FAULTS,
+    },
+    bigcommerce: {
+      port: e.SANDBOX_BIGCOMMERCE_PORT,
+      storeHash: e.SANDBOX_BIGCOMMERCE_STORE_HASH,
+      accessToken: e.SANDBOX_BIGCOMMERCE_TOKEN,
+      quota: e.SANDBOX_BIGCOMMERCE_QUOTA,
+      windowMs: e.SANDBOX_BIGCOMMERCE_WINDOW_MS,
+      appClientId: e.SANDBOX_BIGCOMMERCE_APP_CLIENT_ID,
+      appClientSecret: e.SANDBOX_BIGCOMMERCE_APP_CLIENT_SECRET,
+      faults: e.SANDBOX_BIGCOMMERCE_FAULTS,
+      storeShare: e.SANDBOX_STORE_SHARE,
+      driftShare: e.SANDBOX_STORE_DRIFT,
+      orders: e.SANDBOX_ORDERS,
+    },
+  };
+}

@@ -1,0 +1,154 @@
+/**
+ * The HTTP adapter: Fastify routes around the framework-free GraphQL handler.
+ * `/health` (liveness, no auth), `/ready`, `/metrics`, `/graphql`, and the
+ * playground (static, no auth: it holds no data; queries from it need a key).
+ */
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { Keyring } from '../auth/keyring.js';
+import { presentedKey } from '../auth/keyring.js';
+import type { Client } from '../graphql/context.js';
+import { ErrorCode } from '../graphql/errors.js';
+import type { Logger } from '../observability/logger.js';
+import type { Metrics } from '../observability/metrics.js';
+import type { PlainRequest, PlainResponse } from './graphqlHandler.js';
+import { loadPlaygroundAssets, playgroundHtml, PLAYGROUND_SCRIPT } from './playground.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    client?: Client;
+    rawBody?: string;
+  }
+}
+
+export interface Readiness {
+  /** 200 with `status: ok|degraded`, or 503 while starting or draining. */
+  check(): Promise<{ ready: boolean; status: 'ok' | 'degraded' | 'starting' | 'draining'; checks: Record<string, unknown> }>;
+}
+
+export interface HttpAppOptions {
+  keyring: Keyring;
+  handle: (req: PlainRequest, client: Client) => Promise<PlainResponse>;
+  metrics: Metrics;
+  logger: Logger;
+  readiness: Readiness;
+  /** Headers pre-filled in the playground (the embedded default's generated key). */
+  playgroundHeaders?: Record<string, string>;
+  bodyLimitBytes?: number;
+}
+
+const PUBLIC_PREFIXES = ['/health', '/playground'];
+
+function graphqlError(reply: FastifyReply, status: number, code: ErrorCode | string, message: string) {
+  return reply
+    .code(status)
+    .header('content-type', 'application/json; charset=utf-8')
+    .send(JSON.stringify({ errors: [{ message, extensions: { code } }] }));
+}
+
+export function createHttpApp(options: HttpAppOptions): FastifyInstance {
+  const app = Fastify({
+    logger: false,
+    bodyLimit: options.bodyLimitBytes ?? 1024 * 1024,
+    forceCloseConnections: 'idle',
+    return503OnClosing: true,
+    requestIdHeader: 'x-request-id',
+  });
+  const { metrics, logger } = options;
+  const assets = loadPlaygroundAssets();
+
+  // Keep the raw JSON text: it is the whole-response cache key.
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    request.rawBody = text;
+    if (text.trim() === '') return done(null, undefined);
+    try {
+      done(null, JSON.parse(text));
+    } catch {
+      const err = Object.assign(new Error('request body is not valid JSON'), { statusCode: 400, code: 'BAD_REQUEST' });
+      done(err, undefined);
+    }
+  });
+
+  app.addHook('onRequest', async (request, reply) => {
+    const path = request.url.split('?')[0] ?? '';
+    if (PUBLIC_PREFIXES.some((p) => path === p || path.startsWith(`${p}/`))) return;
+    const client = options.keyring.authenticate(presentedKey(request.headers));
+    if (!client) {
+      reply.header('www-authenticate', 'Bearer realm="crossdock", charset="UTF-8"');
+      return graphqlError(reply, 401, ErrorCode.UNAUTHENTICATED, 'an API key is required (X-API-Key or Authorization: Bearer)');
+    }
+    request.client = client;
+  });
+
+  app.addHook('onResponse', async (request, reply) => {
+    metrics.httpDuration.observe(
+      { route: request.routeOptions.url ?? 'unmatched', method: request.method, status: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
+  });
+
+  app.setErrorHandler((err: { statusCode?: number; code?: string; message?: string }, request, reply) => {
+    const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
+    if (status === 500) {
+      logger.error({ err, reqId: request.id, url: request.routeOptions.url }, 'unhandled error');
+      return graphqlError(reply, 500, ErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error');
+    }
+    const code = status === 413 ? 'PAYLOAD_TOO_LARGE' : status === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : 'BAD_REQUEST';
+    return graphqlError(reply, status, code, err.message ?? 'bad request');
+  });
+
+  app.get('/health', async () => ({ status: 'ok' }));
+
+  app.get('/ready', async (_request, reply) => {
+    const r = await options.readiness.check();
+    return reply.code(r.ready ? 200 : 503).send({ status: r.status, checks: r.checks });
+  });
+
+  app.get('/metrics', async (_request, reply) => {
+    reply.header('content-type', metrics.registry.contentType);
+    return metrics.registry.metrics();
+  });
+
+  app.get('/playground', async (_request, reply) => {
+    reply.header('content-type', 'text/html; charset=utf-8').header('cache-control', 'no-store');
+    return playgroundHtml({ endpoint: '/graphql', streamEndpoint: '/graphql/stream', defaultHeaders: options.playgroundHeaders });
+  });
+  app.get('/playground/playground.js', async (_request, reply) => {
+    reply.header('content-type', 'text/javascript; charset=utf-8');
+    return PLAYGROUND_SCRIPT;
+  });
+  app.get<{ Params: { name: string } }>('/playground/assets/:name', async (request, reply) => {
+    const asset = assets.get(request.params.name);
+    if (!asset) return reply.code(404).send({ error: 'no such asset' });
+    reply.header('content-type', asset.contentType).header('cache-control', 'public, max-age=86400');
+    return asset.body;
+  });
+
+  async function graphqlRoute(request: FastifyRequest, reply: FastifyReply) {
+    const client = request.client;
+    if (!client) return graphqlError(reply, 401, ErrorCode.UNAUTHENTICATED, 'an API key is required');
+    const queryIndex = request.url.indexOf('?');
+    const result = await options.handle(
+      {
+        method: request.method,
+        headers: request.headers,
+        search: queryIndex >= 0 ? request.url.slice(queryIndex + 1) : '',
+        body: request.body,
+        rawBody: request.method === 'POST' ? request.rawBody : undefined,
+      },
+      client,
+    );
+    reply.code(result.status).headers(result.headers);
+    return reply.send(result.body);
+  }
+
+  app.get('/graphql', async (request, reply) => {
+    // A browser opening /graphql gets the playground.
+    const accept = request.headers.accept ?? '';
+    if (request.url === '/graphql' && accept.includes('text/html')) return reply.redirect('/playground', 302);
+    return graphqlRoute(request, reply);
+  });
+  app.post('/graphql', graphqlRoute);
+
+  return app;
+}

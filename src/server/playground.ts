@@ -1,0 +1,137 @@
+/**
+ * The playground: GraphiQL served entirely from installed packages (no CDN),
+ * so it works with no internet. Queries and mutations go over
+ * GraphQL-over-HTTP; subscriptions over graphql-sse at /graphql/stream.
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+
+const require = createRequire(import.meta.url);
+
+/** Asset name → [package file, content type]. */
+const ASSETS: Record<string, [string, string]> = {
+  'react.js': ['react/umd/react.production.min.js', 'text/javascript; charset=utf-8'],
+  'react-dom.js': ['react-dom/umd/react-dom.production.min.js', 'text/javascript; charset=utf-8'],
+  'graphiql.js': ['graphiql/graphiql.min.js', 'text/javascript; charset=utf-8'],
+  'graphiql.css': ['graphiql/graphiql.min.css', 'text/css; charset=utf-8'],
+  'graphql-sse.js': ['graphql-sse/umd/graphql-sse.min.js', 'text/javascript; charset=utf-8'],
+};
+
+export interface PlaygroundAsset {
+  body: Buffer;
+  contentType: string;
+}
+
+export function loadPlaygroundAssets(): Map<string, PlaygroundAsset> {
+  const out = new Map<string, PlaygroundAsset>();
+  for (const [name, [file, contentType]] of Object.entries(ASSETS)) {
+    // Resolve each package's root through its package.json: some packages'
+    // `exports` hide their UMD builds from require.resolve.
+    const [scopeOrName = '', maybeName = ''] = file.split('/');
+    const pkg = scopeOrName.startsWith('@') ? `${scopeOrName}/${maybeName}` : scopeOrName;
+    const root = dirname(require.resolve(`${pkg}/package.json`));
+    out.set(name, { body: readFileSync(join(root, file.slice(pkg.length + 1))), contentType });
+  }
+  return out;
+}
+
+const DEFAULT_QUERY = `# Crossdock: one graph over the supplier and the store.
+# Run with the ▶ button. Your API key goes in the Headers tab.
+query PartsWithStoreAndStock {
+  searchParts(first: 5) {
+    totalCount
+    edges {
+      node {
+        id
+        partNumber
+        manufacturer
+        description
+        price { amount currency }
+        storeProduct { sku name price { amount } inventoryLevel }
+        inventory { supplierQuantity storeQuantity available }
+        drift { inSync fields { field expected actual } }
+      }
+    }
+  }
+}
+`;
+
+/** The page. `defaultHeaders` is pre-filled in the Headers tab (the embedded default's dev key). */
+export function playgroundHtml(options: { endpoint: string; streamEndpoint: string; defaultHeaders?: Record<string, string> }): string {
+  const config = JSON.stringify({
+    endpoint: options.endpoint,
+    streamEndpoint: options.streamEndpoint,
+    headers: options.defaultHeaders ? JSON.stringify(options.defaultHeaders, null, 2) : '{\n  "X-API-Key": ""\n}',
+    query: DEFAULT_QUERY,
+  }).replace(/</g, '\\u003c');
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Crossdock playground</title>
+<link rel="stylesheet" href="/playground/assets/graphiql.css">
+<style>html,body,#playground{height:100%;margin:0}</style>
+</head>
+<body>
+<div id="playground">Loading the playground…</div>
+<script src="/playground/assets/react.js"></script>
+<script src="/playground/assets/react-dom.js"></script>
+<script src="/playground/assets/graphiql.js"></script>
+<script src="/playground/assets/graphql-sse.js"></script>
+<script src="/playground/playground.js"></script>
+<script type="application/json" id="crossdock-config">${config}</script>
+</body>
+</html>`;
+}
+
+/** The page's script, served as a file so a strict CSP needs no inline script. */
+export const PLAYGROUND_SCRIPT = `(function () {
+  var config = JSON.parse(document.getElementById('crossdock-config').textContent);
+  var sse = null;
+  function sseClient(headers) {
+    if (sse) sse.dispose();
+    sse = graphqlSse.createClient({ url: config.streamEndpoint, headers: headers, singleConnection: false });
+    return sse;
+  }
+  function isSubscription(params) {
+    return /^\\s*subscription\\b/m.test(params.query || '') && !/^\\s*(query|mutation)\\b/m.test(params.query || '');
+  }
+  function fetcher(params, opts) {
+    var headers = Object.assign({ 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json' }, (opts && opts.headers) || {});
+    if (isSubscription(params)) {
+      var client = sseClient(headers);
+      return {
+        [Symbol.asyncIterator]: function () {
+          var queue = [], waiting = null, done = false, failure = null;
+          var dispose = client.subscribe(params, {
+            next: function (v) { if (waiting) { var w = waiting; waiting = null; w.resolve({ value: v, done: false }); } else queue.push(v); },
+            error: function (e) { failure = e; done = true; if (waiting) { var w = waiting; waiting = null; w.reject(e); } },
+            complete: function () { done = true; if (waiting) { var w = waiting; waiting = null; w.resolve({ value: undefined, done: true }); } },
+          });
+          return {
+            next: function () {
+              if (queue.length) return Promise.resolve({ value: queue.shift(), done: false });
+              if (failure) return Promise.reject(failure);
+              if (done) return Promise.resolve({ value: undefined, done: true });
+              return new Promise(function (resolve, reject) { waiting = { resolve: resolve, reject: reject }; });
+            },
+            return: function () { dispose(); return Promise.resolve({ value: undefined, done: true }); },
+          };
+        },
+      };
+    }
+    return fetch(config.endpoint, { method: 'POST', headers: headers, body: JSON.stringify(params) }).then(function (r) { return r.json(); });
+  }
+  var root = ReactDOM.createRoot(document.getElementById('playground'));
+  root.render(React.createElement(GraphiQL, {
+    fetcher: fetcher,
+    defaultQuery: config.query,
+    defaultHeaders: config.headers,
+    headerEditorEnabled: true,
+    shouldPersistHeaders: false,
+    defaultEditorToolsVisibility: 'headers',
+  }));
+})();
+`;

@@ -1,0 +1,198 @@
+/**
+ * BigCommerce Management API connector (upstreams.md, BigCommerce): v3
+ * catalog and inventory reads in their batch forms (`id:in`, `sku:in`,
+ * 250 per call and within URL length), v2 orders.
+ */
+import type { Lane } from '../../limits/pacer.js';
+import type { Page, StoreInventory, StoreOrder, StoreOrderLine, StoreProduct } from '../../domain/types.js';
+import type { UpstreamClient, UpstreamVendor } from '../http.js';
+import { parseRetryAfter } from '../retryAfter.js';
+import { mapInventory, mapOrder, mapOrderLine, mapProduct } from './map.js';
+import {
+  BC_MAX_QUERY_CHARS,
+  BC_V2_MAX_LIMIT,
+  BC_V3_MAX_LIMIT,
+  bcErrorMessage,
+  type BcV2Order,
+  type BcV2OrderProduct,
+  type BcV3InventoryItem,
+  type BcV3ListEnvelope,
+  type BcV3Product,
+} from './wire.js';
+
+const num = (v: string | undefined): number | undefined => {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  return Number.isFinite(n) ? n : undefined;
+};
+
+/** Auth, quota headers and error bodies as BigCommerce speaks them. */
+export function bigCommerceVendor(accessToken: () => string): UpstreamVendor {
+  return {
+    authHeaders: () => ({ 'x-auth-token': accessToken() }),
+    quotaReport(status, headers) {
+      // upstreams.md: every response carries X-Rate-Limit-*; a 429 without them means platform load.
+      const left = num(headers['x-rate-limit-requests-left']);
+      const resetMs = num(headers['x-rate-limit-time-reset-ms']);
+      const quota = num(headers['x-rate-limit-requests-quota']);
+      const report: { left?: number; resetMs?: number; quota?: number; retryAfterMs?: number } = {};
+      if (left !== undefined && resetMs !== undefined) {
+        report.left = left;
+        report.resetMs = resetMs;
+      }
+      if (quota !== undefined) report.quota = quota;
+      if (status === 429) report.retryAfterMs = resetMs ?? parseRetryAfter(headers['retry-after']) ?? 1_000;
+      return report;
+    },
+    errorMessage: bcErrorMessage,
+  };
+}
+
+/** Splits values into groups of at most `max` whose comma-joined length stays under the URL budget. */
+export function groupForQuery(values: readonly string[], max: number, maxChars = BC_MAX_QUERY_CHARS): string[][] {
+  const groups: string[][] = [];
+  let current: string[] = [];
+  let chars = 0;
+  for (const v of values) {
+    const cost = encodeURIComponent(v).length + 3; // + encoded comma
+    if (current.length > 0 && (current.length >= max || chars + cost > maxChars)) {
+      groups.push(current);
+      current = [];
+      chars = 0;
+    }
+    current.push(v);
+    chars += cost;
+  }
+  if (current.length) groups.push(current);
+  return groups;
+}
+
+export interface ProductListParams {
+  keyword?: string;
+  ids?: string[];
+  skus?: string[];
+  isVisible?: boolean;
+  page: number;
+  limit: number;
+}
+
+export interface OrderListParams {
+  statusId?: number;
+  minDateModified?: string;
+  minId?: number;
+  page: number;
+  limit: number;
+}
+
+export interface BigCommerceClient {
+  productsByIds(ids: readonly string[], lane: Lane): Promise<Map<string, StoreProduct>>;
+  productsBySkus(skus: readonly string[], lane: Lane): Promise<Map<string, StoreProduct>>;
+  listProducts(params: ProductListParams, lane: Lane): Promise<Page<StoreProduct>>;
+  inventoryBySkus(skus: readonly string[], lane: Lane): Promise<Map<string, StoreInventory>>;
+  listOrders(params: OrderListParams, lane: Lane): Promise<StoreOrder[]>;
+  orderCount(lane: Lane): Promise<number>;
+  order(id: string, lane: Lane): Promise<StoreOrder | null>;
+  orderLines(orderId: string, lane: Lane): Promise<StoreOrderLine[]>;
+}
+
+export function createBigCommerceClient(http: UpstreamClient): BigCommerceClient {
+  async function productsWhere(filter: 'id:in' | 'sku:in', values: readonly string[], lane: Lane) {
+    const found: StoreProduct[] = [];
+    await Promise.all(
+      groupForQuery(values, BC_V3_MAX_LIMIT).map(async (group) => {
+        const res = await http.request({
+          method: 'GET',
+          path: ['v3', 'catalog', 'products'],
+          query: { [filter]: group.join(','), limit: BC_V3_MAX_LIMIT },
+          endpoint: `catalog.products.${filter === 'id:in' ? 'byId' : 'bySku'}`,
+          lane,
+        });
+        if (res.status === 404 || res.status === 204) return;
+        for (const p of (res.body as BcV3ListEnvelope<BcV3Product>).data ?? []) found.push(mapProduct(p));
+      }),
+    );
+    return found;
+  }
+
+  return {
+    async productsByIds(ids, lane) {
+      return new Map((await productsWhere('id:in', ids, lane)).map((p) => [p.storeId, p]));
+    },
+    async productsBySkus(skus, lane) {
+      return new Map((await productsWhere('sku:in', skus, lane)).map((p) => [p.sku, p]));
+    },
+    async listProducts(params, lane) {
+      const res = await http.request({
+        method: 'GET',
+        path: ['v3', 'catalog', 'products'],
+        query: {
+          keyword: params.keyword,
+          'id:in': params.ids?.join(','),
+          'sku:in': params.skus?.join(','),
+          is_visible: params.isVisible,
+          page: params.page,
+          limit: Math.min(params.limit, BC_V3_MAX_LIMIT),
+        },
+        endpoint: 'catalog.products.list',
+        lane,
+      });
+      if (res.status === 404 || res.status === 204) return { items: [], total: 0 };
+      const env = res.body as BcV3ListEnvelope<BcV3Product>;
+      return { items: (env.data ?? []).map(mapProduct), total: env.meta?.pagination?.total ?? env.data?.length ?? 0 };
+    },
+    async inventoryBySkus(skus, lane) {
+      const found = new Map<string, StoreInventory>();
+      await Promise.all(
+        groupForQuery(skus, BC_V3_MAX_LIMIT).map(async (group) => {
+          const res = await http.request({
+            method: 'GET',
+            path: ['v3', 'inventory', 'items'],
+            query: { 'sku:in': group.join(','), limit: BC_V3_MAX_LIMIT },
+            endpoint: 'inventory.items',
+            lane,
+          });
+          if (res.status === 404 || res.status === 204) return;
+          for (const item of (res.body as BcV3ListEnvelope<BcV3InventoryItem>).data ?? []) {
+            const inv = mapInventory(item);
+            found.set(inv.sku, inv);
+          }
+        }),
+      );
+      return found;
+    },
+    async listOrders(params, lane) {
+      const res = await http.request({
+        method: 'GET',
+        path: ['v2', 'orders'],
+        query: {
+          status_id: params.statusId,
+          min_date_modified: params.minDateModified,
+          min_id: params.minId,
+          page: params.page,
+          limit: Math.min(params.limit, BC_V2_MAX_LIMIT),
+          sort: 'id:asc',
+        },
+        endpoint: 'orders.list',
+        lane,
+      });
+      // upstreams.md: v2 answers an empty result with 204 and no body.
+      if (res.status === 204 || res.status === 404 || !Array.isArray(res.body)) return [];
+      return (res.body as BcV2Order[]).map(mapOrder);
+    },
+    async orderCount(lane) {
+      const res = await http.request({ method: 'GET', path: ['v2', 'orders', 'count'], endpoint: 'orders.count', lane });
+      const count = (res.body as { count?: unknown } | undefined)?.count;
+      return typeof count === 'number' ? count : 0;
+    },
+    async order(id, lane) {
+      const res = await http.request({ method: 'GET', path: ['v2', 'orders', id], endpoint: 'orders.get', lane });
+      if (res.status === 404 || res.status === 204) return null;
+      return mapOrder(res.body as BcV2Order);
+    },
+    async orderLines(orderId, lane) {
+      const res = await http.request({ method: 'GET', path: ['v2', 'orders', orderId, 'products'], endpoint: 'orders.products', lane });
+      if (res.status === 404 || res.status === 204 || !Array.isArray(res.body)) return [];
+      return (res.body as BcV2OrderProduct[]).map((l) => mapOrderLine(l));
+    },
+  };
+}

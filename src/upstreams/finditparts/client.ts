@@ -1,0 +1,149 @@
+/**
+ * FinditParts Reseller API connector: the calls the graph and the jobs make,
+ * in the vendor's batch forms (multi endpoint in chunks of 50).
+ */
+import type { Lane } from '../../limits/pacer.js';
+import type { Page, Part, PartVariant } from '../../domain/types.js';
+import type { UpstreamClient, UpstreamVendor } from '../http.js';
+import { UpstreamError } from '../upstreamError.js';
+import { parseRetryAfter } from '../retryAfter.js';
+import { signFinditPartsJwt } from './jwt.js';
+import { mapProduct, mapVariant } from './map.js';
+import {
+  FIP_MULTI_MAX_IDS,
+  FIP_SEARCH_MAX_PER,
+  FIP_VARIANTS_MAX_IDS,
+  isFipError,
+  type FipMultiEnvelope,
+  type FipProductEnvelope,
+  type FipSearchEnvelope,
+  type FipVariantsEnvelope,
+} from './wire.js';
+
+export interface FinditPartsAuth {
+  clientId?: string;
+  clientSecret?: string;
+  apiKey?: string;
+}
+
+/** Auth, quota headers and error bodies as FinditParts speaks them. */
+export function finditPartsVendor(auth: FinditPartsAuth): UpstreamVendor {
+  return {
+    authHeaders(): Record<string, string> {
+      // upstreams.md: a fresh short-lived JWT per request, or a static X-API-Key.
+      if (auth.clientId && auth.clientSecret) {
+        return { authorization: `Bearer ${signFinditPartsJwt({ clientId: auth.clientId, clientSecret: auth.clientSecret })}` };
+      }
+      if (auth.apiKey) return { 'x-api-key': auth.apiKey };
+      return {};
+    },
+    quotaReport(status, headers) {
+      // No published quota headers; a 429 carries Retry-After.
+      const retryAfterMs = status === 429 ? parseRetryAfter(headers['retry-after']) : undefined;
+      return retryAfterMs !== undefined ? { retryAfterMs } : {};
+    },
+    errorMessage(body) {
+      return isFipError(body) ? body.message : undefined;
+    },
+  };
+}
+
+export interface SearchParams {
+  query?: string;
+  partNumber?: string;
+  tags?: string[];
+  page: number;
+  per: number;
+}
+
+export interface FinditPartsClient {
+  productsByIds(ids: readonly string[], lane: Lane): Promise<Map<string, Part>>;
+  search(params: SearchParams, lane: Lane): Promise<Page<Part>>;
+  lookup(partNumber: string, lane: Lane): Promise<Part | null>;
+  variantsByIds(ids: readonly string[], lane: Lane): Promise<Map<string, PartVariant>>;
+}
+
+export function chunk<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+export function createFinditPartsClient(http: UpstreamClient): FinditPartsClient {
+  function ensureOk(body: unknown): void {
+    // upstreams.md: errno 0 = success, also present on 200s; anything else is a business error.
+    if (isFipError(body)) throw new UpstreamError('rejected', http.name, body.message);
+  }
+
+  return {
+    async productsByIds(ids, lane) {
+      const found = new Map<string, Part>();
+      await Promise.all(
+        chunk(ids, FIP_MULTI_MAX_IDS).map(async (group) => {
+          const res = await http.request({
+            method: 'GET',
+            path: ['products', group.join(','), 'multi'],
+            endpoint: 'products.multi',
+            lane,
+          });
+          if (res.status === 404) return;
+          ensureOk(res.body);
+          for (const p of (res.body as FipMultiEnvelope).products ?? []) {
+            const part = mapProduct(p);
+            found.set(part.supplierId, part);
+          }
+        }),
+      );
+      return found;
+    },
+
+    async search(params, lane) {
+      const res = await http.request({
+        method: 'GET',
+        path: ['products'],
+        query: {
+          query: params.query,
+          part_number: params.partNumber,
+          tags: params.tags?.length ? params.tags.join(',') : undefined,
+          page: params.page,
+          per: Math.min(params.per, FIP_SEARCH_MAX_PER),
+        },
+        endpoint: 'products.search',
+        lane,
+      });
+      if (res.status === 404) return { items: [], total: 0 };
+      ensureOk(res.body);
+      const env = res.body as FipSearchEnvelope;
+      return { items: (env.products ?? []).map(mapProduct), total: env.pagination?.total_count ?? 0 };
+    },
+
+    async lookup(partNumber, lane) {
+      const res = await http.request({
+        method: 'GET',
+        path: ['products', 'lookup'],
+        query: { part_number: partNumber },
+        endpoint: 'products.lookup',
+        lane,
+      });
+      if (res.status === 404) return null;
+      ensureOk(res.body);
+      return mapProduct((res.body as FipProductEnvelope).product);
+    },
+
+    async variantsByIds(ids, lane) {
+      const found = new Map<string, PartVariant>();
+      await Promise.all(
+        chunk(ids, FIP_VARIANTS_MAX_IDS).map(async (group) => {
+          const res = await http.request({ method: 'GET', path: ['variants', group.join(',')], endpoint: 'variants', lane });
+          if (res.status === 404) return;
+          ensureOk(res.body);
+          for (const v of (res.body as FipVariantsEnvelope).variants ?? []) {
+            const variant = mapVariant(v, v.product_id !== undefined ? String(v.product_id) : '');
+            found.set(variant.variantId, variant);
+          }
+        }),
+      );
+      return found;
+    },
+  };
+}

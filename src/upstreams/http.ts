@@ -1,0 +1,254 @@
+/**
+ * The shared upstream HTTP client: every connector sends through this, never
+ * through `fetch` (DESIGN.md, principle 1). One undici pool per upstream with
+ * keep-alive and connect/headers/body timeouts; vendor auth per request; the
+ * pacing lanes; DESIGN.md's retry table; a circuit breaker; metrics.
+ */
+import { Pool, errors as undiciErrors } from 'undici';
+import type { Lane, Pacer, QuotaReport } from '../limits/pacer.js';
+import { PacingDeadlineError, sleep } from '../limits/pacer.js';
+import type { Metrics } from '../observability/metrics.js';
+import type { Breaker } from './breaker.js';
+import { UpstreamError } from './upstreamError.js';
+import { retryDecision, type AttemptOutcome } from './retryPolicy.js';
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
+export interface UpstreamRequest {
+  method: HttpMethod;
+  /** Path segments below the upstream's base path; each is percent-encoded here. */
+  path: readonly string[];
+  query?: Record<string, string | number | boolean | undefined>;
+  body?: unknown;
+  /** Metric label for the endpoint, e.g. `products.multi`. */
+  endpoint: string;
+  lane: Lane;
+  /**
+   * Safe to send again when the outcome is unknown (a timeout or reset after
+   * sending). Defaults to true for GET and PUT, false otherwise: order
+   * creation must never be resent blind (DESIGN.md, retry policy).
+   */
+  idempotent?: boolean;
+  /** Overall deadline for this call, retries and pacing waits included. */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+export interface UpstreamResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: unknown;
+}
+
+export interface UpstreamVendor {
+  /** Headers proving who we are, built fresh for every attempt (a new JWT each time). */
+  authHeaders(): Record<string, string> | Promise<Record<string, string>>;
+  /** Called once on a 401 before the single retry (token refresh). */
+  refreshAuth?(): Promise<void>;
+  /** What the vendor's headers say about its quota. */
+  quotaReport(status: number, headers: Record<string, string>): QuotaReport;
+  /** The vendor's error message from an error body, for a client-facing error. */
+  errorMessage(body: unknown): string | undefined;
+}
+
+export interface UpstreamClientOptions {
+  name: string;
+  baseUrl: string;
+  vendor: UpstreamVendor;
+  pacer: Pacer;
+  breaker: Breaker;
+  metrics: Metrics;
+  timeouts: { connectMs: number; headersMs: number; bodyMs: number };
+  /** Default deadline per lane. */
+  deadlines: Record<Lane, number>;
+  /** Multiplier on the retry table's delays. @default 1 */
+  retryDelayScale?: number;
+  /** Concurrent connections to the upstream. @default 16 */
+  connections?: number;
+  onAlert?: (message: string) => void;
+}
+
+export interface UpstreamClientStats {
+  requests: number;
+  errors: number;
+  /** Recent attempt latencies in ms, newest last (at most 512). */
+  recentLatenciesMs: number[];
+}
+
+export interface UpstreamClient {
+  readonly name: string;
+  readonly baseUrl: string;
+  request(req: UpstreamRequest): Promise<UpstreamResponse>;
+  stats(): UpstreamClientStats;
+  close(): Promise<void>;
+}
+
+const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+const REFUSED_CODES = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+
+export function createUpstreamClient(options: UpstreamClientOptions): UpstreamClient {
+  const base = new URL(options.baseUrl);
+  const basePath = base.pathname.replace(/\/+$/, '');
+  const pool = new Pool(base.origin, {
+    connections: options.connections ?? 16,
+    connectTimeout: options.timeouts.connectMs,
+    headersTimeout: options.timeouts.headersMs,
+    bodyTimeout: options.timeouts.bodyMs,
+    keepAliveTimeout: 30_000,
+  });
+  const scale = options.retryDelayScale ?? 1;
+  const { metrics, name } = options;
+  const recent: number[] = [];
+  const counts = { requests: 0, errors: 0 };
+  function record(ms: number, failed: boolean): void {
+    counts.requests++;
+    if (failed) counts.errors++;
+    recent.push(ms);
+    if (recent.length > 512) recent.shift();
+  }
+
+  function buildPath(req: UpstreamRequest): string {
+    const segments = req.path.map((segment) => {
+      // Dot segments and empties would let a crafted id walk the upstream's path.
+      if (segment === '' || segment === '.' || segment === '..') {
+        throw new UpstreamError('rejected', name, `invalid path segment`, { status: 400 });
+      }
+      return encodeURIComponent(segment);
+    });
+    const query = new URLSearchParams();
+    for (const [k, v] of Object.entries(req.query ?? {})) if (v !== undefined) query.set(k, String(v));
+    const qs = query.toString();
+    return `${basePath}/${segments.join('/')}${qs ? `?${qs}` : ''}`;
+  }
+
+  async function attempt(req: UpstreamRequest, path: string, deadline: number): Promise<AttemptOutcome> {
+    const headers: Record<string, string> = {
+      accept: 'application/json',
+      ...(await options.vendor.authHeaders()),
+    };
+    let body: string | undefined;
+    if (req.body !== undefined) {
+      body = JSON.stringify(req.body);
+      headers['content-type'] = 'application/json';
+    }
+    const signals = [AbortSignal.timeout(Math.max(1, deadline - Date.now()))];
+    if (req.signal) signals.push(req.signal);
+    const started = performance.now();
+    const observeLatency = (failed = false) => {
+      const elapsed = performance.now() - started;
+      record(elapsed, failed);
+      metrics.upstreamLatency.observe({ upstream: name, endpoint: req.endpoint }, elapsed / 1000);
+    };
+    try {
+      const res = await pool.request({ method: req.method, path, headers, body, signal: AbortSignal.any(signals) });
+      const text = await res.body.text();
+      observeLatency(res.statusCode >= 500 || res.statusCode === 429);
+      const resHeaders: Record<string, string> = {};
+      for (const [k, v] of Object.entries(res.headers)) if (typeof v === 'string') resHeaders[k] = v;
+      metrics.upstreamRequests.inc({ upstream: name, endpoint: req.endpoint, status: String(res.statusCode) });
+      let parsed: unknown = undefined;
+      if (text.length > 0) {
+        try {
+          parsed = JSON.parse(text);
+        } catch {
+          parsed = text;
+        }
+      }
+      return { kind: 'answer', response: { status: res.statusCode, headers: resHeaders, body: parsed } };
+    } catch (err) {
+      observeLatency(true);
+      metrics.upstreamRequests.inc({ upstream: name, endpoint: req.endpoint, status: 'error' });
+      if (req.signal?.aborted) throw err;
+      const code = (err as { code?: string }).code ?? '';
+      if (TIMEOUT_CODES.has(code) || (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError'))) {
+        return { kind: 'timeout', message: 'timed out' };
+      }
+      if (REFUSED_CODES.has(code) || err instanceof undiciErrors.ConnectTimeoutError) {
+        return { kind: 'refused', message: `connection failed (${code || 'connect'})` };
+      }
+      return { kind: 'reset', message: `connection lost (${code || 'socket'})` };
+    }
+  }
+
+  async function request(req: UpstreamRequest): Promise<UpstreamResponse> {
+    const path = buildPath(req);
+    const deadline = Date.now() + (req.timeoutMs ?? options.deadlines[req.lane]);
+    const idempotent = req.idempotent ?? (req.method === 'GET' || req.method === 'PUT');
+    const retries = { rateLimited: 0, unavailable: 0, timeout: 0, unauthorized: 0 };
+    for (;;) {
+      if (!options.breaker.allow()) {
+        throw new UpstreamError('unavailable', name, 'circuit open: upstream failing', {
+          retryInMs: options.breaker.retryInMs(),
+        });
+      }
+      let ticket;
+      try {
+        ticket = await options.pacer.acquire(req.lane, deadline, req.signal);
+      } catch (err) {
+        // Not sending is a non-event for the breaker: give the probe slot back.
+        if (options.breaker.state().kind === 'halfOpen') options.breaker.success();
+        if (err instanceof PacingDeadlineError) throw new UpstreamError('rateLimited', name, 'upstream quota exhausted for now', { retryInMs: err.waitMs });
+        throw err;
+      }
+      const outcome = await attempt(req, path, deadline).catch((err: unknown) => {
+        ticket.done();
+        throw err;
+      });
+      const report = outcome.kind === 'answer' ? options.vendor.quotaReport(outcome.response.status, outcome.response.headers) : undefined;
+      ticket.done(report);
+      if (report?.left !== undefined) metrics.quotaRemaining.set({ upstream: name }, report.left);
+
+      const decision = retryDecision(outcome, { idempotent, retries, scale, report });
+      if (decision.breaker === 'failure') options.breaker.failure(decision.reason);
+      else if (decision.breaker === 'success') options.breaker.success();
+      metrics.breakerState.set({ upstream: name }, breakerGauge(options.breaker));
+
+      switch (decision.action) {
+        case 'return':
+          if (outcome.kind !== 'answer') throw new Error('return without an answer');
+          return outcome.response;
+        case 'retry': {
+          retries[decision.counter]++;
+          metrics.upstreamRetries.inc({ upstream: name, reason: decision.reason });
+          if (decision.refreshAuth) await options.vendor.refreshAuth?.();
+          if (Date.now() + decision.delayMs > deadline) {
+            throw errorFor(decision.giveUp, outcome, decision.delayMs);
+          }
+          if (decision.delayMs > 0) await sleep(decision.delayMs, req.signal);
+          continue;
+        }
+        case 'fail':
+          if (decision.giveUp === 'unauthorized') options.onAlert?.(`${name}: credentials rejected twice (401); check the configured secret`);
+          throw errorFor(decision.giveUp, outcome, 0);
+        default: {
+          const never: never = decision;
+          throw new Error(`unknown retry decision ${JSON.stringify(never)}`);
+        }
+      }
+    }
+  }
+
+  function errorFor(kind: UpstreamError['kind'], outcome: AttemptOutcome, retryInMs: number): UpstreamError {
+    if (outcome.kind === 'answer') {
+      const vendorMessage = options.vendor.errorMessage(outcome.response.body);
+      return new UpstreamError(kind, name, vendorMessage ?? `HTTP ${outcome.response.status}`, {
+        status: outcome.response.status,
+        retryInMs,
+      });
+    }
+    return new UpstreamError(kind, name, outcome.message, { retryInMs, outcomeUnknown: outcome.kind !== 'refused' });
+  }
+
+  return {
+    name,
+    baseUrl: options.baseUrl,
+    request,
+    stats: () => ({ ...counts, recentLatenciesMs: [...recent] }),
+    close: () => pool.close(),
+  };
+}
+
+function breakerGauge(breaker: Breaker): number {
+  const kind = breaker.state().kind;
+  return kind === 'closed' ? 0 : kind === 'halfOpen' ? 1 : 2;
+}

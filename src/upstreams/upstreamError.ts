@@ -1,0 +1,37 @@
+/**
+ * What went wrong talking to a vendor, in terms a resolver can act on. The
+ * message never carries the upstream URL or a credential; resolvers turn it
+ * into a gateway error code (UPSTREAM_UNAVAILABLE, UPSTREAM_RATE_LIMITED,
+ * UPSTREAM_ERROR).
+ */
+export type UpstreamErrorKind =
+  /** Down, failing or circuit open: serve stale if there is anything. */
+  | 'unavailable'
+  /** No quota before the deadline, or the vendor kept answering 429. */
+  | 'rateLimited'
+  /** A 4xx other than 401/404/429: the request itself was wrong. */
+  | 'rejected'
+  /** Credentials refused twice. */
+  | 'unauthorized'
+  /** A timeout after which nothing more was tried. */
+  | 'timeout';
+
+export class UpstreamError extends Error {
+  override name = 'UpstreamError';
+  readonly status?: number;
+  readonly retryInMs: number;
+  /** The request may have been processed (timeout or reset after sending). */
+  readonly outcomeUnknown: boolean;
+
+  constructor(
+    readonly kind: UpstreamErrorKind,
+    readonly upstream: string,
+    message: string,
+    extra: { status?: number; retryInMs?: number; outcomeUnknown?: boolean } = {},
+  ) {
+    super(`${upstream}: ${message}`);
+    this.status = extra.status;
+    this.retryInMs = extra.retryInMs ?? 0;
+    this.outcomeUnknown = extra.outcomeUnknown ?? false;
+  }
+}

@@ -1,0 +1,32 @@
+#!/usr/bin/env node
+// Before the suite: find the real servers some tests need (redis-server,
+// Chromium), install Debian's packages when running as root, and say
+// clearly what is missing otherwise. In CI a missing one is an error.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+
+const needs = [
+  { what: 'redis-server', pkg: 'redis-server', found: () => spawnSync('redis-server', ['--version']).status === 0, for: 'scale-out tests' },
+  { what: 'Chromium (/usr/bin/chromium)', pkg: 'chromium', found: () => existsSync('/usr/bin/chromium'), for: 'playground browser tests' },
+];
+
+let missing = needs.filter((n) => !n.found());
+const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+if (missing.length && isRoot && spawnSync('apt-get', ['--version']).status === 0) {
+  const pkgs = missing.map((n) => n.pkg);
+  console.log(`preflight: installing ${pkgs.join(', ')} from Debian's packages…`);
+  try {
+    execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit' });
+    execFileSync('apt-get', ['install', '-y', '-qq', ...pkgs], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  } catch {
+    console.log('preflight: apt-get failed');
+  }
+  missing = needs.filter((n) => !n.found());
+}
+for (const n of missing) {
+  console.log(`preflight: ${n.what} is missing; the ${n.for} will be skipped (install: apt-get install -y ${n.pkg})`);
+}
+if (missing.length && process.env.CI) {
+  console.error('preflight: CI must run every test; failing.');
+  process.exit(1);
+}
