@@ -36,6 +36,8 @@ export interface SourceOptions<V> {
   fetchMany(keys: string[]): Promise<Map<string, V | null>>;
   /** Largest batch handed to fetchMany. @default 250 */
   maxBatch?: number;
+  /** Batches fetched at once; later keys wait and join the next batch. @default 2 */
+  maxConcurrentFetches?: number;
 }
 
 export interface EntitySource<V> {
@@ -77,19 +79,41 @@ export function createEntityCache(options: EntityCacheOptions): EntityCache {
     /** Fetches under way, by key: single-flight. */
     const inFlight = new Map<string, Promise<V | null>>();
     // A process-wide loader with no memo: it only gathers keys across callers
-    // into one fetchMany call per batch window.
+    // into one fetchMany call per batch. At most `maxConcurrentFetches`
+    // batches run at once; while they do (waiting for quota or for the
+    // vendor), new keys keep joining the next batch, so a burst of reads
+    // under a tight quota becomes a few large calls instead of many small ones.
+    let active = 0;
+    const parked: Array<() => void> = [];
+    const maxConcurrent = src.maxConcurrentFetches ?? 2;
+    const release = () => {
+      active--;
+      const next = parked.shift();
+      if (next) setTimeout(next, 0);
+    };
     const batcher = new DataLoader<string, V | null>(
       async (keys) => {
-        const found = await src.fetchMany([...keys]);
-        const now = Date.now();
-        const entries = keys.map((k) => ({ key: keyOf(k), value: { v: found.get(k) ?? null, t: now } satisfies Entry<V>, ttl: storeTtl }));
-        await store.setMany(entries).catch((err: unknown) => options.onBackgroundError?.(src.kind, err));
-        return keys.map((k) => found.get(k) ?? null);
+        try {
+          const found = await src.fetchMany([...keys]);
+          const now = Date.now();
+          const entries = keys.map((k) => ({ key: keyOf(k), value: { v: found.get(k) ?? null, t: now } satisfies Entry<V>, ttl: storeTtl }));
+          await store.setMany(entries).catch((err: unknown) => options.onBackgroundError?.(src.kind, err));
+          return keys.map((k) => found.get(k) ?? null);
+        } finally {
+          release();
+        }
       },
       {
         cache: false,
         maxBatchSize: src.maxBatch ?? 250,
-        batchScheduleFn: (cb) => setTimeout(cb, batchWindowMs),
+        batchScheduleFn: (dispatch) => {
+          const run = () => {
+            active++;
+            dispatch();
+          };
+          if (active < maxConcurrent) setTimeout(run, batchWindowMs);
+          else parked.push(run);
+        },
       },
     );
 

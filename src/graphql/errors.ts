@@ -45,8 +45,12 @@ export function gatewayError(code: ErrorCode, message: string, extensions: Recor
   return err;
 }
 
+/**
+ * By mark, not `instanceof`: graphql may be loaded twice (its ESM and CJS
+ * builds, by different dependants), and the classes then differ.
+ */
 export function isGatewayError(err: unknown): err is GraphQLError {
-  return err instanceof GraphQLError && (err as unknown as Record<symbol, unknown>)[GATEWAY_ERROR] === true;
+  return typeof err === 'object' && err !== null && (err as Record<symbol, unknown>)[GATEWAY_ERROR] === true;
 }
 
 /** Codes graphql-js and Apollo Server attach to request errors, which are safe to show. */
@@ -71,7 +75,7 @@ export function maskError(
 ): GraphQLFormattedError {
   try {
     const code = formatted.extensions?.code;
-    const unwrapped = original instanceof GraphQLError && original.originalError ? original.originalError : original;
+    const unwrapped = (original as { originalError?: unknown } | null)?.originalError ?? original;
     if (isGatewayError(unwrapped) || isGatewayError(original)) return stripStack(formatted);
     if (typeof code === 'string' && SAFE_FRAMEWORK_CODES.has(code)) return stripStack(formatted);
     log(unwrapped);

@@ -72,6 +72,7 @@ export function createSources(cache: EntityCache, fip: FinditPartsClient, bc: Bi
         // Price and stock ride along; the part itself is stored by the cache.
         const parts = [...found.values()];
         await Promise.all([
+          sources.partNumber.prime(new Map(parts.map((p) => [p.partNumber, p.supplierId]))),
           sources.price.prime(new Map(parts.flatMap((p) => p.variants.map((v) => [v.variantId, v.price] as const)))),
           sources.stock.prime(new Map(parts.flatMap((p) => p.variants.map((v) => [v.variantId, v.quantity] as const)))),
         ]);

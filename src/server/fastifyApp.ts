@@ -36,7 +36,7 @@ export interface HttpAppOptions {
   bodyLimitBytes?: number;
 }
 
-const PUBLIC_PREFIXES = ['/health', '/playground'];
+const PUBLIC_PREFIXES = ['/health', '/playground', '/favicon.ico'];
 
 function graphqlError(reply: FastifyReply, status: number, code: ErrorCode | string, message: string) {
   return reply
@@ -71,6 +71,9 @@ export function createHttpApp(options: HttpAppOptions): FastifyInstance {
 
   app.addHook('onRequest', async (request, reply) => {
     const path = request.url.split('?')[0] ?? '';
+    if (request.method === 'GET' && request.url === '/graphql' && (request.headers.accept ?? '').includes('text/html')) {
+      return reply.redirect('/playground', 302);
+    }
     if (PUBLIC_PREFIXES.some((p) => path === p || path.startsWith(`${p}/`))) return;
     const client = options.keyring.authenticate(presentedKey(request.headers));
     if (!client) {
@@ -98,6 +101,7 @@ export function createHttpApp(options: HttpAppOptions): FastifyInstance {
   });
 
   app.get('/health', async () => ({ status: 'ok' }));
+  app.get('/favicon.ico', async (_request, reply) => reply.code(204).send());
 
   app.get('/ready', async (_request, reply) => {
     const r = await options.readiness.check();
@@ -142,12 +146,8 @@ export function createHttpApp(options: HttpAppOptions): FastifyInstance {
     return reply.send(result.body);
   }
 
-  app.get('/graphql', async (request, reply) => {
-    // A browser opening /graphql gets the playground.
-    const accept = request.headers.accept ?? '';
-    if (request.url === '/graphql' && accept.includes('text/html')) return reply.redirect('/playground', 302);
-    return graphqlRoute(request, reply);
-  });
+  // (A browser opening /graphql is sent to the playground by the onRequest hook.)
+  app.get('/graphql', graphqlRoute);
   app.post('/graphql', graphqlRoute);
 
   return app;

@@ -76,12 +76,13 @@ export function playgroundHtml(options: { endpoint: string; streamEndpoint: stri
 </head>
 <body>
 <div id="playground">Loading the playground…</div>
+<!-- The config comes before playground.js, which reads it as soon as it runs. -->
+<script type="application/json" id="crossdock-config">${config}</script>
 <script src="/playground/assets/react.js"></script>
 <script src="/playground/assets/react-dom.js"></script>
 <script src="/playground/assets/graphiql.js"></script>
 <script src="/playground/assets/graphql-sse.js"></script>
 <script src="/playground/playground.js"></script>
-<script type="application/json" id="crossdock-config">${config}</script>
 </body>
 </html>`;
 }

@@ -289,6 +289,20 @@ describe('PUT /v3/catalog/products (batch)', () => {
   });
 });
 
+describe('date_modified:min', () => {
+  it('finds exactly the products written since a moment', async () => {
+    const some = (await firstProducts(70)).slice(65, 68);
+    // Dates have whole seconds: start on a fresh second, so earlier writes fall before the cutoff.
+    const nextSecond = Math.ceil((Date.now() + 1) / 1000) * 1000;
+    await new Promise((r) => setTimeout(r, nextSecond - Date.now()));
+    const cutoff = new Date(nextSecond).toISOString();
+    await s.call('PUT', '/v3/catalog/products', some.map((p) => ({ id: p.id, inventory_level: 1 })));
+    const res = await s.get(`/v3/catalog/products?date_modified:min=${encodeURIComponent(cutoff)}&limit=250`);
+    expect(res.status).toBe(200);
+    expect(res.body.data.map((p: any) => p.id)).toEqual(some.map((p) => p.id));
+  });
+});
+
 describe('variants', () => {
   it('lists variants by sku:in and product_id:in in the v3 envelope', async () => {
     const some = await firstProducts(4);

@@ -1,0 +1,31 @@
+/**
+ * The throughput baseline: a bare Fastify server whose POST /graphql parses
+ * the JSON body (Fastify's default parser) and answers a fixed, pre-captured
+ * response body. Started by bench/throughput.ts as a child process with
+ * BARE_PORT, BARE_BODY_FILE and BARE_CONTENT_TYPE.
+ */
+import { readFileSync } from 'node:fs';
+import Fastify from 'fastify';
+
+const port = Number(process.env.BARE_PORT ?? '0');
+const bodyFile = process.env.BARE_BODY_FILE;
+if (!bodyFile) throw new Error('BARE_BODY_FILE is required');
+const body = readFileSync(bodyFile, 'utf8');
+const contentType = process.env.BARE_CONTENT_TYPE ?? 'application/json';
+
+const app = Fastify({ logger: false });
+app.get('/health', async () => ({ status: 'ok' }));
+app.post('/graphql', async (_request, reply) => reply.header('content-type', contentType).send(body));
+
+await app.listen({ port, host: '127.0.0.1' });
+const address = app.server.address();
+process.stdout.write(`bare server listening on http://127.0.0.1:${typeof address === 'object' && address ? address.port : port}\n`);
+
+const stop = () => {
+  app.close().then(
+    () => process.exit(0),
+    () => process.exit(1),
+  );
+};
+process.on('SIGTERM', stop);
+process.on('SIGINT', stop);

@@ -1,0 +1,154 @@
+/**
+ * Child processes for the benchmarks: spawn node (with the tsx loader) so the
+ * pid we hold is the server itself, collect its output, wait for a line, read
+ * its memory from /proc, and always stop it: SIGTERM, then SIGKILL after a
+ * grace period. Every child is registered so run.ts can stop them all in a
+ * finally block or on Ctrl-C.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+
+/** The repository root (bench/lib/ is two levels down). */
+export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+export interface NodeChild {
+  readonly pid: number;
+  readonly child: ChildProcess;
+  readonly spawnedAt: number;
+  /** Everything written to stdout and stderr so far. */
+  output(): string;
+  /** Resolves with the first match of `pattern` in the output; rejects on exit or timeout. */
+  waitFor(pattern: RegExp, timeoutMs: number): Promise<RegExpMatchArray>;
+  /** SIGTERM, then SIGKILL after `graceMs`; resolves once the process has exited. */
+  stop(graceMs?: number): Promise<void>;
+  readonly exited: Promise<number | null>;
+}
+
+const live = new Set<NodeChild>();
+
+export interface SpawnNodeOptions {
+  /** Script path relative to the repository root, e.g. `src/sandbox/main.ts`. */
+  script: string;
+  env?: Record<string, string>;
+  /** Extra node flags placed before `--import tsx` (e.g. `--cpu-prof`). */
+  nodeFlags?: string[];
+  label?: string;
+}
+
+/** Spawns `node [flags] --import tsx <script>` directly: the pid is the server's. */
+export function spawnNode(options: SpawnNodeOptions): NodeChild {
+  const spawnedAt = performance.now();
+  const child = spawn(process.execPath, [...(options.nodeFlags ?? []), '--import', 'tsx', options.script], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  if (child.pid === undefined) throw new Error(`could not spawn ${options.script}`);
+  let out = '';
+  const listeners = new Set<() => void>();
+  const onData = (chunk: Buffer) => {
+    out += chunk.toString('utf8');
+    if (out.length > 1_000_000) out = out.slice(-500_000);
+    for (const l of listeners) l();
+  };
+  child.stdout?.on('data', onData);
+  child.stderr?.on('data', onData);
+  const exited = new Promise<number | null>((resolve) => {
+    child.once('exit', (code, signal) => {
+      live.delete(handle);
+      for (const l of listeners) l();
+      resolve(code ?? (signal ? null : 0));
+    });
+  });
+  const label = options.label ?? options.script;
+
+  const handle: NodeChild = {
+    pid: child.pid,
+    child,
+    spawnedAt,
+    exited,
+    output: () => out,
+    waitFor(pattern, timeoutMs) {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          const m = out.match(pattern);
+          if (m) return done(() => resolve(m));
+          if (child.exitCode !== null || child.signalCode !== null) {
+            return done(() => reject(new Error(`${label} exited (${child.exitCode ?? child.signalCode}) before printing ${pattern}:\n${tail(out)}`)));
+          }
+        };
+        const timer = setTimeout(() => done(() => reject(new Error(`${label}: no ${pattern} within ${timeoutMs} ms:\n${tail(out)}`))), timeoutMs);
+        const done = (f: () => void) => {
+          clearTimeout(timer);
+          listeners.delete(check);
+          f();
+        };
+        listeners.add(check);
+        check();
+      });
+    },
+    async stop(graceMs = 5_000) {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      const killed = await Promise.race([exited.then(() => true), sleep(graceMs).then(() => false)]);
+      if (!killed) {
+        child.kill('SIGKILL');
+        await Promise.race([exited, sleep(2_000)]);
+      }
+      live.delete(handle);
+    },
+  };
+  live.add(handle);
+  return handle;
+}
+
+/** Stops every child still running (SIGTERM, then SIGKILL). */
+export async function stopAll(): Promise<void> {
+  await Promise.allSettled([...live].map((c) => c.stop()));
+}
+
+/** Last resort on an abrupt exit: SIGKILL whatever is left, synchronously. */
+export function killAllNow(): void {
+  for (const c of live) {
+    try {
+      c.child.kill('SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function tail(text: string, lines = 20): string {
+  return text.split('\n').slice(-lines).join('\n');
+}
+
+/** A port that was free on 127.0.0.1 a moment ago (bind port 0, read it, close). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const address = srv.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      srv.close(() => (port ? resolve(port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+/** VmRSS and VmHWM (peak RSS) of a process, in bytes, from /proc/<pid>/status. */
+export async function memoryOf(pid: number): Promise<{ rss: number; peak: number }> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  const kb = (field: string) => {
+    const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status);
+    if (!m?.[1]) throw new Error(`no ${field} in /proc/${pid}/status`);
+    return Number(m[1]) * 1024;
+  };
+  return { rss: kb('VmRSS'), peak: kb('VmHWM') };
+}

@@ -1,0 +1,41 @@
+/**
+ * Starts a real gateway with its embedded sandbox on ephemeral loopback
+ * ports (the createTestEnvironment pattern): tests speak HTTP to both.
+ */
+import { loadConfig } from '../../src/config.js';
+import { createGateway, type Gateway } from '../../src/gateway.js';
+import { createLogger } from '../../src/observability/logger.js';
+import type { SandboxOptionsInput } from '../../src/sandbox/options.js';
+
+export interface TestGateway extends Gateway {
+  key: string;
+  /** POST a GraphQL operation with the test key; returns status, headers and parsed body. */
+  gql<T = GqlBody>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<{ status: number; headers: Headers; body: T }>;
+  fipUrl: string;
+  bcUrl: string;
+}
+
+export interface GqlBody {
+  data?: Record<string, unknown> | null;
+  errors?: Array<{ message: string; path?: Array<string | number>; extensions?: Record<string, unknown> }>;
+  extensions?: Record<string, unknown>;
+}
+
+export async function startGateway(env: Record<string, string> = {}, sandbox: SandboxOptionsInput = { parts: 500 }): Promise<TestGateway> {
+  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', ...env });
+  const gateway = await createGateway(config, { sandbox, logger: createLogger({ level: env.LOG_LEVEL ?? 'silent' }) });
+  const key = gateway.devKey ?? config.apiKeys[0]?.key ?? '';
+  return Object.assign(gateway, {
+    key,
+    fipUrl: gateway.sandbox?.finditparts.url ?? '',
+    bcUrl: gateway.sandbox?.bigcommerce.url ?? '',
+    async gql<T = GqlBody>(query: string, variables?: Record<string, unknown>, headers: Record<string, string> = {}) {
+      const res = await fetch(`${gateway.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', 'x-api-key': key, ...headers },
+        body: JSON.stringify({ query, variables }),
+      });
+      return { status: res.status, headers: res.headers, body: (await res.json()) as T };
+    },
+  });
+}

@@ -1,0 +1,46 @@
+/** Configuration: validated once, defaults applied, secrets never echoed in errors. */
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config.js';
+
+describe('loadConfig', () => {
+  it('defaults to the embedded development mode on loopback', () => {
+    const c = loadConfig({});
+    expect(c).toMatchObject({ mode: 'development', host: '127.0.0.1', port: 4000, apiKeys: [] });
+    expect(c.finditparts).toBeUndefined();
+    expect(c.cache.ttl).toEqual({ partMs: 600_000, priceMs: 300_000, stockMs: 60_000, productMs: 300_000, orderMs: 30_000 });
+  });
+
+  it('parses CROSSDOCK_API_KEYS as name:role:key entries', () => {
+    const c = loadConfig({ CROSSDOCK_API_KEYS: 'shop:viewer:aaaaaaaaaaaaaaaaaaaa, ops:operator:bbbbbbbbbbbbbbbbbbbb:withcolon' });
+    expect(c.apiKeys).toEqual([
+      { name: 'shop', role: 'viewer', key: 'aaaaaaaaaaaaaaaaaaaa' },
+      { name: 'ops', role: 'operator', key: 'bbbbbbbbbbbbbbbbbbbb:withcolon' },
+    ]);
+  });
+
+  it('refuses production without keys, and names problems without echoing secrets', () => {
+    expect(() => loadConfig({ CROSSDOCK_MODE: 'production' })).toThrow(/requires CROSSDOCK_API_KEYS/);
+    const secret = 'super-secret-value-1234';
+    let message = '';
+    try {
+      loadConfig({ CROSSDOCK_API_KEYS: `x:root:${secret}`, FINDITPARTS_BASE_URL: 'http://127.0.0.1:1/api/v1', FINDITPARTS_CLIENT_SECRET: secret });
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      message = (err as Error).message;
+    }
+    expect(message).toMatch(/unknown role/);
+    expect(message).not.toContain(secret);
+  });
+
+  it('requires both upstreams or neither, and a store hash in the BigCommerce URL', () => {
+    expect(() => loadConfig({ FINDITPARTS_BASE_URL: 'http://127.0.0.1:1/api/v1', FINDITPARTS_API_KEY: 'k' })).toThrow(/both upstreams/);
+    expect(() =>
+      loadConfig({
+        FINDITPARTS_BASE_URL: 'http://127.0.0.1:1/api/v1',
+        FINDITPARTS_API_KEY: 'k',
+        BIGCOMMERCE_API_URL: 'http://127.0.0.1:2/v3',
+        BIGCOMMERCE_ACCESS_TOKEN: 't',
+      }),
+    ).toThrow(/stores\/\{store_hash\}/);
+  });
+});
