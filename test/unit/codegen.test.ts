@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { generate } from '@graphql-codegen/cli';
 import { expect, it } from 'vitest';
-import config from '../../codegen.ts';
+import config from '../../codegen.js';
 
 it('src/graphql/generated/resolvers.ts is up to date with the schema', async () => {
   const outputs = (await generate(config, false)) as Array<{ filename: string; content: string }>;
