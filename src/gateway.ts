@@ -63,8 +63,9 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     if (!fip || !bc) {
       sandbox = await createSandbox({
         ...options.sandbox,
-        finditparts: { port: 0, ...options.sandbox?.finditparts },
-        bigcommerce: { port: 0, ...options.sandbox?.bigcommerce },
+        // Embedded: ephemeral ports unless a port was asked for.
+        finditparts: { ...options.sandbox?.finditparts, port: options.sandbox?.finditparts?.port ?? 0 },
+        bigcommerce: { ...options.sandbox?.bigcommerce, port: options.sandbox?.bigcommerce?.port ?? 0 },
       });
       closers.push(() => sandbox!.close());
       const so = sandbox.options;
