@@ -77,6 +77,17 @@ export interface Config {
   /** Largest `ids`/`skus` list one field accepts. */
   maxIdsPerField: number;
   shutdownGraceMs: number;
+  /** Where durable records live (SQLite file `crossdock.db`). */
+  dataDir: string;
+  sync: {
+    concurrency: number;
+    pageSize: number;
+    createConcurrency: number;
+    locationId: number;
+    markupPercent: number;
+    rounding: 'cent' | 'x99';
+    categoryMap: Record<string, number>;
+  };
 }
 
 const ms = (def: number) => z.coerce.number().int().min(0).max(86_400_000).default(def);
@@ -177,6 +188,25 @@ const envSchema = z.object({
   SKU_PREFIX: z.string().max(32).default(''),
   MAX_IDS_PER_FIELD: z.coerce.number().int().min(1).max(1000).default(250),
   SHUTDOWN_GRACE_MS: ms(10_000),
+  CROSSDOCK_DATA_DIR: z.string().min(1).default('./data'),
+  SYNC_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(2),
+  SYNC_PAGE_SIZE: z.coerce.number().int().min(1).max(100).default(100),
+  SYNC_CREATE_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(4),
+  BIGCOMMERCE_LOCATION_ID: z.coerce.number().int().min(1).default(1),
+  PRICE_MARKUP_PERCENT: z.coerce.number().min(-90).max(1000).default(0),
+  PRICE_ROUNDING: z.enum(['cent', 'x99']).default('cent'),
+  CATEGORY_MAP: z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      if (!raw) return {} as Record<string, number>;
+      try {
+        return z.record(z.string(), z.number().int().positive()).parse(JSON.parse(raw));
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'must be a JSON object of tag or manufacturer → category id' });
+        return z.NEVER;
+      }
+    }),
   SANDBOX_FINDITPARTS_RATE_PER_SECOND: z.coerce.number().positive().default(5),
   SANDBOX_FINDITPARTS_PER_MINUTE: z.coerce.number().int().positive().default(250),
   SANDBOX_BIGCOMMERCE_QUOTA: z.coerce.number().int().positive().default(150),
@@ -276,5 +306,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     skuPrefix: e.SKU_PREFIX,
     maxIdsPerField: e.MAX_IDS_PER_FIELD,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    dataDir: e.CROSSDOCK_DATA_DIR,
+    sync: {
+      concurrency: e.SYNC_CONCURRENCY,
+      pageSize: e.SYNC_PAGE_SIZE,
+      createConcurrency: e.SYNC_CREATE_CONCURRENCY,
+      locationId: e.BIGCOMMERCE_LOCATION_ID,
+      markupPercent: e.PRICE_MARKUP_PERCENT,
+      rounding: e.PRICE_ROUNDING,
+      categoryMap: e.CATEGORY_MAP,
+    },
   };
 }

@@ -20,6 +20,13 @@ import { createPacer, type Budget } from './limits/pacer.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { createMetrics } from './observability/metrics.js';
 import { createSandbox, type Sandbox } from './sandbox/createSandbox.js';
+import { join } from 'node:path';
+import { createJobEvents } from './jobs/events.js';
+import { createJobRunner } from './jobs/runner.js';
+import { startScheduler } from './jobs/scheduler.js';
+import { createSqliteJobStore } from './jobs/store/sqliteJobStore.js';
+import { createSyncService } from './jobs/syncService.js';
+import { createBigCommerceWriter } from './upstreams/bigcommerce/writes.js';
 import type { SandboxOptionsInput } from './sandbox/options.js';
 import { createHttpApp } from './server/fastifyApp.js';
 import { createGraphQLHandler } from './server/graphqlHandler.js';
@@ -127,17 +134,47 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     });
     const finditparts = createFinditPartsClient(fipHandle.http);
     const bigcommerce = createBigCommerceClient(bcHandle.http);
+    // Sync jobs: durable records in SQLite, the in-process runner, events, schedules.
+    const jobStore = createSqliteJobStore({ path: join(config.dataDir, 'crossdock.db') });
+    closers.push(async () => jobStore.close());
+    const events = createJobEvents({ maxPerSecond: 10 });
+    closers.push(async () => events.close());
+    const skuRule = createSkuRule(config.skuPrefix);
+    let sourcesRef: ReturnType<typeof createSources> | undefined;
+    const runner = createJobRunner({
+      store: jobStore,
+      logger,
+      concurrency: config.sync.concurrency,
+      deps: {
+        fip: createFinditPartsClient(fipHandle.http),
+        bc: createBigCommerceClient(bcHandle.http),
+        writer: createBigCommerceWriter(bcHandle.http),
+        store: jobStore,
+        rules: { skuRule, markupPercent: config.sync.markupPercent, rounding: config.sync.rounding, categoryMap: config.sync.categoryMap },
+        locationId: config.sync.locationId,
+        pageSize: config.sync.pageSize,
+        createConcurrency: config.sync.createConcurrency,
+        publish: (job) => events.publish(job),
+        async invalidate(skus, storeIds) {
+          if (!sourcesRef) return;
+          await Promise.all([sourcesRef.productBySku.invalidate(skus), sourcesRef.storeStock.invalidate(skus), sourcesRef.productById.invalidate(storeIds)]);
+        },
+      },
+    });
+    const syncService = createSyncService(jobStore, runner, events);
     const services: Services = {
       config,
       sources: createSources(cache, finditparts, bigcommerce, config.cache.ttl),
       cache,
       cacheStoreKind: 'memory',
-      skuRule: createSkuRule(config.skuPrefix),
+      skuRule,
       finditparts,
       bigcommerce,
       upstreams: [fipHandle, bcHandle],
       responseCacheSize: () => responseCache?.size ?? 0,
+      jobs: { service: syncService, store: jobStore, events },
     };
+    sourcesRef = services.sources;
 
     // Keys: configured, or one generated admin key for the embedded default.
     let devKey: string | undefined;
@@ -182,6 +219,13 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     });
     await app.listen({ port: config.port, host: config.host });
     closers.push(() => app.close());
+    // Jobs start once the server is up; on close they stop first and are left INTERRUPTED.
+    runner.start();
+    const scheduler = startScheduler(jobStore, syncService, logger);
+    closers.push(async () => {
+      scheduler.stop();
+      await runner.stop();
+    });
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     const shownHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host.includes(':') ? `[${config.host}]` : config.host;

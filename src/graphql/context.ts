@@ -9,6 +9,9 @@ import type { BigCommerceClient } from '../upstreams/bigcommerce/client.js';
 import type { FinditPartsClient } from '../upstreams/finditparts/client.js';
 import type { CacheHints, Loaders } from './loaders.js';
 import type { Sources } from './sources.js';
+import type { JobEvents } from '../jobs/events.js';
+import type { JobStore } from '../jobs/store/jobStore.js';
+import type { SyncService } from '../jobs/syncService.js';
 
 export interface Client {
   name: string;
@@ -31,6 +34,7 @@ export interface Services {
   bigcommerce: BigCommerceClient;
   upstreams: UpstreamHandle[];
   responseCacheSize(): number;
+  jobs: { service: SyncService; store: JobStore; events: JobEvents };
 }
 
 export interface GraphQLContext {

@@ -2,6 +2,9 @@
  * Starts a real gateway with its embedded sandbox on ephemeral loopback
  * ports (the createTestEnvironment pattern): tests speak HTTP to both.
  */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { loadConfig } from '../../src/config.js';
 import { createGateway, type Gateway } from '../../src/gateway.js';
 import { createLogger } from '../../src/observability/logger.js';
@@ -22,7 +25,8 @@ export interface GqlBody {
 }
 
 export async function startGateway(env: Record<string, string> = {}, sandbox: SandboxOptionsInput = { parts: 500 }): Promise<TestGateway> {
-  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', ...env });
+  const dataDir = env.CROSSDOCK_DATA_DIR ?? mkdtempSync(join(tmpdir(), 'crossdock-test-'));
+  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', CROSSDOCK_DATA_DIR: dataDir, ...env });
   const gateway = await createGateway(config, { sandbox, logger: createLogger({ level: env.LOG_LEVEL ?? 'silent' }) });
   const key = gateway.devKey ?? config.apiKeys[0]?.key ?? '';
   return Object.assign(gateway, {

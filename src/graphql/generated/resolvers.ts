@@ -2,6 +2,7 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { Part as PartModel, PartVariant as PartVariantModel, StoreProduct as StoreProductModel, StoreOrder as StoreOrderModel, StoreOrderLine as StoreOrderLineModel } from '../../domain/types.js';
 import type { InventoryModel as InventoryModelModel, UpstreamStatusModel as UpstreamStatusModelModel, OrderConnectionModel as OrderConnectionModelModel } from '../models.js';
+import type { SyncJobRecord as SyncJobRecordModel, SyncScheduleRecord as SyncScheduleRecordModel, SyncFailureRecord as SyncFailureRecordModel, PlannedChangeRecord as PlannedChangeRecordModel } from '../../jobs/types.js';
 import type { GraphQLContext } from '../context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = T | null | undefined;
@@ -105,6 +106,43 @@ export type Money = {
   amount: Scalars['Decimal']['output'];
   /** ISO 4217 currency code. */
   currency: Scalars['String']['output'];
+};
+
+export type Mutation = {
+  __typename?: 'Mutation';
+  /** Cancels a queued, running or interrupted job. A finished job cannot be cancelled (BAD_USER_INPUT). */
+  cancelSync: SyncJob;
+  removeSyncSchedule: Scalars['Boolean']['output'];
+  /** Starts a new job over the failed items of an ended job. */
+  retrySyncFailures: StartSyncPayload;
+  scheduleSync: SyncSchedule;
+  /** Starts a sync (role operator or admin). At most one active job per kind and scope: a second start returns the running one. */
+  startSync: StartSyncPayload;
+};
+
+
+export type MutationCancelSyncArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationRemoveSyncScheduleArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationRetrySyncFailuresArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationScheduleSyncArgs = {
+  input: ScheduleSyncInput;
+};
+
+
+export type MutationStartSyncArgs = {
+  input: StartSyncInput;
 };
 
 /** An object with a globally unique, opaque id, refetchable through `node(id:)`. */
@@ -291,6 +329,9 @@ export type Query = {
   products: ProductConnection;
   /** Supplier catalog search. `first` at most 100. */
   searchParts: PartConnection;
+  syncJob: Maybe<SyncJob>;
+  syncJobs: SyncJobConnection;
+  syncSchedules: Array<SyncSchedule>;
   upstreams: Array<UpstreamStatus>;
 };
 
@@ -351,6 +392,224 @@ export type QuerySearchPartsArgs = {
   query?: InputMaybe<Scalars['String']['input']>;
   tags?: InputMaybe<Array<Scalars['String']['input']>>;
 };
+
+
+export type QuerySyncJobArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QuerySyncJobsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<SyncJobFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+export type ScheduleSyncInput = {
+  /** Five-field cron expression, e.g. "0 * * * *" for hourly. Give this or intervalSeconds. */
+  cron?: InputMaybe<Scalars['String']['input']>;
+  /** Run every this many seconds (at least 10). Give this or cron. */
+  intervalSeconds?: InputMaybe<Scalars['Int']['input']>;
+  kind: SyncKind;
+  scope?: InputMaybe<SyncScopeInput>;
+};
+
+export type StartSyncInput = {
+  /** Compute the plan and write nothing; the job lists the changes it would make. */
+  dryRun?: InputMaybe<Scalars['Boolean']['input']>;
+  kind: SyncKind;
+  scope?: InputMaybe<SyncScopeInput>;
+};
+
+export type StartSyncPayload = {
+  __typename?: 'StartSyncPayload';
+  /** True when an active job for the same kind and scope existed; that job is returned. */
+  alreadyRunning: Scalars['Boolean']['output'];
+  job: SyncJob;
+};
+
+export type Subscription = {
+  __typename?: 'Subscription';
+  /** The job's current snapshot at once, then its progress (at most 10 a second), completing when it ends. */
+  syncJob: SyncJob;
+  /** Every job's changes. */
+  syncJobs: SyncJob;
+};
+
+
+export type SubscriptionSyncJobArgs = {
+  id: Scalars['ID']['input'];
+};
+
+export type SyncChangeAction =
+  | 'CREATE'
+  | 'UPDATE';
+
+export type SyncFailure = {
+  __typename?: 'SyncFailure';
+  attempts: Scalars['Int']['output'];
+  /** VALIDATION, UPSTREAM_REJECTED, UPSTREAM_UNAVAILABLE, UPSTREAM_RATE_LIMITED or INTERNAL. */
+  code: Scalars['String']['output'];
+  message: Scalars['String']['output'];
+  partNumber: Maybe<Scalars['String']['output']>;
+  sku: Scalars['String']['output'];
+};
+
+export type SyncFailureConnection = {
+  __typename?: 'SyncFailureConnection';
+  nodes: Array<SyncFailure>;
+  pageInfo: PageInfo;
+  totalCount: Scalars['Int']['output'];
+};
+
+export type SyncFieldChange = {
+  __typename?: 'SyncFieldChange';
+  after: Scalars['String']['output'];
+  before: Maybe<Scalars['String']['output']>;
+  field: Scalars['String']['output'];
+};
+
+export type SyncJob = {
+  __typename?: 'SyncJob';
+  createdAt: Scalars['DateTime']['output'];
+  dryRun: Scalars['Boolean']['output'];
+  error: Maybe<Scalars['String']['output']>;
+  failures: SyncFailureConnection;
+  finishedAt: Maybe<Scalars['DateTime']['output']>;
+  id: Scalars['ID']['output'];
+  kind: SyncKind;
+  /** For a dry run: the creates and updates it would make. */
+  plannedChanges: SyncPlannedChangeConnection;
+  progress: SyncProgress;
+  /** The job whose failures this one retries. */
+  retryOf: Maybe<Scalars['ID']['output']>;
+  scope: SyncScope;
+  startedAt: Maybe<Scalars['DateTime']['output']>;
+  /** The API client (or schedule) that started it. */
+  startedBy: Scalars['String']['output'];
+  status: SyncStatus;
+};
+
+
+export type SyncJobFailuresArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type SyncJobPlannedChangesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+export type SyncJobConnection = {
+  __typename?: 'SyncJobConnection';
+  edges: Array<SyncJobEdge>;
+  pageInfo: PageInfo;
+  totalCount: Scalars['Int']['output'];
+};
+
+export type SyncJobEdge = {
+  __typename?: 'SyncJobEdge';
+  cursor: Scalars['String']['output'];
+  node: SyncJob;
+};
+
+export type SyncJobFilter = {
+  kind?: InputMaybe<Array<SyncKind>>;
+  status?: InputMaybe<Array<SyncStatus>>;
+};
+
+/** What a sync job keeps in step. */
+export type SyncKind =
+  /** Create and update store products from supplier parts (name, price, stock). */
+  | 'CATALOG'
+  /** Update store stock from supplier stock (products already in the store). */
+  | 'INVENTORY'
+  /** Update store prices from supplier prices (products already in the store). */
+  | 'PRICE';
+
+export type SyncPhase =
+  | 'DONE'
+  | 'QUEUED'
+  | 'READING_STORE'
+  | 'READING_SUPPLIER'
+  | 'WRITING';
+
+export type SyncPlannedChange = {
+  __typename?: 'SyncPlannedChange';
+  action: SyncChangeAction;
+  changes: Array<SyncFieldChange>;
+  productId: Maybe<Scalars['String']['output']>;
+  sku: Scalars['String']['output'];
+};
+
+export type SyncPlannedChangeConnection = {
+  __typename?: 'SyncPlannedChangeConnection';
+  nodes: Array<SyncPlannedChange>;
+  pageInfo: PageInfo;
+  totalCount: Scalars['Int']['output'];
+};
+
+export type SyncProgress = {
+  __typename?: 'SyncProgress';
+  created: Scalars['Int']['output'];
+  /** Seconds left at the current rate; null before there is a rate. */
+  etaSeconds: Maybe<Scalars['Int']['output']>;
+  failed: Scalars['Int']['output'];
+  percent: Scalars['Float']['output'];
+  phase: SyncPhase;
+  processed: Scalars['Int']['output'];
+  /** Items per second over the current run. */
+  ratePerSecond: Scalars['Float']['output'];
+  total: Scalars['Int']['output'];
+  unchanged: Scalars['Int']['output'];
+  updated: Scalars['Int']['output'];
+};
+
+export type SyncSchedule = {
+  __typename?: 'SyncSchedule';
+  createdAt: Scalars['DateTime']['output'];
+  createdBy: Scalars['String']['output'];
+  cron: Maybe<Scalars['String']['output']>;
+  id: Scalars['ID']['output'];
+  intervalSeconds: Maybe<Scalars['Int']['output']>;
+  kind: SyncKind;
+  lastRunAt: Maybe<Scalars['DateTime']['output']>;
+  nextRunAt: Scalars['DateTime']['output'];
+  scope: SyncScope;
+};
+
+export type SyncScope = {
+  __typename?: 'SyncScope';
+  limit: Maybe<Scalars['Int']['output']>;
+  manufacturer: Maybe<Scalars['String']['output']>;
+  partNumbers: Maybe<Array<Scalars['String']['output']>>;
+  query: Maybe<Scalars['String']['output']>;
+  /** Store SKUs, for a job that retries another job's failures. */
+  skus: Maybe<Array<Scalars['String']['output']>>;
+};
+
+/** Narrows a sync. No scope means the whole supplier catalog. */
+export type SyncScopeInput = {
+  /** At most this many parts (1 to 10,000,000). */
+  limit?: InputMaybe<Scalars['Int']['input']>;
+  /** Exact manufacturer name. */
+  manufacturer?: InputMaybe<Scalars['String']['input']>;
+  /** Exact supplier part numbers, 1 to 1000. */
+  partNumbers?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** Supplier search text. */
+  query?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type SyncStatus =
+  | 'CANCELLED'
+  | 'FAILED'
+  /** The process running it stopped; it resumes from its checkpoint on the next start. */
+  | 'INTERRUPTED'
+  | 'QUEUED'
+  | 'RUNNING'
+  | 'SUCCEEDED';
 
 /** One upstream's health as the gateway sees it. */
 export type UpstreamStatus = {
@@ -470,6 +729,7 @@ export type ResolversTypes = {
   Inventory: ResolverTypeWrapper<InventoryModelModel>;
   InventoryLocation: ResolverTypeWrapper<InventoryLocation>;
   Money: ResolverTypeWrapper<Money>;
+  Mutation: ResolverTypeWrapper<{}>;
   Node: ResolverTypeWrapper<ResolversInterfaceTypes<ResolversTypes>['Node']>;
   Order: ResolverTypeWrapper<StoreOrderModel>;
   OrderConnection: ResolverTypeWrapper<OrderConnectionModelModel>;
@@ -486,7 +746,28 @@ export type ResolversTypes = {
   ProductEdge: ResolverTypeWrapper<Omit<ProductEdge, 'node'> & { node: ResolversTypes['Product'] }>;
   ProductFilter: ProductFilter;
   Query: ResolverTypeWrapper<{}>;
+  ScheduleSyncInput: ScheduleSyncInput;
+  StartSyncInput: StartSyncInput;
+  StartSyncPayload: ResolverTypeWrapper<Omit<StartSyncPayload, 'job'> & { job: ResolversTypes['SyncJob'] }>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
+  Subscription: ResolverTypeWrapper<{}>;
+  SyncChangeAction: SyncChangeAction;
+  SyncFailure: ResolverTypeWrapper<SyncFailureRecordModel>;
+  SyncFailureConnection: ResolverTypeWrapper<Omit<SyncFailureConnection, 'nodes'> & { nodes: Array<ResolversTypes['SyncFailure']> }>;
+  SyncFieldChange: ResolverTypeWrapper<SyncFieldChange>;
+  SyncJob: ResolverTypeWrapper<SyncJobRecordModel>;
+  SyncJobConnection: ResolverTypeWrapper<Omit<SyncJobConnection, 'edges'> & { edges: Array<ResolversTypes['SyncJobEdge']> }>;
+  SyncJobEdge: ResolverTypeWrapper<Omit<SyncJobEdge, 'node'> & { node: ResolversTypes['SyncJob'] }>;
+  SyncJobFilter: SyncJobFilter;
+  SyncKind: SyncKind;
+  SyncPhase: SyncPhase;
+  SyncPlannedChange: ResolverTypeWrapper<PlannedChangeRecordModel>;
+  SyncPlannedChangeConnection: ResolverTypeWrapper<Omit<SyncPlannedChangeConnection, 'nodes'> & { nodes: Array<ResolversTypes['SyncPlannedChange']> }>;
+  SyncProgress: ResolverTypeWrapper<SyncProgress>;
+  SyncSchedule: ResolverTypeWrapper<SyncScheduleRecordModel>;
+  SyncScope: ResolverTypeWrapper<SyncScope>;
+  SyncScopeInput: SyncScopeInput;
+  SyncStatus: SyncStatus;
   UpstreamStatus: ResolverTypeWrapper<UpstreamStatusModelModel>;
   VehicleFitment: ResolverTypeWrapper<VehicleFitment>;
 };
@@ -507,6 +788,7 @@ export type ResolversParentTypes = {
   Inventory: InventoryModelModel;
   InventoryLocation: InventoryLocation;
   Money: Money;
+  Mutation: {};
   Node: ResolversInterfaceTypes<ResolversParentTypes>['Node'];
   Order: StoreOrderModel;
   OrderConnection: OrderConnectionModelModel;
@@ -523,7 +805,24 @@ export type ResolversParentTypes = {
   ProductEdge: Omit<ProductEdge, 'node'> & { node: ResolversParentTypes['Product'] };
   ProductFilter: ProductFilter;
   Query: {};
+  ScheduleSyncInput: ScheduleSyncInput;
+  StartSyncInput: StartSyncInput;
+  StartSyncPayload: Omit<StartSyncPayload, 'job'> & { job: ResolversParentTypes['SyncJob'] };
   String: Scalars['String']['output'];
+  Subscription: {};
+  SyncFailure: SyncFailureRecordModel;
+  SyncFailureConnection: Omit<SyncFailureConnection, 'nodes'> & { nodes: Array<ResolversParentTypes['SyncFailure']> };
+  SyncFieldChange: SyncFieldChange;
+  SyncJob: SyncJobRecordModel;
+  SyncJobConnection: Omit<SyncJobConnection, 'edges'> & { edges: Array<ResolversParentTypes['SyncJobEdge']> };
+  SyncJobEdge: Omit<SyncJobEdge, 'node'> & { node: ResolversParentTypes['SyncJob'] };
+  SyncJobFilter: SyncJobFilter;
+  SyncPlannedChange: PlannedChangeRecordModel;
+  SyncPlannedChangeConnection: Omit<SyncPlannedChangeConnection, 'nodes'> & { nodes: Array<ResolversParentTypes['SyncPlannedChange']> };
+  SyncProgress: SyncProgress;
+  SyncSchedule: SyncScheduleRecordModel;
+  SyncScope: SyncScope;
+  SyncScopeInput: SyncScopeInput;
   UpstreamStatus: UpstreamStatusModelModel;
   VehicleFitment: VehicleFitment;
 };
@@ -594,6 +893,14 @@ export type MoneyResolvers<ContextType = GraphQLContext, ParentType extends Reso
   amount?: Resolver<ResolversTypes['Decimal'], ParentType, ContextType>;
   currency?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type MutationResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
+  cancelSync?: Resolver<ResolversTypes['SyncJob'], ParentType, ContextType, RequireFields<MutationCancelSyncArgs, 'id'>>;
+  removeSyncSchedule?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRemoveSyncScheduleArgs, 'id'>>;
+  retrySyncFailures?: Resolver<ResolversTypes['StartSyncPayload'], ParentType, ContextType, RequireFields<MutationRetrySyncFailuresArgs, 'id'>>;
+  scheduleSync?: Resolver<ResolversTypes['SyncSchedule'], ParentType, ContextType, RequireFields<MutationScheduleSyncArgs, 'input'>>;
+  startSync?: Resolver<ResolversTypes['StartSyncPayload'], ParentType, ContextType, RequireFields<MutationStartSyncArgs, 'input'>>;
 };
 
 export type NodeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Node'] = ResolversParentTypes['Node']> = {
@@ -733,7 +1040,126 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
   product?: Resolver<Maybe<ResolversTypes['Product']>, ParentType, ContextType, Partial<QueryProductArgs>>;
   products?: Resolver<ResolversTypes['ProductConnection'], ParentType, ContextType, RequireFields<QueryProductsArgs, 'first'>>;
   searchParts?: Resolver<ResolversTypes['PartConnection'], ParentType, ContextType, RequireFields<QuerySearchPartsArgs, 'first'>>;
+  syncJob?: Resolver<Maybe<ResolversTypes['SyncJob']>, ParentType, ContextType, RequireFields<QuerySyncJobArgs, 'id'>>;
+  syncJobs?: Resolver<ResolversTypes['SyncJobConnection'], ParentType, ContextType, RequireFields<QuerySyncJobsArgs, 'first'>>;
+  syncSchedules?: Resolver<Array<ResolversTypes['SyncSchedule']>, ParentType, ContextType>;
   upstreams?: Resolver<Array<ResolversTypes['UpstreamStatus']>, ParentType, ContextType>;
+};
+
+export type StartSyncPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['StartSyncPayload'] = ResolversParentTypes['StartSyncPayload']> = {
+  alreadyRunning?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  job?: Resolver<ResolversTypes['SyncJob'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type SubscriptionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = {
+  syncJob?: SubscriptionResolver<ResolversTypes['SyncJob'], "syncJob", ParentType, ContextType, RequireFields<SubscriptionSyncJobArgs, 'id'>>;
+  syncJobs?: SubscriptionResolver<ResolversTypes['SyncJob'], "syncJobs", ParentType, ContextType>;
+};
+
+export type SyncFailureResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['SyncFailure'] = ResolversParentTypes['SyncFailure']> = {
+  attempts?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  code?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  partNumber?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  sku?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type SyncFailureConnectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['SyncFailureConnection'] = ResolversParentTypes['SyncFailureConnection']> = {
+  nodes?: Resolver<Array<ResolversTypes['SyncFailure']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type SyncFieldChangeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['SyncFieldChange'] = ResolversParentTypes['SyncFieldChange']> = {
+  after?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  before?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  field?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type SyncJobResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['SyncJob'] = ResolversParentTypes['SyncJob']> = {
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  dryRun?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  error?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  failures?: Resolver<ResolversTypes['SyncFailureConnection'], ParentType, ContextType, RequireFields<SyncJobFailuresArgs, 'first'>>;
+  finishedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['SyncKind'], ParentType, ContextType>;
+  plannedChanges?: Resolver<ResolversTypes['SyncPlannedChangeConnection'], ParentType, ContextType, RequireFields<SyncJobPlannedChangesArgs, 'first'>>;
+  progress?: Resolver<ResolversTypes['SyncProgress'], ParentType, ContextType>;
+  retryOf?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  scope?: Resolver<ResolversTypes['SyncScope'], ParentType, ContextType>;
+  startedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  startedBy?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['SyncStatus'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type SyncJobConnectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['SyncJobConnection'] = ResolversParentTypes['SyncJobConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['SyncJobEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type SyncJobEdgeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['SyncJobEdge'] = ResolversParentTypes['SyncJobEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['SyncJob'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type SyncPlannedChangeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['SyncPlannedChange'] = ResolversParentTypes['SyncPlannedChange']> = {
+  action?: Resolver<ResolversTypes['SyncChangeAction'], ParentType, ContextType>;
+  changes?: Resolver<Array<ResolversTypes['SyncFieldChange']>, ParentType, ContextType>;
+  productId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  sku?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type SyncPlannedChangeConnectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['SyncPlannedChangeConnection'] = ResolversParentTypes['SyncPlannedChangeConnection']> = {
+  nodes?: Resolver<Array<ResolversTypes['SyncPlannedChange']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type SyncProgressResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['SyncProgress'] = ResolversParentTypes['SyncProgress']> = {
+  created?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  etaSeconds?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  failed?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  percent?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  phase?: Resolver<ResolversTypes['SyncPhase'], ParentType, ContextType>;
+  processed?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  ratePerSecond?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  total?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  unchanged?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  updated?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type SyncScheduleResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['SyncSchedule'] = ResolversParentTypes['SyncSchedule']> = {
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  createdBy?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  cron?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  intervalSeconds?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['SyncKind'], ParentType, ContextType>;
+  lastRunAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  nextRunAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  scope?: Resolver<ResolversTypes['SyncScope'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type SyncScopeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['SyncScope'] = ResolversParentTypes['SyncScope']> = {
+  limit?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  manufacturer?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  partNumbers?: Resolver<Maybe<Array<ResolversTypes['String']>>, ParentType, ContextType>;
+  query?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  skus?: Resolver<Maybe<Array<ResolversTypes['String']>>, ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
 export type UpstreamStatusResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['UpstreamStatus'] = ResolversParentTypes['UpstreamStatus']> = {
@@ -769,6 +1195,7 @@ export type Resolvers<ContextType = GraphQLContext> = {
   Inventory?: InventoryResolvers<ContextType>;
   InventoryLocation?: InventoryLocationResolvers<ContextType>;
   Money?: MoneyResolvers<ContextType>;
+  Mutation?: MutationResolvers<ContextType>;
   Node?: NodeResolvers<ContextType>;
   Order?: OrderResolvers<ContextType>;
   OrderConnection?: OrderConnectionResolvers<ContextType>;
@@ -783,6 +1210,19 @@ export type Resolvers<ContextType = GraphQLContext> = {
   ProductConnection?: ProductConnectionResolvers<ContextType>;
   ProductEdge?: ProductEdgeResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  StartSyncPayload?: StartSyncPayloadResolvers<ContextType>;
+  Subscription?: SubscriptionResolvers<ContextType>;
+  SyncFailure?: SyncFailureResolvers<ContextType>;
+  SyncFailureConnection?: SyncFailureConnectionResolvers<ContextType>;
+  SyncFieldChange?: SyncFieldChangeResolvers<ContextType>;
+  SyncJob?: SyncJobResolvers<ContextType>;
+  SyncJobConnection?: SyncJobConnectionResolvers<ContextType>;
+  SyncJobEdge?: SyncJobEdgeResolvers<ContextType>;
+  SyncPlannedChange?: SyncPlannedChangeResolvers<ContextType>;
+  SyncPlannedChangeConnection?: SyncPlannedChangeConnectionResolvers<ContextType>;
+  SyncProgress?: SyncProgressResolvers<ContextType>;
+  SyncSchedule?: SyncScheduleResolvers<ContextType>;
+  SyncScope?: SyncScopeResolvers<ContextType>;
   UpstreamStatus?: UpstreamStatusResolvers<ContextType>;
   VehicleFitment?: VehicleFitmentResolvers<ContextType>;
 };

@@ -7,6 +7,7 @@ import { partQueries, partResolvers, partVariantResolvers } from './parts.js';
 import { productQueries, productResolvers } from './products.js';
 import { scalarResolvers } from './scalars.js';
 import { systemQueries, upstreamStatusResolvers } from './system.js';
+import { syncJobResolvers, syncMutations, syncQueries, syncSubscriptions } from './sync.js';
 
 export const resolvers: Resolvers = {
   ...scalarResolvers,
@@ -16,6 +17,7 @@ export const resolvers: Resolvers = {
     ...inventoryQueries,
     ...orderQueries,
     ...systemQueries,
+    ...syncQueries,
     async node(_root, { id }, ctx) {
       const global = decodeGlobalId(id);
       if (!global) return null;
@@ -33,6 +35,9 @@ export const resolvers: Resolvers = {
       }
     },
   },
+  Mutation: syncMutations,
+  Subscription: syncSubscriptions,
+  SyncJob: syncJobResolvers,
   Node: {
     __resolveType(obj) {
       if ('supplierId' in obj) return 'Part';

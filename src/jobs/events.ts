@@ -1,0 +1,72 @@
+/**
+ * Job change events. Publishing is throttled per job to at most
+ * `maxPerSecond` updates (trailing: the latest snapshot always goes out);
+ * a job's final snapshot is sent at once. In-process here; a Redis pub/sub
+ * implementation carries the same interface across instances.
+ */
+import { EventEmitter } from 'node:events';
+import type { SyncJobRecord } from './types.js';
+import { isFinal } from './types.js';
+
+export type JobListener = (job: SyncJobRecord) => void;
+
+export interface JobEvents {
+  /** Announces a job's new state (throttled unless final). */
+  publish(job: SyncJobRecord): void;
+  /** Every change of one job, or of every job when `jobId` is null. Returns unsubscribe. */
+  subscribe(jobId: string | null, listener: JobListener): () => void;
+  close(): void;
+}
+
+export function createJobEvents(options: { maxPerSecond?: number } = {}): JobEvents {
+  const minGapMs = 1000 / (options.maxPerSecond ?? 10);
+  const emitter = new EventEmitter();
+  emitter.setMaxListeners(0);
+  const lastSent = new Map<string, number>();
+  const pending = new Map<string, { job: SyncJobRecord; timer: NodeJS.Timeout }>();
+
+  function send(job: SyncJobRecord): void {
+    lastSent.set(job.id, Date.now());
+    emitter.emit(`job:${job.id}`, job);
+    emitter.emit('job:*', job);
+    if (isFinal(job.status)) lastSent.delete(job.id);
+  }
+
+  return {
+    publish(job) {
+      const waiting = pending.get(job.id);
+      if (isFinal(job.status)) {
+        if (waiting) clearTimeout(waiting.timer);
+        pending.delete(job.id);
+        send(job);
+        return;
+      }
+      if (waiting) {
+        waiting.job = job;
+        return;
+      }
+      const since = Date.now() - (lastSent.get(job.id) ?? 0);
+      if (since >= minGapMs) {
+        send(job);
+        return;
+      }
+      const timer = setTimeout(() => {
+        const latest = pending.get(job.id);
+        pending.delete(job.id);
+        if (latest) send(latest.job);
+      }, minGapMs - since);
+      timer.unref();
+      pending.set(job.id, { job, timer });
+    },
+    subscribe(jobId, listener) {
+      const event = jobId === null ? 'job:*' : `job:${jobId}`;
+      emitter.on(event, listener);
+      return () => emitter.off(event, listener);
+    },
+    close() {
+      for (const p of pending.values()) clearTimeout(p.timer);
+      pending.clear();
+      emitter.removeAllListeners();
+    },
+  };
+}

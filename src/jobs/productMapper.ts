@@ -1,0 +1,79 @@
+/**
+ * ProductMapper (the seed's pipeline): supplier part → the store product it
+ * should be. Part number → SKU (prefix rule), description → name, price →
+ * price (markup and rounding), quantity → inventory; categories from the
+ * manufacturer and tags; the image; custom fields carrying the supplier id
+ * and manufacturer. A part that cannot be mapped is a validation failure of
+ * that item, never the end of the job.
+ */
+import { fromUnits, toUnits } from '../domain/money.js';
+import type { SkuRule } from '../domain/skuRule.js';
+import type { Part } from '../domain/types.js';
+
+export interface MappingRules {
+  skuRule: SkuRule;
+  /** Price markup in percent (10 = +10%). @default 0 */
+  markupPercent: number;
+  /** Rounding after markup: to the cent, or up to the next .99. @default "cent" */
+  rounding: 'cent' | 'x99';
+  /** Supplier tag or manufacturer → store category id. @default {} */
+  categoryMap: Record<string, number>;
+}
+
+export interface MappedProduct {
+  sku: string;
+  name: string;
+  /** Decimal string. */
+  price: string;
+  stock: number;
+  weight: number;
+  categories: number[];
+  imageUrl: string | null;
+  customFields: Array<{ name: string; value: string }>;
+  brand: string;
+}
+
+export type MapResult = { ok: true; product: MappedProduct } | { ok: false; code: 'VALIDATION'; message: string };
+
+/** The custom field that carries the supplier id (lets reads batch by id later). */
+export const SUPPLIER_ID_FIELD = 'finditparts_id';
+
+function priceWithMarkup(base: string, rules: MappingRules): string {
+  // Exact arithmetic in 1/10,000 units; never floats.
+  let units = (toUnits(base) * BigInt(Math.round((100 + rules.markupPercent) * 100))) / 10_000n;
+  units = (units + 50n) / 100n * 100n; // to the cent
+  if (rules.rounding === 'x99') {
+    const whole = units / 10_000n;
+    units = whole * 10_000n + 9_900n;
+  }
+  return fromUnits(units);
+}
+
+export function mapPart(part: Part, rules: MappingRules): MapResult {
+  const variant = part.variants.find((v) => v.variantId === part.preferredVariantId) ?? part.variants[0];
+  if (!variant) return { ok: false, code: 'VALIDATION', message: 'part has no variant to price' };
+  const name = part.description.trim();
+  if (name.length === 0) return { ok: false, code: 'VALIDATION', message: 'part has no description to name the product' };
+  if (name.length > 250) return { ok: false, code: 'VALIDATION', message: 'description longer than 250 characters' };
+  if (toUnits(variant.price.amount) <= 0n) return { ok: false, code: 'VALIDATION', message: `price ${variant.price.amount} is not positive` };
+  const categories = [rules.categoryMap[part.manufacturer], ...part.tags.map((t) => rules.categoryMap[t])].filter(
+    (c): c is number => typeof c === 'number',
+  );
+  return {
+    ok: true,
+    product: {
+      sku: rules.skuRule.skuFor(part.partNumber),
+      name,
+      price: priceWithMarkup(variant.price.amount, rules),
+      stock: Math.max(0, variant.quantity),
+      weight: 1,
+      categories: [...new Set(categories)],
+      imageUrl: part.imageUrl,
+      customFields: [
+        { name: SUPPLIER_ID_FIELD, value: part.supplierId },
+        { name: 'manufacturer', value: part.manufacturer },
+      ],
+      brand: part.manufacturer,
+    },
+  };
+}

@@ -1,0 +1,76 @@
+/**
+ * Durable records for sync jobs: jobs, checkpoints, failures, planned
+ * changes and schedules. The embedded default keeps them in SQLite
+ * (sqliteJobStore.ts); a Redis implementation fills the same interface for
+ * scale-out (DESIGN.md, strategy table).
+ */
+import type {
+  PlannedChangeRecord,
+  SyncCheckpoint,
+  SyncCounters,
+  SyncFailureRecord,
+  SyncJobRecord,
+  SyncKind,
+  SyncPhase,
+  SyncScheduleRecord,
+  SyncScope,
+  SyncStatus,
+} from '../types.js';
+
+export interface NewJob {
+  kind: SyncKind;
+  scope: SyncScope;
+  scopeKey: string;
+  dryRun: boolean;
+  startedBy: string;
+  retryOf?: string | null;
+  scheduleId?: string | null;
+}
+
+export interface JobPatch {
+  status?: SyncStatus;
+  phase?: SyncPhase;
+  counters?: SyncCounters;
+  checkpoint?: SyncCheckpoint | null;
+  error?: string | null;
+  startedAt?: string | null;
+  finishedAt?: string | null;
+  runStartedAt?: string | null;
+  runStartProcessed?: number;
+  cancelRequested?: boolean;
+}
+
+export interface JobFilter {
+  status?: SyncStatus[];
+  kind?: SyncKind[];
+}
+
+export interface JobStore {
+  /**
+   * Creates a QUEUED job unless an active one (QUEUED, RUNNING, INTERRUPTED)
+   * has the same scope key; then returns that one with `created: false`.
+   * Atomic: two concurrent calls yield one job.
+   */
+  createOrGetActive(job: NewJob): { job: SyncJobRecord; created: boolean };
+  get(id: string): SyncJobRecord | undefined;
+  list(filter: JobFilter, offset: number, limit: number): { items: SyncJobRecord[]; total: number };
+  update(id: string, patch: JobPatch): SyncJobRecord;
+  /** At start: RUNNING jobs of a dead process become INTERRUPTED. Returns those ids. */
+  interruptRunning(): string[];
+  /** Jobs to (re)start: QUEUED and INTERRUPTED, oldest first. */
+  pending(): SyncJobRecord[];
+
+  /** Records (or bumps the attempts of) one item's failure. */
+  addFailure(failure: Omit<SyncFailureRecord, 'attempts'> & { attempts?: number }): void;
+  clearFailure(jobId: string, sku: string): void;
+  failures(jobId: string, offset: number, limit: number): { items: SyncFailureRecord[]; total: number };
+  addPlannedChanges(changes: Array<Omit<PlannedChangeRecord, 'seq'>>): void;
+  plannedChanges(jobId: string, offset: number, limit: number): { items: PlannedChangeRecord[]; total: number };
+
+  addSchedule(s: Omit<SyncScheduleRecord, 'id' | 'createdAt' | 'lastRunAt'>): SyncScheduleRecord;
+  removeSchedule(id: string): boolean;
+  schedules(): SyncScheduleRecord[];
+  markScheduleRun(id: string, lastRunAt: string, nextRunAt: string): void;
+
+  close(): void;
+}

@@ -1,0 +1,147 @@
+/**
+ * The sync API behind the GraphQL mutations and queries: validates input,
+ * enforces one active job per kind and scope, and hands jobs to the runner.
+ * Every refusal is a gateway error with a stable code.
+ */
+import { Cron } from 'croner';
+import { ErrorCode, gatewayError } from '../graphql/errors.js';
+import type { JobEvents } from './events.js';
+import type { JobRunner } from './runner.js';
+import type { JobStore } from './store/jobStore.js';
+import type { SyncJobRecord, SyncKind, SyncScheduleRecord, SyncScope } from './types.js';
+import { isFinal, scopeKeyOf, SYNC_KINDS } from './types.js';
+
+export const MAX_SCOPE_PART_NUMBERS = 1000;
+export const MAX_SCOPE_LIMIT = 10_000_000;
+export const MIN_SCHEDULE_INTERVAL_SECONDS = 10;
+
+export interface ScopeInput {
+  manufacturer?: string | null;
+  partNumbers?: string[] | null;
+  query?: string | null;
+  limit?: number | null;
+}
+
+const bad = (argument: string, message: string) => gatewayError(ErrorCode.BAD_USER_INPUT, message, { argument });
+const CODE = /^[A-Za-z0-9][A-Za-z0-9 ._\-]{0,63}$/;
+
+export function validateScope(input: ScopeInput | null | undefined): SyncScope {
+  const scope: SyncScope = {};
+  if (!input) return scope;
+  if (input.manufacturer !== undefined && input.manufacturer !== null) {
+    const m = input.manufacturer.trim();
+    if (m.length === 0 || m.length > 100) throw bad('scope.manufacturer', 'scope.manufacturer must be 1 to 100 characters');
+    scope.manufacturer = m;
+  }
+  if (input.partNumbers !== undefined && input.partNumbers !== null) {
+    if (input.partNumbers.length === 0) throw bad('scope.partNumbers', 'scope.partNumbers must not be empty (leave it out for the whole catalog)');
+    if (input.partNumbers.length > MAX_SCOPE_PART_NUMBERS) throw bad('scope.partNumbers', `scope.partNumbers: at most ${MAX_SCOPE_PART_NUMBERS}`);
+    for (const pn of input.partNumbers) if (!CODE.test(pn.trim()) || pn.includes('..')) throw bad('scope.partNumbers', `scope.partNumbers: "${pn.slice(0, 70)}" is not a part number`);
+    scope.partNumbers = [...new Set(input.partNumbers.map((p) => p.trim()))];
+  }
+  if (input.query !== undefined && input.query !== null) {
+    const q = input.query.trim();
+    if (q.length === 0 || q.length > 200) throw bad('scope.query', 'scope.query must be 1 to 200 characters');
+    scope.query = q;
+  }
+  if (input.limit !== undefined && input.limit !== null) {
+    if (!Number.isInteger(input.limit) || input.limit < 1 || input.limit > MAX_SCOPE_LIMIT) {
+      throw bad('scope.limit', `scope.limit must be a whole number from 1 to ${MAX_SCOPE_LIMIT}`);
+    }
+    scope.limit = input.limit;
+  }
+  if (scope.partNumbers && (scope.query || scope.manufacturer)) {
+    throw bad('scope', 'scope.partNumbers cannot be combined with query or manufacturer');
+  }
+  if (scope.query && scope.manufacturer) throw bad('scope', 'scope.query and scope.manufacturer cannot be combined');
+  return scope;
+}
+
+export interface SyncService {
+  start(input: { kind: SyncKind; scope?: ScopeInput | null; dryRun?: boolean | null }, startedBy: string, scheduleId?: string): { job: SyncJobRecord; alreadyRunning: boolean };
+  cancel(id: string): SyncJobRecord;
+  retryFailures(id: string, startedBy: string): { job: SyncJobRecord; alreadyRunning: boolean };
+  schedule(input: { kind: SyncKind; scope?: ScopeInput | null; intervalSeconds?: number | null; cron?: string | null }, createdBy: string): SyncScheduleRecord;
+  removeSchedule(id: string): boolean;
+  get(id: string): SyncJobRecord;
+}
+
+export function nextRunAt(s: { intervalSeconds: number | null; cron: string | null }, from: Date): string {
+  if (s.cron) {
+    const next = new Cron(s.cron, { paused: true }).nextRun(from);
+    if (!next) throw new Error('cron expression has no next run');
+    return next.toISOString();
+  }
+  return new Date(from.getTime() + (s.intervalSeconds ?? 3600) * 1000).toISOString();
+}
+
+export function createSyncService(store: JobStore, runner: JobRunner, events: JobEvents): SyncService {
+  const JOB_ID = /^[0-9a-f-]{36}$/;
+  const mustGet = (id: string): SyncJobRecord => {
+    const job = JOB_ID.test(id) ? store.get(id) : undefined;
+    if (!job) throw gatewayError(ErrorCode.NOT_FOUND, `no sync job with id "${id.slice(0, 64)}"`, { argument: 'id' });
+    return job;
+  };
+
+  function start(input: { kind: SyncKind; scope?: ScopeInput | null; dryRun?: boolean | null }, startedBy: string, scheduleId?: string, retryOf?: string, explicit?: SyncScope) {
+    if (!SYNC_KINDS.includes(input.kind)) throw bad('kind', `unknown sync kind "${String(input.kind)}"`);
+    const scope = explicit ?? validateScope(input.scope);
+    const dryRun = input.dryRun ?? false;
+    const { job, created } = store.createOrGetActive({ kind: input.kind, scope, scopeKey: scopeKeyOf(input.kind, scope, dryRun), dryRun, startedBy, scheduleId, retryOf });
+    if (created) {
+      events.publish(job);
+      runner.submit(job.id);
+    }
+    return { job, alreadyRunning: !created };
+  }
+
+  return {
+    start: (input, startedBy, scheduleId) => start(input, startedBy, scheduleId),
+    cancel(id) {
+      const job = mustGet(id);
+      if (isFinal(job.status)) {
+        throw gatewayError(ErrorCode.BAD_USER_INPUT, `sync job ${id} already ended ${job.status}; nothing to cancel`, { argument: 'id', status: job.status });
+      }
+      if (job.status === 'RUNNING') {
+        const updated = store.update(id, { cancelRequested: true });
+        runner.abort(id);
+        return updated;
+      }
+      const cancelled = store.update(id, { status: 'CANCELLED', phase: 'DONE', cancelRequested: true, finishedAt: new Date().toISOString() });
+      events.publish(cancelled);
+      return cancelled;
+    },
+    retryFailures(id, startedBy) {
+      const job = mustGet(id);
+      if (!isFinal(job.status)) throw gatewayError(ErrorCode.BAD_USER_INPUT, `sync job ${id} is still ${job.status}; retry its failures once it ends`, { argument: 'id' });
+      const { items, total } = store.failures(id, 0, MAX_SCOPE_PART_NUMBERS);
+      if (total === 0) throw gatewayError(ErrorCode.BAD_USER_INPUT, `sync job ${id} has no failed items to retry`, { argument: 'id' });
+      if (total > MAX_SCOPE_PART_NUMBERS) throw gatewayError(ErrorCode.BAD_USER_INPUT, `sync job ${id} has ${total} failures; retry at most ${MAX_SCOPE_PART_NUMBERS} at once by re-running the sync`, { argument: 'id' });
+      return start({ kind: job.kind, dryRun: job.dryRun }, startedBy, undefined, job.id, { skus: items.map((f) => f.sku) });
+    },
+    schedule(input, createdBy) {
+      if (!SYNC_KINDS.includes(input.kind)) throw bad('kind', `unknown sync kind "${String(input.kind)}"`);
+      const scope = validateScope(input.scope);
+      const hasInterval = input.intervalSeconds !== undefined && input.intervalSeconds !== null;
+      const hasCron = input.cron !== undefined && input.cron !== null;
+      if (hasInterval === hasCron) throw bad('intervalSeconds', 'give exactly one of intervalSeconds and cron');
+      if (hasInterval && (!Number.isInteger(input.intervalSeconds) || (input.intervalSeconds as number) < MIN_SCHEDULE_INTERVAL_SECONDS || (input.intervalSeconds as number) > 31 * 86_400)) {
+        throw bad('intervalSeconds', `intervalSeconds must be a whole number from ${MIN_SCHEDULE_INTERVAL_SECONDS} to ${31 * 86_400}`);
+      }
+      if (hasCron) {
+        try {
+          new Cron(input.cron as string, { paused: true });
+        } catch (err) {
+          throw bad('cron', `cron: ${err instanceof Error ? err.message : 'invalid expression'}`);
+        }
+      }
+      const s = { intervalSeconds: hasInterval ? (input.intervalSeconds as number) : null, cron: hasCron ? (input.cron as string) : null };
+      return store.addSchedule({ kind: input.kind, scope, ...s, createdBy, nextRunAt: nextRunAt(s, new Date()) });
+    },
+    removeSchedule(id) {
+      if (!store.removeSchedule(id)) throw gatewayError(ErrorCode.NOT_FOUND, `no sync schedule with id "${id.slice(0, 64)}"`, { argument: 'id' });
+      return true;
+    },
+    get: mustGet,
+  };
+}

@@ -1,0 +1,110 @@
+/**
+ * BigCommerce catalog and inventory writes, in the vendor's batch sizes
+ * (upstreams.md): POST creates one product per call; PUT updates at most 10
+ * products per call and may answer 207 with per-item errors; inventory
+ * absolute adjustments take at most 2000 items.
+ */
+import type { Lane } from '../../limits/pacer.js';
+import type { StoreProduct } from '../../domain/types.js';
+import type { UpstreamClient } from '../http.js';
+import { UpstreamError } from '../upstreamError.js';
+import { mapProduct } from './map.js';
+import type { BcV3Product } from './wire.js';
+
+/** upstreams.md: PUT /v3/catalog/products takes at most 10 products. */
+export const BC_PRODUCT_UPDATE_BATCH = 10;
+/** upstreams.md: inventory adjustments take at most 2000 items. */
+export const BC_INVENTORY_ADJUST_BATCH = 2000;
+
+export interface NewProduct {
+  name: string;
+  type: 'physical';
+  sku: string;
+  price: number;
+  weight: number;
+  inventory_level?: number;
+  inventory_tracking?: 'product' | 'none';
+  categories?: number[];
+  custom_fields?: Array<{ name: string; value: string }>;
+  images?: Array<{ image_url: string; is_thumbnail: boolean }>;
+  brand_name?: string;
+  description?: string;
+}
+
+export interface ProductUpdate {
+  id: number;
+  name?: string;
+  price?: number;
+}
+
+export interface BatchOutcome {
+  updated: StoreProduct[];
+  /** Store product id → reason, for items the store refused. */
+  failed: Map<number, string>;
+}
+
+export interface BigCommerceWriter {
+  createProduct(product: NewProduct, lane: Lane): Promise<StoreProduct>;
+  updateProducts(updates: ProductUpdate[], lane: Lane): Promise<BatchOutcome>;
+  setStock(items: Array<{ sku: string; quantity: number }>, locationId: number, lane: Lane): Promise<string>;
+}
+
+export function createBigCommerceWriter(http: UpstreamClient): BigCommerceWriter {
+  return {
+    async createProduct(product, lane) {
+      const res = await http.request({
+        method: 'POST',
+        path: ['v3', 'catalog', 'products'],
+        body: product,
+        endpoint: 'catalog.products.create',
+        lane,
+        // A create is not idempotent; the sync re-reads by SKU before retrying.
+        idempotent: false,
+      });
+      if (res.status >= 400) throw new UpstreamError('rejected', http.name, `HTTP ${res.status}`, { status: res.status });
+      return mapProduct((res.body as { data: BcV3Product }).data);
+    },
+
+    async updateProducts(updates, lane) {
+      if (updates.length > BC_PRODUCT_UPDATE_BATCH) throw new RangeError(`at most ${BC_PRODUCT_UPDATE_BATCH} products per update`);
+      const res = await http.request({
+        method: 'PUT',
+        path: ['v3', 'catalog', 'products'],
+        body: updates,
+        endpoint: 'catalog.products.update',
+        lane,
+        // Setting absolute values by id: safe to repeat.
+        idempotent: true,
+      });
+      const body = res.body as { data?: BcV3Product[]; errors?: { errors?: Record<string, string> } | Record<string, string> };
+      const updated = (body.data ?? []).map(mapProduct);
+      const failed = new Map<number, string>();
+      if (res.status === 207 || res.status === 422) {
+        // 207 Multi-Status: `errors` maps item ids to reasons (BigCommerce's MultiStatus schema).
+        const raw = body.errors && 'errors' in body.errors && typeof body.errors.errors === 'object' ? body.errors.errors : (body.errors as Record<string, string> | undefined);
+        const done = new Set(updated.map((p) => Number(p.storeId)));
+        for (const u of updates) {
+          if (!done.has(u.id)) failed.set(u.id, (raw && typeof raw[String(u.id)] === 'string' ? raw[String(u.id)] : undefined) ?? 'refused by the store');
+        }
+      } else if (res.status >= 400) {
+        for (const u of updates) failed.set(u.id, `HTTP ${res.status}`);
+      }
+      return { updated, failed };
+    },
+
+    async setStock(items, locationId, lane) {
+      if (items.length > BC_INVENTORY_ADJUST_BATCH) throw new RangeError(`at most ${BC_INVENTORY_ADJUST_BATCH} items per adjustment`);
+      const res = await http.request({
+        method: 'PUT',
+        path: ['v3', 'inventory', 'adjustments', 'absolute'],
+        body: { reason: 'Crossdock inventory sync', items: items.map((i) => ({ location_id: locationId, sku: i.sku, quantity: i.quantity })) },
+        endpoint: 'inventory.adjust.absolute',
+        lane,
+        // Absolute quantities: repeating one sets the same values.
+        idempotent: true,
+      });
+      if (res.status >= 400) throw new UpstreamError('rejected', http.name, `HTTP ${res.status}`, { status: res.status });
+      return String((res.body as { transaction_id?: unknown }).transaction_id ?? '');
+    },
+  };
+}
