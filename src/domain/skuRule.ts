@@ -14,3 +14,9 @@ export function createSkuRule(prefix: string): SkuRule {
     partNumberFor: (sku) => (sku.startsWith(prefix) && sku.length > prefix.length ? sku.slice(prefix.length) : null),
   };
 }
+
+/**
+ * The store product custom field a sync writes the supplier id into, so a
+ * read can link a product back to its part with one batched call.
+ */
+export const SUPPLIER_ID_FIELD = 'finditparts_id';

@@ -48,6 +48,8 @@ export interface StoreProduct {
   weight: number | null;
   categories: number[];
   dateModified: string | null;
+  /** The supplier id a sync wrote into the product's custom fields, if any. */
+  supplierId: string | null;
 }
 
 export interface StoreInventoryLocation {

@@ -7,7 +7,7 @@
  * that item, never the end of the job.
  */
 import { fromUnits, toUnits } from '../domain/money.js';
-import type { SkuRule } from '../domain/skuRule.js';
+import { SUPPLIER_ID_FIELD, type SkuRule } from '../domain/skuRule.js';
 import type { Part } from '../domain/types.js';
 
 export interface MappingRules {
@@ -35,8 +35,6 @@ export interface MappedProduct {
 
 export type MapResult = { ok: true; product: MappedProduct } | { ok: false; code: 'VALIDATION'; message: string };
 
-/** The custom field that carries the supplier id (lets reads batch by id later). */
-export const SUPPLIER_ID_FIELD = 'finditparts_id';
 
 function priceWithMarkup(base: string, rules: MappingRules): string {
   // Exact arithmetic in 1/10,000 units; never floats.

@@ -11,7 +11,12 @@ import { partDrift } from './parts.js';
 /** Largest `first` for products: BigCommerce's `limit` cap. */
 export const PRODUCTS_MAX_FIRST = 250;
 
-export async function linkedPart(sku: string, ctx: GraphQLContext): Promise<Part | null> {
+export async function linkedPart(sku: string, ctx: GraphQLContext, supplierId?: string | null): Promise<Part | null> {
+  if (supplierId) {
+    // Written by a sync: a batched multi call instead of a lookup per SKU.
+    const part = await ctx.loaders.part.load(supplierId);
+    if (part && ctx.services.skuRule.skuFor(part.partNumber) === sku) return part;
+  }
   const partNumber = ctx.services.skuRule.partNumberFor(sku);
   if (!partNumber) return null;
   const id = await ctx.loaders.partNumber.load(partNumber);
@@ -56,10 +61,10 @@ export const productQueries: Pick<QueryResolvers, 'product' | 'products'> = {
 export const productResolvers: ProductResolvers = {
   id: (p) => toGlobalId('Product', p.storeId),
   price: (p) => p.price,
-  supplierPart: (p, _args, ctx) => linkedPart(p.sku, ctx),
+  supplierPart: (p, _args, ctx) => linkedPart(p.sku, ctx, p.supplierId),
   inventory: (p) => ({ sku: p.sku, supplierVariantId: undefined }),
   async drift(p: StoreProduct, _args, ctx) {
-    const part = await linkedPart(p.sku, ctx);
+    const part = await linkedPart(p.sku, ctx, p.supplierId);
     return part ? partDrift(part, ctx) : null;
   },
 };

@@ -103,7 +103,8 @@ export function createBigCommerceClient(http: UpstreamClient): BigCommerceClient
         const res = await http.request({
           method: 'GET',
           path: ['v3', 'catalog', 'products'],
-          query: { [filter]: group.join(','), limit: BC_V3_MAX_LIMIT },
+          // custom_fields carry the supplier id a sync wrote: it links back to the part in one batch.
+          query: { [filter]: group.join(','), limit: BC_V3_MAX_LIMIT, include: 'custom_fields' },
           endpoint: `catalog.products.${filter === 'id:in' ? 'byId' : 'bySku'}`,
           lane,
         });
@@ -130,6 +131,7 @@ export function createBigCommerceClient(http: UpstreamClient): BigCommerceClient
           'id:in': params.ids?.join(','),
           'sku:in': params.skus?.join(','),
           is_visible: params.isVisible,
+          include: 'custom_fields',
           page: params.page,
           limit: Math.min(params.limit, BC_V3_MAX_LIMIT),
         },

@@ -1,6 +1,7 @@
 /** BigCommerce wire → domain. */
 import { decimalFromNumber, money, normalizeDecimal } from '../../domain/money.js';
 import type { StoreInventory, StoreOrder, StoreOrderLine, StoreProduct } from '../../domain/types.js';
+import { SUPPLIER_ID_FIELD } from '../../domain/skuRule.js';
 import { BC_ORDER_STATUS, type BcV2Order, type BcV2OrderProduct, type BcV3InventoryItem, type BcV3Product } from './wire.js';
 
 export function mapProduct(p: BcV3Product): StoreProduct {
@@ -15,6 +16,7 @@ export function mapProduct(p: BcV3Product): StoreProduct {
     weight: p.weight ?? null,
     categories: p.categories ?? [],
     dateModified: p.date_modified ?? null,
+    supplierId: p.custom_fields?.find((f) => f.name === SUPPLIER_ID_FIELD && /^\d{1,12}$/.test(f.value))?.value ?? null,
   };
 }
 

@@ -15,6 +15,7 @@ export interface BcV3Product {
   is_visible?: boolean;
   categories?: number[];
   date_modified?: string;
+  custom_fields?: Array<{ id?: number; name: string; value: string }>;
 }
 
 export interface BcV3Pagination {
