@@ -79,6 +79,14 @@ export interface Config {
   shutdownGraceMs: number;
   /** Where durable records live (SQLite file `crossdock.db`). */
   dataDir: string;
+  orders: {
+    defaultShippingMethod: string;
+    defaultAddress: { name: string; street1: string; street2?: string; city: string; state: string; zip: string; country: string };
+    placeWaitMs: number;
+    retryStepMs: number;
+    pollMs: number;
+    keyTtlMs: number;
+  };
   sync: {
     concurrency: number;
     pageSize: number;
@@ -189,6 +197,32 @@ const envSchema = z.object({
   MAX_IDS_PER_FIELD: z.coerce.number().int().min(1).max(1000).default(250),
   SHUTDOWN_GRACE_MS: ms(10_000),
   CROSSDOCK_DATA_DIR: z.string().min(1).default('./data'),
+  ORDER_DEFAULT_SHIPPING_METHOD: z.string().regex(/^[a-z0-9_]{1,32}$/).default('ground'),
+  ORDER_DEFAULT_ADDRESS: z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      const schema = z.object({
+        name: z.string().min(1).max(200),
+        street1: z.string().min(1).max(200),
+        street2: z.string().max(200).optional(),
+        city: z.string().min(1).max(200),
+        state: z.string().min(1).max(200),
+        zip: z.string().min(1).max(20),
+        country: z.string().min(1).max(200),
+      });
+      if (!raw) return { name: 'Crossdock Receiving', street1: '100 Warehouse Way', city: 'Columbus', state: 'OH', zip: '43215', country: 'US' };
+      try {
+        return schema.parse(JSON.parse(raw));
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'must be a JSON address {name, street1, city, state, zip, country}' });
+        return z.NEVER;
+      }
+    }),
+  ORDER_PLACE_WAIT_MS: ms(5_000),
+  ORDER_RETRY_STEP_MS: ms(5_000),
+  ORDER_POLL_INTERVAL_MS: z.coerce.number().int().min(100).max(86_400_000).default(30_000),
+  IDEMPOTENCY_KEY_TTL_HOURS: z.coerce.number().int().min(24).max(24 * 90).default(24),
   SYNC_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(2),
   SYNC_PAGE_SIZE: z.coerce.number().int().min(1).max(100).default(100),
   SYNC_CREATE_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(4),
@@ -307,6 +341,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxIdsPerField: e.MAX_IDS_PER_FIELD,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     dataDir: e.CROSSDOCK_DATA_DIR,
+    orders: {
+      defaultShippingMethod: e.ORDER_DEFAULT_SHIPPING_METHOD,
+      defaultAddress: e.ORDER_DEFAULT_ADDRESS,
+      placeWaitMs: e.ORDER_PLACE_WAIT_MS,
+      retryStepMs: e.ORDER_RETRY_STEP_MS,
+      pollMs: e.ORDER_POLL_INTERVAL_MS,
+      keyTtlMs: e.IDEMPOTENCY_KEY_TTL_HOURS * 3_600_000,
+    },
     sync: {
       concurrency: e.SYNC_CONCURRENCY,
       pageSize: e.SYNC_PAGE_SIZE,

@@ -12,6 +12,10 @@ import type { Sources } from './sources.js';
 import type { JobEvents } from '../jobs/events.js';
 import type { JobStore } from '../jobs/store/jobStore.js';
 import type { SyncService } from '../jobs/syncService.js';
+import type { Bus } from '../events/emitterBus.js';
+import type { OrderService } from '../orders/orderService.js';
+import type { OrderStore } from '../orders/orderStore.js';
+import type { SupplierOrderRecord } from '../orders/types.js';
 
 export interface Client {
   name: string;
@@ -35,6 +39,7 @@ export interface Services {
   upstreams: UpstreamHandle[];
   responseCacheSize(): number;
   jobs: { service: SyncService; store: JobStore; events: JobEvents };
+  orders: { service: OrderService; store: OrderStore; events: Bus<SupplierOrderRecord> };
 }
 
 export interface GraphQLContext {

@@ -4,7 +4,7 @@
  * a job's final snapshot is sent at once. In-process here; a Redis pub/sub
  * implementation carries the same interface across instances.
  */
-import { EventEmitter } from 'node:events';
+import { createEmitterBus } from '../events/emitterBus.js';
 import type { SyncJobRecord } from './types.js';
 import { isFinal } from './types.js';
 
@@ -20,15 +20,13 @@ export interface JobEvents {
 
 export function createJobEvents(options: { maxPerSecond?: number } = {}): JobEvents {
   const minGapMs = 1000 / (options.maxPerSecond ?? 10);
-  const emitter = new EventEmitter();
-  emitter.setMaxListeners(0);
+  const bus = createEmitterBus<SyncJobRecord>();
   const lastSent = new Map<string, number>();
   const pending = new Map<string, { job: SyncJobRecord; timer: NodeJS.Timeout }>();
 
   function send(job: SyncJobRecord): void {
     lastSent.set(job.id, Date.now());
-    emitter.emit(`job:${job.id}`, job);
-    emitter.emit('job:*', job);
+    bus.emit(job);
     if (isFinal(job.status)) lastSent.delete(job.id);
   }
 
@@ -58,15 +56,11 @@ export function createJobEvents(options: { maxPerSecond?: number } = {}): JobEve
       timer.unref();
       pending.set(job.id, { job, timer });
     },
-    subscribe(jobId, listener) {
-      const event = jobId === null ? 'job:*' : `job:${jobId}`;
-      emitter.on(event, listener);
-      return () => emitter.off(event, listener);
-    },
+    subscribe: (jobId, listener) => bus.subscribe(jobId, listener),
     close() {
       for (const p of pending.values()) clearTimeout(p.timer);
       pending.clear();
-      emitter.removeAllListeners();
+      bus.close();
     },
   };
 }

@@ -3,6 +3,8 @@ import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } f
 import type { Part as PartModel, PartVariant as PartVariantModel, StoreProduct as StoreProductModel, StoreOrder as StoreOrderModel, StoreOrderLine as StoreOrderLineModel } from '../../domain/types.js';
 import type { InventoryModel as InventoryModelModel, UpstreamStatusModel as UpstreamStatusModelModel, OrderConnectionModel as OrderConnectionModelModel } from '../models.js';
 import type { SyncJobRecord as SyncJobRecordModel, SyncScheduleRecord as SyncScheduleRecordModel, SyncFailureRecord as SyncFailureRecordModel, PlannedChangeRecord as PlannedChangeRecordModel } from '../../jobs/types.js';
+import type { SupplierOrderRecord as SupplierOrderRecordModel, OrderLineIntent as OrderLineIntentModel, OrderEventRecord as OrderEventRecordModel } from '../../orders/types.js';
+import type { PlacedModel as PlacedModelModel, RejectedModel as RejectedModelModel } from '../../orders/orderService.js';
 import type { GraphQLContext } from '../context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = T | null | undefined;
@@ -110,9 +112,15 @@ export type Money = {
 
 export type Mutation = {
   __typename?: 'Mutation';
+  /** Cancels an order that has not reached the supplier. */
+  cancelSupplierOrder: SupplierOrder;
   /** Cancels a queued, running or interrupted job. A finished job cannot be cancelled (BAD_USER_INPUT). */
   cancelSync: SyncJob;
+  /** Places one supplier order per idempotency key (role operator or admin). */
+  placeSupplierOrder: PlaceSupplierOrderResult;
   removeSyncSchedule: Scalars['Boolean']['output'];
+  /** Sends a MANUAL_REVIEW order again (it is looked up by po_number first). */
+  retrySupplierOrder: SupplierOrder;
   /** Starts a new job over the failed items of an ended job. */
   retrySyncFailures: StartSyncPayload;
   scheduleSync: SyncSchedule;
@@ -121,12 +129,27 @@ export type Mutation = {
 };
 
 
+export type MutationCancelSupplierOrderArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
 export type MutationCancelSyncArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+export type MutationPlaceSupplierOrderArgs = {
+  input: PlaceSupplierOrderInput;
+};
+
+
 export type MutationRemoveSyncScheduleArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationRetrySupplierOrderArgs = {
   id: Scalars['ID']['input'];
 };
 
@@ -163,6 +186,8 @@ export type Order = Node & {
   /** The store's order id. */
   storeOrderId: Scalars['String']['output'];
   subtotal: Money;
+  /** Supplier orders placed for this store order. */
+  supplierOrders: Array<SupplierOrder>;
   total: Money;
   updatedAt: Maybe<Scalars['DateTime']['output']>;
 };
@@ -199,6 +224,14 @@ export type OrderLine = {
   total: Money;
   unitPrice: Money;
 };
+
+/** Why an order could not be placed; the client can act on each. */
+export type OrderRejectionReason =
+  | 'BELOW_MINIMUM'
+  | 'NOT_SELLABLE'
+  | 'NO_PRICE'
+  | 'OUT_OF_STOCK'
+  | 'UNKNOWN_PART';
 
 /** Relay cursor pagination state. */
 export type PageInfo = {
@@ -262,6 +295,21 @@ export type PartVariant = {
   price: Money;
   quantity: Scalars['Int']['output'];
 };
+
+export type PlaceSupplierOrderInput = {
+  /** Defaults to the configured ship-to address (ORDER_DEFAULT_ADDRESS). */
+  address?: InputMaybe<ShippingAddressInput>;
+  /** Required. The same key with the same input replays the first answer (kept at least 24 h). */
+  idempotencyKey: Scalars['String']['input'];
+  /** 1 to 50 lines. */
+  lines: Array<SupplierOrderLineInput>;
+  /** Defaults to ORDER_DEFAULT_SHIPPING_METHOD. */
+  shippingMethod?: InputMaybe<Scalars['String']['input']>;
+  /** The store order this fulfils, if any. */
+  storeOrderId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+export type PlaceSupplierOrderResult = SupplierOrderPlaced | SupplierOrderRejected;
 
 /** A product in the storefront (BigCommerce). */
 export type Product = Node & {
@@ -329,6 +377,8 @@ export type Query = {
   products: ProductConnection;
   /** Supplier catalog search. `first` at most 100. */
   searchParts: PartConnection;
+  supplierOrder: Maybe<SupplierOrder>;
+  supplierOrders: SupplierOrderConnection;
   syncJob: Maybe<SyncJob>;
   syncJobs: SyncJobConnection;
   syncSchedules: Array<SyncSchedule>;
@@ -394,6 +444,18 @@ export type QuerySearchPartsArgs = {
 };
 
 
+export type QuerySupplierOrderArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QuerySupplierOrdersArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<SupplierOrderFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
 export type QuerySyncJobArgs = {
   id: Scalars['ID']['input'];
 };
@@ -414,6 +476,16 @@ export type ScheduleSyncInput = {
   scope?: InputMaybe<SyncScopeInput>;
 };
 
+export type ShippingAddressInput = {
+  city: Scalars['String']['input'];
+  country: Scalars['String']['input'];
+  name: Scalars['String']['input'];
+  state: Scalars['String']['input'];
+  street1: Scalars['String']['input'];
+  street2?: InputMaybe<Scalars['String']['input']>;
+  zip: Scalars['String']['input'];
+};
+
 export type StartSyncInput = {
   /** Compute the plan and write nothing; the job lists the changes it would make. */
   dryRun?: InputMaybe<Scalars['Boolean']['input']>;
@@ -430,6 +502,8 @@ export type StartSyncPayload = {
 
 export type Subscription = {
   __typename?: 'Subscription';
+  /** Supplier order changes: one order, or all when id is omitted. */
+  orderUpdated: SupplierOrder;
   /** The job's current snapshot at once, then its progress (at most 10 a second), completing when it ends. */
   syncJob: SyncJob;
   /** Every job's changes. */
@@ -437,9 +511,114 @@ export type Subscription = {
 };
 
 
+export type SubscriptionOrderUpdatedArgs = {
+  id?: InputMaybe<Scalars['ID']['input']>;
+};
+
+
 export type SubscriptionSyncJobArgs = {
   id: Scalars['ID']['input'];
 };
+
+export type SupplierOrder = {
+  __typename?: 'SupplierOrder';
+  attempts: Scalars['Int']['output'];
+  createdAt: Scalars['DateTime']['output'];
+  /** Every state change with its time and reason. */
+  history: Array<SupplierOrderEvent>;
+  id: Scalars['ID']['output'];
+  lastError: Maybe<Scalars['String']['output']>;
+  lines: Array<SupplierOrderLine>;
+  /** The reference the supplier holds; the gateway searches by it to prove whether an attempt landed. */
+  poNumber: Scalars['String']['output'];
+  shippingMethod: Scalars['String']['output'];
+  status: SupplierOrderStatus;
+  storeOrderId: Maybe<Scalars['ID']['output']>;
+  supplierOrderId: Maybe<Scalars['String']['output']>;
+  trackingNumber: Maybe<Scalars['String']['output']>;
+  updatedAt: Scalars['DateTime']['output'];
+};
+
+export type SupplierOrderConnection = {
+  __typename?: 'SupplierOrderConnection';
+  edges: Array<SupplierOrderEdge>;
+  pageInfo: PageInfo;
+  totalCount: Scalars['Int']['output'];
+};
+
+export type SupplierOrderEdge = {
+  __typename?: 'SupplierOrderEdge';
+  cursor: Scalars['String']['output'];
+  node: SupplierOrder;
+};
+
+export type SupplierOrderEvent = {
+  __typename?: 'SupplierOrderEvent';
+  at: Scalars['DateTime']['output'];
+  from: Maybe<SupplierOrderStatus>;
+  reason: Scalars['String']['output'];
+  to: SupplierOrderStatus;
+};
+
+export type SupplierOrderFilter = {
+  createdAfter?: InputMaybe<Scalars['DateTime']['input']>;
+  createdBefore?: InputMaybe<Scalars['DateTime']['input']>;
+  status?: InputMaybe<Array<SupplierOrderStatus>>;
+  storeOrderId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+export type SupplierOrderLine = {
+  __typename?: 'SupplierOrderLine';
+  part: Maybe<Part>;
+  partId: Scalars['ID']['output'];
+  partNumber: Scalars['String']['output'];
+  quantity: Scalars['Int']['output'];
+  sku: Scalars['String']['output'];
+  unitPrice: Money;
+};
+
+export type SupplierOrderLineInput = {
+  /** A Part id (global or the supplier's numeric id). Give this or sku. */
+  partId?: InputMaybe<Scalars['ID']['input']>;
+  /** 1 to 10,000. */
+  quantity: Scalars['Int']['input'];
+  /** A store SKU (SKU rule: prefix + part number). Give this or partId. */
+  sku?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type SupplierOrderPlaced = {
+  __typename?: 'SupplierOrderPlaced';
+  order: SupplierOrder;
+  /** True when this answer replays an earlier request with the same key. */
+  replayed: Scalars['Boolean']['output'];
+};
+
+export type SupplierOrderRejected = {
+  __typename?: 'SupplierOrderRejected';
+  /** The line the reason is about. */
+  lineIndex: Maybe<Scalars['Int']['output']>;
+  message: Scalars['String']['output'];
+  reason: OrderRejectionReason;
+  replayed: Scalars['Boolean']['output'];
+};
+
+/** Where a supplier order is. See the README for the lifecycle. */
+export type SupplierOrderStatus =
+  | 'CANCELLED'
+  /** Retries are spent; retry or cancel it with a mutation. */
+  | 'MANUAL_REVIEW'
+  /** Stored, not yet sent. */
+  | 'PENDING'
+  | 'PROCESSING'
+  /** The supplier refused it. */
+  | 'REJECTED'
+  /** An attempt failed; another follows. */
+  | 'RETRY_WAIT'
+  | 'SHIPPED'
+  /** The supplier has it. */
+  | 'SUBMITTED'
+  /** An attempt's outcome is unknown; the next step looks it up by po_number before anything is resent. */
+  | 'UNKNOWN';
 
 export type SyncChangeAction =
   | 'CREATE'
@@ -705,6 +884,10 @@ export type DirectiveResolverFn<TResult = {}, TParent = {}, TContext = {}, TArgs
   info: GraphQLResolveInfo
 ) => TResult | Promise<TResult>;
 
+/** Mapping of union types */
+export type ResolversUnionTypes<_RefType extends Record<string, unknown>> = {
+  PlaceSupplierOrderResult: ( PlacedModelModel ) | ( RejectedModelModel );
+};
 
 /** Mapping of interface types */
 export type ResolversInterfaceTypes<_RefType extends Record<string, unknown>> = {
@@ -736,21 +919,35 @@ export type ResolversTypes = {
   OrderEdge: ResolverTypeWrapper<Omit<OrderEdge, 'node'> & { node: ResolversTypes['Order'] }>;
   OrderFilter: OrderFilter;
   OrderLine: ResolverTypeWrapper<StoreOrderLineModel>;
+  OrderRejectionReason: OrderRejectionReason;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   Part: ResolverTypeWrapper<PartModel>;
   PartConnection: ResolverTypeWrapper<Omit<PartConnection, 'edges'> & { edges: Array<ResolversTypes['PartEdge']> }>;
   PartEdge: ResolverTypeWrapper<Omit<PartEdge, 'node'> & { node: ResolversTypes['Part'] }>;
   PartVariant: ResolverTypeWrapper<PartVariantModel>;
+  PlaceSupplierOrderInput: PlaceSupplierOrderInput;
+  PlaceSupplierOrderResult: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['PlaceSupplierOrderResult']>;
   Product: ResolverTypeWrapper<StoreProductModel>;
   ProductConnection: ResolverTypeWrapper<Omit<ProductConnection, 'edges'> & { edges: Array<ResolversTypes['ProductEdge']> }>;
   ProductEdge: ResolverTypeWrapper<Omit<ProductEdge, 'node'> & { node: ResolversTypes['Product'] }>;
   ProductFilter: ProductFilter;
   Query: ResolverTypeWrapper<{}>;
   ScheduleSyncInput: ScheduleSyncInput;
+  ShippingAddressInput: ShippingAddressInput;
   StartSyncInput: StartSyncInput;
   StartSyncPayload: ResolverTypeWrapper<Omit<StartSyncPayload, 'job'> & { job: ResolversTypes['SyncJob'] }>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   Subscription: ResolverTypeWrapper<{}>;
+  SupplierOrder: ResolverTypeWrapper<SupplierOrderRecordModel>;
+  SupplierOrderConnection: ResolverTypeWrapper<Omit<SupplierOrderConnection, 'edges'> & { edges: Array<ResolversTypes['SupplierOrderEdge']> }>;
+  SupplierOrderEdge: ResolverTypeWrapper<Omit<SupplierOrderEdge, 'node'> & { node: ResolversTypes['SupplierOrder'] }>;
+  SupplierOrderEvent: ResolverTypeWrapper<OrderEventRecordModel>;
+  SupplierOrderFilter: SupplierOrderFilter;
+  SupplierOrderLine: ResolverTypeWrapper<OrderLineIntentModel>;
+  SupplierOrderLineInput: SupplierOrderLineInput;
+  SupplierOrderPlaced: ResolverTypeWrapper<PlacedModelModel>;
+  SupplierOrderRejected: ResolverTypeWrapper<RejectedModelModel>;
+  SupplierOrderStatus: SupplierOrderStatus;
   SyncChangeAction: SyncChangeAction;
   SyncFailure: ResolverTypeWrapper<SyncFailureRecordModel>;
   SyncFailureConnection: ResolverTypeWrapper<Omit<SyncFailureConnection, 'nodes'> & { nodes: Array<ResolversTypes['SyncFailure']> }>;
@@ -800,16 +997,28 @@ export type ResolversParentTypes = {
   PartConnection: Omit<PartConnection, 'edges'> & { edges: Array<ResolversParentTypes['PartEdge']> };
   PartEdge: Omit<PartEdge, 'node'> & { node: ResolversParentTypes['Part'] };
   PartVariant: PartVariantModel;
+  PlaceSupplierOrderInput: PlaceSupplierOrderInput;
+  PlaceSupplierOrderResult: ResolversUnionTypes<ResolversParentTypes>['PlaceSupplierOrderResult'];
   Product: StoreProductModel;
   ProductConnection: Omit<ProductConnection, 'edges'> & { edges: Array<ResolversParentTypes['ProductEdge']> };
   ProductEdge: Omit<ProductEdge, 'node'> & { node: ResolversParentTypes['Product'] };
   ProductFilter: ProductFilter;
   Query: {};
   ScheduleSyncInput: ScheduleSyncInput;
+  ShippingAddressInput: ShippingAddressInput;
   StartSyncInput: StartSyncInput;
   StartSyncPayload: Omit<StartSyncPayload, 'job'> & { job: ResolversParentTypes['SyncJob'] };
   String: Scalars['String']['output'];
   Subscription: {};
+  SupplierOrder: SupplierOrderRecordModel;
+  SupplierOrderConnection: Omit<SupplierOrderConnection, 'edges'> & { edges: Array<ResolversParentTypes['SupplierOrderEdge']> };
+  SupplierOrderEdge: Omit<SupplierOrderEdge, 'node'> & { node: ResolversParentTypes['SupplierOrder'] };
+  SupplierOrderEvent: OrderEventRecordModel;
+  SupplierOrderFilter: SupplierOrderFilter;
+  SupplierOrderLine: OrderLineIntentModel;
+  SupplierOrderLineInput: SupplierOrderLineInput;
+  SupplierOrderPlaced: PlacedModelModel;
+  SupplierOrderRejected: RejectedModelModel;
   SyncFailure: SyncFailureRecordModel;
   SyncFailureConnection: Omit<SyncFailureConnection, 'nodes'> & { nodes: Array<ResolversParentTypes['SyncFailure']> };
   SyncFieldChange: SyncFieldChange;
@@ -896,8 +1105,11 @@ export type MoneyResolvers<ContextType = GraphQLContext, ParentType extends Reso
 };
 
 export type MutationResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
+  cancelSupplierOrder?: Resolver<ResolversTypes['SupplierOrder'], ParentType, ContextType, RequireFields<MutationCancelSupplierOrderArgs, 'id'>>;
   cancelSync?: Resolver<ResolversTypes['SyncJob'], ParentType, ContextType, RequireFields<MutationCancelSyncArgs, 'id'>>;
+  placeSupplierOrder?: Resolver<ResolversTypes['PlaceSupplierOrderResult'], ParentType, ContextType, RequireFields<MutationPlaceSupplierOrderArgs, 'input'>>;
   removeSyncSchedule?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRemoveSyncScheduleArgs, 'id'>>;
+  retrySupplierOrder?: Resolver<ResolversTypes['SupplierOrder'], ParentType, ContextType, RequireFields<MutationRetrySupplierOrderArgs, 'id'>>;
   retrySyncFailures?: Resolver<ResolversTypes['StartSyncPayload'], ParentType, ContextType, RequireFields<MutationRetrySyncFailuresArgs, 'id'>>;
   scheduleSync?: Resolver<ResolversTypes['SyncSchedule'], ParentType, ContextType, RequireFields<MutationScheduleSyncArgs, 'input'>>;
   startSync?: Resolver<ResolversTypes['StartSyncPayload'], ParentType, ContextType, RequireFields<MutationStartSyncArgs, 'input'>>;
@@ -918,6 +1130,7 @@ export type OrderResolvers<ContextType = GraphQLContext, ParentType extends Reso
   statusId?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   storeOrderId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   subtotal?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+  supplierOrders?: Resolver<Array<ResolversTypes['SupplierOrder']>, ParentType, ContextType>;
   total?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
   updatedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
@@ -1000,6 +1213,10 @@ export type PartVariantResolvers<ContextType = GraphQLContext, ParentType extend
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
+export type PlaceSupplierOrderResultResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['PlaceSupplierOrderResult'] = ResolversParentTypes['PlaceSupplierOrderResult']> = {
+  __resolveType: TypeResolveFn<'SupplierOrderPlaced' | 'SupplierOrderRejected', ParentType, ContextType>;
+};
+
 export type ProductResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Product'] = ResolversParentTypes['Product']> = {
   dateModified?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   drift?: Resolver<Maybe<ResolversTypes['Drift']>, ParentType, ContextType>;
@@ -1040,6 +1257,8 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
   product?: Resolver<Maybe<ResolversTypes['Product']>, ParentType, ContextType, Partial<QueryProductArgs>>;
   products?: Resolver<ResolversTypes['ProductConnection'], ParentType, ContextType, RequireFields<QueryProductsArgs, 'first'>>;
   searchParts?: Resolver<ResolversTypes['PartConnection'], ParentType, ContextType, RequireFields<QuerySearchPartsArgs, 'first'>>;
+  supplierOrder?: Resolver<Maybe<ResolversTypes['SupplierOrder']>, ParentType, ContextType, RequireFields<QuerySupplierOrderArgs, 'id'>>;
+  supplierOrders?: Resolver<ResolversTypes['SupplierOrderConnection'], ParentType, ContextType, RequireFields<QuerySupplierOrdersArgs, 'first'>>;
   syncJob?: Resolver<Maybe<ResolversTypes['SyncJob']>, ParentType, ContextType, RequireFields<QuerySyncJobArgs, 'id'>>;
   syncJobs?: Resolver<ResolversTypes['SyncJobConnection'], ParentType, ContextType, RequireFields<QuerySyncJobsArgs, 'first'>>;
   syncSchedules?: Resolver<Array<ResolversTypes['SyncSchedule']>, ParentType, ContextType>;
@@ -1053,8 +1272,71 @@ export type StartSyncPayloadResolvers<ContextType = GraphQLContext, ParentType e
 };
 
 export type SubscriptionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = {
+  orderUpdated?: SubscriptionResolver<ResolversTypes['SupplierOrder'], "orderUpdated", ParentType, ContextType, Partial<SubscriptionOrderUpdatedArgs>>;
   syncJob?: SubscriptionResolver<ResolversTypes['SyncJob'], "syncJob", ParentType, ContextType, RequireFields<SubscriptionSyncJobArgs, 'id'>>;
   syncJobs?: SubscriptionResolver<ResolversTypes['SyncJob'], "syncJobs", ParentType, ContextType>;
+};
+
+export type SupplierOrderResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['SupplierOrder'] = ResolversParentTypes['SupplierOrder']> = {
+  attempts?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  history?: Resolver<Array<ResolversTypes['SupplierOrderEvent']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  lastError?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  lines?: Resolver<Array<ResolversTypes['SupplierOrderLine']>, ParentType, ContextType>;
+  poNumber?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  shippingMethod?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['SupplierOrderStatus'], ParentType, ContextType>;
+  storeOrderId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  supplierOrderId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  trackingNumber?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type SupplierOrderConnectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['SupplierOrderConnection'] = ResolversParentTypes['SupplierOrderConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['SupplierOrderEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type SupplierOrderEdgeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['SupplierOrderEdge'] = ResolversParentTypes['SupplierOrderEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['SupplierOrder'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type SupplierOrderEventResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['SupplierOrderEvent'] = ResolversParentTypes['SupplierOrderEvent']> = {
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  from?: Resolver<Maybe<ResolversTypes['SupplierOrderStatus']>, ParentType, ContextType>;
+  reason?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  to?: Resolver<ResolversTypes['SupplierOrderStatus'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type SupplierOrderLineResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['SupplierOrderLine'] = ResolversParentTypes['SupplierOrderLine']> = {
+  part?: Resolver<Maybe<ResolversTypes['Part']>, ParentType, ContextType>;
+  partId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  partNumber?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  quantity?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  sku?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  unitPrice?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type SupplierOrderPlacedResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['SupplierOrderPlaced'] = ResolversParentTypes['SupplierOrderPlaced']> = {
+  order?: Resolver<ResolversTypes['SupplierOrder'], ParentType, ContextType>;
+  replayed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type SupplierOrderRejectedResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['SupplierOrderRejected'] = ResolversParentTypes['SupplierOrderRejected']> = {
+  lineIndex?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  reason?: Resolver<ResolversTypes['OrderRejectionReason'], ParentType, ContextType>;
+  replayed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
 export type SyncFailureResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['SyncFailure'] = ResolversParentTypes['SyncFailure']> = {
@@ -1206,12 +1488,20 @@ export type Resolvers<ContextType = GraphQLContext> = {
   PartConnection?: PartConnectionResolvers<ContextType>;
   PartEdge?: PartEdgeResolvers<ContextType>;
   PartVariant?: PartVariantResolvers<ContextType>;
+  PlaceSupplierOrderResult?: PlaceSupplierOrderResultResolvers<ContextType>;
   Product?: ProductResolvers<ContextType>;
   ProductConnection?: ProductConnectionResolvers<ContextType>;
   ProductEdge?: ProductEdgeResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   StartSyncPayload?: StartSyncPayloadResolvers<ContextType>;
   Subscription?: SubscriptionResolvers<ContextType>;
+  SupplierOrder?: SupplierOrderResolvers<ContextType>;
+  SupplierOrderConnection?: SupplierOrderConnectionResolvers<ContextType>;
+  SupplierOrderEdge?: SupplierOrderEdgeResolvers<ContextType>;
+  SupplierOrderEvent?: SupplierOrderEventResolvers<ContextType>;
+  SupplierOrderLine?: SupplierOrderLineResolvers<ContextType>;
+  SupplierOrderPlaced?: SupplierOrderPlacedResolvers<ContextType>;
+  SupplierOrderRejected?: SupplierOrderRejectedResolvers<ContextType>;
   SyncFailure?: SyncFailureResolvers<ContextType>;
   SyncFailureConnection?: SyncFailureConnectionResolvers<ContextType>;
   SyncFieldChange?: SyncFieldChangeResolvers<ContextType>;

@@ -8,6 +8,15 @@ import { productQueries, productResolvers } from './products.js';
 import { scalarResolvers } from './scalars.js';
 import { systemQueries, upstreamStatusResolvers } from './system.js';
 import { syncJobResolvers, syncMutations, syncQueries, syncSubscriptions } from './sync.js';
+import {
+  placeResultResolvers,
+  storeOrderSupplierOrders,
+  supplierOrderLineResolvers,
+  supplierOrderMutations,
+  supplierOrderQueries,
+  supplierOrderResolvers,
+  supplierOrderSubscriptions,
+} from './supplierOrders.js';
 
 export const resolvers: Resolvers = {
   ...scalarResolvers,
@@ -18,6 +27,7 @@ export const resolvers: Resolvers = {
     ...orderQueries,
     ...systemQueries,
     ...syncQueries,
+    ...supplierOrderQueries,
     async node(_root, { id }, ctx) {
       const global = decodeGlobalId(id);
       if (!global) return null;
@@ -35,8 +45,11 @@ export const resolvers: Resolvers = {
       }
     },
   },
-  Mutation: syncMutations,
-  Subscription: syncSubscriptions,
+  Mutation: { ...syncMutations, ...supplierOrderMutations },
+  Subscription: { ...syncSubscriptions, ...supplierOrderSubscriptions },
+  PlaceSupplierOrderResult: placeResultResolvers,
+  SupplierOrder: supplierOrderResolvers,
+  SupplierOrderLine: supplierOrderLineResolvers,
   SyncJob: syncJobResolvers,
   Node: {
     __resolveType(obj) {
@@ -49,7 +62,7 @@ export const resolvers: Resolvers = {
   PartVariant: partVariantResolvers,
   Product: productResolvers,
   Inventory: inventoryResolvers,
-  Order: orderResolvers,
+  Order: { ...orderResolvers, ...storeOrderSupplierOrders },
   OrderLine: orderLineResolvers,
   OrderConnection: orderConnectionResolvers,
   UpstreamStatus: upstreamStatusResolvers,

@@ -1,6 +1,7 @@
 /** Sync jobs: mutations (operator and above), queries, subscriptions. */
 import { requireRole } from '../../auth/roles.js';
-import { jobStream } from '../../jobs/jobStream.js';
+import { changeStream } from '../../events/changeStream.js';
+import { isFinal } from '../../jobs/types.js';
 import type { SyncJobRecord } from '../../jobs/types.js';
 import type { GraphQLContext } from '../context.js';
 import type { MutationResolvers, QueryResolvers, SubscriptionResolvers, SyncJobResolvers } from '../generated/resolvers.js';
@@ -79,13 +80,13 @@ export const syncSubscriptions: SubscriptionResolvers = {
     subscribe(_root, { id }, ctx) {
       const j = ctx.services.jobs;
       const current = j.service.get(id);
-      return jobStream(j.events, current, id);
+      return changeStream(j.events.subscribe, (job) => isFinal(job.status), current, id);
     },
     resolve: (job: SyncJobRecord) => job,
   },
   syncJobs: {
     subscribe(_root, _args, ctx) {
-      return jobStream(ctx.services.jobs.events, null, null);
+      return changeStream(ctx.services.jobs.events.subscribe, (job) => isFinal(job.status), null, null);
     },
     resolve: (job: SyncJobRecord) => job,
   },

@@ -1,0 +1,94 @@
+/** Supplier orders: placement (exactly once per key), review, tracking. */
+import { requireRole } from '../../auth/roles.js';
+import { changeStream } from '../../events/changeStream.js';
+import { money } from '../../domain/money.js';
+import type { SupplierOrderRecord } from '../../orders/types.js';
+import { isFinalOrder } from '../../orders/types.js';
+import { ErrorCode, gatewayError } from '../errors.js';
+import type { GraphQLContext } from '../context.js';
+import type { MutationResolvers, QueryResolvers, SubscriptionResolvers, SupplierOrderLineResolvers, SupplierOrderResolvers } from '../generated/resolvers.js';
+import { offsetCursor, parseWindow } from '../pagination.js';
+
+function orders(ctx: GraphQLContext) {
+  ctx.hints.uncacheable = true;
+  return ctx.services.orders;
+}
+
+const ORDER_ID = /^[0-9a-f-]{36}$/;
+
+export const supplierOrderQueries: Pick<QueryResolvers, 'supplierOrder' | 'supplierOrders'> = {
+  supplierOrder: (_root, { id }, ctx) => orders(ctx).service.get(id) ?? null,
+  supplierOrders(_root, { filter, first, after }, ctx) {
+    const window = parseWindow(first, after, 200);
+    const { items, total } = orders(ctx).store.list(
+      {
+        status: filter?.status ?? undefined,
+        storeOrderId: filter?.storeOrderId ?? undefined,
+        createdAfter: filter?.createdAfter ?? undefined,
+        createdBefore: filter?.createdBefore ?? undefined,
+      },
+      window.offset,
+      window.first,
+    );
+    const edges = items.map((node, i) => ({ cursor: offsetCursor(window.offset + i), node }));
+    return {
+      edges,
+      totalCount: total,
+      pageInfo: {
+        hasNextPage: window.offset + items.length < total,
+        hasPreviousPage: window.offset > 0,
+        startCursor: edges[0]?.cursor ?? null,
+        endCursor: edges[edges.length - 1]?.cursor ?? null,
+      },
+    };
+  },
+};
+
+export const supplierOrderMutations: Pick<MutationResolvers, 'placeSupplierOrder' | 'retrySupplierOrder' | 'cancelSupplierOrder'> = {
+  async placeSupplierOrder(_root, { input }, ctx) {
+    requireRole(ctx.client, 'operator', 'placeSupplierOrder');
+    return orders(ctx).service.place(input, ctx.client.name);
+  },
+  retrySupplierOrder(_root, { id }, ctx) {
+    requireRole(ctx.client, 'operator', 'retrySupplierOrder');
+    if (!ORDER_ID.test(id)) throw gatewayError(ErrorCode.NOT_FOUND, 'no such supplier order', { argument: 'id' });
+    return orders(ctx).service.retry(id);
+  },
+  cancelSupplierOrder(_root, { id }, ctx) {
+    requireRole(ctx.client, 'operator', 'cancelSupplierOrder');
+    if (!ORDER_ID.test(id)) throw gatewayError(ErrorCode.NOT_FOUND, 'no such supplier order', { argument: 'id' });
+    return orders(ctx).service.cancel(id);
+  },
+};
+
+export const supplierOrderSubscriptions: Pick<SubscriptionResolvers, 'orderUpdated'> = {
+  orderUpdated: {
+    subscribe(_root, { id }, ctx) {
+      const o = ctx.services.orders;
+      let current: SupplierOrderRecord | null = null;
+      if (id) {
+        current = o.service.get(id) ?? null;
+        if (!current) throw gatewayError(ErrorCode.NOT_FOUND, 'no such supplier order', { argument: 'id' });
+      }
+      return changeStream(o.events.subscribe, (order) => isFinalOrder(order.status), current, id ?? null);
+    },
+    resolve: (order: SupplierOrderRecord) => order,
+  },
+};
+
+export const placeResultResolvers = {
+  __resolveType: (r: { kind: 'placed' | 'rejected' }) => (r.kind === 'placed' ? 'SupplierOrderPlaced' : 'SupplierOrderRejected'),
+};
+
+export const supplierOrderResolvers: SupplierOrderResolvers = {
+  history: (o, _a, ctx) => ctx.services.orders.store.events(o.id),
+};
+
+export const supplierOrderLineResolvers: SupplierOrderLineResolvers = {
+  unitPrice: (l) => money(l.unitPrice),
+  part: (l, _a, ctx) => ctx.loaders.part.load(l.partId),
+};
+
+export const storeOrderSupplierOrders = {
+  supplierOrders: (o: { orderId: string }, _a: unknown, ctx: GraphQLContext) => ctx.services.orders.store.list({ storeOrderId: o.orderId }, 0, 100).items,
+};

@@ -1,0 +1,257 @@
+/**
+ * placeSupplierOrder: exactly one supplier order per idempotency key.
+ *
+ * Idempotency follows the IETF Idempotency-Key draft and Stripe's practice:
+ * the same key with the same input replays the first answer; the same key
+ * with other input is IDEMPOTENCY_CONFLICT; a request arriving while the
+ * first with its key is still in flight is a conflict the client may retry.
+ * Keys are scoped to the API client and kept `keyTtlMs` (≥ 24 h).
+ *
+ * Business outcomes a client must handle (unknown part, out of stock…) are
+ * typed rejections in the schema, not errors; they are replayed like any
+ * answer, and nothing is sent upstream for them.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import type { SkuRule } from '../domain/skuRule.js';
+import type { Part } from '../domain/types.js';
+import { ErrorCode, gatewayError } from '../graphql/errors.js';
+import type { FinditPartsClient } from '../upstreams/finditparts/client.js';
+import { UpstreamError } from '../upstreams/upstreamError.js';
+import type { OrderStore } from './orderStore.js';
+import type { Outbox } from './outbox.js';
+import type { OrderLineIntent, ShippingAddress, SupplierOrderRecord } from './types.js';
+
+export const MAX_ORDER_LINES = 50;
+export const MAX_LINE_QUANTITY = 10_000;
+export const MAX_KEY_LENGTH = 255;
+
+export type RejectionReason = 'OUT_OF_STOCK' | 'NOT_SELLABLE' | 'BELOW_MINIMUM' | 'UNKNOWN_PART' | 'NO_PRICE';
+
+export interface OrderLineInput {
+  partId?: string | null;
+  sku?: string | null;
+  quantity: number;
+}
+
+export interface PlaceOrderInput {
+  idempotencyKey: string;
+  lines: OrderLineInput[];
+  shippingMethod?: string | null;
+  address?: ShippingAddress | null;
+  storeOrderId?: string | null;
+}
+
+export interface PlacedModel {
+  kind: 'placed';
+  order: SupplierOrderRecord;
+  replayed: boolean;
+}
+export interface RejectedModel {
+  kind: 'rejected';
+  reason: RejectionReason;
+  message: string;
+  lineIndex: number | null;
+  replayed: boolean;
+}
+export type PlaceOrderResult = PlacedModel | RejectedModel;
+
+/** What is stored as the key's answer and replayed verbatim. */
+type StoredAnswer = { kind: 'placed'; order: SupplierOrderRecord } | { kind: 'rejected'; reason: RejectionReason; message: string; lineIndex: number | null };
+
+export interface OrderServiceOptions {
+  store: OrderStore;
+  outbox: Outbox;
+  fip: FinditPartsClient;
+  skuRule: SkuRule;
+  defaults: { shippingMethod: string; address: ShippingAddress };
+  /** How long the mutation waits for the first send before answering with the pending order. @default 5000 */
+  placeWaitMs?: number;
+  /** How long keys are kept. @default 24 h */
+  keyTtlMs?: number;
+}
+
+export interface OrderService {
+  place(input: PlaceOrderInput, client: string): Promise<PlaceOrderResult>;
+  retry(id: string): SupplierOrderRecord;
+  cancel(id: string): SupplierOrderRecord;
+  get(id: string): SupplierOrderRecord | undefined;
+}
+
+const bad = (argument: string, message: string) => gatewayError(ErrorCode.BAD_USER_INPUT, message, { argument });
+const KEY = /^[\x21-\x7e]{1,255}$/;
+const LOCAL_ID = /^[1-9]\d{0,11}$/;
+
+export function validatePlaceInput(input: PlaceOrderInput): void {
+  if (!input.idempotencyKey || !KEY.test(input.idempotencyKey)) {
+    throw bad('idempotencyKey', `idempotencyKey is required: 1 to ${MAX_KEY_LENGTH} printable characters, no spaces`);
+  }
+  if (input.lines.length === 0) throw bad('lines', 'an order needs at least one line');
+  if (input.lines.length > MAX_ORDER_LINES) throw bad('lines', `an order takes at most ${MAX_ORDER_LINES} lines (got ${input.lines.length})`);
+  input.lines.forEach((line, i) => {
+    const hasPart = line.partId !== undefined && line.partId !== null;
+    const hasSku = line.sku !== undefined && line.sku !== null;
+    if (hasPart === hasSku) throw bad(`lines[${i}]`, `lines[${i}]: give exactly one of partId and sku`);
+    if (!Number.isInteger(line.quantity) || line.quantity < 1 || line.quantity > MAX_LINE_QUANTITY) {
+      throw bad(`lines[${i}].quantity`, `lines[${i}].quantity must be a whole number from 1 to ${MAX_LINE_QUANTITY}`);
+    }
+    if (hasSku && !/^[A-Za-z0-9][A-Za-z0-9 ._\-]{0,63}$/.test(line.sku as string)) throw bad(`lines[${i}].sku`, `lines[${i}].sku is not a SKU`);
+  });
+  if (input.shippingMethod !== undefined && input.shippingMethod !== null && !/^[a-z0-9_]{1,32}$/.test(input.shippingMethod)) {
+    throw bad('shippingMethod', 'shippingMethod is not a shipping method id');
+  }
+  const a = input.address;
+  if (a) {
+    for (const field of ['name', 'street1', 'city', 'state', 'zip', 'country'] as const) {
+      const v = a[field];
+      if (typeof v !== 'string' || v.trim().length === 0 || v.length > 200) throw bad(`address.${field}`, `address.${field} is required (at most 200 characters)`);
+    }
+  }
+}
+
+function requestHash(input: PlaceOrderInput): string {
+  const canonical = {
+    lines: input.lines.map((l) => ({ partId: l.partId ?? null, sku: l.sku ?? null, quantity: l.quantity })),
+    shippingMethod: input.shippingMethod ?? null,
+    address: input.address ?? null,
+    storeOrderId: input.storeOrderId ?? null,
+  };
+  return createHash('sha256').update(JSON.stringify(canonical)).digest('hex');
+}
+
+/** A po_number the supplier can be searched by: unique, short, no secrets. */
+function newPoNumber(): string {
+  return `CD-${Date.now().toString(36).toUpperCase()}-${randomBytes(4).toString('hex').toUpperCase()}`;
+}
+
+export function createOrderService(options: OrderServiceOptions): OrderService {
+  const { store, outbox, fip, skuRule } = options;
+  const keyTtlMs = Math.max(options.keyTtlMs ?? 86_400_000, 86_400_000);
+  const placeWaitMs = options.placeWaitMs ?? 5_000;
+
+  async function resolveLines(lines: OrderLineInput[]): Promise<{ ok: true; lines: OrderLineIntent[] } | { ok: false; answer: StoredAnswer }> {
+    const ids = new Map<number, string>();
+    const byNumber = new Map<number, string>();
+    lines.forEach((l, i) => {
+      if (l.partId) {
+        const raw = l.partId.trim();
+        const decoded = LOCAL_ID.test(raw) ? raw : /^[A-Za-z0-9_-]{4,64}$/.test(raw) ? /^Part:(\d{1,12})$/.exec(Buffer.from(raw, 'base64url').toString('utf8'))?.[1] : undefined;
+        if (!decoded) throw bad(`lines[${i}].partId`, `lines[${i}].partId is not a Part id`);
+        ids.set(i, decoded);
+      } else if (l.sku) {
+        const pn = skuRule.partNumberFor(l.sku);
+        if (!pn) throw bad(`lines[${i}].sku`, `lines[${i}].sku does not follow the SKU rule`);
+        byNumber.set(i, pn);
+      }
+    });
+    const parts = await fip.productsByIds([...new Set(ids.values())], 'interactive');
+    const looked = await Promise.all([...byNumber].map(async ([i, pn]) => [i, await fip.lookup(pn, 'interactive')] as const));
+    const partOf = (i: number): Part | null => (ids.has(i) ? (parts.get(ids.get(i) as string) ?? null) : (looked.find(([j]) => j === i)?.[1] ?? null));
+    const out: OrderLineIntent[] = [];
+    for (const [i, line] of lines.entries()) {
+      const part = partOf(i);
+      const reject = (reason: RejectionReason, message: string) => ({ ok: false as const, answer: { kind: 'rejected' as const, reason, message, lineIndex: i } });
+      if (!part) return reject('UNKNOWN_PART', `lines[${i}]: the supplier has no such part`);
+      if (!part.sellable) return reject('NOT_SELLABLE', `lines[${i}]: ${part.partNumber} is not sellable now`);
+      const variant = part.variants.find((v) => v.variantId === part.preferredVariantId) ?? part.variants[0];
+      if (!variant) return reject('NO_PRICE', `lines[${i}]: ${part.partNumber} has no purchasable variant`);
+      if (line.quantity < variant.minimum) return reject('BELOW_MINIMUM', `lines[${i}]: ${part.partNumber} sells at least ${variant.minimum}`);
+      if (variant.quantity < line.quantity) return reject('OUT_OF_STOCK', `lines[${i}]: ${part.partNumber} has ${variant.quantity} in stock`);
+      out.push({ partId: part.supplierId, sku: skuRule.skuFor(part.partNumber), partNumber: part.partNumber, variantId: variant.variantId, quantity: line.quantity, unitPrice: variant.price.amount });
+    }
+    return { ok: true, lines: out };
+  }
+
+  async function waitForFirstSend(id: string): Promise<SupplierOrderRecord> {
+    const deadline = Date.now() + placeWaitMs;
+    for (;;) {
+      const order = store.get(id) as SupplierOrderRecord;
+      if (order.status !== 'PENDING' || Date.now() >= deadline) return order;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
+
+  return {
+    async place(input, client) {
+      validatePlaceInput(input);
+      const claim = store.claimKey(client, input.idempotencyKey, requestHash(input), keyTtlMs);
+      switch (claim.kind) {
+        case 'mismatch':
+          throw gatewayError(ErrorCode.IDEMPOTENCY_CONFLICT, 'this idempotencyKey was used with a different request', { reason: 'KEY_REUSED', retryable: false });
+        case 'inFlight':
+          throw gatewayError(ErrorCode.IDEMPOTENCY_CONFLICT, 'a request with this idempotencyKey is still in progress; retry shortly', { reason: 'IN_FLIGHT', retryable: true });
+        case 'replay': {
+          const stored = claim.response as StoredAnswer;
+          return { ...stored, replayed: true };
+        }
+        case 'claimed':
+          break;
+        default: {
+          const never: never = claim;
+          throw new Error(`unknown claim ${JSON.stringify(never)}`);
+        }
+      }
+      let orderId: string | undefined;
+      try {
+        const resolved = await resolveLines(input.lines);
+        if (!resolved.ok) {
+          store.completeKey(client, input.idempotencyKey, resolved.answer);
+          return { ...resolved.answer, replayed: false };
+        }
+        const order = store.create(
+          {
+            client,
+            idempotencyKey: input.idempotencyKey,
+            storeOrderId: input.storeOrderId ?? null,
+            poNumber: newPoNumber(),
+            status: 'PENDING',
+            supplierOrderId: null,
+            lines: resolved.lines,
+            shippingMethod: input.shippingMethod ?? options.defaults.shippingMethod,
+            address: input.address ?? options.defaults.address,
+            attempts: 0,
+            nextAttemptAt: null,
+            lastError: null,
+            trackingNumber: null,
+          },
+          'intent stored',
+        );
+        orderId = order.id;
+        outbox.kick();
+        const answer: StoredAnswer = { kind: 'placed', order: await waitForFirstSend(order.id) };
+        store.completeKey(client, input.idempotencyKey, answer);
+        return { ...answer, replayed: false };
+      } catch (err) {
+        if (orderId) {
+          // The intent is stored and the outbox owns it: the key answers with the order.
+          const answer: StoredAnswer = { kind: 'placed', order: store.get(orderId) as SupplierOrderRecord };
+          store.completeKey(client, input.idempotencyKey, answer);
+          return { ...answer, replayed: false };
+        }
+        // Nothing durable happened: free the key so the client can retry.
+        store.releaseKey(client, input.idempotencyKey);
+        if (err instanceof UpstreamError) {
+          throw gatewayError(err.kind === 'rateLimited' ? ErrorCode.UPSTREAM_RATE_LIMITED : ErrorCode.UPSTREAM_UNAVAILABLE, `${err.upstream} could not check the parts; nothing was ordered, retry with the same key`, { upstream: err.upstream });
+        }
+        throw err;
+      }
+    },
+    retry(id) {
+      const order = store.get(id);
+      if (!order) throw gatewayError(ErrorCode.NOT_FOUND, `no supplier order ${id.slice(0, 64)}`, { argument: 'id' });
+      if (order.status !== 'MANUAL_REVIEW') throw bad('id', `supplier order ${id} is ${order.status}; only MANUAL_REVIEW orders can be retried`);
+      // A fresh retry budget; attempts stays above 0 so the next send looks the order up by po_number first.
+      const next = store.transition(id, 'RETRY_WAIT', 'retried by an operator', { attempts: 1, nextAttemptAt: new Date().toISOString() });
+      outbox.kick();
+      return next;
+    },
+    cancel(id) {
+      const order = store.get(id);
+      if (!order) throw gatewayError(ErrorCode.NOT_FOUND, `no supplier order ${id.slice(0, 64)}`, { argument: 'id' });
+      if (order.status !== 'MANUAL_REVIEW' && order.status !== 'RETRY_WAIT' && order.status !== 'PENDING') {
+        throw bad('id', `supplier order ${id} is ${order.status}; only orders not yet at the supplier can be cancelled here`);
+      }
+      return store.transition(id, 'CANCELLED', 'cancelled by an operator', { nextAttemptAt: null });
+    },
+    get: (id) => (/^[0-9a-f-]{36}$/.test(id) ? store.get(id) : undefined),
+  };
+}

@@ -1,0 +1,179 @@
+/**
+ * The order outbox worker. An order intent is stored before any upstream
+ * call; this worker sends it. FinditParts has no idempotency keys, so every
+ * attempt after the first (and every order found mid-send after a crash)
+ * first looks the order up by its `po_number`: if an earlier attempt landed,
+ * it is adopted, never sent again. 5xx answers retry three times, then the
+ * order waits in MANUAL_REVIEW for a person.
+ */
+import type { Logger } from '../observability/logger.js';
+import type { FinditPartsOrders, FipOrder } from '../upstreams/finditparts/orders.js';
+import { UpstreamError } from '../upstreams/upstreamError.js';
+import type { OrderStore } from './orderStore.js';
+import type { SupplierOrderRecord, SupplierOrderStatus } from './types.js';
+import { SENDABLE, TRACKED } from './types.js';
+
+export interface OutboxOptions {
+  store: OrderStore;
+  orders: FinditPartsOrders;
+  logger: Logger;
+  publish(order: SupplierOrderRecord): void;
+  /** Retries after the first attempt before MANUAL_REVIEW. @default 3 */
+  maxRetries?: number;
+  /** Delay before retry n is n × this. @default 5000 */
+  retryStepMs?: number;
+  /** How often the worker looks for due orders. @default 250 */
+  tickMs?: number;
+  /** How often placed orders' statuses are polled. @default 30000 */
+  pollMs?: number;
+}
+
+export interface Outbox {
+  start(): void;
+  /** Look for due orders now. */
+  kick(): void;
+  stop(): Promise<void>;
+}
+
+/** The supplier's order statuses → ours (the sandbox's reading; kept in one place). */
+export function mapSupplierStatus(status: string): SupplierOrderStatus {
+  switch (status.toLowerCase()) {
+    case 'processing':
+      return 'PROCESSING';
+    case 'shipped':
+    case 'delivered':
+      return 'SHIPPED';
+    case 'cancelled':
+    case 'canceled':
+      return 'CANCELLED';
+    default:
+      return 'SUBMITTED';
+  }
+}
+
+export function createOutbox(options: OutboxOptions): Outbox {
+  const { store, orders, logger, publish } = options;
+  const maxRetries = options.maxRetries ?? 3;
+  const retryStepMs = options.retryStepMs ?? 5_000;
+  const working = new Set<string>();
+  let timer: NodeJS.Timeout | undefined;
+  let pollTimer: NodeJS.Timeout | undefined;
+  let stopped = false;
+  let running: Promise<void> = Promise.resolve();
+
+  const later = (ms: number) => new Date(Date.now() + ms).toISOString();
+
+  function adopt(order: SupplierOrderRecord, found: FipOrder, reason: string): void {
+    publish(
+      store.transition(order.id, mapSupplierStatus(found.status), reason, {
+        supplierOrderId: String(found.id),
+        nextAttemptAt: null,
+        lastError: null,
+        trackingNumber: found.tracking_number ?? null,
+      }),
+    );
+  }
+
+  async function send(order: SupplierOrderRecord): Promise<void> {
+    if (order.attempts > 0) {
+      // An earlier attempt may have landed (timeout, reset, crash mid-send): ask before sending again.
+      const existing = await orders.findByPo(order.poNumber, 'bulk');
+      if (existing[0]) {
+        if (existing.length > 1) logger.error({ orderId: order.id, poNumber: order.poNumber, count: existing.length }, 'supplier holds several orders for one po_number');
+        adopt(order, existing[0], `found at the supplier by po_number after attempt ${order.attempts}`);
+        return;
+      }
+    }
+    // Count the attempt durably before sending: after a crash, the next worker knows to look first.
+    const attempt = store.patch(order.id, { attempts: order.attempts + 1 });
+    try {
+      const placed = await orders.place({
+        po_number: attempt.poNumber,
+        shipping_method: attempt.shippingMethod,
+        address: {
+          name: attempt.address.name,
+          street1: attempt.address.street1,
+          ...(attempt.address.street2 ? { street2: attempt.address.street2 } : {}),
+          city: attempt.address.city,
+          state: attempt.address.state,
+          zip: attempt.address.zip,
+          country: attempt.address.country,
+        },
+        items: attempt.lines.map((l) => ({ variant_id: Number(l.variantId), quantity: l.quantity })),
+      });
+      adopt(attempt, placed, `placed with the supplier on attempt ${attempt.attempts}`);
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      if (err instanceof UpstreamError && err.kind === 'rejected') {
+        publish(store.transition(attempt.id, 'REJECTED', `the supplier refused it: ${message}`, { lastError: message, nextAttemptAt: null }));
+      } else if (err instanceof UpstreamError && err.outcomeUnknown) {
+        publish(store.transition(attempt.id, 'UNKNOWN', `outcome unknown (${message}); will look it up by po_number`, { lastError: message, nextAttemptAt: later(retryStepMs) }));
+      } else if (attempt.attempts > maxRetries) {
+        publish(store.transition(attempt.id, 'MANUAL_REVIEW', `${attempt.attempts} attempts failed; last: ${message}`, { lastError: message, nextAttemptAt: null }));
+      } else {
+        publish(store.transition(attempt.id, 'RETRY_WAIT', `attempt ${attempt.attempts} failed: ${message}`, { lastError: message, nextAttemptAt: later(retryStepMs * attempt.attempts) }));
+      }
+    }
+  }
+
+  async function drain(): Promise<void> {
+    const due = store.due(new Date().toISOString(), SENDABLE).filter((o) => !working.has(o.id));
+    await Promise.all(
+      due.map(async (order) => {
+        working.add(order.id);
+        try {
+          await send(order);
+        } catch (err) {
+          // The po_number lookup failed: try again on a later tick.
+          store.patch(order.id, { lastError: err instanceof Error ? err.message : String(err), nextAttemptAt: later(retryStepMs) });
+        } finally {
+          working.delete(order.id);
+        }
+      }),
+    );
+  }
+
+  async function poll(): Promise<void> {
+    for (const order of store.inStatus(TRACKED)) {
+      if (!order.supplierOrderId || stopped) continue;
+      try {
+        const found = await orders.get(order.supplierOrderId, 'bulk');
+        if (!found) continue;
+        const status = mapSupplierStatus(found.status);
+        if (status !== order.status) adopt(order, found, `supplier reports ${found.status}`);
+      } catch (err) {
+        logger.warn({ orderId: order.id, err: err instanceof Error ? err.message : String(err) }, 'order status poll failed');
+      }
+    }
+  }
+
+  const schedule = () => {
+    if (stopped) return;
+    running = running.then(drain).catch((err: unknown) => logger.error({ err: err instanceof Error ? err.message : String(err) }, 'outbox pass failed'));
+  };
+
+  return {
+    start() {
+      timer = setInterval(schedule, options.tickMs ?? 250);
+      timer.unref();
+      const pollEvery = options.pollMs ?? 30_000;
+      let polling = false;
+      pollTimer = setInterval(() => {
+        if (polling || stopped) return;
+        polling = true;
+        poll().finally(() => {
+          polling = false;
+        });
+      }, pollEvery);
+      pollTimer.unref();
+      schedule();
+    },
+    kick: schedule,
+    async stop() {
+      stopped = true;
+      if (timer) clearInterval(timer);
+      if (pollTimer) clearInterval(pollTimer);
+      await running;
+    },
+  };
+}
