@@ -6,7 +6,7 @@
  * the next start.
  */
 import type { Logger } from '../observability/logger.js';
-import { JobCancelled, runSync, type SyncDeps } from './pipeline/runSync.js';
+import { JobCancelled } from './pipeline/runSync.js';
 import type { JobStore } from './store/jobStore.js';
 import type { SyncJobRecord } from './types.js';
 import { isFinal } from './types.js';
@@ -24,14 +24,16 @@ export interface JobRunner {
 
 export interface JobRunnerOptions {
   store: JobStore;
-  deps: SyncDeps;
+  /** Runs one job from its checkpoint to the end (by kind: a sync or order routing). */
+  execute(job: SyncJobRecord, signal: AbortSignal): Promise<SyncJobRecord>;
+  publish(job: SyncJobRecord): void;
   logger: Logger;
   /** Jobs run at once. @default 2 */
   concurrency?: number;
 }
 
 export function createJobRunner(options: JobRunnerOptions): JobRunner {
-  const { store, deps, logger } = options;
+  const { store, logger } = options;
   const concurrency = options.concurrency ?? 2;
   const queue: string[] = [];
   const active = new Map<string, { controller: AbortController; done: Promise<void>; reason?: 'cancel' | 'shutdown' }>();
@@ -55,7 +57,7 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
 
   async function run(job: SyncJobRecord, signal: AbortSignal, reason: () => 'cancel' | 'shutdown' | undefined): Promise<void> {
     try {
-      await runSync(job, deps, signal);
+      await options.execute(job, signal);
     } catch (err) {
       const now = new Date().toISOString();
       let final: SyncJobRecord;
@@ -67,7 +69,7 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
         logger.error({ jobId: job.id, err: err instanceof Error ? err.message : String(err) }, 'sync job failed');
         final = store.update(job.id, { status: 'FAILED', phase: 'DONE', finishedAt: now, error: err instanceof Error ? err.message : String(err) });
       }
-      deps.publish(final);
+      options.publish(final);
     }
   }
 
@@ -76,7 +78,7 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
       const interrupted = store.interruptRunning();
       if (interrupted.length) logger.warn({ jobs: interrupted }, 'resuming sync jobs interrupted by a stop');
       for (const job of store.pending()) {
-        deps.publish(job);
+        options.publish(job);
         queue.push(job.id);
       }
       pump();

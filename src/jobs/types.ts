@@ -3,8 +3,8 @@
  * discriminated union handled by exhaustive switches (Apollo Server's
  * ServerState pattern): adding a status breaks the build where it matters.
  */
-export type SyncKind = 'CATALOG' | 'PRICE' | 'INVENTORY';
-export const SYNC_KINDS: readonly SyncKind[] = ['CATALOG', 'PRICE', 'INVENTORY'];
+export type SyncKind = 'CATALOG' | 'PRICE' | 'INVENTORY' | 'ORDER_ROUTING';
+export const SYNC_KINDS: readonly SyncKind[] = ['CATALOG', 'PRICE', 'INVENTORY', 'ORDER_ROUTING'];
 
 export type SyncStatus = 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED' | 'INTERRUPTED';
 /** Statuses that hold the "one active job per kind and scope" slot. */

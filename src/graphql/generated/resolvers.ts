@@ -705,6 +705,8 @@ export type SyncKind =
   | 'CATALOG'
   /** Update store stock from supplier stock (products already in the store). */
   | 'INVENTORY'
+  /** Dropship routing: one supplier order per store order awaiting fulfillment (scope: limit only). */
+  | 'ORDER_ROUTING'
   /** Update store prices from supplier prices (products already in the store). */
   | 'PRICE';
 

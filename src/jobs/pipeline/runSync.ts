@@ -98,32 +98,37 @@ export async function runSync(initial: SyncJobRecord, deps: SyncDeps, signal: Ab
       if (plan.kind === 'invalid') failed.set(plan.sku, { code: 'VALIDATION', message: plan.message, partNumber: plan.part.partNumber });
     }
 
-    if (job.dryRun) {
-      store.addPlannedChanges(
-        plans.flatMap((p) =>
+    const planned = job.dryRun
+      ? plans.flatMap((p) =>
           p.kind === 'create' || p.kind === 'update'
             ? [{ jobId: job.id, action: p.kind === 'create' ? ('CREATE' as const) : ('UPDATE' as const), sku: p.product.sku, productId: p.kind === 'update' ? p.storeId : null, changes: p.changes }]
             : [],
-        ),
-      );
-    } else {
+        )
+      : [];
+    if (!job.dryRun) {
       progress('WRITING');
       await writePage(plans, deps, failed, written, writtenIds, checkCancel);
     }
 
+    const failures: Array<{ sku: string; partNumber: string; code: string; message: string }> = [];
+    const succeeded: string[] = [];
     for (const plan of plans) {
       const sku = plan.kind === 'create' || plan.kind === 'update' ? plan.product.sku : plan.sku;
       counters.processed++;
       const failure = failed.get(sku);
       if (failure) {
         counters.failed++;
-        store.addFailure({ jobId: job.id, sku, partNumber: failure.partNumber, code: failure.code, message: failure.message });
-      } else if (plan.kind === 'create') counters.created++;
-      else if (plan.kind === 'update') counters.updated++;
-      else counters.unchanged++;
+        failures.push({ sku, partNumber: failure.partNumber, code: failure.code, message: failure.message });
+      } else {
+        succeeded.push(sku);
+        if (plan.kind === 'create') counters.created++;
+        else if (plan.kind === 'update') counters.updated++;
+        else counters.unchanged++;
+      }
     }
+    // Failures, planned changes and the checkpoint land together or not at all.
+    job = store.commitPage(job.id, { failures, succeeded, planned, checkpoint: { nextPage: pageNo + 1, counters: { ...counters } } });
     if (written.size) await deps.invalidate([...written], [...writtenIds]);
-    job = store.update(job.id, { counters: { ...counters }, checkpoint: { nextPage: pageNo + 1, counters: { ...counters } } });
     deps.publish(job);
     if (page.last) break;
   }

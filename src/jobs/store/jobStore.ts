@@ -65,6 +65,17 @@ export interface JobStore {
   clearFailure(jobId: string, sku: string): void;
   failures(jobId: string, offset: number, limit: number): { items: SyncFailureRecord[]; total: number };
   addPlannedChanges(changes: Array<Omit<PlannedChangeRecord, 'seq'>>): void;
+  /**
+   * Ends a page in one transaction: its failures, the items that now
+   * succeeded (a failure from an earlier run of the page is cleared), its
+   * planned changes, and the checkpoint. A crash leaves all or none of it.
+   */
+  commitPage(jobId: string, page: {
+    failures: Array<Omit<SyncFailureRecord, 'attempts' | 'jobId'>>;
+    succeeded: string[];
+    planned: Array<Omit<PlannedChangeRecord, 'seq'>>;
+    checkpoint: SyncCheckpoint;
+  }): SyncJobRecord;
   plannedChanges(jobId: string, offset: number, limit: number): { items: PlannedChangeRecord[]; total: number };
 
   addSchedule(s: Omit<SyncScheduleRecord, 'id' | 'createdAt' | 'lastRunAt'>): SyncScheduleRecord;

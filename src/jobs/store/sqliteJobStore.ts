@@ -195,7 +195,7 @@ export function createSqliteJobStore(options: SqliteJobStoreOptions): JobStore {
     cancelRequested: ['cancel_requested', (v: boolean) => (v ? 1 : 0)],
   };
 
-  return {
+  const store: JobStore = {
     createOrGetActive: (job) => createOrGetActive.immediate(job),
     get: (id) => {
       const row = q.get.get(id);
@@ -297,6 +297,16 @@ export function createSqliteJobStore(options: SqliteJobStoreOptions): JobStore {
     markScheduleRun(id, lastRunAt, nextRunAt) {
       q.markSchedule.run(lastRunAt, nextRunAt, id);
     },
+    commitPage(jobId, page) {
+      return commit.immediate(jobId, page);
+    },
     close: () => db.close(),
   };
+  const commit = db.transaction((jobId: string, page: Parameters<JobStore['commitPage']>[1]) => {
+    for (const f of page.failures) store.addFailure({ ...f, jobId });
+    for (const sku of page.succeeded) q.clearFailure.run(jobId, sku);
+    store.addPlannedChanges(page.planned);
+    return store.update(jobId, { counters: page.checkpoint.counters, checkpoint: page.checkpoint });
+  });
+  return store;
 }

@@ -191,9 +191,18 @@ export class OrderStore {
   private line(r: () => number, lineId: number, taxRate: number, used: Set<number>): OrderLine | undefined {
     const quantity = 1 + Math.floor(r() * 4);
     const start = 1 + Math.floor(r() * this.catalog.size);
+    // Customers buy what can be had: skip products the supplier has none of (a few steps at most).
+    const orderable = (i: number | undefined) => {
+      if (i === undefined || used.has(i)) return false;
+      const part = this.catalog.get(i);
+      const v = part?.variants[0];
+      return Boolean(part?.sellable && v && v.quantity >= 4 && v.minimum === 1);
+    };
     let index = this.store.presence.nextFrom(start);
-    if (index !== undefined && used.has(index)) index = this.store.presence.nextFrom((index % this.catalog.size) + 1);
-    if (index !== undefined && used.has(index)) return undefined;
+    for (let step = 0; step < 8 && index !== undefined && !orderable(index); step++) {
+      index = this.store.presence.nextFrom((index % this.catalog.size) + 1);
+    }
+    if (index !== undefined && !orderable(index)) return undefined;
     if (index !== undefined) {
       used.add(index);
       const p = this.store.get(SEEDED_ID_OFFSET + index);

@@ -93,6 +93,18 @@ export interface BigCommerceClient {
   orderCount(lane: Lane): Promise<number>;
   order(id: string, lane: Lane): Promise<StoreOrder | null>;
   orderLines(orderId: string, lane: Lane): Promise<StoreOrderLine[]>;
+  /** The first shipping address of an order, or null. */
+  orderShippingAddress(orderId: string, lane: Lane): Promise<StoreShippingAddress | null>;
+}
+
+export interface StoreShippingAddress {
+  name: string;
+  street1: string;
+  street2: string | null;
+  city: string;
+  state: string;
+  zip: string;
+  country: string;
 }
 
 export function createBigCommerceClient(http: UpstreamClient): BigCommerceClient {
@@ -190,6 +202,21 @@ export function createBigCommerceClient(http: UpstreamClient): BigCommerceClient
       const res = await http.request({ method: 'GET', path: ['v2', 'orders', id], endpoint: 'orders.get', lane });
       if (res.status === 404 || res.status === 204) return null;
       return mapOrder(res.body as BcV2Order);
+    },
+    async orderShippingAddress(orderId, lane) {
+      const res = await http.request({ method: 'GET', path: ['v2', 'orders', orderId, 'shipping_addresses'], endpoint: 'orders.shippingAddresses', lane });
+      if (res.status === 404 || res.status === 204 || !Array.isArray(res.body) || res.body.length === 0) return null;
+      const a = res.body[0] as Record<string, unknown>;
+      const str = (k: string) => (typeof a[k] === 'string' ? (a[k] as string) : '');
+      return {
+        name: `${str('first_name')} ${str('last_name')}`.trim() || str('company'),
+        street1: str('street_1'),
+        street2: str('street_2') || null,
+        city: str('city'),
+        state: str('state'),
+        zip: str('zip'),
+        country: str('country_iso2') || str('country'),
+      };
     },
     async orderLines(orderId, lane) {
       const res = await http.request({ method: 'GET', path: ['v2', 'orders', orderId, 'products'], endpoint: 'orders.products', lane });

@@ -1,0 +1,88 @@
+/**
+ * ORDER_ROUTING: dropship routing. Reads the store's orders awaiting
+ * fulfillment and places one supplier order per store order, with the store
+ * order id as the idempotency key — so running it again (or resuming after a
+ * crash) places none twice: the key replays the first answer.
+ */
+import type { StoreOrder } from '../../domain/types.js';
+import type { OrderService } from '../../orders/orderService.js';
+import type { ShippingAddress } from '../../orders/types.js';
+import type { BigCommerceClient } from '../../upstreams/bigcommerce/client.js';
+import type { JobStore } from '../store/jobStore.js';
+import type { SyncCounters, SyncJobRecord } from '../types.js';
+import { ZERO_COUNTERS } from '../types.js';
+import { JobCancelled } from './runSync.js';
+
+/** upstreams.md: BigCommerce v2 status 11 = Awaiting Fulfillment. */
+export const AWAITING_FULFILLMENT = 11;
+export const ROUTER_CLIENT = 'order-router';
+
+export interface RoutingDeps {
+  bc: BigCommerceClient;
+  orders: OrderService;
+  store: JobStore;
+  publish(job: SyncJobRecord): void;
+  /** Store orders per page. */
+  pageSize: number;
+  shippingAddress(orderId: string): Promise<ShippingAddress | null>;
+}
+
+export const routingKey = (storeOrderId: string) => `store-order:${storeOrderId}`;
+
+export async function runRouting(initial: SyncJobRecord, deps: RoutingDeps, signal: AbortSignal): Promise<SyncJobRecord> {
+  const { store } = deps;
+  const checkpoint = initial.checkpoint ?? { nextPage: 1, counters: { ...ZERO_COUNTERS } };
+  const counters: SyncCounters = { ...checkpoint.counters };
+  let job = store.update(initial.id, {
+    status: 'RUNNING',
+    phase: 'READING_STORE',
+    counters,
+    startedAt: initial.startedAt ?? new Date().toISOString(),
+    runStartedAt: new Date().toISOString(),
+    runStartProcessed: counters.processed,
+  });
+  deps.publish(job);
+
+  for (let page = checkpoint.nextPage; ; page++) {
+    if (signal.aborted || store.get(job.id)?.cancelRequested) throw new JobCancelled();
+    const orders: StoreOrder[] = await deps.bc.listOrders({ statusId: AWAITING_FULFILLMENT, page, limit: deps.pageSize }, 'bulk');
+    counters.total = Math.max(counters.total, (page - 1) * deps.pageSize + orders.length);
+    job = store.update(job.id, { phase: 'WRITING', counters: { ...counters } });
+    deps.publish(job);
+    for (const order of orders) {
+      if (job.scope.limit && counters.processed >= job.scope.limit) break;
+      const lines = await deps.bc.orderLines(order.orderId, 'bulk');
+      const address = await deps.shippingAddress(order.orderId);
+      counters.processed++;
+      try {
+        if (lines.length === 0) throw new Error('the store order has no lines');
+        const result = await deps.orders.place(
+          {
+            idempotencyKey: routingKey(order.orderId),
+            storeOrderId: order.orderId,
+            lines: lines.map((l) => ({ sku: l.sku, quantity: l.quantity })),
+            address,
+          },
+          ROUTER_CLIENT,
+        );
+        if (result.kind === 'rejected') {
+          counters.failed++;
+          store.addFailure({ jobId: job.id, sku: `order:${order.orderId}`, partNumber: null, code: result.reason, message: result.message });
+        } else if (result.replayed) counters.unchanged++;
+        else counters.created++;
+      } catch (err) {
+        counters.failed++;
+        const code = (err as { extensions?: { code?: string } }).extensions?.code ?? 'INTERNAL';
+        store.addFailure({ jobId: job.id, sku: `order:${order.orderId}`, partNumber: null, code, message: err instanceof Error ? err.message : String(err) });
+      }
+      job = store.update(job.id, { counters: { ...counters } });
+      deps.publish(job);
+    }
+    job = store.update(job.id, { checkpoint: { nextPage: page + 1, counters: { ...counters } } });
+    if (orders.length < deps.pageSize || (job.scope.limit && counters.processed >= job.scope.limit)) break;
+  }
+  counters.total = counters.processed;
+  job = store.update(job.id, { status: 'SUCCEEDED', phase: 'DONE', counters, finishedAt: new Date().toISOString() });
+  deps.publish(job);
+  return job;
+}
