@@ -39,6 +39,7 @@ async function main(): Promise<number> {
   let failed = 0;
   for (const scenario of scenarios) {
     const started = performance.now();
+    const machineAtStart = describeMachine();
     process.stdout.write(`== ${scenario.name}: ${scenario.title}\n`);
     try {
       const body = await withTimeout(
@@ -46,7 +47,7 @@ async function main(): Promise<number> {
         scenario.timeoutMs,
         scenario.name,
       );
-      const section = `## ${scenario.title}\n\n${machineLine(describeMachine())}\n\n${body}`;
+      const section = `## ${scenario.title}\n\n${machineLine(machineAtStart)}\n\n${body}`;
       process.stdout.write(`\n${section}\n\n`);
       writeSection(scenario.name, section, ORDER);
       process.stdout.write(`(${scenario.name}: ${Math.round((performance.now() - started) / 1000)} s; section written to ${RESULTS_PATH})\n\n`);

@@ -53,8 +53,6 @@ export interface Config {
   /** Upstreams; undefined means the embedded sandbox provides them. */
   finditparts?: FinditPartsConfig;
   bigcommerce?: BigCommerceConfig;
-  /** Pacing used with the embedded sandbox (its defaults match the sandbox's limits). */
-  sandboxLimits: { finditpartsPerSecond: number; finditpartsPerMinute: number; bigcommerceQuota: number; bigcommerceWindowMs: number };
   /** Share of each upstream's budget that bulk work may never take (kept for interactive reads). */
   interactiveReserve: number;
   upstreamTimeouts: { connectMs: number; headersMs: number; bodyMs: number };
@@ -83,6 +81,8 @@ export interface Config {
     defaultShippingMethod: string;
     defaultAddress: { name: string; street1: string; street2?: string; city: string; state: string; zip: string; country: string };
     placeWaitMs: number;
+    /** Delay before an order's first send (an operator's window to catch mistakes). */
+    dispatchDelayMs: number;
     retryStepMs: number;
     pollMs: number;
     keyTtlMs: number;
@@ -221,6 +221,7 @@ const envSchema = z.object({
     }),
   ORDER_PLACE_WAIT_MS: ms(5_000),
   ORDER_RETRY_STEP_MS: ms(5_000),
+  ORDER_DISPATCH_DELAY_MS: ms(0),
   ORDER_POLL_INTERVAL_MS: z.coerce.number().int().min(100).max(86_400_000).default(30_000),
   IDEMPOTENCY_KEY_TTL_HOURS: z.coerce.number().int().min(24).max(24 * 90).default(24),
   SYNC_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(2),
@@ -241,10 +242,6 @@ const envSchema = z.object({
         return z.NEVER;
       }
     }),
-  SANDBOX_FINDITPARTS_RATE_PER_SECOND: z.coerce.number().positive().default(5),
-  SANDBOX_FINDITPARTS_PER_MINUTE: z.coerce.number().int().positive().default(250),
-  SANDBOX_BIGCOMMERCE_QUOTA: z.coerce.number().int().positive().default(150),
-  SANDBOX_BIGCOMMERCE_WINDOW_MS: ms(30_000),
 });
 
 export class ConfigError extends Error {
@@ -313,12 +310,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     apiKeys: e.CROSSDOCK_API_KEYS,
     finditparts,
     bigcommerce,
-    sandboxLimits: {
-      finditpartsPerSecond: e.SANDBOX_FINDITPARTS_RATE_PER_SECOND,
-      finditpartsPerMinute: e.SANDBOX_FINDITPARTS_PER_MINUTE,
-      bigcommerceQuota: e.SANDBOX_BIGCOMMERCE_QUOTA,
-      bigcommerceWindowMs: e.SANDBOX_BIGCOMMERCE_WINDOW_MS,
-    },
     interactiveReserve: e.INTERACTIVE_RESERVE,
     upstreamTimeouts: { connectMs: e.UPSTREAM_CONNECT_TIMEOUT_MS, headersMs: e.UPSTREAM_HEADERS_TIMEOUT_MS, bodyMs: e.UPSTREAM_BODY_TIMEOUT_MS },
     interactiveDeadlineMs: e.INTERACTIVE_DEADLINE_MS,
@@ -345,6 +336,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       defaultShippingMethod: e.ORDER_DEFAULT_SHIPPING_METHOD,
       defaultAddress: e.ORDER_DEFAULT_ADDRESS,
       placeWaitMs: e.ORDER_PLACE_WAIT_MS,
+      dispatchDelayMs: e.ORDER_DISPATCH_DELAY_MS,
       retryStepMs: e.ORDER_RETRY_STEP_MS,
       pollMs: e.ORDER_POLL_INTERVAL_MS,
       keyTtlMs: e.IDEMPOTENCY_KEY_TTL_HOURS * 3_600_000,

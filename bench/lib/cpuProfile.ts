@@ -106,7 +106,7 @@ export function summarizeCpuProfile(
       if (windowApplied && w && (t < w.startUs || t > w.endUs)) continue;
       const id = samples[i] as number;
       const us = deltas[i + 1] ?? 0;
-      selfUs.set(id, (selfUs.get(id) ?? 0) + Math.max(0, us));
+      selfUs.set(id, (selfUs.get(id) ?? 0) + us);
     }
   } else {
     const interval = (profile.endTime - profile.startTime) / Math.max(1, profile.nodes.reduce((a, n) => a + (n.hitCount ?? 0), 0));

@@ -1,6 +1,6 @@
 /** The machine a section's figures came from: date, Node, CPU, cores, memory. */
 import { readFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 
 export interface Machine {
   date: string;
@@ -8,6 +8,8 @@ export interface Machine {
   cpu: string;
   cores: number;
   memoryBytes: number;
+  /** 1-minute load average when the scenario started (other work on the machine skews figures). */
+  load1: number;
 }
 
 export function describeMachine(): Machine {
@@ -24,9 +26,10 @@ export function describeMachine(): Machine {
     cpu,
     cores: cpus().length,
     memoryBytes: totalmem(),
+    load1: loadavg()[0] ?? 0,
   };
 }
 
 export function machineLine(m: Machine): string {
-  return `Measured ${m.date} · Node ${m.node} · ${m.cpu} · ${m.cores} cores · ${(m.memoryBytes / 2 ** 30).toFixed(1)} GiB RAM`;
+  return `Measured ${m.date} · Node ${m.node} · ${m.cpu} · ${m.cores} cores · ${(m.memoryBytes / 2 ** 30).toFixed(1)} GiB RAM · load average ${m.load1.toFixed(1)} at start`;
 }

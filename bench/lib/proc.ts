@@ -5,7 +5,7 @@
  * grace period. Every child is registered so run.ts can stop them all in a
  * finally block or on Ctrl-C.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -35,12 +35,17 @@ export interface SpawnNodeOptions {
   /** Extra node flags placed before `--import tsx` (e.g. `--cpu-prof`). */
   nodeFlags?: string[];
   label?: string;
+  /** Pin the process to this CPU (through `taskset`, which execs node, so the pid is still the server's). */
+  cpu?: number;
 }
 
 /** Spawns `node [flags] --import tsx <script>` directly: the pid is the server's. */
 export function spawnNode(options: SpawnNodeOptions): NodeChild {
   const spawnedAt = performance.now();
-  const child = spawn(process.execPath, [...(options.nodeFlags ?? []), '--import', 'tsx', options.script], {
+  const nodeArgs = [...(options.nodeFlags ?? []), '--import', 'tsx', options.script];
+  const pinned = options.cpu !== undefined && hasTaskset();
+  const [command, args] = pinned ? ['taskset', ['-c', String(options.cpu), process.execPath, ...nodeArgs]] : [process.execPath, nodeArgs];
+  const child = spawn(command as string, args as string[], {
     cwd: REPO_ROOT,
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -152,3 +157,32 @@ export async function memoryOf(pid: number): Promise<{ rss: number; peak: number
   };
   return { rss: kb('VmRSS'), peak: kb('VmHWM') };
 }
+
+let tasksetAvailable: boolean | undefined;
+/** Whether `taskset` (util-linux) can pin processes here. */
+export function hasTaskset(): boolean {
+  tasksetAvailable ??= spawnSync('taskset', ['-p', String(process.pid)], { stdio: 'ignore' }).status === 0;
+  return tasksetAvailable;
+}
+
+/** Pins every thread of this process to `cpus` (a taskset list such as "0" or "0-1"); false when it cannot. */
+export function pinSelf(cpus: string): boolean {
+  if (!hasTaskset()) return false;
+  return spawnSync('taskset', ['-a', '-p', '-c', cpus, String(process.pid)], { stdio: 'ignore' }).status === 0;
+}
+
+/** CPU time (user + system, all threads) a process has used so far, in ms, from /proc/<pid>/stat. */
+export async function cpuTimeMs(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command (which may hold spaces) start past the last ')'; utime and stime are fields 14 and 15.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  return (ticks * 1000) / CLOCK_TICKS;
+}
+
+/** USER_HZ: 100 on every mainstream Linux (getconf CLK_TCK). */
+const CLOCK_TICKS = (() => {
+  const out = spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' });
+  const n = Number(out.stdout?.trim());
+  return Number.isFinite(n) && n > 0 ? n : 100;
+})();

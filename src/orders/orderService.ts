@@ -68,10 +68,13 @@ export interface OrderServiceOptions {
   placeWaitMs?: number;
   /** How long keys are kept. @default 24 h */
   keyTtlMs?: number;
+  /** Delay before an order's first send. @default 0 */
+  dispatchDelayMs?: number;
 }
 
 export interface OrderService {
-  place(input: PlaceOrderInput, client: string): Promise<PlaceOrderResult>;
+  /** `wait: false` answers as soon as the intent is stored (routing jobs do not wait for each send). */
+  place(input: PlaceOrderInput, client: string, options?: { wait?: boolean }): Promise<PlaceOrderResult>;
   retry(id: string): SupplierOrderRecord;
   cancel(id: string): SupplierOrderRecord;
   get(id: string): SupplierOrderRecord | undefined;
@@ -166,12 +169,13 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
     for (;;) {
       const order = store.get(id) as SupplierOrderRecord;
       if (order.status !== 'PENDING' || Date.now() >= deadline) return order;
+      if (order.nextAttemptAt && Date.parse(order.nextAttemptAt) > deadline) return order;
       await new Promise((r) => setTimeout(r, 25));
     }
   }
 
   return {
-    async place(input, client) {
+    async place(input, client, placeOptions = {}) {
       validatePlaceInput(input);
       const claim = store.claimKey(client, input.idempotencyKey, requestHash(input), keyTtlMs);
       switch (claim.kind) {
@@ -209,7 +213,7 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
             shippingMethod: input.shippingMethod ?? options.defaults.shippingMethod,
             address: input.address ?? options.defaults.address,
             attempts: 0,
-            nextAttemptAt: null,
+            nextAttemptAt: options.dispatchDelayMs ? new Date(Date.now() + options.dispatchDelayMs).toISOString() : null,
             lastError: null,
             trackingNumber: null,
           },
@@ -217,7 +221,7 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
         );
         orderId = order.id;
         outbox.kick();
-        const answer: StoredAnswer = { kind: 'placed', order: await waitForFirstSend(order.id) };
+        const answer: StoredAnswer = { kind: 'placed', order: placeOptions.wait === false ? order : await waitForFirstSend(order.id) };
         store.completeKey(client, input.idempotencyKey, answer);
         return { ...answer, replayed: false };
       } catch (err) {

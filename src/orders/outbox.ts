@@ -147,9 +147,25 @@ export function createOutbox(options: OutboxOptions): Outbox {
     }
   }
 
+  // One pass at a time; a kick during a pass asks for one more pass after it (never a queue).
+  let passing = false;
+  let again = false;
   const schedule = () => {
     if (stopped) return;
-    running = running.then(drain).catch((err: unknown) => logger.error({ err: err instanceof Error ? err.message : String(err) }, 'outbox pass failed'));
+    if (passing) {
+      again = true;
+      return;
+    }
+    passing = true;
+    running = drain()
+      .catch((err: unknown) => logger.error({ err: err instanceof Error ? err.message : String(err) }, 'outbox pass failed'))
+      .finally(() => {
+        passing = false;
+        if (again) {
+          again = false;
+          schedule();
+        }
+      });
   };
 
   return {

@@ -64,6 +64,7 @@ export async function runRouting(initial: SyncJobRecord, deps: RoutingDeps, sign
             address,
           },
           ROUTER_CLIENT,
+          { wait: false },
         );
         if (result.kind === 'rejected') {
           counters.failed++;
