@@ -23,13 +23,23 @@ import { createSandbox, type Sandbox } from './sandbox/createSandbox.js';
 import { join } from 'node:path';
 import { createJobEvents } from './jobs/events.js';
 import { createJobRunner } from './jobs/runner.js';
+import { runRouting, type RoutingDeps } from './jobs/pipeline/runRouting.js';
+import { runSync, type SyncDeps } from './jobs/pipeline/runSync.js';
 import { startScheduler } from './jobs/scheduler.js';
 import { createSqliteJobStore } from './jobs/store/sqliteJobStore.js';
 import { createSyncService } from './jobs/syncService.js';
 import { createBigCommerceWriter } from './upstreams/bigcommerce/writes.js';
+import { createEmitterBus } from './events/emitterBus.js';
+import { createSqliteOrderStore } from './orders/orderStore.js';
+import { createOrderService } from './orders/orderService.js';
+import { createOutbox } from './orders/outbox.js';
+import type { SupplierOrderRecord } from './orders/types.js';
+import { createFinditPartsOrders } from './upstreams/finditparts/orders.js';
 import type { SandboxOptionsInput } from './sandbox/options.js';
 import { createHttpApp } from './server/fastifyApp.js';
 import { createGraphQLHandler } from './server/graphqlHandler.js';
+import { registerSseTransport } from './server/sseTransport.js';
+import { registerWsTransport } from './server/wsTransport.js';
 import { createBigCommerceClient, bigCommerceVendor } from './upstreams/bigcommerce/client.js';
 import { createBreaker } from './upstreams/breaker.js';
 import { createFinditPartsClient, finditPartsVendor } from './upstreams/finditparts/client.js';
@@ -80,8 +90,9 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
         baseUrl: sandbox.finditparts.apiBase,
         clientId: so.finditparts.clientId,
         clientSecret: so.finditparts.clientSecret,
-        ratePerSecond: Math.min(so.finditparts.ratePerSecond, config.sandboxLimits.finditpartsPerSecond),
-        perMinute: Math.min(so.finditparts.perMinute, config.sandboxLimits.finditpartsPerMinute),
+        // The embedded sandbox's own limits are the budget (they default to the seed's figures).
+        ratePerSecond: so.finditparts.ratePerSecond,
+        perMinute: so.finditparts.perMinute,
       };
       bc = {
         apiUrl: sandbox.bigcommerce.apiBase,
@@ -123,7 +134,9 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
 
     // Caches: entity cache in Keyv (memory, bounded), whole responses in an LRU.
     const responseCache = config.responseCache.enabled ? createResponseCache(config.responseCache.maxEntries) : undefined;
-    const keyv = new Keyv({ store: new BoundedMap<string, unknown>(config.cache.maxEntries), namespace: 'crossdock' });
+    // In-process values need no JSON round trip (it was a third of the CPU of an uncached
+    // query); cached objects are shared between requests and never mutated.
+    const keyv = new Keyv({ store: new BoundedMap<string, unknown>(config.cache.maxEntries), namespace: 'crossdock', serialize: undefined, deserialize: undefined });
     const cache = createEntityCache({
       store: keyv,
       swrMs: config.cache.swrMs,
@@ -141,27 +154,71 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     closers.push(async () => events.close());
     const skuRule = createSkuRule(config.skuPrefix);
     let sourcesRef: ReturnType<typeof createSources> | undefined;
+    const syncDeps: SyncDeps = {
+      fip: createFinditPartsClient(fipHandle.http),
+      bc: createBigCommerceClient(bcHandle.http),
+      writer: createBigCommerceWriter(bcHandle.http),
+      store: jobStore,
+      rules: { skuRule, markupPercent: config.sync.markupPercent, rounding: config.sync.rounding, categoryMap: config.sync.categoryMap },
+      locationId: config.sync.locationId,
+      pageSize: config.sync.pageSize,
+      createConcurrency: config.sync.createConcurrency,
+      publish: (job) => events.publish(job),
+      async invalidate(skus, storeIds) {
+        if (!sourcesRef) return;
+        await Promise.all([sourcesRef.productBySku.invalidate(skus), sourcesRef.storeStock.invalidate(skus), sourcesRef.productById.invalidate(storeIds)]);
+      },
+    };
+    let routingDeps: RoutingDeps | undefined;
     const runner = createJobRunner({
       store: jobStore,
       logger,
       concurrency: config.sync.concurrency,
-      deps: {
-        fip: createFinditPartsClient(fipHandle.http),
-        bc: createBigCommerceClient(bcHandle.http),
-        writer: createBigCommerceWriter(bcHandle.http),
-        store: jobStore,
-        rules: { skuRule, markupPercent: config.sync.markupPercent, rounding: config.sync.rounding, categoryMap: config.sync.categoryMap },
-        locationId: config.sync.locationId,
-        pageSize: config.sync.pageSize,
-        createConcurrency: config.sync.createConcurrency,
-        publish: (job) => events.publish(job),
-        async invalidate(skus, storeIds) {
-          if (!sourcesRef) return;
-          await Promise.all([sourcesRef.productBySku.invalidate(skus), sourcesRef.storeStock.invalidate(skus), sourcesRef.productById.invalidate(storeIds)]);
-        },
+      publish: (job) => events.publish(job),
+      execute(job, signal) {
+        if (job.kind === 'ORDER_ROUTING') {
+          if (!routingDeps) throw new Error('order routing is not ready');
+          return runRouting(job, routingDeps, signal);
+        }
+        return runSync(job, syncDeps, signal);
       },
     });
     const syncService = createSyncService(jobStore, runner, events);
+    // Supplier orders: durable intents, the outbox worker, status polling.
+    const orderStore = createSqliteOrderStore({ path: join(config.dataDir, 'crossdock.db') });
+    closers.push(async () => orderStore.close());
+    const orderBus = createEmitterBus<SupplierOrderRecord>();
+    closers.push(async () => orderBus.close());
+    const outbox = createOutbox({
+      store: orderStore,
+      orders: createFinditPartsOrders(fipHandle.http),
+      logger,
+      publish: (order) => orderBus.emit(order),
+      retryStepMs: config.orders.retryStepMs,
+      pollMs: config.orders.pollMs,
+    });
+    const orderService = createOrderService({
+      store: orderStore,
+      outbox,
+      fip: createFinditPartsClient(fipHandle.http),
+      skuRule,
+      defaults: { shippingMethod: config.orders.defaultShippingMethod, address: config.orders.defaultAddress },
+      placeWaitMs: config.orders.placeWaitMs,
+      dispatchDelayMs: config.orders.dispatchDelayMs,
+      keyTtlMs: config.orders.keyTtlMs,
+    });
+    const bcForRouting = createBigCommerceClient(bcHandle.http);
+    routingDeps = {
+      bc: bcForRouting,
+      orders: orderService,
+      store: jobStore,
+      publish: (job) => events.publish(job),
+      pageSize: 50,
+      shippingAddress: async (id) => {
+        const a = await bcForRouting.orderShippingAddress(id, 'bulk').catch(() => null);
+        return a && a.street1 && a.city && a.zip && a.country && a.name && a.state ? a : null;
+      },
+    };
     const services: Services = {
       config,
       sources: createSources(cache, finditparts, bigcommerce, config.cache.ttl),
@@ -173,6 +230,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       upstreams: [fipHandle, bcHandle],
       responseCacheSize: () => responseCache?.size ?? 0,
       jobs: { service: syncService, store: jobStore, events },
+      orders: { service: orderService, store: orderStore, events: orderBus },
     };
     sourcesRef = services.sources;
 
@@ -186,8 +244,10 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     }
     const keyring = createKeyring(keys);
 
+    // One executable schema for GraphQL over HTTP (Apollo), SSE and WebSocket.
+    const schema = buildSchema();
     const apollo = new ApolloServer<GraphQLContext>({
-      schema: buildSchema(),
+      schema,
       formatError: (formatted, err) => maskError(formatted, err, (detail) => logger.error({ err: detail }, 'masked resolver error')),
       includeStacktraceInErrorResponses: false,
       introspection: true,
@@ -217,10 +277,23 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
         },
       },
     });
+    // Subscriptions (and any operation) over SSE at /graphql/stream and graphql-ws on /graphql;
+    // both end their streams in the app's preClose hook.
+    registerSseTransport(app, { schema, services, logger });
+    registerWsTransport(app, { schema, services, keyring, logger });
     await app.listen({ port: config.port, host: config.host });
-    closers.push(() => app.close());
+    closers.push(async () => {
+      // In-flight requests get a short drain; connections opened but never used
+      // count as active to Node and would hold close() until the grace deadline.
+      const closing = app.close();
+      const drained = await Promise.race([closing.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 2_000).unref())]);
+      if (!drained) app.server.closeAllConnections();
+      await closing;
+    });
     // Jobs start once the server is up; on close they stop first and are left INTERRUPTED.
     runner.start();
+    outbox.start();
+    closers.push(() => outbox.stop());
     const scheduler = startScheduler(jobStore, syncService, logger);
     closers.push(async () => {
       scheduler.stop();

@@ -93,7 +93,8 @@ export const PLAYGROUND_SCRIPT = `(function () {
   var sse = null;
   function sseClient(headers) {
     if (sse) sse.dispose();
-    sse = graphqlSse.createClient({ url: config.streamEndpoint, headers: headers, singleConnection: false });
+    // No retries: a refused key or a bad document shows at once instead of after backoff.
+    sse = graphqlSse.createClient({ url: config.streamEndpoint, headers: headers, singleConnection: false, retryAttempts: 0 });
     return sse;
   }
   function isSubscription(params) {

@@ -18,7 +18,8 @@ import { startGateway, type TestGateway } from '../support/gateway.js';
 import { sandboxUpstreamEnv, startGatewayProcess, stopAllGatewayProcesses } from '../support/processes.js';
 import { setFaults, startSandbox } from '../support/sandbox.js';
 
-const SANDBOX = { parts: 300, bigcommerce: { quota: 3000, windowMs: 30000 }, finditparts: { ratePerSecond: 100, burst: 100, perMinute: 6000 } };
+// 200 ms per supplier call keeps a sync running long enough to watch and interrupt.
+const SANDBOX = { parts: 300, bigcommerce: { quota: 3000, windowMs: 30000 }, finditparts: { ratePerSecond: 100, burst: 100, perMinute: 6000, faults: { latencyMs: 200 } } };
 const BIN = fileURLToPath(new URL('../../bin/crossdock.js', import.meta.url));
 const ADMIN_KEY = `cdk_test_admin_${randomBytes(18).toString('base64url')}`;
 const VIEWER_KEY = `cdk_test_viewer_${randomBytes(18).toString('base64url')}`;

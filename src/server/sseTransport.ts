@@ -1,0 +1,331 @@
+/**
+ * GraphQL over Server-Sent Events at `/graphql/stream` (graphql-sse's
+ * protocol, both modes): distinct connections (one POST or GET with
+ * `Accept: text/event-stream` per operation) and single connection (PUT
+ * reserves a stream and returns its token, GET with the token opens it,
+ * POSTs carrying `extensions.operationId` run operations on it, DELETE
+ * stops one). Subscriptions are the point; queries and mutations work too.
+ *
+ * Authentication is the app's onRequest hook (the route is not public), so
+ * `request.client` is set before the handler runs. A single-connection
+ * token is bound to the client that reserved it: it carries a tag derived
+ * from the client's name, and a token presented by another client is "not
+ * found". A reservation not connected within `reservationTtlMs` is dropped
+ * with its operations. When the app closes, every open stream is ended and
+ * every reservation dropped, so each operation's iterator is returned.
+ *
+ * Also the shared pieces of the streaming transports (SSE and WebSocket):
+ * the execution context, built like graphqlHandler.ts builds it, and the
+ * error masking Apollo's formatError applies to HTTP responses.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { createRequire } from 'node:module';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { DocumentNode, GraphQLError as GraphQLErrorType, GraphQLFormattedError, GraphQLSchema } from 'graphql';
+import { createHandler, TOKEN_HEADER_KEY, TOKEN_QUERY_KEY, type Request as SseRequest } from 'graphql-sse';
+import type { Client, GraphQLContext, Services } from '../graphql/context.js';
+import { ErrorCode, maskError } from '../graphql/errors.js';
+import { createLoaders, newCacheHints } from '../graphql/loaders.js';
+import type { Logger } from '../observability/logger.js';
+
+/**
+ * graphql-js as Node resolves it for graphql-sse, graphql-ws and
+ * @graphql-tools (its CommonJS build). A bundler or test runner may hand this
+ * file the ESM build instead (errors.ts has the same caveat), and the two
+ * builds' classes are strangers: a schema from one fails the other's
+ * validate(), and graphql-ws checks `instanceof GraphQLError`.
+ */
+const { GraphQLError, parse, validate } = createRequire(import.meta.url)('graphql') as typeof import('graphql');
+type GraphQLError = GraphQLErrorType;
+
+/** The context of one streamed operation (a subscription keeps it for its whole life). */
+export function createStreamContextFactory(services: Services): (client: Client) => GraphQLContext {
+  const maxTtl = Math.max(...Object.values(services.config.cache.ttl));
+  return (client) => {
+    const hints = newCacheHints(maxTtl);
+    hints.uncacheable = true;
+    return { client, services, hints, loaders: createLoaders(services.sources, hints) };
+  };
+}
+
+/**
+ * Parses and validates an operation the way Apollo does for HTTP, with the
+ * codes Apollo gives such errors (GRAPHQL_PARSE_FAILED,
+ * GRAPHQL_VALIDATION_FAILED), so that a bad document is an answer to the
+ * client and never a transport failure.
+ */
+export function prepareDocument(schema: GraphQLSchema, query: unknown): { document: DocumentNode } | { errors: GraphQLError[] } {
+  if (typeof query !== 'string' || query.trim() === '') {
+    return { errors: [new GraphQLError('GraphQL operations must contain a non-empty `query`.', { extensions: { code: 'BAD_REQUEST' } })] };
+  }
+  let document: DocumentNode;
+  try {
+    document = parse(query);
+  } catch (err) {
+    if (!(err instanceof GraphQLError)) throw err;
+    return { errors: [withCode(err, 'GRAPHQL_PARSE_FAILED')] };
+  }
+  const invalid = validate(schema, document);
+  if (invalid.length) return { errors: invalid.map((err) => withCode(err, 'GRAPHQL_VALIDATION_FAILED')) };
+  return { document };
+}
+
+function withCode(err: GraphQLError, code: string): GraphQLError {
+  return new GraphQLError(err.message, {
+    nodes: err.nodes,
+    source: err.source,
+    positions: err.positions,
+    path: err.path,
+    originalError: err.originalError,
+    extensions: { ...err.extensions, code },
+  });
+}
+
+/**
+ * The errors of a result as a client may see them (Apollo's formatError for
+ * HTTP does the same): gateway and request errors kept, the rest masked as
+ * INTERNAL_SERVER_ERROR and logged. Errors graphql-js raises about the request
+ * itself (outside any field: variable coercion, unknown operation) carry no
+ * code of their own and get BAD_USER_INPUT, as Apollo gives them.
+ */
+export function maskErrors(errors: readonly GraphQLError[], logger: Logger): GraphQLFormattedError[] {
+  return errors.map((err) => {
+    let formatted = err.toJSON();
+    const original = err.originalError as (Error & { name?: string }) | undefined;
+    const aboutRequest = !err.path && (!original || original.name === 'GraphQLError');
+    if (aboutRequest && formatted.extensions?.code === undefined) {
+      formatted = { ...formatted, extensions: { ...formatted.extensions, code: ErrorCode.BAD_USER_INPUT } };
+    }
+    return maskError(formatted, err, (detail) => logger.error({ err: detail }, 'masked resolver error'));
+  });
+}
+
+export interface SseTransportOptions {
+  schema: GraphQLSchema;
+  services: Services;
+  logger: Logger;
+  /** @default '/graphql/stream' */
+  path?: string;
+  /**
+   * How long a single-connection reservation (PUT) may wait for its event
+   * stream (GET) before it is dropped with its operations. graphql-sse keeps
+   * a reservation, and the results of operations sent to it, until it is
+   * connected. @default 30 s
+   */
+  reservationTtlMs?: number;
+}
+
+export interface SseTransport {
+  /** Open event streams (both modes). */
+  readonly openStreams: number;
+  /** Single-connection reservations not connected yet. */
+  readonly pendingReservations: number;
+  /** Ends every open event stream and drops every reservation; their operations' iterators are returned. */
+  close(): Promise<void>;
+}
+
+type Raw = FastifyRequest;
+/** graphql-sse wants an indexable context type. */
+type StreamContext = GraphQLContext & Record<PropertyKey, unknown>;
+type Response = readonly [body: string | AsyncGenerator<string, void, undefined> | null, init: { status: number; statusText: string; headers?: Record<string, string> }];
+
+const json = (status: number, statusText: string, code: string, message: string): Response => [
+  JSON.stringify({ errors: [{ message, extensions: { code } }] }),
+  { status, statusText, headers: { 'content-type': 'application/json; charset=utf-8' } },
+];
+
+/** A tag from the client's name: single-connection tokens carry it, so one client cannot use another's stream. */
+const clientTag = (client: Client) => createHash('sha256').update(`crossdock-sse:${client.name}`, 'utf8').digest('base64url').slice(0, 22);
+
+/**
+ * The handler matches `accept` exactly (`text/event-stream`, or `*\/*`-like
+ * values for reservations and operations). Clients and browsers send lists;
+ * anything naming text/event-stream asks for a stream, anything else for a
+ * plain answer.
+ */
+function normalizedAccept(value: string | string[] | undefined): string {
+  const text = Array.isArray(value) ? value.join(',') : (value ?? '');
+  if (/(^|,)\s*text\/event-stream\s*(;|,|$)/i.test(text)) return 'text/event-stream';
+  return '*/*';
+}
+
+/** Registers the stream route on `app` (before it listens) and ends open streams when it closes. */
+export function registerSseTransport(app: FastifyInstance, options: SseTransportOptions): SseTransport {
+  const { schema, services, logger } = options;
+  const path = options.path ?? '/graphql/stream';
+  const contextFor = createStreamContextFactory(services);
+  const reservationTtlMs = options.reservationTtlMs ?? 30_000;
+  const open = new Set<AsyncGenerator<string, void, undefined>>();
+  const reservations = new Map<string, { client: Client; timer: NodeJS.Timeout }>();
+  let closing = false;
+
+  // Results made here for a document that did not parse or validate: sent without `data`.
+  const requestErrors = new WeakSet<object>();
+
+  const handler = createHandler<Raw, undefined, StreamContext>({
+    schema,
+    // onSubscribe below has validated every document already.
+    validate: () => [],
+    authenticate(req) {
+      const client = req.raw.client;
+      if (!client) return json(401, 'Unauthorized', ErrorCode.UNAUTHENTICATED, 'an API key is required (X-API-Key or Authorization: Bearer)');
+      const tag = clientTag(client);
+      // A reservation always gets a fresh token from the server (the client reads it from the
+      // answer; graphql-sse's client may still send the previous one's token header).
+      if (req.method === 'PUT') return `${tag}.${randomUUID()}`;
+      const presented = req.headers.get(TOKEN_HEADER_KEY) || new URL(req.url, 'http://localhost/').searchParams.get(TOKEN_QUERY_KEY) || '';
+      if (presented) {
+        if (!presented.startsWith(`${tag}.`) || presented.length > 128) return json(404, 'Not Found', ErrorCode.NOT_FOUND, 'Stream not found');
+        return presented;
+      }
+      // No token: a distinct connection.
+      return null;
+    },
+    context(req) {
+      // authenticate() has already refused requests without a client.
+      return contextFor(req.raw.client!) as StreamContext;
+    },
+    onSubscribe(req, params) {
+      const prepared = prepareDocument(schema, params.query);
+      if ('errors' in prepared) {
+        const result = { data: null, errors: prepared.errors };
+        requestErrors.add(result);
+        return result;
+      }
+      return {
+        schema,
+        document: prepared.document,
+        operationName: params.operationName,
+        variableValues: params.variables,
+        contextValue: contextFor(req.raw.client!) as StreamContext,
+      };
+    },
+    onNext(_ctx, _req, result) {
+      if (!result.errors?.length) return undefined;
+      if (requestErrors.has(result)) return { errors: maskErrors(result.errors, logger) as unknown as GraphQLError[] };
+      // Serialized with JSON.stringify: formatted errors go out as they are.
+      return { ...result, errors: maskErrors(result.errors, logger) as unknown as GraphQLError[] };
+    },
+  });
+
+  /**
+   * Drops a reservation that was never connected: graphql-sse has no call
+   * for it, so connect to it as its owner and end that stream at once, which
+   * disposes it (its operations' iterators are returned).
+   */
+  async function dropReservation(token: string): Promise<void> {
+    const reservation = reservations.get(token);
+    if (!reservation) return;
+    reservations.delete(token);
+    clearTimeout(reservation.timer);
+    try {
+      const [body] = await handler({
+        method: 'GET',
+        url: path,
+        headers: { get: (key) => (key.toLowerCase() === 'accept' ? 'text/event-stream' : key.toLowerCase() === TOKEN_HEADER_KEY ? token : null) },
+        body: null,
+        raw: { client: reservation.client } as FastifyRequest,
+        context: undefined,
+      });
+      if (body && typeof body !== 'string') await body.return(undefined);
+    } catch (err) {
+      logger.warn({ err }, 'dropping an SSE reservation failed');
+    }
+  }
+
+  async function route(request: FastifyRequest, reply: FastifyReply) {
+    if (closing) return reply.code(503).send({ errors: [{ message: 'the server is shutting down', extensions: { code: 'UNAVAILABLE' } }] });
+    const accept = normalizedAccept(request.headers.accept);
+    const sseRequest: SseRequest<Raw, undefined> = {
+      method: request.method,
+      url: request.url,
+      headers: {
+        get(key) {
+          const k = key.toLowerCase();
+          if (k === 'accept') return accept;
+          const v = request.headers[k];
+          return Array.isArray(v) ? v.join(', ') : v;
+        },
+      },
+      // Fastify has parsed JSON already (an empty body parses to undefined).
+      body: () => (request.body === undefined ? null : (request.body as string | Record<PropertyKey, unknown>)),
+      raw: request,
+      context: undefined,
+    };
+
+    let response: Response;
+    try {
+      response = await handler(sseRequest);
+    } catch (err) {
+      logger.error({ err, reqId: request.id }, 'graphql-sse handler failed');
+      return reply.code(500).send({ errors: [{ message: 'Internal server error', extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } }] });
+    }
+    const [body, init] = response;
+    if (request.method === 'PUT' && init.status === 201 && typeof body === 'string' && request.client) {
+      const timer = setTimeout(() => void dropReservation(body), reservationTtlMs);
+      timer.unref();
+      reservations.set(body, { client: request.client, timer });
+    } else if (accept === 'text/event-stream' && init.status === 200) {
+      // A reservation connected: from here its stream's end disposes it.
+      const token = sseRequest.headers.get(TOKEN_HEADER_KEY) || new URL(request.url, 'http://localhost/').searchParams.get(TOKEN_QUERY_KEY);
+      const reservation = token ? reservations.get(token) : undefined;
+      if (token && reservation) {
+        clearTimeout(reservation.timer);
+        reservations.delete(token);
+      }
+    }
+    if (!body || typeof body === 'string') {
+      reply.code(init.status);
+      if (init.headers) reply.headers(init.headers);
+      return reply.send(body ?? undefined);
+    }
+
+    // An event stream: written straight to the socket until it ends or the client goes.
+    reply.hijack();
+    const res = reply.raw;
+    res.writeHead(init.status, init.statusText, { ...init.headers, 'x-accel-buffering': 'no' });
+    res.flushHeaders();
+    open.add(body);
+    const stop = () => void body.return(undefined);
+    res.once('close', stop);
+    try {
+      for await (const chunk of body) {
+        if (res.destroyed || !res.writable) break;
+        const ok = res.write(chunk);
+        if (!ok) await new Promise<void>((resolve) => {
+          const done = () => {
+            res.off('drain', done);
+            res.off('close', done);
+            resolve();
+          };
+          res.once('drain', done);
+          res.once('close', done);
+        });
+      }
+    } catch (err) {
+      logger.error({ err, reqId: request.id }, 'graphql-sse stream failed');
+    } finally {
+      res.off('close', stop);
+      open.delete(body);
+      await body.return(undefined);
+      if (!res.writableEnded) res.end();
+    }
+  }
+
+  app.route({ method: ['GET', 'POST', 'PUT', 'DELETE'], url: path, handler: route });
+
+  const transport: SseTransport = {
+    get openStreams() {
+      return open.size;
+    },
+    get pendingReservations() {
+      return reservations.size;
+    },
+    async close() {
+      closing = true;
+      await Promise.all([...[...open].map((body) => body.return(undefined).catch(() => undefined)), ...[...reservations.keys()].map(dropReservation)]);
+    },
+  };
+  app.addHook('preClose', async () => transport.close());
+  return transport;
+}

@@ -1,0 +1,150 @@
+/**
+ * GraphQL over WebSocket (graphql-ws, subprotocol `graphql-transport-ws`)
+ * on `/graphql`, the same path as GraphQL over HTTP: only upgrade requests
+ * reach this, plain requests go to Fastify's routes.
+ *
+ * Authentication: the API key from the upgrade request's headers
+ * (`X-API-Key` or `Authorization: Bearer`), or, since browsers cannot set
+ * headers on a WebSocket, from the `connection_init` payload
+ * (`connectionParams`: `{ apiKey }`, or `{ "X-API-Key" }` /
+ * `{ Authorization: "Bearer …" }`). A wrong key in the upgrade headers is
+ * refused with HTTP 401 before the upgrade; a connection with no valid key
+ * anywhere is closed with 4401 Unauthorized at `connection_init` (a code the
+ * graphql-ws client treats as final, so it does not retry). A socket that
+ * never sends `connection_init` is closed after 3 s (graphql-ws's default).
+ */
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { FastifyInstance } from 'fastify';
+import type { GraphQLSchema } from 'graphql';
+import { CloseCode } from 'graphql-ws';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer } from 'ws';
+import type { Keyring } from '../auth/keyring.js';
+import { presentedKey } from '../auth/keyring.js';
+import type { Client, Services } from '../graphql/context.js';
+import type { Logger } from '../observability/logger.js';
+import { createStreamContextFactory, maskErrors, prepareDocument } from './sseTransport.js';
+
+export interface WsTransportOptions {
+  schema: GraphQLSchema;
+  services: Services;
+  keyring: Keyring;
+  logger: Logger;
+  /** @default '/graphql' */
+  path?: string;
+  /** Largest accepted message. @default 1 MiB */
+  maxPayloadBytes?: number;
+}
+
+export interface WsTransport {
+  /** Open sockets. */
+  readonly connections: number;
+  /** Closes every socket (1001 Going away; their subscriptions' iterators are returned) and stops accepting. */
+  close(): Promise<void>;
+}
+
+/** The key in a connection_init payload: `apiKey`, or header-like `X-API-Key` / `Authorization` entries. */
+function keyFromConnectionParams(params: Readonly<Record<string, unknown>> | undefined): string | undefined {
+  if (!params) return undefined;
+  if (typeof params.apiKey === 'string' && params.apiKey) return params.apiKey.trim();
+  const headers: Record<string, string> = {};
+  const nested = typeof params.headers === 'object' && params.headers !== null ? (params.headers as Record<string, unknown>) : {};
+  for (const [k, v] of [...Object.entries(nested), ...Object.entries(params)]) {
+    if (typeof v === 'string') headers[k.toLowerCase()] = v;
+  }
+  return presentedKey(headers);
+}
+
+function refuse(socket: Duplex, status: number, reason: string, extraHeaders: Record<string, string> = {}) {
+  const body = JSON.stringify({ errors: [{ message: reason, extensions: { code: status === 401 ? 'UNAUTHENTICATED' : status === 404 ? 'NOT_FOUND' : 'UNAVAILABLE' } }] });
+  const head = [
+    `HTTP/1.1 ${status} ${status === 401 ? 'Unauthorized' : status === 404 ? 'Not Found' : 'Service Unavailable'}`,
+    'Connection: close',
+    'Content-Type: application/json; charset=utf-8',
+    `Content-Length: ${Buffer.byteLength(body)}`,
+    ...Object.entries(extraHeaders).map(([k, v]) => `${k}: ${v}`),
+  ];
+  socket.end(`${head.join('\r\n')}\r\n\r\n${body}`);
+}
+
+/** Attaches to `app.server`'s upgrade event and closes its sockets when the app closes. */
+export function registerWsTransport(app: FastifyInstance, options: WsTransportOptions): WsTransport {
+  const { schema, services, keyring, logger } = options;
+  const path = options.path ?? '/graphql';
+  const contextFor = createStreamContextFactory(services);
+  const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayloadBytes ?? 1024 * 1024 });
+  let closing = false;
+
+  const server = useServer<Record<string, unknown> | undefined, { client: Client }>(
+    {
+      schema,
+      async onConnect(ctx) {
+        const fromHeaders = keyring.authenticate(presentedKey(ctx.extra.request.headers));
+        const client = fromHeaders ?? keyring.authenticate(keyFromConnectionParams(ctx.connectionParams));
+        if (!client) {
+          // 4401 rather than onConnect's 4403: the client gives up instead of retrying.
+          ctx.extra.socket.close(CloseCode.Unauthorized, 'Unauthorized: an API key is required (X-API-Key or Authorization header, or connectionParams.apiKey)');
+          return false;
+        }
+        ctx.extra.client = client;
+        return true;
+      },
+      // Parse and validate here: graphql-ws would close the socket (4500) on a syntax error.
+      onSubscribe(_ctx, _id, payload) {
+        const prepared = prepareDocument(schema, payload.query);
+        if ('errors' in prepared) return prepared.errors;
+        return { schema, document: prepared.document, operationName: payload.operationName, variableValues: payload.variables };
+      },
+      context(ctx) {
+        // onConnect refused every connection without a client; subscribe needs an acknowledged one.
+        return contextFor(ctx.extra.client!);
+      },
+      onNext(_ctx, _id, _payload, _args, result) {
+        if (!result.errors?.length) return undefined;
+        return { ...result, errors: maskErrors(result.errors, logger) };
+      },
+      onError(_ctx, _id, _payload, errors) {
+        return maskErrors(errors, logger);
+      },
+    },
+    wss,
+  );
+
+  function onUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer) {
+    const url = request.url ?? '';
+    if (url.split('?')[0] !== path) return refuse(socket, 404, `no WebSocket endpoint at ${url.split('?')[0]?.slice(0, 100)}`);
+    if (closing) return refuse(socket, 503, 'the server is shutting down');
+    // A key in the headers must be a good one; without one, connection_init must carry it.
+    const presented = presentedKey(request.headers);
+    if (presented !== undefined && !keyring.authenticate(presented)) {
+      return refuse(socket, 401, 'the API key is not valid', { 'WWW-Authenticate': 'Bearer realm="crossdock", charset="UTF-8"' });
+    }
+    wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request));
+  }
+  app.server.on('upgrade', onUpgrade);
+
+  let closed: Promise<void> | undefined;
+  const transport: WsTransport = {
+    get connections() {
+      return wss.clients.size;
+    },
+    close() {
+      closed ??= (async () => {
+        // New upgrades are refused (503) from here on.
+        closing = true;
+        // 1001 Going away to each socket (graphql-ws returns their subscriptions' iterators on close);
+        // a peer that does not answer the close handshake within a second is cut off.
+        const disposed = Promise.resolve(server.dispose()).catch((err: unknown) => logger.warn({ err }, 'closing the WebSocket server failed'));
+        const timer = setTimeout(() => {
+          for (const socket of wss.clients) socket.terminate();
+        }, 1_000);
+        await disposed;
+        clearTimeout(timer);
+      })();
+      return closed;
+    },
+  };
+  app.addHook('preClose', async () => transport.close());
+  return transport;
+}
