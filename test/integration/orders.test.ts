@@ -4,6 +4,7 @@
  * manual review, dropship routing, and refusals that send nothing upstream.
  * Orders are counted by the supplier sandbox itself.
  */
+import { createClient } from 'graphql-sse';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { resetSandbox, sandboxStats, setFaults } from '../support/sandbox.js';
 import { startGateway, type TestGateway } from '../support/gateway.js';
@@ -185,13 +186,27 @@ describe('unknown outcomes and retries', () => {
     expect(again.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
   });
 
-  it('tracks the supplier status and pushes it on orderUpdated', async () => {
+  it('tracks the supplier status and pushes it on orderUpdated (over graphql-sse)', async () => {
     const partId = await orderablePart();
     const res = await place({ idempotencyKey: 'track-1', lines: [{ partId, quantity: 1 }] });
     const placed = (res.body.data?.placeSupplierOrder as Placed).order;
     const supplierId = (await waitForStatus(placed.id, ['SUBMITTED', 'PROCESSING'])).supplierOrderId;
+
+    const client = createClient({ url: `${gw.url}/graphql/stream`, headers: { 'x-api-key': OPERATOR }, retryAttempts: 0 });
+    const seen: string[] = [];
+    const done = new Promise<void>((resolve, reject) => {
+      client.subscribe<{ orderUpdated: { status: string } }>(
+        { query: `subscription($id: ID!) { orderUpdated(id: $id) { status } }`, variables: { id: placed.id } },
+        { next: (msg) => void seen.push(msg.data?.orderUpdated.status ?? 'error'), error: reject, complete: resolve },
+      );
+    });
+    await new Promise((r) => setTimeout(r, 200));
     await fetch(`${gw.fipUrl}/__sandbox/orders/${supplierId}/status`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ status: 'shipped' }) });
-    const shipped = await waitForStatus(placed.id, ['SHIPPED']);
+    await done; // completes after the final status
+    client.dispose();
+    expect(['SUBMITTED', 'PROCESSING']).toContain(seen[0]);
+    expect(seen.at(-1)).toBe('SHIPPED');
+    const shipped = await orderState(placed.id);
     expect(shipped.history.at(-1)?.reason).toContain('shipped');
   });
 });
