@@ -8,10 +8,14 @@ import { describeMachine, machineLine } from './lib/machine.js';
 import { killAllNow, stopAll } from './lib/proc.js';
 import { RESULTS_PATH, writeSection } from './lib/results.js';
 import type { Scenario } from './lib/scenario.js';
+import { orderLatency } from './orderLatency.js';
+import { redisThroughput } from './redisThroughput.js';
 import { sandboxStartup } from './sandboxStartup.js';
+import { sseFanout } from './sseFanout.js';
+import { syncRate } from './syncRate.js';
 import { throughput } from './throughput.js';
 
-const SCENARIOS: Scenario[] = [sandboxStartup, callsPerQuery, throughput];
+const SCENARIOS: Scenario[] = [sandboxStartup, callsPerQuery, throughput, syncRate, sseFanout, orderLatency, redisThroughput];
 const ORDER = SCENARIOS.map((s) => s.name);
 
 function select(args: string[]): Scenario[] {

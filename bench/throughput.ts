@@ -54,6 +54,8 @@ async function startGateway(label: string, responseCache: boolean, nodeFlags: st
       LOG_LEVEL: 'warn',
       CROSSDOCK_MODE: 'development',
       CROSSDOCK_API_KEYS: `bench:admin:${KEY}`,
+      // Throughput, not budgets: the bench key may spend as much as it likes.
+      CLIENT_BUDGET_POINTS: '1000000000',
       RESPONSE_CACHE: String(responseCache),
       // Force the embedded sandbox, on ephemeral ports, whatever the caller's environment says.
       FINDITPARTS_BASE_URL: '',

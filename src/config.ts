@@ -5,6 +5,9 @@
  * (never its value: some are secrets).
  */
 import { z } from 'zod';
+import { LIMITS_ENV, limitsConfig, type LimitsConfig } from './limits/limitsConfig.js';
+import { SECURITY_ENV, securityConfig, type SecurityConfig } from './auth/securityConfig.js';
+import { REDIS_ENV, redisConfig, type RedisConfig } from './strategies/redisConfig.js';
 
 export type Role = 'viewer' | 'operator' | 'admin';
 export const ROLES: readonly Role[] = ['viewer', 'operator', 'admin'];
@@ -96,6 +99,12 @@ export interface Config {
     rounding: 'cent' | 'x99';
     categoryMap: Record<string, number>;
   };
+  /** Per-client budgets, hostile-query limits, web hardening, trusted documents (src/limits/limitsConfig.ts). */
+  limits: LimitsConfig;
+  /** BigCommerce app install, store-token encryption, audit retention (src/auth/securityConfig.ts). */
+  security: SecurityConfig;
+  /** Scale-out on Redis (REDIS_URL); undefined: the embedded strategies (src/strategies/redisConfig.ts). */
+  redis?: RedisConfig;
 }
 
 const ms = (def: number) => z.coerce.number().int().min(0).max(86_400_000).default(def);
@@ -242,6 +251,9 @@ const envSchema = z.object({
         return z.NEVER;
       }
     }),
+  ...LIMITS_ENV,
+  ...SECURITY_ENV,
+  ...REDIS_ENV,
 });
 
 export class ConfigError extends Error {
@@ -276,7 +288,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   let bigcommerce: BigCommerceConfig | undefined;
   if (e.BIGCOMMERCE_API_URL) {
-    if (!e.BIGCOMMERCE_ACCESS_TOKEN) problems.push('BIGCOMMERCE_API_URL is set but BIGCOMMERCE_ACCESS_TOKEN is not');
+    // With the app configured, the token may come from the single-click install instead.
+    if (!e.BIGCOMMERCE_ACCESS_TOKEN && !e.BIGCOMMERCE_APP_CLIENT_ID) problems.push('BIGCOMMERCE_API_URL is set but BIGCOMMERCE_ACCESS_TOKEN is not (nor BIGCOMMERCE_APP_CLIENT_ID for the app install)');
     if (!/\/stores\/[^/]+(\/|$)/.test(new URL(e.BIGCOMMERCE_API_URL).pathname)) {
       problems.push('BIGCOMMERCE_API_URL must include /stores/{store_hash}');
     }
@@ -299,6 +312,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (names.has(k.name)) problems.push(`CROSSDOCK_API_KEYS names "${k.name}" twice`);
     names.add(k.name);
   }
+  const limits = limitsConfig(e, mode, problems);
+  const security = securityConfig(e, mode, problems);
   if (problems.length > 0) throw new ConfigError(`invalid configuration:\n${problems.map((p) => `  ${p}`).join('\n')}`);
 
   return {
@@ -350,5 +365,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       rounding: e.PRICE_ROUNDING,
       categoryMap: e.CATEGORY_MAP,
     },
+    limits,
+    security,
+    redis: redisConfig(e),
   };
 }

@@ -4,10 +4,8 @@
  * handle whose close() drains it. main.ts and every integration test use it.
  */
 import { ApolloServer } from '@apollo/server';
-import Keyv from 'keyv';
 import type { Config } from './config.js';
 import { createKeyring, generateDevKey } from './auth/keyring.js';
-import { BoundedMap } from './cache/boundedMap.js';
 import { createEntityCache } from './cache/entityCache.js';
 import { createResponseCache } from './cache/responseCache.js';
 import { createSkuRule } from './domain/skuRule.js';
@@ -20,23 +18,23 @@ import { createPacer, type Budget } from './limits/pacer.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { createMetrics } from './observability/metrics.js';
 import { createSandbox, type Sandbox } from './sandbox/createSandbox.js';
-import { join } from 'node:path';
 import { createJobEvents } from './jobs/events.js';
 import { createJobRunner } from './jobs/runner.js';
 import { runRouting, type RoutingDeps } from './jobs/pipeline/runRouting.js';
 import { runSync, type SyncDeps } from './jobs/pipeline/runSync.js';
 import { startScheduler } from './jobs/scheduler.js';
-import { createSqliteJobStore } from './jobs/store/sqliteJobStore.js';
 import { createSyncService } from './jobs/syncService.js';
 import { createBigCommerceWriter } from './upstreams/bigcommerce/writes.js';
-import { createEmitterBus } from './events/emitterBus.js';
-import { createSqliteOrderStore } from './orders/orderStore.js';
 import { createOrderService } from './orders/orderService.js';
 import { createOutbox } from './orders/outbox.js';
-import type { SupplierOrderRecord } from './orders/types.js';
 import { createFinditPartsOrders } from './upstreams/finditparts/orders.js';
 import type { SandboxOptionsInput } from './sandbox/options.js';
 import { createHttpApp } from './server/fastifyApp.js';
+import { createStrategies } from './strategies/index.js';
+import { createRequestLimits } from './limits/requestLimits.js';
+import { registerBigCommerceRoutes } from './server/bigcommerceRoutes.js';
+import { createSecurityServices } from './auth/securityServices.js';
+import { auditPlugin } from './graphql/auditPlugin.js';
 import { createGraphQLHandler } from './server/graphqlHandler.js';
 import { registerSseTransport } from './server/sseTransport.js';
 import { registerWsTransport } from './server/wsTransport.js';
@@ -73,6 +71,9 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   };
 
   try {
+    // Backends (DESIGN.md's strategy table): embedded, or on Redis when REDIS_URL is set.
+    const strategies = await createStrategies(config, logger);
+    closers.push(() => strategies.close());
     // Upstreams: real ones from config, or the sandbox in-process.
     let sandbox: Sandbox | undefined;
     let fip = config.finditparts;
@@ -107,7 +108,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
         ...config.breaker,
         onChange: (s) => logger.warn({ upstream: name, breaker: s.kind }, 'circuit breaker changed state'),
       });
-      const pacer = createPacer({ name, budgets, interactiveReserve: config.interactiveReserve });
+      const pacer = createPacer({ name, budgets, interactiveReserve: config.interactiveReserve, createLimiter: strategies.createLimiter, sharedGate: strategies.sharedGate?.(name) });
       const http = createUpstreamClient({
         name,
         baseUrl,
@@ -127,8 +128,23 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       { points: Math.max(1, Math.floor(fip.ratePerSecond)), durationMs: 1_000 },
       { points: fip.perMinute, durationMs: 60_000 },
     ]);
-    const bcToken = bc.accessToken;
-    const bcHandle = upstream('bigcommerce', bc.apiUrl, bigCommerceVendor(() => bcToken), [
+    // Audit log, store-token vault and the app install (src/auth/securityServices.ts).
+    const security = await createSecurityServices({
+      config,
+      logger,
+      bigcommerce: bc,
+      sandboxApp: sandbox
+        ? { clientId: sandbox.options.bigcommerce.appClientId, clientSecret: sandbox.options.bigcommerce.appClientSecret, origin: sandbox.bigcommerce.url }
+        : undefined,
+      secrets: [fip.clientSecret, fip.apiKey],
+      // With REDIS_URL the audit log and the token vault are shared by every instance.
+      auditStore: strategies.auditStore,
+      createVault: strategies.createVault,
+    });
+    closers.push(() => security.close());
+    // The store's token from the app install when there is one, else the static token; a 401 re-reads the vault.
+    const storeTokens = security.storeTokens;
+    const bcHandle = upstream('bigcommerce', bc.apiUrl, { ...bigCommerceVendor(() => storeTokens.current()), refreshAuth: () => storeTokens.refresh() }, [
       { points: bc.quota, durationMs: bc.windowMs },
     ]);
 
@@ -136,7 +152,8 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     const responseCache = config.responseCache.enabled ? createResponseCache(config.responseCache.maxEntries) : undefined;
     // In-process values need no JSON round trip (it was a third of the CPU of an uncached
     // query); cached objects are shared between requests and never mutated.
-    const keyv = new Keyv({ store: new BoundedMap<string, unknown>(config.cache.maxEntries), namespace: 'crossdock', serialize: undefined, deserialize: undefined });
+    const keyv = strategies.cacheStore;
+    strategies.onRemoteInvalidate(() => responseCache?.clear());
     const cache = createEntityCache({
       store: keyv,
       swrMs: config.cache.swrMs,
@@ -148,9 +165,8 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     const finditparts = createFinditPartsClient(fipHandle.http);
     const bigcommerce = createBigCommerceClient(bcHandle.http);
     // Sync jobs: durable records in SQLite, the in-process runner, events, schedules.
-    const jobStore = createSqliteJobStore({ path: join(config.dataDir, 'crossdock.db') });
-    closers.push(async () => jobStore.close());
-    const events = createJobEvents({ maxPerSecond: 10 });
+    const jobStore = strategies.jobStore;
+    const events = createJobEvents({ maxPerSecond: 10, bus: strategies.jobBus });
     closers.push(async () => events.close());
     const skuRule = createSkuRule(config.skuPrefix);
     let sourcesRef: ReturnType<typeof createSources> | undefined;
@@ -174,6 +190,9 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       store: jobStore,
       logger,
       concurrency: config.sync.concurrency,
+      leases: strategies.leases,
+      leaseMs: strategies.leaseMs,
+      shared: strategies.shared,
       publish: (job) => events.publish(job),
       execute(job, signal) {
         if (job.kind === 'ORDER_ROUTING') {
@@ -185,10 +204,8 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     });
     const syncService = createSyncService(jobStore, runner, events);
     // Supplier orders: durable intents, the outbox worker, status polling.
-    const orderStore = createSqliteOrderStore({ path: join(config.dataDir, 'crossdock.db') });
-    closers.push(async () => orderStore.close());
-    const orderBus = createEmitterBus<SupplierOrderRecord>();
-    closers.push(async () => orderBus.close());
+    const orderStore = strategies.orderStore;
+    const orderBus = strategies.orderBus;
     const outbox = createOutbox({
       store: orderStore,
       orders: createFinditPartsOrders(fipHandle.http),
@@ -196,6 +213,8 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       publish: (order) => orderBus.emit(order),
       retryStepMs: config.orders.retryStepMs,
       pollMs: config.orders.pollMs,
+      leases: strategies.leases,
+      leaseMs: strategies.leaseMs,
     });
     const orderService = createOrderService({
       store: orderStore,
@@ -206,6 +225,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       placeWaitMs: config.orders.placeWaitMs,
       dispatchDelayMs: config.orders.dispatchDelayMs,
       keyTtlMs: config.orders.keyTtlMs,
+      changes: orderBus,
     });
     const bcForRouting = createBigCommerceClient(bcHandle.http);
     routingDeps = {
@@ -223,7 +243,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       config,
       sources: createSources(cache, finditparts, bigcommerce, config.cache.ttl),
       cache,
-      cacheStoreKind: 'memory',
+      cacheStoreKind: strategies.kind === 'redis' ? 'redis' : 'memory',
       skuRule,
       finditparts,
       bigcommerce,
@@ -231,6 +251,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       responseCacheSize: () => responseCache?.size ?? 0,
       jobs: { service: syncService, store: jobStore, events },
       orders: { service: orderService, store: orderStore, events: orderBus },
+      audit: security.audit,
     };
     sourcesRef = services.sources;
 
@@ -246,12 +267,15 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
 
     // One executable schema for GraphQL over HTTP (Apollo), SSE and WebSocket.
     const schema = buildSchema();
+    // Budgets, hostile-query limits, trusted documents, web hardening (src/limits/requestLimits.ts).
+    const limits = createRequestLimits(config, schema, { devClient: keys.find((k) => devKey !== undefined && k.key === devKey)?.name, createLimiter: strategies.createLimiter });
     const apollo = new ApolloServer<GraphQLContext>({
       schema,
       formatError: (formatted, err) => maskError(formatted, err, (detail) => logger.error({ err: detail }, 'masked resolver error')),
       includeStacktraceInErrorResponses: false,
       introspection: true,
-      plugins: [cacheHintsPlugin()],
+      ...limits.apolloOptions,
+      plugins: [cacheHintsPlugin(), limits.plugin, auditPlugin(security.audit)],
       logger: {
         debug: (m) => logger.debug(m),
         info: (m) => logger.info(m),
@@ -262,25 +286,30 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     await apollo.start();
     closers.push(() => apollo.stop());
 
-    const app = createHttpApp({
+    const app = await createHttpApp({
       keyring,
-      handle: createGraphQLHandler({ apollo, services, responseCache, metrics }),
+      handle: createGraphQLHandler({ apollo, services, responseCache, metrics, guard: limits.guard }),
+      bodyLimitBytes: limits.bodyLimitBytes,
+      hardening: limits.hardening,
       metrics,
       logger,
       playgroundHeaders: devKey ? { 'X-API-Key': devKey } : undefined,
       readiness: {
         async check() {
           const breakers = Object.fromEntries(services.upstreams.map((u) => [u.http.name, u.breaker.state().kind]));
-          const degraded = Object.values(breakers).some((k) => k === 'open');
-          if (state !== 'ready') return { ready: false, status: state, checks: { breakers } };
-          return { ready: true, status: degraded ? 'degraded' : 'ok', checks: { breakers, cache: 'memory' } };
+          const store = await strategies.health();
+          const degraded = Object.values(breakers).some((k) => k === 'open') || store.status === 'degraded';
+          if (state !== 'ready') return { ready: false, status: state, checks: { breakers, store: store.detail } };
+          return { ready: true, status: degraded ? 'degraded' : 'ok', checks: { breakers, cache: strategies.kind === 'redis' ? 'redis' : 'memory', store: store.detail } };
         },
       },
     });
     // Subscriptions (and any operation) over SSE at /graphql/stream and graphql-ws on /graphql;
     // both end their streams in the app's preClose hook.
-    registerSseTransport(app, { schema, services, logger });
-    registerWsTransport(app, { schema, services, keyring, logger });
+    registerSseTransport(app, { schema, services, logger, guard: limits.streamGuard });
+    // BigCommerce app callbacks (public: BigCommerce calls them; the code or signed JWT authenticates them).
+    registerBigCommerceRoutes(app, security.routes);
+    registerWsTransport(app, { schema, services, keyring, logger, guard: limits.streamGuard, maxPayloadBytes: limits.bodyLimitBytes });
     await app.listen({ port: config.port, host: config.host });
     closers.push(async () => {
       // In-flight requests get a short drain; connections opened but never used
@@ -291,10 +320,10 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       await closing;
     });
     // Jobs start once the server is up; on close they stop first and are left INTERRUPTED.
-    runner.start();
+    await runner.start();
     outbox.start();
     closers.push(() => outbox.stop());
-    const scheduler = startScheduler(jobStore, syncService, logger);
+    const scheduler = startScheduler(jobStore, syncService, logger, 1000, strategies.shared ? strategies.leases : undefined);
     closers.push(async () => {
       scheduler.stop();
       await runner.stop();

@@ -6,6 +6,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { ApiKeyEntry, Role } from '../config.js';
 import type { Client } from '../graphql/context.js';
+import { registerSecret } from '../observability/redact.js';
 
 export interface Keyring {
   authenticate(presented: string | undefined): Client | null;
@@ -15,6 +16,8 @@ export interface Keyring {
 const digest = (key: string) => createHash('sha256').update(key, 'utf8').digest('base64');
 
 export function createKeyring(entries: readonly ApiKeyEntry[]): Keyring {
+  // A key that ends up in a message (a mistyped header echoed somewhere) is still scrubbed from logs.
+  for (const e of entries) registerSecret(e.key);
   const byDigest = new Map<string, Client>(entries.map((e) => [digest(e.key), { name: e.name, role: e.role }]));
   return {
     size: byDigest.size,

@@ -12,6 +12,8 @@ export interface CachedResponse {
   status: number;
   headers: Record<string, string>;
   body: string;
+  /** What the request was charged when it ran; a hit is charged the same. */
+  cost?: number;
 }
 
 export interface ResponseCache {

@@ -111,7 +111,11 @@ export async function main(argv: readonly string[], io: CliIo = { stdout: proces
         const job = await getJob(command.connection, command.id);
         for (const line of renderJobDetails(job)) out(line);
         if (!command.watch) return 0;
-        if (isFinalStatus(job.status)) return exitCodeForStatus(job.status);
+        if (isFinalStatus(job.status)) {
+          // Already ended: the same summary a watch that saw the end prints.
+          for (const line of renderSummary(job)) out(line);
+          return exitCodeForStatus(job.status);
+        }
         out('');
         return await watch(command.connection, job.id, io, out, err);
       }

@@ -16,6 +16,8 @@ import type { Bus } from '../events/emitterBus.js';
 import type { OrderService } from '../orders/orderService.js';
 import type { OrderStore } from '../orders/orderStore.js';
 import type { SupplierOrderRecord } from '../orders/types.js';
+import type { AuditLog } from '../observability/auditLog.js';
+import type { RequestCharge } from './limits/operationGuard.js';
 
 export interface Client {
   name: string;
@@ -40,6 +42,8 @@ export interface Services {
   responseCacheSize(): number;
   jobs: { service: SyncService; store: JobStore; events: JobEvents };
   orders: { service: OrderService; store: OrderStore; events: Bus<SupplierOrderRecord> };
+  /** Every mutation is recorded here (guardSchema.ts, auditPlugin.ts); queried by admins through `auditLog`. */
+  audit: AuditLog;
 }
 
 export interface GraphQLContext {
@@ -47,4 +51,6 @@ export interface GraphQLContext {
   loaders: Loaders;
   services: Services;
   hints: CacheHints;
+  /** What this request was charged against the client's budget (set before execution; src/graphql/limits). */
+  charge?: RequestCharge;
 }

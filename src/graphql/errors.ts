@@ -6,6 +6,7 @@
  * useMaskedErrors).
  */
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { isStoreUnavailable } from '../storage/storeUnavailable.js';
 
 export enum ErrorCode {
   UNAUTHENTICATED = 'UNAUTHENTICATED',
@@ -14,10 +15,14 @@ export enum ErrorCode {
   NOT_FOUND = 'NOT_FOUND',
   RATE_LIMITED = 'RATE_LIMITED',
   QUERY_TOO_COMPLEX = 'QUERY_TOO_COMPLEX',
+  /** Safelist mode (TRUSTED_DOCUMENTS=safelist): the document is not registered. */
+  QUERY_NOT_IN_SAFELIST = 'QUERY_NOT_IN_SAFELIST',
   UPSTREAM_UNAVAILABLE = 'UPSTREAM_UNAVAILABLE',
   UPSTREAM_RATE_LIMITED = 'UPSTREAM_RATE_LIMITED',
   UPSTREAM_ERROR = 'UPSTREAM_ERROR',
   IDEMPOTENCY_CONFLICT = 'IDEMPOTENCY_CONFLICT',
+  /** The durable store (Redis with REDIS_URL) is unreachable: nothing was recorded; retry later. */
+  STORE_UNAVAILABLE = 'STORE_UNAVAILABLE',
   INTERNAL_SERVER_ERROR = 'INTERNAL_SERVER_ERROR',
 }
 
@@ -29,10 +34,12 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   [ErrorCode.NOT_FOUND]: 404,
   [ErrorCode.RATE_LIMITED]: 429,
   [ErrorCode.QUERY_TOO_COMPLEX]: 400,
+  [ErrorCode.QUERY_NOT_IN_SAFELIST]: 403,
   [ErrorCode.UPSTREAM_UNAVAILABLE]: 503,
   [ErrorCode.UPSTREAM_RATE_LIMITED]: 503,
   [ErrorCode.UPSTREAM_ERROR]: 502,
   [ErrorCode.IDEMPOTENCY_CONFLICT]: 409,
+  [ErrorCode.STORE_UNAVAILABLE]: 503,
   [ErrorCode.INTERNAL_SERVER_ERROR]: 500,
 };
 
@@ -78,6 +85,15 @@ export function maskError(
     const unwrapped = (original as { originalError?: unknown } | null)?.originalError ?? original;
     if (isGatewayError(unwrapped) || isGatewayError(original)) return stripStack(formatted);
     if (typeof code === 'string' && SAFE_FRAMEWORK_CODES.has(code)) return stripStack(formatted);
+    if (isStoreUnavailable(unwrapped)) {
+      // A record could not be written or read: say so (503), never pretend it was kept.
+      return {
+        message: 'the durable store is unreachable; nothing was recorded, retry shortly',
+        ...(formatted.locations ? { locations: formatted.locations } : {}),
+        ...(formatted.path ? { path: formatted.path } : {}),
+        extensions: { code: ErrorCode.STORE_UNAVAILABLE, retryable: true },
+      };
+    }
     log(unwrapped);
     return {
       message: 'Internal server error',

@@ -4,7 +4,7 @@
  * a job's final snapshot is sent at once. In-process here; a Redis pub/sub
  * implementation carries the same interface across instances.
  */
-import { createEmitterBus } from '../events/emitterBus.js';
+import { createEmitterBus, type Bus } from '../events/emitterBus.js';
 import type { SyncJobRecord } from './types.js';
 import { isFinal } from './types.js';
 
@@ -18,9 +18,17 @@ export interface JobEvents {
   close(): void;
 }
 
-export function createJobEvents(options: { maxPerSecond?: number } = {}): JobEvents {
+export interface JobEventsOptions {
+  /** Most updates per second per job, at the publisher. @default 10 */
+  maxPerSecond?: number;
+  /** Carries the (throttled) updates; a Redis bus reaches every instance. @default in-process */
+  bus?: Bus<SyncJobRecord>;
+}
+
+export function createJobEvents(options: JobEventsOptions = {}): JobEvents {
   const minGapMs = 1000 / (options.maxPerSecond ?? 10);
-  const bus = createEmitterBus<SyncJobRecord>();
+  // Throttled here, before the bus: N instances' subscribers see at most maxPerSecond updates per job.
+  const bus = options.bus ?? createEmitterBus<SyncJobRecord>();
   const lastSent = new Map<string, number>();
   const pending = new Map<string, { job: SyncJobRecord; timer: NodeJS.Timeout }>();
 

@@ -58,12 +58,12 @@ export function validateScope(input: ScopeInput | null | undefined): SyncScope {
 }
 
 export interface SyncService {
-  start(input: { kind: SyncKind; scope?: ScopeInput | null; dryRun?: boolean | null }, startedBy: string, scheduleId?: string): { job: SyncJobRecord; alreadyRunning: boolean };
-  cancel(id: string): SyncJobRecord;
-  retryFailures(id: string, startedBy: string): { job: SyncJobRecord; alreadyRunning: boolean };
-  schedule(input: { kind: SyncKind; scope?: ScopeInput | null; intervalSeconds?: number | null; cron?: string | null }, createdBy: string): SyncScheduleRecord;
-  removeSchedule(id: string): boolean;
-  get(id: string): SyncJobRecord;
+  start(input: { kind: SyncKind; scope?: ScopeInput | null; dryRun?: boolean | null }, startedBy: string, scheduleId?: string): Promise<{ job: SyncJobRecord; alreadyRunning: boolean }>;
+  cancel(id: string): Promise<SyncJobRecord>;
+  retryFailures(id: string, startedBy: string): Promise<{ job: SyncJobRecord; alreadyRunning: boolean }>;
+  schedule(input: { kind: SyncKind; scope?: ScopeInput | null; intervalSeconds?: number | null; cron?: string | null }, createdBy: string): Promise<SyncScheduleRecord>;
+  removeSchedule(id: string): Promise<boolean>;
+  get(id: string): Promise<SyncJobRecord>;
 }
 
 export function nextRunAt(s: { intervalSeconds: number | null; cron: string | null }, from: Date): string {
@@ -77,17 +77,17 @@ export function nextRunAt(s: { intervalSeconds: number | null; cron: string | nu
 
 export function createSyncService(store: JobStore, runner: JobRunner, events: JobEvents): SyncService {
   const JOB_ID = /^[0-9a-f-]{36}$/;
-  const mustGet = (id: string): SyncJobRecord => {
-    const job = JOB_ID.test(id) ? store.get(id) : undefined;
+  const mustGet = async (id: string): Promise<SyncJobRecord> => {
+    const job = JOB_ID.test(id) ? await store.get(id) : undefined;
     if (!job) throw gatewayError(ErrorCode.NOT_FOUND, `no sync job with id "${id.slice(0, 64)}"`, { argument: 'id' });
     return job;
   };
 
-  function start(input: { kind: SyncKind; scope?: ScopeInput | null; dryRun?: boolean | null }, startedBy: string, scheduleId?: string, retryOf?: string, explicit?: SyncScope) {
+  async function start(input: { kind: SyncKind; scope?: ScopeInput | null; dryRun?: boolean | null }, startedBy: string, scheduleId?: string, retryOf?: string, explicit?: SyncScope) {
     if (!SYNC_KINDS.includes(input.kind)) throw bad('kind', `unknown sync kind "${String(input.kind)}"`);
     const scope = explicit ?? validateScope(input.scope);
     const dryRun = input.dryRun ?? false;
-    const { job, created } = store.createOrGetActive({ kind: input.kind, scope, scopeKey: scopeKeyOf(input.kind, scope, dryRun), dryRun, startedBy, scheduleId, retryOf });
+    const { job, created } = await store.createOrGetActive({ kind: input.kind, scope, scopeKey: scopeKeyOf(input.kind, scope, dryRun), dryRun, startedBy, scheduleId, retryOf });
     if (created) {
       events.publish(job);
       runner.submit(job.id);
@@ -97,29 +97,29 @@ export function createSyncService(store: JobStore, runner: JobRunner, events: Jo
 
   return {
     start: (input, startedBy, scheduleId) => start(input, startedBy, scheduleId),
-    cancel(id) {
-      const job = mustGet(id);
+    async cancel(id) {
+      const job = await mustGet(id);
       if (isFinal(job.status)) {
         throw gatewayError(ErrorCode.BAD_USER_INPUT, `sync job ${id} already ended ${job.status}; nothing to cancel`, { argument: 'id', status: job.status });
       }
       if (job.status === 'RUNNING') {
-        const updated = store.update(id, { cancelRequested: true });
+        const updated = await store.update(id, { cancelRequested: true });
         runner.abort(id);
         return updated;
       }
-      const cancelled = store.update(id, { status: 'CANCELLED', phase: 'DONE', cancelRequested: true, finishedAt: new Date().toISOString() });
+      const cancelled = await store.update(id, { status: 'CANCELLED', phase: 'DONE', cancelRequested: true, finishedAt: new Date().toISOString() });
       events.publish(cancelled);
       return cancelled;
     },
-    retryFailures(id, startedBy) {
-      const job = mustGet(id);
+    async retryFailures(id, startedBy) {
+      const job = await mustGet(id);
       if (!isFinal(job.status)) throw gatewayError(ErrorCode.BAD_USER_INPUT, `sync job ${id} is still ${job.status}; retry its failures once it ends`, { argument: 'id' });
-      const { items, total } = store.failures(id, 0, MAX_SCOPE_PART_NUMBERS);
+      const { items, total } = await store.failures(id, 0, MAX_SCOPE_PART_NUMBERS);
       if (total === 0) throw gatewayError(ErrorCode.BAD_USER_INPUT, `sync job ${id} has no failed items to retry`, { argument: 'id' });
       if (total > MAX_SCOPE_PART_NUMBERS) throw gatewayError(ErrorCode.BAD_USER_INPUT, `sync job ${id} has ${total} failures; retry at most ${MAX_SCOPE_PART_NUMBERS} at once by re-running the sync`, { argument: 'id' });
       return start({ kind: job.kind, dryRun: job.dryRun }, startedBy, undefined, job.id, { skus: items.map((f) => f.sku) });
     },
-    schedule(input, createdBy) {
+    async schedule(input, createdBy) {
       if (!SYNC_KINDS.includes(input.kind)) throw bad('kind', `unknown sync kind "${String(input.kind)}"`);
       const scope = validateScope(input.scope);
       const hasInterval = input.intervalSeconds !== undefined && input.intervalSeconds !== null;
@@ -138,8 +138,8 @@ export function createSyncService(store: JobStore, runner: JobRunner, events: Jo
       const s = { intervalSeconds: hasInterval ? (input.intervalSeconds as number) : null, cron: hasCron ? (input.cron as string) : null };
       return store.addSchedule({ kind: input.kind, scope, ...s, createdBy, nextRunAt: nextRunAt(s, new Date()) });
     },
-    removeSchedule(id) {
-      if (!store.removeSchedule(id)) throw gatewayError(ErrorCode.NOT_FOUND, `no sync schedule with id "${id.slice(0, 64)}"`, { argument: 'id' });
+    async removeSchedule(id) {
+      if (!(await store.removeSchedule(id))) throw gatewayError(ErrorCode.NOT_FOUND, `no sync schedule with id "${id.slice(0, 64)}"`, { argument: 'id' });
       return true;
     },
     get: mustGet,

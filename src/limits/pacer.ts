@@ -11,6 +11,7 @@
  * interactive reads, and waits rather than fails.
  */
 import { RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { SharedGate } from './sharedGate.js';
 
 export type Lane = 'interactive' | 'bulk';
 
@@ -28,8 +29,20 @@ export interface PacerOptions {
   budgets: Budget[];
   /** Share of each budget bulk work may never take, 0..0.9. @default 0.3 */
   interactiveReserve?: number;
+  /**
+   * After this long without an interactive request, bulk work may borrow the
+   * reserve (work-conserving: an idle reserve is wasted quota). The first
+   * interactive read after that waits at most one smoothing sub-window.
+   * @default 5000
+   */
+  borrowAfterIdleMs?: number;
   /** Builds a limiter; the default is in-process memory. */
   createLimiter?: (opts: { keyPrefix: string; points: number; duration: number }) => RateLimiterAbstract;
+  /**
+   * The vendor-header gate shared with other instances (scale-out): what any
+   * instance learns from the vendor's headers gates them all. @default none (this instance's view)
+   */
+  sharedGate?: SharedGate;
 }
 
 /** What a vendor's answer said about its quota. */
@@ -111,7 +124,33 @@ export function createPacer(options: PacerOptions): Pacer {
   let vendorResetAt: number | null = null;
   let blockedUntil: number | null = null;
   let inFlight = 0;
+  /** Requests other instances have in flight (sharedGate only). */
+  let othersInFlight = 0;
   const waiting: Record<Lane, number> = { interactive: 0, bulk: 0 };
+  const borrowAfterIdleMs = options.borrowAfterIdleMs ?? 5_000;
+  let lastInteractiveAt = Number.NEGATIVE_INFINITY;
+  const borrowing = (now: number) => waiting.interactive === 0 && now - lastInteractiveAt >= borrowAfterIdleMs;
+  const shared = options.sharedGate;
+
+  /** Folds the other instances' view of the vendor's quota into ours. */
+  async function mergeShared(now: number): Promise<void> {
+    const view = await shared?.read();
+    if (!view) {
+      othersInFlight = 0;
+      return;
+    }
+    othersInFlight = view.othersInFlight;
+    if (view.quota !== null) vendorQuota ??= view.quota;
+    if (view.blockedUntil !== null && view.blockedUntil > now) blockedUntil = Math.max(blockedUntil ?? 0, view.blockedUntil);
+    if (view.left !== null && view.resetAt !== null && view.resetAt > now) {
+      if (vendorResetAt === null || vendorLeft === null || view.resetAt > vendorResetAt + 1_000) {
+        vendorLeft = view.left;
+        vendorResetAt = view.resetAt;
+      } else if (Math.abs(view.resetAt - vendorResetAt) <= 1_000) {
+        vendorLeft = Math.min(vendorLeft, view.left);
+      }
+    }
+  }
 
   /** ms until the vendor-header gate admits this lane (0 = now). */
   function gateWait(lane: Lane, now: number): number {
@@ -122,8 +161,8 @@ export function createPacer(options: PacerOptions): Pacer {
       vendorResetAt = null;
       return 0;
     }
-    const floor = lane === 'bulk' && vendorQuota !== null ? Math.ceil(vendorQuota * reserve) : 0;
-    return vendorLeft - inFlight > floor ? 0 : vendorResetAt - now;
+    const floor = lane === 'bulk' && vendorQuota !== null && !borrowing(now) ? Math.ceil(vendorQuota * reserve) : 0;
+    return vendorLeft - inFlight - othersInFlight > floor ? 0 : vendorResetAt - now;
   }
 
   async function take(limiters: RateLimiterAbstract[], key: string): Promise<number> {
@@ -143,14 +182,19 @@ export function createPacer(options: PacerOptions): Pacer {
   }
 
   async function acquire(lane: Lane, deadline: number, signal?: AbortSignal): Promise<PacerTicket> {
+    if (lane === 'interactive') lastInteractiveAt = Date.now();
     waiting[lane]++;
     try {
       for (;;) {
         signal?.throwIfAborted();
+        if (shared) await mergeShared(Date.now());
         const now = Date.now();
         let wait = gateWait(lane, now);
         if (wait === 0) {
-          wait = await take(lane === 'bulk' ? [...bulkOnly, ...total] : total, 'q');
+          const borrow = lane === 'bulk' && borrowing(now);
+          wait = await take(lane === 'bulk' && !borrow ? [...bulkOnly, ...total] : total, 'q');
+          // Borrowed slots still count against bulk's own share, so bulk is back within it when reads return.
+          if (wait === 0 && borrow) await Promise.all(bulkOnly.map((l) => l.penalty('q', 1).catch(() => undefined)));
           if (wait === 0 && gateWait(lane, Date.now()) === 0) break;
         }
         // Bulk yields to waiting interactive reads by waking a little later.
@@ -162,12 +206,14 @@ export function createPacer(options: PacerOptions): Pacer {
       waiting[lane]--;
     }
     inFlight++;
+    shared?.inFlight(inFlight);
     let finished = false;
     return {
       done(report) {
         if (finished) return;
         finished = true;
         inFlight--;
+        shared?.inFlight(inFlight);
         if (report) observe(report);
       },
     };
@@ -183,6 +229,15 @@ export function createPacer(options: PacerOptions): Pacer {
     }
     if (report.retryAfterMs !== undefined && report.retryAfterMs > 0) {
       blockedUntil = Math.max(blockedUntil ?? 0, now + report.retryAfterMs);
+    }
+    if (shared) {
+      const known = report.left !== undefined && report.resetMs !== undefined;
+      shared.write({
+        left: known ? report.left : undefined,
+        resetAt: known ? now + (report.resetMs as number) : undefined,
+        quota: report.quota,
+        blockedUntil: report.retryAfterMs !== undefined && report.retryAfterMs > 0 ? now + report.retryAfterMs : undefined,
+      });
     }
   }
 

@@ -1,12 +1,16 @@
 /**
- * Structured JSON logs (pino). Secrets never reach a log line: known secret
- * fields are censored by path, and free text passes through `redactText`.
+ * Structured JSON logs (pino). Secrets and personal data never reach a log
+ * line: every argument of every call is rebuilt by `scrubValue` (secret- and
+ * PII-named properties replaced, every string through `redactText`, errors
+ * serialised with their messages and stacks scrubbed), and pino's own path
+ * redaction stays as a second net for the credential headers.
+ * See redact.ts for the list of what is masked.
  */
 import pino, { type Logger } from 'pino';
+import { CENSOR, redactText, scrubValue } from './redact.js';
 
 export type { Logger };
-
-const CENSOR = '[redacted]';
+export { redactText, registerSecret, forgetSecret, scrubValue } from './redact.js';
 
 /** Paths pino censors wherever they appear in a logged object. */
 export const REDACT_PATHS = [
@@ -36,30 +40,45 @@ export const REDACT_PATHS = [
   'req.headers["x-auth-token"]',
 ];
 
-const TEXT_PATTERNS: Array<[RegExp, string]> = [
-  [/eyJ[\w-]+\.[\w-]+\.[\w-]+/g, '[jwt]'],
-  [/\b(Bearer)\s+[\w.~+/=-]+/gi, '$1 [redacted]'],
-  [/\b(cdk|api|sk|pk)_?[-_][\w-]{12,}\b/gi, '[key]'],
-];
+export interface LoggerOptions {
+  /** pino level. */
+  level: string;
+  /** Where lines go. @default stdout */
+  destination?: pino.DestinationStream;
+}
 
-/** Scrubs tokens and keys out of free text (error messages, upstream bodies). */
-export function redactText(text: string): string {
-  let out = text;
-  for (const [re, replacement] of TEXT_PATTERNS) out = out.replace(re, replacement);
+/**
+ * pino's call forms: (obj, msg?, ...args), (err, msg?), (msg, ...args).
+ * An Error first becomes `{err}` (pino's convention) so its scrubbed message
+ * is the line's message when none is given.
+ */
+function scrubArgs(args: unknown[]): unknown[] {
+  const out = args.map((a) => (typeof a === 'string' ? redactText(a) : scrubValue(a)));
+  const first = args[0];
+  if (first instanceof Error) {
+    const err = out[0] as { message?: string };
+    out[0] = { err };
+    if (typeof out[1] !== 'string') out.splice(1, 0, err.message ?? 'error');
+  }
   return out;
 }
 
-export function createLogger(options: { level: string; destination?: pino.DestinationStream }): Logger {
+export function createLogger(options: LoggerOptions): Logger {
   return pino(
     {
       level: options.level,
       base: { service: 'crossdock' },
       redact: { paths: REDACT_PATHS, censor: CENSOR },
-      formatters: { level: (label) => ({ level: label }) },
+      // Errors arrive already serialised and scrubbed by scrubArgs.
+      serializers: { err: (err: unknown) => err },
+      formatters: {
+        level: (label) => ({ level: label }),
+        // Child logger bindings do not pass through logMethod.
+        bindings: (bindings) => scrubValue(bindings) as Record<string, unknown>,
+      },
       hooks: {
         logMethod(args, method) {
-          const scrubbed = args.map((a) => (typeof a === 'string' ? redactText(a) : a)) as typeof args;
-          method.apply(this, scrubbed);
+          method.apply(this, scrubArgs(args) as typeof args);
         },
       },
     },

@@ -70,14 +70,16 @@ export interface OrderServiceOptions {
   keyTtlMs?: number;
   /** Delay before an order's first send. @default 0 */
   dispatchDelayMs?: number;
+  /** Order change events, to answer as soon as the first send settles. */
+  changes?: { subscribe(id: string | null, listener: (order: SupplierOrderRecord) => void): () => void };
 }
 
 export interface OrderService {
   /** `wait: false` answers as soon as the intent is stored (routing jobs do not wait for each send). */
   place(input: PlaceOrderInput, client: string, options?: { wait?: boolean }): Promise<PlaceOrderResult>;
-  retry(id: string): SupplierOrderRecord;
-  cancel(id: string): SupplierOrderRecord;
-  get(id: string): SupplierOrderRecord | undefined;
+  retry(id: string): Promise<SupplierOrderRecord>;
+  cancel(id: string): Promise<SupplierOrderRecord>;
+  get(id: string): Promise<SupplierOrderRecord | undefined>;
 }
 
 const bad = (argument: string, message: string) => gatewayError(ErrorCode.BAD_USER_INPUT, message, { argument });
@@ -166,18 +168,41 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
 
   async function waitForFirstSend(id: string): Promise<SupplierOrderRecord> {
     const deadline = Date.now() + placeWaitMs;
-    for (;;) {
-      const order = store.get(id) as SupplierOrderRecord;
-      if (order.status !== 'PENDING' || Date.now() >= deadline) return order;
-      if (order.nextAttemptAt && Date.parse(order.nextAttemptAt) > deadline) return order;
-      await new Promise((r) => setTimeout(r, 25));
+    // Woken by the order's own change event (subscribed before the first read,
+    // so a send that finishes in between is not missed); the timer is a fallback.
+    let wake: (() => void) | null = null;
+    let changed = false;
+    const unsubscribe =
+      options.changes?.subscribe(id, () => {
+        changed = true;
+        wake?.();
+      }) ?? (() => undefined);
+    try {
+      for (;;) {
+        changed = false;
+        const order = (await store.get(id)) as SupplierOrderRecord;
+        if (order.status !== 'PENDING' || Date.now() >= deadline) return order;
+        if (order.nextAttemptAt && Date.parse(order.nextAttemptAt) > deadline) return order;
+        if (!changed) {
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(resolve, Math.max(1, Math.min(250, deadline - Date.now())));
+            wake = () => {
+              clearTimeout(timer);
+              resolve();
+            };
+          });
+        }
+        wake = null;
+      }
+    } finally {
+      unsubscribe();
     }
   }
 
   return {
     async place(input, client, placeOptions = {}) {
       validatePlaceInput(input);
-      const claim = store.claimKey(client, input.idempotencyKey, requestHash(input), keyTtlMs);
+      const claim = await store.claimKey(client, input.idempotencyKey, requestHash(input), keyTtlMs);
       switch (claim.kind) {
         case 'mismatch':
           throw gatewayError(ErrorCode.IDEMPOTENCY_CONFLICT, 'this idempotencyKey was used with a different request', { reason: 'KEY_REUSED', retryable: false });
@@ -198,10 +223,10 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
       try {
         const resolved = await resolveLines(input.lines);
         if (!resolved.ok) {
-          store.completeKey(client, input.idempotencyKey, resolved.answer);
+          await store.completeKey(client, input.idempotencyKey, resolved.answer);
           return { ...resolved.answer, replayed: false };
         }
-        const order = store.create(
+        const order = await store.create(
           {
             client,
             idempotencyKey: input.idempotencyKey,
@@ -222,40 +247,40 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
         orderId = order.id;
         outbox.kick();
         const answer: StoredAnswer = { kind: 'placed', order: placeOptions.wait === false ? order : await waitForFirstSend(order.id) };
-        store.completeKey(client, input.idempotencyKey, answer);
+        await store.completeKey(client, input.idempotencyKey, answer);
         return { ...answer, replayed: false };
       } catch (err) {
         if (orderId) {
           // The intent is stored and the outbox owns it: the key answers with the order.
-          const answer: StoredAnswer = { kind: 'placed', order: store.get(orderId) as SupplierOrderRecord };
-          store.completeKey(client, input.idempotencyKey, answer);
+          const answer: StoredAnswer = { kind: 'placed', order: (await store.get(orderId)) as SupplierOrderRecord };
+          await store.completeKey(client, input.idempotencyKey, answer);
           return { ...answer, replayed: false };
         }
         // Nothing durable happened: free the key so the client can retry.
-        store.releaseKey(client, input.idempotencyKey);
+        await store.releaseKey(client, input.idempotencyKey).catch(() => undefined);
         if (err instanceof UpstreamError) {
           throw gatewayError(err.kind === 'rateLimited' ? ErrorCode.UPSTREAM_RATE_LIMITED : ErrorCode.UPSTREAM_UNAVAILABLE, `${err.upstream} could not check the parts; nothing was ordered, retry with the same key`, { upstream: err.upstream });
         }
         throw err;
       }
     },
-    retry(id) {
-      const order = store.get(id);
+    async retry(id) {
+      const order = await store.get(id);
       if (!order) throw gatewayError(ErrorCode.NOT_FOUND, `no supplier order ${id.slice(0, 64)}`, { argument: 'id' });
       if (order.status !== 'MANUAL_REVIEW') throw bad('id', `supplier order ${id} is ${order.status}; only MANUAL_REVIEW orders can be retried`);
       // A fresh retry budget; attempts stays above 0 so the next send looks the order up by po_number first.
-      const next = store.transition(id, 'RETRY_WAIT', 'retried by an operator', { attempts: 1, nextAttemptAt: new Date().toISOString() });
+      const next = await store.transition(id, 'RETRY_WAIT', 'retried by an operator', { attempts: 1, nextAttemptAt: new Date().toISOString() });
       outbox.kick();
       return next;
     },
-    cancel(id) {
-      const order = store.get(id);
+    async cancel(id) {
+      const order = await store.get(id);
       if (!order) throw gatewayError(ErrorCode.NOT_FOUND, `no supplier order ${id.slice(0, 64)}`, { argument: 'id' });
       if (order.status !== 'MANUAL_REVIEW' && order.status !== 'RETRY_WAIT' && order.status !== 'PENDING') {
         throw bad('id', `supplier order ${id} is ${order.status}; only orders not yet at the supplier can be cancelled here`);
       }
-      return store.transition(id, 'CANCELLED', 'cancelled by an operator', { nextAttemptAt: null });
+      return await store.transition(id, 'CANCELLED', 'cancelled by an operator', { nextAttemptAt: null });
     },
-    get: (id) => (/^[0-9a-f-]{36}$/.test(id) ? store.get(id) : undefined),
+    get: async (id) => (/^[0-9a-f-]{36}$/.test(id) ? store.get(id) : undefined),
   };
 }

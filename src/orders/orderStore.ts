@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { asyncFacade, type Synchronous } from '../storage/asyncFacade.js';
 import type { OrderEventRecord, SupplierOrderRecord, SupplierOrderStatus } from './types.js';
 
 export type IdempotencyClaim =
@@ -23,23 +24,27 @@ export interface OrderFilter {
   createdBefore?: string;
 }
 
+/**
+ * Every method answers with a Promise: the Redis implementation is remote.
+ * `claimKey` must be atomic across every instance sharing the store.
+ */
 export interface OrderStore {
-  claimKey(client: string, key: string, requestHash: string, ttlMs: number): IdempotencyClaim;
-  completeKey(client: string, key: string, response: unknown): void;
+  claimKey(client: string, key: string, requestHash: string, ttlMs: number): Promise<IdempotencyClaim>;
+  completeKey(client: string, key: string, response: unknown): Promise<void>;
   /** Frees a key whose request failed before anything durable happened, so a retry can run. */
-  releaseKey(client: string, key: string): void;
-  purgeExpiredKeys(): number;
-  create(order: Omit<SupplierOrderRecord, 'id' | 'createdAt' | 'updatedAt'>, reason: string): SupplierOrderRecord;
-  transition(id: string, to: SupplierOrderStatus, reason: string, patch?: Partial<Pick<SupplierOrderRecord, 'supplierOrderId' | 'attempts' | 'nextAttemptAt' | 'lastError' | 'trackingNumber'>>): SupplierOrderRecord;
+  releaseKey(client: string, key: string): Promise<void>;
+  purgeExpiredKeys(): Promise<number>;
+  create(order: Omit<SupplierOrderRecord, 'id' | 'createdAt' | 'updatedAt'>, reason: string): Promise<SupplierOrderRecord>;
+  transition(id: string, to: SupplierOrderStatus, reason: string, patch?: Partial<Pick<SupplierOrderRecord, 'supplierOrderId' | 'attempts' | 'nextAttemptAt' | 'lastError' | 'trackingNumber'>>): Promise<SupplierOrderRecord>;
   /** Records attempt bookkeeping without a state change. */
-  patch(id: string, patch: Partial<Pick<SupplierOrderRecord, 'attempts' | 'nextAttemptAt' | 'lastError'>>): SupplierOrderRecord;
-  get(id: string): SupplierOrderRecord | undefined;
-  byKey(client: string, key: string): SupplierOrderRecord | undefined;
-  list(filter: OrderFilter, offset: number, limit: number): { items: SupplierOrderRecord[]; total: number };
-  due(now: string, statuses: readonly SupplierOrderStatus[]): SupplierOrderRecord[];
-  inStatus(statuses: readonly SupplierOrderStatus[]): SupplierOrderRecord[];
-  events(orderId: string): OrderEventRecord[];
-  close(): void;
+  patch(id: string, patch: Partial<Pick<SupplierOrderRecord, 'attempts' | 'nextAttemptAt' | 'lastError'>>): Promise<SupplierOrderRecord>;
+  get(id: string): Promise<SupplierOrderRecord | undefined>;
+  byKey(client: string, key: string): Promise<SupplierOrderRecord | undefined>;
+  list(filter: OrderFilter, offset: number, limit: number): Promise<{ items: SupplierOrderRecord[]; total: number }>;
+  due(now: string, statuses: readonly SupplierOrderStatus[]): Promise<SupplierOrderRecord[]>;
+  inStatus(statuses: readonly SupplierOrderStatus[]): Promise<SupplierOrderRecord[]>;
+  events(orderId: string): Promise<OrderEventRecord[]>;
+  close(): Promise<void>;
 }
 
 interface Row {
@@ -198,7 +203,7 @@ export function createSqliteOrderStore(options: { path: string }): OrderStore {
     return toOrder(q.get.get(id) as Row);
   });
 
-  return {
+  const store: Synchronous<OrderStore> = {
     claimKey: (client, key, hash, ttlMs) => claim.immediate(client, key, hash, ttlMs),
     completeKey: (client, key, response) => void q.completeKey.run(JSON.stringify(response), client, key),
     releaseKey: (client, key) => void q.releaseKey.run(client, key),
@@ -255,4 +260,5 @@ export function createSqliteOrderStore(options: { path: string }): OrderStore {
       q.events.all(orderId).map((e) => ({ orderId: e.order_id, at: e.at, from: e.from_status as SupplierOrderStatus | null, to: e.to_status as SupplierOrderStatus, reason: e.reason })),
     close: () => db.close(),
   };
+  return asyncFacade<OrderStore>(store);
 }

@@ -7,6 +7,8 @@
  * order waits in MANUAL_REVIEW for a person.
  */
 import type { Logger } from '../observability/logger.js';
+import { createLocalLeases, holdLease, type Leases } from '../storage/leases.js';
+import { isStoreUnavailable } from '../storage/storeUnavailable.js';
 import type { FinditPartsOrders, FipOrder } from '../upstreams/finditparts/orders.js';
 import { UpstreamError } from '../upstreams/upstreamError.js';
 import type { OrderStore } from './orderStore.js';
@@ -26,6 +28,14 @@ export interface OutboxOptions {
   tickMs?: number;
   /** How often placed orders' statuses are polled. @default 30000 */
   pollMs?: number;
+  /**
+   * Where per-order send leases live: an order is sent by one instance at a
+   * time, and when that instance dies the lease runs out and another picks
+   * the order up (looking it up by po_number first). @default in-process leases
+   */
+  leases?: Leases;
+  /** Send lease length, renewed every third of it. @default 15000 */
+  leaseMs?: number;
 }
 
 export interface Outbox {
@@ -56,6 +66,8 @@ export function createOutbox(options: OutboxOptions): Outbox {
   const maxRetries = options.maxRetries ?? 3;
   const retryStepMs = options.retryStepMs ?? 5_000;
   const working = new Set<string>();
+  const leases = options.leases ?? createLocalLeases();
+  const leaseMs = options.leaseMs ?? 15_000;
   let timer: NodeJS.Timeout | undefined;
   let pollTimer: NodeJS.Timeout | undefined;
   let stopped = false;
@@ -63,9 +75,9 @@ export function createOutbox(options: OutboxOptions): Outbox {
 
   const later = (ms: number) => new Date(Date.now() + ms).toISOString();
 
-  function adopt(order: SupplierOrderRecord, found: FipOrder, reason: string): void {
+  async function adopt(order: SupplierOrderRecord, found: FipOrder, reason: string): Promise<void> {
     publish(
-      store.transition(order.id, mapSupplierStatus(found.status), reason, {
+      await store.transition(order.id, mapSupplierStatus(found.status), reason, {
         supplierOrderId: String(found.id),
         nextAttemptAt: null,
         lastError: null,
@@ -80,12 +92,12 @@ export function createOutbox(options: OutboxOptions): Outbox {
       const existing = await orders.findByPo(order.poNumber, 'bulk');
       if (existing[0]) {
         if (existing.length > 1) logger.error({ orderId: order.id, poNumber: order.poNumber, count: existing.length }, 'supplier holds several orders for one po_number');
-        adopt(order, existing[0], `found at the supplier by po_number after attempt ${order.attempts}`);
+        await adopt(order, existing[0], `found at the supplier by po_number after attempt ${order.attempts}`);
         return;
       }
     }
     // Count the attempt durably before sending: after a crash, the next worker knows to look first.
-    const attempt = store.patch(order.id, { attempts: order.attempts + 1 });
+    const attempt = await store.patch(order.id, { attempts: order.attempts + 1 });
     try {
       const placed = await orders.place({
         po_number: attempt.poNumber,
@@ -101,31 +113,43 @@ export function createOutbox(options: OutboxOptions): Outbox {
         },
         items: attempt.lines.map((l) => ({ variant_id: Number(l.variantId), quantity: l.quantity })),
       });
-      adopt(attempt, placed, `placed with the supplier on attempt ${attempt.attempts}`);
+      await adopt(attempt, placed, `placed with the supplier on attempt ${attempt.attempts}`);
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       if (err instanceof UpstreamError && err.kind === 'rejected') {
-        publish(store.transition(attempt.id, 'REJECTED', `the supplier refused it: ${message}`, { lastError: message, nextAttemptAt: null }));
+        publish(await store.transition(attempt.id, 'REJECTED', `the supplier refused it: ${message}`, { lastError: message, nextAttemptAt: null }));
       } else if (err instanceof UpstreamError && err.outcomeUnknown) {
-        publish(store.transition(attempt.id, 'UNKNOWN', `outcome unknown (${message}); will look it up by po_number`, { lastError: message, nextAttemptAt: later(retryStepMs) }));
+        publish(await store.transition(attempt.id, 'UNKNOWN', `outcome unknown (${message}); will look it up by po_number`, { lastError: message, nextAttemptAt: later(retryStepMs) }));
       } else if (attempt.attempts > maxRetries) {
-        publish(store.transition(attempt.id, 'MANUAL_REVIEW', `${attempt.attempts} attempts failed; last: ${message}`, { lastError: message, nextAttemptAt: null }));
+        publish(await store.transition(attempt.id, 'MANUAL_REVIEW', `${attempt.attempts} attempts failed; last: ${message}`, { lastError: message, nextAttemptAt: null }));
       } else {
-        publish(store.transition(attempt.id, 'RETRY_WAIT', `attempt ${attempt.attempts} failed: ${message}`, { lastError: message, nextAttemptAt: later(retryStepMs * attempt.attempts) }));
+        publish(await store.transition(attempt.id, 'RETRY_WAIT', `attempt ${attempt.attempts} failed: ${message}`, { lastError: message, nextAttemptAt: later(retryStepMs * attempt.attempts) }));
       }
     }
   }
 
   async function drain(): Promise<void> {
-    const due = store.due(new Date().toISOString(), SENDABLE).filter((o) => !working.has(o.id));
+    const due = (await store.due(new Date().toISOString(), SENDABLE)).filter((o) => !working.has(o.id));
     await Promise.all(
       due.map(async (order) => {
         working.add(order.id);
         try {
-          await send(order);
+          const lease = await leases.acquire(`order:${order.id}`, leaseMs);
+          if (!lease) return; // another instance is sending it
+          const held = holdLease(lease, leaseMs);
+          try {
+            // Read again under the lease: another instance may have sent it since the list was read.
+            const current = await store.get(order.id);
+            if (!current || !SENDABLE.includes(current.status) || (current.nextAttemptAt && current.nextAttemptAt > new Date().toISOString())) return;
+            await send(current);
+          } catch (err) {
+            // The po_number lookup failed: try again on a later tick.
+            await store.patch(order.id, { lastError: err instanceof Error ? err.message : String(err), nextAttemptAt: later(retryStepMs) });
+          } finally {
+            await held.end();
+          }
         } catch (err) {
-          // The po_number lookup failed: try again on a later tick.
-          store.patch(order.id, { lastError: err instanceof Error ? err.message : String(err), nextAttemptAt: later(retryStepMs) });
+          logger.warn({ orderId: order.id, err: err instanceof Error ? err.message : String(err) }, 'order send deferred: the store is unreachable');
         } finally {
           working.delete(order.id);
         }
@@ -134,13 +158,15 @@ export function createOutbox(options: OutboxOptions): Outbox {
   }
 
   async function poll(): Promise<void> {
-    for (const order of store.inStatus(TRACKED)) {
+    // One instance polls per interval: the lease is left to run out, never released.
+    if (!(await leases.acquire('outbox:poll', Math.max(100, Math.floor((options.pollMs ?? 30_000) * 0.9))))) return;
+    for (const order of await store.inStatus(TRACKED)) {
       if (!order.supplierOrderId || stopped) continue;
       try {
         const found = await orders.get(order.supplierOrderId, 'bulk');
         if (!found) continue;
         const status = mapSupplierStatus(found.status);
-        if (status !== order.status) adopt(order, found, `supplier reports ${found.status}`);
+        if (status !== order.status) await adopt(order, found, `supplier reports ${found.status}`);
       } catch (err) {
         logger.warn({ orderId: order.id, err: err instanceof Error ? err.message : String(err) }, 'order status poll failed');
       }
@@ -158,7 +184,11 @@ export function createOutbox(options: OutboxOptions): Outbox {
     }
     passing = true;
     running = drain()
-      .catch((err: unknown) => logger.error({ err: err instanceof Error ? err.message : String(err) }, 'outbox pass failed'))
+      .catch((err: unknown) => {
+        // A store outage is expected to pass (the next tick retries): a warning, not an error per tick.
+        if (isStoreUnavailable(err)) logger.warn({ err: err.message }, 'outbox pass skipped: the store is unreachable');
+        else logger.error({ err: err instanceof Error ? err.message : String(err) }, 'outbox pass failed');
+      })
       .finally(() => {
         passing = false;
         if (again) {
@@ -177,9 +207,11 @@ export function createOutbox(options: OutboxOptions): Outbox {
       pollTimer = setInterval(() => {
         if (polling || stopped) return;
         polling = true;
-        poll().finally(() => {
-          polling = false;
-        });
+        poll()
+          .catch((err: unknown) => logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'order status poll skipped'))
+          .finally(() => {
+            polling = false;
+          });
       }, pollEvery);
       pollTimer.unref();
       schedule();

@@ -3,6 +3,7 @@
  * `/health` (liveness, no auth), `/ready`, `/metrics`, `/graphql`, and the
  * playground (static, no auth: it holds no data; queries from it need a key).
  */
+import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Keyring } from '../auth/keyring.js';
 import { presentedKey } from '../auth/keyring.js';
@@ -11,7 +12,8 @@ import { ErrorCode } from '../graphql/errors.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { PlainRequest, PlainResponse } from './graphqlHandler.js';
-import { loadPlaygroundAssets, playgroundHtml, PLAYGROUND_SCRIPT } from './playground.js';
+import { loadPlaygroundAssets, playgroundHtml, PLAYGROUND_SCRIPT, PLAYGROUND_STYLE } from './playground.js';
+import { registerHardening, type HardeningOptions } from './hardening.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -34,9 +36,15 @@ export interface HttpAppOptions {
   /** Headers pre-filled in the playground (the embedded default's generated key). */
   playgroundHeaders?: Record<string, string>;
   bodyLimitBytes?: number;
+  /** Security headers, CORS allow-list, compression (hardening.ts). @default headers and compression on, no CORS */
+  hardening?: HardeningOptions;
 }
 
-const PUBLIC_PREFIXES = ['/health', '/playground', '/favicon.ico'];
+// `/bigcommerce`: the app callbacks BigCommerce calls (bigcommerceRoutes.ts); a code or a signed JWT authenticates them.
+const PUBLIC_PREFIXES = ['/health', '/playground', '/favicon.ico', '/bigcommerce'];
+
+/** A caller's X-Request-Id is kept when it is a plain token; otherwise (or absent) one is made. */
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 function graphqlError(reply: FastifyReply, status: number, code: ErrorCode | string, message: string) {
   return reply
@@ -45,14 +53,21 @@ function graphqlError(reply: FastifyReply, status: number, code: ErrorCode | str
     .send(JSON.stringify({ errors: [{ message, extensions: { code } }] }));
 }
 
-export function createHttpApp(options: HttpAppOptions): FastifyInstance {
+export async function createHttpApp(options: HttpAppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: false,
     bodyLimit: options.bodyLimitBytes ?? 1024 * 1024,
     forceCloseConnections: 'idle',
     return503OnClosing: true,
-    requestIdHeader: 'x-request-id',
+    requestIdHeader: false,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
   });
+  // Before the hooks below, so a 401 or a CORS preflight gets its headers too, and
+  // loaded (awaited) before the routes: compression attaches to each route as it is added.
+  await registerHardening(app, options.hardening);
   const { metrics, logger } = options;
   const assets = loadPlaygroundAssets();
 
@@ -70,6 +85,7 @@ export function createHttpApp(options: HttpAppOptions): FastifyInstance {
   });
 
   app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
     const path = request.url.split('?')[0] ?? '';
     if (request.method === 'GET' && request.url === '/graphql' && (request.headers.accept ?? '').includes('text/html')) {
       return reply.redirect('/playground', 302);
@@ -88,6 +104,19 @@ export function createHttpApp(options: HttpAppOptions): FastifyInstance {
       { route: request.routeOptions.url ?? 'unmatched', method: request.method, status: String(reply.statusCode) },
       reply.elapsedTime / 1000,
     );
+    // One line per request: the route template, never the URL (a query string may carry a code or a JWT),
+    // and the client's name, never its key.
+    logger.info(
+      {
+        reqId: request.id,
+        method: request.method,
+        route: request.routeOptions.url ?? 'unmatched',
+        status: reply.statusCode,
+        durationMs: Math.round(reply.elapsedTime * 100) / 100,
+        client: request.client?.name,
+      },
+      'request',
+    );
   });
 
   app.setErrorHandler((err: { statusCode?: number; code?: string; message?: string }, request, reply) => {
@@ -99,6 +128,9 @@ export function createHttpApp(options: HttpAppOptions): FastifyInstance {
     const code = status === 413 ? 'PAYLOAD_TOO_LARGE' : status === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : 'BAD_REQUEST';
     return graphqlError(reply, status, code, err.message ?? 'bad request');
   });
+
+  // Unknown routes and methods answer like every other error: a GraphQL error body with a code.
+  app.setNotFoundHandler((request, reply) => graphqlError(reply, 404, ErrorCode.NOT_FOUND, `no route ${request.method} ${(request.url.split('?')[0] ?? '').slice(0, 100)}`));
 
   app.get('/health', async () => ({ status: 'ok' }));
   app.get('/favicon.ico', async (_request, reply) => reply.code(204).send());
@@ -120,6 +152,10 @@ export function createHttpApp(options: HttpAppOptions): FastifyInstance {
   app.get('/playground/playground.js', async (_request, reply) => {
     reply.header('content-type', 'text/javascript; charset=utf-8');
     return PLAYGROUND_SCRIPT;
+  });
+  app.get('/playground/playground.css', async (_request, reply) => {
+    reply.header('content-type', 'text/css; charset=utf-8');
+    return PLAYGROUND_STYLE;
   });
   app.get<{ Params: { name: string } }>('/playground/assets/:name', async (request, reply) => {
     const asset = assets.get(request.params.name);

@@ -6,8 +6,10 @@
 import { HeaderMap, type ApolloServer } from '@apollo/server';
 import type { GraphQLContext, Client, Services } from '../graphql/context.js';
 import { createLoaders, newCacheHints } from '../graphql/loaders.js';
+import { isSubscriptionRequest, SUBSCRIPTION_OVER_HTTP_BODY } from './subscriptionOverHttp.js';
 import { responseCacheKey, type ResponseCache } from '../cache/responseCache.js';
 import type { Metrics } from '../observability/metrics.js';
+import { refusalBody, type OperationGuard, type RequestCharge } from '../graphql/limits/operationGuard.js';
 
 export interface PlainRequest {
   method: string;
@@ -31,10 +33,16 @@ export interface GraphQLHandlerOptions {
   services: Services;
   responseCache?: ResponseCache;
   metrics: Metrics;
+  /**
+   * Budgets and limits (src/graphql/limits): a cached answer is charged the cost
+   * stored with it, and every answer carries the client's RateLimit headers.
+   * @default none (nothing charged)
+   */
+  guard?: OperationGuard;
 }
 
 export function createGraphQLHandler(options: GraphQLHandlerOptions) {
-  const { apollo, services, responseCache, metrics } = options;
+  const { apollo, services, responseCache, metrics, guard } = options;
   const maxTtl = Math.max(...Object.values(services.config.cache.ttl));
 
   return async function handle(req: PlainRequest, client: Client): Promise<PlainResponse> {
@@ -45,8 +53,26 @@ export function createGraphQLHandler(options: GraphQLHandlerOptions) {
       const hit = responseCache?.get(cacheKey);
       if (hit) {
         metrics.responseCache.inc({ result: 'hit' });
-        return hit;
+        if (!guard) return hit;
+        // Answered without executing, but charged what executing it cost.
+        const admission = await guard.chargeCached(client, hit.cost ?? 0);
+        if (!admission.ok) {
+          const { refusal } = admission;
+          return { status: refusal.status, headers: { 'content-type': 'application/json; charset=utf-8', ...refusal.headers }, body: refusalBody(refusal) };
+        }
+        return { status: hit.status, headers: { ...hit.headers, ...(await guard.budgetHeaders(client, admission)) }, body: hit.body };
       }
+    }
+
+    // Safelist, tokens, depth, aliases, directives: refused before the engine parses or validates anything.
+    const screened = guard?.screenHttp(client, req);
+    if (screened && guard) {
+      const budget = await guard.budgetHeaders(client);
+      return { status: screened.status, headers: { 'content-type': 'application/json; charset=utf-8', ...budget, ...screened.headers }, body: refusalBody(screened) };
+    }
+
+    if (isSubscriptionRequest(req.method, req.body, req.search)) {
+      return { status: 400, headers: { 'content-type': 'application/json; charset=utf-8' }, body: SUBSCRIPTION_OVER_HTTP_BODY };
     }
 
     const headers = new HeaderMap();
@@ -54,12 +80,14 @@ export function createGraphQLHandler(options: GraphQLHandlerOptions) {
       if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(', ') : v);
     }
     const hints = newCacheHints(maxTtl);
+    const charge: RequestCharge = {};
     const result = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method.toUpperCase(), headers, search: req.search, body: req.body },
-      context: async () => ({ client, services, hints, loaders: createLoaders(services.sources, hints) }),
+      context: async () => ({ client, services, hints, loaders: createLoaders(services.sources, hints), charge }),
     });
     const outHeaders: Record<string, string> = {};
     for (const [k, v] of result.headers) outHeaders[k] = v;
+    if (guard) Object.assign(outHeaders, await guard.budgetHeaders(client, charge));
     const status = result.status ?? 200;
 
     if (result.body.kind === 'chunked') {
@@ -69,7 +97,7 @@ export function createGraphQLHandler(options: GraphQLHandlerOptions) {
     const body = result.body.string;
     const cacheable = cacheKey && status === 200 && hints.operation === 'query' && !hints.hadErrors && !hints.stale && !hints.uncacheable;
     if (cacheable) {
-      responseCache?.set(cacheKey, { status, headers: outHeaders, body }, hints.minTtlMs);
+      responseCache?.set(cacheKey, { status, headers: outHeaders, body, cost: charge.cost }, hints.minTtlMs);
       metrics.responseCache.inc({ result: 'store' });
     } else if (cacheKey) {
       metrics.responseCache.inc({ result: 'skip' });

@@ -72,7 +72,7 @@ export function playgroundHtml(options: { endpoint: string; streamEndpoint: stri
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Crossdock playground</title>
 <link rel="stylesheet" href="/playground/assets/graphiql.css">
-<style>html,body,#playground{height:100%;margin:0}</style>
+<link rel="stylesheet" href="/playground/playground.css">
 </head>
 <body>
 <div id="playground">Loading the playground…</div>
@@ -86,6 +86,9 @@ export function playgroundHtml(options: { endpoint: string; streamEndpoint: stri
 </body>
 </html>`;
 }
+
+/** The page's own style, served as a file so the CSP allows only 'self' styles. */
+export const PLAYGROUND_STYLE = 'html,body,#playground{height:100%;margin:0}\n';
 
 /** The page's script, served as a file so a strict CSP needs no inline script. */
 export const PLAYGROUND_SCRIPT = `(function () {

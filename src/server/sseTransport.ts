@@ -27,6 +27,7 @@ import type { Client, GraphQLContext, Services } from '../graphql/context.js';
 import { ErrorCode, maskError } from '../graphql/errors.js';
 import { createLoaders, newCacheHints } from '../graphql/loaders.js';
 import type { Logger } from '../observability/logger.js';
+import { codedErrorBody, refusalResponse, type PreparedOperation, type StreamGuard } from './streamLimits.js';
 
 /**
  * graphql-js as Node resolves it for graphql-sse, graphql-ws and
@@ -54,20 +55,40 @@ export function createStreamContextFactory(services: Services): (client: Client)
  * GRAPHQL_VALIDATION_FAILED), so that a bad document is an answer to the
  * client and never a transport failure.
  */
-export function prepareDocument(schema: GraphQLSchema, query: unknown): { document: DocumentNode } | { errors: GraphQLError[] } {
+export function prepareDocument(schema: GraphQLSchema, query: unknown, checks: DocumentChecks = {}): { document: DocumentNode } | { errors: GraphQLError[] } {
   if (typeof query !== 'string' || query.trim() === '') {
     return { errors: [new GraphQLError('GraphQL operations must contain a non-empty `query`.', { extensions: { code: 'BAD_REQUEST' } })] };
   }
   let document: DocumentNode;
   try {
-    document = parse(query);
+    document = parse(query, checks.maxTokens === undefined ? undefined : { maxTokens: checks.maxTokens });
   } catch (err) {
     if (!(err instanceof GraphQLError)) throw err;
     return { errors: [withCode(err, 'GRAPHQL_PARSE_FAILED')] };
   }
-  const invalid = validate(schema, document);
+  const refused = checks.beforeValidation?.(document);
+  if (refused) return { errors: [refused] };
+  let invalid: readonly GraphQLError[];
+  try {
+    invalid = validate(schema, document);
+  } catch (err) {
+    // graphql-js's SingleFieldSubscriptionsRule evaluates @include/@skip and throws on a bad value.
+    if (!(err instanceof GraphQLError)) throw err;
+    invalid = [err];
+  }
+  if (checks.hideSuggestions) for (const err of invalid) err.message = err.message.replace(/ ?Did you mean(.+?)\?$/, '');
   if (invalid.length) return { errors: invalid.map((err) => withCode(err, 'GRAPHQL_VALIDATION_FAILED')) };
   return { document };
+}
+
+/** Limits prepareDocument applies (streamLimits.ts sets them from the configuration). */
+export interface DocumentChecks {
+  /** graphql's parse limit. @default none */
+  maxTokens?: number;
+  /** Runs on the parsed document before validation; an error refuses it. */
+  beforeValidation?: (document: DocumentNode) => GraphQLError | undefined;
+  /** Drop "Did you mean …?" from validation errors (Apollo's hideSchemaDetailsFromClientErrors). */
+  hideSuggestions?: boolean;
 }
 
 function withCode(err: GraphQLError, code: string): GraphQLError {
@@ -106,6 +127,8 @@ export interface SseTransportOptions {
   logger: Logger;
   /** @default '/graphql/stream' */
   path?: string;
+  /** Hostile-query limits, introspection policy and budgets (streamLimits.ts). @default none */
+  guard?: StreamGuard;
   /**
    * How long a single-connection reservation (PUT) may wait for its event
    * stream (GET) before it is dropped with its operations. graphql-sse keeps
@@ -185,8 +208,11 @@ export function registerSseTransport(app: FastifyInstance, options: SseTransport
       // authenticate() has already refused requests without a client.
       return contextFor(req.raw.client!) as StreamContext;
     },
-    onSubscribe(req, params) {
-      const prepared = prepareDocument(schema, params.query);
+    async onSubscribe(req, params) {
+      const prepared: PreparedOperation = options.guard ? await options.guard.prepare(req.raw.client!, params) : prepareDocument(schema, params.query);
+      // Over budget: a 429 with Retry-After and the RateLimit fields, as over HTTP.
+      const refusal = 'errors' in prepared ? prepared.refusal : undefined;
+      if (refusal?.status === 429) return refusalResponse(refusal);
       if ('errors' in prepared) {
         const result = { data: null, errors: prepared.errors };
         requestErrors.add(result);
@@ -277,6 +303,8 @@ export function registerSseTransport(app: FastifyInstance, options: SseTransport
     if (!body || typeof body === 'string') {
       reply.code(init.status);
       if (init.headers) reply.headers(init.headers);
+      // Every error answer is a GraphQL error body with codes (graphql-sse's own may be empty or plain text).
+      if (init.status >= 400) return reply.header('content-type', 'application/json; charset=utf-8').send(codedErrorBody(body, init.status, init.statusText));
       return reply.send(body ?? undefined);
     }
 

@@ -13,6 +13,7 @@
  * graphql-ws client treats as final, so it does not retry). A socket that
  * never sends `connection_init` is closed after 3 s (graphql-ws's default).
  */
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
@@ -25,6 +26,7 @@ import { presentedKey } from '../auth/keyring.js';
 import type { Client, Services } from '../graphql/context.js';
 import type { Logger } from '../observability/logger.js';
 import { createStreamContextFactory, maskErrors, prepareDocument } from './sseTransport.js';
+import type { StreamGuard } from './streamLimits.js';
 
 export interface WsTransportOptions {
   schema: GraphQLSchema;
@@ -35,6 +37,8 @@ export interface WsTransportOptions {
   path?: string;
   /** Largest accepted message. @default 1 MiB */
   maxPayloadBytes?: number;
+  /** Hostile-query limits, introspection policy and budgets (streamLimits.ts). @default none */
+  guard?: StreamGuard;
 }
 
 export interface WsTransport {
@@ -91,8 +95,8 @@ export function registerWsTransport(app: FastifyInstance, options: WsTransportOp
         return true;
       },
       // Parse and validate here: graphql-ws would close the socket (4500) on a syntax error.
-      onSubscribe(_ctx, _id, payload) {
-        const prepared = prepareDocument(schema, payload.query);
+      async onSubscribe(ctx, _id, payload) {
+        const prepared = options.guard ? await options.guard.prepare(ctx.extra.client!, payload) : prepareDocument(schema, payload.query);
         if ('errors' in prepared) return prepared.errors;
         return { schema, document: prepared.document, operationName: payload.operationName, variableValues: payload.variables };
       },
@@ -111,16 +115,42 @@ export function registerWsTransport(app: FastifyInstance, options: WsTransportOp
     wss,
   );
 
-  function onUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer) {
+  /** Upgrades or refuses; answers the HTTP status given (101 for an upgrade). */
+  function upgradeOrRefuse(request: IncomingMessage, socket: Duplex, head: Buffer): number {
     const url = request.url ?? '';
-    if (url.split('?')[0] !== path) return refuse(socket, 404, `no WebSocket endpoint at ${url.split('?')[0]?.slice(0, 100)}`);
-    if (closing) return refuse(socket, 503, 'the server is shutting down');
+    if (url.split('?')[0] !== path) {
+      refuse(socket, 404, `no WebSocket endpoint at ${url.split('?')[0]?.slice(0, 100)}`);
+      return 404;
+    }
+    if (closing) {
+      refuse(socket, 503, 'the server is shutting down');
+      return 503;
+    }
     // A key in the headers must be a good one; without one, connection_init must carry it.
     const presented = presentedKey(request.headers);
     if (presented !== undefined && !keyring.authenticate(presented)) {
-      return refuse(socket, 401, 'the API key is not valid', { 'WWW-Authenticate': 'Bearer realm="crossdock", charset="UTF-8"' });
+      refuse(socket, 401, 'the API key is not valid', { 'WWW-Authenticate': 'Bearer realm="crossdock", charset="UTF-8"' });
+      return 401;
     }
     wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request));
+    return 101;
+  }
+  function onUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer) {
+    const started = performance.now();
+    const status = upgradeOrRefuse(request, socket, head);
+    // The same request line as Fastify's routes log (fastifyApp.ts): upgrades bypass its hooks.
+    const given = request.headers['x-request-id'];
+    logger.info(
+      {
+        reqId: typeof given === 'string' && /^[A-Za-z0-9._:-]{1,128}$/.test(given) ? given : randomUUID(),
+        method: request.method,
+        route: status === 404 ? 'unmatched' : path,
+        status,
+        durationMs: Math.round((performance.now() - started) * 100) / 100,
+        upgrade: 'websocket',
+      },
+      'request',
+    );
   }
   app.server.on('upgrade', onUpgrade);
 

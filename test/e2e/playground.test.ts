@@ -133,7 +133,7 @@ describe.skipIf(!hasChromium)('playground (headless Chromium, no internet)', () 
     // Everything came from the gateway: not one request elsewhere was even attempted.
     expect(foreignRequests).toEqual([]);
 
-    // And the guard is live: a request elsewhere is seen and aborted.
+    // The page cannot even try: its Content-Security-Policy (connect-src 'self') refuses a fetch elsewhere.
     const outcome = await page.evaluate(() =>
       fetch('https://example.com/crossdock-offline-check').then(
         () => 'reached',
@@ -141,6 +141,15 @@ describe.skipIf(!hasChromium)('playground (headless Chromium, no internet)', () 
       ),
     );
     expect(outcome).toBe('aborted');
+    expect(foreignRequests).toEqual([]);
+    // And the guard is live: a navigation elsewhere (which no page CSP governs) is seen and aborted.
+    const probe = await page.context().newPage();
+    const navigated = await probe.goto('https://example.com/crossdock-offline-check').then(
+      () => 'reached',
+      () => 'aborted',
+    );
+    await probe.close();
+    expect(navigated).toBe('aborted');
     expect(foreignRequests).toEqual(['https://example.com/crossdock-offline-check']);
   }, 60_000);
 });

@@ -120,8 +120,8 @@ it('a sync killed with SIGKILL resumes from its checkpoint on restart and ends w
 
   // The dead process left the job RUNNING with a checkpoint past page 1.
   const peek = createSqliteJobStore({ path: join(crashDir, 'crossdock.db') });
-  const left = peek.get(id);
-  peek.close();
+  const left = await peek.get(id);
+  await peek.close();
   expect(left?.status).toBe('RUNNING');
   const checkpoint = left?.checkpoint;
   expect(checkpoint?.nextPage).toBeGreaterThan(1);

@@ -105,6 +105,15 @@ describe('HTTP edges', () => {
     expect((await fetch(`${gw.url}/metrics`)).status).toBe(401);
   });
 
+  it('a subscription over plain HTTP is a 400 pointing at the stream transports, even with a bad @include', async () => {
+    for (const query of ['subscription { syncJobs { id } }', 'subscription { syncJobs @include(if: notABoolean) { id } syncJobs { kind } }']) {
+      const res = await gw.gql(query);
+      expect(res.status).toBe(400);
+      expect(res.body.errors?.[0]?.extensions?.code).toBe('BAD_REQUEST');
+      expect(res.body.errors?.[0]?.message).toContain('/graphql/stream');
+    }
+  });
+
   it('invalid JSON is a 400 with a GraphQL-shaped error, not a crash', async () => {
     const res = await fetch(`${gw.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': gw.key }, body: '{"query": ' });
     expect(res.status).toBe(400);

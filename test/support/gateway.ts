@@ -24,9 +24,13 @@ export interface GqlBody {
   extensions?: Record<string, unknown>;
 }
 
+/** The per-client budget startGateway gives unless a test sets CLIENT_BUDGET_POINTS (processes.ts does the same). */
+export const TEST_BUDGET_POINTS = '100000000';
+
 export async function startGateway(env: Record<string, string> = {}, sandbox: SandboxOptionsInput = { parts: 500 }): Promise<TestGateway> {
   const dataDir = env.CROSSDOCK_DATA_DIR ?? mkdtempSync(join(tmpdir(), 'crossdock-test-'));
-  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', CROSSDOCK_DATA_DIR: dataDir, ...env });
+  // Suites make many requests with configured keys: a generous budget unless the test sets one.
+  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', CROSSDOCK_DATA_DIR: dataDir, CLIENT_BUDGET_POINTS: TEST_BUDGET_POINTS, ...env });
   const gateway = await createGateway(config, { sandbox, logger: createLogger({ level: env.LOG_LEVEL ?? 'silent' }) });
   const key = gateway.devKey ?? config.apiKeys[0]?.key ?? '';
   return Object.assign(gateway, {

@@ -86,6 +86,8 @@ export async function startGatewayProcess(options: GatewayProcessOptions): Promi
     HOST: '127.0.0.1',
     LOG_LEVEL: 'warn',
     CROSSDOCK_API_KEYS: `test:admin:${key}`,
+    // A generous budget unless the test sets one (suites make many requests with this key).
+    CLIENT_BUDGET_POINTS: '100000000',
     ...options.env,
     CROSSDOCK_DATA_DIR: options.dataDir,
   };

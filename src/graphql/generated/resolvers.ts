@@ -30,6 +30,53 @@ export type Scalars = {
   Decimal: { input: string; output: string; }
 };
 
+/** One mutation field a client asked for, as the audit log recorded it. Secrets and personal data are masked. */
+export type AuditEntry = {
+  __typename?: 'AuditEntry';
+  /** The field's arguments as JSON text, masked; null when it never reached execution. */
+  arguments: Maybe<Scalars['String']['output']>;
+  at: Scalars['DateTime']['output'];
+  /** The API client's configured name (never its key). */
+  client: Scalars['String']['output'];
+  durationMs: Scalars['Float']['output'];
+  /** The error code the client got (FORBIDDEN, NOT_FOUND, RATE_LIMITED…); null when OK. */
+  errorCode: Maybe<Scalars['String']['output']>;
+  /** The mutation field, e.g. placeSupplierOrder. */
+  field: Scalars['String']['output'];
+  /** Increasing with time. */
+  id: Scalars['ID']['output'];
+  /** The operation's name; null for an anonymous operation. */
+  operationName: Maybe<Scalars['String']['output']>;
+  outcome: AuditOutcome;
+  /** The client's role then: viewer, operator or admin. */
+  role: Scalars['String']['output'];
+  /** The operation's variables as JSON text, masked. */
+  variables: Scalars['String']['output'];
+};
+
+export type AuditEntryConnection = {
+  __typename?: 'AuditEntryConnection';
+  edges: Array<AuditEntryEdge>;
+  pageInfo: PageInfo;
+  /** Entries matching the filters. */
+  totalCount: Scalars['Int']['output'];
+};
+
+export type AuditEntryEdge = {
+  __typename?: 'AuditEntryEdge';
+  cursor: Scalars['String']['output'];
+  node: AuditEntry;
+};
+
+/** How an audited mutation ended. */
+export type AuditOutcome =
+  /** It ran and failed; errorCode says how. */
+  | 'ERROR'
+  /** It ran and answered (a typed rejection such as SupplierOrderRejected is an answer). */
+  | 'OK'
+  /** It never ran: refused by role, limits or request checks; errorCode says why. */
+  | 'REFUSED';
+
 export type BreakerState =
   | 'CLOSED'
   | 'HALF_OPEN'
@@ -356,6 +403,8 @@ export type ProductFilter = {
 
 export type Query = {
   __typename?: 'Query';
+  /** The audit log of mutations, newest first (role admin). `client`: exact client name; `operation`: exact operation name or mutation field. `first` at most 200. */
+  auditLog: AuditEntryConnection;
   cacheStatus: CacheStatus;
   /** Merged stock for SKUs, in the order asked. At most MAX_IDS_PER_FIELD SKUs. */
   inventory: Array<Inventory>;
@@ -383,6 +432,14 @@ export type Query = {
   syncJobs: SyncJobConnection;
   syncSchedules: Array<SyncSchedule>;
   upstreams: Array<UpstreamStatus>;
+};
+
+
+export type QueryAuditLogArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  client?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  operation?: InputMaybe<Scalars['String']['input']>;
 };
 
 
@@ -898,6 +955,10 @@ export type ResolversInterfaceTypes<_RefType extends Record<string, unknown>> = 
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = {
+  AuditEntry: ResolverTypeWrapper<AuditEntry>;
+  AuditEntryConnection: ResolverTypeWrapper<AuditEntryConnection>;
+  AuditEntryEdge: ResolverTypeWrapper<AuditEntryEdge>;
+  AuditOutcome: AuditOutcome;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   BreakerState: BreakerState;
   CacheStatus: ResolverTypeWrapper<CacheStatus>;
@@ -973,6 +1034,9 @@ export type ResolversTypes = {
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = {
+  AuditEntry: AuditEntry;
+  AuditEntryConnection: AuditEntryConnection;
+  AuditEntryEdge: AuditEntryEdge;
   Boolean: Scalars['Boolean']['output'];
   CacheStatus: CacheStatus;
   CacheTtls: CacheTtls;
@@ -1036,6 +1100,34 @@ export type ResolversParentTypes = {
   SyncScopeInput: SyncScopeInput;
   UpstreamStatus: UpstreamStatusModelModel;
   VehicleFitment: VehicleFitment;
+};
+
+export type AuditEntryResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['AuditEntry'] = ResolversParentTypes['AuditEntry']> = {
+  arguments?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  client?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  durationMs?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  errorCode?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  field?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  operationName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  outcome?: Resolver<ResolversTypes['AuditOutcome'], ParentType, ContextType>;
+  role?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  variables?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type AuditEntryConnectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['AuditEntryConnection'] = ResolversParentTypes['AuditEntryConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['AuditEntryEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type AuditEntryEdgeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['AuditEntryEdge'] = ResolversParentTypes['AuditEntryEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['AuditEntry'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
 export type CacheStatusResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CacheStatus'] = ResolversParentTypes['CacheStatus']> = {
@@ -1248,6 +1340,7 @@ export type ProductEdgeResolvers<ContextType = GraphQLContext, ParentType extend
 };
 
 export type QueryResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
+  auditLog?: Resolver<ResolversTypes['AuditEntryConnection'], ParentType, ContextType, RequireFields<QueryAuditLogArgs, 'first'>>;
   cacheStatus?: Resolver<ResolversTypes['CacheStatus'], ParentType, ContextType>;
   inventory?: Resolver<Array<ResolversTypes['Inventory']>, ParentType, ContextType, RequireFields<QueryInventoryArgs, 'skus'>>;
   node?: Resolver<Maybe<ResolversTypes['Node']>, ParentType, ContextType, RequireFields<QueryNodeArgs, 'id'>>;
@@ -1469,6 +1562,9 @@ export type VehicleFitmentResolvers<ContextType = GraphQLContext, ParentType ext
 };
 
 export type Resolvers<ContextType = GraphQLContext> = {
+  AuditEntry?: AuditEntryResolvers<ContextType>;
+  AuditEntryConnection?: AuditEntryConnectionResolvers<ContextType>;
+  AuditEntryEdge?: AuditEntryEdgeResolvers<ContextType>;
   CacheStatus?: CacheStatusResolvers<ContextType>;
   CacheTtls?: CacheTtlsResolvers<ContextType>;
   Date?: GraphQLScalarType;

@@ -6,6 +6,7 @@ import { orderConnectionResolvers, orderLineResolvers, orderQueries, orderResolv
 import { partQueries, partResolvers, partVariantResolvers } from './parts.js';
 import { productQueries, productResolvers } from './products.js';
 import { scalarResolvers } from './scalars.js';
+import { auditQueries } from './audit.js';
 import { systemQueries, upstreamStatusResolvers } from './system.js';
 import { syncJobResolvers, syncMutations, syncQueries, syncSubscriptions } from './sync.js';
 import {
@@ -28,6 +29,7 @@ export const resolvers: Resolvers = {
     ...systemQueries,
     ...syncQueries,
     ...supplierOrderQueries,
+    ...auditQueries,
     async node(_root, { id }, ctx) {
       const global = decodeGlobalId(id);
       if (!global) return null;

@@ -17,10 +17,10 @@ function orders(ctx: GraphQLContext) {
 const ORDER_ID = /^[0-9a-f-]{36}$/;
 
 export const supplierOrderQueries: Pick<QueryResolvers, 'supplierOrder' | 'supplierOrders'> = {
-  supplierOrder: (_root, { id }, ctx) => orders(ctx).service.get(id) ?? null,
-  supplierOrders(_root, { filter, first, after }, ctx) {
+  supplierOrder: async (_root, { id }, ctx) => (await orders(ctx).service.get(id)) ?? null,
+  async supplierOrders(_root, { filter, first, after }, ctx) {
     const window = parseWindow(first, after, 200);
-    const { items, total } = orders(ctx).store.list(
+    const { items, total } = await orders(ctx).store.list(
       {
         status: filter?.status ?? undefined,
         storeOrderId: filter?.storeOrderId ?? undefined,
@@ -63,11 +63,11 @@ export const supplierOrderMutations: Pick<MutationResolvers, 'placeSupplierOrder
 
 export const supplierOrderSubscriptions: Pick<SubscriptionResolvers, 'orderUpdated'> = {
   orderUpdated: {
-    subscribe(_root, { id }, ctx) {
+    async subscribe(_root, { id }, ctx) {
       const o = ctx.services.orders;
       let current: SupplierOrderRecord | null = null;
       if (id) {
-        current = o.service.get(id) ?? null;
+        current = (await o.service.get(id)) ?? null;
         if (!current) throw gatewayError(ErrorCode.NOT_FOUND, 'no such supplier order', { argument: 'id' });
       }
       return changeStream(o.events.subscribe, (order) => isFinalOrder(order.status), current, id ?? null);
@@ -90,5 +90,5 @@ export const supplierOrderLineResolvers: SupplierOrderLineResolvers = {
 };
 
 export const storeOrderSupplierOrders = {
-  supplierOrders: (o: { orderId: string }, _a: unknown, ctx: GraphQLContext) => ctx.services.orders.store.list({ storeOrderId: o.orderId }, 0, 100).items,
+  supplierOrders: async (o: { orderId: string }, _a: unknown, ctx: GraphQLContext) => (await ctx.services.orders.store.list({ storeOrderId: o.orderId }, 0, 100)).items,
 };

@@ -28,13 +28,13 @@ function jobs(ctx: GraphQLContext) {
 }
 
 export const syncQueries: Pick<QueryResolvers, 'syncJob' | 'syncJobs' | 'syncSchedules'> = {
-  syncJob(_root, { id }, ctx) {
+  async syncJob(_root, { id }, ctx) {
     const j = jobs(ctx);
-    return /^[0-9a-f-]{36}$/.test(id) ? (j.store.get(id) ?? null) : null;
+    return /^[0-9a-f-]{36}$/.test(id) ? ((await j.store.get(id)) ?? null) : null;
   },
-  syncJobs(_root, { filter, first, after }, ctx) {
+  async syncJobs(_root, { filter, first, after }, ctx) {
     const window = parseWindow(first, after, MAX_PAGE);
-    const { items, total } = jobs(ctx).store.list({ status: filter?.status ?? undefined, kind: filter?.kind ?? undefined }, window.offset, window.first);
+    const { items, total } = await jobs(ctx).store.list({ status: filter?.status ?? undefined, kind: filter?.kind ?? undefined }, window.offset, window.first);
     const edges = items.map((node, i) => ({ cursor: offsetCursor(window.offset + i), node }));
     return {
       edges,
@@ -77,9 +77,9 @@ export const syncMutations: MutationResolvers = {
 
 export const syncSubscriptions: SubscriptionResolvers = {
   syncJob: {
-    subscribe(_root, { id }, ctx) {
+    async subscribe(_root, { id }, ctx) {
       const j = ctx.services.jobs;
-      const current = j.service.get(id);
+      const current = await j.service.get(id);
       return changeStream(j.events.subscribe, (job) => isFinal(job.status), current, id);
     },
     resolve: (job: SyncJobRecord) => job,
@@ -107,14 +107,14 @@ export const syncJobResolvers: SyncJobResolvers = {
       phase: job.phase,
     };
   },
-  failures(job, { first, after }, ctx) {
+  async failures(job, { first, after }, ctx) {
     const window = parseWindow(first, after, MAX_PAGE);
-    const { items, total } = ctx.services.jobs.store.failures(job.id, window.offset, window.first);
+    const { items, total } = await ctx.services.jobs.store.failures(job.id, window.offset, window.first);
     return page(items, total, window.offset);
   },
-  plannedChanges(job, { first, after }, ctx) {
+  async plannedChanges(job, { first, after }, ctx) {
     const window = parseWindow(first, after, MAX_PAGE);
-    const { items, total } = ctx.services.jobs.store.plannedChanges(job.id, window.offset, window.first);
+    const { items, total } = await ctx.services.jobs.store.plannedChanges(job.id, window.offset, window.first);
     return page(items, total, window.offset);
   },
 };

@@ -33,7 +33,7 @@ export async function runRouting(initial: SyncJobRecord, deps: RoutingDeps, sign
   const { store } = deps;
   const checkpoint = initial.checkpoint ?? { nextPage: 1, counters: { ...ZERO_COUNTERS } };
   const counters: SyncCounters = { ...checkpoint.counters };
-  let job = store.update(initial.id, {
+  let job = await store.update(initial.id, {
     status: 'RUNNING',
     phase: 'READING_STORE',
     counters,
@@ -44,10 +44,10 @@ export async function runRouting(initial: SyncJobRecord, deps: RoutingDeps, sign
   deps.publish(job);
 
   for (let page = checkpoint.nextPage; ; page++) {
-    if (signal.aborted || store.get(job.id)?.cancelRequested) throw new JobCancelled();
+    if (signal.aborted || (await store.get(job.id))?.cancelRequested) throw new JobCancelled();
     const orders: StoreOrder[] = await deps.bc.listOrders({ statusId: AWAITING_FULFILLMENT, page, limit: deps.pageSize }, 'bulk');
     counters.total = Math.max(counters.total, (page - 1) * deps.pageSize + orders.length);
-    job = store.update(job.id, { phase: 'WRITING', counters: { ...counters } });
+    job = await store.update(job.id, { phase: 'WRITING', counters: { ...counters } });
     deps.publish(job);
     for (const order of orders) {
       if (job.scope.limit && counters.processed >= job.scope.limit) break;
@@ -68,22 +68,22 @@ export async function runRouting(initial: SyncJobRecord, deps: RoutingDeps, sign
         );
         if (result.kind === 'rejected') {
           counters.failed++;
-          store.addFailure({ jobId: job.id, sku: `order:${order.orderId}`, partNumber: null, code: result.reason, message: result.message });
+          await store.addFailure({ jobId: job.id, sku: `order:${order.orderId}`, partNumber: null, code: result.reason, message: result.message });
         } else if (result.replayed) counters.unchanged++;
         else counters.created++;
       } catch (err) {
         counters.failed++;
         const code = (err as { extensions?: { code?: string } }).extensions?.code ?? 'INTERNAL';
-        store.addFailure({ jobId: job.id, sku: `order:${order.orderId}`, partNumber: null, code, message: err instanceof Error ? err.message : String(err) });
+        await store.addFailure({ jobId: job.id, sku: `order:${order.orderId}`, partNumber: null, code, message: err instanceof Error ? err.message : String(err) });
       }
-      job = store.update(job.id, { counters: { ...counters } });
+      job = await store.update(job.id, { counters: { ...counters } });
       deps.publish(job);
     }
-    job = store.update(job.id, { checkpoint: { nextPage: page + 1, counters: { ...counters } } });
+    job = await store.update(job.id, { checkpoint: { nextPage: page + 1, counters: { ...counters } } });
     if (orders.length < deps.pageSize || (job.scope.limit && counters.processed >= job.scope.limit)) break;
   }
   counters.total = counters.processed;
-  job = store.update(job.id, { status: 'SUCCEEDED', phase: 'DONE', counters, finishedAt: new Date().toISOString() });
+  job = await store.update(job.id, { status: 'SUCCEEDED', phase: 'DONE', counters, finishedAt: new Date().toISOString() });
   deps.publish(job);
   return job;
 }

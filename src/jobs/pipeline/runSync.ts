@@ -61,7 +61,7 @@ export async function runSync(initial: SyncJobRecord, deps: SyncDeps, signal: Ab
   const checkpoint = initial.checkpoint ?? { nextPage: 1, counters: { ...ZERO_COUNTERS } };
   // Resume from the checkpoint's counters: work after it is redone, and matched by SKU.
   const counters: SyncCounters = { ...checkpoint.counters };
-  let job = store.update(initial.id, {
+  let job = await store.update(initial.id, {
     status: 'RUNNING',
     phase: 'READING_SUPPLIER',
     counters,
@@ -72,25 +72,25 @@ export async function runSync(initial: SyncJobRecord, deps: SyncDeps, signal: Ab
   });
   deps.publish(job);
 
-  const progress = (phase: SyncPhase) => {
-    job = store.update(job.id, { phase, counters: { ...counters } });
+  const progress = async (phase: SyncPhase) => {
+    job = await store.update(job.id, { phase, counters: { ...counters } });
     deps.publish(job);
   };
-  const checkCancel = () => {
-    if (signal.aborted || store.get(job.id)?.cancelRequested) throw new JobCancelled();
+  const checkCancel = async () => {
+    if (signal.aborted || (await store.get(job.id))?.cancelRequested) throw new JobCancelled();
   };
 
   const pager = createPartPager(deps.fip, job.scope, rules.skuRule, deps.pageSize);
   for (let pageNo = checkpoint.nextPage; ; pageNo++) {
-    checkCancel();
+    await checkCancel();
     const page = await pager.page(pageNo);
     counters.total = page.total;
-    progress('READING_STORE');
+    await progress('READING_STORE');
     const skus = page.parts.map((p) => rules.skuRule.skuFor(p.partNumber));
     const existing = skus.length ? await deps.bc.productsBySkus(skus, 'bulk') : new Map();
     const plans: ItemPlan[] = page.parts.map((part) => planItem(job.kind, part, existing.get(rules.skuRule.skuFor(part.partNumber)), rules));
 
-    checkCancel();
+    await checkCancel();
     const failed = new Map<string, { code: string; message: string; partNumber: string }>();
     const written = new Set<string>();
     const writtenIds = new Set<string>();
@@ -106,7 +106,7 @@ export async function runSync(initial: SyncJobRecord, deps: SyncDeps, signal: Ab
         )
       : [];
     if (!job.dryRun) {
-      progress('WRITING');
+      await progress('WRITING');
       await writePage(plans, deps, failed, written, writtenIds, checkCancel);
     }
 
@@ -127,7 +127,7 @@ export async function runSync(initial: SyncJobRecord, deps: SyncDeps, signal: Ab
       }
     }
     // Failures, planned changes and the checkpoint land together or not at all.
-    job = store.commitPage(job.id, { failures, succeeded, planned, checkpoint: { nextPage: pageNo + 1, counters: { ...counters } } });
+    job = await store.commitPage(job.id, { failures, succeeded, planned, checkpoint: { nextPage: pageNo + 1, counters: { ...counters } } });
     if (written.size) await deps.invalidate([...written], [...writtenIds]);
     deps.publish(job);
     if (page.last) break;
@@ -135,7 +135,7 @@ export async function runSync(initial: SyncJobRecord, deps: SyncDeps, signal: Ab
 
   // Exact at the end (with a manufacturer filter the page totals were an upper bound).
   counters.total = counters.processed;
-  job = store.update(job.id, { status: 'SUCCEEDED', phase: 'DONE', counters, finishedAt: now() });
+  job = await store.update(job.id, { status: 'SUCCEEDED', phase: 'DONE', counters, finishedAt: now() });
   deps.publish(job);
   return job;
 }
@@ -146,7 +146,7 @@ async function writePage(
   failed: Map<string, { code: string; message: string; partNumber: string }>,
   written: Set<string>,
   writtenIds: Set<string>,
-  checkCancel: () => void,
+  checkCancel: () => Promise<void>,
 ): Promise<void> {
   const fail = (plan: ItemPlan & { product: { sku: string } }, err: unknown) => {
     failed.set(plan.product.sku, { ...describe(err), partNumber: plan.part.partNumber });
@@ -155,7 +155,7 @@ async function writePage(
   // Creates: one product per POST (upstreams.md), a few at a time.
   const creates = plans.filter((p): p is Extract<ItemPlan, { kind: 'create' }> => p.kind === 'create');
   await mapLimit(creates, deps.createConcurrency, async (plan) => {
-    checkCancel();
+    await checkCancel();
     const p = plan.product;
     try {
       const created = await deps.writer.createProduct(
@@ -186,7 +186,7 @@ async function writePage(
     (p): p is Extract<ItemPlan, { kind: 'update' }> => p.kind === 'update' && p.changes.some((c) => c.field === 'name' || c.field === 'price'),
   );
   for (let i = 0; i < updates.length; i += BC_PRODUCT_UPDATE_BATCH) {
-    checkCancel();
+    await checkCancel();
     const batch = updates.slice(i, i + BC_PRODUCT_UPDATE_BATCH);
     try {
       const outcome = await deps.writer.updateProducts(
@@ -217,7 +217,7 @@ async function writePage(
   const stock = plans.filter((p): p is Extract<ItemPlan, { kind: 'update' }> => p.kind === 'update' && p.changes.some((c) => c.field === 'inventory'));
   const pending = stock.filter((p) => !failed.has(p.product.sku));
   if (pending.length) {
-    checkCancel();
+    await checkCancel();
     try {
       await deps.writer.setStock(pending.map((p) => ({ sku: p.product.sku, quantity: p.product.stock })), deps.locationId, 'bulk');
       for (const plan of pending) {

@@ -45,26 +45,31 @@ export interface JobFilter {
   kind?: SyncKind[];
 }
 
+/**
+ * Every method answers with a Promise: the Redis implementation is remote.
+ * A rejection means the record could not be read or written (the store is
+ * unreachable); callers surface it as STORE_UNAVAILABLE rather than guess.
+ */
 export interface JobStore {
   /**
    * Creates a QUEUED job unless an active one (QUEUED, RUNNING, INTERRUPTED)
    * has the same scope key; then returns that one with `created: false`.
    * Atomic: two concurrent calls yield one job.
    */
-  createOrGetActive(job: NewJob): { job: SyncJobRecord; created: boolean };
-  get(id: string): SyncJobRecord | undefined;
-  list(filter: JobFilter, offset: number, limit: number): { items: SyncJobRecord[]; total: number };
-  update(id: string, patch: JobPatch): SyncJobRecord;
+  createOrGetActive(job: NewJob): Promise<{ job: SyncJobRecord; created: boolean }>;
+  get(id: string): Promise<SyncJobRecord | undefined>;
+  list(filter: JobFilter, offset: number, limit: number): Promise<{ items: SyncJobRecord[]; total: number }>;
+  update(id: string, patch: JobPatch): Promise<SyncJobRecord>;
   /** At start: RUNNING jobs of a dead process become INTERRUPTED. Returns those ids. */
-  interruptRunning(): string[];
+  interruptRunning(): Promise<string[]>;
   /** Jobs to (re)start: QUEUED and INTERRUPTED, oldest first. */
-  pending(): SyncJobRecord[];
+  pending(): Promise<SyncJobRecord[]>;
 
   /** Records (or bumps the attempts of) one item's failure. */
-  addFailure(failure: Omit<SyncFailureRecord, 'attempts'> & { attempts?: number }): void;
-  clearFailure(jobId: string, sku: string): void;
-  failures(jobId: string, offset: number, limit: number): { items: SyncFailureRecord[]; total: number };
-  addPlannedChanges(changes: Array<Omit<PlannedChangeRecord, 'seq'>>): void;
+  addFailure(failure: Omit<SyncFailureRecord, 'attempts'> & { attempts?: number }): Promise<void>;
+  clearFailure(jobId: string, sku: string): Promise<void>;
+  failures(jobId: string, offset: number, limit: number): Promise<{ items: SyncFailureRecord[]; total: number }>;
+  addPlannedChanges(changes: Array<Omit<PlannedChangeRecord, 'seq'>>): Promise<void>;
   /**
    * Ends a page in one transaction: its failures, the items that now
    * succeeded (a failure from an earlier run of the page is cleared), its
@@ -75,13 +80,13 @@ export interface JobStore {
     succeeded: string[];
     planned: Array<Omit<PlannedChangeRecord, 'seq'>>;
     checkpoint: SyncCheckpoint;
-  }): SyncJobRecord;
-  plannedChanges(jobId: string, offset: number, limit: number): { items: PlannedChangeRecord[]; total: number };
+  }): Promise<SyncJobRecord>;
+  plannedChanges(jobId: string, offset: number, limit: number): Promise<{ items: PlannedChangeRecord[]; total: number }>;
 
-  addSchedule(s: Omit<SyncScheduleRecord, 'id' | 'createdAt' | 'lastRunAt'>): SyncScheduleRecord;
-  removeSchedule(id: string): boolean;
-  schedules(): SyncScheduleRecord[];
-  markScheduleRun(id: string, lastRunAt: string, nextRunAt: string): void;
+  addSchedule(s: Omit<SyncScheduleRecord, 'id' | 'createdAt' | 'lastRunAt'>): Promise<SyncScheduleRecord>;
+  removeSchedule(id: string): Promise<boolean>;
+  schedules(): Promise<SyncScheduleRecord[]>;
+  markScheduleRun(id: string, lastRunAt: string, nextRunAt: string): Promise<void>;
 
-  close(): void;
+  close(): Promise<void>;
 }

@@ -10,6 +10,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { SyncCheckpoint, SyncCounters, SyncFailureRecord, SyncJobRecord, SyncScheduleRecord } from '../types.js';
 import { ACTIVE_STATUSES, ZERO_COUNTERS } from '../types.js';
+import { asyncFacade, type Synchronous } from '../../storage/asyncFacade.js';
 import type { JobFilter, JobPatch, JobStore, NewJob } from './jobStore.js';
 
 const SCHEMA = `
@@ -195,7 +196,7 @@ export function createSqliteJobStore(options: SqliteJobStoreOptions): JobStore {
     cancelRequested: ['cancel_requested', (v: boolean) => (v ? 1 : 0)],
   };
 
-  const store: JobStore = {
+  const store: Synchronous<JobStore> = {
     createOrGetActive: (job) => createOrGetActive.immediate(job),
     get: (id) => {
       const row = q.get.get(id);
@@ -250,7 +251,7 @@ export function createSqliteJobStore(options: SqliteJobStoreOptions): JobStore {
       }));
       return { items, total: q.failureCount.get(jobId)?.n ?? 0 };
     },
-    addPlannedChanges: db.transaction((changes: Parameters<JobStore['addPlannedChanges']>[0]) => {
+    addPlannedChanges: db.transaction((changes: Parameters<JobStore['addPlannedChanges']>[0]): void => {
       for (const c of changes) {
         const seq = q.nextChangeSeq.get(c.jobId)?.s ?? 1;
         q.addChange.run(c.jobId, seq, c.action, c.sku, c.productId, JSON.stringify(c.changes));
@@ -308,5 +309,5 @@ export function createSqliteJobStore(options: SqliteJobStoreOptions): JobStore {
     store.addPlannedChanges(page.planned);
     return store.update(jobId, { counters: page.checkpoint.counters, checkpoint: page.checkpoint });
   });
-  return store;
+  return asyncFacade<JobStore>(store);
 }

@@ -1,0 +1,242 @@
+/**
+ * placeSupplierOrder latency through the gateway against the sandbox's own
+ * place_order latency, in one run: a standalone sandbox with a raised
+ * supplier rate, a gateway child pointed at it (ORDER_PLACE_WAIT_MS at its
+ * default, so the mutation answers after the first send), and from this
+ * process N gateway mutations (distinct idempotency keys) interleaved with N
+ * direct `POST /api/v1/partners/place_order` calls carrying the same order,
+ * timed one by one; then the same with 10 in flight. A second gateway with
+ * ORDER_PLACE_WAIT_MS=0 (answers once the intent is stored) splits the added
+ * latency into the gateway's own work and the wait for the send.
+ * Goal (issue): report the gateway's added latency at p50 and p99.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fmtMs, fullStats, percentile, SANDBOX_CREDENTIALS, startGateway, startSandbox, upstreamEnv, type GatewayProcess, type SandboxProcess } from './lib/crossdock.js';
+import { formatNumber, table } from './lib/format.js';
+import { getJson } from './lib/http.js';
+import { sleep } from './lib/proc.js';
+import type { Scenario } from './lib/scenario.js';
+
+const N = 300;
+const WARMUP = 20;
+const CONCURRENCY = 10;
+const FIP = { rate: 1_000, burst: 1_000, perMinute: 100_000 };
+const ADDRESS = { name: 'Bench Receiving', street1: '1 Loopback Way', city: 'Columbus', state: 'OH', zip: '43215', country: 'US' };
+
+interface FipProduct {
+  finditparts_product_id: number;
+  part_number: string;
+  sellable: boolean;
+  preferred_variant_id: number;
+  variants: Array<{ variant_id: number; quantity: number; minimum: number; price: string }>;
+}
+
+interface Target {
+  partId: string;
+  partNumber: string;
+  variantId: number;
+  stock: number;
+}
+
+/** A sellable part whose preferred variant has the most stock (minimum 1), from the sandbox's first pages. */
+async function findPart(sb: SandboxProcess): Promise<Target> {
+  let best: Target | undefined;
+  for (let page = 1; page <= 5; page++) {
+    const { status, body } = await getJson<{ products: FipProduct[] }>(`${sb.fipBase}/products?page=${page}&per=100`, { 'X-API-Key': SANDBOX_CREDENTIALS.fipApiKey });
+    if (status !== 200) throw new Error(`sandbox /products answered ${status}`);
+    for (const p of body.products) {
+      const v = p.variants.find((x) => x.variant_id === p.preferred_variant_id) ?? p.variants[0];
+      if (!p.sellable || !v || v.minimum !== 1 || v.quantity < 1) continue;
+      if (!best || v.quantity > best.stock) best = { partId: String(p.finditparts_product_id), partNumber: p.part_number, variantId: v.variant_id, stock: v.quantity };
+    }
+    if (best && best.stock >= N) break;
+  }
+  if (!best) throw new Error('no orderable part in the first 500 sandbox parts');
+  return best;
+}
+
+const MUTATION = `mutation($input: PlaceSupplierOrderInput!) {
+  placeSupplierOrder(input: $input) {
+    __typename
+    ... on SupplierOrderPlaced { replayed order { id status supplierOrderId } }
+    ... on SupplierOrderRejected { reason message }
+  }
+}`;
+
+interface Placed {
+  placeSupplierOrder: { __typename: string; replayed?: boolean; order?: { status: string; supplierOrderId: string | null }; reason?: string; message?: string };
+}
+
+/** `expectSent`: the answer must be SUBMITTED (the gateway waited for the send); otherwise PENDING is fine too. */
+async function viaGateway(gw: GatewayProcess, part: Target, expectSent = true): Promise<number> {
+  const input = { idempotencyKey: `bench-${randomUUID()}`, lines: [{ partId: part.partId, quantity: 1 }], shippingMethod: 'ground', address: ADDRESS };
+  const t = performance.now();
+  const r = await gw.gql<Placed>(MUTATION, { input }, 30_000);
+  const elapsed = performance.now() - t;
+  const p = r.data?.placeSupplierOrder;
+  const sent = p?.order?.status === 'SUBMITTED' && Boolean(p.order.supplierOrderId);
+  const ok = expectSent ? sent : sent || p?.order?.status === 'PENDING';
+  if (r.status !== 200 || r.errors?.length || p?.__typename !== 'SupplierOrderPlaced' || !ok) {
+    throw new Error(`gateway order not submitted: HTTP ${r.status} ${JSON.stringify(r.errors ?? p).slice(0, 400)}`);
+  }
+  return elapsed;
+}
+
+async function direct(sb: SandboxProcess, part: Target): Promise<number> {
+  const body = JSON.stringify({ po_number: `BENCH-${randomUUID().slice(0, 18)}`, shipping_method: 'ground', address: ADDRESS, items: [{ variant_id: part.variantId, quantity: 1 }] });
+  const t = performance.now();
+  const res = await fetch(`${sb.fipBase}/partners/place_order`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json', 'X-API-Key': SANDBOX_CREDENTIALS.fipApiKey },
+    body,
+    signal: AbortSignal.timeout(30_000),
+  });
+  const text = await res.text();
+  const elapsed = performance.now() - t;
+  if (res.status !== 201) throw new Error(`direct place_order answered ${res.status}: ${text.slice(0, 300)}`);
+  return elapsed;
+}
+
+/** `count` calls of `fn` with `workers` in flight. */
+async function pool(count: number, workers: number, fn: () => Promise<number>): Promise<Side> {
+  const times: number[] = [];
+  let next = 0;
+  const t = performance.now();
+  await Promise.all(
+    Array.from({ length: workers }, async () => {
+      while (next < count) {
+        next++;
+        times.push(await fn());
+      }
+    }),
+  );
+  return { times, wallMs: performance.now() - t };
+}
+
+interface Side {
+  times: number[];
+  wallMs: number;
+}
+
+interface Mode {
+  mode: string;
+  gateway: Side;
+  noWait: Side;
+  direct: Side;
+}
+
+export const orderLatency: Scenario = {
+  name: 'orderLatency',
+  title: 'placeSupplierOrder latency: gateway vs the sandbox alone',
+  timeoutMs: 5 * 60_000,
+  async run(log) {
+    const dirs = [mkdtempSync(join(tmpdir(), 'crossdock-bench-orders-')), mkdtempSync(join(tmpdir(), 'crossdock-bench-orders-'))];
+    let sb: SandboxProcess | undefined;
+    const gateways: GatewayProcess[] = [];
+    try {
+      sb = await startSandbox('sandbox (orders)', {
+        SANDBOX_FINDITPARTS_RATE_PER_SECOND: String(FIP.rate),
+        SANDBOX_FINDITPARTS_BURST: String(FIP.burst),
+        SANDBOX_FINDITPARTS_PER_MINUTE: String(FIP.perMinute),
+      });
+      const env = {
+        ...upstreamEnv(sb, { fipRatePerSecond: FIP.rate, fipPerMinute: FIP.perMinute, bcQuota: 150, bcWindowMs: 30_000 }),
+        // Status polling of placed orders (default every 30 s, one GET per order) would add upstream calls mid-run.
+        ORDER_POLL_INTERVAL_MS: '3600000',
+      };
+      const g = await startGateway('gateway (orders)', dirs[0] as string, env);
+      gateways.push(g);
+      // The same gateway answering as soon as the intent is stored (the send follows in the background):
+      // the difference is what waiting for the send costs.
+      const nw = await startGateway('gateway (orders, ORDER_PLACE_WAIT_MS=0)', dirs[1] as string, { ...env, ORDER_PLACE_WAIT_MS: '0' });
+      gateways.push(nw);
+      const part = await findPart(sb);
+      log(`  part ${part.partNumber} (id ${part.partId}, variant ${part.variantId}, stock ${part.stock})`);
+      const s = sb;
+
+      // Warm-up: JIT, keep-alive connections, SQLite pages, the gateways' JWTs.
+      for (let i = 0; i < WARMUP; i++) {
+        await viaGateway(g, part);
+        await viaGateway(nw, part, false);
+        await direct(s, part);
+      }
+      await sleep(200);
+      const fipBefore = await fullStats(s.fipOrigin);
+
+      // Sequential, interleaved: gateway, no-wait gateway, direct, … so drift hits all three.
+      const seq: Mode = { mode: 'sequential (1 in flight, interleaved)', gateway: { times: [], wallMs: 0 }, noWait: { times: [], wallMs: 0 }, direct: { times: [], wallMs: 0 } };
+      for (let i = 0; i < N; i++) {
+        const a = await viaGateway(g, part);
+        seq.gateway.times.push(a);
+        seq.gateway.wallMs += a;
+        const c = await viaGateway(nw, part, false);
+        seq.noWait.times.push(c);
+        seq.noWait.wallMs += c;
+        const b = await direct(s, part);
+        seq.direct.times.push(b);
+        seq.direct.wallMs += b;
+      }
+      const line = (m: Mode) =>
+        `gateway p50 ${fmtMs(percentile(m.gateway.times, 50))} p99 ${fmtMs(percentile(m.gateway.times, 99))}; no-wait p50 ${fmtMs(percentile(m.noWait.times, 50))} p99 ${fmtMs(percentile(m.noWait.times, 99))}; direct p50 ${fmtMs(percentile(m.direct.times, 50))} p99 ${fmtMs(percentile(m.direct.times, 99))}`;
+      log(`  sequential: ${line(seq)}`);
+      await sleep(500);
+      const fipAfterSeq = await fullStats(s.fipOrigin);
+
+      // 10 in flight: each path alone (so they never share the sandbox's event loop at once).
+      const conc: Mode = {
+        mode: `${CONCURRENCY} in flight (each path alone)`,
+        gateway: await pool(N, CONCURRENCY, () => viaGateway(g, part)),
+        noWait: await pool(N, CONCURRENCY, () => viaGateway(nw, part, false)),
+        direct: await pool(N, CONCURRENCY, () => direct(s, part)),
+      };
+      log(`  ${CONCURRENCY} in flight: ${line(conc)}`);
+
+      const perOrder = Object.entries(fipAfterSeq.endpoints)
+        .map(([k, n]) => [k, n - (fipBefore.endpoints[k] ?? 0)] as const)
+        .filter(([, n]) => n > 0)
+        .map(([k, n]) => `\`${k}\` ×${formatNumber(n)}`)
+        .join(', ');
+
+      const p = (side: Side, q: number) => percentile(side.times, q);
+      const rate = (side: Side) => formatNumber(Math.round((side.times.length * 1000) / side.wallMs));
+      const rows = [seq, conc].flatMap((m) => [
+        [m.mode, 'gateway `placeSupplierOrder` (waits for the send)', m.gateway.times.length, fmtMs(p(m.gateway, 50)), fmtMs(p(m.gateway, 99)), fmtMs(Math.max(...m.gateway.times)), rate(m.gateway)],
+        [m.mode, 'gateway, `ORDER_PLACE_WAIT_MS=0` (answers PENDING)', m.noWait.times.length, fmtMs(p(m.noWait, 50)), fmtMs(p(m.noWait, 99)), fmtMs(Math.max(...m.noWait.times)), rate(m.noWait)],
+        [m.mode, 'sandbox `place_order`, direct', m.direct.times.length, fmtMs(p(m.direct, 50)), fmtMs(p(m.direct, 99)), fmtMs(Math.max(...m.direct.times)), rate(m.direct)],
+        [m.mode, '**added by the gateway** (gateway − direct)', '', `**${fmtMs(p(m.gateway, 50) - p(m.direct, 50))}**`, `**${fmtMs(p(m.gateway, 99) - p(m.direct, 99))}**`, '', ''],
+      ]);
+      const waitCost = p(seq.gateway, 50) - p(seq.noWait, 50);
+      const pollShare = waitCost - p(seq.direct, 50);
+
+      return [
+        `Standalone sandbox (5,000 parts, supplier limits raised to ${FIP.rate}/s, burst ${FIP.burst}, ${formatNumber(FIP.perMinute)}/min) and two gateway`,
+        `children pointed at it (same supplier figures, SQLite in temporary directories, \`ORDER_POLL_INTERVAL_MS=3600000\` so status`,
+        `polling stays out of the run): one with \`ORDER_PLACE_WAIT_MS\` at its default (5000: the mutation answers after the first send),`,
+        `one with \`ORDER_PLACE_WAIT_MS=0\` (it answers once the intent is stored; the outbox sends it right after). Part ${part.partNumber}`,
+        `(variant ${part.variantId}, stock ${part.stock}; the sandbox does not decrement stock on orders), quantity 1, shipping \`ground\`, a fixed address.`,
+        `Gateway: \`placeSupplierOrder\` with a fresh idempotency key each, every answer checked (\`SupplierOrderPlaced\`, SUBMITTED with a`,
+        `supplier id when waiting). Direct: \`POST /api/v1/partners/place_order\` with \`X-API-Key\`, the same order body, every answer`,
+        `checked to be 201. All timed in this process with fetch (keep-alive), request start to full body; ${WARMUP} of each discarded first.`,
+        `Sequential calls rotate gateway, no-wait gateway, direct; with ${CONCURRENCY} in flight each path ran alone, one after the other.`,
+        '',
+        table(['mode', 'path', 'calls', 'p50', 'p99', 'max', 'orders/s'], rows),
+        '',
+        `Supplier calls in the sequential phase (sandbox counters; both gateways and direct): ${perOrder}. A gateway order makes one part`,
+        `read (\`products/:ids/multi\`, to check sellable, minimum and stock) and one \`place_order\`.`,
+        '',
+        `Where the added latency goes (sequential, p50): answering without waiting takes ${fmtMs(p(seq.noWait, 50))} (GraphQL, key claim, part read,`,
+        `SQLite intent); waiting for the send adds ${fmtMs(waitCost)}, about one 25 ms interval. \`waitForFirstSend\` (src/orders/orderService.ts)`,
+        `checks the order store, sleeps 25 ms, checks again: the send (the direct call takes ${fmtMs(p(seq.direct, 50))}) is over long before the first`,
+        `re-check, so ~${fmtMs(pollShare)} of every waiting answer is the sleep. Woken by the outbox's publish instead, a waiting answer`,
+        `would take about no-wait + send ≈ ${fmtMs(p(seq.noWait, 50) + p(seq.direct, 50))} at p50, i.e. ~${fmtMs(p(seq.noWait, 50))} added over direct (an estimate from these figures).`,
+      ].join('\n');
+    } finally {
+      for (const gw of gateways) await gw.child.stop();
+      await sb?.child.stop();
+      for (const d of dirs) rmSync(d, { recursive: true, force: true });
+    }
+  },
+};

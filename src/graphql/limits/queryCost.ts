@@ -1,0 +1,238 @@
+/**
+ * The query cost model: what one operation is estimated to cost, from the
+ * validated document and its variables, before anything runs. A client's
+ * budget is spent in these points (src/limits/clientBudgets.ts) and one
+ * request may not cost more than MAX_QUERY_COST.
+ *
+ * The model (README, "Limits and hardening"):
+ * - every operation has a base cost: query 1, mutation 10, subscription 10;
+ * - a scalar or enum field costs 0, a field of object type 1, and a field
+ *   that reaches another upstream (or another call to one) its own weight
+ *   (FIELD_WEIGHTS: Part.storeProduct 2, Part.inventory 3, …);
+ * - a list field costs its size times (its weight plus its selection's cost);
+ *   the size is its `first` argument (or its schema default), the length of
+ *   `ids`/`skus`/`partNumbers` (or of `filter.ids`/`filter.skus`), the smaller
+ *   when both bound it, a known bound (LIST_SIZES), or else DEFAULT_LIST_SIZE;
+ * - a connection's `first` sizes its `edges`/`nodes`;
+ * - introspection meta-fields (`__schema`, `__type`) cost 1 whole: they read
+ *   the schema in memory, and graphql's MaxIntrospectionDepthRule plus the
+ *   depth and alias limits bound their shape; `__typename` costs 0.
+ * Fragments are expanded (memoised, with a guard against cycles, which
+ * validation refuses anyway). Variables are read as sent, falling back to
+ * the variable's default, then the argument's schema default.
+ */
+import { createRequire } from 'node:module';
+import type {
+  DocumentNode,
+  FragmentDefinitionNode,
+  GraphQLCompositeType,
+  GraphQLField,
+  GraphQLSchema,
+  OperationDefinitionNode,
+  SelectionSetNode,
+  ValueNode,
+} from 'graphql';
+
+/**
+ * graphql-js as Node resolves it for @graphql-tools, which built the schema
+ * (its CommonJS build): the type predicates below are `instanceof` checks,
+ * and a test runner may hand an ESM import the other build (sseTransport.ts
+ * has the same caveat).
+ */
+const { getNamedType, getNullableType, isCompositeType, isInterfaceType, isListType, isObjectType, Kind } = createRequire(import.meta.url)(
+  'graphql',
+) as typeof import('graphql');
+
+export interface CostModel {
+  /** Fixed cost of each operation type. @default query 1, mutation 10, subscription 10 */
+  operationBase: Readonly<Record<'query' | 'mutation' | 'subscription', number>>;
+  /** A field of object, interface or union type. @default 1 */
+  objectField: number;
+  /** A scalar or enum field. @default 0 */
+  scalarField: number;
+  /** `Type.field` → weight, for fields that reach another upstream. @default FIELD_WEIGHTS */
+  fieldWeights: Readonly<Record<string, number>>;
+  /** `Type.field` → list size, for lists with a known bound. @default LIST_SIZES */
+  listSizes: Readonly<Record<string, number>>;
+  /** Size assumed for a list nothing bounds. @default 10 */
+  defaultListSize: number;
+  /** Numeric arguments that size a list or a connection. @default ['first', 'last', 'limit'] */
+  countArguments: readonly string[];
+  /** List arguments whose length sizes a list (also looked for one level down, in `filter`). @default ['ids', 'skus', 'partNumbers'] */
+  listArguments: readonly string[];
+  /** `__schema` or `__type` with everything under it. @default 1 */
+  introspectionField: number;
+}
+
+/**
+ * Fields that reach another upstream than their parent came from, or make
+ * more calls than a batched lookup (weights per item).
+ */
+export const FIELD_WEIGHTS: Readonly<Record<string, number>> = {
+  // Store product by SKU rule: one batched BigCommerce lookup.
+  'Part.storeProduct': 2,
+  // Supplier stock plus store inventory items: two upstreams.
+  'Part.inventory': 3,
+  'Product.inventory': 3,
+  // The store product and the supplier data compared: both upstreams.
+  'Part.drift': 3,
+  'Product.drift': 3,
+  // A supplier lookup per distinct SKU (the supplier has no batch lookup by part number).
+  'Product.supplierPart': 3,
+  // An order's products: one BigCommerce call per order.
+  'Order.lines': 2,
+  'OrderLine.product': 2,
+  'OrderLine.part': 2,
+  'SupplierOrderLine.part': 2,
+};
+
+/** Lists whose size the gateway knows better than DEFAULT_LIST_SIZE. */
+export const LIST_SIZES: Readonly<Record<string, number>> = {
+  // PRICE, STOCK, NAME at most.
+  'Drift.fields': 3,
+};
+
+export const DEFAULT_COST_MODEL: CostModel = {
+  operationBase: { query: 1, mutation: 10, subscription: 10 },
+  objectField: 1,
+  scalarField: 0,
+  fieldWeights: FIELD_WEIGHTS,
+  listSizes: LIST_SIZES,
+  defaultListSize: 10,
+  countArguments: ['first', 'last', 'limit'],
+  listArguments: ['ids', 'skus', 'partNumbers'],
+  introspectionField: 1,
+};
+
+/** The sizes we are willing to multiply by; anything larger is already far over any limit. */
+const MAX_SIZE = 1_000_000_000;
+
+/**
+ * The estimated cost of the operation `operationName` (or the only one) of a
+ * validated document; 0 when there is no such operation (execution will
+ * refuse it without doing anything).
+ */
+export function estimateCost(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  options: { operationName?: string | null; variables?: Readonly<Record<string, unknown>> | null; model?: Partial<CostModel> } = {},
+): number {
+  const model: CostModel = { ...DEFAULT_COST_MODEL, ...options.model };
+  const operation = selectOperation(document, options.operationName);
+  if (!operation) return 0;
+  const rootType = schema.getRootType(operation.operation);
+  if (!rootType) return 0;
+  const variables = options.variables ?? {};
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const def of document.definitions) if (def.kind === Kind.FRAGMENT_DEFINITION) fragments.set(def.name.value, def);
+  const variableDefaults = new Map<string, ValueNode>();
+  for (const v of operation.variableDefinitions ?? []) if (v.defaultValue) variableDefaults.set(v.variable.name.value, v.defaultValue);
+
+  /** Plain JS value of an argument: a number, an array, an object of plain values, or undefined. */
+  function valueOf(node: ValueNode | undefined): unknown {
+    if (!node) return undefined;
+    switch (node.kind) {
+      case Kind.VARIABLE: {
+        const name = node.name.value;
+        if (Object.prototype.hasOwnProperty.call(variables, name)) return variables[name];
+        return valueOf(variableDefaults.get(name));
+      }
+      case Kind.INT:
+      case Kind.FLOAT:
+        return Number(node.value);
+      case Kind.LIST:
+        return node.values.map(valueOf);
+      case Kind.OBJECT:
+        return Object.fromEntries(node.fields.map((f) => [f.name.value, valueOf(f.value)]));
+      case Kind.NULL:
+        return null;
+      default:
+        return undefined;
+    }
+  }
+
+  /** The size an argument set gives a list or connection, or undefined when none does. */
+  function sizeFromArguments(field: GraphQLField<unknown, unknown>, args: ReadonlyMap<string, unknown>): number | undefined {
+    const sizes: number[] = [];
+    const take = (value: unknown, counted: boolean) => {
+      if (counted && typeof value === 'number' && Number.isFinite(value)) sizes.push(value);
+      if (!counted && Array.isArray(value)) sizes.push(value.length);
+    };
+    for (const def of field.args) {
+      const given = args.has(def.name) ? args.get(def.name) : def.defaultValue;
+      if (model.countArguments.includes(def.name)) take(given, true);
+      else if (model.listArguments.includes(def.name)) take(given, false);
+      else if (given && typeof given === 'object' && !Array.isArray(given)) {
+        // One level down: products(filter: { ids, skus }).
+        for (const name of model.listArguments) take((given as Record<string, unknown>)[name], false);
+      }
+    }
+    if (sizes.length === 0) return undefined;
+    return Math.min(MAX_SIZE, Math.max(0, Math.min(...sizes)));
+  }
+
+  const fragmentMemo = new Map<string, number>();
+  const onPath = new Set<string>();
+
+  /**
+   * Cost of a selection set on `parentType`. `connectionSize` sizes the list
+   * fields directly under it (a connection's `edges`/`nodes`).
+   */
+  function selectionCost(set: SelectionSetNode, parentType: GraphQLCompositeType, connectionSize: number | undefined): number {
+    let total = 0;
+    for (const sel of set.selections) {
+      if (sel.kind === Kind.INLINE_FRAGMENT) {
+        const cond = sel.typeCondition ? schema.getType(sel.typeCondition.name.value) : parentType;
+        if (cond && isCompositeType(cond)) total += selectionCost(sel.selectionSet, cond, connectionSize);
+        continue;
+      }
+      if (sel.kind === Kind.FRAGMENT_SPREAD) {
+        const name = sel.name.value;
+        const fragment = fragments.get(name);
+        if (!fragment || onPath.has(name)) continue;
+        const key = `${name}\u0000${connectionSize ?? ''}`;
+        let cost = fragmentMemo.get(key);
+        if (cost === undefined) {
+          const cond = schema.getType(fragment.typeCondition.name.value);
+          onPath.add(name);
+          cost = cond && isCompositeType(cond) ? selectionCost(fragment.selectionSet, cond, connectionSize) : 0;
+          onPath.delete(name);
+          fragmentMemo.set(key, cost);
+        }
+        total += cost;
+        continue;
+      }
+      const name = sel.name.value;
+      if (name === '__typename') continue;
+      if (name === '__schema' || name === '__type') {
+        total += model.introspectionField;
+        continue;
+      }
+      if (!isObjectType(parentType) && !isInterfaceType(parentType)) continue;
+      const field = parentType.getFields()[name];
+      if (!field) continue;
+      const coordinate = `${parentType.name}.${name}`;
+      const named = getNamedType(field.type);
+      const composite = isCompositeType(named);
+      const weight = model.fieldWeights[coordinate] ?? (composite ? model.objectField : model.scalarField);
+      const args = new Map((sel.arguments ?? []).map((a) => [a.name.value, valueOf(a.value)]));
+      const size = field.args.length ? sizeFromArguments(field, args) : undefined;
+      const isList = isListType(getNullableType(field.type));
+      const multiplier = isList ? (size ?? model.listSizes[coordinate] ?? connectionSize ?? model.defaultListSize) : 1;
+      // A non-list field with a size is a connection: the size goes to its edges/nodes.
+      const childConnectionSize = !isList && size !== undefined ? size : undefined;
+      const children = composite && sel.selectionSet ? selectionCost(sel.selectionSet, named, childConnectionSize) : 0;
+      total += multiplier * (weight + children);
+    }
+    return total;
+  }
+
+  return model.operationBase[operation.operation] + selectionCost(operation.selectionSet, rootType, undefined);
+}
+
+/** The operation a request runs: the named one, or the only one. */
+export function selectOperation(document: DocumentNode, operationName?: string | null): OperationDefinitionNode | undefined {
+  const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+  if (operationName) return operations.find((o) => o.name?.value === operationName);
+  return operations.length === 1 ? operations[0] : undefined;
+}

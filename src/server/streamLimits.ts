@@ -1,0 +1,124 @@
+/**
+ * The operation guard for the streaming transports (SSE at /graphql/stream,
+ * graphql-ws on /graphql): the same safelist, token, depth, alias, directive,
+ * introspection, cost and budget checks as GraphQL over HTTP
+ * (src/graphql/limits/limitsPlugin.ts), applied in their onSubscribe. A
+ * subscription is charged its cost once, when it is subscribed.
+ */
+import { createRequire } from 'node:module';
+import type { DocumentNode, GraphQLError as GraphQLErrorType, GraphQLSchema } from 'graphql';
+import type { Client } from '../graphql/context.js';
+import { gatewayError, type ErrorCode } from '../graphql/errors.js';
+import { refusalBody, type LimitRefusal, type OperationGuard } from '../graphql/limits/operationGuard.js';
+import { prepareDocument } from './sseTransport.js';
+
+/** graphql's CommonJS build, as graphql-ws checks errors with `instanceof` (see sseTransport.ts). */
+const { GraphQLError } = createRequire(import.meta.url)('graphql') as typeof import('graphql');
+
+/** A document ready to run, or the errors to answer with (`refusal`: the limit that refused it). */
+export type PreparedOperation = { document: DocumentNode } | { errors: GraphQLErrorType[]; refusal?: LimitRefusal };
+
+export interface StreamGuard {
+  /**
+   * Parses, checks and validates an operation, then admits it (charging the
+   * client's budget). `refusal` is set when the answer should be a refusal
+   * with its own HTTP status (over budget: 429).
+   */
+  prepare(client: Client, params: { query?: unknown; operationName?: unknown; variables?: unknown; extensions?: unknown }): Promise<PreparedOperation>;
+}
+
+export interface StreamGuardOptions {
+  schema: GraphQLSchema;
+  guard: OperationGuard;
+  /** graphql's parse limit (MAX_TOKENS), a backstop behind the guard's own count. @default none */
+  maxTokens?: number;
+  /** Keep "Did you mean …?" in validation errors. @default false */
+  fieldSuggestions?: boolean;
+}
+
+/** A refusal as an error the streaming transports send (kept by their error masking: it is the gateway's own). */
+export function refusalAsError(refusal: LimitRefusal): GraphQLErrorType {
+  return new GraphQLError(refusal.message, {
+    originalError: gatewayError(refusal.code as ErrorCode, refusal.message, refusal.details),
+    extensions: { ...refusal.details, code: refusal.code },
+  });
+}
+
+/** A refusal as graphql-sse's Response tuple (status, headers, a GraphQL error body). */
+export function refusalResponse(refusal: LimitRefusal): readonly [string, { status: number; statusText: string; headers: Record<string, string> }] {
+  const statusText = refusal.status === 429 ? 'Too Many Requests' : refusal.status === 403 ? 'Forbidden' : 'Bad Request';
+  return [refusalBody(refusal), { status: refusal.status, statusText, headers: { 'content-type': 'application/json; charset=utf-8', ...refusal.headers } }];
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+export function createStreamGuard(options: StreamGuardOptions): StreamGuard {
+  const { schema, guard } = options;
+  return {
+    async prepare(client, params) {
+      const persisted = isRecord(params.extensions) && isRecord(params.extensions.persistedQuery) ? params.extensions.persistedQuery.sha256Hash : undefined;
+      const source = guard.checkSource(params.query, typeof persisted === 'string' ? persisted : undefined);
+      if ('refusal' in source) return { errors: [refusalAsError(source.refusal)], refusal: source.refusal };
+      const prepared = prepareDocument(schema, 'query' in source ? source.query : undefined, {
+        maxTokens: options.maxTokens,
+        beforeValidation: (document) => {
+          const refusal = guard.checkShape(document);
+          return refusal ? refusalAsError(refusal) : undefined;
+        },
+        hideSuggestions: !options.fieldSuggestions,
+      });
+      if ('errors' in prepared) return prepared;
+      const operationName = typeof params.operationName === 'string' ? params.operationName : undefined;
+      const variables = isRecord(params.variables) ? params.variables : undefined;
+      const admission = await guard.admit(client, prepared.document, operationName, variables);
+      if (!admission.ok) return { errors: [refusalAsError(admission.refusal)], refusal: admission.refusal };
+      return prepared;
+    },
+  };
+}
+
+/** The code an error answer of the SSE transport gets when graphql-sse gave it none, by HTTP status. */
+function codeForStatus(status: number): string {
+  switch (status) {
+    case 401:
+      return 'UNAUTHENTICATED';
+    case 403:
+      return 'FORBIDDEN';
+    case 404:
+      return 'NOT_FOUND';
+    case 405:
+      return 'METHOD_NOT_ALLOWED';
+    case 409:
+      return 'CONFLICT';
+    case 413:
+      return 'PAYLOAD_TOO_LARGE';
+    case 415:
+      return 'UNSUPPORTED_MEDIA_TYPE';
+    case 429:
+      return 'RATE_LIMITED';
+    default:
+      return status >= 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST';
+  }
+}
+
+/**
+ * graphql-sse answers some bad requests with an empty body, plain text, or
+ * errors without a code. Every error answer of the gateway is a GraphQL error
+ * body whose errors carry `extensions.code`: this makes one of those.
+ */
+export function codedErrorBody(body: string | null | undefined, status: number, statusText: string): string {
+  const code = codeForStatus(status);
+  if (body) {
+    try {
+      const parsed = JSON.parse(body) as { errors?: Array<{ message?: unknown; extensions?: Record<string, unknown> }> };
+      if (Array.isArray(parsed.errors) && parsed.errors.length > 0) {
+        const errors = parsed.errors.map((e) => ({ ...e, extensions: { ...e.extensions, code: typeof e.extensions?.code === 'string' ? e.extensions.code : code } }));
+        return JSON.stringify({ ...parsed, errors });
+      }
+    } catch {
+      // Plain text: it becomes the message.
+    }
+  }
+  const message = body && body.length <= 300 ? body : statusText || 'request refused';
+  return JSON.stringify({ errors: [{ message, extensions: { code } }] });
+}

@@ -1,0 +1,90 @@
+/**
+ * The scale-out strategies (REDIS_URL): every backend of DESIGN.md's table
+ * on one Redis — entity cache (in-process L1 + @keyv/redis), shared rate
+ * limits (RateLimiterRedis with memory insurance) and the vendor-header
+ * gate, job and order records (AOF-persisted), leases, and events over
+ * pub/sub. Loaded only through a dynamic import (index.ts), so the embedded
+ * default never loads a Redis client.
+ */
+import { randomUUID } from 'node:crypto';
+import Keyv from 'keyv';
+import type { Config } from '../config.js';
+import type { RedisConfig } from './redisConfig.js';
+import { createTieredStore } from '../cache/tieredStore.js';
+import { createRedisBus } from '../events/redisBus.js';
+import { createRedisJobStore } from '../jobs/store/redisJobStore.js';
+import type { SyncJobRecord } from '../jobs/types.js';
+import { createRedisLimiterFactory } from '../limits/redisLimiter.js';
+import { createSharedGate, type SharedGate } from '../limits/sharedGate.js';
+import type { Logger } from '../observability/logger.js';
+import { createRedisOrderStore } from '../orders/redisOrderStore.js';
+import type { SupplierOrderRecord } from '../orders/types.js';
+import { createRedisLeases } from '../storage/redisLeases.js';
+import { createRedisTokenVault } from '../auth/redisTokenVault.js';
+import { createRedisAuditStore } from '../observability/redisAuditStore.js';
+import { createRedisConnection } from './redisConnection.js';
+import type { Strategies } from './types.js';
+
+export async function createRedisStrategies(config: Config & { redis: RedisConfig }, logger: Logger): Promise<Strategies> {
+  const rc = config.redis;
+  const prefix = rc.keyPrefix;
+  const instanceId = randomUUID();
+  const redis = await createRedisConnection({ url: rc.url, logger });
+  try {
+    let cacheErrors = 0;
+    const tiered = await createTieredStore({
+      redis,
+      prefix,
+      instanceId,
+      l1TtlMs: rc.l1TtlMs,
+      l1MaxEntries: rc.l1MaxEntries,
+      timeoutMs: rc.commandTimeoutMs,
+      onError: (err) => {
+        if (cacheErrors++ % 1000 === 0) logger.debug({ err: err instanceof Error ? err.message : String(err) }, 'redis cache unavailable; falling through to upstreams');
+      },
+    });
+    const cacheStore = new Keyv({ store: tiered, namespace: 'crossdock', serialize: undefined, deserialize: undefined });
+    const jobBus = await createRedisBus<SyncJobRecord>({ redis, channel: `${prefix}events:jobs`, instanceId, logger });
+    const orderBus = await createRedisBus<SupplierOrderRecord>({ redis, channel: `${prefix}events:orders`, instanceId, logger });
+    const gates = new Map<string, SharedGate>();
+    return {
+      kind: 'redis',
+      instanceId,
+      cacheStore,
+      onRemoteInvalidate: (listener) => tiered.onRemoteInvalidate(listener),
+      // A limiter call waits longer than a cache read: falling to insurance early would admit more than the shared budget.
+      createLimiter: createRedisLimiterFactory({ redis, prefix, fallbackShare: rc.fallbackShare, timeoutMs: Math.max(2_000, rc.commandTimeoutMs * 4) }),
+      sharedGate(upstream) {
+        let gate = gates.get(upstream);
+        if (!gate) {
+          gate = createSharedGate({ redis, prefix, upstream, instanceId, timeoutMs: rc.commandTimeoutMs });
+          gates.set(upstream, gate);
+        }
+        return gate;
+      },
+      jobStore: createRedisJobStore({ redis, prefix }),
+      orderStore: createRedisOrderStore({ redis, prefix }),
+      jobBus,
+      orderBus,
+      leases: createRedisLeases({ redis, prefix, instanceId }),
+      leaseMs: rc.leaseMs,
+      auditStore: createRedisAuditStore({ redis, prefix }),
+      createVault: (cipher) => createRedisTokenVault({ redis, prefix, cipher }),
+      shared: true,
+      async health() {
+        const ping = await redis.ping(Math.max(250, rc.commandTimeoutMs));
+        const up = ping.ok && redis.isReady();
+        return { status: up ? 'ok' : 'degraded', detail: { kind: 'redis', redis: up ? 'up' : 'unreachable', latencyMs: ping.latencyMs, l1Entries: tiered.l1Size(), instance: instanceId } };
+      },
+      async close() {
+        jobBus.close();
+        orderBus.close();
+        await tiered.close();
+        await redis.close();
+      },
+    };
+  } catch (err) {
+    await redis.close();
+    throw err;
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * The swappable backends of DESIGN.md's strategy table, as one bundle:
+ * `createStrategies(config)` (index.ts) builds the embedded ones (memory,
+ * SQLite, in-process events) or, with REDIS_URL, the Redis ones. The
+ * gateway wires whichever it gets and never asks which.
+ */
+import type Keyv from 'keyv';
+import type { Bus } from '../events/emitterBus.js';
+import type { JobStore } from '../jobs/store/jobStore.js';
+import type { SyncJobRecord } from '../jobs/types.js';
+import type { SharedGate } from '../limits/sharedGate.js';
+import type { LimiterFactory } from '../limits/redisLimiter.js';
+import type { OrderStore } from '../orders/orderStore.js';
+import type { SupplierOrderRecord } from '../orders/types.js';
+import type { Leases } from '../storage/leases.js';
+import type { AuditStore } from '../observability/auditStore.js';
+import type { TokenCipher, TokenVault } from '../auth/tokenVault.js';
+
+export interface StrategyHealth {
+  /** `degraded`: Redis is unreachable (reads still answer; limits use insurance; records cannot be written). */
+  status: 'ok' | 'degraded';
+  /** For /ready's checks: e.g. `{ redis: 'up', latencyMs: 0.4 }`. */
+  detail: Record<string, unknown>;
+}
+
+export interface Strategies {
+  kind: 'embedded' | 'redis';
+  /** Unique per process: tags leases and events. */
+  instanceId: string;
+  /** Keyv for the entity cache (memory; or L1 + @keyv/redis). */
+  cacheStore: Keyv;
+  /** Registers what to drop when another instance invalidated cache entries (no-op embedded). */
+  onRemoteInvalidate(listener: () => void): void;
+  /** Limiter factory for the pacer and client budgets; undefined: the in-process default. */
+  createLimiter?: LimiterFactory;
+  /** The vendor-header gate shared across instances, per upstream; undefined embedded. */
+  sharedGate?(upstream: string): SharedGate;
+  jobStore: JobStore;
+  orderStore: OrderStore;
+  jobBus: Bus<SyncJobRecord>;
+  orderBus: Bus<SupplierOrderRecord>;
+  leases: Leases;
+  leaseMs: number;
+  /** The audit log shared by every instance; undefined: the SQLite default. */
+  auditStore?: AuditStore;
+  /** The store-token vault shared by every instance; undefined: the SQLite default. */
+  createVault?: (cipher: TokenCipher) => TokenVault;
+  /** Several instances share the records: the runner takes jobs over by lease. */
+  shared: boolean;
+  health(): Promise<StrategyHealth>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,162 @@
+/**
+ * The cost model, the document shape limits and the client budgets, on their
+ * own: the README's numbers, fragments (expanded, memoised, cycles ignored),
+ * variables and defaults, and the budget arithmetic behind the RateLimit
+ * fields.
+ */
+import { createRequire } from 'node:module';
+import { RateLimiterMemory } from 'rate-limiter-flexible';
+import { describe, expect, it } from 'vitest';
+import { createClientBudgets, type BudgetLimiterOptions } from '../../src/limits/clientBudgets.js';
+import { estimateCost } from '../../src/graphql/limits/queryCost.js';
+import { checkTokens, measureDocument, usesIntrospection } from '../../src/graphql/limits/queryLimits.js';
+import { buildSchema } from '../../src/graphql/schema.js';
+import { loadConfig } from '../../src/config.js';
+
+// graphql's CommonJS build, the one the schema is built with.
+const { parse, getIntrospectionQuery } = createRequire(import.meta.url)('graphql') as typeof import('graphql');
+const schema = buildSchema();
+const cost = (query: string, variables?: Record<string, unknown>, operationName?: string) => estimateCost(schema, parse(query), { variables, operationName });
+
+describe('estimateCost', () => {
+  it('charges the operation base, object fields and upstream-reaching fields; scalars and __typename are free', () => {
+    expect(cost('{ __typename }')).toBe(1);
+    expect(cost('{ part(id: "2") { id partNumber } }')).toBe(2);
+    // storeProduct 2, its price (an object) 1, inventory 3, drift 3.
+    expect(cost('{ part(id: "2") { storeProduct { sku price { amount } } inventory { available } drift { inSync } } }')).toBe(1 + 1 + 2 + 1 + 3 + 3);
+    expect(cost('mutation { startSync(input: { kind: CATALOG }) { job { id status } } }')).toBe(12);
+    expect(cost('subscription { syncJobs { id } }')).toBe(11);
+  });
+
+  it('multiplies lists by first, by ids/skus lengths (variables resolved), by a known bound, or by 10', () => {
+    const ids = Array.from({ length: 250 }, (_, i) => String(i));
+    expect(cost('query($ids: [ID!]!) { parts(ids: $ids) { id } }', { ids })).toBe(1 + 250);
+    expect(cost('{ inventory(skus: ["a", "b", "c"]) { sku } }')).toBe(1 + 3);
+    // A connection's first sizes its edges; totalCount and pageInfo are not multiplied.
+    expect(cost('{ searchParts(first: 5) { totalCount pageInfo { hasNextPage } edges { node { id } } } }')).toBe(1 + 1 + 1 + 5 * 2);
+    // No first: the schema default (25); from a variable and from a variable's default.
+    expect(cost('{ searchParts { edges { node { id } } } }')).toBe(2 + 25 * 2);
+    expect(cost('query($n: Int) { searchParts(first: $n) { edges { node { id } } } }', { n: 7 })).toBe(2 + 7 * 2);
+    expect(cost('query($n: Int = 3) { searchParts(first: $n) { edges { node { id } } } }')).toBe(2 + 3 * 2);
+    // filter.ids bounds products below first.
+    expect(cost('{ products(first: 100, filter: { ids: ["1", "2"] }) { edges { node { id } } } }')).toBe(2 + 2 * 2);
+    // Known bound: Drift.fields is at most 3; unbounded lists count 10.
+    expect(cost('{ part(id: "1") { drift { fields { field } } variants { id } } }')).toBe(1 + 1 + 3 + 3 * 1 + 10 * 1);
+  });
+
+  it('expands fragments (inline and named), ignores cycles, and introspection costs 1 whole', () => {
+    expect(cost('{ part(id: "1") { ...P } } fragment P on Part { storeProduct { sku } ... on Part { inventory { available } } }')).toBe(1 + 1 + 2 + 3);
+    // A cycle (invalid anyway) adds nothing rather than looping.
+    expect(cost('{ part(id: "1") { ...A } } fragment A on Part { storeProduct { supplierPart { ...A } } }')).toBe(1 + 1 + 2 + 3);
+    expect(cost(getIntrospectionQuery())).toBe(2);
+    expect(cost('{ a: part(id: "1") { id } b: part(id: "2") { id } }', undefined)).toBe(3);
+    expect(cost('query A { __typename } query B { part(id: "1") { id } }', undefined, 'B')).toBe(2);
+    expect(cost('query A { __typename } query B { part(id: "1") { id } }')).toBe(0);
+  });
+});
+
+describe('document shape', () => {
+  it('counts depth (leaf included), every alias and every directive, fragments expanded', () => {
+    expect(measureDocument(parse('{ a: __typename b: __typename }'))).toEqual({ depth: 1, aliases: 2, directives: 0 });
+    const doc = parse('query Q @x { ...F ...F } fragment F on Query @y { p: part(id: "1") @include(if: true) { id } }');
+    expect(measureDocument(doc)).toEqual({ depth: 2, aliases: 2, directives: 1 + 2 * 2 });
+    // The standard introspection query fits the default depth of 15.
+    expect(measureDocument(parse(getIntrospectionQuery())).depth).toBe(15);
+  });
+
+  it('stays fast on a fragment tree that doubles at every level', () => {
+    const levels = 60;
+    const fragments = Array.from({ length: levels }, (_, i) => `fragment F${i} on Query { a${i}: __typename ...F${i + 1} ...F${i + 1} }`).join(' ');
+    const doc = parse(`{ ...F0 } ${fragments} fragment F${levels} on Query { __typename }`);
+    const started = Date.now();
+    const shape = measureDocument(doc);
+    expect(Date.now() - started).toBeLessThan(100);
+    expect(shape.aliases).toBeGreaterThan(1e15);
+    expect(cost(`{ ...F0 } ${fragments} fragment F${levels} on Query { __typename }`)).toBe(1);
+  });
+
+  it('counts tokens as graphql does, stopping past the limit', () => {
+    expect(checkTokens('{ a b c }', 5)).toBeUndefined();
+    expect(checkTokens('{ a b c d e }', 5)).toMatchObject({ limit: 'tokens', max: 5 });
+    expect(checkTokens('# only a comment\n{ a }', 3)).toBeUndefined();
+  });
+
+  it('knows introspection from __typename', () => {
+    const op = (q: string) => {
+      const d = parse(q);
+      return usesIntrospection(d, d.definitions.find((x) => x.kind === 'OperationDefinition') as never);
+    };
+    expect(op('{ __typename }')).toBe(false);
+    expect(op('{ __type(name: "Part") { name } }')).toBe(true);
+    expect(op('{ ...F } fragment F on Query { __schema { queryType { name } } }')).toBe(true);
+  });
+});
+
+describe('createClientBudgets', () => {
+  it('spends per client, refuses without spending, reports in the IETF fields, and builds its limiter through the factory', async () => {
+    const made: BudgetLimiterOptions[] = [];
+    const budgets = createClientBudgets({
+      points: 10,
+      windowSeconds: 60,
+      overrides: { big: 100 },
+      createLimiter: (o) => {
+        made.push(o);
+        return new RateLimiterMemory(o);
+      },
+    });
+    expect(made).toEqual([{ keyPrefix: 'crossdock-client-budget', points: 100, duration: 60 }]);
+    const a = await budgets.charge('small', 7);
+    expect(a).toMatchObject({ allowed: true, limit: 10, remaining: 3 });
+    expect(budgets.headers(a)).toEqual({ 'ratelimit-policy': '"budget";q=10;w=60', ratelimit: `"budget";r=3;t=${a.resetSeconds}` });
+    const refused = await budgets.charge('small', 4);
+    expect(refused).toMatchObject({ allowed: false, remaining: 3 });
+    expect(budgets.headers(refused)['retry-after']).toMatch(/^\d+$/);
+    expect(await budgets.peek('small')).toMatchObject({ remaining: 3 });
+    expect(await budgets.charge('small', 3)).toMatchObject({ allowed: true, remaining: 0 });
+    // Another client, and one with an override, are unaffected.
+    expect(await budgets.charge('other', 10)).toMatchObject({ allowed: true, remaining: 0 });
+    expect(await budgets.charge('big', 60)).toMatchObject({ allowed: true, limit: 100, remaining: 40 });
+    expect(budgets.headers(await budgets.peek('nobody'))).toEqual({ 'ratelimit-policy': '"budget";q=10;w=60', ratelimit: '"budget";r=10;t=60' });
+  });
+});
+
+describe('limits configuration', () => {
+  it('has the documented defaults, and production turns introspection and suggestions off', () => {
+    const dev = loadConfig({}).limits;
+    expect(dev).toMatchObject({
+      budgets: { points: 1000, windowSeconds: 900, overrides: {} },
+      maxDepth: 15,
+      maxAliases: 30,
+      maxDirectives: 50,
+      maxTokens: 5000,
+      maxCost: 5000,
+      maxBodyBytes: 102_400,
+      introspection: { enabled: true, roles: ['admin'] },
+      fieldSuggestions: true,
+      corsOrigins: [],
+      compression: true,
+      apq: { enabled: true, maxEntries: 1000 },
+      trustedDocuments: { mode: 'off' },
+    });
+    const prod = loadConfig({
+      CROSSDOCK_MODE: 'production',
+      CROSSDOCK_API_KEYS: 'a:admin:aaaaaaaaaaaaaaaaaaaa',
+      FINDITPARTS_BASE_URL: 'http://127.0.0.1:1/api/v1',
+      FINDITPARTS_API_KEY: 'k',
+      BIGCOMMERCE_API_URL: 'http://127.0.0.1:2/stores/abc',
+      BIGCOMMERCE_ACCESS_TOKEN: 't',
+    }).limits;
+    expect(prod).toMatchObject({ introspection: { enabled: false, roles: ['admin'] }, fieldSuggestions: false });
+  });
+
+  it('parses overrides and lists, and names bad values', () => {
+    const c = loadConfig({ CLIENT_BUDGETS: '{"shop": 5000}', CORS_ORIGINS: 'https://shop.example/, http://localhost:5173', INTROSPECTION_ROLES: 'operator,admin' }).limits;
+    expect(c.budgets.overrides).toEqual({ shop: 5000 });
+    expect(c.corsOrigins).toEqual(['https://shop.example', 'http://localhost:5173']);
+    expect(c.introspection.roles).toEqual(['operator', 'admin']);
+    expect(() => loadConfig({ CLIENT_BUDGETS: '{"shop": -1}' })).toThrow(/CLIENT_BUDGETS/);
+    expect(() => loadConfig({ CORS_ORIGINS: 'not a url' })).toThrow(/CORS_ORIGINS/);
+    expect(() => loadConfig({ INTROSPECTION_ROLES: 'root' })).toThrow(/INTROSPECTION_ROLES/);
+    expect(() => loadConfig({ TRUSTED_DOCUMENTS: 'safelist' })).toThrow(/TRUSTED_DOCUMENTS_FILE/);
+  });
+});

@@ -1,0 +1,118 @@
+/** Store tokens sealed at rest (src/auth/tokenVault.ts) and the settings that govern them. */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { parseEncryptionKey } from '../../src/auth/securityConfig.js';
+import { createSqliteTokenVault, createTokenCipher } from '../../src/auth/tokenVault.js';
+import { ConfigError, loadConfig } from '../../src/config.js';
+
+const TOKEN = 'abcdefghijklmnopqrstuvwxyz01234';
+
+describe('token cipher', () => {
+  const cipher = createTokenCipher(randomBytes(32));
+
+  it('round-trips, with a fresh 12-byte IV and a 16-byte tag per seal', () => {
+    const a = cipher.seal(TOKEN, 'store1');
+    const b = cipher.seal(TOKEN, 'store1');
+    expect(a.iv).toHaveLength(12);
+    expect(a.tag).toHaveLength(16);
+    expect(a.iv.equals(b.iv)).toBe(false);
+    expect(a.ciphertext.equals(b.ciphertext)).toBe(false);
+    expect(cipher.open(a, 'store1')).toBe(TOKEN);
+  });
+
+  it('refuses a ciphertext moved to another store, tampered with, or opened with another key', () => {
+    const sealed = cipher.seal(TOKEN, 'store1');
+    expect(cipher.open(sealed, 'store2')).toBeUndefined();
+    const flipped = Buffer.from(sealed.ciphertext);
+    flipped[0] = flipped[0]! ^ 1;
+    expect(cipher.open({ ...sealed, ciphertext: flipped }, 'store1')).toBeUndefined();
+    expect(createTokenCipher(randomBytes(32)).open(sealed, 'store1')).toBeUndefined();
+  });
+
+  it('wants exactly 32 bytes', () => {
+    expect(() => createTokenCipher(randomBytes(16))).toThrow();
+  });
+});
+
+describe('SQLite vault', () => {
+  it('stores, reads, deletes; the file never holds the plaintext', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'crossdock-vault-'));
+    const path = join(dir, 'crossdock.db');
+    const key = randomBytes(32);
+    const vault = createSqliteTokenVault({ path, cipher: createTokenCipher(key) });
+    await vault.put({ storeHash: 'abc123', accessToken: TOKEN, scope: 'store_v2_products', installedAt: '2026-01-01T00:00:00.000Z', userId: 7 });
+    expect(await vault.get('abc123')).toEqual({
+      kind: 'installed',
+      record: { storeHash: 'abc123', accessToken: TOKEN, scope: 'store_v2_products', installedAt: '2026-01-01T00:00:00.000Z', userId: 7 },
+    });
+    expect(await vault.get('other')).toEqual({ kind: 'absent' });
+    const files = () => readdirSync(dir).map((f) => readFileSync(join(dir, f)));
+    for (const bytes of files()) expect(bytes.includes(Buffer.from(TOKEN))).toBe(false);
+
+    // Another key: unreadable, and says why.
+    const other = createSqliteTokenVault({ path, cipher: createTokenCipher(randomBytes(32)) });
+    expect(await other.get('abc123')).toEqual({ kind: 'unreadable', keyMismatch: true });
+    await other.close();
+
+    // A damaged row under the right key: unreadable, not a key mismatch.
+    const db = new Database(path);
+    db.prepare("UPDATE store_tokens SET tag = zeroblob(16) WHERE store_hash = 'abc123'").run();
+    db.close();
+    expect(await vault.get('abc123')).toEqual({ kind: 'unreadable', keyMismatch: false });
+
+    expect(await vault.delete('abc123')).toBe(true);
+    expect(await vault.delete('abc123')).toBe(false);
+    expect(await vault.get('abc123')).toEqual({ kind: 'absent' });
+    await vault.close();
+  });
+});
+
+describe('settings', () => {
+  it('TOKEN_ENCRYPTION_KEY: 64 hex digits or base64 / base64url of 32 bytes', () => {
+    const bytes = randomBytes(32);
+    expect(parseEncryptionKey(bytes.toString('hex'))?.equals(bytes)).toBe(true);
+    expect(parseEncryptionKey(bytes.toString('base64'))?.equals(bytes)).toBe(true);
+    expect(parseEncryptionKey(bytes.toString('base64url'))?.equals(bytes)).toBe(true);
+    expect(parseEncryptionKey(randomBytes(16).toString('hex'))).toBeUndefined();
+    expect(parseEncryptionKey('correct horse battery staple')).toBeUndefined();
+  });
+
+  it('an invalid key is named, never echoed', () => {
+    const value = 'my-secret-but-not-a-key-value';
+    const err = (() => {
+      try {
+        loadConfig({ TOKEN_ENCRYPTION_KEY: value });
+      } catch (e) {
+        return e as Error;
+      }
+      return undefined;
+    })();
+    expect(err).toBeInstanceOf(ConfigError);
+    expect(err?.message).toContain('TOKEN_ENCRYPTION_KEY');
+    expect(err?.message).not.toContain(value);
+  });
+
+  it('the app needs both its id and secret; production with the app needs TOKEN_ENCRYPTION_KEY', () => {
+    expect(() => loadConfig({ BIGCOMMERCE_APP_CLIENT_ID: 'id' })).toThrow(/BIGCOMMERCE_APP_CLIENT_SECRET/);
+    const production = {
+      CROSSDOCK_MODE: 'production',
+      CROSSDOCK_API_KEYS: 'a:admin:aaaaaaaaaaaaaaaaaaaa',
+      FINDITPARTS_BASE_URL: 'https://finditparts.example/api/v1',
+      FINDITPARTS_API_KEY: 'api-key',
+      BIGCOMMERCE_API_URL: 'https://api.bigcommerce.com/stores/abc/v3',
+      BIGCOMMERCE_APP_CLIENT_ID: 'id',
+      BIGCOMMERCE_APP_CLIENT_SECRET: 'secret',
+    };
+    expect(() => loadConfig(production)).toThrow(/TOKEN_ENCRYPTION_KEY/);
+    // With the app, the static store token is optional: the install provides one.
+    const config = loadConfig({ ...production, TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('base64') });
+    expect(config.bigcommerce?.accessToken).toBe('');
+    expect(config.security.bigcommerceApp).toEqual({ clientId: 'id', clientSecret: 'secret', loginUrl: undefined, redirectUri: undefined });
+    expect(config.security.tokenEncryptionKey).toHaveLength(32);
+    expect(config.security.audit.retentionDays).toBe(90);
+  });
+});
