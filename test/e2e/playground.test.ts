@@ -8,11 +8,10 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { CHROMIUM, hasChromium, launchOffline } from '../support/browser.js';
 import { startGateway, type TestGateway } from '../support/gateway.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
 const SCREENSHOT_DIR = 'test-results';
 const SCREENSHOT = join(SCREENSHOT_DIR, 'playground.png');
 
@@ -58,20 +57,10 @@ describe.skipIf(!hasChromium)('playground (headless Chromium, no internet)', () 
 
   beforeAll(async () => {
     gateway = await startGateway();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
-    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
     // No internet: anything not to the gateway's own origin is aborted and recorded.
-    const origin = `${gateway.url}/`;
-    await context.route('**/*', (route) => {
-      const url = route.request().url();
-      if (url.startsWith(origin)) return route.continue();
-      foreignRequests.push(url);
-      return route.abort('internetdisconnected');
-    });
+    const launched = await launchOffline(gateway.url, foreignRequests);
+    browser = launched.browser;
+    const context = launched.context;
     page = await context.newPage();
     page.on('pageerror', (err) => pageErrors.push(err.message));
     page.on('response', (res) => {

@@ -6,13 +6,11 @@
  * explorer (which introspects) must report none, and a deliberate fetch
  * elsewhere must report one (so the recorder is known to work).
  */
-import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { CHROMIUM, hasChromium, launchOffline } from '../support/browser.js';
 import { startGateway, type TestGateway } from '../support/gateway.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium && process.env.CI) throw new Error(`${CHROMIUM} is missing: the playground e2e tests must run in CI (apt-get install -y chromium)`);
 
 describe.skipIf(!hasChromium)('playground under a self-only Content-Security-Policy (headless Chromium)', () => {
@@ -24,11 +22,10 @@ describe.skipIf(!hasChromium)('playground under a self-only Content-Security-Pol
 
   beforeAll(async () => {
     gateway = await startGateway();
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-sync'] });
-    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
-    // No internet: anything not to the gateway is aborted.
-    const origin = `${gateway.url}/`;
-    await context.route('**/*', (route) => (route.request().url().startsWith(origin) ? route.continue() : route.abort('internetdisconnected')));
+    // No internet: anything not to the gateway's own origin is aborted and recorded.
+    const launched = await launchOffline(gateway.url);
+    browser = launched.browser;
+    const context = launched.context;
     await context.exposeFunction('__reportViolation', (text: string) => violations.push(text));
     // As text: this project compiles without the DOM library.
     await context.addInitScript({

@@ -7,7 +7,7 @@ import { isFinalOrder } from '../../orders/types.js';
 import { ErrorCode, gatewayError } from '../errors.js';
 import type { GraphQLContext } from '../context.js';
 import type { MutationResolvers, QueryResolvers, SubscriptionResolvers, SupplierOrderLineResolvers, SupplierOrderResolvers } from '../generated/resolvers.js';
-import { offsetCursor, parseWindow } from '../pagination.js';
+import { connection, parseWindow } from '../pagination.js';
 
 function orders(ctx: GraphQLContext) {
   ctx.hints.uncacheable = true;
@@ -30,17 +30,7 @@ export const supplierOrderQueries: Pick<QueryResolvers, 'supplierOrder' | 'suppl
       window.offset,
       window.first,
     );
-    const edges = items.map((node, i) => ({ cursor: offsetCursor(window.offset + i), node }));
-    return {
-      edges,
-      totalCount: total,
-      pageInfo: {
-        hasNextPage: window.offset + items.length < total,
-        hasPreviousPage: window.offset > 0,
-        startCursor: edges[0]?.cursor ?? null,
-        endCursor: edges[edges.length - 1]?.cursor ?? null,
-      },
-    };
+    return connection(items, window.offset, total, window.offset + items.length < total);
   },
 };
 

@@ -5,7 +5,7 @@ import { isFinal } from '../../jobs/types.js';
 import type { SyncJobRecord } from '../../jobs/types.js';
 import type { GraphQLContext } from '../context.js';
 import type { MutationResolvers, QueryResolvers, SubscriptionResolvers, SyncJobResolvers } from '../generated/resolvers.js';
-import { offsetCursor, parseWindow } from '../pagination.js';
+import { connection, offsetCursor, parseWindow } from '../pagination.js';
 
 const MAX_PAGE = 200;
 
@@ -35,17 +35,7 @@ export const syncQueries: Pick<QueryResolvers, 'syncJob' | 'syncJobs' | 'syncSch
   async syncJobs(_root, { filter, first, after }, ctx) {
     const window = parseWindow(first, after, MAX_PAGE);
     const { items, total } = await jobs(ctx).store.list({ status: filter?.status ?? undefined, kind: filter?.kind ?? undefined }, window.offset, window.first);
-    const edges = items.map((node, i) => ({ cursor: offsetCursor(window.offset + i), node }));
-    return {
-      edges,
-      totalCount: total,
-      pageInfo: {
-        hasNextPage: window.offset + items.length < total,
-        hasPreviousPage: window.offset > 0,
-        startCursor: edges[0]?.cursor ?? null,
-        endCursor: edges[edges.length - 1]?.cursor ?? null,
-      },
-    };
+    return connection(items, window.offset, total, window.offset + items.length < total);
   },
   syncSchedules(_root, _args, ctx) {
     return jobs(ctx).store.schedules();
