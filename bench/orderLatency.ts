@@ -209,7 +209,6 @@ export const orderLatency: Scenario = {
         [m.mode, '**added by the gateway** (gateway − direct)', '', `**${fmtMs(p(m.gateway, 50) - p(m.direct, 50))}**`, `**${fmtMs(p(m.gateway, 99) - p(m.direct, 99))}**`, '', ''],
       ]);
       const waitCost = p(seq.gateway, 50) - p(seq.noWait, 50);
-      const pollShare = waitCost - p(seq.direct, 50);
 
       return [
         `Standalone sandbox (5,000 parts, supplier limits raised to ${FIP.rate}/s, burst ${FIP.burst}, ${formatNumber(FIP.perMinute)}/min) and two gateway`,
@@ -228,10 +227,8 @@ export const orderLatency: Scenario = {
         `read (\`products/:ids/multi\`, to check sellable, minimum and stock) and one \`place_order\`.`,
         '',
         `Where the added latency goes (sequential, p50): answering without waiting takes ${fmtMs(p(seq.noWait, 50))} (GraphQL, key claim, part read,`,
-        `SQLite intent); waiting for the send adds ${fmtMs(waitCost)}, about one 25 ms interval. \`waitForFirstSend\` (src/orders/orderService.ts)`,
-        `checks the order store, sleeps 25 ms, checks again: the send (the direct call takes ${fmtMs(p(seq.direct, 50))}) is over long before the first`,
-        `re-check, so ~${fmtMs(pollShare)} of every waiting answer is the sleep. Woken by the outbox's publish instead, a waiting answer`,
-        `would take about no-wait + send ≈ ${fmtMs(p(seq.noWait, 50) + p(seq.direct, 50))} at p50, i.e. ~${fmtMs(p(seq.noWait, 50))} added over direct (an estimate from these figures).`,
+        `SQLite intent); waiting for the send adds ${fmtMs(waitCost)}: \`waitForFirstSend\` (src/orders/orderService.ts) is woken by`,
+        `the order's own change event when the outbox's send settles (the direct call alone takes ${fmtMs(p(seq.direct, 50))}).`,
       ].join('\n');
     } finally {
       for (const gw of gateways) await gw.child.stop();
