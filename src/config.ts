@@ -5,6 +5,7 @@
  * (never its value: some are secrets).
  */
 import { z } from 'zod';
+import { urlVariable } from './configVariables.js';
 import { LIMITS_ENV, limitsConfig, type LimitsConfig } from './limits/limitsConfig.js';
 import { SECURITY_ENV, securityConfig, type SecurityConfig } from './auth/securityConfig.js';
 import { REDIS_ENV, redisConfig, type RedisConfig } from './strategies/redisConfig.js';
@@ -152,20 +153,7 @@ const apiKeys = z
     return entries;
   });
 
-const url = z
-  .string()
-  .optional()
-  .transform((v, ctx) => {
-    if (v === undefined || v.trim() === '') return undefined;
-    try {
-      const u = new URL(v.trim());
-      if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('not http(s)');
-      return u.toString().replace(/\/+$/, '');
-    } catch {
-      ctx.addIssue({ code: 'custom', message: 'must be an http(s) URL' });
-      return z.NEVER;
-    }
-  });
+const url = urlVariable(['http:', 'https:'], 'must be an http(s) URL', (u) => u.toString().replace(/\/+$/, ''));
 
 const envSchema = z.object({
   CROSSDOCK_MODE: z.enum(['development', 'production']).optional(),

@@ -171,8 +171,8 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     const skuRule = createSkuRule(config.skuPrefix);
     let sourcesRef: ReturnType<typeof createSources> | undefined;
     const syncDeps: SyncDeps = {
-      fip: createFinditPartsClient(fipHandle.http),
-      bc: createBigCommerceClient(bcHandle.http),
+      fip: finditparts,
+      bc: bigcommerce,
       writer: createBigCommerceWriter(bcHandle.http),
       store: jobStore,
       rules: { skuRule, markupPercent: config.sync.markupPercent, rounding: config.sync.rounding, categoryMap: config.sync.categoryMap },
@@ -219,7 +219,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     const orderService = createOrderService({
       store: orderStore,
       outbox,
-      fip: createFinditPartsClient(fipHandle.http),
+      fip: finditparts,
       skuRule,
       defaults: { shippingMethod: config.orders.defaultShippingMethod, address: config.orders.defaultAddress },
       placeWaitMs: config.orders.placeWaitMs,
@@ -227,15 +227,14 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       keyTtlMs: config.orders.keyTtlMs,
       changes: orderBus,
     });
-    const bcForRouting = createBigCommerceClient(bcHandle.http);
     routingDeps = {
-      bc: bcForRouting,
+      bc: bigcommerce,
       orders: orderService,
       store: jobStore,
       publish: (job) => events.publish(job),
       pageSize: 50,
       shippingAddress: async (id) => {
-        const a = await bcForRouting.orderShippingAddress(id, 'bulk').catch(() => null);
+        const a = await bigcommerce.orderShippingAddress(id, 'bulk').catch(() => null);
         return a && a.street1 && a.city && a.zip && a.country && a.name && a.state ? a : null;
       },
     };

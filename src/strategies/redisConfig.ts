@@ -5,6 +5,7 @@
  * every variable is in the README's configuration table.
  */
 import { z } from 'zod';
+import { urlVariable } from '../configVariables.js';
 
 export interface RedisConfig {
   /** `redis://` or `rediss://` URL, credentials included (REDIS_URL). Never logged. */
@@ -26,20 +27,7 @@ export interface RedisConfig {
   commandTimeoutMs: number;
 }
 
-const redisUrl = z
-  .string()
-  .optional()
-  .transform((v, ctx) => {
-    if (v === undefined || v.trim() === '') return undefined;
-    try {
-      const u = new URL(v.trim());
-      if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') throw new Error('not redis');
-      return v.trim();
-    } catch {
-      ctx.addIssue({ code: 'custom', message: 'must be a redis:// or rediss:// URL' });
-      return z.NEVER;
-    }
-  });
+const redisUrl = urlVariable(['redis:', 'rediss:'], 'must be a redis:// or rediss:// URL', (_u, raw) => raw);
 
 export const REDIS_ENV = {
   REDIS_URL: redisUrl,
