@@ -117,6 +117,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
         breaker,
         metrics,
         timeouts: config.upstreamTimeouts,
+        maxBodyBytes: config.upstreamMaxBodyBytes,
         deadlines: { interactive: config.interactiveDeadlineMs, bulk: 300_000 },
         retryDelayScale: config.retryDelayScale,
         onAlert: (message) => logger.error({ upstream: name }, message),

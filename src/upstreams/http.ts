@@ -59,6 +59,11 @@ export interface UpstreamClientOptions {
   breaker: Breaker;
   metrics: Metrics;
   timeouts: { connectMs: number; headersMs: number; bodyMs: number };
+  /**
+   * Largest answer body read, in bytes; past it the connection is dropped and
+   * the call fails with a `tooLarge` UpstreamError. @default 8388608 (8 MiB)
+   */
+  maxBodyBytes?: number;
   /** Default deadline per lane. */
   deadlines: Record<Lane, number>;
   /** Multiplier on the retry table's delays. @default 1 */
@@ -84,17 +89,28 @@ export interface UpstreamClient {
 }
 
 const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+/** undici's ResponseExceededMaxSizeError: the body passed the pool's `maxResponseSize`. */
+const TOO_LARGE_CODE = 'UND_ERR_RES_EXCEEDED_MAX_SIZE';
+const DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024;
+
+class DeclaredTooLargeError extends Error {
+  override name = 'DeclaredTooLargeError';
+}
 const REFUSED_CODES = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
 
 export function createUpstreamClient(options: UpstreamClientOptions): UpstreamClient {
   const base = new URL(options.baseUrl);
   const basePath = base.pathname.replace(/\/+$/, '');
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const pool = new Pool(base.origin, {
     connections: options.connections ?? 16,
     connectTimeout: options.timeouts.connectMs,
     headersTimeout: options.timeouts.headersMs,
     bodyTimeout: options.timeouts.bodyMs,
     keepAliveTimeout: 30_000,
+    // undici counts the body's bytes as they arrive and drops the socket past this, so an
+    // endless or huge answer (chunked, or a lying Content-Length) never fills the heap.
+    maxResponseSize: maxBodyBytes,
   });
   const scale = options.retryDelayScale ?? 1;
   const { metrics, name } = options;
@@ -141,6 +157,12 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
     };
     try {
       const res = await pool.request({ method: req.method, path, headers, body, signal: AbortSignal.any(signals) });
+      // An answer that says up front it is too large is not downloaded at all.
+      const declared = res.headers['content-length'];
+      if (typeof declared === 'string' && Number(declared) > maxBodyBytes) {
+        res.body.destroy();
+        throw new DeclaredTooLargeError();
+      }
       const text = await res.body.text();
       observeLatency(res.statusCode >= 500 || res.statusCode === 429);
       const resHeaders: Record<string, string> = {};
@@ -160,6 +182,9 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
       metrics.upstreamRequests.inc({ upstream: name, endpoint: req.endpoint, status: 'error' });
       if (req.signal?.aborted) throw err;
       const code = (err as { code?: string }).code ?? '';
+      if (err instanceof DeclaredTooLargeError || code === TOO_LARGE_CODE) {
+        return { kind: 'tooLarge', message: `answer larger than ${maxBodyBytes} bytes (UPSTREAM_MAX_BODY_BYTES)` };
+      }
       if (TIMEOUT_CODES.has(code) || (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError'))) {
         return { kind: 'timeout', message: 'timed out' };
       }
