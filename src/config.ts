@@ -60,6 +60,8 @@ export interface Config {
   /** Share of each upstream's budget that bulk work may never take (kept for interactive reads). */
   interactiveReserve: number;
   upstreamTimeouts: { connectMs: number; headersMs: number; bodyMs: number };
+  /** Largest upstream answer body read, in bytes; a larger one fails the call. */
+  upstreamMaxBodyBytes: number;
   /** Deadline for one interactive upstream call including retries and pacing waits. */
   interactiveDeadlineMs: number;
   /** Multiplier on the retry table's delays (1 = the documented delays). */
@@ -176,6 +178,9 @@ const envSchema = z.object({
   UPSTREAM_CONNECT_TIMEOUT_MS: ms(5_000),
   UPSTREAM_HEADERS_TIMEOUT_MS: ms(10_000),
   UPSTREAM_BODY_TIMEOUT_MS: ms(10_000),
+  // 8 MiB: far above any page the vendors send (upstreams.md: 100 parts or 250 products a page),
+  // far below what would hurt the process if a vendor or a proxy answered without end.
+  UPSTREAM_MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(1_073_741_824).default(8 * 1024 * 1024),
   INTERACTIVE_DEADLINE_MS: ms(20_000),
   RETRY_DELAY_SCALE: z.coerce.number().min(0).max(10).default(1),
   BREAKER_FAILURE_THRESHOLD: z.coerce.number().int().min(1).max(1000).default(5),
@@ -315,6 +320,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bigcommerce,
     interactiveReserve: e.INTERACTIVE_RESERVE,
     upstreamTimeouts: { connectMs: e.UPSTREAM_CONNECT_TIMEOUT_MS, headersMs: e.UPSTREAM_HEADERS_TIMEOUT_MS, bodyMs: e.UPSTREAM_BODY_TIMEOUT_MS },
+    upstreamMaxBodyBytes: e.UPSTREAM_MAX_BODY_BYTES,
     interactiveDeadlineMs: e.INTERACTIVE_DEADLINE_MS,
     retryDelayScale: e.RETRY_DELAY_SCALE,
     breaker: { failureThreshold: e.BREAKER_FAILURE_THRESHOLD, cooldownMs: e.BREAKER_COOLDOWN_MS },

@@ -117,6 +117,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
         breaker,
         metrics,
         timeouts: config.upstreamTimeouts,
+        maxBodyBytes: config.upstreamMaxBodyBytes,
         deadlines: { interactive: config.interactiveDeadlineMs, bulk: 300_000 },
         retryDelayScale: config.retryDelayScale,
         onAlert: (message) => logger.error({ upstream: name }, message),
@@ -295,9 +296,10 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       playgroundHeaders: devKey ? { 'X-API-Key': devKey } : undefined,
       readiness: {
         async check() {
-          const breakers = Object.fromEntries(services.upstreams.map((u) => [u.http.name, u.breaker.state().kind]));
+          const breakers = Object.fromEntries(services.upstreams.map((u) => [u.http.name, u.breaker.kind()]));
           const store = await strategies.health();
-          const degraded = Object.values(breakers).some((k) => k === 'open') || store.status === 'degraded';
+          // Half-open is not healthy either: the upstream failed and has not yet answered a probe.
+          const degraded = Object.values(breakers).some((k) => k !== 'closed') || store.status === 'degraded';
           if (state !== 'ready') return { ready: false, status: state, checks: { breakers, store: store.detail } };
           return { ready: true, status: degraded ? 'degraded' : 'ok', checks: { breakers, cache: strategies.kind === 'redis' ? 'redis' : 'memory', store: store.detail } };
         },

@@ -39,6 +39,7 @@ export function toGatewayError(err: unknown): Error {
           retryAfterMs: err.retryInMs,
         });
       case 'rejected':
+      case 'tooLarge':
         return gatewayError(ErrorCode.UPSTREAM_ERROR, err.message, { upstream: err.upstream });
       case 'unavailable':
       case 'timeout':

@@ -165,6 +165,11 @@ export function createPacer(options: PacerOptions): Pacer {
     return vendorLeft - inFlight - othersInFlight > floor ? 0 : vendorResetAt - now;
   }
 
+  /** Gives one slot back to each limiter (a slot taken for a request that is not sent). */
+  async function giveBack(limiters: RateLimiterAbstract[], key: string): Promise<void> {
+    await Promise.all(limiters.map((l) => l.reward(key, 1).catch(() => undefined)));
+  }
+
   async function take(limiters: RateLimiterAbstract[], key: string): Promise<number> {
     const taken: RateLimiterAbstract[] = [];
     for (const limiter of limiters) {
@@ -173,7 +178,7 @@ export function createPacer(options: PacerOptions): Pacer {
         taken.push(limiter);
       } catch (err) {
         // Give back what this attempt took from the other budgets.
-        await Promise.all(taken.map((l) => l.reward(key, 1).catch(() => undefined)));
+        await giveBack(taken, key);
         if (err instanceof RateLimiterRes) return Math.max(1, err.msBeforeNext);
         throw err;
       }
@@ -192,10 +197,21 @@ export function createPacer(options: PacerOptions): Pacer {
         let wait = gateWait(lane, now);
         if (wait === 0) {
           const borrow = lane === 'bulk' && borrowing(now);
-          wait = await take(lane === 'bulk' && !borrow ? [...bulkOnly, ...total] : total, 'q');
-          // Borrowed slots still count against bulk's own share, so bulk is back within it when reads return.
-          if (wait === 0 && borrow) await Promise.all(bulkOnly.map((l) => l.penalty('q', 1).catch(() => undefined)));
-          if (wait === 0 && gateWait(lane, Date.now()) === 0) break;
+          const limiters = lane === 'bulk' && !borrow ? [...bulkOnly, ...total] : total;
+          wait = await take(limiters, 'q');
+          if (wait === 0) {
+            // Borrowed slots still count against bulk's own share, so bulk is back within it when reads return.
+            if (borrow) await Promise.all(bulkOnly.map((l) => l.penalty('q', 1).catch(() => undefined)));
+            // Taking the slot awaited (Redis, or just a microtask): meanwhile other requests may have
+            // been admitted (in flight now), or a 429's Retry-After or an interactive read arrived.
+            // No await between this check and inFlight++ below, so nothing is admitted past the gate.
+            const closed = gateWait(lane, Date.now());
+            if (closed === 0) break;
+            // The gate closed: this request is not sent now, so its slot goes back (else every such
+            // race spends quota, shared quota with REDIS_URL, on nothing) and it waits for the gate.
+            await giveBack(borrow ? [...limiters, ...bulkOnly] : limiters, 'q');
+            wait = closed;
+          }
         }
         // Bulk yields to waiting interactive reads by waking a little later.
         const delay = wait + (lane === 'bulk' && waiting.interactive > 0 ? 25 : 0);

@@ -4,11 +4,20 @@
  * request wrong) it opens and calls fail fast; after `cooldownMs` one probe
  * is let through (half-open); its success closes the breaker, its failure
  * opens it again.
+ *
+ * Every call holds a permit, and every permit is settled exactly once:
+ * `success`, `failure`, or `release` when the call proved nothing either way
+ * (a 429, a 401, the caller giving up, no pacing slot, a token refresh that
+ * threw). A released probe frees the half-open slot for the next call, so a
+ * probe can never stay "in flight" after its call ended; the shared client
+ * releases whatever it still holds in one `finally`.
  */
 export type BreakerState =
   | { kind: 'closed'; failures: number }
   | { kind: 'open'; openedAt: number; lastError: string }
   | { kind: 'halfOpen'; probeInFlight: boolean };
+
+export type BreakerKind = BreakerState['kind'];
 
 export interface BreakerOptions {
   /** Consecutive failures that open the breaker. @default 5 */
@@ -18,53 +27,98 @@ export interface BreakerOptions {
   onChange?: (state: BreakerState) => void;
 }
 
-export interface Breaker {
-  /** May a call go out now? Takes the half-open probe slot when it returns true. */
-  allow(): boolean;
+/** Leave to send one call. Settle it once; later calls to any of these do nothing. */
+export interface BreakerPermit {
+  /** This call is the half-open probe: its outcome decides whether the breaker closes. */
+  readonly probe: boolean;
+  /** The upstream behaved like a healthy one: a probe closes the breaker; otherwise the failure count restarts. */
   success(): void;
+  /** The upstream failed (5xx, timeout, connection): counts toward opening; a probe reopens. */
   failure(reason: string): void;
+  /** The call said nothing about the upstream's health; a probe gives its slot back. */
+  release(): void;
+}
+
+export interface Breaker {
+  /**
+   * A permit for one call, or undefined when calls must fail fast (open, or
+   * half-open with the probe already out). The half-open probe's permit is
+   * the only one whose outcome moves the breaker out of half-open.
+   */
+  acquire(): BreakerPermit | undefined;
   state(): BreakerState;
+  kind(): BreakerKind;
   /** ms until a probe is allowed (0 when closed or half-open). */
   retryInMs(): number;
 }
 
 export function createBreaker(options: BreakerOptions): Breaker {
   let state: BreakerState = { kind: 'closed', failures: 0 };
+  /** Bumped on every change of kind: a permit speaks only for the state it was issued in. */
+  let epoch = 0;
   const set = (next: BreakerState) => {
     const changed = next.kind !== state.kind;
     state = next;
-    if (changed) options.onChange?.(state);
+    if (changed) {
+      epoch++;
+      options.onChange?.(state);
+    }
   };
+  const open = (reason: string) => set({ kind: 'open', openedAt: Date.now(), lastError: reason });
+
+  function permit(probe: boolean): BreakerPermit {
+    const issuedIn = epoch;
+    let settled = false;
+    const settle = (apply: () => void) => {
+      if (settled) return;
+      settled = true;
+      // A call that began before the breaker changed state (say, a slow read issued while
+      // closed that ends after it opened) no longer speaks for the upstream's current state.
+      if (epoch === issuedIn) apply();
+    };
+    return {
+      probe,
+      success: () =>
+        settle(() => {
+          if (probe) set({ kind: 'closed', failures: 0 });
+          else if (state.kind === 'closed' && state.failures > 0) state = { kind: 'closed', failures: 0 };
+        }),
+      failure: (reason) =>
+        settle(() => {
+          if (probe) return open(reason);
+          if (state.kind !== 'closed') return;
+          const failures = state.failures + 1;
+          if (failures >= options.failureThreshold) open(reason);
+          else state = { kind: 'closed', failures };
+        }),
+      release: () =>
+        settle(() => {
+          if (probe && state.kind === 'halfOpen') state = { kind: 'halfOpen', probeInFlight: false };
+        }),
+    };
+  }
+
   return {
-    allow() {
+    acquire() {
       switch (state.kind) {
         case 'closed':
-          return true;
+          return permit(false);
         case 'open':
-          if (Date.now() - state.openedAt < options.cooldownMs) return false;
+          if (Date.now() - state.openedAt < options.cooldownMs) return undefined;
           set({ kind: 'halfOpen', probeInFlight: true });
-          return true;
+          return permit(true);
         case 'halfOpen':
-          if (state.probeInFlight) return false;
+          if (state.probeInFlight) return undefined;
           state = { kind: 'halfOpen', probeInFlight: true };
-          return true;
+          return permit(true);
         default: {
           const never: never = state;
           throw new Error(`unknown breaker state ${JSON.stringify(never)}`);
         }
       }
     },
-    success() {
-      if (state.kind !== 'closed' || state.failures > 0) set({ kind: 'closed', failures: 0 });
-    },
-    failure(reason) {
-      if (state.kind === 'halfOpen') return set({ kind: 'open', openedAt: Date.now(), lastError: reason });
-      if (state.kind === 'open') return;
-      const failures = state.failures + 1;
-      if (failures >= options.failureThreshold) set({ kind: 'open', openedAt: Date.now(), lastError: reason });
-      else state = { kind: 'closed', failures };
-    },
     state: () => state,
+    kind: () => state.kind,
     retryInMs() {
       return state.kind === 'open' ? Math.max(0, options.cooldownMs - (Date.now() - state.openedAt)) : 0;
     },

@@ -8,7 +8,7 @@ import { Pool, errors as undiciErrors } from 'undici';
 import type { Lane, Pacer, QuotaReport } from '../limits/pacer.js';
 import { PacingDeadlineError, sleep } from '../limits/pacer.js';
 import type { Metrics } from '../observability/metrics.js';
-import type { Breaker } from './breaker.js';
+import type { Breaker, BreakerPermit } from './breaker.js';
 import { UpstreamError } from './upstreamError.js';
 import { retryDecision, type AttemptOutcome } from './retryPolicy.js';
 
@@ -59,6 +59,11 @@ export interface UpstreamClientOptions {
   breaker: Breaker;
   metrics: Metrics;
   timeouts: { connectMs: number; headersMs: number; bodyMs: number };
+  /**
+   * Largest answer body read, in bytes; past it the connection is dropped and
+   * the call fails with a `tooLarge` UpstreamError. @default 8388608 (8 MiB)
+   */
+  maxBodyBytes?: number;
   /** Default deadline per lane. */
   deadlines: Record<Lane, number>;
   /** Multiplier on the retry table's delays. @default 1 */
@@ -84,17 +89,28 @@ export interface UpstreamClient {
 }
 
 const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+/** undici's ResponseExceededMaxSizeError: the body passed the pool's `maxResponseSize`. */
+const TOO_LARGE_CODE = 'UND_ERR_RES_EXCEEDED_MAX_SIZE';
+const DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024;
+
+class DeclaredTooLargeError extends Error {
+  override name = 'DeclaredTooLargeError';
+}
 const REFUSED_CODES = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
 
 export function createUpstreamClient(options: UpstreamClientOptions): UpstreamClient {
   const base = new URL(options.baseUrl);
   const basePath = base.pathname.replace(/\/+$/, '');
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const pool = new Pool(base.origin, {
     connections: options.connections ?? 16,
     connectTimeout: options.timeouts.connectMs,
     headersTimeout: options.timeouts.headersMs,
     bodyTimeout: options.timeouts.bodyMs,
     keepAliveTimeout: 30_000,
+    // undici counts the body's bytes as they arrive and drops the socket past this, so an
+    // endless or huge answer (chunked, or a lying Content-Length) never fills the heap.
+    maxResponseSize: maxBodyBytes,
   });
   const scale = options.retryDelayScale ?? 1;
   const { metrics, name } = options;
@@ -141,6 +157,12 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
     };
     try {
       const res = await pool.request({ method: req.method, path, headers, body, signal: AbortSignal.any(signals) });
+      // An answer that says up front it is too large is not downloaded at all.
+      const declared = res.headers['content-length'];
+      if (typeof declared === 'string' && Number(declared) > maxBodyBytes) {
+        res.body.destroy();
+        throw new DeclaredTooLargeError();
+      }
       const text = await res.body.text();
       observeLatency(res.statusCode >= 500 || res.statusCode === 429);
       const resHeaders: Record<string, string> = {};
@@ -160,6 +182,9 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
       metrics.upstreamRequests.inc({ upstream: name, endpoint: req.endpoint, status: 'error' });
       if (req.signal?.aborted) throw err;
       const code = (err as { code?: string }).code ?? '';
+      if (err instanceof DeclaredTooLargeError || code === TOO_LARGE_CODE) {
+        return { kind: 'tooLarge', message: `answer larger than ${maxBodyBytes} bytes (UPSTREAM_MAX_BODY_BYTES)` };
+      }
       if (TIMEOUT_CODES.has(code) || (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError'))) {
         return { kind: 'timeout', message: 'timed out' };
       }
@@ -175,55 +200,81 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
     const deadline = Date.now() + (req.timeoutMs ?? options.deadlines[req.lane]);
     const idempotent = req.idempotent ?? (req.method === 'GET' || req.method === 'PUT');
     const retries = { rateLimited: 0, unavailable: 0, timeout: 0, unauthorized: 0 };
-    for (;;) {
-      if (!options.breaker.allow()) {
-        throw new UpstreamError('unavailable', name, 'circuit open: upstream failing', {
-          retryInMs: options.breaker.retryInMs(),
+    const { breaker } = options;
+    // Held across retries that say nothing about the upstream's health (429, 401, a first
+    // timeout or 504): when this call is the half-open probe, its retry is still the probe.
+    let permit: BreakerPermit | undefined;
+    try {
+      for (;;) {
+        permit ??= breaker.acquire();
+        if (!permit) {
+          throw new UpstreamError('unavailable', name, 'circuit open: upstream failing', { retryInMs: breaker.retryInMs() });
+        }
+        let ticket;
+        try {
+          ticket = await options.pacer.acquire(req.lane, deadline, req.signal);
+        } catch (err) {
+          // Not sending is a non-event for the breaker: the permit is released below.
+          if (err instanceof PacingDeadlineError) throw new UpstreamError('rateLimited', name, 'upstream quota exhausted for now', { retryInMs: err.waitMs });
+          throw err;
+        }
+        const outcome = await attempt(req, path, deadline).catch((err: unknown) => {
+          ticket.done();
+          throw err;
         });
-      }
-      let ticket;
-      try {
-        ticket = await options.pacer.acquire(req.lane, deadline, req.signal);
-      } catch (err) {
-        // Not sending is a non-event for the breaker: give the probe slot back.
-        if (options.breaker.state().kind === 'halfOpen') options.breaker.success();
-        if (err instanceof PacingDeadlineError) throw new UpstreamError('rateLimited', name, 'upstream quota exhausted for now', { retryInMs: err.waitMs });
-        throw err;
-      }
-      const outcome = await attempt(req, path, deadline).catch((err: unknown) => {
-        ticket.done();
-        throw err;
-      });
-      const report = outcome.kind === 'answer' ? options.vendor.quotaReport(outcome.response.status, outcome.response.headers) : undefined;
-      ticket.done(report);
-      if (report?.left !== undefined) metrics.quotaRemaining.set({ upstream: name }, report.left);
+        const report = outcome.kind === 'answer' ? options.vendor.quotaReport(outcome.response.status, outcome.response.headers) : undefined;
+        ticket.done(report);
+        if (report?.left !== undefined) metrics.quotaRemaining.set({ upstream: name }, report.left);
 
-      const decision = retryDecision(outcome, { idempotent, retries, scale, report });
-      if (decision.breaker === 'failure') options.breaker.failure(decision.reason);
-      else if (decision.breaker === 'success') options.breaker.success();
-      metrics.breakerState.set({ upstream: name }, breakerGauge(options.breaker));
+        const decision = retryDecision(outcome, { idempotent, retries, scale, report });
+        if (decision.breaker === 'failure') {
+          permit.failure(decision.reason);
+          permit = undefined;
+        } else if (decision.breaker === 'success') {
+          permit.success();
+          permit = undefined;
+        }
+        metrics.breakerState.set({ upstream: name }, breakerGauge(breaker));
 
-      switch (decision.action) {
-        case 'return':
-          if (outcome.kind !== 'answer') throw new Error('return without an answer');
-          return outcome.response;
-        case 'retry': {
-          retries[decision.counter]++;
-          metrics.upstreamRetries.inc({ upstream: name, reason: decision.reason });
-          if (decision.refreshAuth) await options.vendor.refreshAuth?.();
-          if (Date.now() + decision.delayMs > deadline) {
-            throw errorFor(decision.giveUp, outcome, decision.delayMs);
+        switch (decision.action) {
+          case 'return':
+            if (outcome.kind !== 'answer') throw new Error('return without an answer');
+            return outcome.response;
+          case 'retry': {
+            retries[decision.counter]++;
+            metrics.upstreamRetries.inc({ upstream: name, reason: decision.reason });
+            if (decision.refreshAuth && options.vendor.refreshAuth) {
+              try {
+                await options.vendor.refreshAuth();
+              } catch {
+                // The credentials were refused and could not be renewed: a typed upstream error
+                // (the refresher's own message may carry a store detail; it is not passed on).
+                options.onAlert?.(`${name}: credentials rejected (401) and the token refresh failed`);
+                throw new UpstreamError('unauthorized', name, 'credentials refused (401) and the token refresh failed');
+              }
+            }
+            if (Date.now() + decision.delayMs > deadline) {
+              throw errorFor(decision.giveUp, outcome, decision.delayMs);
+            }
+            if (decision.delayMs > 0) await sleep(decision.delayMs, req.signal);
+            continue;
           }
-          if (decision.delayMs > 0) await sleep(decision.delayMs, req.signal);
-          continue;
+          case 'fail':
+            if (decision.giveUp === 'unauthorized') options.onAlert?.(`${name}: credentials rejected twice (401); check the configured secret`);
+            throw errorFor(decision.giveUp, outcome, 0);
+          default: {
+            const never: never = decision;
+            throw new Error(`unknown retry decision ${JSON.stringify(never)}`);
+          }
         }
-        case 'fail':
-          if (decision.giveUp === 'unauthorized') options.onAlert?.(`${name}: credentials rejected twice (401); check the configured secret`);
-          throw errorFor(decision.giveUp, outcome, 0);
-        default: {
-          const never: never = decision;
-          throw new Error(`unknown retry decision ${JSON.stringify(never)}`);
-        }
+      }
+    } finally {
+      // The one place a permit still held is settled, whatever ended the call (a 429 or 401
+      // given up on, a refresh that threw, the caller's abort, no pacing slot): a half-open
+      // probe that proved nothing frees its slot, so the next call probes.
+      if (permit) {
+        permit.release();
+        metrics.breakerState.set({ upstream: name }, breakerGauge(breaker));
       }
     }
   }
@@ -249,6 +300,6 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
 }
 
 function breakerGauge(breaker: Breaker): number {
-  const kind = breaker.state().kind;
+  const kind = breaker.kind();
   return kind === 'closed' ? 0 : kind === 'halfOpen' ? 1 : 2;
 }

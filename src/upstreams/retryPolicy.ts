@@ -9,6 +9,10 @@
  * | 404             | not found: a null in the graph, not an error |
  * | other 4xx       | fail with the upstream's message, no retry |
  *
+ * One row of the gateway's own: an answer whose body is over the size limit
+ * fails at once, unretried (the same request gets the same answer) and not
+ * counted by the breaker (the vendor answered; its health is not in question).
+ *
  * Writes that are not idempotent upstream retry only where the gateway can
  * prove the first attempt did not land: a 429 (refused before processing)
  * or a refused connection (nothing was sent).
@@ -24,7 +28,9 @@ export type AttemptOutcome =
   /** Connection lost after sending: the request may have landed. */
   | { kind: 'reset'; message: string }
   /** Could not connect: nothing was sent. */
-  | { kind: 'refused'; message: string };
+  | { kind: 'refused'; message: string }
+  /** An answer came, with a body over the size limit; not read. */
+  | { kind: 'tooLarge'; message: string };
 
 export type RetryCounter = 'rateLimited' | 'unavailable' | 'timeout' | 'unauthorized';
 
@@ -58,6 +64,7 @@ export interface RetryContext {
 
 export function retryDecision(outcome: AttemptOutcome, ctx: RetryContext): RetryDecision {
   const { retries, scale } = ctx;
+  if (outcome.kind === 'tooLarge') return { action: 'fail', giveUp: 'tooLarge', breaker: 'none', reason: 'body too large' };
   if (outcome.kind !== 'answer') {
     const landedMaybe = outcome.kind !== 'refused';
     if (landedMaybe && !ctx.idempotent) {

@@ -14,7 +14,9 @@ export type UpstreamErrorKind =
   /** Credentials refused twice. */
   | 'unauthorized'
   /** A timeout after which nothing more was tried. */
-  | 'timeout';
+  | 'timeout'
+  /** The answer's body was larger than the gateway reads (UPSTREAM_MAX_BODY_BYTES); not retried. */
+  | 'tooLarge';
 
 export class UpstreamError extends Error {
   override name = 'UpstreamError';

@@ -44,3 +44,16 @@ describe('loadConfig', () => {
     ).toThrow(/stores\/\{store_hash\}/);
   });
 });
+
+describe('UPSTREAM_MAX_BODY_BYTES', () => {
+  it('bounds upstream answers at 8 MiB by default, and takes a configured size', () => {
+    expect(loadConfig({}).upstreamMaxBodyBytes).toBe(8 * 1024 * 1024);
+    expect(loadConfig({ UPSTREAM_MAX_BODY_BYTES: '1048576' }).upstreamMaxBodyBytes).toBe(1_048_576);
+  });
+
+  it('refuses a size that is not a whole number of bytes in range, naming the variable', () => {
+    for (const bad of ['abc', '0', '-5', '1.5', '100', String(2 ** 31)]) {
+      expect(() => loadConfig({ UPSTREAM_MAX_BODY_BYTES: bad }), bad).toThrow(/UPSTREAM_MAX_BODY_BYTES/);
+    }
+  });
+});

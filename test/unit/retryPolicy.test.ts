@@ -50,4 +50,10 @@ describe('retryDecision', () => {
     expect(retryDecision(answer(422), ctx())).toMatchObject({ action: 'fail', giveUp: 'rejected' });
     expect(retryDecision(answer(200), ctx())).toMatchObject({ action: 'return', breaker: 'success' });
   });
+
+  it('a body over the size limit fails at once, reads or writes, and the breaker does not count it', () => {
+    for (const idempotent of [true, false]) {
+      expect(retryDecision({ kind: 'tooLarge', message: 'big' }, ctx({ idempotent }))).toEqual({ action: 'fail', giveUp: 'tooLarge', breaker: 'none', reason: 'body too large' });
+    }
+  });
 });
