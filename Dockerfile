@@ -1,28 +1,49 @@
-# Crossdock gateway image (also runs the sandbox: `npm run sandbox`).
-# Build: compile TypeScript once; run: `node dist/main.js`, no tsx on the request path.
-FROM node:20-bookworm-slim AS build
+# Crossdock gateway image; the same image runs the vendor sandbox
+# (`node dist/sandbox/main.js`, see docker-compose.yml).
+#
+# Three stages, so the image holds neither dev dependencies nor a compiler:
+#   build    compiles TypeScript (needs dev dependencies: typescript, types)
+#   deps     installs the runtime dependencies alone (`npm ci --omit=dev`), with the
+#            toolchain better-sqlite3 needs when no prebuilt binary matches
+#   runtime  node, the runtime node_modules, dist/, schema/ — runs as `node`
+#
+# test/repo/dockerfile.test.ts replays these steps in a clean directory (there is
+# no Docker engine where the suite runs) and starts the result; keep every RUN a
+# command that can run from the stage's WORKDIR.
+ARG NODE_IMAGE=node:20-bookworm-slim
+
+FROM ${NODE_IMAGE} AS build
 WORKDIR /app
-# better-sqlite3 builds from source when no prebuilt binary matches.
-RUN apt-get update -qq && apt-get install -y -qq --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
-COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund
+COPY package.json package-lock.json .npmrc ./
+# Compiling needs only types, not native addons: no install scripts in this stage.
+RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY schema ./schema
 COPY src ./src
-COPY bin ./bin
-RUN npm run build && npm prune --omit=dev
+RUN npm run build
 
-FROM node:20-bookworm-slim
+FROM ${NODE_IMAGE} AS deps
+RUN apt-get update -qq && apt-get install -y -qq --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
+COPY package.json package-lock.json .npmrc ./
+# The lock decides every version; install scripts run only for the packages
+# package.json's allowScripts approves (better-sqlite3 builds its addon here).
+RUN npm ci --omit=dev --no-audit --no-fund
+
+FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production CROSSDOCK_MODE=production HOST=0.0.0.0 PORT=4000 CROSSDOCK_DATA_DIR=/data
-COPY --from=build /app/node_modules ./node_modules
+WORKDIR /app
+COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
-# The sandbox service runs the TypeScript sources through tsx (a runtime dependency).
-COPY --from=build /app/src ./src
-COPY --from=build /app/schema ./schema
-COPY --from=build /app/bin ./bin
-COPY package.json tsconfig.json ./
+COPY schema ./schema
+COPY bin ./bin
+COPY package.json ./
+# The records directory belongs to the unprivileged user the process runs as;
+# a named volume mounted here takes this ownership.
 RUN mkdir -p /data && chown node:node /data
 USER node
 EXPOSE 4000
+# Liveness only (/ready also checks upstreams and the store, which a restart does not fix).
+HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||4000)+'/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 CMD ["node", "dist/main.js"]
