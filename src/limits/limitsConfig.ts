@@ -51,6 +51,17 @@ export interface LimitsConfig {
     /** Bound of the in-memory APQ cache (APQ_MAX_ENTRIES). */
     maxEntries: number;
   };
+  /**
+   * The public BigCommerce install callback (`/bigcommerce/auth`): each call
+   * costs an outbound POST with the app's client secret, and it needs no key,
+   * so it is counted per client address.
+   */
+  bigcommerceAuth: {
+    /** Callbacks one address may make per window (BIGCOMMERCE_AUTH_RATE_LIMIT). */
+    perAddress: number;
+    /** Window length in seconds (BIGCOMMERCE_AUTH_RATE_WINDOW_SECONDS). */
+    windowSeconds: number;
+  };
   trustedDocuments: {
     /** `off`: any document; `safelist`: only documents in `file`. */
     mode: 'off' | 'safelist';
@@ -122,6 +133,9 @@ export const LIMITS_ENV = {
   COMPRESSION: flag,
   APQ: flag,
   APQ_MAX_ENTRIES: int(1, 1_000_000, 1_000),
+  // A merchant installs once and may retry a few times; a stranger gets ten tries a minute.
+  BIGCOMMERCE_AUTH_RATE_LIMIT: int(1, 1_000_000, 10),
+  BIGCOMMERCE_AUTH_RATE_WINDOW_SECONDS: int(1, 86_400, 60),
   TRUSTED_DOCUMENTS: z.enum(['off', 'safelist']).default('off'),
   TRUSTED_DOCUMENTS_FILE: z
     .string()
@@ -149,6 +163,7 @@ export function limitsConfig(e: LimitsEnv, mode: 'development' | 'production', p
     corsOrigins: e.CORS_ORIGINS,
     compression: e.COMPRESSION ?? true,
     apq: { enabled: e.APQ ?? true, maxEntries: e.APQ_MAX_ENTRIES },
+    bigcommerceAuth: { perAddress: e.BIGCOMMERCE_AUTH_RATE_LIMIT, windowSeconds: e.BIGCOMMERCE_AUTH_RATE_WINDOW_SECONDS },
     trustedDocuments: { mode: e.TRUSTED_DOCUMENTS, file: e.TRUSTED_DOCUMENTS_FILE },
   };
 }
