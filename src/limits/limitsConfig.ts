@@ -29,6 +29,8 @@ export interface LimitsConfig {
   maxDirectives: number;
   /** Most lexical tokens in one document (MAX_TOKENS). */
   maxTokens: number;
+  /** Most validation errors one request gets back, then one "too many" (MAX_VALIDATION_ERRORS). */
+  maxValidationErrors: number;
   /** Largest estimated cost of one request (MAX_QUERY_COST). */
   maxCost: number;
   /** Largest request body (MAX_BODY_BYTES); larger is 413. */
@@ -96,6 +98,8 @@ export const LIMITS_ENV = {
   MAX_ALIASES: int(0, 100_000, 30),
   MAX_DIRECTIVES: int(0, 100_000, 50),
   MAX_TOKENS: int(10, 1_000_000, 5_000),
+  // A handful tells a client what is wrong; more only makes a hostile document's answer (and its validation) bigger.
+  MAX_VALIDATION_ERRORS: int(1, 1_000, 5),
   MAX_QUERY_COST: int(1, 1_000_000_000, 5_000),
   MAX_BODY_BYTES: int(1_024, 100 * 1024 * 1024, 100 * 1024),
   INTROSPECTION: flag,
@@ -155,6 +159,7 @@ export function limitsConfig(e: LimitsEnv, mode: 'development' | 'production', p
     maxAliases: e.MAX_ALIASES,
     maxDirectives: e.MAX_DIRECTIVES,
     maxTokens: e.MAX_TOKENS,
+    maxValidationErrors: e.MAX_VALIDATION_ERRORS,
     maxCost: e.MAX_QUERY_COST,
     maxBodyBytes: e.MAX_BODY_BYTES,
     // On in the embedded default (the playground needs it), off in production unless the role allows it.

@@ -27,7 +27,7 @@ export interface RequestLimitsOptions {
 
 export type ApolloLimitOptions = Pick<
   ApolloServerOptions<GraphQLContext>,
-  'allowBatchedHttpRequests' | 'csrfPrevention' | 'hideSchemaDetailsFromClientErrors' | 'parseOptions' | 'persistedQueries' | 'introspection'
+  'allowBatchedHttpRequests' | 'csrfPrevention' | 'hideSchemaDetailsFromClientErrors' | 'parseOptions' | 'persistedQueries' | 'introspection' | 'validationOptions'
 >;
 
 export interface RequestLimits {
@@ -73,12 +73,20 @@ export function createRequestLimits(config: Config, schema: GraphQLSchema, optio
       // A backstop: the guard counts tokens before parsing and answers QUERY_TOO_COMPLEX
       // (registered documents are trusted as they are).
       parseOptions: safelist ? {} : { maxTokens: l.maxTokens },
+      // graphql's validate stops past maxErrors and adds one "Too many validation errors" error.
+      validationOptions: { maxErrors: l.maxValidationErrors },
       allowBatchedHttpRequests: false,
       csrfPrevention: true,
       persistedQueries: safelist ? { cache: safelistApqCache(safelist) } : l.apq.enabled ? { cache: createApqCache({ maxEntries: l.apq.maxEntries }) } : false,
     },
     plugin: limitsPlugin(guard),
-    streamGuard: createStreamGuard({ schema, guard, maxTokens: safelist ? undefined : l.maxTokens, fieldSuggestions: l.fieldSuggestions }),
+    streamGuard: createStreamGuard({
+      schema,
+      guard,
+      maxTokens: safelist ? undefined : l.maxTokens,
+      maxValidationErrors: l.maxValidationErrors,
+      fieldSuggestions: l.fieldSuggestions,
+    }),
     hardening: { corsOrigins: l.corsOrigins, compression: l.compression },
     bodyLimitBytes: l.maxBodyBytes,
   };

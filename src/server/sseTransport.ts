@@ -70,7 +70,7 @@ export function prepareDocument(schema: GraphQLSchema, query: unknown, checks: D
   if (refused) return { errors: [refused] };
   let invalid: readonly GraphQLError[];
   try {
-    invalid = validate(schema, document);
+    invalid = validate(schema, document, undefined, checks.maxErrors === undefined ? undefined : { maxErrors: checks.maxErrors });
   } catch (err) {
     // graphql-js's SingleFieldSubscriptionsRule evaluates @include/@skip and throws on a bad value.
     if (!(err instanceof GraphQLError)) throw err;
@@ -89,6 +89,8 @@ export interface DocumentChecks {
   beforeValidation?: (document: DocumentNode) => GraphQLError | undefined;
   /** Drop "Did you mean …?" from validation errors (Apollo's hideSchemaDetailsFromClientErrors). */
   hideSuggestions?: boolean;
+  /** graphql's validate stops past this many errors and adds one "too many" error. @default 100 */
+  maxErrors?: number;
 }
 
 function withCode(err: GraphQLError, code: string): GraphQLError {

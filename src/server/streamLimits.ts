@@ -32,6 +32,8 @@ export interface StreamGuardOptions {
   guard: OperationGuard;
   /** graphql's parse limit (MAX_TOKENS), a backstop behind the guard's own count. @default none */
   maxTokens?: number;
+  /** Most validation errors answered, then one "too many" (MAX_VALIDATION_ERRORS). @default graphql's 100 */
+  maxValidationErrors?: number;
   /** Keep "Did you mean …?" in validation errors. @default false */
   fieldSuggestions?: boolean;
 }
@@ -66,6 +68,7 @@ export function createStreamGuard(options: StreamGuardOptions): StreamGuard {
           return refusal ? refusalAsError(refusal) : undefined;
         },
         hideSuggestions: !options.fieldSuggestions,
+        maxErrors: options.maxValidationErrors,
       });
       if ('errors' in prepared) return prepared;
       const operationName = typeof params.operationName === 'string' ? params.operationName : undefined;

@@ -86,6 +86,9 @@ describe('document shape', () => {
     expect(measureDocument(parse('{ a: __typename b: __typename }'))).toEqual({ depth: 1, aliases: 2, directives: 0 });
     const doc = parse('query Q @x { ...F ...F } fragment F on Query @y { p: part(id: "1") @include(if: true) { id } }');
     expect(measureDocument(doc)).toEqual({ depth: 2, aliases: 2, directives: 1 + 2 * 2 });
+    // A fragment no operation reaches is still validated: it counts once (issue 10, finding 18).
+    expect(measureDocument(parse('{ __typename } fragment U on Query @x { a: __typename @y @z }'))).toEqual({ depth: 1, aliases: 1, directives: 3 });
+    expect(measureDocument(parse('{ ...F } fragment F on Query { __typename @x @y } fragment F on Query { __typename }')).directives).toBe(2);
     // The standard introspection query fits the default depth of 15.
     expect(measureDocument(parse(getIntrospectionQuery())).depth).toBe(15);
   });
