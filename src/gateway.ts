@@ -306,7 +306,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     });
     // Subscriptions (and any operation) over SSE at /graphql/stream and graphql-ws on /graphql;
     // both end their streams in the app's preClose hook.
-    registerSseTransport(app, { schema, services, logger, guard: limits.streamGuard });
+    registerSseTransport(app, { schema, services, logger, guard: limits.streamGuard, slots: limits.streams.slots });
     // BigCommerce app callbacks (public: BigCommerce calls them; the code or signed JWT authenticates them).
     // The auth callback is counted per address (shared across instances on Redis); its redirect_uri is
     // BIGCOMMERCE_APP_REDIRECT_URI or, in development, this gateway's own listen URL (set once it listens).
@@ -319,7 +319,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     let listenUrl = '';
     const configuredRedirect = security.routes.redirectUri;
     registerBigCommerceRoutes(app, { ...security.routes, authLimiter, redirectUri: () => configuredRedirect ?? `${listenUrl}/bigcommerce/auth` });
-    registerWsTransport(app, { schema, services, keyring, logger, guard: limits.streamGuard, maxPayloadBytes: limits.bodyLimitBytes });
+    registerWsTransport(app, { schema, services, keyring, logger, guard: limits.streamGuard, maxPayloadBytes: limits.bodyLimitBytes, ...limits.streams });
     await app.listen({ port: config.port, host: config.host });
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;

@@ -53,6 +53,19 @@ export interface LimitsConfig {
     /** Bound of the in-memory APQ cache (APQ_MAX_ENTRIES). */
     maxEntries: number;
   };
+  /** Streaming transports (SSE at /graphql/stream, graphql-ws on /graphql). */
+  streams: {
+    /**
+     * Concurrent streams one client may hold on this instance, SSE and WebSocket together
+     * (MAX_STREAMS_PER_CLIENT): an SSE event stream or reservation, a WebSocket connection,
+     * and each operation on a shared connection (SSE single-connection mode, WebSocket).
+     */
+    maxPerClient: number;
+    /** WebSocket sockets open at once that have not authenticated yet (WS_MAX_UNAUTHENTICATED). */
+    maxUnauthenticatedSockets: number;
+    /** A WebSocket that sends no connection_init within this is closed, 4408 (WS_CONNECTION_INIT_TIMEOUT_MS). */
+    connectionInitTimeoutMs: number;
+  };
   /**
    * The public BigCommerce install callback (`/bigcommerce/auth`): each call
    * costs an outbound POST with the app's client secret, and it needs no key,
@@ -137,6 +150,10 @@ export const LIMITS_ENV = {
   COMPRESSION: flag,
   APQ: flag,
   APQ_MAX_ENTRIES: int(1, 1_000_000, 1_000),
+  MAX_STREAMS_PER_CLIENT: int(1, 1_000_000, 100),
+  WS_MAX_UNAUTHENTICATED: int(1, 1_000_000, 100),
+  // graphql-ws's own default: a legitimate client sends connection_init at once.
+  WS_CONNECTION_INIT_TIMEOUT_MS: int(100, 60_000, 3_000),
   // A merchant installs once and may retry a few times; a stranger gets ten tries a minute.
   BIGCOMMERCE_AUTH_RATE_LIMIT: int(1, 1_000_000, 10),
   BIGCOMMERCE_AUTH_RATE_WINDOW_SECONDS: int(1, 86_400, 60),
@@ -168,6 +185,11 @@ export function limitsConfig(e: LimitsEnv, mode: 'development' | 'production', p
     corsOrigins: e.CORS_ORIGINS,
     compression: e.COMPRESSION ?? true,
     apq: { enabled: e.APQ ?? true, maxEntries: e.APQ_MAX_ENTRIES },
+    streams: {
+      maxPerClient: e.MAX_STREAMS_PER_CLIENT,
+      maxUnauthenticatedSockets: e.WS_MAX_UNAUTHENTICATED,
+      connectionInitTimeoutMs: e.WS_CONNECTION_INIT_TIMEOUT_MS,
+    },
     bigcommerceAuth: { perAddress: e.BIGCOMMERCE_AUTH_RATE_LIMIT, windowSeconds: e.BIGCOMMERCE_AUTH_RATE_WINDOW_SECONDS },
     trustedDocuments: { mode: e.TRUSTED_DOCUMENTS, file: e.TRUSTED_DOCUMENTS_FILE },
   };
