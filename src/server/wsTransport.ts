@@ -57,9 +57,8 @@ export interface WsTransportOptions {
   connectionInitTimeoutMs?: number;
 }
 
-/** What the transport keeps per socket: its client, and the stream slots it holds. */
+/** The stream slots a socket holds. */
 interface SocketExtra {
-  client?: Client;
   /** The connection's own slot. */
   slot?: () => void;
   /** Each running operation's slot, by operation id. */
@@ -147,7 +146,6 @@ export function registerWsTransport(app: FastifyInstance, options: WsTransportOp
           extra.slot = slot;
         }
         unauthenticated.delete(ctx.extra.socket);
-        extra.client = client;
         ctx.extra.client = client;
         return true;
       },
