@@ -296,6 +296,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (Boolean(finditparts) !== Boolean(bigcommerce)) {
     problems.push('configure both upstreams (FINDITPARTS_BASE_URL and BIGCOMMERCE_API_URL) or neither (embedded sandbox)');
   }
+  if (mode === 'development' && finditparts && bigcommerce && e.CROSSDOCK_API_KEYS.length === 0) {
+    // Without keys, development generates an admin key and fills it in the playground: in front of a real
+    // supplier and store that key places real orders, so real upstreams need real keys.
+    problems.push('development mode with real upstreams requires CROSSDOCK_API_KEYS (a generated admin key would place real orders); configure keys, or leave FINDITPARTS_BASE_URL and BIGCOMMERCE_API_URL unset for the embedded sandbox');
+  }
   if (mode === 'production') {
     if (e.CROSSDOCK_API_KEYS.length === 0) problems.push('production mode requires CROSSDOCK_API_KEYS');
     if (!finditparts || !bigcommerce) problems.push('production mode requires real upstreams, not the embedded sandbox');

@@ -4,6 +4,7 @@
  * handle whose close() drains it. main.ts and every integration test use it.
  */
 import { ApolloServer } from '@apollo/server';
+import { RateLimiterMemory } from 'rate-limiter-flexible';
 import type { Config } from './config.js';
 import { createKeyring, generateDevKey } from './auth/keyring.js';
 import { createEntityCache } from './cache/entityCache.js';
@@ -307,11 +308,26 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     });
     // Subscriptions (and any operation) over SSE at /graphql/stream and graphql-ws on /graphql;
     // both end their streams in the app's preClose hook.
-    registerSseTransport(app, { schema, services, logger, guard: limits.streamGuard });
+    registerSseTransport(app, { schema, services, logger, guard: limits.streamGuard, slots: limits.streams.slots });
     // BigCommerce app callbacks (public: BigCommerce calls them; the code or signed JWT authenticates them).
-    registerBigCommerceRoutes(app, security.routes);
-    registerWsTransport(app, { schema, services, keyring, logger, guard: limits.streamGuard, maxPayloadBytes: limits.bodyLimitBytes });
+    // The auth callback is counted per address (shared across instances on Redis); its redirect_uri is
+    // BIGCOMMERCE_APP_REDIRECT_URI or, in development, this gateway's own listen URL (set once it listens).
+    const authBudget = config.limits.bigcommerceAuth;
+    const authLimiter = (strategies.createLimiter ?? ((o) => new RateLimiterMemory(o)))({
+      keyPrefix: 'crossdock-bigcommerce-auth',
+      points: authBudget.perAddress,
+      duration: authBudget.windowSeconds,
+    });
+    let listenUrl = '';
+    const configuredRedirect = security.routes.redirectUri;
+    registerBigCommerceRoutes(app, { ...security.routes, authLimiter, redirectUri: () => configuredRedirect ?? `${listenUrl}/bigcommerce/auth` });
+    registerWsTransport(app, { schema, services, keyring, logger, guard: limits.streamGuard, maxPayloadBytes: limits.bodyLimitBytes, ...limits.streams });
     await app.listen({ port: config.port, host: config.host });
+    const address = app.server.address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
+    const shownHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host.includes(':') ? `[${config.host}]` : config.host;
+    const url = `http://${shownHost}:${port}`;
+    listenUrl = url;
     closers.push(async () => {
       // In-flight requests get a short drain; connections opened but never used
       // count as active to Node and would hold close() until the grace deadline.
@@ -329,10 +345,6 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       scheduler.stop();
       await runner.stop();
     });
-    const address = app.server.address();
-    const port = typeof address === 'object' && address ? address.port : config.port;
-    const shownHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host.includes(':') ? `[${config.host}]` : config.host;
-    const url = `http://${shownHost}:${port}`;
     state = 'ready';
     logger.info({ url, sandbox: Boolean(sandbox), mode: config.mode }, 'gateway listening');
 

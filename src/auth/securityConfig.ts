@@ -14,7 +14,10 @@ export interface BigCommerceAppConfig {
   clientSecret?: string;
   /** Token endpoint (BIGCOMMERCE_LOGIN_URL); unset: the embedded sandbox's, or https://login.bigcommerce.com/oauth2/token. */
   loginUrl?: string;
-  /** `redirect_uri` sent with the exchange (BIGCOMMERCE_APP_REDIRECT_URI); unset: derived from the callback request. */
+  /**
+   * `redirect_uri` sent with the exchange (BIGCOMMERCE_APP_REDIRECT_URI); unset (development only): the
+   * gateway's own listen URL + `/bigcommerce/auth`. Never the callback request's Host header: a caller chooses that.
+   */
   redirectUri?: string;
 }
 
@@ -84,6 +87,11 @@ export function securityConfig(e: SecurityEnv, mode: 'development' | 'production
   }
   if (mode === 'production' && e.BIGCOMMERCE_APP_CLIENT_ID && !e.TOKEN_ENCRYPTION_KEY) {
     problems.push('production mode with the BigCommerce app configured requires TOKEN_ENCRYPTION_KEY (store tokens are encrypted at rest with it)');
+  }
+  if (mode === 'production' && e.BIGCOMMERCE_APP_CLIENT_ID && !e.BIGCOMMERCE_APP_REDIRECT_URI) {
+    // BigCommerce refuses an exchange whose redirect_uri is not the registered auth callback, and
+    // behind a proxy the gateway cannot know its public URL (nor may it trust a caller's Host header).
+    problems.push('production mode with the BigCommerce app configured requires BIGCOMMERCE_APP_REDIRECT_URI (the auth callback URL registered with the app)');
   }
   return {
     bigcommerceApp: {

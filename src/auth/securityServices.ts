@@ -37,8 +37,8 @@ export interface SecurityServices {
   storeTokens: StoreTokenProvider;
   /** Undefined when no app is configured (the callbacks answer 404). */
   install?: BigCommerceInstall;
-  /** For registerBigCommerceRoutes. */
-  routes: BigCommerceRoutesOptions;
+  /** For registerBigCommerceRoutes (gateway.ts adds the redirect URI when none is configured, and the limiter). */
+  routes: Omit<BigCommerceRoutesOptions, 'redirectUri'> & { redirectUri?: string };
   close(): Promise<void>;
 }
 

@@ -14,8 +14,15 @@
  * Pages are small, self-contained HTML (JSON when asked for with Accept),
  * never cached, never sending a Referer (the URL carries the code or JWT),
  * and frameable only by the BigCommerce control panel.
+ *
+ * The auth callback is public and each call costs an outbound POST carrying
+ * the client secret, so it is counted per client address (`authLimiter`)
+ * before anything else happens; over the budget it is 429 with Retry-After
+ * (RFC 9110 §10.2.3). Its `redirect_uri` comes from configuration, never from
+ * the request's Host header, which the caller chooses.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { BigCommerceInstall } from '../auth/bigcommerceInstall.js';
 
 export interface BigCommerceRoutesOptions {
@@ -23,8 +30,13 @@ export interface BigCommerceRoutesOptions {
   install?: BigCommerceInstall;
   /** The store the connector talks to: its installed token replaces the static one. */
   storeHash?: string;
-  /** BIGCOMMERCE_APP_REDIRECT_URI; unset: this request's own `{proto}://{host}/bigcommerce/auth`. */
-  redirectUri?: string;
+  /**
+   * The exchange's `redirect_uri`: BIGCOMMERCE_APP_REDIRECT_URI, or (development) the gateway's own
+   * listen URL. A function, as the listen URL is known only once the server listens.
+   */
+  redirectUri: () => string;
+  /** Counts auth callbacks per client address (one point each). @default unlimited */
+  authLimiter?: RateLimiterAbstract;
   /** @default '/bigcommerce' */
   prefix?: string;
 }
@@ -82,11 +94,34 @@ export function registerBigCommerceRoutes(app: FastifyInstance, options: BigComm
       '<p>The BigCommerce app is not configured on this gateway.</p>',
     );
 
+  /** The seconds to wait when the address has spent its budget; undefined when admitted. */
+  async function throttled(request: FastifyRequest): Promise<number | undefined> {
+    if (!options.authLimiter) return undefined;
+    try {
+      await options.authLimiter.consume(request.ip, 1);
+      return undefined;
+    } catch (err) {
+      if (err instanceof RateLimiterRes) return Math.max(1, Math.ceil(err.msBeforeNext / 1000));
+      throw err;
+    }
+  }
+
   app.get<{ Querystring: Query }>(`${prefix}/auth`, async (request, reply) => {
+    const wait = await throttled(request);
+    if (wait !== undefined) {
+      reply.header('retry-after', String(wait));
+      return send(
+        request,
+        reply,
+        429,
+        { error: { code: 'RATE_LIMITED', message: `too many install callbacks from this address; retry in ${wait} s`, retryAfterSeconds: wait } },
+        'Too many requests',
+        `<p>Too many install attempts from this address. Try again in ${wait} seconds.</p>`,
+      );
+    }
     if (!install) return notConfigured(request, reply);
     const q = request.query;
-    const redirectUri = options.redirectUri ?? `${request.protocol}://${request.host}${prefix}/auth`;
-    const r = await install.install({ code: one(q.code), scope: one(q.scope), context: one(q.context), redirectUri });
+    const r = await install.install({ code: one(q.code), scope: one(q.scope), context: one(q.context), redirectUri: options.redirectUri() });
     switch (r.kind) {
       case 'installed': {
         const connected = r.storeHash === options.storeHash;

@@ -12,7 +12,7 @@ import { ErrorCode } from '../graphql/errors.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { PlainRequest, PlainResponse } from './graphqlHandler.js';
-import { loadPlaygroundAssets, playgroundHtml, PLAYGROUND_SCRIPT, PLAYGROUND_STYLE } from './playground.js';
+import { loadPlaygroundAssets, mayShowDevKey, playgroundHtml, PLAYGROUND_SCRIPT, PLAYGROUND_STYLE } from './playground.js';
 import { registerHardening, type HardeningOptions } from './hardening.js';
 
 declare module 'fastify' {
@@ -33,7 +33,7 @@ export interface HttpAppOptions {
   metrics: Metrics;
   logger: Logger;
   readiness: Readiness;
-  /** Headers pre-filled in the playground (the embedded default's generated key). */
+  /** Headers pre-filled in the playground (the embedded default's generated key), for loopback callers only. */
   playgroundHeaders?: Record<string, string>;
   bodyLimitBytes?: number;
   /** Security headers, CORS allow-list, compression (hardening.ts). @default headers and compression on, no CORS */
@@ -145,9 +145,11 @@ export async function createHttpApp(options: HttpAppOptions): Promise<FastifyIns
     return metrics.registry.metrics();
   });
 
-  app.get('/playground', async (_request, reply) => {
+  app.get('/playground', async (request, reply) => {
     reply.header('content-type', 'text/html; charset=utf-8').header('cache-control', 'no-store');
-    return playgroundHtml({ endpoint: '/graphql', streamEndpoint: '/graphql/stream', defaultHeaders: options.playgroundHeaders });
+    // The generated key goes to loopback callers only (a DNS-rebinding page or a stranger on 0.0.0.0 gets none).
+    const defaultHeaders = options.playgroundHeaders && mayShowDevKey(request.raw) ? options.playgroundHeaders : undefined;
+    return playgroundHtml({ endpoint: '/graphql', streamEndpoint: '/graphql/stream', defaultHeaders });
   });
   app.get('/playground/playground.js', async (_request, reply) => {
     reply.header('content-type', 'text/javascript; charset=utf-8');

@@ -4,11 +4,17 @@
  * introspection, cost and budget checks as GraphQL over HTTP
  * (src/graphql/limits/limitsPlugin.ts), applied in their onSubscribe. A
  * subscription is charged its cost once, when it is subscribed.
+ *
+ * Also the stream slots both transports share: a budget charges a stream
+ * once, but holding it open costs a socket, a context and an event listener
+ * for as long as the client likes, so each client may hold at most
+ * MAX_STREAMS_PER_CLIENT at once (per instance: streams are this process's
+ * sockets). One more is refused with RATE_LIMITED, `limit: "streams"`.
  */
 import { createRequire } from 'node:module';
 import type { DocumentNode, GraphQLError as GraphQLErrorType, GraphQLSchema } from 'graphql';
 import type { Client } from '../graphql/context.js';
-import { gatewayError, type ErrorCode } from '../graphql/errors.js';
+import { ErrorCode, gatewayError } from '../graphql/errors.js';
 import { refusalBody, type LimitRefusal, type OperationGuard } from '../graphql/limits/operationGuard.js';
 import { prepareDocument } from './sseTransport.js';
 
@@ -32,6 +38,8 @@ export interface StreamGuardOptions {
   guard: OperationGuard;
   /** graphql's parse limit (MAX_TOKENS), a backstop behind the guard's own count. @default none */
   maxTokens?: number;
+  /** Most validation errors answered, then one "too many" (MAX_VALIDATION_ERRORS). @default graphql's 100 */
+  maxValidationErrors?: number;
   /** Keep "Did you mean …?" in validation errors. @default false */
   fieldSuggestions?: boolean;
 }
@@ -50,6 +58,47 @@ export function refusalResponse(refusal: LimitRefusal): readonly [string, { stat
   return [refusalBody(refusal), { status: refusal.status, statusText, headers: { 'content-type': 'application/json; charset=utf-8', ...refusal.headers } }];
 }
 
+/** Concurrent streams per client, shared by the SSE and WebSocket transports. */
+export interface StreamSlots {
+  /** Most streams one client may hold. */
+  readonly max: number;
+  /** Takes one of the client's slots; undefined when it holds `max`. The returned release is idempotent. */
+  acquire(clientName: string): (() => void) | undefined;
+  /** Streams the client holds now. */
+  held(clientName: string): number;
+}
+
+export function createStreamSlots(max: number): StreamSlots {
+  const held = new Map<string, number>();
+  return {
+    max,
+    acquire(clientName) {
+      const n = held.get(clientName) ?? 0;
+      if (n >= max) return undefined;
+      held.set(clientName, n + 1);
+      let released = false;
+      return () => {
+        if (released) return;
+        released = true;
+        const left = (held.get(clientName) ?? 1) - 1;
+        if (left <= 0) held.delete(clientName);
+        else held.set(clientName, left);
+      };
+    },
+    held: (clientName) => held.get(clientName) ?? 0,
+  };
+}
+
+/** The refusal for a stream past the client's MAX_STREAMS_PER_CLIENT. */
+export function streamsRefusal(max: number): LimitRefusal {
+  return {
+    code: ErrorCode.RATE_LIMITED,
+    message: `this client already holds ${max} streams, the most MAX_STREAMS_PER_CLIENT allows; close one before opening another`,
+    status: 429,
+    details: { limit: 'streams', max },
+  };
+}
+
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export function createStreamGuard(options: StreamGuardOptions): StreamGuard {
@@ -66,6 +115,7 @@ export function createStreamGuard(options: StreamGuardOptions): StreamGuard {
           return refusal ? refusalAsError(refusal) : undefined;
         },
         hideSuggestions: !options.fieldSuggestions,
+        maxErrors: options.maxValidationErrors,
       });
       if ('errors' in prepared) return prepared;
       const operationName = typeof params.operationName === 'string' ? params.operationName : undefined;

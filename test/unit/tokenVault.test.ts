@@ -106,12 +106,16 @@ describe('settings', () => {
       BIGCOMMERCE_API_URL: 'https://api.bigcommerce.com/stores/abc/v3',
       BIGCOMMERCE_APP_CLIENT_ID: 'id',
       BIGCOMMERCE_APP_CLIENT_SECRET: 'secret',
+      BIGCOMMERCE_APP_REDIRECT_URI: 'https://gateway.example/bigcommerce/auth',
     };
     expect(() => loadConfig(production)).toThrow(/TOKEN_ENCRYPTION_KEY/);
+    // The exchange's redirect_uri is configuration in production, never a caller's Host header.
+    const { BIGCOMMERCE_APP_REDIRECT_URI: _redirect, ...withoutRedirect } = production;
+    expect(() => loadConfig({ ...withoutRedirect, TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('base64') })).toThrow(/BIGCOMMERCE_APP_REDIRECT_URI/);
     // With the app, the static store token is optional: the install provides one.
     const config = loadConfig({ ...production, TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('base64') });
     expect(config.bigcommerce?.accessToken).toBe('');
-    expect(config.security.bigcommerceApp).toEqual({ clientId: 'id', clientSecret: 'secret', loginUrl: undefined, redirectUri: undefined });
+    expect(config.security.bigcommerceApp).toEqual({ clientId: 'id', clientSecret: 'secret', loginUrl: undefined, redirectUri: 'https://gateway.example/bigcommerce/auth' });
     expect(config.security.tokenEncryptionKey).toHaveLength(32);
     expect(config.security.audit.retentionDays).toBe(90);
   });

@@ -15,6 +15,7 @@ import {
   supplierOrderLineResolvers,
   supplierOrderMutations,
   supplierOrderQueries,
+  supplierOrderRejectedResolvers,
   supplierOrderResolvers,
   supplierOrderSubscriptions,
 } from './supplierOrders.js';
@@ -51,6 +52,7 @@ export const resolvers: Resolvers = {
   Subscription: { ...syncSubscriptions, ...supplierOrderSubscriptions },
   PlaceSupplierOrderResult: placeResultResolvers,
   SupplierOrder: supplierOrderResolvers,
+  SupplierOrderRejected: supplierOrderRejectedResolvers,
   SupplierOrderLine: supplierOrderLineResolvers,
   SyncJob: syncJobResolvers,
   Node: {

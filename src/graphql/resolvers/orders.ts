@@ -8,8 +8,11 @@ import { fetchWindow, offsetCursor, parseWindow } from '../pagination.js';
 import { linkedPart } from './products.js';
 
 export const ORDERS_MAX_FIRST = 250;
-/** Counting a filtered set pages through it; beyond this many pages the count is refused. */
-const MAX_COUNT_PAGES = 20;
+/**
+ * Counting a filtered set pages through it (v2 lists carry no total); beyond this many pages the count is
+ * refused. The cost model charges a filtered totalCount this many calls (src/graphql/limits/queryCost.ts).
+ */
+export const ORDERS_COUNT_MAX_PAGES = 20;
 
 export const orderQueries: Pick<QueryResolvers, 'orders' | 'order'> = {
   async orders(_root, { filter, first, after }, ctx) {
@@ -43,12 +46,12 @@ export const orderQueries: Pick<QueryResolvers, 'orders' | 'order'> = {
         async count() {
           if (statusId === undefined && minDateModified === undefined) return bc.orderCount('interactive');
           let total = 0;
-          for (let page = 1; page <= MAX_COUNT_PAGES; page++) {
+          for (let page = 1; page <= ORDERS_COUNT_MAX_PAGES; page++) {
             const batch = await bc.listOrders({ statusId, minDateModified, page, limit: ORDERS_MAX_FIRST }, 'interactive');
             total += batch.length;
             if (batch.length < ORDERS_MAX_FIRST) return total;
           }
-          throw gatewayError(ErrorCode.QUERY_TOO_COMPLEX, `totalCount of a filtered order list is limited to ${MAX_COUNT_PAGES * ORDERS_MAX_FIRST} orders`);
+          throw gatewayError(ErrorCode.QUERY_TOO_COMPLEX, `totalCount of a filtered order list is limited to ${ORDERS_COUNT_MAX_PAGES * ORDERS_MAX_FIRST} orders`);
         },
       };
     } catch (err) {

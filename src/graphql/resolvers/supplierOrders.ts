@@ -2,6 +2,7 @@
 import { requireRole } from '../../auth/roles.js';
 import { changeStream } from '../../events/changeStream.js';
 import { money } from '../../domain/money.js';
+import { redactText } from '../../observability/redact.js';
 import type { SupplierOrderRecord } from '../../orders/types.js';
 import { isFinalOrder } from '../../orders/types.js';
 import { ErrorCode, gatewayError } from '../errors.js';
@@ -70,8 +71,18 @@ export const placeResultResolvers = {
   __resolveType: (r: { kind: 'placed' | 'rejected' }) => (r.kind === 'placed' ? 'SupplierOrderPlaced' : 'SupplierOrderRejected'),
 };
 
+/**
+ * Error text and reasons quote the supplier's own messages, and a vendor may
+ * echo back what it was sent (the Authorization header, the ship-to address):
+ * a viewer gets them through the same redaction as log lines (redact.ts).
+ */
 export const supplierOrderResolvers: SupplierOrderResolvers = {
-  history: (o, _a, ctx) => ctx.services.orders.store.events(o.id),
+  lastError: (o) => (o.lastError == null ? null : redactText(o.lastError)),
+  history: async (o, _a, ctx) => (await ctx.services.orders.store.events(o.id)).map((e) => ({ ...e, reason: redactText(e.reason) })),
+};
+
+export const supplierOrderRejectedResolvers = {
+  message: (r: { message: string }) => redactText(r.message),
 };
 
 export const supplierOrderLineResolvers: SupplierOrderLineResolvers = {
