@@ -4,6 +4,7 @@
  * playground (static, no auth: it holds no data; queries from it need a key).
  */
 import { randomUUID } from 'node:crypto';
+import type { Socket } from 'node:net';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Keyring } from '../auth/keyring.js';
 import { presentedKey } from '../auth/keyring.js';
@@ -53,6 +54,22 @@ function graphqlError(reply: FastifyReply, status: number, code: ErrorCode | str
     .send(JSON.stringify({ errors: [{ message, extensions: { code } }] }));
 }
 
+/** Node's `clientError` codes for an oversized head (RFC 6585 §5: 431 Request Header Fields Too Large). */
+const HEADER_OVERFLOW = new Set(['HPE_HEADER_OVERFLOW', 'HPE_CHUNK_EXTENSIONS_OVERFLOW']);
+
+function answerClientError(err: Error & { code?: string }, socket: Socket): void {
+  // ECONNRESET: the client went away; there is no one to answer.
+  if (err.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const [status, reason, code, message] = HEADER_OVERFLOW.has(err.code ?? '')
+    ? [431, 'Request Header Fields Too Large', 'REQUEST_HEADER_FIELDS_TOO_LARGE', 'the request head (URL and headers) is larger than 16 KiB; send the query in a POST body']
+    : [400, 'Bad Request', 'BAD_REQUEST', 'the request is not valid HTTP'];
+  const body = JSON.stringify({ errors: [{ message, extensions: { code } }] });
+  socket.end(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+}
+
 export async function createHttpApp(options: HttpAppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: false,
@@ -64,6 +81,10 @@ export async function createHttpApp(options: HttpAppOptions): Promise<FastifyIns
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
+    // The HTTP parser refuses some requests before any route or hook runs (a head over
+    // Node's 16 KiB header limit, a malformed request line); answer those like every
+    // other refusal, with a coded GraphQL error body, then close the socket.
+    clientErrorHandler: answerClientError,
   });
   // Before the hooks below, so a 401 or a CORS preflight gets its headers too, and
   // loaded (awaited) before the routes: compression attaches to each route as it is added.
