@@ -4,7 +4,7 @@
  * Every refusal is a gateway error with a stable code.
  */
 import { Cron } from 'croner';
-import { ErrorCode, gatewayError } from '../graphql/errors.js';
+import { ErrorCode, crossdockError } from '../errors/crossdockError.js';
 import type { JobEvents } from './events.js';
 import type { JobRunner } from './runner.js';
 import type { JobStore } from './store/jobStore.js';
@@ -22,7 +22,7 @@ export interface ScopeInput {
   limit?: number | null;
 }
 
-const bad = (argument: string, message: string) => gatewayError(ErrorCode.BAD_USER_INPUT, message, { argument });
+const bad = (argument: string, message: string) => crossdockError(ErrorCode.BAD_USER_INPUT, message, { argument });
 const CODE = /^[A-Za-z0-9][A-Za-z0-9 ._\-]{0,63}$/;
 
 export function validateScope(input: ScopeInput | null | undefined): SyncScope {
@@ -79,7 +79,7 @@ export function createSyncService(store: JobStore, runner: JobRunner, events: Jo
   const JOB_ID = /^[0-9a-f-]{36}$/;
   const mustGet = async (id: string): Promise<SyncJobRecord> => {
     const job = JOB_ID.test(id) ? await store.get(id) : undefined;
-    if (!job) throw gatewayError(ErrorCode.NOT_FOUND, `no sync job with id "${id.slice(0, 64)}"`, { argument: 'id' });
+    if (!job) throw crossdockError(ErrorCode.NOT_FOUND, `no sync job with id "${id.slice(0, 64)}"`, { argument: 'id' });
     return job;
   };
 
@@ -100,7 +100,7 @@ export function createSyncService(store: JobStore, runner: JobRunner, events: Jo
     async cancel(id) {
       const job = await mustGet(id);
       if (isFinal(job.status)) {
-        throw gatewayError(ErrorCode.BAD_USER_INPUT, `sync job ${id} already ended ${job.status}; nothing to cancel`, { argument: 'id', status: job.status });
+        throw crossdockError(ErrorCode.BAD_USER_INPUT, `sync job ${id} already ended ${job.status}; nothing to cancel`, { argument: 'id', status: job.status });
       }
       if (job.status === 'RUNNING') {
         const updated = await store.update(id, { cancelRequested: true });
@@ -113,10 +113,10 @@ export function createSyncService(store: JobStore, runner: JobRunner, events: Jo
     },
     async retryFailures(id, startedBy) {
       const job = await mustGet(id);
-      if (!isFinal(job.status)) throw gatewayError(ErrorCode.BAD_USER_INPUT, `sync job ${id} is still ${job.status}; retry its failures once it ends`, { argument: 'id' });
+      if (!isFinal(job.status)) throw crossdockError(ErrorCode.BAD_USER_INPUT, `sync job ${id} is still ${job.status}; retry its failures once it ends`, { argument: 'id' });
       const { items, total } = await store.failures(id, 0, MAX_SCOPE_PART_NUMBERS);
-      if (total === 0) throw gatewayError(ErrorCode.BAD_USER_INPUT, `sync job ${id} has no failed items to retry`, { argument: 'id' });
-      if (total > MAX_SCOPE_PART_NUMBERS) throw gatewayError(ErrorCode.BAD_USER_INPUT, `sync job ${id} has ${total} failures; retry at most ${MAX_SCOPE_PART_NUMBERS} at once by re-running the sync`, { argument: 'id' });
+      if (total === 0) throw crossdockError(ErrorCode.BAD_USER_INPUT, `sync job ${id} has no failed items to retry`, { argument: 'id' });
+      if (total > MAX_SCOPE_PART_NUMBERS) throw crossdockError(ErrorCode.BAD_USER_INPUT, `sync job ${id} has ${total} failures; retry at most ${MAX_SCOPE_PART_NUMBERS} at once by re-running the sync`, { argument: 'id' });
       return start({ kind: job.kind, dryRun: job.dryRun }, startedBy, undefined, job.id, { skus: items.map((f) => f.sku) });
     },
     async schedule(input, createdBy) {
@@ -139,7 +139,7 @@ export function createSyncService(store: JobStore, runner: JobRunner, events: Jo
       return store.addSchedule({ kind: input.kind, scope, ...s, createdBy, nextRunAt: nextRunAt(s, new Date()) });
     },
     async removeSchedule(id) {
-      if (!(await store.removeSchedule(id))) throw gatewayError(ErrorCode.NOT_FOUND, `no sync schedule with id "${id.slice(0, 64)}"`, { argument: 'id' });
+      if (!(await store.removeSchedule(id))) throw crossdockError(ErrorCode.NOT_FOUND, `no sync schedule with id "${id.slice(0, 64)}"`, { argument: 'id' });
       return true;
     },
     get: mustGet,
