@@ -30,3 +30,26 @@ describe('connections', () => {
     expect((next.body.data?.orders as { edges: unknown[] }).edges).toHaveLength(0);
   });
 });
+
+describe('node(id)', () => {
+  it('answers a Product id as a Product, a Part id as a Part and an Order id as an Order', async () => {
+    const ids = await gw.gql(`{ products(first: 1) { edges { node { id sku supplierPart { id partNumber } } } } orders(first: 1) { edges { node { id storeOrderId } } } }`);
+    expect(ids.body.errors).toBeUndefined();
+    const product = (ids.body.data?.products as { edges: Array<{ node: { id: string; sku: string; supplierPart: { id: string; partNumber: string } } }> }).edges[0]!.node;
+    const order = (ids.body.data?.orders as { edges: Array<{ node: { id: string; storeOrderId: string } }> }).edges[0]!.node;
+    const res = await gw.gql(
+      `query($p: ID!, $part: ID!, $o: ID!) {
+        product: node(id: $p) { __typename id ... on Product { sku } ... on Part { partNumber } }
+        part: node(id: $part) { __typename id ... on Part { partNumber } ... on Product { sku } }
+        order: node(id: $o) { __typename id ... on Order { storeOrderId } }
+      }`,
+      { p: product.id, part: product.supplierPart.id, o: order.id },
+    );
+    expect(res.body.errors).toBeUndefined();
+    expect(res.body.data).toEqual({
+      product: { __typename: 'Product', id: product.id, sku: product.sku },
+      part: { __typename: 'Part', id: product.supplierPart.id, partNumber: product.supplierPart.partNumber },
+      order: { __typename: 'Order', id: order.id, storeOrderId: order.storeOrderId },
+    });
+  });
+});
