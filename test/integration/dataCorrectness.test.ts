@@ -7,11 +7,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { offsetCursor } from '../../src/graphql/pagination.js';
 import { startGateway, type TestGateway } from '../support/gateway.js';
+import { pollUntil } from '../support/processes.js';
 
 let gw: TestGateway;
 
 beforeAll(async () => {
-  gw = await startGateway({}, { parts: 300, bigcommerce: { storeShare: 0.6, driftShare: 0 } });
+  // A sync marks supplier prices up 10% and rounds to .99: the store's prices then differ from the supplier's by design.
+  gw = await startGateway({ PRICE_MARKUP_PERCENT: '10', PRICE_ROUNDING: 'x99' }, { parts: 300, bigcommerce: { storeShare: 0.6, driftShare: 0 } });
 });
 afterAll(async () => gw?.close());
 
@@ -51,5 +53,47 @@ describe('node(id)', () => {
       part: { __typename: 'Part', id: product.supplierPart.id, partNumber: product.supplierPart.partNumber },
       order: { __typename: 'Order', id: order.id, storeOrderId: order.storeOrderId },
     });
+  });
+});
+
+describe('drift', () => {
+  type DriftView = { inSync: boolean; fields: Array<{ field: string; expected: string; actual: string }> };
+  const PART = `query($id: ID!) { part(id: $id) { price { amount } storeProduct { price { amount } } drift { inSync fields { field expected actual } } } }`;
+  const readPart = async (id: string) => {
+    const res = await gw.gql(PART, { id });
+    expect(res.body.errors).toBeUndefined();
+    return (res.body.data as { part: { price: { amount: string }; storeProduct: { price: { amount: string } }; drift: DriftView } }).part;
+  };
+
+  it('compares the store with what the sync would write (markup and rounding), not with the raw supplier price', async () => {
+    const list = await gw.gql(`{ products(first: 1) { edges { node { supplierPart { id partNumber } } } } }`);
+    const linked = (list.body.data?.products as { edges: Array<{ node: { supplierPart: { id: string; partNumber: string } } }> }).edges[0]!.node.supplierPart;
+
+    // Seeded at the supplier's price (no drift share), so before a sync the store is behind the markup.
+    const before = await readPart(linked.id);
+    expect(before.storeProduct.price.amount).toBe(before.price.amount);
+    // +10% in 1/10,000 units, to the cent, then up to the whole unit's .99 (README: PRICE_MARKUP_PERCENT, PRICE_ROUNDING x99).
+    const cents = Math.round(Number(before.price.amount) * 100);
+    const toCent = Math.floor((cents * 110 + 50) / 100) * 100;
+    const markedUp = `${Math.floor(toCent / 10_000)}.99`;
+    expect(before.drift.fields).toContainEqual({ field: 'PRICE', expected: markedUp, actual: before.storeProduct.price.amount });
+    expect(before.drift.inSync).toBe(false);
+
+    const started = await gw.gql(`mutation($input: StartSyncInput!) { startSync(input: $input) { job { id } } }`, {
+      input: { kind: 'PRICE', scope: { partNumbers: [linked.partNumber] } },
+    });
+    expect(started.body.errors).toBeUndefined();
+    const jobId = (started.body.data?.startSync as { job: { id: string } }).job.id;
+    const done = await pollUntil(
+      async () => (await gw.gql(`query($id: ID!) { syncJob(id: $id) { status progress { updated failed } } }`, { id: jobId })).body.data?.syncJob as { status: string; progress: { updated: number; failed: number } },
+      (job) => ['SUCCEEDED', 'FAILED', 'CANCELLED'].includes(job.status),
+      { timeoutMs: 20_000, what: 'the PRICE sync to end' },
+    );
+    expect(done).toMatchObject({ status: 'SUCCEEDED', progress: { updated: 1, failed: 0 } });
+
+    // The store now holds exactly what the mapper wrote: no drift.
+    const after = await readPart(linked.id);
+    expect(after.storeProduct.price.amount).toBe(markedUp);
+    expect(after.drift).toEqual({ inSync: true, fields: [] });
   });
 });
