@@ -164,6 +164,13 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     });
     const finditparts = createFinditPartsClient(fipHandle.http);
     const bigcommerce = createBigCommerceClient(bcHandle.http);
+    // The store's default currency labels every store price (GET /v2/store, kept an hour). Read it
+    // now, so that no query pays the call; bounded, so an unreachable store does not hold the start
+    // (the first read then asks again).
+    await Promise.race([
+      bigcommerce.storeCurrency('interactive').catch((err: unknown) => logger.warn({ err: err instanceof Error ? err.message : String(err) }, "could not read the store's currency yet")),
+      new Promise<void>((resolve) => setTimeout(resolve, 2_000).unref()),
+    ]);
     // Sync jobs: durable records in SQLite, the in-process runner, events, schedules.
     const jobStore = strategies.jobStore;
     const events = createJobEvents({ maxPerSecond: 10, bus: strategies.jobBus });
@@ -173,7 +180,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     const syncDeps: SyncDeps = {
       fip: finditparts,
       bc: bigcommerce,
-      writer: createBigCommerceWriter(bcHandle.http),
+      writer: createBigCommerceWriter(bcHandle.http, (lane) => bigcommerce.storeCurrency(lane)),
       store: jobStore,
       rules: { skuRule, markupPercent: config.sync.markupPercent, rounding: config.sync.rounding, categoryMap: config.sync.categoryMap },
       locationId: config.sync.locationId,

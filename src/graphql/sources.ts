@@ -132,8 +132,17 @@ export function createSources(cache: EntityCache, fip: FinditPartsClient, bc: Bi
       ttlMs: ttl.orderMs,
       maxBatch: 50,
       async fetchMany(ids) {
+        // Lines carry their order's currency, which v2 order products do not state: the
+        // orders (cached: a line is reached through its order) say it.
+        const orders = await sources.order.loadMany(ids);
         // v2 has no batch form for order products: one call per order.
-        const lines = await Promise.all(ids.map((id) => bc.orderLines(id, 'interactive')));
+        const lines = await Promise.all(
+          ids.map((id, i) => {
+            const order = orders[i];
+            if (order instanceof Error) return Promise.reject(order);
+            return order?.value ? bc.orderLines(id, order.value.currency, 'interactive') : Promise.resolve([]);
+          }),
+        );
         return new Map(ids.map((id, i) => [id, lines[i] ?? []]));
       },
     }),

@@ -6,8 +6,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { offsetCursor } from '../../src/graphql/pagination.js';
+import type { Sandbox } from '../../src/sandbox/createSandbox.js';
+import { startControlledProxy, type ControlledProxy } from '../support/controlledProxy.js';
 import { startGateway, type TestGateway } from '../support/gateway.js';
-import { pollUntil } from '../support/processes.js';
+import { pollUntil, sandboxUpstreamEnv } from '../support/processes.js';
+import { startSandbox } from '../support/sandbox.js';
 
 let gw: TestGateway;
 
@@ -95,5 +98,68 @@ describe('drift', () => {
     const after = await readPart(linked.id);
     expect(after.storeProduct.price.amount).toBe(markedUp);
     expect(after.drift).toEqual({ inSync: true, fields: [] });
+  });
+});
+
+describe('currencies (a store whose default currency is EUR)', () => {
+  let sandbox: Sandbox;
+  let proxy: ControlledProxy;
+  let eur: TestGateway;
+  /** SKUs whose price the proxy replaces with something that is not a number. */
+  const corrupt = new Set<string>();
+
+  beforeAll(async () => {
+    sandbox = await startSandbox({ parts: 100, bigcommerce: { currency: 'EUR', quota: 10_000 } });
+    proxy = await startControlledProxy(sandbox.bigcommerce.url);
+    // A v3 product list whose price for some SKUs is not a number (the store's data, not the gateway's).
+    proxy.rewrite = (req, answer) => {
+      if (!req.path.includes('/v3/catalog/products') || answer.status !== 200 || corrupt.size === 0) return answer;
+      const body = JSON.parse(answer.body) as { data: Array<{ sku: string; price: unknown }> };
+      for (const p of body.data) if (corrupt.has(p.sku)) p.price = 'n/a';
+      return { ...answer, body: JSON.stringify(body) };
+    };
+    const env = sandboxUpstreamEnv(sandbox);
+    eur = await startGateway({ ...env, BIGCOMMERCE_API_URL: `${proxy.url}/stores/${sandbox.options.bigcommerce.storeHash}` });
+  });
+  afterAll(async () => {
+    await eur?.close();
+    await proxy?.close();
+    await sandbox?.close();
+  });
+
+  it("labels store prices, order totals and order lines with the store's currency", async () => {
+    const res = await eur.gql(`{
+      products(first: 3) { edges { node { price { amount currency } } } }
+      orders(first: 3) { edges { node { subtotal { currency } total { currency } lines { unitPrice { currency } total { currency } } } } }
+    }`);
+    expect(res.body.errors).toBeUndefined();
+    const products = (res.body.data?.products as { edges: Array<{ node: { price: { currency: string } } }> }).edges;
+    expect(products.length).toBe(3);
+    for (const e of products) expect(e.node.price.currency).toBe('EUR');
+    const orders = (res.body.data?.orders as { edges: Array<{ node: { subtotal: { currency: string }; total: { currency: string }; lines: Array<{ unitPrice: { currency: string }; total: { currency: string } }> } }> }).edges;
+    expect(orders.length).toBe(3);
+    for (const { node } of orders) {
+      expect([node.subtotal.currency, node.total.currency]).toEqual(['EUR', 'EUR']);
+      expect(node.lines.length).toBeGreaterThan(0);
+      for (const l of node.lines) expect([l.unitPrice.currency, l.total.currency]).toEqual(['EUR', 'EUR']);
+    }
+  });
+
+  it('answers an unparseable store price as an error for that product, never 0.00, and leaves the others alone', async () => {
+    const list = await eur.gql(`{ products(first: 2) { edges { node { sku } } } }`);
+    const [a, b] = (list.body.data?.products as { edges: Array<{ node: { sku: string } }> }).edges.map((e) => e.node.sku);
+    corrupt.add(b!);
+    try {
+      const res = await eur.gql(`query($s: [String!]) { products(filter: { skus: $s }) { edges { node { sku price { amount currency } } } } }`, { s: [a, b] });
+      const nodes = (res.body.data?.products as { edges: Array<{ node: { sku: string; price: { amount: string } | null } }> }).edges.map((e) => e.node);
+      const good = nodes.find((n) => n.sku === a);
+      const bad = nodes.find((n) => n.sku === b);
+      expect(good?.price?.amount).toMatch(/^\d+\.\d{2,}$/);
+      expect(bad).toEqual({ sku: b, price: null });
+      expect(res.body.errors).toHaveLength(1);
+      expect(res.body.errors?.[0]).toMatchObject({ path: ['products', 'edges', nodes.indexOf(bad!), 'node', 'price'], extensions: { code: 'UPSTREAM_ERROR', upstream: 'bigcommerce' } });
+    } finally {
+      corrupt.clear();
+    }
   });
 });

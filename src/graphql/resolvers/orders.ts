@@ -6,6 +6,7 @@ import { parseId, toGlobalId } from '../ids.js';
 import { toGatewayError } from '../loaders.js';
 import { fetchWindow, offsetCursor, parseWindow } from '../pagination.js';
 import { linkedPart } from './products.js';
+import { storeAmount } from './storeAmount.js';
 
 export const ORDERS_MAX_FIRST = 250;
 /** Counting a filtered set pages through it; beyond this many pages the count is refused. */
@@ -71,6 +72,8 @@ export const orderConnectionResolvers = {
 export const orderResolvers: OrderResolvers = {
   id: (o) => toGlobalId('Order', o.orderId),
   storeOrderId: (o) => o.orderId,
+  subtotal: (o) => storeAmount(o.subtotal, `a subtotal for order ${o.orderId}`),
+  total: (o) => storeAmount(o.total, `a total for order ${o.orderId}`),
   async lines(o, _a, ctx: GraphQLContext) {
     return (await ctx.loaders.orderLines.load(o.orderId)) ?? [];
   },
@@ -78,6 +81,8 @@ export const orderResolvers: OrderResolvers = {
 
 export const orderLineResolvers: OrderLineResolvers = {
   id: (l) => `${l.orderId}:${l.lineId}`,
+  unitPrice: (l) => storeAmount(l.unitPrice, `a unit price for line ${l.lineId} of order ${l.orderId}`),
+  total: (l) => storeAmount(l.total, `a line total for line ${l.lineId} of order ${l.orderId}`),
   product: (l, _a, ctx) => (l.productId ? ctx.loaders.productById.load(l.productId) : null),
   part: (l, _a, ctx) => linkedPart(l.sku, ctx),
 };

@@ -41,7 +41,7 @@ export async function partDrift(part: Part, ctx: GraphQLContext) {
     : { name: part.description.trim(), price: null, stock: stock === null ? null : Math.max(0, stock) };
   const fields = computeDrift({
     expected,
-    actual: { name: product.name, price: product.price.amount, stock: product.inventoryLevel },
+    actual: { name: product.name, price: product.price?.amount ?? null, stock: product.inventoryLevel },
   });
   return { inSync: fields.length === 0, fields };
 }

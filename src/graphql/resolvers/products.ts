@@ -7,6 +7,7 @@ import { checkCode, checkListSize, parseId, toGlobalId } from '../ids.js';
 import { toGatewayError } from '../loaders.js';
 import { connection, fetchWindow, parseWindow } from '../pagination.js';
 import { partDrift } from './parts.js';
+import { storeAmount } from './storeAmount.js';
 
 /** Largest `first` for products: BigCommerce's `limit` cap. */
 export const PRODUCTS_MAX_FIRST = 250;
@@ -60,7 +61,7 @@ export const productQueries: Pick<QueryResolvers, 'product' | 'products'> = {
 
 export const productResolvers: ProductResolvers = {
   id: (p) => toGlobalId('Product', p.storeId),
-  price: (p) => p.price,
+  price: (p) => storeAmount(p.price, `a price for product ${p.storeId}`),
   supplierPart: (p, _args, ctx) => linkedPart(p.sku, ctx, p.supplierId),
   inventory: (p) => ({ sku: p.sku, supplierVariantId: undefined }),
   async drift(p: StoreProduct, _args, ctx) {
