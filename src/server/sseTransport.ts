@@ -27,6 +27,7 @@ import type { Client, GraphQLContext, Services } from '../graphql/context.js';
 import { ErrorCode, maskError } from '../graphql/errors.js';
 import { createLoaders, newCacheHints } from '../graphql/loaders.js';
 import type { Logger } from '../observability/logger.js';
+import { createFreshEventSubscribe } from './freshEventSubscribe.js';
 import { codedErrorBody, refusalResponse, type PreparedOperation, type StreamGuard } from './streamLimits.js';
 
 /**
@@ -39,13 +40,31 @@ import { codedErrorBody, refusalResponse, type PreparedOperation, type StreamGua
 const { GraphQLError, parse, validate } = createRequire(import.meta.url)('graphql') as typeof import('graphql');
 type GraphQLError = GraphQLErrorType;
 
-/** The context of one streamed operation (a subscription keeps it for its whole life). */
+/**
+ * The context of one streamed operation. A subscription's source stream (its
+ * `subscribe` resolver) keeps it; each event it sends is executed with a
+ * context of its own (createEventContextFactory, freshEventSubscribe.ts).
+ */
 export function createStreamContextFactory(services: Services): (client: Client) => GraphQLContext {
   const maxTtl = Math.max(...Object.values(services.config.cache.ttl));
   return (client) => {
     const hints = newCacheHints(maxTtl);
     hints.uncacheable = true;
     return { client, services, hints, loaders: createLoaders(services.sources, hints) };
+  };
+}
+
+/**
+ * The context of one event of a subscription: the operation's client and
+ * services, with loaders and cache hints of its own, so an event reads what
+ * the caches hold now, not what the stream's first event read.
+ */
+export function createEventContextFactory(services: Services): <C extends GraphQLContext>(operation: C) => C {
+  const maxTtl = Math.max(...Object.values(services.config.cache.ttl));
+  return (operation) => {
+    const hints = newCacheHints(maxTtl);
+    hints.uncacheable = true;
+    return { ...operation, hints, loaders: createLoaders(services.sources, hints) };
   };
 }
 
@@ -187,6 +206,8 @@ export function registerSseTransport(app: FastifyInstance, options: SseTransport
 
   const handler = createHandler<Raw, undefined, StreamContext>({
     schema,
+    // Every event with loaders of its own: memoised ones would serve the first event's data forever.
+    subscribe: createFreshEventSubscribe(createEventContextFactory(services)<StreamContext>),
     // onSubscribe below has validated every document already.
     validate: () => [],
     authenticate(req) {

@@ -23,9 +23,10 @@ import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { Keyring } from '../auth/keyring.js';
 import { presentedKey } from '../auth/keyring.js';
-import type { Client, Services } from '../graphql/context.js';
+import type { Client, GraphQLContext, Services } from '../graphql/context.js';
 import type { Logger } from '../observability/logger.js';
-import { createStreamContextFactory, maskErrors, prepareDocument } from './sseTransport.js';
+import { createFreshEventSubscribe } from './freshEventSubscribe.js';
+import { createEventContextFactory, createStreamContextFactory, maskErrors, prepareDocument } from './sseTransport.js';
 import type { StreamGuard } from './streamLimits.js';
 
 export interface WsTransportOptions {
@@ -83,6 +84,8 @@ export function registerWsTransport(app: FastifyInstance, options: WsTransportOp
   const server = useServer<Record<string, unknown> | undefined, { client: Client }>(
     {
       schema,
+      // Every event with loaders of its own: memoised ones would serve the first event's data forever.
+      subscribe: createFreshEventSubscribe(createEventContextFactory(services)<GraphQLContext>),
       async onConnect(ctx) {
         const fromHeaders = keyring.authenticate(presentedKey(ctx.extra.request.headers));
         const client = fromHeaders ?? keyring.authenticate(keyFromConnectionParams(ctx.connectionParams));
