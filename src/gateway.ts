@@ -153,14 +153,19 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     // In-process values need no JSON round trip (it was a third of the CPU of an uncached
     // query); cached objects are shared between requests and never mutated.
     const keyv = strategies.cacheStore;
-    strategies.onRemoteInvalidate(() => responseCache?.clear());
     const cache = createEntityCache({
       store: keyv,
+      // With REDIS_URL: the clock every instance shares, so a write made through one wins on all.
+      sharedGenerations: strategies.cacheGenerations,
       swrMs: config.cache.swrMs,
       staleIfErrorMs: config.cache.staleIfErrorMs,
       metrics,
       onBackgroundError: (kind, err) => logger.debug({ kind, err: err instanceof Error ? err.message : String(err) }, 'cache background refresh failed'),
       onInvalidate: () => responseCache?.clear(),
+    });
+    strategies.onRemoteInvalidate((keys) => {
+      responseCache?.clear();
+      cache.remoteInvalidated(keys);
     });
     const finditparts = createFinditPartsClient(fipHandle.http);
     const bigcommerce = createBigCommerceClient(bcHandle.http);

@@ -137,7 +137,7 @@ describe('subscriptions read fresh data for every event', () => {
 
         // The shared cache now holds another figure for the part's stock (as a refresh from the supplier writes it).
         const stockNow = stockBefore + 1000;
-        await gw.services.sources.stock.prime(new Map(variantIds.map((v) => [v, stockNow])));
+        await gw.services.sources.stock.prime(new Map(variantIds.map((v) => [v, stockNow])), await gw.services.cache.mark());
 
         await setSupplierStatus(submitted.supplierOrderId!, 'processing');
         const second = await events.next();

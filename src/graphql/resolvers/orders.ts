@@ -24,6 +24,7 @@ export const orderQueries: Pick<QueryResolvers, 'orders' | 'order'> = {
     const bc = ctx.services.bigcommerce;
     ctx.hints.minTtlMs = Math.min(ctx.hints.minTtlMs, ctx.services.config.cache.ttl.orderMs);
     try {
+      const mark = await ctx.services.cache.mark();
       const page = await fetchWindow(window.offset, window.first, async (p, limit) => {
         const items = await bc.listOrders({ statusId, minDateModified, page: p, limit }, 'interactive');
         // v2 lists carry no total; a full page means there may be more.
@@ -31,7 +32,7 @@ export const orderQueries: Pick<QueryResolvers, 'orders' | 'order'> = {
       });
       const paged = page.items;
       const hasNext = page.total > window.offset + paged.length;
-      await ctx.services.sources.order.prime(new Map(paged.map((o) => [o.orderId, o])));
+      await ctx.services.sources.order.prime(new Map(paged.map((o) => [o.orderId, o])), mark);
       const edges = paged.map((o, i) => ({ cursor: offsetCursor(window.offset + i), node: o }));
       return {
         edges,

@@ -73,10 +73,12 @@ export const partQueries: Pick<QueryResolvers, 'part' | 'parts' | 'partByNumber'
     // A result page changes as stock does: cache whole responses no longer than stock.
     ctx.hints.minTtlMs = Math.min(ctx.hints.minTtlMs, ctx.services.config.cache.ttl.stockMs);
     try {
+      // Before the page is read: a page from before a sync's invalidation must not be primed after it.
+      const mark = await ctx.services.cache.mark();
       const page = await fetchWindow(window.offset, window.first, (p, per) =>
         ctx.services.finditparts.search({ query: query ?? undefined, tags: tags ?? undefined, page: p, per }, 'interactive'),
       );
-      await ctx.services.sources.primeParts(page.items);
+      await ctx.services.sources.primeParts(page.items, mark);
       for (const part of page.items) ctx.loaders.part.prime(part.supplierId, part);
       return connection(page.items, window.offset, page.total, window.offset + page.items.length < page.total);
     } catch (err) {
