@@ -155,17 +155,29 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     // In-process values need no JSON round trip (it was a third of the CPU of an uncached
     // query); cached objects are shared between requests and never mutated.
     const keyv = strategies.cacheStore;
-    strategies.onRemoteInvalidate(() => responseCache?.clear());
     const cache = createEntityCache({
       store: keyv,
+      // With REDIS_URL: the clock every instance shares, so a write made through one wins on all.
+      sharedGenerations: strategies.cacheGenerations,
       swrMs: config.cache.swrMs,
       staleIfErrorMs: config.cache.staleIfErrorMs,
       metrics,
       onBackgroundError: (kind, err) => logger.debug({ kind, err: err instanceof Error ? err.message : String(err) }, 'cache background refresh failed'),
       onInvalidate: () => responseCache?.clear(),
     });
+    strategies.onRemoteInvalidate((keys) => {
+      responseCache?.clear();
+      cache.remoteInvalidated(keys);
+    });
     const finditparts = createFinditPartsClient(fipHandle.http);
     const bigcommerce = createBigCommerceClient(bcHandle.http);
+    // The store's default currency labels every store price (GET /v2/store, kept an hour). Read it
+    // now, so that no query pays the call; bounded, so an unreachable store does not hold the start
+    // (the first read then asks again).
+    await Promise.race([
+      bigcommerce.storeCurrency('interactive').catch((err: unknown) => logger.warn({ err: err instanceof Error ? err.message : String(err) }, "could not read the store's currency yet")),
+      new Promise<void>((resolve) => setTimeout(resolve, 2_000).unref()),
+    ]);
     // Sync jobs: durable records in SQLite, the in-process runner, events, schedules.
     const jobStore = strategies.jobStore;
     const events = createJobEvents({ maxPerSecond: 10, bus: strategies.jobBus });
@@ -175,7 +187,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     const syncDeps: SyncDeps = {
       fip: finditparts,
       bc: bigcommerce,
-      writer: createBigCommerceWriter(bcHandle.http),
+      writer: createBigCommerceWriter(bcHandle.http, (lane) => bigcommerce.storeCurrency(lane)),
       store: jobStore,
       rules: { skuRule, markupPercent: config.sync.markupPercent, rounding: config.sync.rounding, categoryMap: config.sync.categoryMap },
       locationId: config.sync.locationId,

@@ -37,6 +37,7 @@ import { ErrorCode, maskError } from '../graphql/errors.js';
 import { createLoaders, newCacheHints } from '../graphql/loaders.js';
 import type { Logger } from '../observability/logger.js';
 import { refusalBody } from '../graphql/limits/operationGuard.js';
+import { createFreshEventSubscribe } from './freshEventSubscribe.js';
 import { codedErrorBody, refusalResponse, streamsRefusal, type PreparedOperation, type StreamGuard, type StreamSlots } from './streamLimits.js';
 
 /**
@@ -49,13 +50,31 @@ import { codedErrorBody, refusalResponse, streamsRefusal, type PreparedOperation
 const { GraphQLError, parse, validate } = createRequire(import.meta.url)('graphql') as typeof import('graphql');
 type GraphQLError = GraphQLErrorType;
 
-/** The context of one streamed operation (a subscription keeps it for its whole life). */
+/**
+ * The context of one streamed operation. A subscription's source stream (its
+ * `subscribe` resolver) keeps it; each event it sends is executed with a
+ * context of its own (createEventContextFactory, freshEventSubscribe.ts).
+ */
 export function createStreamContextFactory(services: Services): (client: Client) => GraphQLContext {
   const maxTtl = Math.max(...Object.values(services.config.cache.ttl));
   return (client) => {
     const hints = newCacheHints(maxTtl);
     hints.uncacheable = true;
     return { client, services, hints, loaders: createLoaders(services.sources, hints) };
+  };
+}
+
+/**
+ * The context of one event of a subscription: the operation's client and
+ * services, with loaders and cache hints of its own, so an event reads what
+ * the caches hold now, not what the stream's first event read.
+ */
+export function createEventContextFactory(services: Services): <C extends GraphQLContext>(operation: C) => C {
+  const maxTtl = Math.max(...Object.values(services.config.cache.ttl));
+  return (operation) => {
+    const hints = newCacheHints(maxTtl);
+    hints.uncacheable = true;
+    return { ...operation, hints, loaders: createLoaders(services.sources, hints) };
   };
 }
 
@@ -216,6 +235,8 @@ export function registerSseTransport(app: FastifyInstance, options: SseTransport
 
   const handler = createHandler<Raw, undefined, StreamContext>({
     schema,
+    // Every event with loaders of its own: memoised ones would serve the first event's data forever.
+    subscribe: createFreshEventSubscribe(createEventContextFactory(services)<StreamContext>),
     // onSubscribe below has validated every document already.
     validate: () => [],
     authenticate(req) {

@@ -33,9 +33,10 @@ import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Keyring } from '../auth/keyring.js';
 import { presentedKey } from '../auth/keyring.js';
-import type { Client, Services } from '../graphql/context.js';
+import type { Client, GraphQLContext, Services } from '../graphql/context.js';
 import type { Logger } from '../observability/logger.js';
-import { createStreamContextFactory, maskErrors, prepareDocument } from './sseTransport.js';
+import { createFreshEventSubscribe } from './freshEventSubscribe.js';
+import { createEventContextFactory, createStreamContextFactory, maskErrors, prepareDocument } from './sseTransport.js';
 import { refusalAsError, streamsRefusal, type StreamGuard, type StreamSlots } from './streamLimits.js';
 
 export interface WsTransportOptions {
@@ -127,6 +128,8 @@ export function registerWsTransport(app: FastifyInstance, options: WsTransportOp
     {
       schema,
       connectionInitWaitTimeout: connectionInitTimeoutMs,
+      // Every event with loaders of its own: memoised ones would serve the first event's data forever.
+      subscribe: createFreshEventSubscribe(createEventContextFactory(services)<GraphQLContext>),
       async onConnect(ctx) {
         const fromHeaders = keyring.authenticate(presentedKey(ctx.extra.request.headers));
         const client = fromHeaders ?? keyring.authenticate(keyFromConnectionParams(ctx.connectionParams));

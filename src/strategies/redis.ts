@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import Keyv from 'keyv';
 import type { Config } from '../config.js';
 import type { RedisConfig } from './redisConfig.js';
+import { createRedisGenerations } from '../cache/redisGenerations.js';
 import { createTieredStore } from '../cache/tieredStore.js';
 import { createRedisBus } from '../events/redisBus.js';
 import { createRedisJobStore } from '../jobs/store/redisJobStore.js';
@@ -51,6 +52,7 @@ export async function createRedisStrategies(config: Config & { redis: RedisConfi
       kind: 'redis',
       instanceId,
       cacheStore,
+      cacheGenerations: createRedisGenerations({ redis, prefix, timeoutMs: rc.commandTimeoutMs }),
       onRemoteInvalidate: (listener) => tiered.onRemoteInvalidate(listener),
       // A limiter call waits longer than a cache read: falling to insurance early would admit more than the shared budget.
       createLimiter: createRedisLimiterFactory({ redis, prefix, fallbackShare: rc.fallbackShare, timeoutMs: Math.max(2_000, rc.commandTimeoutMs * 4) }),

@@ -232,10 +232,12 @@ export type Order = Node & {
   statusId: Scalars['Int']['output'];
   /** The store's order id. */
   storeOrderId: Scalars['String']['output'];
-  subtotal: Money;
+  /** In the order's currency (the one the shopper paid in). Null, with an UPSTREAM_ERROR, when the store sent an amount that is not a number. */
+  subtotal: Maybe<Money>;
   /** Supplier orders placed for this store order. */
   supplierOrders: Array<SupplierOrder>;
-  total: Money;
+  /** In the order's currency. Null, with an UPSTREAM_ERROR, when the store sent an amount that is not a number. */
+  total: Maybe<Money>;
   updatedAt: Maybe<Scalars['DateTime']['output']>;
 };
 
@@ -268,8 +270,10 @@ export type OrderLine = {
   product: Maybe<Product>;
   quantity: Scalars['Int']['output'];
   sku: Scalars['String']['output'];
-  total: Money;
-  unitPrice: Money;
+  /** In the order's currency. Null, with an UPSTREAM_ERROR, when the store sent an amount that is not a number. */
+  total: Maybe<Money>;
+  /** In the order's currency. Null, with an UPSTREAM_ERROR, when the store sent an amount that is not a number. */
+  unitPrice: Maybe<Money>;
 };
 
 /** Why an order could not be placed; the client can act on each. */
@@ -371,7 +375,8 @@ export type Product = Node & {
   inventoryLevel: Maybe<Scalars['Int']['output']>;
   isVisible: Scalars['Boolean']['output'];
   name: Scalars['String']['output'];
-  price: Money;
+  /** In the store's default currency. Null, with an UPSTREAM_ERROR for this field, when the store sent a price that is not a number. */
+  price: Maybe<Money>;
   sku: Scalars['String']['output'];
   /** The store's product id. */
   storeId: Scalars['String']['output'];
@@ -1223,9 +1228,9 @@ export type OrderResolvers<ContextType = GraphQLContext, ParentType extends Reso
   status?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   statusId?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   storeOrderId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  subtotal?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+  subtotal?: Resolver<Maybe<ResolversTypes['Money']>, ParentType, ContextType>;
   supplierOrders?: Resolver<Array<ResolversTypes['SupplierOrder']>, ParentType, ContextType>;
-  total?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+  total?: Resolver<Maybe<ResolversTypes['Money']>, ParentType, ContextType>;
   updatedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
@@ -1250,8 +1255,8 @@ export type OrderLineResolvers<ContextType = GraphQLContext, ParentType extends 
   product?: Resolver<Maybe<ResolversTypes['Product']>, ParentType, ContextType>;
   quantity?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   sku?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  total?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
-  unitPrice?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+  total?: Resolver<Maybe<ResolversTypes['Money']>, ParentType, ContextType>;
+  unitPrice?: Resolver<Maybe<ResolversTypes['Money']>, ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
@@ -1319,7 +1324,7 @@ export type ProductResolvers<ContextType = GraphQLContext, ParentType extends Re
   inventoryLevel?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   isVisible?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  price?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+  price?: Resolver<Maybe<ResolversTypes['Money']>, ParentType, ContextType>;
   sku?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   storeId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   supplierPart?: Resolver<Maybe<ResolversTypes['Part']>, ParentType, ContextType>;

@@ -6,6 +6,7 @@ import { parseId, toGlobalId } from '../ids.js';
 import { toGatewayError } from '../loaders.js';
 import { fetchWindow, offsetCursor, parseWindow } from '../pagination.js';
 import { linkedPart } from './products.js';
+import { storeAmount } from './storeAmount.js';
 
 export const ORDERS_MAX_FIRST = 250;
 /**
@@ -26,6 +27,7 @@ export const orderQueries: Pick<QueryResolvers, 'orders' | 'order'> = {
     const bc = ctx.services.bigcommerce;
     ctx.hints.minTtlMs = Math.min(ctx.hints.minTtlMs, ctx.services.config.cache.ttl.orderMs);
     try {
+      const mark = await ctx.services.cache.mark();
       const page = await fetchWindow(window.offset, window.first, async (p, limit) => {
         const items = await bc.listOrders({ statusId, minDateModified, page: p, limit }, 'interactive');
         // v2 lists carry no total; a full page means there may be more.
@@ -33,7 +35,7 @@ export const orderQueries: Pick<QueryResolvers, 'orders' | 'order'> = {
       });
       const paged = page.items;
       const hasNext = page.total > window.offset + paged.length;
-      await ctx.services.sources.order.prime(new Map(paged.map((o) => [o.orderId, o])));
+      await ctx.services.sources.order.prime(new Map(paged.map((o) => [o.orderId, o])), mark);
       const edges = paged.map((o, i) => ({ cursor: offsetCursor(window.offset + i), node: o }));
       return {
         edges,
@@ -74,6 +76,8 @@ export const orderConnectionResolvers = {
 export const orderResolvers: OrderResolvers = {
   id: (o) => toGlobalId('Order', o.orderId),
   storeOrderId: (o) => o.orderId,
+  subtotal: (o) => storeAmount(o.subtotal, `a subtotal for order ${o.orderId}`),
+  total: (o) => storeAmount(o.total, `a total for order ${o.orderId}`),
   async lines(o, _a, ctx: GraphQLContext) {
     return (await ctx.loaders.orderLines.load(o.orderId)) ?? [];
   },
@@ -81,6 +85,8 @@ export const orderResolvers: OrderResolvers = {
 
 export const orderLineResolvers: OrderLineResolvers = {
   id: (l) => `${l.orderId}:${l.lineId}`,
+  unitPrice: (l) => storeAmount(l.unitPrice, `a unit price for line ${l.lineId} of order ${l.orderId}`),
+  total: (l) => storeAmount(l.total, `a line total for line ${l.lineId} of order ${l.orderId}`),
   product: (l, _a, ctx) => (l.productId ? ctx.loaders.productById.load(l.productId) : null),
   part: (l, _a, ctx) => linkedPart(l.sku, ctx),
 };

@@ -51,7 +51,7 @@ export async function runRouting(initial: SyncJobRecord, deps: RoutingDeps, sign
     deps.publish(job);
     for (const order of orders) {
       if (job.scope.limit && counters.processed >= job.scope.limit) break;
-      const lines = await deps.bc.orderLines(order.orderId, 'bulk');
+      const lines = await deps.bc.orderLines(order.orderId, order.currency, 'bulk');
       const address = await deps.shippingAddress(order.orderId);
       counters.processed++;
       try {

@@ -179,6 +179,13 @@ export function bigCommerceOpenApi(options: BigCommerceSandboxOptions): Json {
     [`${b}/v2/orders/{id}/shipping_addresses`]: {
       get: op({ summary: "An order's shipping addresses", params: [id('id')], ok: { '200': ['Addresses', arrayOf({ type: 'object' })] }, errors: { '404': 'No such order' }, v2: true }),
     },
+    [`${b}/v2/store`]: {
+      get: op({
+        summary: "Store information: the store's profile and its default currency (`currency`, ISO 4217)",
+        ok: { '200': ['The store', obj({ id: 'string', name: 'string', domain: 'string', secure_url: 'string', status: 'string', country_code: 'string', currency: 'string', currency_symbol: 'string', decimal_places: 'integer' })] },
+        v2: true,
+      }),
+    },
     '/oauth2/token': {
       post: plain(
         'App install: exchange an authorization code for a store token (login.bigcommerce.com in production); JSON or form-encoded',

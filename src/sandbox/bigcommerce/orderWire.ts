@@ -33,8 +33,12 @@ function link(apiBase: string, resource: string) {
   return { url: `${apiBase}${resource}`, resource };
 }
 
-/** `apiBase` is the absolute v2 base, e.g. `http://127.0.0.1:4102/stores/sandbox/v2`. */
-export function orderWire(o: OrderRecord, apiBase: string) {
+/**
+ * `apiBase` is the absolute v2 base, e.g. `http://127.0.0.1:4102/stores/sandbox/v2`.
+ * `currency` is the store's default currency: the sandbox's orders are placed
+ * in it, so it is the display, transactional and store default currency at once.
+ */
+export function orderWire(o: OrderRecord, apiBase: string, currency = 'USD') {
   const t = totals(o);
   const status = ORDER_STATUSES[o.status_id] ?? 'Incomplete';
   const zero = money(0);
@@ -82,11 +86,11 @@ export function orderWire(o: OrderRecord, apiBase: string) {
     geoip_country: 'United States',
     geoip_country_iso2: 'US',
     currency_id: 1,
-    currency_code: 'USD',
+    currency_code: currency,
     currency_exchange_rate: '1.0000000000',
     default_currency_id: 1,
-    default_currency_code: 'USD',
-    store_default_currency_code: 'USD',
+    default_currency_code: currency,
+    store_default_currency_code: currency,
     staff_notes: o.staff_notes,
     customer_message: o.customer_message,
     discount_amount: zero,
