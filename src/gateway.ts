@@ -48,6 +48,11 @@ export interface GatewayOptions {
   logger?: Logger;
   /** Options for the embedded sandbox (used only when no upstream is configured). */
   sandbox?: SandboxOptionsInput;
+  /**
+   * The orders' clock in ms since the epoch: idempotency key expiry and claim
+   * leases. Tests move it (a day later) instead of sleeping. @default Date.now
+   */
+  clock?: () => number;
 }
 
 export interface Gateway {
@@ -226,6 +231,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       dispatchDelayMs: config.orders.dispatchDelayMs,
       keyTtlMs: config.orders.keyTtlMs,
       changes: orderBus,
+      now: options.clock,
     });
     routingDeps = {
       bc: bigcommerce,

@@ -70,6 +70,8 @@ export interface OrderServiceOptions {
   keyTtlMs?: number;
   /** Delay before an order's first send. @default 0 */
   dispatchDelayMs?: number;
+  /** The clock idempotency keys expire by, in ms since the epoch. @default Date.now */
+  now?: () => number;
   /** Order change events, to answer as soon as the first send settles. */
   changes?: { subscribe(id: string | null, listener: (order: SupplierOrderRecord) => void): () => void };
 }
@@ -202,7 +204,7 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
   return {
     async place(input, client, placeOptions = {}) {
       validatePlaceInput(input);
-      const claim = await store.claimKey(client, input.idempotencyKey, requestHash(input), keyTtlMs);
+      const claim = await store.claimKey(client, input.idempotencyKey, requestHash(input), keyTtlMs, { now: (options.now ?? Date.now)() });
       switch (claim.kind) {
         case 'mismatch':
           throw gatewayError(ErrorCode.IDEMPOTENCY_CONFLICT, 'this idempotencyKey was used with a different request', { reason: 'KEY_REUSED', retryable: false });

@@ -29,7 +29,7 @@ export interface OrderFilter {
  * `claimKey` must be atomic across every instance sharing the store.
  */
 export interface OrderStore {
-  claimKey(client: string, key: string, requestHash: string, ttlMs: number): Promise<IdempotencyClaim>;
+  claimKey(client: string, key: string, requestHash: string, ttlMs: number, at?: { now: number }): Promise<IdempotencyClaim>;
   completeKey(client: string, key: string, response: unknown): Promise<void>;
   /** Frees a key whose request failed before anything durable happened, so a retry can run. */
   releaseKey(client: string, key: string): Promise<void>;
@@ -133,8 +133,8 @@ export function createSqliteOrderStore(options: { path: string }): OrderStore {
   const addEvent = (orderId: string, from: SupplierOrderStatus | null, to: SupplierOrderStatus, reason: string, at: string) =>
     q.addEvent.run(orderId, q.eventSeq.get(orderId)?.s ?? 1, at, from, to, reason);
 
-  const claim = db.transaction((client: string, key: string, hash: string, ttlMs: number): IdempotencyClaim => {
-    const now = new Date();
+  const claim = db.transaction((client: string, key: string, hash: string, ttlMs: number, nowMs: number): IdempotencyClaim => {
+    const now = new Date(nowMs);
     const row = q.key.get(client, key);
     if (row && Date.parse(row.expires_at) > now.getTime()) {
       if (row.request_hash !== hash) return { kind: 'mismatch' };
@@ -204,7 +204,7 @@ export function createSqliteOrderStore(options: { path: string }): OrderStore {
   });
 
   const store: Synchronous<OrderStore> = {
-    claimKey: (client, key, hash, ttlMs) => claim.immediate(client, key, hash, ttlMs),
+    claimKey: (client, key, hash, ttlMs, at) => claim.immediate(client, key, hash, ttlMs, at?.now ?? Date.now()),
     completeKey: (client, key, response) => void q.completeKey.run(JSON.stringify(response), client, key),
     releaseKey: (client, key) => void q.releaseKey.run(client, key),
     purgeExpiredKeys: () => q.purge.run(new Date().toISOString()).changes,

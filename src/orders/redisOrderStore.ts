@@ -23,13 +23,14 @@ import type { IdempotencyClaim, OrderStore } from './orderStore.js';
 import type { OrderEventRecord, SupplierOrderRecord, SupplierOrderStatus } from './types.js';
 
 const CLAIM = `
-local h = redis.call('HMGET', KEYS[1], 'hash', 'state', 'response')
-if h[1] then
+local h = redis.call('HMGET', KEYS[1], 'hash', 'state', 'response', 'expiresAt')
+if h[1] and (not h[4] or tonumber(h[4]) > tonumber(ARGV[3])) then
   if h[1] ~= ARGV[1] then return {'mismatch'} end
   if h[2] == 'IN_FLIGHT' then return {'inFlight'} end
   return {'replay', h[3] or 'null'}
 end
-redis.call('HSET', KEYS[1], 'hash', ARGV[1], 'state', 'IN_FLIGHT')
+redis.call('DEL', KEYS[1])
+redis.call('HSET', KEYS[1], 'hash', ARGV[1], 'state', 'IN_FLIGHT', 'expiresAt', tostring(tonumber(ARGV[3]) + tonumber(ARGV[2])))
 redis.call('PEXPIRE', KEYS[1], ARGV[2])
 return {'claimed'}
 `;
@@ -123,8 +124,8 @@ export function createRedisOrderStore(options: RedisOrderStoreOptions): OrderSto
   }
 
   return {
-    async claimKey(client, key, requestHash, ttlMs): Promise<IdempotencyClaim> {
-      const res = (await redis.run('idempotency.claim', (c) => c.eval(CLAIM, { keys: [k.idem(client, key)], arguments: [requestHash, String(ttlMs)] }))) as string[];
+    async claimKey(client, key, requestHash, ttlMs, at): Promise<IdempotencyClaim> {
+      const res = (await redis.run('idempotency.claim', (c) => c.eval(CLAIM, { keys: [k.idem(client, key)], arguments: [requestHash, String(ttlMs), String(at?.now ?? Date.now())] }))) as string[];
       switch (res[0]) {
         case 'claimed':
           return { kind: 'claimed' };

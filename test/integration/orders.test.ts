@@ -186,6 +186,21 @@ describe('unknown outcomes and retries', () => {
     expect(again.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
   });
 
+  it('a supplier that never answers and never records the order: four timed-out attempts, each resend after a po_number lookup, then MANUAL_REVIEW', async () => {
+    const partId = await orderablePart();
+    await setFaults(gw.fipUrl, { hangRate: 1, match: { methods: ['POST'], path: 'place_order' } });
+    const res = await place({ idempotencyKey: 'hang-forever-1', lines: [{ partId, quantity: 1 }] });
+    const id = (res.body.data?.placeSupplierOrder as Placed).order.id;
+    const review = await waitForStatus(id, ['MANUAL_REVIEW'], 20_000);
+    expect(review.attempts).toBe(4);
+    expect(review.history.filter((h) => h.to === 'UNKNOWN')).toHaveLength(3);
+    const stats = await sandboxStats(gw.fipUrl);
+    expect(stats.endpoints['POST /api/v1/partners/place_order']).toBe(4);
+    expect(stats.endpoints['GET /api/v1/orders/search'] ?? 0).toBeGreaterThanOrEqual(3);
+    const search = (await (await fetch(`${gw.fipUrl}/api/v1/orders/search?po_number=${review.poNumber}`, { headers: { 'x-api-key': 'sandbox-api-key' } })).json()) as { orders: unknown[] };
+    expect(search.orders).toHaveLength(0);
+  }, 30_000);
+
   it('tracks the supplier status and pushes it on orderUpdated (over graphql-sse)', async () => {
     const partId = await orderablePart();
     const res = await place({ idempotencyKey: 'track-1', lines: [{ partId, quantity: 1 }] });
