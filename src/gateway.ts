@@ -220,6 +220,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       pollMs: config.orders.pollMs,
       leases: strategies.leases,
       leaseMs: strategies.leaseMs,
+      now: options.clock,
     });
     const orderService = createOrderService({
       store: orderStore,
@@ -230,6 +231,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       placeWaitMs: config.orders.placeWaitMs,
       dispatchDelayMs: config.orders.dispatchDelayMs,
       keyTtlMs: config.orders.keyTtlMs,
+      claimLeaseMs: config.orders.claimLeaseMs,
       changes: orderBus,
       now: options.clock,
     });

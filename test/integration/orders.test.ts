@@ -193,7 +193,8 @@ describe('unknown outcomes and retries', () => {
     const id = (res.body.data?.placeSupplierOrder as Placed).order.id;
     const review = await waitForStatus(id, ['MANUAL_REVIEW'], 20_000);
     expect(review.attempts).toBe(4);
-    expect(review.history.filter((h) => h.to === 'UNKNOWN')).toHaveLength(3);
+    expect(review.history.map((h) => h.to)).toEqual(['PENDING', 'UNKNOWN', 'MANUAL_REVIEW']);
+    expect(review.history.at(-1)?.reason).toMatch(/4 attempts failed.*outcome unknown/);
     const stats = await sandboxStats(gw.fipUrl);
     expect(stats.endpoints['POST /api/v1/partners/place_order']).toBe(4);
     expect(stats.endpoints['GET /api/v1/orders/search'] ?? 0).toBeGreaterThanOrEqual(3);
