@@ -25,6 +25,7 @@ import { TokenRegistry, registerOAuthRoutes } from './oauth.js';
 import { bigCommerceOpenApi } from './openapi.js';
 import { OrderStore, type OrderRecord } from './orders.js';
 import { registerOrderRoutes } from './ordersRoutes.js';
+import { registerShipmentRoutes } from './shipmentRoutes.js';
 import { registerProductRoutes } from './productRoutes.js';
 import { productWire } from './productWire.js';
 import { FixedWindowLimiter, registerLimitRoutes, setRateLimitHeaders } from './rateLimit.js';
@@ -103,6 +104,7 @@ export function createBigCommerceOrigin(options: BigCommerceSandboxOptions, cata
   registerVariantRoutes(app, basePath, store);
   registerInventoryRoutes(app, basePath, store);
   registerOrderRoutes(app, basePath, orders);
+  registerShipmentRoutes(app, basePath, orders);
   registerOAuthRoutes(app, options, tokens);
   registerLimitRoutes(app, limiter);
 
