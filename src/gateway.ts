@@ -27,6 +27,8 @@ import { createSyncService } from './jobs/syncService.js';
 import { createBigCommerceWriter } from './upstreams/bigcommerce/writes.js';
 import { createOrderService } from './orders/orderService.js';
 import { createOutbox } from './orders/outbox.js';
+import { createStoreWriteBack } from './orders/storeWriteBack.js';
+import { createBigCommerceOrderWrites } from './upstreams/bigcommerce/orderWrites.js';
 import { createFinditPartsOrders } from './upstreams/finditparts/orders.js';
 import type { SandboxOptionsInput } from './sandbox/options.js';
 import { createHttpApp } from './server/fastifyApp.js';
@@ -330,6 +332,16 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     await runner.start();
     outbox.start();
     closers.push(() => outbox.stop());
+    // Routing outcomes written back to the store orders (notes, status, shipments with tracking).
+    const writeBack = createStoreWriteBack({ store: orderStore, writes: createBigCommerceOrderWrites(bcHandle.http), logger, everyMs: config.orders.pollMs, leases: strategies.leases });
+    const unsubscribeWriteBack = orderBus.subscribe(null, (order) => {
+      if (order.storeOrderId !== null) writeBack.kick();
+    });
+    writeBack.start();
+    closers.push(async () => {
+      unsubscribeWriteBack();
+      await writeBack.stop();
+    });
     const scheduler = startScheduler(jobStore, syncService, logger, 1000, strategies.shared ? strategies.leases : undefined);
     closers.push(async () => {
       scheduler.stop();
