@@ -95,5 +95,30 @@ for (const [mode, env] of modes) {
       const one = await gw.gql(`{ order(id: "${FIRST_STORE_ORDER}") { supplierOrders { storeOrderId } } }`);
       expect((one.body.data?.order as { supplierOrders: unknown[] }).supplierOrders).toHaveLength(1);
     }, 90_000);
+
+    it('placeSupplierOrder: the same key 25 h later answers the order it placed; other input under it is KEY_REUSED', async () => {
+      const parts = await gw.gql(`{ searchParts(first: 50) { edges { node { supplierId sellable variants { quantity minimum } } } } }`);
+      const edges = (parts.body.data?.searchParts as { edges: Array<{ node: { supplierId: string; sellable: boolean; variants: Array<{ quantity: number; minimum: number }> } }> }).edges;
+      const partId = edges.find((e) => e.node.sellable && (e.node.variants[0]?.quantity ?? 0) > 5 && e.node.variants[0]?.minimum === 1)?.node.supplierId;
+      const PLACE = `mutation($in: PlaceSupplierOrderInput!) { placeSupplierOrder(input: $in) { ... on SupplierOrderPlaced { replayed order { id } } } }`;
+      const input = { idempotencyKey: 'day-later-1', lines: [{ partId, quantity: 1 }] };
+      const first = (await gw.gql(PLACE, { in: input })).body.data?.placeSupplierOrder as { replayed: boolean; order: { id: string } };
+      expect(first.replayed).toBe(false);
+      for (let i = 0; ; i++) {
+        const r = await gw.gql(`query($id: ID!) { supplierOrder(id: $id) { status } }`, { id: first.order.id });
+        if ((r.body.data?.supplierOrder as { status: string }).status === 'SUBMITTED') break;
+        if (i > 200) throw new Error('the order was not sent');
+        await new Promise((res) => setTimeout(res, 50));
+      }
+      const before = (await sandboxStats(gw.fipUrl)).endpoints['POST /api/v1/partners/place_order'];
+      offsetMs += 25 * HOUR;
+      const again = (await gw.gql(PLACE, { in: input })).body.data?.placeSupplierOrder as { replayed: boolean; order: { id: string } };
+      expect(again).toEqual({ replayed: true, order: { id: first.order.id } });
+      offsetMs += 25 * HOUR;
+      const other = await gw.gql(PLACE, { in: { ...input, lines: [{ partId, quantity: 2 }] } });
+      expect(other.body.errors?.[0]?.extensions).toMatchObject({ code: 'IDEMPOTENCY_CONFLICT', reason: 'KEY_REUSED' });
+      await new Promise((r) => setTimeout(r, 300));
+      expect((await sandboxStats(gw.fipUrl)).endpoints['POST /api/v1/partners/place_order']).toBe(before);
+    }, 30_000);
   });
 }
