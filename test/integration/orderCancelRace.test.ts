@@ -52,7 +52,8 @@ async function placeThenCancel(i: number, partId: string): Promise<Outcome> {
   await new Promise((r) => setTimeout(r, (i * 211) % 900));
   const res = await gw.gql(CANCEL, { id: order.id });
   const status = (res.body.data?.cancelSupplierOrder as { status?: string } | null | undefined)?.status;
-  return { id: order.id, cancel: status ?? String(res.body.errors?.[0]?.extensions?.code ?? 'no answer') };
+  const ext = res.body.errors?.[0]?.extensions;
+  return { id: order.id, cancel: status ?? [ext?.code ?? 'no answer', ext?.reason].filter(Boolean).join(':') };
 }
 
 describe('cancel against a send in flight', () => {
