@@ -20,6 +20,7 @@ import { isStoreUnavailable } from '../storage/storeUnavailable.js';
 import type { FinditPartsOrders, FipOrder } from '../upstreams/finditparts/orders.js';
 import { UpstreamError } from '../upstreams/upstreamError.js';
 import type { OrderChange, OrderStore } from './orderStore.js';
+import { createPassLoop } from './passLoop.js';
 import type { SupplierOrderRecord, SupplierOrderStatus } from './types.js';
 import { SENDABLE, TRACKED } from './types.js';
 
@@ -85,7 +86,6 @@ export function createOutbox(options: OutboxOptions): Outbox {
   let pollTimer: NodeJS.Timeout | undefined;
   let purgeTimer: NodeJS.Timeout | undefined;
   let stopped = false;
-  let running: Promise<void> = Promise.resolve();
 
   const later = (ms: number) => new Date(Date.now() + ms).toISOString();
 
@@ -218,30 +218,12 @@ export function createOutbox(options: OutboxOptions): Outbox {
     }
   }
 
-  // One pass at a time; a kick during a pass asks for one more pass after it (never a queue).
-  let passing = false;
-  let again = false;
-  const schedule = () => {
-    if (stopped) return;
-    if (passing) {
-      again = true;
-      return;
-    }
-    passing = true;
-    running = drain()
-      .catch((err: unknown) => {
-        // A store outage is expected to pass (the next tick retries): a warning, not an error per tick.
-        if (isStoreUnavailable(err)) logger.warn({ err: err.message }, 'outbox pass skipped: the store is unreachable');
-        else logger.error({ err: err instanceof Error ? err.message : String(err) }, 'outbox pass failed');
-      })
-      .finally(() => {
-        passing = false;
-        if (again) {
-          again = false;
-          schedule();
-        }
-      });
-  };
+  const passes = createPassLoop(drain, (err) => {
+    // A store outage is expected to pass (the next tick retries): a warning, not an error per tick.
+    if (isStoreUnavailable(err)) logger.warn({ err: err.message }, 'outbox pass skipped: the store is unreachable');
+    else logger.error({ err: err instanceof Error ? err.message : String(err) }, 'outbox pass failed');
+  });
+  const schedule = passes.kick;
 
   return {
     start() {
@@ -277,7 +259,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
       if (timer) clearInterval(timer);
       if (pollTimer) clearInterval(pollTimer);
       if (purgeTimer) clearInterval(purgeTimer);
-      await running;
+      await passes.stop();
     },
   };
 }

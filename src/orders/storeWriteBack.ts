@@ -19,6 +19,7 @@ import type { Logger } from '../observability/logger.js';
 import { createLocalLeases, type Leases } from '../storage/leases.js';
 import { BC_ORDER_STATUS, type BigCommerceOrderWrites } from '../upstreams/bigcommerce/orderWrites.js';
 import type { OrderStore } from './orderStore.js';
+import { createPassLoop } from './passLoop.js';
 import type { SupplierOrderRecord, SupplierOrderStatus } from './types.js';
 
 /** The statuses the store is told about (the others are the outbox's business). */
@@ -78,9 +79,6 @@ export function createStoreWriteBack(options: StoreWriteBackOptions): StoreWrite
   const batch = options.batch ?? 50;
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
-  let passing = false;
-  let again = false;
-  let running: Promise<void> = Promise.resolve();
 
   async function writeBack(order: SupplierOrderRecord): Promise<void> {
     const storeOrderId = order.storeOrderId as string;
@@ -129,38 +127,19 @@ export function createStoreWriteBack(options: StoreWriteBackOptions): StoreWrite
     }
   }
 
-  const schedule = () => {
-    if (stopped) return;
-    if (passing) {
-      again = true;
-      return;
-    }
-    passing = true;
-    running = pass()
-      .then((more) => {
-        if (more) again = true;
-      })
-      .catch((err: unknown) => logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'write-back pass skipped'))
-      .finally(() => {
-        passing = false;
-        if (again) {
-          again = false;
-          schedule();
-        }
-      });
-  };
+  const passes = createPassLoop(pass, (err) => logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'write-back pass skipped'));
 
   return {
     start() {
-      timer = setInterval(schedule, everyMs);
+      timer = setInterval(passes.kick, everyMs);
       timer.unref();
-      schedule();
+      passes.kick();
     },
-    kick: schedule,
+    kick: passes.kick,
     async stop() {
       stopped = true;
       if (timer) clearInterval(timer);
-      await running;
+      await passes.stop();
     },
   };
 }
