@@ -92,6 +92,8 @@ export interface Config {
     retryStepMs: number;
     pollMs: number;
     keyTtlMs: number;
+    /** How long an idempotency claim holds before the next request with its key may take it over. */
+    claimLeaseMs: number;
   };
   sync: {
     concurrency: number;
@@ -226,6 +228,9 @@ const envSchema = z.object({
   ORDER_DISPATCH_DELAY_MS: ms(0),
   ORDER_POLL_INTERVAL_MS: z.coerce.number().int().min(100).max(86_400_000).default(30_000),
   IDEMPOTENCY_KEY_TTL_HOURS: z.coerce.number().int().min(24).max(24 * 90).default(24),
+  // At least a second (a shorter lease would let a retry take over a request still resolving its
+  // parts); at most an hour (a crashed claim blocks its key at most that long).
+  IDEMPOTENCY_CLAIM_LEASE_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(60_000),
   SYNC_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(2),
   SYNC_PAGE_SIZE: z.coerce.number().int().min(1).max(100).default(100),
   SYNC_CREATE_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(4),
@@ -354,6 +359,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       retryStepMs: e.ORDER_RETRY_STEP_MS,
       pollMs: e.ORDER_POLL_INTERVAL_MS,
       keyTtlMs: e.IDEMPOTENCY_KEY_TTL_HOURS * 3_600_000,
+      claimLeaseMs: e.IDEMPOTENCY_CLAIM_LEASE_MS,
     },
     sync: {
       concurrency: e.SYNC_CONCURRENCY,

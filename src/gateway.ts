@@ -28,6 +28,8 @@ import { createSyncService } from './jobs/syncService.js';
 import { createBigCommerceWriter } from './upstreams/bigcommerce/writes.js';
 import { createOrderService } from './orders/orderService.js';
 import { createOutbox } from './orders/outbox.js';
+import { createStoreWriteBack } from './orders/storeWriteBack.js';
+import { createBigCommerceOrderWrites } from './upstreams/bigcommerce/orderWrites.js';
 import { createFinditPartsOrders } from './upstreams/finditparts/orders.js';
 import type { SandboxOptionsInput } from './sandbox/options.js';
 import { createHttpApp } from './server/fastifyApp.js';
@@ -49,6 +51,11 @@ export interface GatewayOptions {
   logger?: Logger;
   /** Options for the embedded sandbox (used only when no upstream is configured). */
   sandbox?: SandboxOptionsInput;
+  /**
+   * The orders' clock in ms since the epoch: idempotency key expiry and claim
+   * leases. Tests move it (a day later) instead of sleeping. @default Date.now
+   */
+  clock?: () => number;
 }
 
 export interface Gateway {
@@ -229,6 +236,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       pollMs: config.orders.pollMs,
       leases: strategies.leases,
       leaseMs: strategies.leaseMs,
+      now: options.clock,
     });
     const orderService = createOrderService({
       store: orderStore,
@@ -239,7 +247,9 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       placeWaitMs: config.orders.placeWaitMs,
       dispatchDelayMs: config.orders.dispatchDelayMs,
       keyTtlMs: config.orders.keyTtlMs,
+      claimLeaseMs: config.orders.claimLeaseMs,
       changes: orderBus,
+      now: options.clock,
     });
     routingDeps = {
       bc: bigcommerce,
@@ -352,6 +362,16 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     await runner.start();
     outbox.start();
     closers.push(() => outbox.stop());
+    // Routing outcomes written back to the store orders (notes, status, shipments with tracking).
+    const writeBack = createStoreWriteBack({ store: orderStore, writes: createBigCommerceOrderWrites(bcHandle.http), logger, everyMs: config.orders.pollMs, leases: strategies.leases });
+    const unsubscribeWriteBack = orderBus.subscribe(null, (order) => {
+      if (order.storeOrderId !== null) writeBack.kick();
+    });
+    writeBack.start();
+    closers.push(async () => {
+      unsubscribeWriteBack();
+      await writeBack.stop();
+    });
     const scheduler = startScheduler(jobStore, syncService, logger, 1000, strategies.shared ? strategies.leases : undefined);
     closers.push(async () => {
       scheduler.stop();

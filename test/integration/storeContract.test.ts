@@ -76,6 +76,7 @@ afterAll(async () => {
 const order = (key: string): Omit<SupplierOrderRecord, 'id' | 'createdAt' | 'updatedAt'> => ({
   client: 'c',
   idempotencyKey: key,
+  requestHash: null,
   storeOrderId: null,
   poNumber: `PO-${key}`,
   status: 'PENDING',
@@ -87,6 +88,8 @@ const order = (key: string): Omit<SupplierOrderRecord, 'id' | 'createdAt' | 'upd
   nextAttemptAt: null,
   lastError: null,
   trackingNumber: null,
+  sendingSince: null,
+  reportedStatus: null,
 });
 
 for (const [name, make] of Object.entries(impls)) {
@@ -153,26 +156,30 @@ for (const [name, make] of Object.entries(impls)) {
     });
 
     it('one idempotency claim per key under 20 concurrent claims; replay, mismatch and release', async () => {
-      const claims = await Promise.all(Array.from({ length: 20 }, () => s.orders.claimKey('c', 'k1', 'h1', 86_400_000)));
+      const lease = () => ({ leaseMs: 60_000, now: Date.now() });
+      const claims = await Promise.all(Array.from({ length: 20 }, () => s.orders.claimKey('c', 'k1', 'h1', 86_400_000, lease())));
       expect(claims.filter((c) => c.kind === 'claimed')).toHaveLength(1);
       expect(claims.filter((c) => c.kind === 'inFlight')).toHaveLength(19);
-      expect(await s.orders.claimKey('c', 'k1', 'other', 86_400_000)).toEqual({ kind: 'mismatch' });
-      await s.orders.completeKey('c', 'k1', { kind: 'placed', n: 1 });
-      expect(await s.orders.claimKey('c', 'k1', 'h1', 86_400_000)).toEqual({ kind: 'replay', response: { kind: 'placed', n: 1 } });
-      expect((await s.orders.claimKey('c', 'k2', 'h', 86_400_000)).kind).toBe('claimed');
-      await s.orders.releaseKey('c', 'k2');
-      expect((await s.orders.claimKey('c', 'k2', 'h', 86_400_000)).kind).toBe('claimed');
+      expect(await s.orders.claimKey('c', 'k1', 'other', 86_400_000, lease())).toEqual({ kind: 'mismatch' });
+      const won = claims.find((c) => c.kind === 'claimed');
+      if (won?.kind !== 'claimed') throw new Error('no claim');
+      await s.orders.completeKey('c', 'k1', { kind: 'placed', n: 1 }, won.token);
+      expect(await s.orders.claimKey('c', 'k1', 'h1', 86_400_000, lease())).toEqual({ kind: 'replay', response: { kind: 'placed', n: 1 } });
+      const k2 = await s.orders.claimKey('c', 'k2', 'h', 86_400_000, lease());
+      if (k2.kind !== 'claimed') throw new Error('k2 not claimed');
+      await s.orders.releaseKey('c', 'k2', k2.token);
+      expect((await s.orders.claimKey('c', 'k2', 'h', 86_400_000, lease())).kind).toBe('claimed');
     });
 
     it('orders: transitions keep the history and the work lists', async () => {
-      const created = await s.orders.create(order('o1'), 'intent stored');
+      const { order: created } = await s.orders.create(order('o1'), 'intent stored');
       expect((await s.orders.due(new Date().toISOString(), ['PENDING'])).map((o) => o.id)).toContain(created.id);
-      await s.orders.patch(created.id, { attempts: 1 });
-      const placed = await s.orders.transition(created.id, 'SUBMITTED', 'placed', { supplierOrderId: '55', nextAttemptAt: null });
-      expect(placed).toMatchObject({ status: 'SUBMITTED', attempts: 1, supplierOrderId: '55' });
+      await s.orders.transition(created.id, 'PENDING', 'attempt 1 started', { from: ['PENDING'], set: { attempts: 1 } });
+      const placed = await s.orders.transition(created.id, 'SUBMITTED', 'placed', { from: ['PENDING'], set: { supplierOrderId: '55', nextAttemptAt: null } });
+      expect(placed.order).toMatchObject({ status: 'SUBMITTED', attempts: 1, supplierOrderId: '55' });
       expect((await s.orders.due(new Date().toISOString(), ['PENDING'])).map((o) => o.id)).not.toContain(created.id);
       expect((await s.orders.inStatus(['SUBMITTED'])).map((o) => o.id)).toContain(created.id);
-      await s.orders.transition(created.id, 'SUBMITTED', 'polled, unchanged');
+      await s.orders.transition(created.id, 'SUBMITTED', 'polled, unchanged', { from: ['SUBMITTED'] });
       const history = await s.orders.events(created.id);
       expect(history.map((e) => [e.from, e.to, e.reason])).toEqual([
         [null, 'PENDING', 'intent stored'],

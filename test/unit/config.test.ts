@@ -57,3 +57,11 @@ describe('UPSTREAM_MAX_BODY_BYTES', () => {
     }
   });
 });
+
+describe('IDEMPOTENCY_CLAIM_LEASE_MS', () => {
+  it('defaults to a minute, takes 1 s to 1 h, and names the variable when out of range', () => {
+    expect(loadConfig({}).orders.claimLeaseMs).toBe(60_000);
+    expect(loadConfig({ IDEMPOTENCY_CLAIM_LEASE_MS: '3000' }).orders.claimLeaseMs).toBe(3_000);
+    for (const bad of ['999', '3600001', 'soon']) expect(() => loadConfig({ IDEMPOTENCY_CLAIM_LEASE_MS: bad }), bad).toThrow(/IDEMPOTENCY_CLAIM_LEASE_MS/);
+  });
+});

@@ -1,8 +1,12 @@
 /**
  * ORDER_ROUTING: dropship routing. Reads the store's orders awaiting
- * fulfillment and places one supplier order per store order, with the store
- * order id as the idempotency key — so running it again (or resuming after a
- * crash) places none twice: the key replays the first answer.
+ * fulfillment and places one supplier order per store order, keyed by the
+ * store order id, for good: a store order that already has its supplier
+ * order is skipped however long ago it was routed (the idempotency key's
+ * 24 h are not the dedupe; the order record bound to the key is), and
+ * concurrent runs meet at the key's claim — so running it again, a day later
+ * or after a crash, places none twice. The outcome is written back to the
+ * store order by src/orders/storeWriteBack.ts.
  */
 import type { StoreOrder } from '../../domain/types.js';
 import type { OrderService } from '../../orders/orderService.js';
@@ -51,6 +55,15 @@ export async function runRouting(initial: SyncJobRecord, deps: RoutingDeps, sign
     deps.publish(job);
     for (const order of orders) {
       if (job.scope.limit && counters.processed >= job.scope.limit) break;
+      if (await deps.orders.find(ROUTER_CLIENT, routingKey(order.orderId))) {
+        // Routed before (the store still shows it awaiting fulfillment: a write-back not done yet, or
+        // a merchant set it back). Nothing to place, and no store calls for its lines.
+        counters.processed++;
+        counters.unchanged++;
+        job = await store.update(job.id, { counters: { ...counters } });
+        deps.publish(job);
+        continue;
+      }
       const lines = await deps.bc.orderLines(order.orderId, order.currency, 'bulk');
       const address = await deps.shippingAddress(order.orderId);
       counters.processed++;

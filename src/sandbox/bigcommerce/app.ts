@@ -25,6 +25,7 @@ import { TokenRegistry, registerOAuthRoutes } from './oauth.js';
 import { bigCommerceOpenApi } from './openapi.js';
 import { OrderStore, type OrderRecord } from './orders.js';
 import { registerOrderRoutes } from './ordersRoutes.js';
+import { registerShipmentRoutes } from './shipmentRoutes.js';
 import { registerProductRoutes } from './productRoutes.js';
 import { registerStoreRoutes } from './storeRoutes.js';
 import { productWire } from './productWire.js';
@@ -104,6 +105,7 @@ export function createBigCommerceOrigin(options: BigCommerceSandboxOptions, cata
   registerVariantRoutes(app, basePath, store);
   registerInventoryRoutes(app, basePath, store);
   registerOrderRoutes(app, basePath, orders, options.currency);
+  registerShipmentRoutes(app, basePath, orders);
   registerStoreRoutes(app, basePath, options);
   registerOAuthRoutes(app, options, tokens);
   registerLimitRoutes(app, limiter);

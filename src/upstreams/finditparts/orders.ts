@@ -39,14 +39,15 @@ export interface FipOrder {
 }
 
 export interface FinditPartsOrders {
-  place(order: FipPlaceOrder): Promise<FipOrder>;
+  /** `signal`: abandons the call (the send lease was lost); the order may still have landed. */
+  place(order: FipPlaceOrder, signal?: AbortSignal): Promise<FipOrder>;
   get(id: string, lane: Lane): Promise<FipOrder | null>;
-  findByPo(poNumber: string, lane: Lane): Promise<FipOrder[]>;
+  findByPo(poNumber: string, lane: Lane, signal?: AbortSignal): Promise<FipOrder[]>;
 }
 
 export function createFinditPartsOrders(http: UpstreamClient): FinditPartsOrders {
   return {
-    async place(order) {
+    async place(order, signal) {
       const res = await http.request({
         method: 'POST',
         path: ['partners', 'place_order'],
@@ -55,6 +56,7 @@ export function createFinditPartsOrders(http: UpstreamClient): FinditPartsOrders
         lane: 'bulk',
         idempotent: false,
         timeoutMs: 30_000,
+        signal,
       });
       if (isFipError(res.body)) throw new UpstreamError('rejected', http.name, res.body.message, { status: res.status });
       const placed = (res.body as { order?: FipOrder }).order;
@@ -66,8 +68,8 @@ export function createFinditPartsOrders(http: UpstreamClient): FinditPartsOrders
       if (res.status === 404) return null;
       return (res.body as { order: FipOrder }).order;
     },
-    async findByPo(poNumber, lane) {
-      const res = await http.request({ method: 'GET', path: ['orders', 'search'], query: { po_number: poNumber, per: 100 }, endpoint: 'orders.search', lane });
+    async findByPo(poNumber, lane, signal) {
+      const res = await http.request({ method: 'GET', path: ['orders', 'search'], query: { po_number: poNumber, per: 100 }, endpoint: 'orders.search', lane, signal });
       if (res.status === 404) return [];
       return ((res.body as { orders?: FipOrder[] }).orders ?? []).filter((o) => o.po_number === poNumber);
     },
