@@ -10,6 +10,7 @@ import type { JobRunner } from './runner.js';
 import type { JobStore } from './store/jobStore.js';
 import type { SyncJobRecord, SyncKind, SyncScheduleRecord, SyncScope } from './types.js';
 import { isFinal, scopeKeyOf, SYNC_KINDS } from './types.js';
+import { isCode, isRecordId } from '../domain/codes.js';
 
 export const MAX_SCOPE_PART_NUMBERS = 1000;
 export const MAX_SCOPE_LIMIT = 10_000_000;
@@ -23,7 +24,6 @@ export interface ScopeInput {
 }
 
 const bad = (argument: string, message: string) => crossdockError(ErrorCode.BAD_USER_INPUT, message, { argument });
-const CODE = /^[A-Za-z0-9][A-Za-z0-9 ._\-]{0,63}$/;
 
 export function validateScope(input: ScopeInput | null | undefined): SyncScope {
   const scope: SyncScope = {};
@@ -36,7 +36,7 @@ export function validateScope(input: ScopeInput | null | undefined): SyncScope {
   if (input.partNumbers !== undefined && input.partNumbers !== null) {
     if (input.partNumbers.length === 0) throw bad('scope.partNumbers', 'scope.partNumbers must not be empty (leave it out for the whole catalog)');
     if (input.partNumbers.length > MAX_SCOPE_PART_NUMBERS) throw bad('scope.partNumbers', `scope.partNumbers: at most ${MAX_SCOPE_PART_NUMBERS}`);
-    for (const pn of input.partNumbers) if (!CODE.test(pn.trim()) || pn.includes('..')) throw bad('scope.partNumbers', `scope.partNumbers: "${pn.slice(0, 70)}" is not a part number`);
+    for (const pn of input.partNumbers) if (!isCode(pn.trim())) throw bad('scope.partNumbers', `scope.partNumbers: "${pn.slice(0, 70)}" is not a part number`);
     scope.partNumbers = [...new Set(input.partNumbers.map((p) => p.trim()))];
   }
   if (input.query !== undefined && input.query !== null) {
@@ -76,9 +76,8 @@ export function nextRunAt(s: { intervalSeconds: number | null; cron: string | nu
 }
 
 export function createSyncService(store: JobStore, runner: JobRunner, events: JobEvents): SyncService {
-  const JOB_ID = /^[0-9a-f-]{36}$/;
   const mustGet = async (id: string): Promise<SyncJobRecord> => {
-    const job = JOB_ID.test(id) ? await store.get(id) : undefined;
+    const job = isRecordId(id) ? await store.get(id) : undefined;
     if (!job) throw crossdockError(ErrorCode.NOT_FOUND, `no sync job with id "${id.slice(0, 64)}"`, { argument: 'id' });
     return job;
   };

@@ -21,7 +21,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { SkuRule } from '../domain/skuRule.js';
 import type { Part } from '../domain/types.js';
-import { ErrorCode, gatewayError } from '../graphql/errors.js';
+import { ErrorCode, crossdockError } from '../errors/crossdockError.js';
+import { isCode, isRecordId } from '../domain/codes.js';
 import type { FinditPartsClient } from '../upstreams/finditparts/client.js';
 import { UpstreamError } from '../upstreams/upstreamError.js';
 import type { OrderStore } from './orderStore.js';
@@ -96,8 +97,8 @@ export interface OrderService {
   find(client: string, key: string): Promise<SupplierOrderRecord | undefined>;
 }
 
-const bad = (argument: string, message: string, extra: Record<string, unknown> = {}) => gatewayError(ErrorCode.BAD_USER_INPUT, message, { argument, ...extra });
-const keyReused = () => gatewayError(ErrorCode.IDEMPOTENCY_CONFLICT, 'this idempotencyKey was used with a different request', { reason: 'KEY_REUSED', retryable: false });
+const bad = (argument: string, message: string, extra: Record<string, unknown> = {}) => crossdockError(ErrorCode.BAD_USER_INPUT, message, { argument, ...extra });
+const keyReused = () => crossdockError(ErrorCode.IDEMPOTENCY_CONFLICT, 'this idempotencyKey was used with a different request', { reason: 'KEY_REUSED', retryable: false });
 const KEY = /^[\x21-\x7e]{1,255}$/;
 const LOCAL_ID = /^[1-9]\d{0,11}$/;
 
@@ -114,7 +115,7 @@ export function validatePlaceInput(input: PlaceOrderInput): void {
     if (!Number.isInteger(line.quantity) || line.quantity < 1 || line.quantity > MAX_LINE_QUANTITY) {
       throw bad(`lines[${i}].quantity`, `lines[${i}].quantity must be a whole number from 1 to ${MAX_LINE_QUANTITY}`);
     }
-    if (hasSku && !/^[A-Za-z0-9][A-Za-z0-9 ._\-]{0,63}$/.test(line.sku as string)) throw bad(`lines[${i}].sku`, `lines[${i}].sku is not a SKU`);
+    if (hasSku && !isCode(line.sku as string)) throw bad(`lines[${i}].sku`, `lines[${i}].sku is not a SKU`);
   });
   if (input.shippingMethod !== undefined && input.shippingMethod !== null && !/^[a-z0-9_]{1,32}$/.test(input.shippingMethod)) {
     throw bad('shippingMethod', 'shippingMethod is not a shipping method id');
@@ -241,7 +242,7 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
         case 'mismatch':
           throw keyReused();
         case 'inFlight':
-          throw gatewayError(ErrorCode.IDEMPOTENCY_CONFLICT, 'a request with this idempotencyKey is still in progress; retry shortly', {
+          throw crossdockError(ErrorCode.IDEMPOTENCY_CONFLICT, 'a request with this idempotencyKey is still in progress; retry shortly', {
             reason: 'IN_FLIGHT',
             retryable: true,
             retryInMs: claim.retryInMs,
@@ -305,14 +306,14 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
         // Nothing durable happened: free the key so the client can retry.
         await store.releaseKey(client, key, token).catch(() => undefined);
         if (err instanceof UpstreamError) {
-          throw gatewayError(err.kind === 'rateLimited' ? ErrorCode.UPSTREAM_RATE_LIMITED : ErrorCode.UPSTREAM_UNAVAILABLE, `${err.upstream} could not check the parts; nothing was ordered, retry with the same key`, { upstream: err.upstream });
+          throw crossdockError(err.kind === 'rateLimited' ? ErrorCode.UPSTREAM_RATE_LIMITED : ErrorCode.UPSTREAM_UNAVAILABLE, `${err.upstream} could not check the parts; nothing was ordered, retry with the same key`, { upstream: err.upstream });
         }
         throw err;
       }
     },
     async retry(id) {
       const order = await store.get(id);
-      if (!order) throw gatewayError(ErrorCode.NOT_FOUND, `no supplier order ${id.slice(0, 64)}`, { argument: 'id' });
+      if (!order) throw crossdockError(ErrorCode.NOT_FOUND, `no supplier order ${id.slice(0, 64)}`, { argument: 'id' });
       // A fresh retry budget; attempts stays above 0 so the next send looks the order up by po_number first.
       const result = await store.transition(id, 'RETRY_WAIT', 'retried by an operator', { from: ['MANUAL_REVIEW'], set: { attempts: 1, nextAttemptAt: new Date().toISOString() } });
       if (!result.applied) throw bad('id', `supplier order ${id} is ${result.order.status}; only MANUAL_REVIEW orders can be retried`);
@@ -321,7 +322,7 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
     },
     async cancel(id) {
       const order = await store.get(id);
-      if (!order) throw gatewayError(ErrorCode.NOT_FOUND, `no supplier order ${id.slice(0, 64)}`, { argument: 'id' });
+      if (!order) throw crossdockError(ErrorCode.NOT_FOUND, `no supplier order ${id.slice(0, 64)}`, { argument: 'id' });
       // Compare-and-set, and only while no send is in flight: a send that has started may land at
       // the supplier (FinditParts has no idempotency keys and no cancel by po_number), so the
       // outbox's outcome decides; the outbox's own writes are conditional on the state they read,
@@ -337,7 +338,7 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
       }
       throw bad('id', `supplier order ${id} is ${current.status}; only orders not yet at the supplier can be cancelled here`);
     },
-    get: async (id) => (/^[0-9a-f-]{36}$/.test(id) ? store.get(id) : undefined),
+    get: async (id) => (isRecordId(id) ? store.get(id) : undefined),
     find: (client, key) => store.byKey(client, key),
   };
 }

@@ -110,6 +110,9 @@ describe('refusals', () => {
     ['51 lines (over the documented 50)', { idempotencyKey: 'big', lines: Array.from({ length: 51 }, () => ({ partId: '5', quantity: 1 })) }, 'at most 50 lines'],
     ['both partId and sku', { idempotencyKey: 'both', lines: [{ partId: '5', sku: 'X-1', quantity: 1 }] }, 'exactly one of partId and sku'],
     ['a hostile part id', { idempotencyKey: 'evil', lines: [{ partId: '../orders', quantity: 1 }] }, 'not a Part id'],
+    // The same SKU rule as everywhere else, `..` included (it once had a copy of its own without it).
+    ['a SKU with a dot-dot', { idempotencyKey: 'dots', lines: [{ sku: 'AB..12', quantity: 1 }] }, 'not a SKU'],
+    ['a SKU with a slash', { idempotencyKey: 'slash', lines: [{ sku: 'AB/12', quantity: 1 }] }, 'not a SKU'],
   ])('%s: BAD_USER_INPUT, nothing sent', async (_name, input, message) => {
     const res = await place(input);
     expect(res.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');

@@ -9,13 +9,13 @@ import { ErrorCode, gatewayError } from '../errors.js';
 import type { GraphQLContext } from '../context.js';
 import type { MutationResolvers, QueryResolvers, SubscriptionResolvers, SupplierOrderLineResolvers, SupplierOrderResolvers } from '../generated/resolvers.js';
 import { connection, parseWindow } from '../pagination.js';
+import { isRecordId } from '../../domain/codes.js';
 
 function orders(ctx: GraphQLContext) {
   ctx.hints.uncacheable = true;
   return ctx.services.orders;
 }
 
-const ORDER_ID = /^[0-9a-f-]{36}$/;
 
 export const supplierOrderQueries: Pick<QueryResolvers, 'supplierOrder' | 'supplierOrders'> = {
   supplierOrder: async (_root, { id }, ctx) => (await orders(ctx).service.get(id)) ?? null,
@@ -42,12 +42,12 @@ export const supplierOrderMutations: Pick<MutationResolvers, 'placeSupplierOrder
   },
   retrySupplierOrder(_root, { id }, ctx) {
     requireRole(ctx.client, 'operator', 'retrySupplierOrder');
-    if (!ORDER_ID.test(id)) throw gatewayError(ErrorCode.NOT_FOUND, 'no such supplier order', { argument: 'id' });
+    if (!isRecordId(id)) throw gatewayError(ErrorCode.NOT_FOUND, 'no such supplier order', { argument: 'id' });
     return orders(ctx).service.retry(id);
   },
   cancelSupplierOrder(_root, { id }, ctx) {
     requireRole(ctx.client, 'operator', 'cancelSupplierOrder');
-    if (!ORDER_ID.test(id)) throw gatewayError(ErrorCode.NOT_FOUND, 'no such supplier order', { argument: 'id' });
+    if (!isRecordId(id)) throw gatewayError(ErrorCode.NOT_FOUND, 'no such supplier order', { argument: 'id' });
     return orders(ctx).service.cancel(id);
   },
 };

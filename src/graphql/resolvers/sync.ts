@@ -7,6 +7,7 @@ import { redactText } from '../../observability/redact.js';
 import type { GraphQLContext } from '../context.js';
 import type { MutationResolvers, QueryResolvers, SubscriptionResolvers, SyncJobResolvers } from '../generated/resolvers.js';
 import { connection, offsetCursor, parseWindow } from '../pagination.js';
+import { isRecordId } from '../../domain/codes.js';
 
 const MAX_PAGE = 200;
 
@@ -31,7 +32,7 @@ function jobs(ctx: GraphQLContext) {
 export const syncQueries: Pick<QueryResolvers, 'syncJob' | 'syncJobs' | 'syncSchedules'> = {
   async syncJob(_root, { id }, ctx) {
     const j = jobs(ctx);
-    return /^[0-9a-f-]{36}$/.test(id) ? ((await j.store.get(id)) ?? null) : null;
+    return isRecordId(id) ? ((await j.store.get(id)) ?? null) : null;
   },
   async syncJobs(_root, { filter, first, after }, ctx) {
     const window = parseWindow(first, after, MAX_PAGE);
