@@ -11,10 +11,10 @@ import { createAuditLog, type AuditLog } from '../observability/auditLog.js';
 import { createSqliteAuditStore, type AuditStore } from '../observability/auditStore.js';
 import type { Logger } from '../observability/logger.js';
 import { registerSecret } from '../observability/redact.js';
-import type { BigCommerceRoutesOptions } from '../server/bigcommerceRoutes.js';
-import { createBigCommerceInstall, type BigCommerceInstall } from './bigcommerceInstall.js';
+import type { BigCommerceRoutesOptions } from '../connectors/bigcommerce/installRoutes.js';
+import { createBigCommerceInstall, type BigCommerceInstall } from '../connectors/bigcommerce/install.js';
 import { BIGCOMMERCE_LOGIN_URL } from './securityConfig.js';
-import { createStoreTokenProvider, storeHashOf, type StoreTokenProvider } from './storeTokenProvider.js';
+import { createStoreTokenProvider, storeHashOf, type StoreTokenProvider } from '../connectors/bigcommerce/storeTokens.js';
 import { createSqliteTokenVault, createTokenCipher, type TokenCipher, type TokenVault } from './tokenVault.js';
 
 export interface SecurityServicesOptions {

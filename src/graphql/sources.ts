@@ -7,8 +7,8 @@ import type { CacheTtls } from '../config.js';
 import type { CacheMark, EntityCache, EntitySource } from '../cache/entityCache.js';
 import type { Money } from '../domain/money.js';
 import type { Part, StoreInventory, StoreOrder, StoreOrderLine, StoreProduct } from '../domain/types.js';
-import type { BigCommerceClient } from '../upstreams/bigcommerce/client.js';
-import type { FinditPartsClient } from '../upstreams/finditparts/client.js';
+import type { BigCommerceClient } from '../connectors/bigcommerce/client.js';
+import type { FinditPartsClient } from '../connectors/finditparts/client.js';
 
 export interface Sources {
   part: EntitySource<Part>;

@@ -23,7 +23,7 @@ import type { SkuRule } from '../domain/skuRule.js';
 import type { Part } from '../domain/types.js';
 import { ErrorCode, crossdockError } from '../errors/crossdockError.js';
 import { isCode, isRecordId } from '../domain/codes.js';
-import type { FinditPartsClient } from '../upstreams/finditparts/client.js';
+import type { FinditPartsClient } from '../connectors/finditparts/client.js';
 import { UpstreamError } from '../upstreams/upstreamError.js';
 import type { OrderStore } from './orderStore.js';
 import type { Outbox } from './outbox.js';

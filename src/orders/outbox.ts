@@ -17,7 +17,7 @@
 import type { Logger } from '../observability/logger.js';
 import { createLocalLeases, holdLease, type Leases } from '../storage/leases.js';
 import { isStoreUnavailable } from '../storage/storeUnavailable.js';
-import type { FinditPartsOrders, FipOrder } from '../upstreams/finditparts/orders.js';
+import type { FinditPartsOrders, FipOrder } from '../connectors/finditparts/orders.js';
 import { UpstreamError } from '../upstreams/upstreamError.js';
 import type { OrderChange, OrderStore } from './orderStore.js';
 import { createPassLoop } from './passLoop.js';

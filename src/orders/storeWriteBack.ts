@@ -17,7 +17,7 @@
  */
 import type { Logger } from '../observability/logger.js';
 import { createLocalLeases, type Leases } from '../storage/leases.js';
-import { BC_ORDER_STATUS, type BigCommerceOrderWrites } from '../upstreams/bigcommerce/orderWrites.js';
+import { BC_ORDER_STATUS, type BigCommerceOrderWrites } from '../connectors/bigcommerce/orderWrites.js';
 import type { OrderStore } from './orderStore.js';
 import { createPassLoop } from './passLoop.js';
 import type { SupplierOrderRecord, SupplierOrderStatus } from './types.js';

@@ -10,7 +10,7 @@ import { createSqliteOrderStore, type OrderStore } from '../../src/orders/orderS
 import { createOutbox, type Outbox } from '../../src/orders/outbox.js';
 import type { SupplierOrderRecord } from '../../src/orders/types.js';
 import type { Lease, Leases } from '../../src/storage/leases.js';
-import type { FinditPartsOrders, FipOrder, FipPlaceOrder } from '../../src/upstreams/finditparts/orders.js';
+import type { FinditPartsOrders, FipOrder, FipPlaceOrder } from '../../src/connectors/finditparts/orders.js';
 import { UpstreamError } from '../../src/upstreams/upstreamError.js';
 
 const logger = createLogger({ level: 'silent' });

@@ -5,7 +5,7 @@
  */
 import type { SkuRule } from '../../domain/skuRule.js';
 import type { Part } from '../../domain/types.js';
-import type { FinditPartsClient } from '../../upstreams/finditparts/client.js';
+import type { FinditPartsClient } from '../../connectors/finditparts/client.js';
 import type { SyncScope } from '../types.js';
 
 export interface PartPage {

@@ -11,7 +11,7 @@
 import type { StoreOrder } from '../../domain/types.js';
 import type { OrderService } from '../../orders/orderService.js';
 import type { ShippingAddress } from '../../orders/types.js';
-import type { BigCommerceClient } from '../../upstreams/bigcommerce/client.js';
+import type { BigCommerceClient } from '../../connectors/bigcommerce/client.js';
 import type { JobStore } from '../store/jobStore.js';
 import type { SyncCounters, SyncJobRecord } from '../types.js';
 import { ZERO_COUNTERS } from '../types.js';

@@ -6,10 +6,10 @@
  * altogether fails the job.
  */
 import { UpstreamError } from '../../upstreams/upstreamError.js';
-import type { BigCommerceClient } from '../../upstreams/bigcommerce/client.js';
-import type { BigCommerceWriter } from '../../upstreams/bigcommerce/writes.js';
-import { BC_PRODUCT_UPDATE_BATCH } from '../../upstreams/bigcommerce/writes.js';
-import type { FinditPartsClient } from '../../upstreams/finditparts/client.js';
+import type { BigCommerceClient } from '../../connectors/bigcommerce/client.js';
+import type { BigCommerceWriter } from '../../connectors/bigcommerce/writes.js';
+import { BC_PRODUCT_UPDATE_BATCH } from '../../connectors/bigcommerce/writes.js';
+import type { FinditPartsClient } from '../../connectors/finditparts/client.js';
 import type { MappingRules } from '../productMapper.js';
 import type { JobStore } from '../store/jobStore.js';
 import type { SyncCounters, SyncJobRecord, SyncPhase } from '../types.js';

@@ -23,7 +23,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
-import type { BigCommerceInstall } from '../auth/bigcommerceInstall.js';
+import type { BigCommerceInstall } from './install.js';
 
 export interface BigCommerceRoutesOptions {
   /** The install flow; undefined when the app is not configured (every callback answers 404). */

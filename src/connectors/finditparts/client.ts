@@ -4,9 +4,9 @@
  */
 import type { Lane } from '../../limits/pacer.js';
 import type { Page, Part, PartVariant } from '../../domain/types.js';
-import type { UpstreamClient, UpstreamVendor } from '../http.js';
-import { UpstreamError } from '../upstreamError.js';
-import { parseRetryAfter } from '../retryAfter.js';
+import type { UpstreamClient, UpstreamVendor } from '../../upstreams/http.js';
+import { UpstreamError } from '../../upstreams/upstreamError.js';
+import { parseRetryAfter } from '../../upstreams/retryAfter.js';
 import { signFinditPartsJwt } from './jwt.js';
 import { mapProduct, mapVariant } from './map.js';
 import {

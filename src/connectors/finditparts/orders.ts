@@ -7,8 +7,8 @@
  * kept here, in one place.
  */
 import type { Lane } from '../../limits/pacer.js';
-import type { UpstreamClient } from '../http.js';
-import { UpstreamError } from '../upstreamError.js';
+import type { UpstreamClient } from '../../upstreams/http.js';
+import { UpstreamError } from '../../upstreams/upstreamError.js';
 import { isFipError } from './wire.js';
 
 export interface FipOrderAddress {
