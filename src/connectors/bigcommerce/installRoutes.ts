@@ -1,8 +1,8 @@
 /**
- * The BigCommerce app callbacks over HTTP (the core is
- * src/auth/bigcommerceInstall.ts). BigCommerce calls them from the merchant's
- * control panel, so they carry no API key: they are on the auth hook's public
- * list, and what authenticates them is the one-time `code` (which only the
+ * The BigCommerce app callbacks (the core is install.ts), as the
+ * framework-neutral routes of the connector contract. BigCommerce calls them from the merchant's
+ * control panel, so they carry no API key: they are public routes (the server
+ * adds no key check), and what authenticates them is the one-time `code` (which only the
  * login endpoint can redeem, with the client secret) or the
  * `signed_payload_jwt` (HMAC with the client secret).
  *
@@ -21,8 +21,8 @@
  * (RFC 9110 §10.2.3). Its `redirect_uri` comes from configuration, never from
  * the request's Host header, which the caller chooses.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { ConnectorRoute, RouteRequest, RouteResponse } from '../connector.js';
 import type { BigCommerceInstall } from './install.js';
 
 export interface BigCommerceRoutesOptions {
@@ -41,11 +41,6 @@ export interface BigCommerceRoutesOptions {
   prefix?: string;
 }
 
-type Query = Record<string, unknown>;
-
-/** A repeated parameter (`?code=a&code=b`) arrives as an array: only a single value counts. */
-const one = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
-
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 function page(title: string, body: string): string {
@@ -54,40 +49,39 @@ function page(title: string, body: string): string {
 </head><body><h1>${escapeHtml(title)}</h1>${body}</body></html>`;
 }
 
-function send(request: FastifyRequest, reply: FastifyReply, status: number, json: Record<string, unknown>, title: string, html: string) {
-  reply
-    .code(status)
-    .header('cache-control', 'no-store')
-    .header('referrer-policy', 'no-referrer')
-    .header('x-content-type-options', 'nosniff')
-    .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'self' https://*.bigcommerce.com https://*.mybigcommerce.com")
+function send(request: RouteRequest, status: number, json: Record<string, unknown>, title: string, html: string, extra: Record<string, string> = {}): RouteResponse {
+  const headers: Record<string, string | null> = {
+    'cache-control': 'no-store',
+    'referrer-policy': 'no-referrer',
+    'x-content-type-options': 'nosniff',
+    'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'self' https://*.bigcommerce.com https://*.mybigcommerce.com",
     // The control panel frames these pages: frame-ancestors above says who may, so no blanket X-Frame-Options.
-    .removeHeader('x-frame-options');
+    'x-frame-options': null,
+    ...extra,
+  };
   const accept = request.headers.accept ?? '';
   if (accept.includes('application/json') && !accept.includes('text/html')) {
-    return reply.header('content-type', 'application/json; charset=utf-8').send(JSON.stringify(json));
+    return { status, headers: { ...headers, 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify(json) };
   }
-  return reply.header('content-type', 'text/html; charset=utf-8').send(page(title, html));
+  return { status, headers: { ...headers, 'content-type': 'text/html; charset=utf-8' }, body: page(title, html) };
 }
 
-const refused = (request: FastifyRequest, reply: FastifyReply) =>
+const refused = (request: RouteRequest) =>
   send(
     request,
-    reply,
     401,
     { error: { code: 'UNAUTHENTICATED', message: 'signed_payload_jwt is missing or not valid' } },
     'Not authorised',
     '<p>This request did not come from BigCommerce (its signed payload is missing, expired or not valid).</p>',
   );
 
-export function registerBigCommerceRoutes(app: FastifyInstance, options: BigCommerceRoutesOptions): void {
+export function bigCommerceInstallRoutes(options: BigCommerceRoutesOptions): ConnectorRoute[] {
   const prefix = options.prefix ?? '/bigcommerce';
   const { install } = options;
 
-  const notConfigured = (request: FastifyRequest, reply: FastifyReply) =>
+  const notConfigured = (request: RouteRequest) =>
     send(
       request,
-      reply,
       404,
       { error: { code: 'NOT_FOUND', message: 'the BigCommerce app is not configured (BIGCOMMERCE_APP_CLIENT_ID)' } },
       'Not configured',
@@ -95,7 +89,7 @@ export function registerBigCommerceRoutes(app: FastifyInstance, options: BigComm
     );
 
   /** The seconds to wait when the address has spent its budget; undefined when admitted. */
-  async function throttled(request: FastifyRequest): Promise<number | undefined> {
+  async function throttled(request: RouteRequest): Promise<number | undefined> {
     if (!options.authLimiter) return undefined;
     try {
       await options.authLimiter.consume(request.ip, 1);
@@ -106,82 +100,96 @@ export function registerBigCommerceRoutes(app: FastifyInstance, options: BigComm
     }
   }
 
-  app.get<{ Querystring: Query }>(`${prefix}/auth`, async (request, reply) => {
-    const wait = await throttled(request);
-    if (wait !== undefined) {
-      reply.header('retry-after', String(wait));
+  const auth: ConnectorRoute = {
+    method: 'GET',
+    path: `${prefix}/auth`,
+    async handle(request) {
+      const wait = await throttled(request);
+      if (wait !== undefined) {
+        return send(
+          request,
+          429,
+          { error: { code: 'RATE_LIMITED', message: `too many install callbacks from this address; retry in ${wait} s`, retryAfterSeconds: wait } },
+          'Too many requests',
+          `<p>Too many install attempts from this address. Try again in ${wait} seconds.</p>`,
+          { 'retry-after': String(wait) },
+        );
+      }
+      if (!install) return notConfigured(request);
+      const q = request.query;
+      const r = await install.install({ code: q.code, scope: q.scope, context: q.context, redirectUri: options.redirectUri() });
+      switch (r.kind) {
+        case 'installed': {
+          const connected = r.storeHash === options.storeHash;
+          return send(
+            request,
+            200,
+            { installed: true, storeHash: r.storeHash, scope: r.scope, connected },
+            'Crossdock is installed',
+            `<p>Store <code>${escapeHtml(r.storeHash)}</code> is connected.</p>` +
+              (connected ? '<p>The gateway now calls this store with the token from this install.</p>' : '<p>This gateway is configured for another store; the token is kept but not used.</p>'),
+          );
+        }
+        case 'badRequest':
+          return send(request, 400, { error: { code: 'BAD_REQUEST', message: r.message } }, 'Bad request', `<p>${escapeHtml(r.message)}</p>`);
+        case 'exchangeFailed':
+          return send(
+            request,
+            502,
+            { error: { code: 'UPSTREAM_ERROR', message: `BigCommerce refused the code exchange (${r.error})` } },
+            'Install failed',
+            `<p>BigCommerce refused the code exchange (<code>${escapeHtml(r.error)}</code>). Try installing again.</p>`,
+          );
+        default: {
+          const never: never = r;
+          throw new Error(`unexpected install outcome ${String(never)}`);
+        }
+      }
+    },
+  };
+
+  const load: ConnectorRoute = {
+    method: 'GET',
+    path: `${prefix}/load`,
+    async handle(request) {
+      if (!install) return notConfigured(request);
+      const r = await install.load(request.query.signed_payload_jwt);
+      if (r.kind === 'invalid') return refused(request);
+      const { storeHash } = r.payload;
+      const connected = storeHash === options.storeHash;
       return send(
         request,
-        reply,
-        429,
-        { error: { code: 'RATE_LIMITED', message: `too many install callbacks from this address; retry in ${wait} s`, retryAfterSeconds: wait } },
-        'Too many requests',
-        `<p>Too many install attempts from this address. Try again in ${wait} seconds.</p>`,
+        200,
+        { storeHash, installed: r.installed, connected },
+        'Crossdock',
+        `<p>Store <code>${escapeHtml(storeHash)}</code>: ${r.installed ? 'installed' : 'not installed (install the app again)'}${
+          r.installed && connected ? ', and the gateway calls the store with this install’s token.' : '.'
+        }</p>`,
       );
-    }
-    if (!install) return notConfigured(request, reply);
-    const q = request.query;
-    const r = await install.install({ code: one(q.code), scope: one(q.scope), context: one(q.context), redirectUri: options.redirectUri() });
-    switch (r.kind) {
-      case 'installed': {
-        const connected = r.storeHash === options.storeHash;
-        return send(
-          request,
-          reply,
-          200,
-          { installed: true, storeHash: r.storeHash, scope: r.scope, connected },
-          'Crossdock is installed',
-          `<p>Store <code>${escapeHtml(r.storeHash)}</code> is connected.</p>` +
-            (connected ? '<p>The gateway now calls this store with the token from this install.</p>' : '<p>This gateway is configured for another store; the token is kept but not used.</p>'),
-        );
-      }
-      case 'badRequest':
-        return send(request, reply, 400, { error: { code: 'BAD_REQUEST', message: r.message } }, 'Bad request', `<p>${escapeHtml(r.message)}</p>`);
-      case 'exchangeFailed':
-        return send(
-          request,
-          reply,
-          502,
-          { error: { code: 'UPSTREAM_ERROR', message: `BigCommerce refused the code exchange (${r.error})` } },
-          'Install failed',
-          `<p>BigCommerce refused the code exchange (<code>${escapeHtml(r.error)}</code>). Try installing again.</p>`,
-        );
-      default: {
-        const never: never = r;
-        throw new Error(`unexpected install outcome ${String(never)}`);
-      }
-    }
-  });
+    },
+  };
 
-  app.get<{ Querystring: Query }>(`${prefix}/load`, async (request, reply) => {
-    if (!install) return notConfigured(request, reply);
-    const r = await install.load(one(request.query.signed_payload_jwt));
-    if (r.kind === 'invalid') return refused(request, reply);
-    const { storeHash } = r.payload;
-    const connected = storeHash === options.storeHash;
-    return send(
-      request,
-      reply,
-      200,
-      { storeHash, installed: r.installed, connected },
-      'Crossdock',
-      `<p>Store <code>${escapeHtml(storeHash)}</code>: ${r.installed ? 'installed' : 'not installed (install the app again)'}${
-        r.installed && connected ? ', and the gateway calls the store with this install’s token.' : '.'
-      }</p>`,
-    );
-  });
+  const uninstall: ConnectorRoute = {
+    method: 'GET',
+    path: `${prefix}/uninstall`,
+    async handle(request) {
+      if (!install) return notConfigured(request);
+      const r = await install.uninstall(request.query.signed_payload_jwt);
+      if (r.kind === 'invalid') return refused(request);
+      return send(request, 200, { uninstalled: true, storeHash: r.storeHash, removed: r.removed }, 'Uninstalled', '<p>The store token is deleted.</p>');
+    },
+  };
 
-  app.get<{ Querystring: Query }>(`${prefix}/uninstall`, async (request, reply) => {
-    if (!install) return notConfigured(request, reply);
-    const r = await install.uninstall(one(request.query.signed_payload_jwt));
-    if (r.kind === 'invalid') return refused(request, reply);
-    return send(request, reply, 200, { uninstalled: true, storeHash: r.storeHash, removed: r.removed }, 'Uninstalled', '<p>The store token is deleted.</p>');
-  });
+  const removeUser: ConnectorRoute = {
+    method: 'GET',
+    path: `${prefix}/remove_user`,
+    async handle(request) {
+      if (!install) return notConfigured(request);
+      const r = await install.removeUser(request.query.signed_payload_jwt);
+      if (r.kind === 'invalid') return refused(request);
+      return send(request, 200, { removed: true, storeHash: r.storeHash }, 'User removed', '<p>Acknowledged.</p>');
+    },
+  };
 
-  app.get<{ Querystring: Query }>(`${prefix}/remove_user`, async (request, reply) => {
-    if (!install) return notConfigured(request, reply);
-    const r = await install.removeUser(one(request.query.signed_payload_jwt));
-    if (r.kind === 'invalid') return refused(request, reply);
-    return send(request, reply, 200, { removed: true, storeHash: r.storeHash }, 'User removed', '<p>Acknowledged.</p>');
-  });
+  return [auth, load, uninstall, removeUser];
 }
