@@ -14,7 +14,7 @@ import { cacheHintsPlugin } from '../graphql/cacheHintsPlugin.js';
 import type { GraphQLContext, Services } from '../graphql/context.js';
 import { maskError } from '../graphql/errors.js';
 import { buildSchema } from '../graphql/schema.js';
-import { createRequestLimits } from '../limits/requestLimits.js';
+import { createRequestLimits } from '../server/requestLimits.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import { createHttpApp, type Readiness } from '../server/fastifyApp.js';
