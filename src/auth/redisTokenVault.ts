@@ -8,7 +8,7 @@
  *   <prefix>token:{storeHash}  HASH  ciphertext, iv, tag (base64), keyId, scope, installedAt, userId
  */
 import { registerSecret } from '../observability/redact.js';
-import type { RedisConnection } from '../strategies/redisConnection.js';
+import type { RedisConnection } from '../redis/connection.js';
 import type { TokenCipher, TokenVault } from './tokenVault.js';
 
 export function createRedisTokenVault(options: { redis: RedisConnection; prefix: string; cipher: TokenCipher }): TokenVault {

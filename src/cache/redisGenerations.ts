@@ -16,8 +16,8 @@
  * Each call is one round trip (GET, MGET, or one script that stamps
  * atomically with the INCR).
  */
-import type { RedisConnection } from '../strategies/redisConnection.js';
-import { withDeadline } from '../strategies/redisConnection.js';
+import type { RedisConnection } from '../redis/connection.js';
+import { withDeadline } from '../redis/connection.js';
 import type { SharedGenerations } from './generations.js';
 
 export interface RedisGenerationsOptions {

@@ -23,8 +23,8 @@
  */
 import KeyvRedis from '@keyv/redis';
 import { BoundedMap } from './boundedMap.js';
-import type { RedisConnection } from '../strategies/redisConnection.js';
-import { withDeadline } from '../strategies/redisConnection.js';
+import type { RedisConnection } from '../redis/connection.js';
+import { withDeadline } from '../redis/connection.js';
 
 export interface TieredStoreOptions {
   redis: RedisConnection;

@@ -7,8 +7,7 @@ import type { CacheTtls } from '../config.js';
 import type { CacheMark, EntityCache, EntitySource } from '../cache/entityCache.js';
 import type { Money } from '../domain/money.js';
 import type { Part, StoreInventory, StoreOrder, StoreOrderLine, StoreProduct } from '../domain/types.js';
-import type { BigCommerceClient } from '../upstreams/bigcommerce/client.js';
-import type { FinditPartsClient } from '../upstreams/finditparts/client.js';
+import type { Store, Supplier } from '../domain/ports.js';
 
 export interface Sources {
   part: EntitySource<Part>;
@@ -32,7 +31,9 @@ export interface Sources {
   primeProducts(products: StoreProduct[], mark: CacheMark): Promise<void>;
 }
 
-export function createSources(cache: EntityCache, fip: FinditPartsClient, bc: BigCommerceClient, ttl: CacheTtls): Sources {
+export function createSources(cache: EntityCache, supplier: Supplier, store: Store, ttl: CacheTtls): Sources {
+  const fip = supplier.catalog;
+  const bc = { ...store.catalog, ...store.orders };
   let sources: Sources;
 
   async function primeParts(parts: Part[], mark: CacheMark): Promise<void> {
@@ -127,7 +128,7 @@ export function createSources(cache: EntityCache, fip: FinditPartsClient, bc: Bi
       ttlMs: ttl.orderMs,
       maxBatch: 50,
       async fetchMany(ids) {
-        const orders = await Promise.all(ids.map((id) => bc.order(id, 'interactive')));
+        const orders = await Promise.all(ids.map((id) => bc.get(id, 'interactive')));
         return new Map(ids.map((id, i) => [id, orders[i] ?? null]));
       },
     }),
@@ -144,7 +145,7 @@ export function createSources(cache: EntityCache, fip: FinditPartsClient, bc: Bi
           ids.map((id, i) => {
             const order = orders[i];
             if (order instanceof Error) return Promise.reject(order);
-            return order?.value ? bc.orderLines(id, order.value.currency, 'interactive') : Promise.resolve([]);
+            return order?.value ? bc.lines(id, order.value.currency, 'interactive') : Promise.resolve([]);
           }),
         );
         return new Map(ids.map((id, i) => [id, lines[i] ?? []]));

@@ -66,17 +66,6 @@ export interface LimitsConfig {
     /** A WebSocket that sends no connection_init within this is closed, 4408 (WS_CONNECTION_INIT_TIMEOUT_MS). */
     connectionInitTimeoutMs: number;
   };
-  /**
-   * The public BigCommerce install callback (`/bigcommerce/auth`): each call
-   * costs an outbound POST with the app's client secret, and it needs no key,
-   * so it is counted per client address.
-   */
-  bigcommerceAuth: {
-    /** Callbacks one address may make per window (BIGCOMMERCE_AUTH_RATE_LIMIT). */
-    perAddress: number;
-    /** Window length in seconds (BIGCOMMERCE_AUTH_RATE_WINDOW_SECONDS). */
-    windowSeconds: number;
-  };
   trustedDocuments: {
     /** `off`: any document; `safelist`: only documents in `file`. */
     mode: 'off' | 'safelist';
@@ -154,9 +143,6 @@ export const LIMITS_ENV = {
   WS_MAX_UNAUTHENTICATED: int(1, 1_000_000, 100),
   // graphql-ws's own default: a legitimate client sends connection_init at once.
   WS_CONNECTION_INIT_TIMEOUT_MS: int(100, 60_000, 3_000),
-  // A merchant installs once and may retry a few times; a stranger gets ten tries a minute.
-  BIGCOMMERCE_AUTH_RATE_LIMIT: int(1, 1_000_000, 10),
-  BIGCOMMERCE_AUTH_RATE_WINDOW_SECONDS: int(1, 86_400, 60),
   TRUSTED_DOCUMENTS: z.enum(['off', 'safelist']).default('off'),
   TRUSTED_DOCUMENTS_FILE: z
     .string()
@@ -190,7 +176,6 @@ export function limitsConfig(e: LimitsEnv, mode: 'development' | 'production', p
       maxUnauthenticatedSockets: e.WS_MAX_UNAUTHENTICATED,
       connectionInitTimeoutMs: e.WS_CONNECTION_INIT_TIMEOUT_MS,
     },
-    bigcommerceAuth: { perAddress: e.BIGCOMMERCE_AUTH_RATE_LIMIT, windowSeconds: e.BIGCOMMERCE_AUTH_RATE_WINDOW_SECONDS },
     trustedDocuments: { mode: e.TRUSTED_DOCUMENTS, file: e.TRUSTED_DOCUMENTS_FILE },
   };
 }

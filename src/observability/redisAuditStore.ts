@@ -8,7 +8,7 @@
  * Listing with a filter scans newest first in batches; purging walks from
  * the oldest end while entries are older than the cutoff.
  */
-import type { RedisConnection } from '../strategies/redisConnection.js';
+import type { RedisConnection } from '../redis/connection.js';
 import type { AuditEntryRecord, AuditFilter, AuditStore } from './auditStore.js';
 
 const BATCH = 500;

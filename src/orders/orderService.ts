@@ -23,7 +23,7 @@ import type { SkuRule } from '../domain/skuRule.js';
 import type { Part } from '../domain/types.js';
 import { ErrorCode, crossdockError } from '../errors/crossdockError.js';
 import { isCode, isRecordId } from '../domain/codes.js';
-import type { FinditPartsClient } from '../upstreams/finditparts/client.js';
+import type { SupplierCatalog } from '../domain/ports.js';
 import { UpstreamError } from '../upstreams/upstreamError.js';
 import type { OrderStore } from './orderStore.js';
 import type { Outbox } from './outbox.js';
@@ -69,7 +69,8 @@ type StoredAnswer = { kind: 'placed'; order: SupplierOrderRecord } | { kind: 're
 export interface OrderServiceOptions {
   store: OrderStore;
   outbox: Outbox;
-  fip: FinditPartsClient;
+  /** The supplier's catalog: what an order's lines are checked against. */
+  fip: SupplierCatalog;
   skuRule: SkuRule;
   defaults: { shippingMethod: string; address: ShippingAddress };
   /** How long the mutation waits for the first send before answering with the pending order. @default 5000 */

@@ -17,7 +17,7 @@
 import type { Logger } from '../observability/logger.js';
 import { createLocalLeases, holdLease, type Leases } from '../storage/leases.js';
 import { isStoreUnavailable } from '../storage/storeUnavailable.js';
-import type { FinditPartsOrders, FipOrder } from '../upstreams/finditparts/orders.js';
+import type { SupplierOrderAck, SupplierOrdering } from '../domain/ports.js';
 import { UpstreamError } from '../upstreams/upstreamError.js';
 import type { OrderChange, OrderStore } from './orderStore.js';
 import { createPassLoop } from './passLoop.js';
@@ -26,7 +26,8 @@ import { SENDABLE, TRACKED } from './types.js';
 
 export interface OutboxOptions {
   store: OrderStore;
-  orders: FinditPartsOrders;
+  /** The supplier's ordering (domain/ports.ts). */
+  orders: SupplierOrdering;
   logger: Logger;
   publish(order: SupplierOrderRecord): void;
   /** Retries after the first attempt before MANUAL_REVIEW. @default 3 */
@@ -58,22 +59,6 @@ export interface Outbox {
   stop(): Promise<void>;
 }
 
-/** The supplier's order statuses → ours (the sandbox's reading; kept in one place). */
-export function mapSupplierStatus(status: string): SupplierOrderStatus {
-  switch (status.toLowerCase()) {
-    case 'processing':
-      return 'PROCESSING';
-    case 'shipped':
-    case 'delivered':
-      return 'SHIPPED';
-    case 'cancelled':
-    case 'canceled':
-      return 'CANCELLED';
-    default:
-      return 'SUBMITTED';
-  }
-}
-
 export function createOutbox(options: OutboxOptions): Outbox {
   const { store, orders, logger, publish } = options;
   const maxRetries = options.maxRetries ?? 3;
@@ -98,17 +83,17 @@ export function createOutbox(options: OutboxOptions): Outbox {
     else logger.info({ orderId: order.id, status: result.order.status, wanted: to }, 'order changed since it was read (cancelled, or taken over): outcome not recorded');
   }
 
-  async function adopt(order: SupplierOrderRecord, found: FipOrder, reason: string, expected: OrderChange): Promise<void> {
-    await record(order, mapSupplierStatus(found.status), reason, {
+  async function adopt(order: SupplierOrderRecord, found: SupplierOrderAck, reason: string, expected: OrderChange): Promise<void> {
+    await record(order, found.state, reason, {
       ...expected,
-      set: { supplierOrderId: String(found.id), nextAttemptAt: null, lastError: null, trackingNumber: found.tracking_number ?? null, sendingSince: null },
+      set: { supplierOrderId: found.id, nextAttemptAt: null, lastError: null, trackingNumber: found.trackingNumber, sendingSince: null },
     });
   }
 
   async function send(order: SupplierOrderRecord, signal: AbortSignal): Promise<void> {
     if (order.attempts > 0) {
       // An earlier attempt may have landed (timeout, reset, crash mid-send): ask before sending again.
-      const existing = await orders.findByPo(order.poNumber, 'bulk', signal);
+      const existing = await orders.findByPoNumber(order.poNumber, 'bulk', signal);
       if (existing[0]) {
         if (existing.length > 1) logger.error({ orderId: order.id, poNumber: order.poNumber, count: existing.length }, 'supplier holds several orders for one po_number');
         await adopt(order, existing[0], `found at the supplier by po_number after attempt ${order.attempts}`, asRead(order));
@@ -126,22 +111,15 @@ export function createOutbox(options: OutboxOptions): Outbox {
       return;
     }
     const attempt = begun.order;
-    let placed: FipOrder;
+    let placed: SupplierOrderAck;
     try {
+      const { street2, ...address } = attempt.address;
       placed = await orders.place(
         {
-          po_number: attempt.poNumber,
-          shipping_method: attempt.shippingMethod,
-          address: {
-            name: attempt.address.name,
-            street1: attempt.address.street1,
-            ...(attempt.address.street2 ? { street2: attempt.address.street2 } : {}),
-            city: attempt.address.city,
-            state: attempt.address.state,
-            zip: attempt.address.zip,
-            country: attempt.address.country,
-          },
-          items: attempt.lines.map((l) => ({ variant_id: Number(l.variantId), quantity: l.quantity })),
+          poNumber: attempt.poNumber,
+          shippingMethod: attempt.shippingMethod,
+          address: street2 ? { ...address, street2 } : address,
+          items: attempt.lines.map((l) => ({ variantId: l.variantId, quantity: l.quantity })),
         },
         signal,
       );
@@ -210,8 +188,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
       try {
         const found = await orders.get(order.supplierOrderId, 'bulk');
         if (!found) continue;
-        const status = mapSupplierStatus(found.status);
-        if (status !== order.status) await adopt(order, found, `supplier reports ${found.status}`, { from: [order.status] });
+        if (found.state !== order.status) await adopt(order, found, `supplier reports ${found.statusText}`, { from: [order.status] });
       } catch (err) {
         logger.warn({ orderId: order.id, err: err instanceof Error ? err.message : String(err) }, 'order status poll failed');
       }

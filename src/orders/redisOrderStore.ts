@@ -22,7 +22,7 @@
  * store's transactions (orderStore.ts).
  */
 import { randomUUID } from 'node:crypto';
-import type { RedisConnection } from '../strategies/redisConnection.js';
+import type { RedisConnection } from '../redis/connection.js';
 import type { IdempotencyClaim, NewOrder, OrderChange, OrderStore } from './orderStore.js';
 import type { OrderEventRecord, SupplierOrderRecord, SupplierOrderStatus } from './types.js';
 

@@ -1,23 +1,23 @@
 /**
  * Writes dropship routing's outcome back to the store order, so the store
- * shows what happened to it (the DropStream/ShipStation practice on
- * BigCommerce): a staff note per outcome; Awaiting Fulfillment (11) becomes
- * Awaiting Shipment (9) once the supplier has the order; once it ships, a
- * shipment of the remaining items with the supplier's tracking number (which
- * moves the store order to Shipped).
+ * shows what happened to it (the DropStream/ShipStation practice): a staff
+ * note per outcome; an order awaiting fulfillment moves on to awaiting
+ * shipment once the supplier has it (BigCommerce: status 11 → 9, mapped by
+ * the connector); once it ships, a shipment of the remaining items with the
+ * supplier's tracking number (which moves the store order to Shipped).
  *
  * Durable: an order's last written-back status is recorded
  * (`reportedStatus`, compare-and-set on the status), and a pass picks every
  * order of a store order whose status differs — so a crash, a store outage or
  * a 429 only delays a write-back. Each step is idempotent on a re-run: a
  * note line already present is not added again, a shipment with the same
- * tracking number is not created twice, and only status 11 is ever changed
+ * tracking number is not created twice, and only an order awaiting fulfillment is moved
  * (a merchant's own status is left alone). One instance writes back at a
  * time (a lease), so two never race on one store order's notes.
  */
 import type { Logger } from '../observability/logger.js';
 import { createLocalLeases, type Leases } from '../storage/leases.js';
-import { BC_ORDER_STATUS, type BigCommerceOrderWrites } from '../upstreams/bigcommerce/orderWrites.js';
+import type { StoreOrderWrites } from '../domain/ports.js';
 import type { OrderStore } from './orderStore.js';
 import { createPassLoop } from './passLoop.js';
 import type { SupplierOrderRecord, SupplierOrderStatus } from './types.js';
@@ -27,7 +27,10 @@ export const REPORTED: readonly SupplierOrderStatus[] = ['SUBMITTED', 'PROCESSIN
 
 export interface StoreWriteBackOptions {
   store: OrderStore;
-  writes: BigCommerceOrderWrites;
+  /** The store's order writes (domain/ports.ts). */
+  writes: StoreOrderWrites;
+  /** The supplier's name, for the notes. @default "the supplier" */
+  supplierName?: string;
   logger: Logger;
   /** How often orders not yet written back are looked for. @default 30000 */
   everyMs?: number;
@@ -47,8 +50,8 @@ export interface StoreWriteBack {
 const short = (text: string | null, max = 200) => (text && text.length > max ? `${text.slice(0, max)}…` : (text ?? 'no detail'));
 
 /** The note line for an outcome: stable for one outcome, so a re-run finds it and adds nothing. */
-export function noteFor(order: SupplierOrderRecord): string {
-  const ref = `FinditParts order ${order.supplierOrderId ?? '(none)'} (PO ${order.poNumber})`;
+export function noteFor(order: SupplierOrderRecord, supplier = 'the supplier'): string {
+  const ref = `${supplier} order ${order.supplierOrderId ?? '(none)'} (PO ${order.poNumber})`;
   switch (order.status) {
     case 'SUBMITTED':
     case 'PROCESSING':
@@ -56,7 +59,7 @@ export function noteFor(order: SupplierOrderRecord): string {
     case 'SHIPPED':
       return `Crossdock: ${ref} shipped, tracking ${order.trackingNumber ?? 'not given'}.`;
     case 'REJECTED':
-      return `Crossdock: FinditParts refused PO ${order.poNumber}: ${short(order.lastError)}. Not routed.`;
+      return `Crossdock: ${supplier} refused PO ${order.poNumber}: ${short(order.lastError)}. Not routed.`;
     case 'MANUAL_REVIEW':
       return `Crossdock: PO ${order.poNumber} needs review after ${order.attempts} failed attempts (${short(order.lastError)}).`;
     case 'CANCELLED':
@@ -74,6 +77,7 @@ export function noteFor(order: SupplierOrderRecord): string {
 
 export function createStoreWriteBack(options: StoreWriteBackOptions): StoreWriteBack {
   const { store, writes, logger } = options;
+  const supplier = options.supplierName ?? 'the supplier';
   const leases = options.leases ?? createLocalLeases();
   const everyMs = options.everyMs ?? 30_000;
   const batch = options.batch ?? 50;
@@ -82,7 +86,7 @@ export function createStoreWriteBack(options: StoreWriteBackOptions): StoreWrite
 
   async function writeBack(order: SupplierOrderRecord): Promise<void> {
     const storeOrderId = order.storeOrderId as string;
-    const state = await writes.state(storeOrderId, 'bulk');
+    const state = await writes.fulfillment(storeOrderId, 'bulk');
     if (!state) {
       logger.warn({ orderId: order.id, storeOrderId }, 'store order not found: nothing written back');
       await store.markReported(order.id, order.status);
@@ -90,17 +94,15 @@ export function createStoreWriteBack(options: StoreWriteBackOptions): StoreWrite
     }
     if (order.status === 'SHIPPED' && order.trackingNumber) {
       const shipped = await writes.shipments(storeOrderId, 'bulk');
-      if (!shipped.some((s) => s.trackingNumber === order.trackingNumber)) {
-        await writes.shipRemaining(storeOrderId, { trackingNumber: order.trackingNumber, comments: `Crossdock: FinditParts order ${order.supplierOrderId ?? ''} (PO ${order.poNumber})` }, 'bulk');
+      if (!shipped.includes(order.trackingNumber)) {
+        await writes.shipRemaining(storeOrderId, { trackingNumber: order.trackingNumber, comments: `Crossdock: ${supplier} order ${order.supplierOrderId ?? ''} (PO ${order.poNumber})` }, 'bulk');
       }
     }
-    const line = noteFor(order);
-    const patch: { statusId?: number; staffNotes?: string } = {};
+    const line = noteFor(order, supplier);
+    const patch: { awaitingShipment?: true; staffNotes?: string } = {};
     if (!state.staffNotes.includes(line)) patch.staffNotes = state.staffNotes ? `${state.staffNotes}\n${line}` : line;
-    if ((order.status === 'SUBMITTED' || order.status === 'PROCESSING') && state.statusId === BC_ORDER_STATUS.AWAITING_FULFILLMENT) {
-      patch.statusId = BC_ORDER_STATUS.AWAITING_SHIPMENT;
-    }
-    if (patch.staffNotes !== undefined || patch.statusId !== undefined) await writes.update(storeOrderId, patch, 'bulk');
+    if ((order.status === 'SUBMITTED' || order.status === 'PROCESSING') && state.awaitingFulfillment) patch.awaitingShipment = true;
+    if (patch.staffNotes !== undefined || patch.awaitingShipment) await writes.update(storeOrderId, patch, 'bulk');
     // If the order moved on meanwhile, this marks nothing and the next pass writes the newer outcome.
     await store.markReported(order.id, order.status);
   }

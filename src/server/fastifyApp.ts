@@ -12,7 +12,9 @@ import type { Client } from '../graphql/context.js';
 import { ErrorCode } from '../graphql/errors.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
+import type { ConnectorRoute } from '../connectors/connector.js';
 import type { PlainRequest, PlainResponse } from './graphqlHandler.js';
+import { registerConnectorRoutes } from './connectorRoutes.js';
 import { loadPlaygroundAssets, mayShowDevKey, playgroundHtml, PLAYGROUND_SCRIPT, PLAYGROUND_STYLE } from './playground.js';
 import { registerHardening, type HardeningOptions } from './hardening.js';
 
@@ -36,13 +38,18 @@ export interface HttpAppOptions {
   readiness: Readiness;
   /** Headers pre-filled in the playground (the embedded default's generated key), for loopback callers only. */
   playgroundHeaders?: Record<string, string>;
+  /**
+   * Routes the vendors call (connector callbacks and webhooks): public, each authenticating the call
+   * itself (a one-time code, a signature). @default none
+   */
+  connectorRoutes?: readonly ConnectorRoute[];
   bodyLimitBytes?: number;
   /** Security headers, CORS allow-list, compression (hardening.ts). @default headers and compression on, no CORS */
   hardening?: HardeningOptions;
 }
 
-// `/bigcommerce`: the app callbacks BigCommerce calls (bigcommerceRoutes.ts); a code or a signed JWT authenticates them.
-const PUBLIC_PREFIXES = ['/health', '/playground', '/favicon.ico', '/bigcommerce'];
+/** No key needed: liveness, the playground's static page (it holds no data; its queries need a key). */
+const PUBLIC_PREFIXES = ['/health', '/playground', '/favicon.ico'];
 
 /** A caller's X-Request-Id is kept when it is a plain token; otherwise (or absent) one is made. */
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -91,6 +98,7 @@ export async function createHttpApp(options: HttpAppOptions): Promise<FastifyIns
   await registerHardening(app, options.hardening);
   const { metrics, logger } = options;
   const assets = loadPlaygroundAssets();
+  const publicRoutes = new Set((options.connectorRoutes ?? []).map((r) => r.path));
 
   // Keep the raw JSON text: it is the whole-response cache key.
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
@@ -111,7 +119,7 @@ export async function createHttpApp(options: HttpAppOptions): Promise<FastifyIns
     if (request.method === 'GET' && request.url === '/graphql' && (request.headers.accept ?? '').includes('text/html')) {
       return reply.redirect('/playground', 302);
     }
-    if (PUBLIC_PREFIXES.some((p) => path === p || path.startsWith(`${p}/`))) return;
+    if (PUBLIC_PREFIXES.some((p) => path === p || path.startsWith(`${p}/`)) || publicRoutes.has(path)) return;
     const client = options.keyring.authenticate(presentedKey(request.headers));
     if (!client) {
       reply.header('www-authenticate', 'Bearer realm="crossdock", charset="UTF-8"');
@@ -154,6 +162,7 @@ export async function createHttpApp(options: HttpAppOptions): Promise<FastifyIns
   app.setNotFoundHandler((request, reply) => graphqlError(reply, 404, ErrorCode.NOT_FOUND, `no route ${request.method} ${(request.url.split('?')[0] ?? '').slice(0, 100)}`));
 
   app.get('/health', async () => ({ status: 'ok' }));
+  registerConnectorRoutes(app, options.connectorRoutes ?? []);
   app.get('/favicon.ico', async (_request, reply) => reply.code(204).send());
 
   app.get('/ready', async (_request, reply) => {

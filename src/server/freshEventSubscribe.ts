@@ -13,11 +13,7 @@
  * executed as its own ExecuteSubscriptionEvent; nothing requires it to share
  * state with the one before.
  */
-import { createRequire } from 'node:module';
-import type { ExecutionArgs, ExecutionResult } from 'graphql';
-
-// The CommonJS graphql-js that graphql-sse and graphql-ws use (sseTransport.ts explains why).
-const { createSourceEventStream, execute } = createRequire(import.meta.url)('graphql') as typeof import('graphql');
+import { createSourceEventStream, execute, type ExecutionArgs, type ExecutionResult } from 'graphql';
 
 type Subscribed = AsyncIterableIterator<ExecutionResult> | ExecutionResult;
 

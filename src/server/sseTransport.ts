@@ -28,9 +28,8 @@
  * error masking Apollo's formatError applies to HTTP responses.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { createRequire } from 'node:module';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { DocumentNode, GraphQLError as GraphQLErrorType, GraphQLFormattedError, GraphQLSchema } from 'graphql';
+import { GraphQLError, parse, validate, type DocumentNode, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import { createHandler, TOKEN_HEADER_KEY, TOKEN_QUERY_KEY, type Request as SseRequest } from 'graphql-sse';
 import type { Client, GraphQLContext, Services } from '../graphql/context.js';
 import { ErrorCode, maskError } from '../graphql/errors.js';
@@ -39,16 +38,6 @@ import type { Logger } from '../observability/logger.js';
 import { refusalBody } from '../graphql/limits/operationGuard.js';
 import { createFreshEventSubscribe } from './freshEventSubscribe.js';
 import { codedErrorBody, refusalResponse, streamsRefusal, type PreparedOperation, type StreamGuard, type StreamSlots } from './streamLimits.js';
-
-/**
- * graphql-js as Node resolves it for graphql-sse, graphql-ws and
- * @graphql-tools (its CommonJS build). A bundler or test runner may hand this
- * file the ESM build instead (errors.ts has the same caveat), and the two
- * builds' classes are strangers: a schema from one fails the other's
- * validate(), and graphql-ws checks `instanceof GraphQLError`.
- */
-const { GraphQLError, parse, validate } = createRequire(import.meta.url)('graphql') as typeof import('graphql');
-type GraphQLError = GraphQLErrorType;
 
 /**
  * The context of one streamed operation. A subscription's source stream (its

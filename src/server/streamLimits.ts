@@ -11,18 +11,14 @@
  * MAX_STREAMS_PER_CLIENT at once (per instance: streams are this process's
  * sockets). One more is refused with RATE_LIMITED, `limit: "streams"`.
  */
-import { createRequire } from 'node:module';
-import type { DocumentNode, GraphQLError as GraphQLErrorType, GraphQLSchema } from 'graphql';
+import { GraphQLError, type DocumentNode, type GraphQLSchema } from 'graphql';
 import type { Client } from '../graphql/context.js';
 import { ErrorCode, gatewayError } from '../graphql/errors.js';
 import { refusalBody, type LimitRefusal, type OperationGuard } from '../graphql/limits/operationGuard.js';
 import { prepareDocument } from './sseTransport.js';
 
-/** graphql's CommonJS build, as graphql-ws checks errors with `instanceof` (see sseTransport.ts). */
-const { GraphQLError } = createRequire(import.meta.url)('graphql') as typeof import('graphql');
-
 /** A document ready to run, or the errors to answer with (`refusal`: the limit that refused it). */
-export type PreparedOperation = { document: DocumentNode } | { errors: GraphQLErrorType[]; refusal?: LimitRefusal };
+export type PreparedOperation = { document: DocumentNode } | { errors: GraphQLError[]; refusal?: LimitRefusal };
 
 export interface StreamGuard {
   /**
@@ -45,7 +41,7 @@ export interface StreamGuardOptions {
 }
 
 /** A refusal as an error the streaming transports send (kept by their error masking: it is the gateway's own). */
-export function refusalAsError(refusal: LimitRefusal): GraphQLErrorType {
+export function refusalAsError(refusal: LimitRefusal): GraphQLError {
   return new GraphQLError(refusal.message, {
     originalError: gatewayError(refusal.code as ErrorCode, refusal.message, refusal.details),
     extensions: { ...refusal.details, code: refusal.code },

@@ -23,7 +23,7 @@ import type { SupplierOrderRecord } from '../orders/types.js';
 import { createRedisLeases } from '../storage/redisLeases.js';
 import { createRedisTokenVault } from '../auth/redisTokenVault.js';
 import { createRedisAuditStore } from '../observability/redisAuditStore.js';
-import { createRedisConnection } from './redisConnection.js';
+import { createRedisConnection } from '../redis/connection.js';
 import type { Strategies } from './types.js';
 
 export async function createRedisStrategies(config: Config & { redis: RedisConfig }, logger: Logger): Promise<Strategies> {

@@ -20,7 +20,7 @@ import { createLogger } from '../../src/observability/logger.js';
 import { createSqliteOrderStore, type OrderStore } from '../../src/orders/orderStore.js';
 import { createRedisOrderStore } from '../../src/orders/redisOrderStore.js';
 import type { SupplierOrderRecord } from '../../src/orders/types.js';
-import { createRedisConnection, type RedisConnection } from '../../src/strategies/redisConnection.js';
+import { createRedisConnection, type RedisConnection } from '../../src/redis/connection.js';
 import { redisServerAvailable, startRedisServer, type RedisServer } from '../support/redisServer.js';
 
 const hasRedis = redisServerAvailable();

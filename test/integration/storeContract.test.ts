@@ -25,7 +25,7 @@ import { createRedisTokenVault } from '../../src/auth/redisTokenVault.js';
 import { createSqliteTokenVault, createTokenCipher, type TokenCipher, type TokenVault } from '../../src/auth/tokenVault.js';
 import { createSqliteAuditStore, type AuditStore } from '../../src/observability/auditStore.js';
 import { createRedisAuditStore } from '../../src/observability/redisAuditStore.js';
-import { createRedisConnection, type RedisConnection } from '../../src/strategies/redisConnection.js';
+import { createRedisConnection, type RedisConnection } from '../../src/redis/connection.js';
 import { redisServerAvailable, startRedisServer, type RedisServer } from '../support/redisServer.js';
 
 interface Impl {

@@ -9,6 +9,7 @@ import { loadConfig } from '../../src/config.js';
 import { createGateway, type Gateway, type GatewayOptions } from '../../src/gateway.js';
 import { createLogger } from '../../src/observability/logger.js';
 import type { SandboxOptionsInput } from '../../src/sandbox/options.js';
+import { runningTwin } from '../../src/sandbox/twins.js';
 
 export interface TestGateway extends Gateway {
   key: string;
@@ -36,8 +37,8 @@ export async function startGateway(env: Record<string, string> = {}, sandbox: Sa
   const key = gateway.devKey ?? config.apiKeys[0]?.key ?? '';
   return Object.assign(gateway, {
     key,
-    fipUrl: gateway.sandbox?.finditparts.url ?? '',
-    bcUrl: gateway.sandbox?.bigcommerce.url ?? '',
+    fipUrl: runningTwin(gateway.sandbox, 'finditparts')?.url ?? '',
+    bcUrl: runningTwin(gateway.sandbox, 'bigcommerce')?.url ?? '',
     async gql<T = GqlBody>(query: string, variables?: Record<string, unknown>, headers: Record<string, string> = {}) {
       const res = await fetch(`${gateway.url}/graphql`, {
         method: 'POST',

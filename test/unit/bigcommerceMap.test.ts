@@ -3,8 +3,8 @@
  * the currency it is in, and a price that is not a number is never zero.
  */
 import { describe, expect, it } from 'vitest';
-import { mapOrder, mapOrderLine, mapProduct } from '../../src/upstreams/bigcommerce/map.js';
-import type { BcV2Order, BcV2OrderProduct, BcV3Product } from '../../src/upstreams/bigcommerce/wire.js';
+import { mapOrder, mapOrderLine, mapProduct } from '../../src/connectors/bigcommerce/map.js';
+import type { BcV2Order, BcV2OrderProduct, BcV3Product } from '../../src/connectors/bigcommerce/wire.js';
 
 const product = (price: unknown): BcV3Product => ({ id: 7, name: 'Brake pad', type: 'physical', sku: 'BP-7', price: price as number });
 const order = (extra: Partial<BcV2Order> & Record<string, unknown> = {}): BcV2Order => ({

@@ -10,7 +10,7 @@ import { createSqliteOrderStore, type OrderStore } from '../../src/orders/orderS
 import { createOutbox, type Outbox } from '../../src/orders/outbox.js';
 import type { SupplierOrderRecord } from '../../src/orders/types.js';
 import type { Lease, Leases } from '../../src/storage/leases.js';
-import type { FinditPartsOrders, FipOrder, FipPlaceOrder } from '../../src/upstreams/finditparts/orders.js';
+import type { SupplierOrderAck, SupplierOrderRequest, SupplierOrdering } from '../../src/domain/ports.js';
 import { UpstreamError } from '../../src/upstreams/upstreamError.js';
 
 const logger = createLogger({ level: 'silent' });
@@ -75,19 +75,19 @@ describe('outbox', () => {
       },
     };
     const signals: Array<AbortSignal | undefined> = [];
-    const orders: FinditPartsOrders = {
-      place(_order: FipPlaceOrder, signal?: AbortSignal) {
+    const orders: SupplierOrdering = {
+      place(_order: SupplierOrderRequest, signal?: AbortSignal) {
         signals.push(signal);
         // The supplier is slow: the answer would come after 3 s, unless the call is aborted.
-        return new Promise<FipOrder>((resolve, reject) => {
-          const timer = setTimeout(() => resolve({ id: 1, po_number: 'CD-TEST-1', status: 'submitted' }), 3_000);
+        return new Promise<SupplierOrderAck>((resolve, reject) => {
+          const timer = setTimeout(() => resolve({ id: '1', poNumber: 'CD-TEST-1', state: 'SUBMITTED', statusText: 'submitted', trackingNumber: null }), 3_000);
           signal?.addEventListener('abort', () => {
             clearTimeout(timer);
             reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
           });
         });
       },
-      findByPo: async () => [],
+      findByPoNumber: async () => [],
       get: async () => null,
     };
     outbox = createOutbox({ store, orders, logger, publish: () => undefined, leases, leaseMs: 300, tickMs: 20, pollMs: 60_000 });
@@ -111,12 +111,12 @@ describe('outbox', () => {
     const order = await stored(store);
     let placed = 0;
     let lookups = 0;
-    const orders: FinditPartsOrders = {
+    const orders: SupplierOrdering = {
       async place() {
         placed++;
         throw new UpstreamError('timeout', 'finditparts', 'timed out', { outcomeUnknown: true });
       },
-      async findByPo() {
+      async findByPoNumber() {
         lookups++;
         return [];
       },
@@ -150,7 +150,7 @@ describe('outbox', () => {
         return s.purgeExpiredKeys(now as number);
       },
     };
-    const orders: FinditPartsOrders = { place: async () => ({ id: 1, po_number: 'x', status: 'submitted' }), findByPo: async () => [], get: async () => null };
+    const orders: SupplierOrdering = { place: async () => ({ id: '1', poNumber: 'x', state: 'SUBMITTED', statusText: 'submitted', trackingNumber: null }), findByPoNumber: async () => [], get: async () => null };
     const now = Date.UTC(2031, 5, 1);
     outbox = createOutbox({ store: spy, orders, logger, publish: () => undefined, tickMs: 50, pollMs: 60_000, now: () => now });
     outbox.start();

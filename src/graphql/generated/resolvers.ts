@@ -126,6 +126,11 @@ export type DriftField =
   | 'PRICE'
   | 'STOCK';
 
+export type HealthStatus =
+  | 'DEGRADED'
+  | 'HEALTHY'
+  | 'UNHEALTHY';
+
 /** Stock for one SKU, merged from the supplier and the store. */
 export type Inventory = {
   __typename?: 'Inventory';
@@ -283,6 +288,13 @@ export type OrderRejectionReason =
   | 'NO_PRICE'
   | 'OUT_OF_STOCK'
   | 'UNKNOWN_PART';
+
+/** A pacing budget: at most `points` requests per `durationMs` (the vendor's quota model). */
+export type PacingBudget = {
+  __typename?: 'PacingBudget';
+  durationMs: Scalars['Int']['output'];
+  points: Scalars['Int']['output'];
+};
 
 /** Relay cursor pagination state. */
 export type PageInfo = {
@@ -854,12 +866,20 @@ export type SyncStatus =
   | 'RUNNING'
   | 'SUCCEEDED';
 
-/** One upstream's health as the gateway sees it. */
+/** One upstream API of a connector, as the gateway sees it. */
 export type UpstreamStatus = {
   __typename?: 'UpstreamStatus';
   baseUrl: Scalars['String']['output'];
   breaker: BreakerState;
+  /** The pacing budgets calls to it share (interactive and bulk lanes). */
+  budgets: Array<PacingBudget>;
+  /** The connector it belongs to (src/connectors.ts lists them). */
+  connector: Scalars['String']['output'];
   errors: Scalars['Int']['output'];
+  /** The connector's health: its own checks and its breakers (open: unhealthy; half-open: degraded). */
+  health: HealthStatus;
+  /** Why it is not healthy; null when it is. */
+  healthReason: Maybe<Scalars['String']['output']>;
   inFlight: Scalars['Int']['output'];
   /** Median and 99th percentile of recent attempts, ms; null before any call. */
   latencyP50Ms: Maybe<Scalars['Float']['output']>;
@@ -869,6 +889,8 @@ export type UpstreamStatus = {
   /** Requests left in the vendor's window as last reported by its headers; null when the vendor reports none. */
   quotaRemaining: Maybe<Scalars['Int']['output']>;
   requests: Scalars['Int']['output'];
+  /** It runs against its embedded sandbox twin. */
+  sandbox: Scalars['Boolean']['output'];
   /** Requests waiting for a pacing slot. */
   waiting: Scalars['Int']['output'];
 };
@@ -975,6 +997,7 @@ export type ResolversTypes = {
   DriftEntry: ResolverTypeWrapper<DriftEntry>;
   DriftField: DriftField;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
+  HealthStatus: HealthStatus;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   Inventory: ResolverTypeWrapper<InventoryModelModel>;
@@ -988,6 +1011,7 @@ export type ResolversTypes = {
   OrderFilter: OrderFilter;
   OrderLine: ResolverTypeWrapper<StoreOrderLineModel>;
   OrderRejectionReason: OrderRejectionReason;
+  PacingBudget: ResolverTypeWrapper<PacingBudget>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   Part: ResolverTypeWrapper<PartModel>;
   PartConnection: ResolverTypeWrapper<Omit<PartConnection, 'edges'> & { edges: Array<ResolversTypes['PartEdge']> }>;
@@ -1063,6 +1087,7 @@ export type ResolversParentTypes = {
   OrderEdge: Omit<OrderEdge, 'node'> & { node: ResolversParentTypes['Order'] };
   OrderFilter: OrderFilter;
   OrderLine: StoreOrderLineModel;
+  PacingBudget: PacingBudget;
   PageInfo: PageInfo;
   Part: PartModel;
   PartConnection: Omit<PartConnection, 'edges'> & { edges: Array<ResolversParentTypes['PartEdge']> };
@@ -1257,6 +1282,12 @@ export type OrderLineResolvers<ContextType = GraphQLContext, ParentType extends 
   sku?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   total?: Resolver<Maybe<ResolversTypes['Money']>, ParentType, ContextType>;
   unitPrice?: Resolver<Maybe<ResolversTypes['Money']>, ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type PacingBudgetResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['PacingBudget'] = ResolversParentTypes['PacingBudget']> = {
+  durationMs?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  points?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
@@ -1547,7 +1578,11 @@ export type SyncScopeResolvers<ContextType = GraphQLContext, ParentType extends 
 export type UpstreamStatusResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['UpstreamStatus'] = ResolversParentTypes['UpstreamStatus']> = {
   baseUrl?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   breaker?: Resolver<ResolversTypes['BreakerState'], ParentType, ContextType>;
+  budgets?: Resolver<Array<ResolversTypes['PacingBudget']>, ParentType, ContextType>;
+  connector?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   errors?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  health?: Resolver<ResolversTypes['HealthStatus'], ParentType, ContextType>;
+  healthReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   inFlight?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   latencyP50Ms?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   latencyP99Ms?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
@@ -1555,6 +1590,7 @@ export type UpstreamStatusResolvers<ContextType = GraphQLContext, ParentType ext
   quotaLimit?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   quotaRemaining?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   requests?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  sandbox?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   waiting?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
@@ -1586,6 +1622,7 @@ export type Resolvers<ContextType = GraphQLContext> = {
   OrderConnection?: OrderConnectionResolvers<ContextType>;
   OrderEdge?: OrderEdgeResolvers<ContextType>;
   OrderLine?: OrderLineResolvers<ContextType>;
+  PacingBudget?: PacingBudgetResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   Part?: PartResolvers<ContextType>;
   PartConnection?: PartConnectionResolvers<ContextType>;

@@ -26,28 +26,8 @@
  * validation refuses anyway). Variables are read as sent, falling back to
  * the variable's default, then the argument's schema default.
  */
-import { createRequire } from 'node:module';
-import type {
-  DocumentNode,
-  FragmentDefinitionNode,
-  GraphQLCompositeType,
-  GraphQLField,
-  GraphQLSchema,
-  OperationDefinitionNode,
-  SelectionSetNode,
-  ValueNode,
-} from 'graphql';
+import { getNamedType, getNullableType, isCompositeType, isInterfaceType, isListType, isObjectType, Kind, type DocumentNode, type FragmentDefinitionNode, type GraphQLCompositeType, type GraphQLField, type GraphQLSchema, type OperationDefinitionNode, type SelectionSetNode, type ValueNode } from 'graphql';
 import { ORDERS_COUNT_MAX_PAGES } from '../resolvers/orders.js';
-
-/**
- * graphql-js as Node resolves it for @graphql-tools, which built the schema
- * (its CommonJS build): the type predicates below are `instanceof` checks,
- * and a test runner may hand an ESM import the other build (sseTransport.ts
- * has the same caveat).
- */
-const { getNamedType, getNullableType, isCompositeType, isInterfaceType, isListType, isObjectType, Kind } = createRequire(import.meta.url)(
-  'graphql',
-) as typeof import('graphql');
 
 export interface CostModel {
   /** Fixed cost of each operation type. @default query 1, mutation 10, subscription 10 */

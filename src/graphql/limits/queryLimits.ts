@@ -14,10 +14,7 @@
  * GraphQL over HTTP (limitsPlugin.ts) and over SSE and WebSocket
  * (operationGuard.ts).
  */
-import { createRequire } from 'node:module';
-import type { DocumentNode, FragmentDefinitionNode, OperationDefinitionNode, SelectionSetNode } from 'graphql';
-
-const { Kind, Lexer, Source, TokenKind } = createRequire(import.meta.url)('graphql') as typeof import('graphql');
+import { Kind, Lexer, Source, TokenKind, type DocumentNode, type FragmentDefinitionNode, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
 
 export interface ShapeLimits {
   /** Deepest field nesting; `{ a { b } }` is 2. */

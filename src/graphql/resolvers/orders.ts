@@ -24,12 +24,12 @@ export const orderQueries: Pick<QueryResolvers, 'orders' | 'order'> = {
     }
     // v2 filters take RFC 2822 or ISO 8601 dates; ISO is sent as given.
     const minDateModified = filter?.updatedSince ?? undefined;
-    const bc = ctx.services.bigcommerce;
+    const bc = ctx.services.store.orders;
     ctx.hints.minTtlMs = Math.min(ctx.hints.minTtlMs, ctx.services.config.cache.ttl.orderMs);
     try {
       const mark = await ctx.services.cache.mark();
       const page = await fetchWindow(window.offset, window.first, async (p, limit) => {
-        const items = await bc.listOrders({ statusId, minDateModified, page: p, limit }, 'interactive');
+        const items = await bc.list({ statusId, minDateModified, page: p, limit }, 'interactive');
         // v2 lists carry no total; a full page means there may be more.
         return { items, total: items.length === limit ? Number.MAX_SAFE_INTEGER : (p - 1) * limit + items.length };
       });
@@ -46,10 +46,10 @@ export const orderQueries: Pick<QueryResolvers, 'orders' | 'order'> = {
           endCursor: edges[edges.length - 1]?.cursor ?? null,
         },
         async count() {
-          if (statusId === undefined && minDateModified === undefined) return bc.orderCount('interactive');
+          if (statusId === undefined && minDateModified === undefined) return bc.count('interactive');
           let total = 0;
           for (let page = 1; page <= ORDERS_COUNT_MAX_PAGES; page++) {
-            const batch = await bc.listOrders({ statusId, minDateModified, page, limit: ORDERS_MAX_FIRST }, 'interactive');
+            const batch = await bc.list({ statusId, minDateModified, page, limit: ORDERS_MAX_FIRST }, 'interactive');
             total += batch.length;
             if (batch.length < ORDERS_MAX_FIRST) return total;
           }
@@ -76,8 +76,8 @@ export const orderConnectionResolvers = {
 export const orderResolvers: OrderResolvers = {
   id: (o) => toGlobalId('Order', o.orderId),
   storeOrderId: (o) => o.orderId,
-  subtotal: (o) => storeAmount(o.subtotal, `a subtotal for order ${o.orderId}`),
-  total: (o) => storeAmount(o.total, `a total for order ${o.orderId}`),
+  subtotal: (o, _a, ctx) => storeAmount(o.subtotal, `a subtotal for order ${o.orderId}`, ctx.services.store.name),
+  total: (o, _a, ctx) => storeAmount(o.total, `a total for order ${o.orderId}`, ctx.services.store.name),
   async lines(o, _a, ctx: GraphQLContext) {
     return (await ctx.loaders.orderLines.load(o.orderId)) ?? [];
   },
@@ -85,8 +85,8 @@ export const orderResolvers: OrderResolvers = {
 
 export const orderLineResolvers: OrderLineResolvers = {
   id: (l) => `${l.orderId}:${l.lineId}`,
-  unitPrice: (l) => storeAmount(l.unitPrice, `a unit price for line ${l.lineId} of order ${l.orderId}`),
-  total: (l) => storeAmount(l.total, `a line total for line ${l.lineId} of order ${l.orderId}`),
+  unitPrice: (l, _a, ctx) => storeAmount(l.unitPrice, `a unit price for line ${l.lineId} of order ${l.orderId}`, ctx.services.store.name),
+  total: (l, _a, ctx) => storeAmount(l.total, `a line total for line ${l.lineId} of order ${l.orderId}`, ctx.services.store.name),
   product: (l, _a, ctx) => (l.productId ? ctx.loaders.productById.load(l.productId) : null),
   part: (l, _a, ctx) => linkedPart(l.sku, ctx),
 };

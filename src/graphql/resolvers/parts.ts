@@ -76,7 +76,7 @@ export const partQueries: Pick<QueryResolvers, 'part' | 'parts' | 'partByNumber'
       // Before the page is read: a page from before a sync's invalidation must not be primed after it.
       const mark = await ctx.services.cache.mark();
       const page = await fetchWindow(window.offset, window.first, (p, per) =>
-        ctx.services.finditparts.search({ query: query ?? undefined, tags: tags ?? undefined, page: p, per }, 'interactive'),
+        ctx.services.supplier.catalog.search({ query: query ?? undefined, tags: tags ?? undefined, page: p, per }, 'interactive'),
       );
       await ctx.services.sources.primeParts(page.items, mark);
       for (const part of page.items) ctx.loaders.part.prime(part.supplierId, part);

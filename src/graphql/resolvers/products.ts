@@ -47,7 +47,7 @@ export const productQueries: Pick<QueryResolvers, 'product' | 'products'> = {
       // Before the page is read: a page from before a sync's invalidation must not be primed after it.
       const mark = await ctx.services.cache.mark();
       const page = await fetchWindow(window.offset, window.first, (p, limit) =>
-        ctx.services.bigcommerce.listProducts(
+        ctx.services.store.catalog.listProducts(
           { keyword: filter?.keyword ?? undefined, ids, skus, isVisible: filter?.isVisible ?? undefined, page: p, limit },
           'interactive',
         ),
@@ -63,7 +63,7 @@ export const productQueries: Pick<QueryResolvers, 'product' | 'products'> = {
 
 export const productResolvers: ProductResolvers = {
   id: (p) => toGlobalId('Product', p.storeId),
-  price: (p) => storeAmount(p.price, `a price for product ${p.storeId}`),
+  price: (p, _a, ctx) => storeAmount(p.price, `a price for product ${p.storeId}`, ctx.services.store.name),
   supplierPart: (p, _args, ctx) => linkedPart(p.sku, ctx, p.supplierId),
   inventory: (p) => ({ sku: p.sku, supplierVariantId: undefined }),
   async drift(p: StoreProduct, _args, ctx) {

@@ -7,7 +7,7 @@
 import type { Money } from '../../domain/money.js';
 import { ErrorCode, gatewayError } from '../errors.js';
 
-export function storeAmount(value: Money | null, what: string): Money {
+export function storeAmount(value: Money | null, what: string, upstream: string): Money {
   if (value) return value;
-  throw gatewayError(ErrorCode.UPSTREAM_ERROR, `bigcommerce sent ${what} that is not a number`, { upstream: 'bigcommerce' });
+  throw gatewayError(ErrorCode.UPSTREAM_ERROR, `${upstream} sent ${what} that is not a number`, { upstream });
 }

@@ -11,18 +11,17 @@
 import type { StoreOrder } from '../../domain/types.js';
 import type { OrderService } from '../../orders/orderService.js';
 import type { ShippingAddress } from '../../orders/types.js';
-import type { BigCommerceClient } from '../../upstreams/bigcommerce/client.js';
+import type { StoreOrders } from '../../domain/ports.js';
 import type { JobStore } from '../store/jobStore.js';
 import type { SyncCounters, SyncJobRecord } from '../types.js';
 import { ZERO_COUNTERS } from '../types.js';
 import { JobCancelled } from './runSync.js';
 
-/** upstreams.md: BigCommerce v2 status 11 = Awaiting Fulfillment. */
-export const AWAITING_FULFILLMENT = 11;
 export const ROUTER_CLIENT = 'order-router';
 
 export interface RoutingDeps {
-  bc: BigCommerceClient;
+  /** The store's orders: those awaiting fulfillment are routed. */
+  storeOrders: StoreOrders;
   orders: OrderService;
   store: JobStore;
   publish(job: SyncJobRecord): void;
@@ -49,7 +48,7 @@ export async function runRouting(initial: SyncJobRecord, deps: RoutingDeps, sign
 
   for (let page = checkpoint.nextPage; ; page++) {
     if (signal.aborted || (await store.get(job.id))?.cancelRequested) throw new JobCancelled();
-    const orders: StoreOrder[] = await deps.bc.listOrders({ statusId: AWAITING_FULFILLMENT, page, limit: deps.pageSize }, 'bulk');
+    const orders: StoreOrder[] = await deps.storeOrders.list({ awaitingFulfillment: true, page, limit: deps.pageSize }, 'bulk');
     counters.total = Math.max(counters.total, (page - 1) * deps.pageSize + orders.length);
     job = await store.update(job.id, { phase: 'WRITING', counters: { ...counters } });
     deps.publish(job);
@@ -64,7 +63,7 @@ export async function runRouting(initial: SyncJobRecord, deps: RoutingDeps, sign
         deps.publish(job);
         continue;
       }
-      const lines = await deps.bc.orderLines(order.orderId, order.currency, 'bulk');
+      const lines = await deps.storeOrders.lines(order.orderId, order.currency, 'bulk');
       const address = await deps.shippingAddress(order.orderId);
       counters.processed++;
       try {

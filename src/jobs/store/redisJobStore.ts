@@ -21,7 +21,7 @@
  * active-set bookkeeping are Lua scripts: atomic across every instance.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import type { RedisConnection } from '../../strategies/redisConnection.js';
+import type { RedisConnection } from '../../redis/connection.js';
 import type { PlannedChangeRecord, SyncFailureRecord, SyncJobRecord, SyncScheduleRecord } from '../types.js';
 import { ACTIVE_STATUSES, isFinal, ZERO_COUNTERS } from '../types.js';
 import type { JobPatch, JobStore, NewJob } from './jobStore.js';

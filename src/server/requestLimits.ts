@@ -11,9 +11,9 @@ import type { GraphQLContext } from '../graphql/context.js';
 import { limitsPlugin } from '../graphql/limits/limitsPlugin.js';
 import { createOperationGuard, type OperationGuard } from '../graphql/limits/operationGuard.js';
 import { createApqCache, loadTrustedDocuments, safelistApqCache, type TrustedDocuments } from '../graphql/limits/trustedDocuments.js';
-import type { HardeningOptions } from '../server/hardening.js';
-import { createStreamGuard, createStreamSlots, type StreamGuard, type StreamSlots } from '../server/streamLimits.js';
-import { createClientBudgets, type ClientBudgets, type CreateBudgetLimiter } from './clientBudgets.js';
+import type { HardeningOptions } from './hardening.js';
+import { createStreamGuard, createStreamSlots, type StreamGuard, type StreamSlots } from './streamLimits.js';
+import { createClientBudgets, type ClientBudgets, type CreateBudgetLimiter } from '../limits/clientBudgets.js';
 
 /** The embedded default's generated key may spend this much per window: the playground is never throttled. */
 export const DEV_KEY_BUDGET_POINTS = 100_000;

@@ -6,8 +6,8 @@
  */
 import type { Lane } from '../../limits/pacer.js';
 import type { StoreProduct } from '../../domain/types.js';
-import type { UpstreamClient } from '../http.js';
-import { UpstreamError } from '../upstreamError.js';
+import type { UpstreamClient } from '../../upstreams/http.js';
+import { UpstreamError } from '../../upstreams/upstreamError.js';
 import { mapProduct } from './map.js';
 import type { BcV3Product } from './wire.js';
 

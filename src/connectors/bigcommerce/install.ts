@@ -14,9 +14,9 @@
  */
 import { errors as joseErrors, jwtVerify } from 'jose';
 import { z } from 'zod';
-import type { Logger } from '../observability/logger.js';
-import { registerSecret } from '../observability/redact.js';
-import type { TokenVault } from './tokenVault.js';
+import type { Logger } from '../../observability/logger.js';
+import { registerSecret } from '../../observability/redact.js';
+import type { TokenVault } from '../../auth/tokenVault.js';
 
 export interface BigCommerceInstallOptions {
   clientId: string;

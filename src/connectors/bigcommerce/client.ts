@@ -10,9 +10,9 @@
  */
 import type { Lane } from '../../limits/pacer.js';
 import type { Page, StoreInventory, StoreOrder, StoreOrderLine, StoreProduct } from '../../domain/types.js';
-import type { UpstreamClient, UpstreamVendor } from '../http.js';
-import { parseRetryAfter } from '../retryAfter.js';
-import { UpstreamError } from '../upstreamError.js';
+import type { UpstreamClient, UpstreamVendor } from '../../upstreams/http.js';
+import { parseRetryAfter } from '../../upstreams/retryAfter.js';
+import { UpstreamError } from '../../upstreams/upstreamError.js';
 import { currencyCode, mapInventory, mapOrder, mapOrderLine, mapProduct } from './map.js';
 import {
   BC_MAX_QUERY_CHARS,

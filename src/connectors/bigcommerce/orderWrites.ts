@@ -13,8 +13,8 @@
  * v2 answers an empty list with 204 and no body, errors as `[{status, message}]`.
  */
 import type { Lane } from '../../limits/pacer.js';
-import type { UpstreamClient } from '../http.js';
-import { UpstreamError } from '../upstreamError.js';
+import type { UpstreamClient } from '../../upstreams/http.js';
+import { UpstreamError } from '../../upstreams/upstreamError.js';
 
 /** What the write-back needs to read of a store order before writing. */
 export interface StoreOrderState {
