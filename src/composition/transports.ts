@@ -57,8 +57,8 @@ export async function createTransports(options: TransportsOptions): Promise<Tran
   }
   const keyring = createKeyring(keys);
 
-  // One executable schema for GraphQL over HTTP (Apollo), SSE and WebSocket.
-  const schema = buildSchema();
+  // One executable schema for GraphQL over HTTP (Apollo), SSE and WebSocket; a Federation v2 subgraph with FEDERATION=true.
+  const schema = buildSchema({ federation: config.federation });
   // Budgets, hostile-query limits, trusted documents, web hardening (src/limits/requestLimits.ts).
   const limits = createRequestLimits(config, schema, { devClient: keys.find((k) => devKey !== undefined && k.key === devKey)?.name, createLimiter: strategies.createLimiter });
   const apollo = new ApolloServer<GraphQLContext>({
