@@ -174,7 +174,7 @@ export function estimateCost(
   const variableDefaults = new Map<string, ValueNode>();
   for (const v of operation.variableDefinitions ?? []) if (v.defaultValue) variableDefaults.set(v.variable.name.value, v.defaultValue);
 
-  /** Plain JS value of an argument: a number, an array, an object of plain values, or undefined. */
+  /** Plain JS value of an argument: a number, string, boolean, an array, an object of plain values, or undefined. */
   function valueOf(node: ValueNode | undefined): unknown {
     if (!node) return undefined;
     switch (node.kind) {
@@ -186,6 +186,12 @@ export function estimateCost(
       case Kind.INT:
       case Kind.FLOAT:
         return Number(node.value);
+      // A literal is the value it spells, as the same value sent in a variable (a filter's date, a cursor, a __typename).
+      case Kind.STRING:
+      case Kind.ENUM:
+        return node.value;
+      case Kind.BOOLEAN:
+        return node.value;
       case Kind.LIST:
         return node.values.map(valueOf);
       case Kind.OBJECT:
