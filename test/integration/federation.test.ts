@@ -81,6 +81,14 @@ describe('the subgraph fields are served only with FEDERATION=true', () => {
   });
 });
 
+describe('what a subgraph answers beyond the graph', () => {
+  it('no federated inline trace (ftv1): resolver timings and raw errors are not handed to whoever sends the header', async () => {
+    const res = await gw.gql(ENTITIES, { representations: [{ __typename: 'Product', sku: '../x' }] }, { 'apollo-federation-include-trace': 'ftv1' });
+    expect(res.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(res.body.extensions?.ftv1).toBeUndefined();
+  });
+});
+
 describe('_entities', () => {
   it('resolves 100 Products by sku in one batched store call, in the order asked, null for an unknown SKU', async () => {
     const skus = catalogParts(PARTS, SEED, 100).map((p) => p.partNumber);
