@@ -13,7 +13,8 @@ export const DEFAULT_URL = 'http://127.0.0.1:4000';
 const COMMANDS = `Usage:
   crossdock sync <catalog|price|inventory> [options]   start a sync job
   crossdock status <jobId> [--watch]                   show a job (and follow it)
-  crossdock cancel <jobId>                             cancel a queued or running job`;
+  crossdock cancel <jobId>                             cancel a queued or running job
+  crossdock schema [--federation]                      print the schema's SDL (no gateway needed)`;
 
 /** After a usage mistake: the commands, and where the rest is. */
 export const SHORT_USAGE = `${COMMANDS}
@@ -29,7 +30,11 @@ Sync options:
   --query Q                only parts matching this supplier search
   --limit N                at most N parts
 
-Connection (every command):
+Schema options:
+  --federation             the Federation v2 subgraph SDL a supergraph composes
+                           (what _service { sdl } answers with FEDERATION=true)
+
+Connection (sync, status, cancel):
   --url URL                the gateway (env CROSSDOCK_URL; default ${DEFAULT_URL})
   --key KEY                API key, role operator or admin to start and cancel
                            (env CROSSDOCK_API_KEY, preferred: a flag shows in ps)
@@ -63,7 +68,8 @@ export type Command =
   | { name: 'version' }
   | { name: 'sync'; kind: SyncKind; watch: boolean; dryRun: boolean; scope: SyncScopeInput | null; connection: Connection }
   | { name: 'status'; id: string; watch: boolean; connection: Connection }
-  | { name: 'cancel'; id: string; connection: Connection };
+  | { name: 'cancel'; id: string; connection: Connection }
+  | { name: 'schema'; federation: boolean };
 
 /** A mistake in how the CLI was called: exit code 2, with the usage text. */
 export class UsageError extends Error {
@@ -90,6 +96,7 @@ const OPTIONS = {
   limit: { type: 'string' },
   url: { type: 'string' },
   key: { type: 'string' },
+  federation: { type: 'boolean' },
 } as const;
 
 const SYNC_ONLY = ['dry-run', 'manufacturer', 'part-number', 'query', 'limit'] as const;
@@ -167,7 +174,8 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = proce
   const [command, ...rest] = parsed.positionals;
   if (values.help || command === 'help') return { name: 'help' };
   if (values.version) return { name: 'version' };
-  if (!command) throw new UsageError('which command? sync, status or cancel');
+  if (!command) throw new UsageError('which command? sync, status, cancel or schema');
+  if (command !== 'schema' && values.federation !== undefined) throw new UsageError(`--federation is an option of schema, not ${command}`);
 
   if (command !== 'sync') {
     const misplaced = SYNC_ONLY.find((o) => values[o] !== undefined);
@@ -204,7 +212,13 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = proce
     case 'cancel':
       if (values.watch) throw new UsageError('--watch is an option of sync and status, not cancel');
       return { name: 'cancel', id: oneId('cancel', rest), connection: connectionFrom(values, env) };
+    case 'schema': {
+      // Printed from the schema files: no gateway, key or URL involved (CI composes from it).
+      if (rest.length) throw new UsageError(`schema: unexpected argument "${rest[0]}"`);
+      if (values.watch) throw new UsageError('--watch is an option of sync and status, not schema');
+      return { name: 'schema', federation: values.federation ?? false };
+    }
     default:
-      throw new UsageError(`unknown command "${command}" (sync, status or cancel)`);
+      throw new UsageError(`unknown command "${command}" (sync, status, cancel or schema)`);
   }
 }
