@@ -20,7 +20,8 @@
  * paths. Goal (issue 13): the identical query at ≥ 40% of bare, p99 ≤ 5 ms.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { request } from 'node:http';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SandboxProcess } from './lib/crossdock.js';
 import { formatNumber, mib, pct } from './lib/format.js';
@@ -154,12 +155,20 @@ async function verifyAnswers(reference: Target, others: Target[], log: (l: strin
   log(`  answers agree: ${sets.length} sets of ${SET_SIZE} parts (${stored} with a store product), ${others.map((t) => t.label).join('; ')} vs ${reference.label}`);
 }
 
-/** What Content-Encoding a warm answer to the headers the load sends comes back with. */
-async function encodingOf(t: Target): Promise<string> {
-  const res = await fetch(t.load.url, { method: 'POST', headers: t.load.headers, body: t.load.body, signal: AbortSignal.timeout(10_000) });
-  await res.arrayBuffer();
-  if (res.status !== 200) throw new Error(`${t.label}: HTTP ${res.status} to the browser headers`);
-  return res.headers.get('content-encoding') ?? '';
+/**
+ * What Content-Encoding a warm answer to exactly the headers the load sends comes back with
+ * (node:http, not fetch: fetch adds its own `Accept-Encoding` when none is given).
+ */
+function encodingOf(t: Target): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = request(t.load.url, { method: 'POST', headers: t.load.headers, timeout: 10_000 }, (res) => {
+      res.resume();
+      res.on('end', () => (res.statusCode === 200 ? resolve(String(res.headers['content-encoding'] ?? '')) : reject(new Error(`${t.label}: HTTP ${res.statusCode}`))));
+    });
+    req.on('timeout', () => req.destroy(new Error(`${t.label}: no answer within 10 s`)));
+    req.on('error', reject);
+    req.end(t.load.body);
+  });
 }
 
 async function rssOf(child: NodeChild): Promise<number> {
@@ -309,8 +318,11 @@ export const throughput: Scenario = {
       const overRun = (m: Measured) => upstreamOverRun(m);
       const peerLine = (m: Measured) =>
         `${m.target.label}: ${formatNumber(Math.round(meanRps(m)))} req/s (p99 ${latency(meanP99(m))}), ${formatNumber(overRun(m).total)} upstream calls for ${formatNumber(overRun(m).requests)} queries` +
-        ` (${(overRun(m).total / Math.max(1, overRun(m).requests)).toFixed(2)} per query), RSS ${m.target.idleRssBytes !== undefined ? mib(m.target.idleRssBytes) : 'n/a'} idle → ${mib(Math.max(...m.rounds.map((r) => r.rssPeakBytes)))} peak under load`;
+        ` sent (${(overRun(m).total / Math.max(1, overRun(m).requests)).toFixed(2)} per query), RSS ${m.target.idleRssBytes !== undefined ? mib(m.target.idleRssBytes) : 'n/a'} idle → ${mib(Math.max(...m.rounds.map((r) => r.rssPeakBytes)))} peak under load`;
       const composed = peers[0] as PeerProcess;
+      const loadAtEnd = loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' / ');
       return [
         `**Workload.** ${SET_SIZE} parts per query: \`${CROSSDOCK_QUERY}\`. "Identical" POSTs one body (ids 1–${SET_SIZE}) every time;`,
         `"distinct" draws a fresh random set of ${SET_SIZE} ids from parts 1–${formatNumber(WARM_RANGE)} for every request (autocannon \`requests[].setupRequest\`, seeded),`,
@@ -407,7 +419,7 @@ export const throughput: Scenario = {
         '',
         profileMarkdown(pIdentical),
         '',
-        `(Scenario wall time ${Math.round((performance.now() - started) / 1000)} s on ${cpus().length} cores.)`,
+        `(Scenario wall time ${Math.round((performance.now() - started) / 1000)} s on ${cpus().length} cores; load average at the end ${loadAtEnd} over 1 / 5 / 15 min: other work on the machine during the run shows there.)`,
       ].join('\n');
     } finally {
       await stopLive();
