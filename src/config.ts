@@ -4,10 +4,14 @@
  * default; an invalid value stops the process with a message naming it
  * (never its value: some are secrets).
  */
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { CONNECTORS } from './connectors.js';
 import type { AnyConnector, ConnectorPlan } from './connectors/connector.js';
+import { keySetProblems, readKeysFile } from './auth/keysFile.js';
+import { parseCidr } from './auth/networks.js';
 import { bool, ms, optionalText, seconds } from './env/variables.js';
+import { resolveFileTwins } from './env/fileTwins.js';
 import { LIMITS_ENV, limitsConfig, type LimitsConfig } from './limits/limitsConfig.js';
 import { SECURITY_ENV, securityConfig, type SecurityConfig } from './auth/securityConfig.js';
 import { REDIS_ENV, redisConfig, type RedisConfig } from './strategies/redisConfig.js';
@@ -16,9 +20,14 @@ export type Role = 'viewer' | 'operator' | 'admin';
 export const ROLES: readonly Role[] = ['viewer', 'operator', 'admin'];
 
 export interface ApiKeyEntry {
+  /** The client the key belongs to (budgets, audit and metrics are per client). */
   name: string;
   role: Role;
   key: string;
+  /** Networks (CIDRs) the key is accepted from; unset: any. */
+  allow?: string[];
+  /** ISO 8601 instant after which the key is refused; unset: no expiry. */
+  expiresAt?: string;
 }
 
 export interface CacheTtls {
@@ -34,7 +43,14 @@ export interface Config {
   host: string;
   port: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** CROSSDOCK_API_KEYS (no expiry, no allow-list). */
   apiKeys: ApiKeyEntry[];
+  /** CROSSDOCK_API_KEYS_FILE and its keys as read at start; re-read on change and on SIGHUP. */
+  apiKeysFile?: { path: string; entries: ApiKeyEntry[] };
+  /** Proxies whose X-Forwarded-For is believed (TRUSTED_PROXIES, CIDRs); empty: none. */
+  trustedProxies: string[];
+  /** In-process HTTPS (TLS_CERT_FILE + TLS_KEY_FILE, PEM), TLS 1.2 at least; unset: plain HTTP behind a terminating proxy. */
+  tls?: { cert: Buffer; key: Buffer };
   /**
    * Every connector of the composition list (src/connectors.ts) and how it runs: against its
    * configured upstream, against its sandbox twin (development), or off.
@@ -130,6 +146,17 @@ const coreEnv = {
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   CROSSDOCK_API_KEYS: apiKeys,
+  CROSSDOCK_API_KEYS_FILE: optionalText,
+  TRUSTED_PROXIES: optionalText.transform((raw, ctx) => {
+    const list = (raw ?? '').split(',').map((c) => c.trim()).filter(Boolean);
+    for (const c of list) {
+      const parsed = parseCidr(c);
+      if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: parsed });
+    }
+    return list;
+  }),
+  TLS_CERT_FILE: optionalText,
+  TLS_KEY_FILE: optionalText,
   INTERACTIVE_RESERVE: z.coerce.number().min(0).max(0.9).default(0.3),
   UPSTREAM_CONNECT_TIMEOUT_MS: ms(5_000),
   UPSTREAM_HEADERS_TIMEOUT_MS: ms(10_000),
@@ -228,6 +255,21 @@ function environmentSchema(connectors: readonly AnyConnector[]) {
   return z.object(shape);
 }
 
+/** Both PEM files or neither; read once at start. */
+function readTls(certFile: string | undefined, keyFile: string | undefined, problems: string[]): { cert: Buffer; key: Buffer } | undefined {
+  if (!certFile && !keyFile) return undefined;
+  if (!certFile || !keyFile) {
+    problems.push('set both TLS_CERT_FILE and TLS_KEY_FILE for in-process HTTPS, or neither');
+    return undefined;
+  }
+  try {
+    return { cert: readFileSync(certFile), key: readFileSync(keyFile) };
+  } catch (err) {
+    problems.push(`TLS_CERT_FILE/TLS_KEY_FILE cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    return undefined;
+  }
+}
+
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }
@@ -236,7 +278,11 @@ export class ConfigError extends Error {
  * `connectors`: the composition list (src/connectors.ts); a test may add one of its own.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, connectors: readonly AnyConnector[] = CONNECTORS): Config {
-  const parsed = environmentSchema(connectors).safeParse(env);
+  const schema = environmentSchema(connectors);
+  // Secrets may come from files (NAME_FILE, the Docker and Kubernetes secrets convention).
+  const twins = resolveFileTwins(env, Object.keys(schema.shape));
+  if (twins.problems.length) throw new ConfigError(`invalid configuration:\n${twins.problems.map((p) => `  ${p}`).join('\n')}`);
+  const parsed = schema.safeParse(twins.env);
   if (!parsed.success) {
     // Name the variable and the rule, never the value: some variables are secrets.
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
@@ -263,19 +309,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, connectors: rea
         `${requiredTwins.map((c) => c.title).join(', ')} ${requiredTwins.length === 1 ? 'is' : 'are'} not configured`,
     );
   }
-  if (mode === 'development' && real.length > 0 && e.CROSSDOCK_API_KEYS.length === 0) {
+  // Keys: the variable's and the keys file's, checked together.
+  let apiKeysFile: Config['apiKeysFile'];
+  if (e.CROSSDOCK_API_KEYS_FILE) {
+    const file = readKeysFile(e.CROSSDOCK_API_KEYS_FILE);
+    if ('problems' in file) problems.push(...file.problems.map((p) => `CROSSDOCK_API_KEYS_FILE: ${p}`));
+    else apiKeysFile = { path: e.CROSSDOCK_API_KEYS_FILE, entries: file.entries };
+  }
+  const apiKeys = [...e.CROSSDOCK_API_KEYS, ...(apiKeysFile?.entries ?? [])];
+  problems.push(...keySetProblems(apiKeys).map((p) => `API keys: ${p}`));
+  const tls = readTls(e.TLS_CERT_FILE, e.TLS_KEY_FILE, problems);
+  if (mode === 'development' && real.length > 0 && apiKeys.length === 0 && !e.CROSSDOCK_API_KEYS_FILE) {
     // Without keys, development generates an admin key and fills it in the playground: in front of a real
     // supplier and store that key places real orders, so real upstreams need real keys.
     problems.push(
       `development mode with real upstreams requires CROSSDOCK_API_KEYS (a generated admin key would place real orders; configured: ${real.map((c) => c.title).join(', ')}); configure keys, or leave the upstreams unset for the embedded sandbox`,
     );
   }
-  if (mode === 'production' && e.CROSSDOCK_API_KEYS.length === 0) problems.push('production mode requires CROSSDOCK_API_KEYS');
-  const names = new Set<string>();
-  for (const k of e.CROSSDOCK_API_KEYS) {
-    if (names.has(k.name)) problems.push(`CROSSDOCK_API_KEYS names "${k.name}" twice`);
-    names.add(k.name);
-  }
+  if (mode === 'production' && apiKeys.length === 0 && !e.CROSSDOCK_API_KEYS_FILE) problems.push('production mode requires CROSSDOCK_API_KEYS or CROSSDOCK_API_KEYS_FILE');
   const limits = limitsConfig(e, mode, problems);
   const security = securityConfig(e);
   if (problems.length > 0) throw new ConfigError(`invalid configuration:\n${problems.map((p) => `  ${p}`).join('\n')}`);
@@ -287,6 +338,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, connectors: rea
     port: e.PORT,
     logLevel: e.LOG_LEVEL,
     apiKeys: e.CROSSDOCK_API_KEYS,
+    ...(apiKeysFile ? { apiKeysFile } : {}),
+    trustedProxies: e.TRUSTED_PROXIES,
+    ...(tls ? { tls } : {}),
     connectors: settings,
     interactiveReserve: e.INTERACTIVE_RESERVE,
     upstreamTimeouts: { connectMs: e.UPSTREAM_CONNECT_TIMEOUT_MS, headersMs: e.UPSTREAM_HEADERS_TIMEOUT_MS, bodyMs: e.UPSTREAM_BODY_TIMEOUT_MS },

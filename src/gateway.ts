@@ -26,8 +26,8 @@ export interface GatewayOptions {
   /** Options for the embedded sandbox world (used by the connectors that run against their twins). */
   sandbox?: SandboxOptionsInput;
   /**
-   * The orders' clock in ms since the epoch: idempotency key expiry and claim
-   * leases. Tests move it (a day later) instead of sleeping. @default Date.now
+   * The clock in ms since the epoch for idempotency key expiry, claim leases
+   * and API key expiry. Tests move it (a day later) instead of sleeping. @default Date.now
    */
   clock?: () => number;
 }
@@ -40,6 +40,8 @@ export interface Gateway {
   sandbox?: SandboxWorld;
   /** The generated development key, when no key was configured. */
   devKey?: string;
+  /** Re-reads the keys file now (main.ts calls it on SIGHUP); false when none or it does not parse. */
+  reloadKeys(why?: string): boolean;
   close(): Promise<void>;
 }
 
@@ -75,7 +77,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     };
     await upstreams.start();
     const readiness = createReadiness({ state: () => state, connectors: () => upstreams.connectors, strategies });
-    const transports = await createTransports({ config, logger, metrics, strategies, services, caches, routes: upstreams.routes, readiness, lifecycle });
+    const transports = await createTransports({ config, logger, metrics, strategies, services, caches, routes: upstreams.routes, readiness, lifecycle, clock: options.clock });
     url = transports.url;
     await domain.start();
     state = 'ready';
@@ -86,6 +88,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       services,
       sandbox: upstreams.sandbox,
       devKey: transports.devKey,
+      reloadKeys: (why = 'asked') => transports.reloadKeys(why),
       close() {
         state = 'draining';
         const deadline = new Promise<void>((resolve) => setTimeout(resolve, config.shutdownGraceMs).unref());

@@ -38,6 +38,8 @@ async function main(): Promise<void> {
       () => process.exit(1),
     );
   };
+  // SIGHUP: re-read the keys file (CROSSDOCK_API_KEYS_FILE); requests in flight keep the keys they found.
+  process.on('SIGHUP', () => gateway.reloadKeys('SIGHUP'));
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
 }

@@ -9,6 +9,8 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import type { Config } from '../config.js';
 import { createKeyring, generateDevKey } from '../auth/keyring.js';
+import { createKeysReloader } from '../auth/keysReloader.js';
+import { createNetworks } from '../auth/networks.js';
 import type { ConnectorRoute } from '../connectors/connector.js';
 import { auditPlugin } from '../graphql/auditPlugin.js';
 import { cacheHintsPlugin } from '../graphql/cacheHintsPlugin.js';
@@ -31,6 +33,8 @@ export interface Transports {
   url: string;
   /** The generated development key, when no key was configured. */
   devKey?: string;
+  /** Re-reads the keys file (SIGHUP); false when there is none or it does not parse (the old keys stay). */
+  reloadKeys(why: string): boolean;
 }
 
 export interface TransportsOptions {
@@ -43,20 +47,26 @@ export interface TransportsOptions {
   routes: readonly ConnectorRoute[];
   readiness: Readiness;
   lifecycle: Lifecycle;
+  /** The clock keys expire by. @default Date.now */
+  clock?: () => number;
 }
 
 export async function createTransports(options: TransportsOptions): Promise<Transports> {
   const { config, logger, metrics, strategies, services, lifecycle } = options;
 
-  // Keys: configured, or one generated admin key for the embedded default.
+  // Keys: configured (the variable's and the keys file's), or one generated admin key for the embedded default.
   let devKey: string | undefined;
-  const keys = [...config.apiKeys];
-  if (keys.length === 0) {
+  const fixed = [...config.apiKeys];
+  if (fixed.length === 0 && !config.apiKeysFile) {
     const generated = generateDevKey();
     devKey = generated.key;
-    keys.push(generated);
+    fixed.push(generated);
   }
-  const keyring = createKeyring(keys);
+  const keys = [...fixed, ...(config.apiKeysFile?.entries ?? [])];
+  const keyring = createKeyring(keys, { now: options.clock });
+  const reloader = config.apiKeysFile ? createKeysReloader({ path: config.apiKeysFile.path, keyring, fixed, logger }) : undefined;
+  if (reloader) lifecycle.defer(() => reloader.stop());
+  const trustedProxies = createNetworks(config.trustedProxies);
 
   // One executable schema for GraphQL over HTTP (Apollo), SSE and WebSocket; a Federation v2 subgraph with FEDERATION=true.
   const schema = buildSchema({ federation: config.federation });
@@ -90,12 +100,14 @@ export async function createTransports(options: TransportsOptions): Promise<Tran
     logger,
     playgroundHeaders: devKey ? { 'X-API-Key': devKey } : undefined,
     connectorRoutes: options.routes,
+    trustedProxies,
+    tls: config.tls,
     readiness: options.readiness,
   });
   // Subscriptions (and any operation) over SSE at /graphql/stream and graphql-ws on /graphql;
   // both end their streams in the app's preClose hook.
   registerSseTransport(app, { schema, services, logger, guard: limits.streamGuard, slots: limits.streams.slots });
-  registerWsTransport(app, { schema, services, keyring, logger, guard: limits.streamGuard, maxPayloadBytes: limits.bodyLimitBytes, ...limits.streams });
+  registerWsTransport(app, { schema, services, keyring, logger, guard: limits.streamGuard, maxPayloadBytes: limits.bodyLimitBytes, trustedProxies, ...limits.streams });
   await app.listen({ port: config.port, host: config.host });
   lifecycle.defer(async () => {
     // In-flight requests get a short drain; connections opened but never used
@@ -108,5 +120,5 @@ export async function createTransports(options: TransportsOptions): Promise<Tran
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host.includes(':') ? `[${config.host}]` : config.host;
-  return { url: `http://${shownHost}:${port}`, devKey };
+  return { url: `${config.tls ? 'https' : 'http'}://${shownHost}:${port}`, devKey, reloadKeys: (why) => reloader?.reload(why) ?? false };
 }

@@ -19,6 +19,8 @@ import type { RequestCharge } from './limits/operationGuard.js';
 export interface Client {
   name: string;
   role: Role;
+  /** Which of the client's keys was presented: a short hash (auth/keyring.ts keyIdOf), never the key. */
+  keyId?: string;
 }
 
 export interface Services {

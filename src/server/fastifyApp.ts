@@ -8,6 +8,7 @@ import type { Socket } from 'node:net';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Keyring } from '../auth/keyring.js';
 import { presentedKey } from '../auth/keyring.js';
+import { createNetworks, type Networks } from '../auth/networks.js';
 import type { Client } from '../graphql/context.js';
 import { ErrorCode } from '../graphql/errors.js';
 import type { Logger } from '../observability/logger.js';
@@ -38,6 +39,10 @@ export interface HttpAppOptions {
   readiness: Readiness;
   /** Headers pre-filled in the playground (the embedded default's generated key), for loopback callers only. */
   playgroundHeaders?: Record<string, string>;
+  /** Proxies whose X-Forwarded-For is believed for the client address (TRUSTED_PROXIES). @default none */
+  trustedProxies?: Networks;
+  /** In-process HTTPS (TLS 1.2 at least). @default plain HTTP */
+  tls?: { cert: Buffer; key: Buffer };
   /**
    * Routes the vendors call (connector callbacks and webhooks): public, each authenticating the call
    * itself (a one-time code, a signature). @default none
@@ -54,11 +59,11 @@ const PUBLIC_PREFIXES = ['/health', '/playground', '/favicon.ico'];
 /** A caller's X-Request-Id is kept when it is a plain token; otherwise (or absent) one is made. */
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
-function graphqlError(reply: FastifyReply, status: number, code: ErrorCode | string, message: string) {
+function graphqlError(reply: FastifyReply, status: number, code: ErrorCode | string, message: string, extensions: Record<string, unknown> = {}) {
   return reply
     .code(status)
     .header('content-type', 'application/json; charset=utf-8')
-    .send(JSON.stringify({ errors: [{ message, extensions: { code } }] }));
+    .send(JSON.stringify({ errors: [{ message, extensions: { ...extensions, code } }] }));
 }
 
 /** Node's `clientError` codes for an oversized head (RFC 6585 §5: 431 Request Header Fields Too Large). */
@@ -78,6 +83,7 @@ function answerClientError(err: Error & { code?: string }, socket: Socket): void
 }
 
 export async function createHttpApp(options: HttpAppOptions): Promise<FastifyInstance> {
+  const trusted = options.trustedProxies ?? createNetworks([]);
   const app = Fastify({
     logger: false,
     bodyLimit: options.bodyLimitBytes ?? 1024 * 1024,
@@ -92,6 +98,10 @@ export async function createHttpApp(options: HttpAppOptions): Promise<FastifyIns
     // Node's 16 KiB header limit, a malformed request line); answer those like every
     // other refusal, with a coded GraphQL error body, then close the socket.
     clientErrorHandler: answerClientError,
+    // request.ip is the client address: the peer, or through trusted proxies the first hop they
+    // did not add (networks.ts clientAddress applies the same rule to WebSocket upgrades).
+    trustProxy: (address: string) => trusted.size > 0 && trusted.has(address),
+    ...(options.tls ? { https: { cert: options.tls.cert, key: options.tls.key, minVersion: 'TLSv1.2' as const } } : {}),
   });
   // Before the hooks below, so a 401 or a CORS preflight gets its headers too, and
   // loaded (awaited) before the routes: compression attaches to each route as it is added.
@@ -120,12 +130,14 @@ export async function createHttpApp(options: HttpAppOptions): Promise<FastifyIns
       return reply.redirect('/playground', 302);
     }
     if (PUBLIC_PREFIXES.some((p) => path === p || path.startsWith(`${p}/`)) || publicRoutes.has(path)) return;
-    const client = options.keyring.authenticate(presentedKey(request.headers));
-    if (!client) {
-      reply.header('www-authenticate', 'Bearer realm="crossdock", charset="UTF-8"');
-      return graphqlError(reply, 401, ErrorCode.UNAUTHENTICATED, 'an API key is required (X-API-Key or Authorization: Bearer)');
+    const checked = options.keyring.check(presentedKey(request.headers), request.ip);
+    if (!checked.ok) {
+      // A key limited to networks presented from elsewhere is known but not accepted here: 403.
+      if (checked.reason === 'network') return graphqlError(reply, 403, ErrorCode.FORBIDDEN, checked.message, { reason: 'NETWORK_NOT_ALLOWED' });
+      reply.header('www-authenticate', `Bearer realm="crossdock", charset="UTF-8"${checked.reason === 'missing' ? '' : ', error="invalid_token"'}`);
+      return graphqlError(reply, 401, ErrorCode.UNAUTHENTICATED, checked.message, checked.reason === 'expired' ? { reason: 'KEY_EXPIRED', expiredAt: checked.expiredAt } : {});
     }
-    request.client = client;
+    request.client = checked.client;
   });
 
   app.addHook('onResponse', async (request, reply) => {
@@ -134,7 +146,7 @@ export async function createHttpApp(options: HttpAppOptions): Promise<FastifyIns
       reply.elapsedTime / 1000,
     );
     // One line per request: the route template, never the URL (a query string may carry a code or a JWT),
-    // and the client's name, never its key.
+    // and the client's name and key id, never its key.
     logger.info(
       {
         reqId: request.id,
@@ -143,6 +155,7 @@ export async function createHttpApp(options: HttpAppOptions): Promise<FastifyIns
         status: reply.statusCode,
         durationMs: Math.round(reply.elapsedTime * 100) / 100,
         client: request.client?.name,
+        keyId: request.client?.keyId,
       },
       'request',
     );

@@ -33,6 +33,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Keyring } from '../auth/keyring.js';
 import { presentedKey } from '../auth/keyring.js';
+import { clientAddress, createNetworks, type Networks } from '../auth/networks.js';
 import type { Client, GraphQLContext, Services } from '../graphql/context.js';
 import type { Logger } from '../observability/logger.js';
 import { createFreshEventSubscribe } from './freshEventSubscribe.js';
@@ -56,6 +57,8 @@ export interface WsTransportOptions {
   maxUnauthenticatedSockets?: number;
   /** A socket that sends no connection_init within this is closed (4408). @default 3000 */
   connectionInitTimeoutMs?: number;
+  /** Proxies whose X-Forwarded-For is believed for the client address (TRUSTED_PROXIES). @default none */
+  trustedProxies?: Networks;
 }
 
 /** The stream slots a socket holds. */
@@ -87,6 +90,7 @@ function keyFromConnectionParams(params: Readonly<Record<string, unknown>> | und
 
 const REFUSALS: Readonly<Record<number, readonly [statusText: string, code: string]>> = {
   401: ['Unauthorized', 'UNAUTHENTICATED'],
+  403: ['Forbidden', 'FORBIDDEN'],
   404: ['Not Found', 'NOT_FOUND'],
   429: ['Too Many Requests', 'RATE_LIMITED'],
   503: ['Service Unavailable', 'UNAVAILABLE'],
@@ -112,6 +116,9 @@ export function registerWsTransport(app: FastifyInstance, options: WsTransportOp
   const contextFor = createStreamContextFactory(services);
   const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayloadBytes ?? 1024 * 1024 });
   const { slots } = options;
+  const trusted = options.trustedProxies ?? createNetworks([]);
+  /** The client address of an upgrade request: its peer, or through trusted proxies their X-Forwarded-For. */
+  const addressOf = (request: IncomingMessage) => clientAddress(request.socket.remoteAddress, request.headers['x-forwarded-for'], trusted);
   const maxUnauthenticated = options.maxUnauthenticatedSockets ?? 100;
   const connectionInitTimeoutMs = options.connectionInitTimeoutMs ?? 3_000;
   /** Sockets that have not authenticated yet: upgraded without a valid key, connection_init not accepted. */
@@ -131,8 +138,9 @@ export function registerWsTransport(app: FastifyInstance, options: WsTransportOp
       // Every event with loaders of its own: memoised ones would serve the first event's data forever.
       subscribe: createFreshEventSubscribe(createEventContextFactory(services)<GraphQLContext>),
       async onConnect(ctx) {
-        const fromHeaders = keyring.authenticate(presentedKey(ctx.extra.request.headers));
-        const client = fromHeaders ?? keyring.authenticate(keyFromConnectionParams(ctx.connectionParams));
+        const address = addressOf(ctx.extra.request);
+        const fromHeaders = keyring.authenticate(presentedKey(ctx.extra.request.headers), address);
+        const client = fromHeaders ?? keyring.authenticate(keyFromConnectionParams(ctx.connectionParams), address);
         if (!client) {
           // 4401 rather than onConnect's 4403: the client gives up instead of retrying.
           ctx.extra.socket.close(CloseCode.Unauthorized, 'Unauthorized: an API key is required (X-API-Key or Authorization header, or connectionParams.apiKey)');
@@ -204,9 +212,16 @@ export function registerWsTransport(app: FastifyInstance, options: WsTransportOp
     }
     // A key in the headers must be a good one; without one, connection_init must carry it.
     const presented = presentedKey(request.headers);
-    if (presented !== undefined && !keyring.authenticate(presented)) {
-      refuse(socket, 401, 'the API key is not valid', { 'WWW-Authenticate': 'Bearer realm="crossdock", charset="UTF-8"' });
-      return 401;
+    if (presented !== undefined) {
+      const checked = keyring.check(presented, addressOf(request));
+      if (!checked.ok && checked.reason === 'network') {
+        refuse(socket, 403, checked.message, {}, { reason: 'NETWORK_NOT_ALLOWED' });
+        return 403;
+      }
+      if (!checked.ok) {
+        refuse(socket, 401, checked.message, { 'WWW-Authenticate': 'Bearer realm="crossdock", charset="UTF-8", error="invalid_token"' }, checked.reason === 'expired' ? { reason: 'KEY_EXPIRED' } : {});
+        return 401;
+      }
     }
     // No key yet: one more socket anyone may open, until connection_init authenticates it or the timeout closes it.
     const anonymous = presented === undefined;

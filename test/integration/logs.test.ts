@@ -21,7 +21,7 @@
  * execution over GET), and config errors.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -47,6 +47,7 @@ const S = {
   appSecret: `bc-app-secret-${rnd()}`,
   oauthCode: `oauthcode${rnd(8)}`,
   encryptionKey: randomBytes(32).toString('hex'),
+  fileKey: `cdk_file_key_${rnd()}`,
 };
 const PII = {
   email: 'jane.doe.7731@example.com',
@@ -103,21 +104,29 @@ beforeAll(async () => {
   };
   login = await startRecordingProxy(sandbox.bigcommerce.url);
   dataDir = mkdtempSync(join(tmpdir(), 'crossdock-logs-'));
+  // The secrets arrive as files (NAME_FILE twins), the way Docker and Kubernetes secrets do, and
+  // one more key from the keys file: none may show up in a log line either.
+  const secret = (name: string, value: string) => {
+    const path = join(dataDir, name);
+    writeFileSync(path, `${value}\n`);
+    return path;
+  };
   const config = loadConfig({
     PORT: '0',
     HOST: '127.0.0.1',
     LOG_LEVEL: 'trace',
     CROSSDOCK_DATA_DIR: dataDir,
     CROSSDOCK_API_KEYS: `admin:admin:${S.adminKey},ops:operator:${S.operatorKey},view:viewer:${S.viewerKey}`,
+    CROSSDOCK_API_KEYS_FILE: secret('keys.json', JSON.stringify([{ client: 'filed', role: 'viewer', key: S.fileKey, allow: ['127.0.0.0/8', '::1'], expiresAt: '2099-01-01T00:00:00Z' }])),
     FINDITPARTS_BASE_URL: `${fip.url}/api/v1`,
     FINDITPARTS_CLIENT_ID: sandbox.options.finditparts.clientId,
-    FINDITPARTS_CLIENT_SECRET: S.fipSecret,
+    FINDITPARTS_CLIENT_SECRET_FILE: secret('fip-secret', S.fipSecret),
     BIGCOMMERCE_API_URL: sandbox.bigcommerce.apiBase,
-    BIGCOMMERCE_ACCESS_TOKEN: S.bcStatic,
+    BIGCOMMERCE_ACCESS_TOKEN_FILE: secret('bc-token', S.bcStatic),
     BIGCOMMERCE_APP_CLIENT_ID: sandbox.options.bigcommerce.appClientId,
-    BIGCOMMERCE_APP_CLIENT_SECRET: S.appSecret,
+    BIGCOMMERCE_APP_CLIENT_SECRET_FILE: secret('bc-app-secret', S.appSecret),
     BIGCOMMERCE_LOGIN_URL: `${login.url}/oauth2/token`,
-    TOKEN_ENCRYPTION_KEY: S.encryptionKey,
+    TOKEN_ENCRYPTION_KEY_FILE: secret('token-key', S.encryptionKey),
     RETRY_DELAY_SCALE: '0.01',
     BREAKER_FAILURE_THRESHOLD: '3',
     BREAKER_COOLDOWN_MS: '100',
@@ -210,8 +219,8 @@ describe('a flow seeded with secrets and PII', () => {
       return (res.body.data?.syncJob as { status: string }).status === 'FAILED';
     });
     expect(logged('sync job failed')).toBe(true);
-    // An interactive read refused by the vendor.
-    await gql(S.viewerKey, `{ searchParts(query: "${PII.email}", first: 3) { totalCount } }`);
+    // An interactive read refused by the vendor, by the keys file's client.
+    expect((await gql(S.fileKey, `{ searchParts(query: "${PII.email}", first: 3) { totalCount } }`)).status).toBe(200);
     // 401 twice: the credentials alert.
     supplierMode = 'unauthorized';
     await gql(S.viewerKey, `{ searchParts(query: "x401", first: 3) { totalCount } }`);
@@ -254,6 +263,10 @@ describe('a flow seeded with secrets and PII', () => {
       { BIGCOMMERCE_APP_CLIENT_SECRET: S.appSecret },
       { CROSSDOCK_MODE: 'production', CROSSDOCK_API_KEYS: `a:admin:${S.adminKey}`, BIGCOMMERCE_APP_CLIENT_ID: 'x', BIGCOMMERCE_APP_CLIENT_SECRET: S.appSecret },
       { ORDER_DEFAULT_ADDRESS: JSON.stringify({ name: PII.person, street1: PII.street }) },
+      // Both a secret and its file twin; a keys file that does not parse, with a key in it.
+      { FINDITPARTS_CLIENT_SECRET: S.fipSecret, FINDITPARTS_CLIENT_SECRET_FILE: join(dataDir, 'fip-secret') },
+      { CROSSDOCK_API_KEYS_FILE: (() => { const path = join(dataDir, 'broken-keys.json'); writeFileSync(path, `[{"client":"x","role":"viewer","key":"${S.fileKey}"`); return path; })() },
+      { CROSSDOCK_API_KEYS_FILE: (() => { const path = join(dataDir, 'bad-keys.json'); writeFileSync(path, JSON.stringify([{ client: 'x', role: 'root', key: S.fileKey }])); return path; })() },
     ];
     for (const env of attempts) {
       let error: unknown;

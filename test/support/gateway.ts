@@ -28,12 +28,12 @@ export interface GqlBody {
 /** The per-client budget startGateway gives unless a test sets CLIENT_BUDGET_POINTS (processes.ts does the same). */
 export const TEST_BUDGET_POINTS = '100000000';
 
-/** `options`: what createGateway takes besides the sandbox and the logger (e.g. an injected clock). */
-export async function startGateway(env: Record<string, string> = {}, sandbox: SandboxOptionsInput = { parts: 500 }, options: Omit<GatewayOptions, 'sandbox' | 'logger'> = {}): Promise<TestGateway> {
+/** `options`: what createGateway takes besides the sandbox (e.g. an injected clock, a logger to read). */
+export async function startGateway(env: Record<string, string> = {}, sandbox: SandboxOptionsInput = { parts: 500 }, options: Omit<GatewayOptions, 'sandbox'> = {}): Promise<TestGateway> {
   const dataDir = env.CROSSDOCK_DATA_DIR ?? mkdtempSync(join(tmpdir(), 'crossdock-test-'));
   // Suites make many requests with configured keys: a generous budget unless the test sets one.
   const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', CROSSDOCK_DATA_DIR: dataDir, CLIENT_BUDGET_POINTS: TEST_BUDGET_POINTS, ...env });
-  const gateway = await createGateway(config, { ...options, sandbox, logger: createLogger({ level: env.LOG_LEVEL ?? 'silent' }) });
+  const gateway = await createGateway(config, { ...options, sandbox, logger: options.logger ?? createLogger({ level: env.LOG_LEVEL ?? 'silent' }) });
   const key = gateway.devKey ?? config.apiKeys[0]?.key ?? '';
   return Object.assign(gateway, {
     key,

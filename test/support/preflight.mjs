@@ -8,6 +8,8 @@ import { existsSync } from 'node:fs';
 const needs = [
   { what: 'redis-server', pkg: 'redis-server', found: () => spawnSync('redis-server', ['--version']).status === 0, for: 'scale-out tests' },
   { what: 'Chromium (/usr/bin/chromium)', pkg: 'chromium', found: () => existsSync('/usr/bin/chromium'), for: 'playground browser tests' },
+  { what: 'nginx', pkg: 'nginx', found: () => existsSync('/usr/sbin/nginx') || existsSync('/usr/bin/nginx'), for: 'edge-proxy (TLS termination) tests' },
+  { what: 'openssl', pkg: 'openssl', found: () => spawnSync('openssl', ['version']).status === 0, for: 'TLS tests (self-signed certificates)' },
 ];
 
 let missing = needs.filter((n) => !n.found());
