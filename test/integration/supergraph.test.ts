@@ -95,17 +95,17 @@ describe('a supergraph composed from Crossdock and a reviews subgraph', () => {
     expect(res.body.data.product).toEqual({ sku: skus[5], name: names.get(skus[5]!) ?? expect.any(String), reviews: reviewsFor(skus[5]!).map(({ rating }) => ({ rating })) });
   });
 
-  it('100 products by sku with inventory { available } cost 4 upstream calls cold: one store read, the supplier multi calls of 50, one stock read', async () => {
+  it('100 products by sku with inventory { available } cost 3 upstream calls cold: one store read, one supplier read of 100 by id, one stock read', async () => {
     await coldStart(crossdock);
     const res = await supergraph.gql<GqlBody & { data: { topReviewed: Array<{ sku: string; inventory: { available: number } }> } }>('{ topReviewed(first: 100) { sku inventory { available } } }');
     expect(res.body.errors).toBeUndefined();
     expect(res.body.data.topReviewed).toHaveLength(100);
     for (const p of res.body.data.topReviewed) expect(p.inventory.available).toBeGreaterThanOrEqual(0);
     const [fip, bc] = await Promise.all([sandboxStats(crossdock.fipUrl), sandboxStats(crossdock.bcUrl)]);
-    // upstreams.md: the supplier's multi endpoint takes 50 ids per call, so 100 parts are 2 calls; no lookup by part number.
-    expect(fip.endpoints).toEqual({ 'GET /api/v1/products/:ids/multi': 2 });
+    // upstreams.md: past the multi endpoint's 50 ids, the search by `ids` reads 100 in one page; no lookup by part number.
+    expect(fip.endpoints).toEqual({ 'GET /api/v1/products': 1 });
     expect(bc.endpoints).toEqual({ 'GET /stores/sandbox/v3/catalog/products': 1, 'GET /stores/sandbox/v3/inventory/items': 1 });
-    expect(fip.requests + bc.requests).toBe(4);
+    expect(fip.requests + bc.requests).toBe(3);
   });
 
   it("the gateway's service key keeps its own role: a mutation through the supergraph is refused for a viewer key", async () => {

@@ -65,20 +65,29 @@ export function createFinditPartsCatalog(http: UpstreamClient): SupplierCatalog 
   return {
     async productsByIds(ids, lane) {
       const found = new Map<string, Part>();
+      const keep = (products: FipMultiEnvelope['products']) => {
+        for (const p of products ?? []) {
+          const part = mapProduct(p);
+          found.set(part.supplierId, part);
+        }
+      };
+      // upstreams.md: `/products/{ids}/multi` is the batch read (at most 50 ids a call); the search
+      // also filters by `ids`, 100 a page, with the same product shape. Up to one multi call's worth
+      // the multi endpoint answers; past it, pages of 100 take half the calls (and half the quota).
+      if (ids.length === 0) return found;
+      if (ids.length <= FIP_MULTI_MAX_IDS) {
+        const res = await http.request({ method: 'GET', path: ['products', ids.join(','), 'multi'], endpoint: 'products.multi', lane });
+        if (res.status === 404) return found;
+        ensureOk(res.body);
+        keep((res.body as FipMultiEnvelope).products);
+        return found;
+      }
       await Promise.all(
-        chunk(ids, FIP_MULTI_MAX_IDS).map(async (group) => {
-          const res = await http.request({
-            method: 'GET',
-            path: ['products', group.join(','), 'multi'],
-            endpoint: 'products.multi',
-            lane,
-          });
+        chunk(ids, FIP_SEARCH_MAX_PER).map(async (group) => {
+          const res = await http.request({ method: 'GET', path: ['products'], query: { ids: group.join(','), page: 1, per: group.length }, endpoint: 'products.byIds', lane });
           if (res.status === 404) return;
           ensureOk(res.body);
-          for (const p of (res.body as FipMultiEnvelope).products ?? []) {
-            const part = mapProduct(p);
-            found.set(part.supplierId, part);
-          }
+          keep((res.body as FipSearchEnvelope).products);
         }),
       );
       return found;
