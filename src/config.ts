@@ -9,6 +9,7 @@ import { CONNECTORS } from './connectors.js';
 import type { AnyConnector, ConnectorPlan } from './connectors/connector.js';
 import { bool, ms, optionalText, seconds } from './env/variables.js';
 import { LIMITS_ENV, limitsConfig, type LimitsConfig } from './limits/limitsConfig.js';
+import { OPERATIONS_ENV, operationsConfig, type OperationsConfig } from './observability/operationsConfig.js';
 import { SECURITY_ENV, securityConfig, type SecurityConfig } from './auth/securityConfig.js';
 import { REDIS_ENV, redisConfig, type RedisConfig } from './strategies/redisConfig.js';
 
@@ -92,6 +93,8 @@ export interface Config {
   security: SecurityConfig;
   /** Scale-out on Redis (REDIS_URL); undefined: the embedded strategies (src/strategies/redisConfig.ts). */
   redis?: RedisConfig;
+  /** The dashboard's interval and the alert rules' windows (src/observability/operationsConfig.ts). */
+  operations: OperationsConfig;
 }
 
 const apiKeys = z
@@ -203,6 +206,7 @@ const coreEnv = {
   ...LIMITS_ENV,
   ...SECURITY_ENV,
   ...REDIS_ENV,
+  ...OPERATIONS_ENV,
 };
 
 /** A connector of the list, and how it runs (decided once at start). */
@@ -275,6 +279,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, connectors: rea
   }
   const limits = limitsConfig(e, mode, problems);
   const security = securityConfig(e);
+  const operations = operationsConfig(e, problems);
   if (problems.length > 0) throw new ConfigError(`invalid configuration:\n${problems.map((p) => `  ${p}`).join('\n')}`);
 
   return {
@@ -329,5 +334,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, connectors: rea
     limits,
     security,
     redis: redisConfig(e),
+    operations,
   };
 }

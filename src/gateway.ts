@@ -10,10 +10,12 @@ import { createSecurityServices } from './auth/securityServices.js';
 import { createCaches } from './composition/caches.js';
 import { createDomain } from './composition/domain.js';
 import { createLifecycle } from './composition/lifecycle.js';
+import { createOperations } from './composition/operations.js';
 import { createReadiness, type GatewayState } from './composition/readiness.js';
 import { createTransports } from './composition/transports.js';
 import { createUpstreams } from './composition/upstreams.js';
 import type { Services } from './graphql/context.js';
+import { createBusinessRecorder } from './observability/businessRecorder.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { createMetrics } from './observability/metrics.js';
 import type { SandboxOptionsInput } from './sandbox/options.js';
@@ -58,7 +60,9 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     const upstreams = await createUpstreams({ config, logger, metrics, strategies, tokens: security.tokens, ephemeralTokenKey: security.ephemeralKey, sandbox: options.sandbox, publicUrl: () => url, lifecycle });
     const { capabilities } = upstreams;
     const caches = createCaches({ config, logger, metrics, strategies, capabilities });
-    const domain = createDomain({ config, logger, strategies, capabilities, caches, lifecycle, clock: options.clock });
+    const domain = createDomain({ config, logger, strategies, capabilities, caches, lifecycle, clock: options.clock, observe: createBusinessRecorder(metrics) });
+    const readiness = createReadiness({ state: () => state, connectors: () => upstreams.connectors, strategies });
+    const operations = createOperations({ config, logger, metrics, connectors: upstreams.connectors, domain, readiness, lifecycle });
     const services: Services = {
       config,
       sources: caches.sources,
@@ -72,10 +76,11 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       jobs: domain.jobs,
       orders: domain.orders,
       audit: security.audit,
+      operations,
     };
     await upstreams.start();
-    const readiness = createReadiness({ state: () => state, connectors: () => upstreams.connectors, strategies });
     const transports = await createTransports({ config, logger, metrics, strategies, services, caches, routes: upstreams.routes, readiness, lifecycle });
+    operations.countStreams(transports.openStreams);
     url = transports.url;
     await domain.start();
     state = 'ready';

@@ -30,6 +30,8 @@ export interface Transports {
   url: string;
   /** The generated development key, when no key was configured. */
   devKey?: string;
+  /** SSE event streams and WebSocket connections open now. */
+  openStreams(): number;
 }
 
 export interface TransportsOptions {
@@ -85,14 +87,15 @@ export async function createTransports(options: TransportsOptions): Promise<Tran
     hardening: limits.hardening,
     metrics,
     logger,
+    // The playground and the dashboard fill in the generated key for loopback callers.
     playgroundHeaders: devKey ? { 'X-API-Key': devKey } : undefined,
     connectorRoutes: options.routes,
     readiness: options.readiness,
   });
   // Subscriptions (and any operation) over SSE at /graphql/stream and graphql-ws on /graphql;
   // both end their streams in the app's preClose hook.
-  registerSseTransport(app, { schema, services, logger, guard: limits.streamGuard, slots: limits.streams.slots });
-  registerWsTransport(app, { schema, services, keyring, logger, guard: limits.streamGuard, maxPayloadBytes: limits.bodyLimitBytes, ...limits.streams });
+  const sse = registerSseTransport(app, { schema, services, logger, guard: limits.streamGuard, slots: limits.streams.slots });
+  const ws = registerWsTransport(app, { schema, services, keyring, logger, guard: limits.streamGuard, maxPayloadBytes: limits.bodyLimitBytes, ...limits.streams });
   await app.listen({ port: config.port, host: config.host });
   lifecycle.defer(async () => {
     // In-flight requests get a short drain; connections opened but never used
@@ -105,5 +108,5 @@ export async function createTransports(options: TransportsOptions): Promise<Tran
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host.includes(':') ? `[${config.host}]` : config.host;
-  return { url: `http://${shownHost}:${port}`, devKey };
+  return { url: `http://${shownHost}:${port}`, devKey, openStreams: () => sse.openStreams + ws.connections };
 }

@@ -13,6 +13,7 @@ import { ErrorCode } from '../graphql/errors.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { ConnectorRoute } from '../connectors/connector.js';
+import { healthSummary, type HealthReport } from '../observability/healthReport.js';
 import type { PlainRequest, PlainResponse } from './graphqlHandler.js';
 import { registerConnectorRoutes } from './connectorRoutes.js';
 import { loadPlaygroundAssets, mayShowDevKey, playgroundHtml, PLAYGROUND_SCRIPT, PLAYGROUND_STYLE } from './playground.js';
@@ -26,8 +27,10 @@ declare module 'fastify' {
 }
 
 export interface Readiness {
-  /** 200 with `status: ok|degraded`, or 503 while starting or draining. */
-  check(): Promise<{ ready: boolean; status: 'ok' | 'degraded' | 'starting' | 'draining'; checks: Record<string, unknown> }>;
+  /** A fresh report (observability/healthReport.ts): `/ready` answers it, 200 while it serves, 503 while starting or draining. */
+  check(): Promise<HealthReport>;
+  /** The last report while at most `maxAgeMs` old, else a fresh one: `/health` and the dashboard. */
+  current(maxAgeMs: number): Promise<HealthReport>;
 }
 
 export interface HttpAppOptions {
@@ -161,13 +164,18 @@ export async function createHttpApp(options: HttpAppOptions): Promise<FastifyIns
   // Unknown routes and methods answer like every other error: a GraphQL error body with a code.
   app.setNotFoundHandler((request, reply) => graphqlError(reply, 404, ErrorCode.NOT_FOUND, `no route ${request.method} ${(request.url.split('?')[0] ?? '').slice(0, 100)}`));
 
-  app.get('/health', async () => ({ status: 'ok' }));
+  // Liveness (the image's HEALTHCHECK): 200 while the process serves, whatever its upstreams do — a
+  // restart cures no vendor outage. The body says how it is, statuses only: the route needs no key.
+  app.get('/health', async (_request, reply) => {
+    const report = await options.readiness.current(1_000);
+    return reply.code(report.state === 'draining' ? 503 : 200).send(healthSummary(report));
+  });
   registerConnectorRoutes(app, options.connectorRoutes ?? []);
   app.get('/favicon.ico', async (_request, reply) => reply.code(204).send());
 
   app.get('/ready', async (_request, reply) => {
     const r = await options.readiness.check();
-    return reply.code(r.ready ? 200 : 503).send({ status: r.status, checks: r.checks });
+    return reply.code(r.ready ? 200 : 503).send({ status: r.status, state: r.state, checks: r.checks });
   });
 
   app.get('/metrics', async (_request, reply) => {
