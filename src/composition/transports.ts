@@ -89,6 +89,7 @@ export async function createTransports(options: TransportsOptions): Promise<Tran
     logger,
     // The playground and the dashboard fill in the generated key for loopback callers.
     playgroundHeaders: devKey ? { 'X-API-Key': devKey } : undefined,
+    dashboardKey: devKey,
     connectorRoutes: options.routes,
     readiness: options.readiness,
   });

@@ -67,7 +67,7 @@ export interface DashboardSnapshot extends DashboardPoint {
   windowMs: number;
   health: HealthReport;
   alerts: readonly AlertStatus[];
-  /** Queued, running and interrupted jobs, newest first (at most 20). */
+  /** Queued, running and interrupted jobs, and those that ended in the last 10 minutes, newest first (at most 20). */
   jobs: SyncJobRecord[];
   queues: { manualReviewOrders: number };
 }
@@ -104,6 +104,10 @@ export interface OperationsMonitor {
 const BREAKER_HEALTH: Record<BreakerKind, HealthStatus> = { closed: 'healthy', halfOpen: 'degraded', open: 'unhealthy' };
 const ms = (seconds: number | null) => (seconds === null ? null : Math.round(seconds * 100_000) / 100);
 const ACTIVE: SyncJobRecord['status'][] = ['QUEUED', 'RUNNING', 'INTERRUPTED'];
+const ENDED: SyncJobRecord['status'][] = ['SUCCEEDED', 'FAILED', 'CANCELLED'];
+const MAX_JOBS = 20;
+/** How long an ended job stays on the dashboard. */
+const RECENT_MS = 10 * 60_000;
 
 export function createOperationsMonitor(options: OperationsMonitorOptions): OperationsMonitor {
   const { config, metrics, logger } = options;
@@ -162,10 +166,14 @@ export function createOperationsMonitor(options: OperationsMonitorOptions): Oper
 
   async function build(point: DashboardPoint, health: HealthReport): Promise<DashboardSnapshot> {
     // The records may be unreachable (Redis down): the snapshot still goes out, with what is known.
-    const [jobs, review] = await Promise.all([
-      options.jobs.list({ status: ACTIVE }, 0, 20).then((r) => r.items, () => latest?.jobs ?? []),
+    const [active, ended, review] = await Promise.all([
+      options.jobs.list({ status: ACTIVE }, 0, MAX_JOBS).then((r) => r.items, () => latest?.jobs.filter((j) => ACTIVE.includes(j.status)) ?? []),
+      options.jobs.list({ status: ENDED }, 0, 5).then((r) => r.items, () => []),
       options.orders.list({ status: ['MANUAL_REVIEW'] }, 0, 1).then((r) => r.total, () => latest?.queues.manualReviewOrders ?? 0),
     ]);
+    // A job that just ended stays a while, so its bar is seen at its end (100 %, or where it stopped).
+    const recent = ended.filter((j) => j.finishedAt !== null && point.at - Date.parse(j.finishedAt) <= RECENT_MS);
+    const jobs = [...active, ...recent].sort((a, b) => b.createdAt.localeCompare(a.createdAt)).slice(0, MAX_JOBS);
     return { ...point, intervalMs: config.intervalMs, windowMs: config.alertWindowMs, health, alerts: board.current(), jobs, queues: { manualReviewOrders: review } };
   }
 

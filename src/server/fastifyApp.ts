@@ -1,7 +1,8 @@
 /**
  * The HTTP adapter: Fastify routes around the framework-free GraphQL handler.
  * `/health` (liveness, no auth), `/ready`, `/metrics`, `/graphql`, and the
- * playground (static, no auth: it holds no data; queries from it need a key).
+ * playground and the dashboard (static, no auth: they hold no data; queries
+ * from them need a key).
  */
 import { randomUUID } from 'node:crypto';
 import type { Socket } from 'node:net';
@@ -16,6 +17,7 @@ import type { ConnectorRoute } from '../connectors/connector.js';
 import { healthSummary, type HealthReport } from '../observability/healthReport.js';
 import type { PlainRequest, PlainResponse } from './graphqlHandler.js';
 import { registerConnectorRoutes } from './connectorRoutes.js';
+import { registerDashboardRoutes } from './dashboardPage.js';
 import { loadPlaygroundAssets, mayShowDevKey, playgroundHtml, PLAYGROUND_SCRIPT, PLAYGROUND_STYLE } from './playground.js';
 import { registerHardening, type HardeningOptions } from './hardening.js';
 
@@ -41,6 +43,8 @@ export interface HttpAppOptions {
   readiness: Readiness;
   /** Headers pre-filled in the playground (the embedded default's generated key), for loopback callers only. */
   playgroundHeaders?: Record<string, string>;
+  /** The key the dashboard signs in with by itself (the embedded default's generated key), for loopback callers only. */
+  dashboardKey?: string;
   /**
    * Routes the vendors call (connector callbacks and webhooks): public, each authenticating the call
    * itself (a one-time code, a signature). @default none
@@ -51,8 +55,8 @@ export interface HttpAppOptions {
   hardening?: HardeningOptions;
 }
 
-/** No key needed: liveness, the playground's static page (it holds no data; its queries need a key). */
-const PUBLIC_PREFIXES = ['/health', '/playground', '/favicon.ico'];
+/** No key needed: liveness, the playground's and the dashboard's static pages (they hold no data; their queries need a key). */
+const PUBLIC_PREFIXES = ['/health', '/playground', '/dashboard', '/favicon.ico'];
 
 /** A caller's X-Request-Id is kept when it is a plain token; otherwise (or absent) one is made. */
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -203,6 +207,8 @@ export async function createHttpApp(options: HttpAppOptions): Promise<FastifyIns
     reply.header('content-type', asset.contentType).header('cache-control', 'public, max-age=86400');
     return asset.body;
   });
+
+  registerDashboardRoutes(app, { devKey: options.dashboardKey });
 
   async function graphqlRoute(request: FastifyRequest, reply: FastifyReply) {
     const client = request.client;

@@ -181,7 +181,7 @@ export type DashboardSnapshot = {
   health: GatewayHealth;
   /** How often a snapshot is pushed, ms. */
   intervalMs: Scalars['Int']['output'];
-  /** Queued, running and interrupted sync jobs, newest first (at most 20). */
+  /** Queued, running and interrupted sync jobs, and those that ended in the last 10 minutes, newest first (at most 20). */
   jobs: Array<SyncJob>;
   queues: WorkQueueCounts;
   system: SystemFigures;
