@@ -2,25 +2,43 @@
  * The gateway's health (observability/healthReport.ts): a check per
  * connector (its own check and its breakers: open is unhealthy, half-open
  * degraded), the records store and the cache, folded into `healthy |
- * degraded | unhealthy`. `/ready` reads a fresh report; `/health` (the
- * liveness probe) and the dashboard take the last one while it is at most a
- * second or a tick old, so probes and dashboards do not multiply the checks
- * (a Redis PING each with REDIS_URL). One row per
- * connector from the list, so a new connector adds its row with no edit here.
+ * degraded | unhealthy`. The connectors' checks are in-process and always
+ * fresh; the records backend's (a Redis PING with REDIS_URL) is probed anew
+ * for `/ready`, while `/health` (the liveness probe) and the dashboard take
+ * a probe at most a second or a tick old, so probes and dashboards do not
+ * multiply the PINGs. One row per connector from the list, so a new
+ * connector adds its row with no edit here.
  */
 import type { RunningConnector } from '../connectors/connector.js';
 import { overallStatus, type CacheCheck, type ConnectorCheck, type GatewayState, type HealthReport, type StoreCheck } from '../observability/healthReport.js';
 import type { Readiness } from '../server/fastifyApp.js';
-import type { Strategies } from '../strategies/index.js';
+import type { Strategies, StrategyHealth } from '../strategies/index.js';
 
 export type { GatewayState } from '../observability/healthReport.js';
 
 export function createReadiness(options: { state(): GatewayState; connectors: () => readonly RunningConnector[]; strategies: Strategies; now?: () => number }): Readiness {
   const now = options.now ?? Date.now;
-  let last: HealthReport | undefined;
-  let running: Promise<HealthReport> | undefined;
+  let backend: { at: number; health: StrategyHealth } | undefined;
+  let probing: Promise<StrategyHealth> | undefined;
 
-  async function compute(): Promise<HealthReport> {
+  /** The records backend's health, at most `maxAgeMs` old; concurrent callers share one probe. */
+  async function backendHealth(maxAgeMs: number): Promise<StrategyHealth> {
+    if (backend && now() - backend.at <= maxAgeMs) return backend.health;
+    probing ??= options.strategies.health().then(
+      (health) => {
+        probing = undefined;
+        backend = { at: now(), health };
+        return health;
+      },
+      (err: unknown) => {
+        probing = undefined;
+        throw err;
+      },
+    );
+    return probing;
+  }
+
+  async function report(backendMaxAgeMs: number): Promise<HealthReport> {
     const connectors = options.connectors();
     const healths = await Promise.all(connectors.map(async (c) => [c, await c.health()] as const));
     const rows: Record<string, ConnectorCheck> = Object.fromEntries(
@@ -28,38 +46,18 @@ export function createReadiness(options: { state(): GatewayState; connectors: ()
     );
     // Every upstream's breaker by name, as before connectors were rows of their own.
     const breakers = Object.fromEntries(connectors.flatMap((c) => c.upstreams.map((u) => [u.http.name, u.breaker.kind()])));
-    const backend = await options.strategies.health();
+    const b = await backendHealth(backendMaxAgeMs);
     const redis = options.strategies.kind === 'redis';
     // Records cannot be written while Redis is unreachable; the cache still answers from its in-process L1.
-    const store: StoreCheck = backend.status === 'ok' ? { status: 'healthy', ...backend.detail } : { status: 'unhealthy', reason: 'the records store is unreachable: records cannot be written', ...backend.detail };
-    const cache: CacheCheck = !redis || backend.status === 'ok' ? { status: 'healthy', kind: redis ? 'redis' : 'memory' } : { status: 'degraded', reason: 'Redis is unreachable: the in-process L1 answers, misses go to the upstreams', kind: 'redis' };
+    const store: StoreCheck = b.status === 'ok' ? { status: 'healthy', ...b.detail } : { status: 'unhealthy', reason: 'the records store is unreachable: records cannot be written', ...b.detail };
+    const cache: CacheCheck = !redis || b.status === 'ok' ? { status: 'healthy', kind: redis ? 'redis' : 'memory' } : { status: 'degraded', reason: 'Redis is unreachable: the in-process L1 answers, misses go to the upstreams', kind: 'redis' };
     const state = options.state();
     const status = overallStatus(state, [...healths.map(([, h]) => h.status), store.status, cache.status]);
     return { status, state, ready: state === 'ready', checks: { connectors: rows, breakers, store, cache }, at: now() };
   }
 
-  function check(): Promise<HealthReport> {
-    // Concurrent callers share one computation.
-    running ??= compute().then(
-      (report) => {
-        running = undefined;
-        last = report;
-        return report;
-      },
-      (err: unknown) => {
-        running = undefined;
-        throw err;
-      },
-    );
-    return running;
-  }
-
   return {
-    check,
-    current(maxAgeMs) {
-      // A fresh report is bounded too: connector checks are in-process, the store's a Redis PING with a deadline.
-      if (last && now() - last.at <= maxAgeMs && last.state === options.state()) return Promise.resolve(last);
-      return check();
-    },
+    check: () => report(0),
+    current: (maxAgeMs) => report(maxAgeMs),
   };
 }

@@ -31,7 +31,7 @@ declare module 'fastify' {
 export interface Readiness {
   /** A fresh report (observability/healthReport.ts): `/ready` answers it, 200 while it serves, 503 while starting or draining. */
   check(): Promise<HealthReport>;
-  /** The last report while at most `maxAgeMs` old, else a fresh one: `/health` and the dashboard. */
+  /** A report whose records-backend probe may be up to `maxAgeMs` old (the connectors' checks are always fresh): `/health` and the dashboard. */
   current(maxAgeMs: number): Promise<HealthReport>;
 }
 
