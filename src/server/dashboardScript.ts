@@ -9,8 +9,32 @@
  * client; a viewer gets no action buttons at all. Everything a server sent
  * is put in the page as text (textContent), never as markup.
  */
+/** The GraphQL documents the page sends (bench/dashboardIdle.ts sends the same ones). */
+export const DASHBOARD_DOCUMENTS = {
+  me: 'query DashboardMe { me { name role } }',
+  history:
+    'query DashboardHistory { dashboardHistory { at upstreams { name requestsPerMinute throttledPerMinute latencyP95Ms successRate } ' +
+    'business { partsSyncedPerHour productsWrittenPerHour supplierOrdersPlacedPerHour supplierOrdersFailedPerHour } system { cpuPercent eventLoopLagMs } } }',
+  snapshot:
+    'subscription Dashboard { dashboard { at intervalMs windowSeconds ' +
+    'health { status checks { name kind status reason } } ' +
+    'alerts { name severity state since value threshold unit upstream summary } ' +
+    'upstreams { name connector title sandbox health healthReason breaker latencyP50Ms latencyP95Ms latencyP99Ms successRate requestsPerMinute throttledPerMinute quotaRemaining quotaLimit queue { interactive bulk } inFlight } ' +
+    'business { partsSyncedPerHour productsWrittenPerHour syncFailuresPerHour supplierOrdersPlacedPerHour supplierOrdersFailedPerHour errorRate } ' +
+    'system { cpuPercent rssBytes heapUsedBytes eventLoopLagMs openStreams uptimeSeconds } ' +
+    'jobs { id kind status dryRun startedBy createdAt finishedAt error progress { total processed created updated failed percent ratePerSecond etaSeconds phase } } ' +
+    'queues { manualReviewOrders } } }',
+  queues:
+    'query DashboardQueues { ' +
+    'review: supplierOrders(filter: { status: [MANUAL_REVIEW] }, first: 50) { totalCount edges { node { id poNumber status attempts lastError createdAt updatedAt storeOrderId lines { sku quantity } } } } ' +
+    'ended: syncJobs(filter: { status: [SUCCEEDED, FAILED, CANCELLED] }, first: 25) { edges { node { id kind status finishedAt retryOf dryRun progress { processed failed } failures(first: 5) { totalCount nodes { sku partNumber code message attempts } } } } } }',
+  /** How often an open page re-reads the work queues with no change seen (another operator may have acted). */
+  queueRefreshMs: 15_000,
+} as const;
+
 export const DASHBOARD_SCRIPT = String.raw`(function () {
   'use strict';
+  var DOCS = ${JSON.stringify(DASHBOARD_DOCUMENTS)};
   var config = JSON.parse(document.getElementById('crossdock-config').textContent);
   var KEY_STORE = 'crossdock.dashboard.key';
   var HOUR_MS = 3600 * 1000;
@@ -113,7 +137,7 @@ export const DASHBOARD_SCRIPT = String.raw`(function () {
 
   function signIn(key) {
     state.key = key;
-    return gql('query DashboardMe { me { name role } }').then(function (r) {
+    return gql(DOCS.me).then(function (r) {
       var me = r.body && r.body.data && r.body.data.me;
       if (!me) {
         state.key = null;
@@ -222,10 +246,9 @@ export const DASHBOARD_SCRIPT = String.raw`(function () {
     }
   }
 
-  var POINT_FIELDS = 'at upstreams { name requestsPerMinute throttledPerMinute latencyP95Ms successRate } business { partsSyncedPerHour productsWrittenPerHour supplierOrdersPlacedPerHour supplierOrdersFailedPerHour } system { cpuPercent eventLoopLagMs }';
 
   function loadHistory() {
-    return gql('query DashboardHistory { dashboardHistory { ' + POINT_FIELDS + ' } }').then(function (r) {
+    return gql(DOCS.history).then(function (r) {
       var points = (r.body.data && r.body.data.dashboardHistory) || [];
       state.points = points;
       var names = [];
@@ -236,15 +259,7 @@ export const DASHBOARD_SCRIPT = String.raw`(function () {
   }
 
   // The live snapshot ---------------------------------------------------------------
-  var SNAPSHOT = 'subscription Dashboard { dashboard { ' +
-    'at intervalMs windowSeconds ' +
-    'health { status checks { name kind status reason } } ' +
-    'alerts { name severity state since value threshold unit upstream summary } ' +
-    'upstreams { name connector title sandbox health healthReason breaker latencyP50Ms latencyP95Ms latencyP99Ms successRate requestsPerMinute throttledPerMinute quotaRemaining quotaLimit queue { interactive bulk } inFlight } ' +
-    'business { partsSyncedPerHour productsWrittenPerHour syncFailuresPerHour supplierOrdersPlacedPerHour supplierOrdersFailedPerHour errorRate } ' +
-    'system { cpuPercent rssBytes heapUsedBytes eventLoopLagMs openStreams uptimeSeconds } ' +
-    'jobs { id kind status dryRun startedBy createdAt finishedAt error progress { total processed created updated failed percent ratePerSecond etaSeconds phase } } ' +
-    'queues { manualReviewOrders } } }';
+
 
   function setConnection(s, text) {
     var c = $('connection');
@@ -263,7 +278,7 @@ export const DASHBOARD_SCRIPT = String.raw`(function () {
       retryAttempts: 100000,
       retryWait: function () { setConnection('reconnecting', 'reconnecting…'); return new Promise(function (resolve) { setTimeout(resolve, 2000); }); },
     });
-    state.unsubscribe = state.sse.subscribe({ query: SNAPSHOT, operationName: 'Dashboard' }, {
+    state.unsubscribe = state.sse.subscribe({ query: DOCS.snapshot, operationName: 'Dashboard' }, {
       next: function (result) {
         if (result.errors && result.errors.length) { setConnection('error', errorText(result)); return; }
         var s = result.data && result.data.dashboard;
@@ -427,9 +442,7 @@ export const DASHBOARD_SCRIPT = String.raw`(function () {
   }
 
   // Work queues ----------------------------------------------------------------------
-  var QUEUES = 'query DashboardQueues { ' +
-    'review: supplierOrders(filter: { status: [MANUAL_REVIEW] }, first: 50) { totalCount edges { node { id poNumber status attempts lastError createdAt updatedAt storeOrderId lines { sku quantity } } } } ' +
-    'ended: syncJobs(filter: { status: [SUCCEEDED, FAILED, CANCELLED] }, first: 25) { edges { node { id kind status finishedAt retryOf dryRun progress { processed failed } failures(first: 5) { totalCount nodes { sku partNumber code message attempts } } } } } }';
+
 
   function loadQueues() {
     if (!state.key) return Promise.resolve();
@@ -437,14 +450,14 @@ export const DASHBOARD_SCRIPT = String.raw`(function () {
     if (state.queuesLoading) { state.queuesAgain = true; return Promise.resolve(); }
     state.queuesLoading = true;
     if (state.queueTimer) clearTimeout(state.queueTimer);
-    return gql(QUEUES).then(function (r) {
+    return gql(DOCS.queues).then(function (r) {
       if (r.body.errors && !r.body.data) { notice('Could not read the work queues: ' + errorText(r.body), 'error'); return; }
       renderReview(r.body.data.review);
       renderFailures(r.body.data.ended.edges.map(function (e) { return e.node; }));
     }).catch(function () { /* the next change or the timer reads again */ }).then(function () {
       state.queuesLoading = false;
       // Also every 15 s: another operator may have acted.
-      state.queueTimer = setTimeout(loadQueues, 15000);
+      state.queueTimer = setTimeout(loadQueues, DOCS.queueRefreshMs);
       if (state.queuesAgain) { state.queuesAgain = false; loadQueues(); }
     });
   }
