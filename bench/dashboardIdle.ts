@@ -6,10 +6,10 @@
  *
  * A dashboard here is what an open page makes the gateway do, with the
  * page's own documents (src/server/dashboardScript.ts, DASHBOARD_DOCUMENTS):
- * on opening, `me`, `dashboardHistory` and the work-queue query, then the
- * `dashboard` subscription over graphql-sse (one event stream per page, a
- * snapshot every DASHBOARD_INTERVAL_MS, default 1 s), and the work queues
- * re-read every 15 s. The clients are raw HTTP from this process (a browser
+ * on opening, `me`, `dashboardHistory` and the two work-queue queries, then
+ * the `dashboard` subscription over graphql-sse (one event stream per page,
+ * a snapshot every DASHBOARD_INTERVAL_MS, default 1 s); an idle gateway's
+ * snapshots show no change, so the page reads nothing more. The clients are raw HTTP from this process (a browser
  * per page would compete for the same two cores); the gateway's CPU is read
  * from /proc for its pid alone.
  *
@@ -39,7 +39,6 @@ interface Dashboard {
   res?: IncomingMessage;
   events: number;
   errors: string[];
-  queueTimer?: NodeJS.Timeout;
 }
 
 async function post(gw: GatewayProcess, query: string): Promise<void> {
@@ -47,12 +46,13 @@ async function post(gw: GatewayProcess, query: string): Promise<void> {
   if (r.status !== 200 || r.errors?.length) throw new Error(`${query.slice(0, 40)}…: HTTP ${r.status} ${JSON.stringify(r.errors).slice(0, 300)}`);
 }
 
-/** Opens one dashboard: its first reads, then its event stream, then its queue refresh timer. */
+/** Opens one dashboard: its first reads, then its event stream. */
 async function open(gw: GatewayProcess, agent: Agent): Promise<Dashboard> {
   const d: Dashboard = { events: 0, errors: [] };
   await post(gw, DASHBOARD_DOCUMENTS.me);
   await post(gw, DASHBOARD_DOCUMENTS.history);
-  await post(gw, DASHBOARD_DOCUMENTS.queues);
+  await post(gw, DASHBOARD_DOCUMENTS.review);
+  await post(gw, DASHBOARD_DOCUMENTS.failures);
   const url = new URL(`${gw.url}/graphql/stream`);
   const body = JSON.stringify({ query: DASHBOARD_DOCUMENTS.snapshot, operationName: 'Dashboard' });
   await new Promise<void>((resolve, reject) => {
@@ -89,14 +89,10 @@ async function open(gw: GatewayProcess, agent: Agent): Promise<Dashboard> {
     });
     req.end(body);
   });
-  d.queueTimer = setInterval(() => {
-    post(gw, DASHBOARD_DOCUMENTS.queues).catch((err: unknown) => d.errors.push(err instanceof Error ? err.message : String(err)));
-  }, DASHBOARD_DOCUMENTS.queueRefreshMs);
   return d;
 }
 
 function close(d: Dashboard): void {
-  if (d.queueTimer) clearInterval(d.queueTimer);
   d.res?.destroy();
   d.req?.destroy();
 }
@@ -163,8 +159,8 @@ export const dashboardIdle: Scenario = {
         `One gateway child (\`node --import tsx src/main.ts\`, embedded sandbox of 5,000 parts, \`DASHBOARD_INTERVAL_MS\` at its default of 1 s),`,
         `idle: no other client, no job. ${ROUNDS} rounds of a ${PERIOD_MS / 1000} s period with no dashboard then a ${PERIOD_MS / 1000} s period with ${DASHBOARDS} open`,
         `(${SETTLE_MS / 1000} s settling after each change). A dashboard is the page's own traffic with its own documents: \`me\`, \`dashboardHistory\``,
-        `and the work-queue query on opening, the \`dashboard\` subscription over graphql-sse (one event stream each), and the work queues re-read`,
-        `every ${DASHBOARD_DOCUMENTS.queueRefreshMs / 1000} s. CPU is the gateway pid's user + system time from \`/proc/<pid>/stat\` over each period, as a share of one core.`,
+        `and the two work-queue queries on opening, then the \`dashboard\` subscription over graphql-sse (one event stream each); with nothing changing,`,
+        `a page reads nothing more. CPU is the gateway pid's user + system time from \`/proc/<pid>/stat\` over each period, as a share of one core.`,
         '',
         table(
           ['period', 'dashboards', 'gateway CPU', 'snapshots delivered'],

@@ -4,7 +4,10 @@
  * key (`me`), draws the last hour from `dashboardHistory` with uPlot, then
  * follows the `dashboard` subscription over graphql-sse, redrawing every
  * panel from each snapshot. The work queues are read with the existing
- * queries (`supplierOrders`, `syncJobs`) and acted on with the existing
+ * queries (`supplierOrders`, `syncJobs`) when a snapshot shows they may have
+ * changed (the review count, the jobs listed) and after an action — never on
+ * a timer: the reads are charged to the key's budget like any client's — and
+ * acted on with the existing
  * mutations, so roles, the audit log and idempotency hold as for any
  * client; a viewer gets no action buttons at all. Everything a server sent
  * is put in the page as text (textContent), never as markup.
@@ -24,12 +27,12 @@ export const DASHBOARD_DOCUMENTS = {
     'system { cpuPercent rssBytes heapUsedBytes eventLoopLagMs openStreams uptimeSeconds } ' +
     'jobs { id kind status dryRun startedBy createdAt finishedAt error progress { total processed created updated failed percent ratePerSecond etaSeconds phase } } ' +
     'queues { manualReviewOrders } } }',
-  queues:
-    'query DashboardQueues { ' +
-    'review: supplierOrders(filter: { status: [MANUAL_REVIEW] }, first: 50) { totalCount edges { node { id poNumber status attempts lastError createdAt updatedAt storeOrderId lines { sku quantity } } } } ' +
-    'ended: syncJobs(filter: { status: [SUCCEEDED, FAILED, CANCELLED] }, first: 25) { edges { node { id kind status finishedAt retryOf dryRun progress { processed failed } failures(first: 5) { totalCount nodes { sku partNumber code message attempts } } } } } }',
-  /** How often an open page re-reads the work queues with no change seen (another operator may have acted). */
-  queueRefreshMs: 15_000,
+  // The work queues: each read only when a snapshot shows it may have changed (the review count, the
+  // jobs listed), never on a timer; sized so opening the page and acting fit a default client budget.
+  review:
+    'query DashboardReview { supplierOrders(filter: { status: [MANUAL_REVIEW] }, first: 20) { totalCount edges { node { id poNumber status attempts lastError createdAt updatedAt storeOrderId lines { sku quantity } } } } }',
+  failures:
+    'query DashboardFailures { syncJobs(filter: { status: [SUCCEEDED, FAILED, CANCELLED] }, first: 10) { edges { node { id kind status finishedAt retryOf dryRun progress { processed failed } failures(first: 3) { totalCount nodes { sku partNumber code message attempts } } } } } }',
 } as const;
 
 export const DASHBOARD_SCRIPT = String.raw`(function () {
@@ -39,7 +42,7 @@ export const DASHBOARD_SCRIPT = String.raw`(function () {
   var KEY_STORE = 'crossdock.dashboard.key';
   var HOUR_MS = 3600 * 1000;
   var COLORS = ['#0969da', '#bf3989', '#1a7f37', '#9a6700', '#8250df', '#cf222e', '#0a7d91', '#57606a'];
-  var state = { key: null, role: null, points: [], charts: [], sse: null, unsubscribe: null, queueSig: null, queueTimer: null, upstreamNames: [], queuesLoading: false, queuesAgain: false };
+  var state = { key: null, role: null, points: [], charts: [], sse: null, unsubscribe: null, upstreamNames: [], sigs: { review: null, failures: null }, loading: {}, again: {} };
 
   function $(id) { return document.getElementById(id); }
   function el(tag, attrs, children) {
@@ -153,12 +156,13 @@ export const DASHBOARD_SCRIPT = String.raw`(function () {
       $('main').hidden = false;
       $('signout').hidden = false;
       renderSyncActions();
-      return loadHistory().then(subscribe).then(loadQueues);
+      return loadHistory().then(subscribe);
     }, function () { showSignIn('The gateway could not be reached.'); });
   }
 
   function signOut() {
     sessionStorage.removeItem(KEY_STORE);
+    state.sigs = { review: null, failures: null };
     if (state.unsubscribe) state.unsubscribe();
     if (state.sse) state.sse.dispose();
     state.sse = null;
@@ -304,12 +308,11 @@ export const DASHBOARD_SCRIPT = String.raw`(function () {
     renderSystem(s.system);
     renderJobs(s.jobs);
     addPoint({ at: s.at, upstreams: s.upstreams, business: s.business, system: s.system });
-    // The work queues are re-read when what they list may have changed.
-    var sig = s.queues.manualReviewOrders + '|' + s.jobs.map(function (j) { return j.id + ':' + j.status; }).join(',');
-    if (sig !== state.queueSig) {
-      state.queueSig = sig;
-      loadQueues();
-    }
+    // The work queues are re-read when what they list may have changed (the first snapshot reads both).
+    var reviewSig = String(s.queues.manualReviewOrders);
+    if (reviewSig !== state.sigs.review) { state.sigs.review = reviewSig; loadReview(); }
+    var failuresSig = s.jobs.map(function (j) { return j.id + ':' + j.status; }).join(',');
+    if (failuresSig !== state.sigs.failures) { state.sigs.failures = failuresSig; loadFailures(); }
   }
 
   function renderHealth(h) {
@@ -444,32 +447,32 @@ export const DASHBOARD_SCRIPT = String.raw`(function () {
   // Work queues ----------------------------------------------------------------------
 
 
-  function loadQueues() {
-    if (!state.key) return Promise.resolve();
-    // One read at a time; a change seen meanwhile reads again once it is done.
-    if (state.queuesLoading) { state.queuesAgain = true; return Promise.resolve(); }
-    state.queuesLoading = true;
-    if (state.queueTimer) clearTimeout(state.queueTimer);
-    return gql(DOCS.queues).then(function (r) {
-      if (r.body.errors && !r.body.data) { notice('Could not read the work queues: ' + errorText(r.body), 'error'); return; }
-      renderReview(r.body.data.review);
-      renderFailures(r.body.data.ended.edges.map(function (e) { return e.node; }));
-    }).catch(function () { /* the next change or the timer reads again */ }).then(function () {
-      state.queuesLoading = false;
-      // Also every 15 s: another operator may have acted.
-      state.queueTimer = setTimeout(loadQueues, DOCS.queueRefreshMs);
-      if (state.queuesAgain) { state.queuesAgain = false; loadQueues(); }
-    });
+  /** One read of a queue at a time; a change seen meanwhile reads it again once that one is done. */
+  function reader(name, document, render) {
+    return function load() {
+      if (!state.key) return Promise.resolve();
+      if (state.loading[name]) { state.again[name] = true; return Promise.resolve(); }
+      state.loading[name] = true;
+      return gql(DOCS[document]).then(function (r) {
+        if (!r.body.data) { notice('Could not read the work queues: ' + errorText(r.body), 'error'); return; }
+        render(r.body.data);
+      }).catch(function () { /* the next change reads again */ }).then(function () {
+        state.loading[name] = false;
+        if (state.again[name]) { state.again[name] = false; load(); }
+      });
+    };
   }
+  var loadReview = reader('review', 'review', function (data) { renderReview(data.supplierOrders); });
+  var loadFailures = reader('failures', 'failures', function (data) { renderFailures(data.syncJobs.edges.map(function (e) { return e.node; })); });
 
-  function act(button, mutation, variables, describe) {
+  function act(button, mutation, variables, describe, reload) {
     button.disabled = true;
     return gql(mutation, variables).then(function (r) {
       if (r.body.errors && r.body.errors.length) notice('Refused: ' + errorText(r.body), 'error');
       else notice(describe(r.body.data), 'ok');
     }, function () { notice('The gateway could not be reached.', 'error'); }).then(function () {
       button.disabled = false;
-      return loadQueues();
+      return reload ? reload() : undefined;
     });
   }
 
@@ -482,7 +485,7 @@ export const DASHBOARD_SCRIPT = String.raw`(function () {
       if (canAct()) {
         var retry = el('button', { type: 'button', class: 'retry primary', text: 'Retry' });
         retry.addEventListener('click', function () {
-          act(retry, 'mutation DashboardRetrySupplierOrder($id: ID!) { retrySupplierOrder(id: $id) { id status } }', { id: o.id }, function (d) { return 'Order ' + o.poNumber + ' is ' + d.retrySupplierOrder.status.toLowerCase().replace('_', ' ') + ': it is looked up by its PO number, then sent again'; });
+          act(retry, 'mutation DashboardRetrySupplierOrder($id: ID!) { retrySupplierOrder(id: $id) { id status } }', { id: o.id }, function (d) { return 'Order ' + o.poNumber + ' is ' + d.retrySupplierOrder.status.toLowerCase().replace('_', ' ') + ': it is looked up by its PO number, then sent again'; }, loadReview);
         });
         var cancel = el('button', { type: 'button', class: 'cancel danger', text: 'Cancel…' });
         var armed = null;
@@ -495,7 +498,7 @@ export const DASHBOARD_SCRIPT = String.raw`(function () {
           }
           clearTimeout(armed);
           armed = null;
-          act(cancel, 'mutation DashboardCancelSupplierOrder($id: ID!) { cancelSupplierOrder(id: $id) { id status } }', { id: o.id }, function (d) { return 'Order ' + o.poNumber + ' is ' + d.cancelSupplierOrder.status.toLowerCase(); });
+          act(cancel, 'mutation DashboardCancelSupplierOrder($id: ID!) { cancelSupplierOrder(id: $id) { id status } }', { id: o.id }, function (d) { return 'Order ' + o.poNumber + ' is ' + d.cancelSupplierOrder.status.toLowerCase(); }, loadReview);
         });
         actions = el('td', { class: 'actions' }, [retry, cancel]);
       }
@@ -525,7 +528,7 @@ export const DASHBOARD_SCRIPT = String.raw`(function () {
       if (canAct()) {
         button = el('button', { type: 'button', class: 'retry-failures primary', text: 'Retry ' + j.failures.totalCount + ' failed item' + (j.failures.totalCount === 1 ? '' : 's') });
         button.addEventListener('click', function () {
-          act(button, 'mutation DashboardRetrySyncFailures($id: ID!) { retrySyncFailures(id: $id) { alreadyRunning job { id status } } }', { id: j.id }, function (d) { return (d.retrySyncFailures.alreadyRunning ? 'Already running: ' : 'Started ') + 'retry job ' + short(d.retrySyncFailures.job.id); });
+          act(button, 'mutation DashboardRetrySyncFailures($id: ID!) { retrySyncFailures(id: $id) { alreadyRunning job { id status } } }', { id: j.id }, function (d) { return (d.retrySyncFailures.alreadyRunning ? 'Already running: ' : 'Started ') + 'retry job ' + short(d.retrySyncFailures.job.id); }, loadFailures);
         });
       }
       host.appendChild(el('div', { class: 'failed-job', 'data-failed-job': j.id }, [
