@@ -22,7 +22,7 @@ export interface UpstreamWindow {
   attempts: number;
   /** Attempts answered 5xx, or not answered at all (timeout, reset, refused). */
   errors: number;
-  /** 429 answers per minute over the window. */
+  /** 429 answers per minute over the whole window (also while the gateway is younger than it). */
   throttledPerMinute: number;
   /** 95th percentile of attempt latency over the window, seconds (histogram_quantile); null without attempts. */
   p95Seconds: number | null;

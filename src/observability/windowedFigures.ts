@@ -14,8 +14,9 @@
  *   failed) this instance handled.
  *
  * Rates are per the time the window covers (less than the window while the
- * gateway is younger than it), percentiles are histogram_quantile over the
- * window's buckets.
+ * gateway is younger than it), except the 429s the rate-limit rule judges,
+ * which are per the whole window as in alerts.yml; percentiles are
+ * histogram_quantile over the window's buckets.
  */
 import type { AlertInputs, UpstreamWindow } from './alertRules.js';
 import { histogramQuantile } from './histogramQuantile.js';
@@ -153,6 +154,7 @@ export function createWindowedFigures(options: WindowedFiguresOptions): Windowed
   function ratesOf(name: string): UpstreamRates {
     const w = windowOf(name);
     const coveredMinutes = w.coveredMs(sampledAt) / 60_000;
+    const windowMinutes = windowMs / 60_000;
     const attempts = w.sum(ATTEMPTS);
     const errors = Math.min(attempts, w.sum(ERRORS));
     const throttled = w.sum(THROTTLED);
@@ -163,7 +165,9 @@ export function createWindowedFigures(options: WindowedFiguresOptions): Windowed
       attempts,
       errors,
       throttled,
-      throttledPerMinute: throttled / coveredMinutes,
+      // Over the whole window, young gateway or not (alerts.yml: the 5 minutes' increase / 5): one 429 in
+      // the first second of a process is not "60 a minute", and must not page anyone.
+      throttledPerMinute: throttled / windowMinutes,
       requestsPerMinute: attempts / coveredMinutes,
       successRate: attempts > 0 ? (attempts - errors) / attempts : null,
       p95Seconds: q(0.95),

@@ -159,6 +159,16 @@ describe('UpstreamRateLimited: warning above 10, critical above 50 429s per minu
   });
 });
 
+describe('UpstreamRateLimited in a young gateway', () => {
+  it('one 429 in the first second is not 60 a minute: the rate is over the whole window, as alerts.yml divides the 5 minutes’ increase by 5', async () => {
+    const s = setup();
+    attempts(s.metrics, 'bigcommerce', '429', 1);
+    const m = await s.at(1_000);
+    expect(states(m, 'UpstreamRateLimited')).toEqual(['ok', 'ok']);
+    expect(m.get('UpstreamRateLimited/warning')?.value).toBeCloseTo(0.2, 9);
+  });
+});
+
 describe('SupplierOrdersFailed: warning above 1, critical above 5 in the order window', () => {
   it.each([
     [1, ['ok', 'ok']],
