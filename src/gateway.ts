@@ -1,7 +1,8 @@
 /**
  * createGateway: the composition root. It reads as the list of what the
  * gateway is made of, in dependency order — backends, records services,
- * upstream connectors, caches, domain services, transports — each piece
+ * upstream connectors, caches, domain services, health and the operations
+ * monitor (alerts, the dashboard's feed), transports — each piece
  * returning what it provides and registering how it stops. main.ts and every
  * integration test use it.
  */
