@@ -42,7 +42,7 @@ export const DASHBOARD_SCRIPT = String.raw`(function () {
   var KEY_STORE = 'crossdock.dashboard.key';
   var HOUR_MS = 3600 * 1000;
   var COLORS = ['#0969da', '#bf3989', '#1a7f37', '#9a6700', '#8250df', '#cf222e', '#0a7d91', '#57606a'];
-  var state = { key: null, role: null, points: [], charts: [], sse: null, unsubscribe: null, upstreamNames: [], sigs: { review: null, failures: null }, loading: {}, again: {} };
+  var state = { key: null, role: null, points: [], charts: [], sse: null, unsubscribe: null, upstreamNames: [], sigs: { review: null, failures: null }, loading: {}, again: {}, busy: {}, armed: {} };
 
   function $(id) { return document.getElementById(id); }
   function el(tag, attrs, children) {
@@ -434,7 +434,7 @@ export const DASHBOARD_SCRIPT = String.raw`(function () {
     var dry = el('input', { type: 'checkbox', id: 'sync-dry' });
     var button = el('button', { type: 'button', id: 'start-sync', class: 'primary', text: 'Start sync' });
     button.addEventListener('click', function () {
-      act(button, 'mutation DashboardStartSync($kind: SyncKind!, $dryRun: Boolean) { startSync(input: { kind: $kind, dryRun: $dryRun }) { alreadyRunning job { id status } } }', { kind: kind.value, dryRun: dry.checked }, function (data) {
+      act('start-sync', button, 'mutation DashboardStartSync($kind: SyncKind!, $dryRun: Boolean) { startSync(input: { kind: $kind, dryRun: $dryRun }) { alreadyRunning job { id status } } }', { kind: kind.value, dryRun: dry.checked }, function (data) {
         var r = data.startSync;
         return (r.alreadyRunning ? 'Already running: ' : 'Started ') + kind.value.toLowerCase() + ' sync ' + short(r.job.id);
       });
@@ -465,15 +465,29 @@ export const DASHBOARD_SCRIPT = String.raw`(function () {
   var loadReview = reader('review', 'review', function (data) { renderReview(data.supplierOrders); });
   var loadFailures = reader('failures', 'failures', function (data) { renderFailures(data.syncJobs.edges.map(function (e) { return e.node; })); });
 
-  function act(button, mutation, variables, describe, reload) {
+  /**
+   * Runs an action once: its button (and any redrawn copy of it, by key) stays disabled until the
+   * answer, then the queue it changed is read again.
+   */
+  function act(key, button, mutation, variables, describe, reload) {
+    if (state.busy[key]) return Promise.resolve();
+    state.busy[key] = true;
     button.disabled = true;
     return gql(mutation, variables).then(function (r) {
       if (r.body.errors && r.body.errors.length) notice('Refused: ' + errorText(r.body), 'error');
       else notice(describe(r.body.data), 'ok');
     }, function () { notice('The gateway could not be reached.', 'error'); }).then(function () {
+      delete state.busy[key];
       button.disabled = false;
       return reload ? reload() : undefined;
     });
+  }
+
+  /** An action button whose in-flight state survives the queue being redrawn. */
+  function actionButton(key, attrs) {
+    var b = el('button', attrs);
+    if (state.busy[key]) b.disabled = true;
+    return b;
   }
 
   function renderReview(review) {
@@ -483,22 +497,26 @@ export const DASHBOARD_SCRIPT = String.raw`(function () {
     var rows = orders.map(function (o) {
       var actions = null;
       if (canAct()) {
-        var retry = el('button', { type: 'button', class: 'retry primary', text: 'Retry' });
+        var retry = actionButton('retry:' + o.id, { type: 'button', class: 'retry primary', text: 'Retry' });
         retry.addEventListener('click', function () {
-          act(retry, 'mutation DashboardRetrySupplierOrder($id: ID!) { retrySupplierOrder(id: $id) { id status } }', { id: o.id }, function (d) { return 'Order ' + o.poNumber + ' is ' + d.retrySupplierOrder.status.toLowerCase().replace('_', ' ') + ': it is looked up by its PO number, then sent again'; }, loadReview);
+          act('retry:' + o.id, retry, 'mutation DashboardRetrySupplierOrder($id: ID!) { retrySupplierOrder(id: $id) { id status } }', { id: o.id }, function (d) { return 'Order ' + o.poNumber + ' is ' + d.retrySupplierOrder.status.toLowerCase().replace('_', ' ') + ': it is looked up by its PO number, then sent again'; }, loadReview);
         });
-        var cancel = el('button', { type: 'button', class: 'cancel danger', text: 'Cancel…' });
-        var armed = null;
+        // Two steps: a cancelled order stays cancelled. Armed is kept by order id, so a redraw of
+        // the queue (a snapshot showed a change) does not disarm it.
+        var cancel = actionButton('cancel:' + o.id, { type: 'button', class: 'cancel danger', text: state.armed[o.id] ? 'Confirm cancel' : 'Cancel…' });
         cancel.addEventListener('click', function () {
-          // Two steps: a cancelled order stays cancelled.
-          if (!armed) {
+          if (!state.armed[o.id]) {
             cancel.textContent = 'Confirm cancel';
-            armed = setTimeout(function () { armed = null; cancel.textContent = 'Cancel…'; }, 5000);
+            state.armed[o.id] = setTimeout(function () {
+              delete state.armed[o.id];
+              var shown = document.querySelector('#review tr[data-order="' + o.id + '"] button.cancel');
+              if (shown) shown.textContent = 'Cancel…';
+            }, 8000);
             return;
           }
-          clearTimeout(armed);
-          armed = null;
-          act(cancel, 'mutation DashboardCancelSupplierOrder($id: ID!) { cancelSupplierOrder(id: $id) { id status } }', { id: o.id }, function (d) { return 'Order ' + o.poNumber + ' is ' + d.cancelSupplierOrder.status.toLowerCase(); }, loadReview);
+          clearTimeout(state.armed[o.id]);
+          delete state.armed[o.id];
+          act('cancel:' + o.id, cancel, 'mutation DashboardCancelSupplierOrder($id: ID!) { cancelSupplierOrder(id: $id) { id status } }', { id: o.id }, function (d) { return 'Order ' + o.poNumber + ' is ' + d.cancelSupplierOrder.status.toLowerCase(); }, loadReview);
         });
         actions = el('td', { class: 'actions' }, [retry, cancel]);
       }
@@ -526,9 +544,9 @@ export const DASHBOARD_SCRIPT = String.raw`(function () {
     open.forEach(function (j) {
       var button = null;
       if (canAct()) {
-        button = el('button', { type: 'button', class: 'retry-failures primary', text: 'Retry ' + j.failures.totalCount + ' failed item' + (j.failures.totalCount === 1 ? '' : 's') });
+        button = actionButton('retry-failures:' + j.id, { type: 'button', class: 'retry-failures primary', text: 'Retry ' + j.failures.totalCount + ' failed item' + (j.failures.totalCount === 1 ? '' : 's') });
         button.addEventListener('click', function () {
-          act(button, 'mutation DashboardRetrySyncFailures($id: ID!) { retrySyncFailures(id: $id) { alreadyRunning job { id status } } }', { id: j.id }, function (d) { return (d.retrySyncFailures.alreadyRunning ? 'Already running: ' : 'Started ') + 'retry job ' + short(d.retrySyncFailures.job.id); }, loadFailures);
+          act('retry-failures:' + j.id, button, 'mutation DashboardRetrySyncFailures($id: ID!) { retrySyncFailures(id: $id) { alreadyRunning job { id status } } }', { id: j.id }, function (d) { return (d.retrySyncFailures.alreadyRunning ? 'Already running: ' : 'Started ') + 'retry job ' + short(d.retrySyncFailures.job.id); }, loadFailures);
         });
       }
       host.appendChild(el('div', { class: 'failed-job', 'data-failed-job': j.id }, [

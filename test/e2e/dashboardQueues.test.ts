@@ -152,17 +152,21 @@ describe('dashboard work queues (headless Chromium, no internet)', () => {
     const retryRow = operator.locator(`#review tr[data-order="${retryId}"]`);
     await retryRow.waitFor({ timeout: 10_000 });
     await operator.screenshot({ path: join(SCREENSHOT_DIR, 'dashboard-operator.png'), fullPage: true });
-    await retryRow.locator('button.retry').click();
-    await expect.poll(() => operator.locator('#notice').textContent(), { timeout: 10_000 }).toMatch(/is retry wait/);
-    const placed = await waitFor('the retried order at the supplier', () => order(retryId), (o) => o.status === 'SUBMITTED' || o.status === 'PROCESSING');
-    expect(await atSupplier(placed.poNumber)).toBe(1);
-    // Gone from the queue once it left MANUAL_REVIEW; the other is still there.
-    await retryRow.waitFor({ state: 'detached', timeout: 10_000 });
-
+    // Arm the other order's cancel first: the retry below re-reads and redraws the queue meanwhile.
     const cancelRow = operator.locator(`#review tr[data-order="${cancelId}"]`);
     await cancelRow.locator('button.cancel').click();
     expect(await cancelRow.locator('button.cancel').textContent()).toBe('Confirm cancel');
     expect((await order(cancelId)).status).toBe('MANUAL_REVIEW');
+
+    await retryRow.locator('button.retry').click();
+    await expect.poll(() => operator.locator('#notice').textContent(), { timeout: 10_000 }).toMatch(/is retry wait/);
+    // Gone from the queue once it left MANUAL_REVIEW (the queue was read again and redrawn).
+    await retryRow.waitFor({ state: 'detached', timeout: 10_000 });
+    const placed = await waitFor('the retried order at the supplier', () => order(retryId), (o) => o.status === 'SUBMITTED' || o.status === 'PROCESSING');
+    expect(await atSupplier(placed.poNumber)).toBe(1);
+
+    // The redraw kept the armed cancel: the second click cancels.
+    expect(await cancelRow.locator('button.cancel').textContent()).toBe('Confirm cancel');
     await cancelRow.locator('button.cancel').click();
     await cancelRow.waitFor({ state: 'detached', timeout: 10_000 });
     expect((await order(cancelId)).status).toBe('CANCELLED');
