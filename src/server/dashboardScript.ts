@@ -119,14 +119,14 @@ export const DASHBOARD_SCRIPT = String.raw`(function () {
     });
   }
 
-  var notiseTimer = null;
+  var noticeTimer = null;
   function notice(text, kind) {
     var n = $('notice');
     n.textContent = text;
     n.setAttribute('data-kind', kind || 'ok');
     n.hidden = false;
-    if (notiseTimer) clearTimeout(notiseTimer);
-    notiseTimer = setTimeout(function () { n.hidden = true; }, 6000);
+    if (noticeTimer) clearTimeout(noticeTimer);
+    noticeTimer = setTimeout(function () { n.hidden = true; }, 6000);
   }
 
   // Signing in ----------------------------------------------------------------

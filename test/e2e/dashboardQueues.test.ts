@@ -90,8 +90,12 @@ describe('dashboard work queues (headless Chromium, no internet)', () => {
     const page = await context.newPage();
     page.on('pageerror', (err) => pageErrors.push(err.message));
     await page.goto(`${gw.url}/dashboard`);
-    // No generated key here (keys are configured): the sign-in form.
+    // No generated key here (keys are configured): the sign-in form, which says so when a key is refused.
     await page.locator('#signin-form').waitFor();
+    await page.locator('#key').fill('not-a-key-of-this-gateway');
+    await page.locator('#signin-form button[type="submit"]').click();
+    await expect.poll(() => page.locator('#signin-error').textContent(), { timeout: 5_000 }).toBe('That key was refused.');
+    expect(await page.locator('#main').isHidden()).toBe(true);
     await page.locator('#key').fill(key);
     await page.locator('#signin-form button[type="submit"]').click();
     await page.locator('#connection[data-state="live"]').waitFor({ timeout: 15_000 });
