@@ -13,6 +13,7 @@ import { parseCidr } from './auth/networks.js';
 import { bool, ms, optionalText, seconds } from './env/variables.js';
 import { resolveFileTwins } from './env/fileTwins.js';
 import { LIMITS_ENV, limitsConfig, type LimitsConfig } from './limits/limitsConfig.js';
+import { OPERATIONS_ENV, operationsConfig, type OperationsConfig } from './observability/operationsConfig.js';
 import { SECURITY_ENV, securityConfig, type SecurityConfig } from './auth/securityConfig.js';
 import { REDIS_ENV, redisConfig, type RedisConfig } from './strategies/redisConfig.js';
 
@@ -110,6 +111,8 @@ export interface Config {
   security: SecurityConfig;
   /** Scale-out on Redis (REDIS_URL); undefined: the embedded strategies (src/strategies/redisConfig.ts). */
   redis?: RedisConfig;
+  /** The dashboard's interval and the alert rules' windows (src/observability/operationsConfig.ts). */
+  operations: OperationsConfig;
 }
 
 const apiKeys = z
@@ -233,6 +236,7 @@ const coreEnv = {
   ...LIMITS_ENV,
   ...SECURITY_ENV,
   ...REDIS_ENV,
+  ...OPERATIONS_ENV,
 };
 
 /** A connector of the list, and how it runs (decided once at start). */
@@ -329,6 +333,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, connectors: rea
   if (mode === 'production' && apiKeys.length === 0 && !e.CROSSDOCK_API_KEYS_FILE) problems.push('production mode requires CROSSDOCK_API_KEYS or CROSSDOCK_API_KEYS_FILE');
   const limits = limitsConfig(e, mode, problems);
   const security = securityConfig(e);
+  const operations = operationsConfig(e, problems);
   if (problems.length > 0) throw new ConfigError(`invalid configuration:\n${problems.map((p) => `  ${p}`).join('\n')}`);
 
   return {
@@ -387,5 +392,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, connectors: rea
     limits,
     security,
     redis: redisConfig(e),
+    operations,
   };
 }

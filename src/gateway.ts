@@ -1,7 +1,8 @@
 /**
  * createGateway: the composition root. It reads as the list of what the
  * gateway is made of, in dependency order — backends, records services,
- * upstream connectors, caches, domain services, transports — each piece
+ * upstream connectors, caches, domain services, health and the operations
+ * monitor (alerts, the dashboard's feed), transports — each piece
  * returning what it provides and registering how it stops. main.ts and every
  * integration test use it.
  */
@@ -10,10 +11,12 @@ import { createSecurityServices } from './auth/securityServices.js';
 import { createCaches } from './composition/caches.js';
 import { createDomain } from './composition/domain.js';
 import { createLifecycle } from './composition/lifecycle.js';
+import { createOperations } from './composition/operations.js';
 import { createReadiness, type GatewayState } from './composition/readiness.js';
 import { createTransports } from './composition/transports.js';
 import { createUpstreams } from './composition/upstreams.js';
 import type { Services } from './graphql/context.js';
+import { createBusinessRecorder } from './observability/businessRecorder.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { createMetrics } from './observability/metrics.js';
 import type { SandboxOptionsInput } from './sandbox/options.js';
@@ -60,7 +63,9 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     const upstreams = await createUpstreams({ config, logger, metrics, strategies, tokens: security.tokens, ephemeralTokenKey: security.ephemeralKey, sandbox: options.sandbox, publicUrl: () => url, lifecycle });
     const { capabilities } = upstreams;
     const caches = createCaches({ config, logger, metrics, strategies, capabilities });
-    const domain = createDomain({ config, logger, strategies, capabilities, caches, lifecycle, clock: options.clock });
+    const domain = createDomain({ config, logger, strategies, capabilities, caches, lifecycle, clock: options.clock, observe: createBusinessRecorder(metrics) });
+    const readiness = createReadiness({ state: () => state, connectors: () => upstreams.connectors, strategies });
+    const operations = createOperations({ config, logger, metrics, connectors: upstreams.connectors, domain, readiness, lifecycle });
     const services: Services = {
       config,
       sources: caches.sources,
@@ -74,10 +79,11 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       jobs: domain.jobs,
       orders: domain.orders,
       audit: security.audit,
+      operations,
     };
     await upstreams.start();
-    const readiness = createReadiness({ state: () => state, connectors: () => upstreams.connectors, strategies });
     const transports = await createTransports({ config, logger, metrics, strategies, services, caches, routes: upstreams.routes, readiness, lifecycle, clock: options.clock });
+    operations.countStreams(transports.openStreams);
     url = transports.url;
     await domain.start();
     state = 'ready';

@@ -15,6 +15,7 @@ async function main(): Promise<void> {
     `Crossdock gateway (${config.mode}) listening on ${gateway.url}`,
     `  GraphQL     ${gateway.url}/graphql`,
     `  Playground  ${gateway.url}/playground`,
+    `  Dashboard   ${gateway.url}/dashboard`,
     `  Health      ${gateway.url}/health   Ready ${gateway.url}/ready   Metrics ${gateway.url}/metrics`,
   ];
   for (const c of gateway.services.connectors) {
@@ -24,7 +25,7 @@ async function main(): Promise<void> {
   if (gateway.devKey) {
     // Printed once, to the terminal that started a loopback-only development
     // gateway; never logged, never stored.
-    lines.push(`  Dev API key ${gateway.devKey}   (admin; send as X-API-Key; the playground has it filled in)`);
+    lines.push(`  Dev API key ${gateway.devKey}   (admin; send as X-API-Key; the playground and the dashboard have it filled in)`);
   }
   process.stdout.write(`${lines.join('\n')}\n\n`);
 

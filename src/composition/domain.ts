@@ -17,6 +17,7 @@ import type { JobStore } from '../jobs/store/jobStore.js';
 import { createSyncService, type SyncService } from '../jobs/syncService.js';
 import type { SyncJobRecord, SyncKind } from '../jobs/types.js';
 import type { Bus } from '../events/emitterBus.js';
+import type { BusinessRecorder } from '../observability/businessRecorder.js';
 import type { Logger } from '../observability/logger.js';
 import { createOrderService, type OrderService } from '../orders/orderService.js';
 import type { OrderStore } from '../orders/orderStore.js';
@@ -44,6 +45,8 @@ export interface DomainOptions {
   lifecycle: Lifecycle;
   /** The orders' clock (idempotency key expiry, claim leases). @default Date.now */
   clock?: () => number;
+  /** Counts this instance's sync items and settled supplier orders (the dashboard's business figures). @default none */
+  observe?: BusinessRecorder;
 }
 
 type Pipeline = (job: SyncJobRecord, signal: AbortSignal) => Promise<SyncJobRecord>;
@@ -56,7 +59,10 @@ export function createDomain(options: DomainOptions): Domain {
   const jobStore = strategies.jobStore;
   const events = createJobEvents({ maxPerSecond: 10, bus: strategies.jobBus });
   lifecycle.defer(() => events.close());
-  const publish = (job: SyncJobRecord) => events.publish(job);
+  const publish = (job: SyncJobRecord) => {
+    options.observe?.job(job);
+    events.publish(job);
+  };
 
   // Supplier orders: durable intents, the outbox worker, status polling.
   const orderStore = strategies.orderStore;
@@ -65,7 +71,10 @@ export function createDomain(options: DomainOptions): Domain {
     store: orderStore,
     orders: supplier.ordering,
     logger,
-    publish: (order) => orderBus.emit(order),
+    publish: (order, from) => {
+      options.observe?.order(order, from);
+      orderBus.emit(order);
+    },
     retryStepMs: config.orders.retryStepMs,
     pollMs: config.orders.pollMs,
     leases: strategies.leases,

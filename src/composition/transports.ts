@@ -35,6 +35,8 @@ export interface Transports {
   devKey?: string;
   /** Re-reads the keys file (SIGHUP); false when there is none or it does not parse (the old keys stay). */
   reloadKeys(why: string): boolean;
+  /** SSE event streams and WebSocket connections open now. */
+  openStreams(): number;
 }
 
 export interface TransportsOptions {
@@ -98,7 +100,9 @@ export async function createTransports(options: TransportsOptions): Promise<Tran
     hardening: limits.hardening,
     metrics,
     logger,
+    // The playground and the dashboard fill in the generated key for loopback callers.
     playgroundHeaders: devKey ? { 'X-API-Key': devKey } : undefined,
+    dashboardKey: devKey,
     connectorRoutes: options.routes,
     trustedProxies,
     tls: config.tls,
@@ -106,8 +110,8 @@ export async function createTransports(options: TransportsOptions): Promise<Tran
   });
   // Subscriptions (and any operation) over SSE at /graphql/stream and graphql-ws on /graphql;
   // both end their streams in the app's preClose hook.
-  registerSseTransport(app, { schema, services, logger, guard: limits.streamGuard, slots: limits.streams.slots });
-  registerWsTransport(app, { schema, services, keyring, logger, guard: limits.streamGuard, maxPayloadBytes: limits.bodyLimitBytes, trustedProxies, ...limits.streams });
+  const sse = registerSseTransport(app, { schema, services, logger, guard: limits.streamGuard, slots: limits.streams.slots });
+  const ws = registerWsTransport(app, { schema, services, keyring, logger, guard: limits.streamGuard, maxPayloadBytes: limits.bodyLimitBytes, trustedProxies, ...limits.streams });
   await app.listen({ port: config.port, host: config.host });
   lifecycle.defer(async () => {
     // In-flight requests get a short drain; connections opened but never used
@@ -120,5 +124,5 @@ export async function createTransports(options: TransportsOptions): Promise<Tran
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host.includes(':') ? `[${config.host}]` : config.host;
-  return { url: `${config.tls ? 'https' : 'http'}://${shownHost}:${port}`, devKey, reloadKeys: (why) => reloader?.reload(why) ?? false };
+  return { url: `${config.tls ? 'https' : 'http'}://${shownHost}:${port}`, devKey, reloadKeys: (why) => reloader?.reload(why) ?? false, openStreams: () => sse.openStreams + ws.connections };
 }

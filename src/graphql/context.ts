@@ -14,6 +14,7 @@ import type { OrderService } from '../orders/orderService.js';
 import type { OrderStore } from '../orders/orderStore.js';
 import type { SupplierOrderRecord } from '../orders/types.js';
 import type { AuditLog } from '../observability/auditLog.js';
+import type { OperationsMonitor } from '../observability/operationsMonitor.js';
 import type { RequestCharge } from './limits/operationGuard.js';
 
 export interface Client {
@@ -39,6 +40,8 @@ export interface Services {
   orders: { service: OrderService; store: OrderStore; events: Bus<SupplierOrderRecord> };
   /** Every mutation is recorded here (guardSchema.ts, auditPlugin.ts); queried by admins through `auditLog`. */
   audit: AuditLog;
+  /** Alerts, the dashboard's snapshots and history (observability/operationsMonitor.ts). */
+  operations: OperationsMonitor;
 }
 
 export interface GraphQLContext {

@@ -14,7 +14,20 @@ export interface Metrics {
   cacheRequests: Counter<'kind' | 'result'>;
   responseCache: Counter<'result'>;
   httpDuration: Histogram<'route' | 'method' | 'status'>;
+  /** Sync items this instance ran: `processed`, `written` (created or updated in the store), `failed`. Dry runs write nothing and are not counted. */
+  syncItems: Counter<'kind'>;
+  /** Supplier orders this instance's outbox settled: `placed` (the supplier has it), `failed` (MANUAL_REVIEW or REJECTED). */
+  supplierOrders: Counter<'outcome'>;
+  /** The gateway's own alert rules (alertRules.ts): 1 while a rule fires at a severity, else 0. */
+  alertFiring: Gauge<'alertname' | 'severity'>;
 }
+
+/**
+ * Upstream latency buckets, seconds. 2 and 5 are the alert thresholds of
+ * alertRules.ts (response time > 2 s warning, > 5 s critical): with a bucket
+ * edge at each, histogram_quantile and the gateway's own p95 are exact there.
+ */
+export const UPSTREAM_LATENCY_BUCKETS: readonly number[] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 2.5, 5, 10];
 
 export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metrics {
   const registry = new Registry();
@@ -31,7 +44,7 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       name: 'crossdock_upstream_request_duration_seconds',
       help: 'Upstream request latency, one attempt each.',
       labelNames: ['upstream', 'endpoint'],
-      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      buckets: [...UPSTREAM_LATENCY_BUCKETS],
       registers: [registry],
     }),
     upstreamRetries: new Counter({
@@ -69,6 +82,24 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       help: 'HTTP request duration by route, method and status.',
       labelNames: ['route', 'method', 'status'],
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    }),
+    syncItems: new Counter({
+      name: 'crossdock_sync_items_total',
+      help: 'Sync job items run on this instance by kind: processed, written (created or updated in the store), failed. Dry runs are not counted.',
+      labelNames: ['kind'],
+      registers: [registry],
+    }),
+    supplierOrders: new Counter({
+      name: 'crossdock_supplier_orders_total',
+      help: "Supplier orders settled by this instance's outbox: placed (the supplier has it) or failed (MANUAL_REVIEW or REJECTED).",
+      labelNames: ['outcome'],
+      registers: [registry],
+    }),
+    alertFiring: new Gauge({
+      name: 'crossdock_alert_firing',
+      help: "The gateway's alert rules, evaluated over sliding windows: 1 while the rule fires at this severity, else 0 (deploy/prometheus/alerts.yml has the same rules in PromQL).",
+      labelNames: ['alertname', 'severity'],
       registers: [registry],
     }),
   };

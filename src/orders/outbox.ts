@@ -29,7 +29,8 @@ export interface OutboxOptions {
   /** The supplier's ordering (domain/ports.ts). */
   orders: SupplierOrdering;
   logger: Logger;
-  publish(order: SupplierOrderRecord): void;
+  /** Every transition this worker recorded: the order as it is now, and the status it left (the dashboard's counts). */
+  publish(order: SupplierOrderRecord, from: SupplierOrderStatus): void;
   /** Retries after the first attempt before MANUAL_REVIEW. @default 3 */
   maxRetries?: number;
   /** Delay before retry n is n × this. @default 5000 */
@@ -79,7 +80,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
 
   async function record(order: SupplierOrderRecord, to: SupplierOrderStatus, reason: string, change: OrderChange): Promise<void> {
     const result = await store.transition(order.id, to, reason, change);
-    if (result.applied) publish(result.order);
+    if (result.applied) publish(result.order, order.status);
     else logger.info({ orderId: order.id, status: result.order.status, wanted: to }, 'order changed since it was read (cancelled, or taken over): outcome not recorded');
   }
 

@@ -1,7 +1,8 @@
 /**
  * The HTTP adapter: Fastify routes around the framework-free GraphQL handler.
  * `/health` (liveness, no auth), `/ready`, `/metrics`, `/graphql`, and the
- * playground (static, no auth: it holds no data; queries from it need a key).
+ * playground and the dashboard (static, no auth: they hold no data; queries
+ * from them need a key).
  */
 import { randomUUID } from 'node:crypto';
 import type { Socket } from 'node:net';
@@ -14,8 +15,10 @@ import { ErrorCode } from '../graphql/errors.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { ConnectorRoute } from '../connectors/connector.js';
+import { healthSummary, type HealthReport } from '../observability/healthReport.js';
 import type { PlainRequest, PlainResponse } from './graphqlHandler.js';
 import { registerConnectorRoutes } from './connectorRoutes.js';
+import { registerDashboardRoutes } from './dashboardPage.js';
 import { loadPlaygroundAssets, mayShowDevKey, playgroundHtml, PLAYGROUND_SCRIPT, PLAYGROUND_STYLE } from './playground.js';
 import { registerHardening, type HardeningOptions } from './hardening.js';
 
@@ -27,8 +30,10 @@ declare module 'fastify' {
 }
 
 export interface Readiness {
-  /** 200 with `status: ok|degraded`, or 503 while starting or draining. */
-  check(): Promise<{ ready: boolean; status: 'ok' | 'degraded' | 'starting' | 'draining'; checks: Record<string, unknown> }>;
+  /** A fresh report (observability/healthReport.ts): `/ready` answers it, 200 while it serves, 503 while starting or draining. */
+  check(): Promise<HealthReport>;
+  /** A report whose records-backend probe may be up to `maxAgeMs` old (the connectors' checks are always fresh): `/health` and the dashboard. */
+  current(maxAgeMs: number): Promise<HealthReport>;
 }
 
 export interface HttpAppOptions {
@@ -43,6 +48,8 @@ export interface HttpAppOptions {
   trustedProxies?: Networks;
   /** In-process HTTPS (TLS 1.2 at least). @default plain HTTP */
   tls?: { cert: Buffer; key: Buffer };
+  /** The key the dashboard signs in with by itself (the embedded default's generated key), for loopback callers only. */
+  dashboardKey?: string;
   /**
    * Routes the vendors call (connector callbacks and webhooks): public, each authenticating the call
    * itself (a one-time code, a signature). @default none
@@ -53,8 +60,8 @@ export interface HttpAppOptions {
   hardening?: HardeningOptions;
 }
 
-/** No key needed: liveness, the playground's static page (it holds no data; its queries need a key). */
-const PUBLIC_PREFIXES = ['/health', '/playground', '/favicon.ico'];
+/** No key needed: liveness, the playground's and the dashboard's static pages (they hold no data; their queries need a key). */
+const PUBLIC_PREFIXES = ['/health', '/playground', '/dashboard', '/favicon.ico'];
 
 /** A caller's X-Request-Id is kept when it is a plain token; otherwise (or absent) one is made. */
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -174,13 +181,18 @@ export async function createHttpApp(options: HttpAppOptions): Promise<FastifyIns
   // Unknown routes and methods answer like every other error: a GraphQL error body with a code.
   app.setNotFoundHandler((request, reply) => graphqlError(reply, 404, ErrorCode.NOT_FOUND, `no route ${request.method} ${(request.url.split('?')[0] ?? '').slice(0, 100)}`));
 
-  app.get('/health', async () => ({ status: 'ok' }));
+  // Liveness (the image's HEALTHCHECK): 200 while the process serves, whatever its upstreams do — a
+  // restart cures no vendor outage. The body says how it is, statuses only: the route needs no key.
+  app.get('/health', async (_request, reply) => {
+    const report = await options.readiness.current(1_000);
+    return reply.code(report.state === 'draining' ? 503 : 200).send(healthSummary(report));
+  });
   registerConnectorRoutes(app, options.connectorRoutes ?? []);
   app.get('/favicon.ico', async (_request, reply) => reply.code(204).send());
 
   app.get('/ready', async (_request, reply) => {
     const r = await options.readiness.check();
-    return reply.code(r.ready ? 200 : 503).send({ status: r.status, checks: r.checks });
+    return reply.code(r.ready ? 200 : 503).send({ status: r.status, state: r.state, checks: r.checks });
   });
 
   app.get('/metrics', async (_request, reply) => {
@@ -208,6 +220,8 @@ export async function createHttpApp(options: HttpAppOptions): Promise<FastifyIns
     reply.header('content-type', asset.contentType).header('cache-control', 'public, max-age=86400');
     return asset.body;
   });
+
+  registerDashboardRoutes(app, { devKey: options.dashboardKey });
 
   async function graphqlRoute(request: FastifyRequest, reply: FastifyReply) {
     const client = request.client;

@@ -25,8 +25,13 @@ export interface PlaygroundAsset {
 }
 
 export function loadPlaygroundAssets(): Map<string, PlaygroundAsset> {
+  return loadPackageAssets(ASSETS);
+}
+
+/** Reads files of installed packages (asset name → [package path, content type]) once, for serving with no CDN. */
+export function loadPackageAssets(assets: Readonly<Record<string, readonly [string, string]>>): Map<string, PlaygroundAsset> {
   const out = new Map<string, PlaygroundAsset>();
-  for (const [name, [file, contentType]] of Object.entries(ASSETS)) {
+  for (const [name, [file, contentType]] of Object.entries(assets)) {
     // Resolve each package's root through its package.json: some packages'
     // `exports` hide their UMD builds from require.resolve.
     const [scopeOrName = '', maybeName = ''] = file.split('/');

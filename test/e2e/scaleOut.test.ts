@@ -298,8 +298,8 @@ describe.skipIf(!hasRedis)('scale-out: two gateways on one Redis', () => {
       // Redis back (same port, same AOF directory): both recover by themselves.
       await redis.start();
       const upAt = Date.now();
-      await pollUntil(() => ready(a), (r) => r.body.status === 'ok', { timeoutMs: 15_000, intervalMs: 100, what: 'A to recover' });
-      await pollUntil(() => ready(b), (r) => r.body.status === 'ok', { timeoutMs: 15_000, intervalMs: 100, what: 'B to recover' });
+      await pollUntil(() => ready(a), (r) => r.body.status === 'healthy', { timeoutMs: 15_000, intervalMs: 100, what: 'A to recover' });
+      await pollUntil(() => ready(b), (r) => r.body.status === 'healthy', { timeoutMs: 15_000, intervalMs: 100, what: 'B to recover' });
       await new Promise((res) => setTimeout(res, 1_000));
       stop = true;
       await load;

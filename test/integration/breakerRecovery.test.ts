@@ -34,7 +34,7 @@ const breakerOf = async (name: string) => {
 const part = (id: string) => gw.gql(`{ part(id: "${id}") { supplierId } }`);
 
 it('a probe answered 429 leaves the breaker half-open and reported; the next read after recovery closes it', async () => {
-  expect((await ready()).status).toBe('ok');
+  expect((await ready()).status).toBe('healthy');
 
   // The supplier fails: two failures (5xx retries count) open the breaker.
   await setFaults(gw.fipUrl, { errorRates: { '503': 1 } });
@@ -61,7 +61,7 @@ it('a probe answered 429 leaves the breaker half-open and reported; the next rea
   expect(recovered.body.errors).toBeUndefined();
   expect(recovered.body.data).toEqual({ part: { supplierId: '103' } });
   expect(await breakerOf('finditparts')).toBe('CLOSED');
-  expect(await ready()).toMatchObject({ status: 'ok', checks: { breakers: { finditparts: 'closed', bigcommerce: 'closed' } } });
+  expect(await ready()).toMatchObject({ status: 'healthy', checks: { breakers: { finditparts: 'closed', bigcommerce: 'closed' } } });
 
   // And reads keep working.
   const again = await part('104');

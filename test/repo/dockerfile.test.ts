@@ -140,6 +140,10 @@ describe('the Dockerfile, replayed', () => {
     const body = (await res.json()) as { data?: { parts: Array<{ partNumber: string } | null> }; errors?: unknown };
     expect(res.status, JSON.stringify(body)).toBe(200);
     expect(body.data?.parts.filter(Boolean).length).toBe(2);
+    // The dashboard's page and files come from the image's own dist/ and node_modules.
+    for (const path of ['/dashboard', '/dashboard/dashboard.js', '/dashboard/assets/uPlot.js', '/dashboard/assets/graphql-sse.js']) {
+      expect((await fetch(`http://127.0.0.1:${port}${path}`)).status, path).toBe(200);
+    }
 
     // SIGTERM drains both (what `docker stop` sends).
     gateway.child.kill('SIGTERM');

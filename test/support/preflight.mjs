@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Before the suite: find the real servers some tests need (redis-server,
-// Chromium), install Debian's packages when running as root, and say
+// Before the suite: find the real servers and tools some tests need
+// (redis-server, Chromium, promtool), install Debian's packages when running as root, and say
 // clearly what is missing otherwise. In CI a missing one is an error.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -10,6 +10,7 @@ const needs = [
   { what: 'Chromium (/usr/bin/chromium)', pkg: 'chromium', found: () => existsSync('/usr/bin/chromium'), for: 'playground browser tests' },
   { what: 'nginx', pkg: 'nginx', found: () => existsSync('/usr/sbin/nginx') || existsSync('/usr/bin/nginx'), for: 'edge-proxy (TLS termination) tests' },
   { what: 'openssl', pkg: 'openssl', found: () => spawnSync('openssl', ['version']).status === 0, for: 'TLS tests (self-signed certificates)' },
+  { what: 'promtool', pkg: 'prometheus', found: () => spawnSync('promtool', ['--version']).status === 0, for: 'Prometheus alert rule tests (test/repo/prometheusRules.test.ts)' },
 ];
 
 let missing = needs.filter((n) => !n.found());
@@ -26,7 +27,7 @@ if (missing.length && isRoot && spawnSync('apt-get', ['--version']).status === 0
   missing = needs.filter((n) => !n.found());
 }
 for (const n of missing) {
-  console.log(`preflight: ${n.what} is missing; the ${n.for} will be skipped (install: apt-get install -y ${n.pkg})`);
+  console.log(`preflight: ${n.what} is missing; the ${n.for} need it (install: apt-get install -y ${n.pkg})`);
 }
 if (missing.length && process.env.CI) {
   console.error('preflight: CI must run every test; failing.');

@@ -5,7 +5,11 @@ import type { InventoryModel as InventoryModelModel, UpstreamStatusModel as Upst
 import type { SyncJobRecord as SyncJobRecordModel, SyncScheduleRecord as SyncScheduleRecordModel, SyncFailureRecord as SyncFailureRecordModel, PlannedChangeRecord as PlannedChangeRecordModel } from '../../jobs/types.js';
 import type { SupplierOrderRecord as SupplierOrderRecordModel, OrderLineIntent as OrderLineIntentModel, OrderEventRecord as OrderEventRecordModel } from '../../orders/types.js';
 import type { PlacedModel as PlacedModelModel, RejectedModel as RejectedModelModel } from '../../orders/orderService.js';
-import type { GraphQLContext } from '../context.js';
+import type { AlertStatus as AlertStatusModel } from '../../observability/alertBoard.js';
+import type { HealthReport as HealthReportModel } from '../../observability/healthReport.js';
+import type { UpstreamFigures as UpstreamFiguresModel, ProcessFigures as ProcessFiguresModel, DashboardPoint as DashboardPointModel, DashboardSnapshot as DashboardSnapshotModel } from '../../observability/operationsMonitor.js';
+import type { BusinessRates as BusinessRatesModel } from '../../observability/windowedFigures.js';
+import type { Client as ClientModel, GraphQLContext } from '../context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = T | null | undefined;
 export type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
@@ -28,6 +32,46 @@ export type Scalars = {
   DateTime: { input: string; output: string; }
   /** An exact decimal number, serialised as a string ("12.30"). Money is never a float. */
   Decimal: { input: string; output: string; }
+};
+
+/**
+ * One alert rule at one severity, evaluated by the gateway every DASHBOARD_INTERVAL_MS over a sliding
+ * window (ALERT_WINDOW_SECONDS; failed orders over ALERT_ORDER_WINDOW_SECONDS). The same rules, in PromQL,
+ * are deploy/prometheus/alerts.yml; the gauge crossdock_alert_firing{alertname, severity} mirrors `state`.
+ */
+export type Alert = {
+  __typename?: 'Alert';
+  /** The rule (also the Prometheus alertname): UpstreamErrorRate, UpstreamLatency, UpstreamRateLimited, SupplierOrdersFailed. */
+  name: Scalars['String']['output'];
+  severity: AlertSeverity;
+  /** When it entered its current state (the gateway's start, for a state it never left). */
+  since: Scalars['DateTime']['output'];
+  /** FIRING while the measured value is strictly above the threshold. */
+  state: AlertState;
+  summary: Scalars['String']['output'];
+  threshold: Scalars['Float']['output'];
+  /** ratio, seconds, per minute or orders. */
+  unit: Scalars['String']['output'];
+  /** The upstream the value is from, for upstream rules. */
+  upstream: Maybe<Scalars['String']['output']>;
+  /** What the rule measures now (the worst upstream's, for upstream rules); null with nothing to measure. */
+  value: Maybe<Scalars['Float']['output']>;
+};
+
+/** How bad it is when an alert rule fires: each rule has a warning and a critical threshold. */
+export type AlertSeverity =
+  | 'CRITICAL'
+  | 'WARNING';
+
+export type AlertState =
+  | 'FIRING'
+  | 'OK';
+
+/** The API client a request is made with. */
+export type ApiClient = {
+  __typename?: 'ApiClient';
+  name: Scalars['String']['output'];
+  role: Role;
 };
 
 /** One mutation field a client asked for, as the audit log recorded it. Secrets and personal data are masked. */
@@ -82,6 +126,20 @@ export type BreakerState =
   | 'HALF_OPEN'
   | 'OPEN';
 
+/** What this instance did, per hour over the alert window. */
+export type BusinessFigures = {
+  __typename?: 'BusinessFigures';
+  /** Upstream attempts that failed (5xx, unanswered), share of all; null before any. */
+  errorRate: Maybe<Scalars['Float']['output']>;
+  partsSyncedPerHour: Scalars['Float']['output'];
+  /** Store products created or updated by syncs. */
+  productsWrittenPerHour: Scalars['Float']['output'];
+  /** Orders that ended in manual review or were rejected. */
+  supplierOrdersFailedPerHour: Scalars['Float']['output'];
+  supplierOrdersPlacedPerHour: Scalars['Float']['output'];
+  syncFailuresPerHour: Scalars['Float']['output'];
+};
+
 export type CacheStatus = {
   __typename?: 'CacheStatus';
   hits: Scalars['Int']['output'];
@@ -105,6 +163,34 @@ export type CacheTtls = {
   stock: Scalars['Int']['output'];
 };
 
+/** A point of the dashboard's hour of history. */
+export type DashboardPoint = {
+  __typename?: 'DashboardPoint';
+  at: Scalars['DateTime']['output'];
+  business: BusinessFigures;
+  system: SystemFigures;
+  upstreams: Array<UpstreamFigures>;
+};
+
+/** Everything the dashboard shows, as of one tick. */
+export type DashboardSnapshot = {
+  __typename?: 'DashboardSnapshot';
+  alerts: Array<Alert>;
+  at: Scalars['DateTime']['output'];
+  business: BusinessFigures;
+  health: GatewayHealth;
+  /** How often a snapshot is pushed, ms. */
+  intervalMs: Scalars['Int']['output'];
+  /** Queued, running and interrupted sync jobs, and those that ended in the last 10 minutes, newest first (at most 20). */
+  jobs: Array<SyncJob>;
+  queues: WorkQueueCounts;
+  system: SystemFigures;
+  /** Every connector's upstreams. */
+  upstreams: Array<UpstreamFigures>;
+  /** The window rates and percentiles are over, seconds. */
+  windowSeconds: Scalars['Int']['output'];
+};
+
 export type Drift = {
   __typename?: 'Drift';
   fields: Array<DriftEntry>;
@@ -125,6 +211,32 @@ export type DriftField =
   | 'NAME'
   | 'PRICE'
   | 'STOCK';
+
+/**
+ * healthy | degraded | unhealthy, as /health and /ready report it: unhealthy while it does not serve
+ * (starting, draining); degraded while it serves but a connector, the store or the cache is not healthy.
+ */
+export type GatewayHealth = {
+  __typename?: 'GatewayHealth';
+  checks: Array<HealthCheck>;
+  status: HealthStatus;
+};
+
+/** One check of the gateway's health. */
+export type HealthCheck = {
+  __typename?: 'HealthCheck';
+  kind: HealthCheckKind;
+  /** A connector's name, or store or cache. */
+  name: Scalars['String']['output'];
+  /** Why it is not healthy; null when it is. */
+  reason: Maybe<Scalars['String']['output']>;
+  status: HealthStatus;
+};
+
+export type HealthCheckKind =
+  | 'CACHE'
+  | 'CONNECTOR'
+  | 'STORE';
 
 export type HealthStatus =
   | 'DEGRADED'
@@ -151,6 +263,13 @@ export type InventoryLocation = {
   availableToSell: Scalars['Int']['output'];
   locationId: Scalars['String']['output'];
   onHand: Scalars['Int']['output'];
+};
+
+/** Requests waiting for a pacing slot, per lane. */
+export type LaneDepth = {
+  __typename?: 'LaneDepth';
+  bulk: Scalars['Int']['output'];
+  interactive: Scalars['Int']['output'];
 };
 
 /** An amount of money in one currency. */
@@ -420,11 +539,18 @@ export type ProductFilter = {
 
 export type Query = {
   __typename?: 'Query';
+  /** Every alert rule at each severity. */
+  alerts: Array<Alert>;
   /** The audit log of mutations, newest first (role admin). `client`: exact client name; `operation`: exact operation name or mutation field. `first` at most 200. */
   auditLog: AuditEntryConnection;
   cacheStatus: CacheStatus;
+  dashboard: DashboardSnapshot;
+  /** The last hour, one point per DASHBOARD_HISTORY_STEP_SECONDS, oldest first. */
+  dashboardHistory: Array<DashboardPoint>;
   /** Merged stock for SKUs, in the order asked. At most MAX_IDS_PER_FIELD SKUs. */
   inventory: Array<Inventory>;
+  /** Who this key is: the dashboard shows actions to operators only. */
+  me: ApiClient;
   /** Fetches any object by its global id. */
   node: Maybe<Node>;
   /** One store order by id (global or numeric). */
@@ -541,6 +667,11 @@ export type QuerySyncJobsArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
+export type Role =
+  | 'ADMIN'
+  | 'OPERATOR'
+  | 'VIEWER';
+
 export type ScheduleSyncInput = {
   /** Five-field cron expression, e.g. "0 * * * *" for hourly. Give this or intervalSeconds. */
   cron?: InputMaybe<Scalars['String']['input']>;
@@ -576,6 +707,8 @@ export type StartSyncPayload = {
 
 export type Subscription = {
   __typename?: 'Subscription';
+  /** A snapshot at once, then one every DASHBOARD_INTERVAL_MS. */
+  dashboard: DashboardSnapshot;
   /** Supplier order changes: one order, or all when id is omitted. */
   orderUpdated: SupplierOrder;
   /** The job's current snapshot at once, then its progress (at most 10 a second), completing when it ends. */
@@ -866,6 +999,46 @@ export type SyncStatus =
   | 'RUNNING'
   | 'SUCCEEDED';
 
+export type SystemFigures = {
+  __typename?: 'SystemFigures';
+  /** Share of one core since the last snapshot, percent. */
+  cpuPercent: Scalars['Float']['output'];
+  /** 99th percentile event-loop delay since the last snapshot, ms. */
+  eventLoopLagMs: Scalars['Float']['output'];
+  heapUsedBytes: Scalars['Float']['output'];
+  /** SSE event streams and WebSocket connections open. */
+  openStreams: Scalars['Int']['output'];
+  rssBytes: Scalars['Float']['output'];
+  uptimeSeconds: Scalars['Int']['output'];
+};
+
+/** One upstream API over the alert window. */
+export type UpstreamFigures = {
+  __typename?: 'UpstreamFigures';
+  breaker: BreakerState;
+  connector: Scalars['String']['output'];
+  health: HealthStatus;
+  healthReason: Maybe<Scalars['String']['output']>;
+  inFlight: Scalars['Int']['output'];
+  /** Attempt latency percentiles over the window (from the latency histogram), ms; null before any attempt. */
+  latencyP50Ms: Maybe<Scalars['Float']['output']>;
+  latencyP95Ms: Maybe<Scalars['Float']['output']>;
+  latencyP99Ms: Maybe<Scalars['Float']['output']>;
+  name: Scalars['String']['output'];
+  queue: LaneDepth;
+  quotaLimit: Maybe<Scalars['Int']['output']>;
+  /** Requests left in the vendor's window as its headers last said; null when it says none. */
+  quotaRemaining: Maybe<Scalars['Int']['output']>;
+  requestsPerMinute: Scalars['Float']['output'];
+  sandbox: Scalars['Boolean']['output'];
+  /** Share of attempts neither 5xx nor unanswered; null before any attempt. */
+  successRate: Maybe<Scalars['Float']['output']>;
+  /** 429 answers per minute (the vendor's rate limit hit). */
+  throttledPerMinute: Scalars['Float']['output'];
+  /** How people call its connector. */
+  title: Scalars['String']['output'];
+};
+
 /** One upstream API of a connector, as the gateway sees it. */
 export type UpstreamStatus = {
   __typename?: 'UpstreamStatus';
@@ -901,6 +1074,12 @@ export type VehicleFitment = {
   make: Scalars['String']['output'];
   model: Scalars['String']['output'];
   year: Scalars['Int']['output'];
+};
+
+export type WorkQueueCounts = {
+  __typename?: 'WorkQueueCounts';
+  /** Supplier orders waiting for a person (retry or cancel). */
+  manualReviewOrders: Scalars['Int']['output'];
 };
 
 
@@ -982,14 +1161,21 @@ export type ResolversInterfaceTypes<_RefType extends Record<string, unknown>> = 
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = {
+  Alert: ResolverTypeWrapper<AlertStatusModel>;
+  AlertSeverity: AlertSeverity;
+  AlertState: AlertState;
+  ApiClient: ResolverTypeWrapper<ClientModel>;
   AuditEntry: ResolverTypeWrapper<AuditEntry>;
   AuditEntryConnection: ResolverTypeWrapper<AuditEntryConnection>;
   AuditEntryEdge: ResolverTypeWrapper<AuditEntryEdge>;
   AuditOutcome: AuditOutcome;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   BreakerState: BreakerState;
+  BusinessFigures: ResolverTypeWrapper<BusinessRatesModel>;
   CacheStatus: ResolverTypeWrapper<CacheStatus>;
   CacheTtls: ResolverTypeWrapper<CacheTtls>;
+  DashboardPoint: ResolverTypeWrapper<DashboardPointModel>;
+  DashboardSnapshot: ResolverTypeWrapper<DashboardSnapshotModel>;
   Date: ResolverTypeWrapper<Scalars['Date']['output']>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   Decimal: ResolverTypeWrapper<Scalars['Decimal']['output']>;
@@ -997,11 +1183,15 @@ export type ResolversTypes = {
   DriftEntry: ResolverTypeWrapper<DriftEntry>;
   DriftField: DriftField;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
+  GatewayHealth: ResolverTypeWrapper<HealthReportModel>;
+  HealthCheck: ResolverTypeWrapper<HealthCheck>;
+  HealthCheckKind: HealthCheckKind;
   HealthStatus: HealthStatus;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   Inventory: ResolverTypeWrapper<InventoryModelModel>;
   InventoryLocation: ResolverTypeWrapper<InventoryLocation>;
+  LaneDepth: ResolverTypeWrapper<LaneDepth>;
   Money: ResolverTypeWrapper<Money>;
   Mutation: ResolverTypeWrapper<{}>;
   Node: ResolverTypeWrapper<ResolversInterfaceTypes<ResolversTypes>['Node']>;
@@ -1024,6 +1214,7 @@ export type ResolversTypes = {
   ProductEdge: ResolverTypeWrapper<Omit<ProductEdge, 'node'> & { node: ResolversTypes['Product'] }>;
   ProductFilter: ProductFilter;
   Query: ResolverTypeWrapper<{}>;
+  Role: Role;
   ScheduleSyncInput: ScheduleSyncInput;
   ShippingAddressInput: ShippingAddressInput;
   StartSyncInput: StartSyncInput;
@@ -1057,28 +1248,39 @@ export type ResolversTypes = {
   SyncScope: ResolverTypeWrapper<SyncScope>;
   SyncScopeInput: SyncScopeInput;
   SyncStatus: SyncStatus;
+  SystemFigures: ResolverTypeWrapper<ProcessFiguresModel>;
+  UpstreamFigures: ResolverTypeWrapper<UpstreamFiguresModel>;
   UpstreamStatus: ResolverTypeWrapper<UpstreamStatusModelModel>;
   VehicleFitment: ResolverTypeWrapper<VehicleFitment>;
+  WorkQueueCounts: ResolverTypeWrapper<WorkQueueCounts>;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = {
+  Alert: AlertStatusModel;
+  ApiClient: ClientModel;
   AuditEntry: AuditEntry;
   AuditEntryConnection: AuditEntryConnection;
   AuditEntryEdge: AuditEntryEdge;
   Boolean: Scalars['Boolean']['output'];
+  BusinessFigures: BusinessRatesModel;
   CacheStatus: CacheStatus;
   CacheTtls: CacheTtls;
+  DashboardPoint: DashboardPointModel;
+  DashboardSnapshot: DashboardSnapshotModel;
   Date: Scalars['Date']['output'];
   DateTime: Scalars['DateTime']['output'];
   Decimal: Scalars['Decimal']['output'];
   Drift: Drift;
   DriftEntry: DriftEntry;
   Float: Scalars['Float']['output'];
+  GatewayHealth: HealthReportModel;
+  HealthCheck: HealthCheck;
   ID: Scalars['ID']['output'];
   Int: Scalars['Int']['output'];
   Inventory: InventoryModelModel;
   InventoryLocation: InventoryLocation;
+  LaneDepth: LaneDepth;
   Money: Money;
   Mutation: {};
   Node: ResolversInterfaceTypes<ResolversParentTypes>['Node'];
@@ -1128,8 +1330,30 @@ export type ResolversParentTypes = {
   SyncSchedule: SyncScheduleRecordModel;
   SyncScope: SyncScope;
   SyncScopeInput: SyncScopeInput;
+  SystemFigures: ProcessFiguresModel;
+  UpstreamFigures: UpstreamFiguresModel;
   UpstreamStatus: UpstreamStatusModelModel;
   VehicleFitment: VehicleFitment;
+  WorkQueueCounts: WorkQueueCounts;
+};
+
+export type AlertResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Alert'] = ResolversParentTypes['Alert']> = {
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  severity?: Resolver<ResolversTypes['AlertSeverity'], ParentType, ContextType>;
+  since?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  state?: Resolver<ResolversTypes['AlertState'], ParentType, ContextType>;
+  summary?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  threshold?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  unit?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  upstream?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  value?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type ApiClientResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ApiClient'] = ResolversParentTypes['ApiClient']> = {
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  role?: Resolver<ResolversTypes['Role'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
 export type AuditEntryResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['AuditEntry'] = ResolversParentTypes['AuditEntry']> = {
@@ -1160,6 +1384,16 @@ export type AuditEntryEdgeResolvers<ContextType = GraphQLContext, ParentType ext
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
+export type BusinessFiguresResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['BusinessFigures'] = ResolversParentTypes['BusinessFigures']> = {
+  errorRate?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  partsSyncedPerHour?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  productsWrittenPerHour?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  supplierOrdersFailedPerHour?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  supplierOrdersPlacedPerHour?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  syncFailuresPerHour?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
 export type CacheStatusResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CacheStatus'] = ResolversParentTypes['CacheStatus']> = {
   hits?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   misses?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
@@ -1177,6 +1411,28 @@ export type CacheTtlsResolvers<ContextType = GraphQLContext, ParentType extends 
   price?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   product?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   stock?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type DashboardPointResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['DashboardPoint'] = ResolversParentTypes['DashboardPoint']> = {
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  business?: Resolver<ResolversTypes['BusinessFigures'], ParentType, ContextType>;
+  system?: Resolver<ResolversTypes['SystemFigures'], ParentType, ContextType>;
+  upstreams?: Resolver<Array<ResolversTypes['UpstreamFigures']>, ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type DashboardSnapshotResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['DashboardSnapshot'] = ResolversParentTypes['DashboardSnapshot']> = {
+  alerts?: Resolver<Array<ResolversTypes['Alert']>, ParentType, ContextType>;
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  business?: Resolver<ResolversTypes['BusinessFigures'], ParentType, ContextType>;
+  health?: Resolver<ResolversTypes['GatewayHealth'], ParentType, ContextType>;
+  intervalMs?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  jobs?: Resolver<Array<ResolversTypes['SyncJob']>, ParentType, ContextType>;
+  queues?: Resolver<ResolversTypes['WorkQueueCounts'], ParentType, ContextType>;
+  system?: Resolver<ResolversTypes['SystemFigures'], ParentType, ContextType>;
+  upstreams?: Resolver<Array<ResolversTypes['UpstreamFigures']>, ParentType, ContextType>;
+  windowSeconds?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
@@ -1205,6 +1461,20 @@ export type DriftEntryResolvers<ContextType = GraphQLContext, ParentType extends
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
+export type GatewayHealthResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['GatewayHealth'] = ResolversParentTypes['GatewayHealth']> = {
+  checks?: Resolver<Array<ResolversTypes['HealthCheck']>, ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['HealthStatus'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type HealthCheckResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['HealthCheck'] = ResolversParentTypes['HealthCheck']> = {
+  kind?: Resolver<ResolversTypes['HealthCheckKind'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  reason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['HealthStatus'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
 export type InventoryResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Inventory'] = ResolversParentTypes['Inventory']> = {
   available?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   inStock?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
@@ -1219,6 +1489,12 @@ export type InventoryLocationResolvers<ContextType = GraphQLContext, ParentType 
   availableToSell?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   locationId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   onHand?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type LaneDepthResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['LaneDepth'] = ResolversParentTypes['LaneDepth']> = {
+  bulk?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  interactive?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
@@ -1376,9 +1652,13 @@ export type ProductEdgeResolvers<ContextType = GraphQLContext, ParentType extend
 };
 
 export type QueryResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
+  alerts?: Resolver<Array<ResolversTypes['Alert']>, ParentType, ContextType>;
   auditLog?: Resolver<ResolversTypes['AuditEntryConnection'], ParentType, ContextType, RequireFields<QueryAuditLogArgs, 'first'>>;
   cacheStatus?: Resolver<ResolversTypes['CacheStatus'], ParentType, ContextType>;
+  dashboard?: Resolver<ResolversTypes['DashboardSnapshot'], ParentType, ContextType>;
+  dashboardHistory?: Resolver<Array<ResolversTypes['DashboardPoint']>, ParentType, ContextType>;
   inventory?: Resolver<Array<ResolversTypes['Inventory']>, ParentType, ContextType, RequireFields<QueryInventoryArgs, 'skus'>>;
+  me?: Resolver<ResolversTypes['ApiClient'], ParentType, ContextType>;
   node?: Resolver<Maybe<ResolversTypes['Node']>, ParentType, ContextType, RequireFields<QueryNodeArgs, 'id'>>;
   order?: Resolver<Maybe<ResolversTypes['Order']>, ParentType, ContextType, RequireFields<QueryOrderArgs, 'id'>>;
   orders?: Resolver<ResolversTypes['OrderConnection'], ParentType, ContextType, RequireFields<QueryOrdersArgs, 'first'>>;
@@ -1403,6 +1683,7 @@ export type StartSyncPayloadResolvers<ContextType = GraphQLContext, ParentType e
 };
 
 export type SubscriptionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = {
+  dashboard?: SubscriptionResolver<ResolversTypes['DashboardSnapshot'], "dashboard", ParentType, ContextType>;
   orderUpdated?: SubscriptionResolver<ResolversTypes['SupplierOrder'], "orderUpdated", ParentType, ContextType, Partial<SubscriptionOrderUpdatedArgs>>;
   syncJob?: SubscriptionResolver<ResolversTypes['SyncJob'], "syncJob", ParentType, ContextType, RequireFields<SubscriptionSyncJobArgs, 'id'>>;
   syncJobs?: SubscriptionResolver<ResolversTypes['SyncJob'], "syncJobs", ParentType, ContextType>;
@@ -1575,6 +1856,37 @@ export type SyncScopeResolvers<ContextType = GraphQLContext, ParentType extends 
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
+export type SystemFiguresResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['SystemFigures'] = ResolversParentTypes['SystemFigures']> = {
+  cpuPercent?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  eventLoopLagMs?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  heapUsedBytes?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  openStreams?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  rssBytes?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  uptimeSeconds?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type UpstreamFiguresResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['UpstreamFigures'] = ResolversParentTypes['UpstreamFigures']> = {
+  breaker?: Resolver<ResolversTypes['BreakerState'], ParentType, ContextType>;
+  connector?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  health?: Resolver<ResolversTypes['HealthStatus'], ParentType, ContextType>;
+  healthReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  inFlight?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  latencyP50Ms?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  latencyP95Ms?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  latencyP99Ms?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  queue?: Resolver<ResolversTypes['LaneDepth'], ParentType, ContextType>;
+  quotaLimit?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  quotaRemaining?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  requestsPerMinute?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  sandbox?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  successRate?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  throttledPerMinute?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  title?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
 export type UpstreamStatusResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['UpstreamStatus'] = ResolversParentTypes['UpstreamStatus']> = {
   baseUrl?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   breaker?: Resolver<ResolversTypes['BreakerState'], ParentType, ContextType>;
@@ -1602,19 +1914,32 @@ export type VehicleFitmentResolvers<ContextType = GraphQLContext, ParentType ext
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
+export type WorkQueueCountsResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['WorkQueueCounts'] = ResolversParentTypes['WorkQueueCounts']> = {
+  manualReviewOrders?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
 export type Resolvers<ContextType = GraphQLContext> = {
+  Alert?: AlertResolvers<ContextType>;
+  ApiClient?: ApiClientResolvers<ContextType>;
   AuditEntry?: AuditEntryResolvers<ContextType>;
   AuditEntryConnection?: AuditEntryConnectionResolvers<ContextType>;
   AuditEntryEdge?: AuditEntryEdgeResolvers<ContextType>;
+  BusinessFigures?: BusinessFiguresResolvers<ContextType>;
   CacheStatus?: CacheStatusResolvers<ContextType>;
   CacheTtls?: CacheTtlsResolvers<ContextType>;
+  DashboardPoint?: DashboardPointResolvers<ContextType>;
+  DashboardSnapshot?: DashboardSnapshotResolvers<ContextType>;
   Date?: GraphQLScalarType;
   DateTime?: GraphQLScalarType;
   Decimal?: GraphQLScalarType;
   Drift?: DriftResolvers<ContextType>;
   DriftEntry?: DriftEntryResolvers<ContextType>;
+  GatewayHealth?: GatewayHealthResolvers<ContextType>;
+  HealthCheck?: HealthCheckResolvers<ContextType>;
   Inventory?: InventoryResolvers<ContextType>;
   InventoryLocation?: InventoryLocationResolvers<ContextType>;
+  LaneDepth?: LaneDepthResolvers<ContextType>;
   Money?: MoneyResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   Node?: NodeResolvers<ContextType>;
@@ -1653,7 +1978,10 @@ export type Resolvers<ContextType = GraphQLContext> = {
   SyncProgress?: SyncProgressResolvers<ContextType>;
   SyncSchedule?: SyncScheduleResolvers<ContextType>;
   SyncScope?: SyncScopeResolvers<ContextType>;
+  SystemFigures?: SystemFiguresResolvers<ContextType>;
+  UpstreamFigures?: UpstreamFiguresResolvers<ContextType>;
   UpstreamStatus?: UpstreamStatusResolvers<ContextType>;
   VehicleFitment?: VehicleFitmentResolvers<ContextType>;
+  WorkQueueCounts?: WorkQueueCountsResolvers<ContextType>;
 };
 

@@ -7,6 +7,7 @@ import { partQueries, partResolvers, partVariantResolvers } from './parts.js';
 import { productQueries, productResolvers } from './products.js';
 import { scalarResolvers } from './scalars.js';
 import { auditQueries } from './audit.js';
+import { alertResolvers, apiClientResolvers, dashboardPointResolvers, dashboardSnapshotResolvers, gatewayHealthResolvers, operationsQueries, operationsSubscriptions, upstreamFiguresResolvers } from './operations.js';
 import { systemQueries, upstreamStatusResolvers } from './system.js';
 import { syncJobResolvers, syncMutations, syncQueries, syncSubscriptions } from './sync.js';
 import {
@@ -45,6 +46,7 @@ export const resolvers: Resolvers = {
     ...syncQueries,
     ...supplierOrderQueries,
     ...auditQueries,
+    ...operationsQueries,
     async node(_root, { id }, ctx) {
       const global = decodeGlobalId(id);
       if (!global) return null;
@@ -63,7 +65,7 @@ export const resolvers: Resolvers = {
     },
   },
   Mutation: { ...syncMutations, ...supplierOrderMutations },
-  Subscription: { ...syncSubscriptions, ...supplierOrderSubscriptions },
+  Subscription: { ...syncSubscriptions, ...supplierOrderSubscriptions, ...operationsSubscriptions },
   PlaceSupplierOrderResult: placeResultResolvers,
   SupplierOrder: supplierOrderResolvers,
   SupplierOrderRejected: supplierOrderRejectedResolvers,
@@ -87,4 +89,10 @@ export const resolvers: Resolvers = {
   OrderLine: orderLineResolvers,
   OrderConnection: orderConnectionResolvers,
   UpstreamStatus: upstreamStatusResolvers,
+  Alert: alertResolvers,
+  GatewayHealth: gatewayHealthResolvers,
+  UpstreamFigures: upstreamFiguresResolvers,
+  DashboardPoint: dashboardPointResolvers,
+  DashboardSnapshot: dashboardSnapshotResolvers,
+  ApiClient: apiClientResolvers,
 };
