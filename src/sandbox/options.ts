@@ -74,6 +74,8 @@ export interface IonSandboxOptions {
   company: string;
   /** Share of the supplier catalog that is an M3 item (the rest is missing from the ERP), 0..1. @default 0.8 */
   itemShare: number;
+  /** Share of the items whose available stock is the ERP's own rather than what the seeded store holds, 0..1. @default 0.25 */
+  otherStockShare: number;
   /** The throttling policy (upstreams.md: set per tenant, no quota headers): API requests per window, then 429. @default 50 */
   requestsPerWindow: number;
   /** The policy's window in ms. @default 1000 */
@@ -142,6 +144,7 @@ export const SANDBOX_DEFAULTS: SandboxOptions = {
     refreshTokenTtlSeconds: 86_400,
     company: '100',
     itemShare: 0.8,
+    otherStockShare: 0.25,
     requestsPerWindow: 50,
     windowMs: 1_000,
     retryAfterSeconds: 1,

@@ -74,7 +74,7 @@ const ymd8 = () => new Date().toISOString().slice(0, 10).replace(/-/g, '');
 export function createIonOrigin(options: IonSandboxOptions, catalog: Catalog, seed: number): IonOrigin {
   const tokens = createTokenAuthority(options);
   const throttle = createThrottle({ requestsPerWindow: options.requestsPerWindow, windowMs: options.windowMs, retryAfterSeconds: options.retryAfterSeconds });
-  const erp = createErpData(catalog, { seed, company: options.company, itemShare: options.itemShare });
+  const erp = createErpData(catalog, { seed, company: options.company, itemShare: options.itemShare, otherStockShare: options.otherStockShare });
   const orders = createCustomerOrders(ymd8);
   const programs = createPrograms();
   let counts = new Map<string, number>();

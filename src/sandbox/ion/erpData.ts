@@ -2,8 +2,11 @@
  * The simulated M3 company's data, derived on demand from the sandbox's
  * seeded parts catalog (the same parts the supplier sells): a share of the
  * parts are M3 items under the same item number (the rest are missing from
- * the ERP), each stocked in some of the company's warehouses with stock of
- * its own (not the supplier's, not the store's), plus a few customers.
+ * the ERP), each stocked in some of the company's warehouses. Most items'
+ * available stock adds up to what the seeded store holds (the store mirrors
+ * the supplier's stock at seed time); a share (`otherStockShare`) has stock
+ * of its own, so drift finds where the ERP and the store disagree. Plus a
+ * few customers.
  *
  * Values are what M3 keeps: codes (STAT 20 released, 80 phasing out, 90
  * deactivated), decimals with six places, dates as YYYYMMDD. Nothing here is
@@ -90,8 +93,8 @@ export interface ErpData {
   customer(number: string): ErpCustomerRecord | undefined;
 }
 
-export function createErpData(catalog: Catalog, options: { seed: number; company: string; itemShare: number }): ErpData {
-  const { seed, itemShare } = options;
+export function createErpData(catalog: Catalog, options: { seed: number; company: string; itemShare: number; otherStockShare: number }): ErpData {
+  const { seed, itemShare, otherStockShare } = options;
   let sorted: string[] | undefined;
 
   function present(index: number): boolean {
@@ -150,28 +153,34 @@ export function createErpData(catalog: Catalog, options: { seed: number; company
       const part = partOf(itemNumber);
       if (!part) return [];
       const r = rng(seed, part.index, SALT_STOCK);
-      // One in ten items has no stock anywhere; the others are stocked in one to three warehouses.
-      if (r() < 0.1) return [];
+      // Available stock: what the store was seeded with (the supplier's), or for a share, its own.
+      const available = r() < otherStockShare ? Math.floor(r() * r() * 500) : (part.variants[0]?.quantity ?? 0);
+      if (available === 0 && r() < 0.5) return [];
       const out: ErpBalanceRecord[] = [];
       const first = Math.floor(r() * WAREHOUSES.length);
       const count = 1 + Math.floor(r() * WAREHOUSES.length);
+      const slots: Array<{ warehouse: string; location: number }> = [];
       for (let w = 0; w < count; w++) {
-        const warehouse = WAREHOUSES[(first + w) % WAREHOUSES.length]!;
+        const warehouse = WAREHOUSES[(first + w) % WAREHOUSES.length]!.code;
         const locations = r() < 0.3 ? 2 : 1;
-        for (let l = 0; l < locations; l++) {
-          const onHand = Math.floor(r() * 400);
-          const allocated = Math.min(onHand, Math.floor(r() * r() * onHand));
-          out.push({
-            WHLO: warehouse.code,
-            ITNO: part.partNumber,
-            WHSL: `${String.fromCharCode(65 + l)}-${String(1 + Math.floor(r() * 40)).padStart(2, '0')}-${String(1 + Math.floor(r() * 9))}`,
-            BANO: '',
-            STQT: six(onHand),
-            ALQT: six(allocated),
-            AVAL: six(onHand - allocated),
-          });
-        }
+        for (let l = 0; l < locations; l++) slots.push({ warehouse, location: l });
       }
+      // The available total spread over the locations; allocated stock on top of it.
+      let left = available;
+      slots.forEach((slot, i) => {
+        const here = i === slots.length - 1 ? left : Math.floor(left * r());
+        left -= here;
+        const allocated = Math.floor(r() * r() * 40);
+        out.push({
+          WHLO: slot.warehouse,
+          ITNO: part.partNumber,
+          WHSL: `${String.fromCharCode(65 + slot.location)}-${String(1 + Math.floor(r() * 40)).padStart(2, '0')}-${String(1 + Math.floor(r() * 9))}`,
+          BANO: '',
+          STQT: six(here + allocated),
+          ALQT: six(allocated),
+          AVAL: six(here),
+        });
+      });
       return out;
     },
     customer: (number) => CUSTOMERS.find((c) => c.CUNO === number),
