@@ -83,6 +83,8 @@ export async function createUpstreams(options: UpstreamsOptions): Promise<Upstre
       createLimiter,
       tokens: options.tokens,
       ephemeralTokenKey: options.ephemeralTokenKey,
+      leases: strategies.leases,
+      shared: strategies.shared,
       registerSecret,
       publicUrl: options.publicUrl,
       upstream(spec: UpstreamSpec): UpstreamHandle {

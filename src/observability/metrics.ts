@@ -14,6 +14,7 @@ export interface Metrics {
   cacheRequests: Counter<'kind' | 'result'>;
   responseCache: Counter<'result'>;
   httpDuration: Histogram<'route' | 'method' | 'status'>;
+  tokenRefreshes: Counter<'connector' | 'success'>;
 }
 
 export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metrics {
@@ -69,6 +70,12 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       help: 'HTTP request duration by route, method and status.',
       labelNames: ['route', 'method', 'status'],
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    }),
+    tokenRefreshes: new Counter({
+      name: 'crossdock_token_refreshes_total',
+      help: 'Upstream access-token refreshes this instance made, by connector and outcome (success "true" or "false").',
+      labelNames: ['connector', 'success'],
       registers: [registry],
     }),
   };
