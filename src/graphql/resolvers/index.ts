@@ -7,6 +7,7 @@ import { partQueries, partResolvers, partVariantResolvers } from './parts.js';
 import { productQueries, productResolvers } from './products.js';
 import { scalarResolvers } from './scalars.js';
 import { auditQueries } from './audit.js';
+import { erpItemResolvers, erpQueries, inventoryErpResolvers, jsonScalar, partErpResolvers, productErpResolvers } from './erp.js';
 import { systemQueries, upstreamStatusResolvers } from './system.js';
 import { syncJobResolvers, syncMutations, syncQueries, syncSubscriptions } from './sync.js';
 import {
@@ -36,6 +37,7 @@ function asNode<T extends object>(type: NodeType, value: T | null): T | null {
 
 export const resolvers: Resolvers = {
   ...scalarResolvers,
+  JSON: jsonScalar,
   Query: {
     ...partQueries,
     ...productQueries,
@@ -45,6 +47,7 @@ export const resolvers: Resolvers = {
     ...syncQueries,
     ...supplierOrderQueries,
     ...auditQueries,
+    ...erpQueries,
     async node(_root, { id }, ctx) {
       const global = decodeGlobalId(id);
       if (!global) return null;
@@ -79,10 +82,11 @@ export const resolvers: Resolvers = {
       return 'Part';
     },
   },
-  Part: partResolvers,
+  Part: { ...partResolvers, ...partErpResolvers },
   PartVariant: partVariantResolvers,
-  Product: productResolvers,
-  Inventory: inventoryResolvers,
+  Product: { ...productResolvers, ...productErpResolvers },
+  Inventory: { ...inventoryResolvers, ...inventoryErpResolvers },
+  ErpItem: erpItemResolvers,
   Order: { ...orderResolvers, ...storeOrderSupplierOrders },
   OrderLine: orderLineResolvers,
   OrderConnection: orderConnectionResolvers,
