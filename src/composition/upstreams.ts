@@ -109,7 +109,7 @@ export async function createUpstreams(options: UpstreamsOptions): Promise<Upstre
           onAlert: (message) => logger.error({ upstream: name }, message),
         });
         lifecycle.defer(() => http.close());
-        return { http, breaker, pacer, budgets: spec.budgets };
+        return { http, breaker, pacer, budgets: spec.budgets, auxiliary: spec.auxiliary ?? false };
       },
     };
   }
@@ -153,7 +153,7 @@ export async function createUpstreams(options: UpstreamsOptions): Promise<Upstre
       for (const u of connector.upstreams) {
         const kind = u.breaker.kind();
         if (kind === 'closed') continue;
-        status = worst(status, kind === 'open' ? 'unhealthy' : 'degraded');
+        status = worst(status, kind === 'open' && !u.auxiliary ? 'unhealthy' : 'degraded');
         reasons.push(`${u.http.name} breaker ${kind === 'open' ? 'open: the upstream is failing' : 'half-open: probing'}`);
       }
       return { status, ...(reasons.length ? { reason: reasons.join('; ') } : own.reason ? { reason: own.reason } : {}), ...(own.detail ? { detail: own.detail } : {}) };

@@ -65,6 +65,8 @@ export interface UpstreamHandle {
   pacer: Pacer;
   /** The pacing budget it was built with (its quota model), for `upstreams` and /ready. */
   budgets: readonly Budget[];
+  /** See UpstreamSpec.auxiliary. */
+  auxiliary: boolean;
 }
 
 export interface UpstreamSpec {
@@ -76,6 +78,12 @@ export interface UpstreamSpec {
   budgets: Budget[];
   /** Concurrent connections. @default 16 */
   connections?: number;
+  /**
+   * Its open breaker degrades the connector instead of making it unhealthy:
+   * the connector's own health says what its failure means (an authorization
+   * server is down, but the token it gave still lives). @default false
+   */
+  auxiliary?: boolean;
 }
 
 /** A route the vendor calls (OAuth callbacks, webhooks): public, authenticated by the route itself. */

@@ -126,8 +126,9 @@ export const ionConnector = defineConnector<IonConfig>({
     kit.registerSecret(c.clientSecret);
     kit.registerSecret(c.serviceAccountSecretKey);
     kit.registerSecret(c.serviceAccountAccessKey);
-    // The authorization server: a few calls an hour, on a budget of its own.
-    const auth = kit.upstream({ name: 'ion-auth', baseUrl: c.authUrl, vendor: ionAuthVendor(c), budgets: [{ points: 5, durationMs: 1_000 }], connections: 2 });
+    // The authorization server: a few calls an hour, on a budget of its own. Auxiliary: while it is
+    // down the token it gave still serves, and the token's state (tokenManager.ts) is the health.
+    const auth = kit.upstream({ name: 'ion-auth', baseUrl: c.authUrl, vendor: ionAuthVendor(c), budgets: [{ points: 5, durationMs: 1_000 }], connections: 2, auxiliary: true });
     const scope = `${c.tenant}:${c.clientId}`;
     const tokens = createIonTokens({
       connector: 'ion',
