@@ -208,6 +208,11 @@ describe('revocation and a failing token endpoint (acceptance 2)', () => {
     expect(counters.rejected).toBeGreaterThanOrEqual(1);
     expect(counters.grants).toEqual({ password: 0, refresh_token: 1 });
     expect((await refreshesCounted(gw)) - before).toBe(1);
+    // One instance alone: shutdown revokes its token (RFC 7009), leaving none alive upstream.
+    await gw.close();
+    const after = await tokenCounters(sandbox);
+    expect(after.revocations).toBe(2);
+    expect(after.live).toBe(0);
   }, 30_000);
 
   it('a refresh that fails turns health degraded, unhealthy once the token expires, and healthy when the endpoint recovers', async () => {
