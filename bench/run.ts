@@ -4,6 +4,7 @@
  * Every child process is stopped at the end, on failure and on Ctrl-C too.
  */
 import { callsPerQuery } from './callsPerQuery.js';
+import { erpReads } from './erpReads.js';
 import { describeMachine, machineLine } from './lib/machine.js';
 import { killAllNow, stopAll } from './lib/proc.js';
 import { RESULTS_PATH, writeSection } from './lib/results.js';
@@ -15,7 +16,7 @@ import { sseFanout } from './sseFanout.js';
 import { syncRate } from './syncRate.js';
 import { throughput } from './throughput.js';
 
-const SCENARIOS: Scenario[] = [sandboxStartup, callsPerQuery, throughput, syncRate, sseFanout, orderLatency, redisThroughput];
+const SCENARIOS: Scenario[] = [sandboxStartup, callsPerQuery, throughput, syncRate, sseFanout, orderLatency, redisThroughput, erpReads];
 const ORDER = SCENARIOS.map((s) => s.name);
 
 function select(args: string[]): Scenario[] {
