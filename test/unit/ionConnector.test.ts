@@ -94,6 +94,12 @@ describe('the ION config slice', () => {
     expect(failure({ ION_API_FILE: file, ION_CACHE_TTLS: '/m3api-rest=forever' })).toMatch(/ION_CACHE_TTLS: entry 1 must be prefix=seconds/);
     expect(failure({ ION_API_FILE: file, ION_CONO: 'ABCD' })).toMatch(/ION_CONO/);
   });
+
+  it('a production fleet (REDIS_URL) needs TOKEN_ENCRYPTION_KEY to share one sealed token', () => {
+    const file = ionapiFile(IONAPI);
+    expect(failure({ CROSSDOCK_MODE: 'production', REDIS_URL: 'redis://127.0.0.1:1', ION_API_FILE: file })).toMatch(/ION configured and REDIS_URL requires TOKEN_ENCRYPTION_KEY/);
+    expect(ionPlan({ CROSSDOCK_MODE: 'production', REDIS_URL: 'redis://127.0.0.1:1', ION_API_FILE: file, TOKEN_ENCRYPTION_KEY: 'a'.repeat(64) }).kind).toBe('configured');
+  });
 });
 
 describe('the TTL table (the seed proxy: by path prefix)', () => {

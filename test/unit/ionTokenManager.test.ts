@@ -132,10 +132,11 @@ describe('the ION token manager', () => {
     const tokens = manager(fake.endpoint, memoryStore(), createLocalLeases(now), now);
     await tokens.start();
     expect(tokens.health().status).toBe('healthy');
-    fake.endpoint.refresh = async () => {
+    const down = async (): Promise<never> => {
       throw new UpstreamError('unavailable', 'ion-auth', 'down');
     };
-    fake.endpoint.password = fake.endpoint.refresh;
+    fake.endpoint.refresh = down;
+    fake.endpoint.password = down;
     clock += 6_000;
     // Due: the read still gets the living token, and the refresh behind it fails.
     expect(await tokens.authorization()).toMatch(/^Bearer access-1$/);

@@ -84,11 +84,15 @@ function settings(e: Env, problems: string[]): Omit<IonConfig, 'credentials' | '
 
 export const ionConfigSlice = {
   env,
-  resolve(values: Readonly<Record<string, unknown>>, { problems }: ConfigContext) {
+  resolve(values: Readonly<Record<string, unknown>>, { mode, problems, all }: ConfigContext) {
     const e = values as Env;
     const overrides: Partial<Record<IonApiField, string>> = {};
     for (const f of IONAPI_FIELDS) if (e[variable(f)]) overrides[f] = e[variable(f)];
     if (!e.ION_API_FILE && Object.keys(overrides).length === 0) return { configured: false as const, reason: 'ION_API_FILE is not set' };
+    if (mode === 'production' && all.REDIS_URL && !all.TOKEN_ENCRYPTION_KEY) {
+      // The fleet shares one token through the sealed vault: every instance must open what another sealed.
+      problems.push('production mode with ION configured and REDIS_URL requires TOKEN_ENCRYPTION_KEY (the instances share one sealed ION token)');
+    }
     const fromFile = e.ION_API_FILE ? readIonApiFile(e.ION_API_FILE, 'ION_API_FILE', problems) : {};
     const where = (f: IonApiField) => (e.ION_API_FILE ? `ION_API_FILE field "${f}" (or ${variable(f)})` : variable(f));
     const credentials = ionCredentials({ ...fromFile, ...overrides }, where, problems);
@@ -126,6 +130,9 @@ export const ionConnector = defineConnector<IonConfig>({
     kit.registerSecret(c.clientSecret);
     kit.registerSecret(c.serviceAccountSecretKey);
     kit.registerSecret(c.serviceAccountAccessKey);
+    if (kit.shared && kit.ephemeralTokenKey) {
+      kit.logger.warn('TOKEN_ENCRYPTION_KEY is not set: each instance seals the ION token with a key of its own, so the instances cannot share it and each refreshes its own');
+    }
     // The authorization server: a few calls an hour, on a budget of its own. Auxiliary: while it is
     // down the token it gave still serves, and the token's state (tokenManager.ts) is the health.
     const auth = kit.upstream({ name: 'ion-auth', baseUrl: c.authUrl, vendor: ionAuthVendor(c), budgets: [{ points: 5, durationMs: 1_000 }], connections: 2, auxiliary: true });
