@@ -5,6 +5,7 @@
  */
 import { callsPerQuery } from './callsPerQuery.js';
 import { dashboardIdle } from './dashboardIdle.js';
+import { erpReads } from './erpReads.js';
 import { describeMachine, machineLine } from './lib/machine.js';
 import { killAllNow, stopAll } from './lib/proc.js';
 import { RESULTS_PATH, writeSection } from './lib/results.js';
@@ -16,7 +17,7 @@ import { sseFanout } from './sseFanout.js';
 import { syncRate } from './syncRate.js';
 import { throughput } from './throughput.js';
 
-const SCENARIOS: Scenario[] = [sandboxStartup, callsPerQuery, throughput, syncRate, sseFanout, orderLatency, redisThroughput, dashboardIdle];
+const SCENARIOS: Scenario[] = [sandboxStartup, callsPerQuery, throughput, syncRate, sseFanout, orderLatency, redisThroughput, dashboardIdle, erpReads];
 const ORDER = SCENARIOS.map((s) => s.name);
 
 function select(args: string[]): Scenario[] {

@@ -10,6 +10,7 @@ import { CONNECTORS } from './connectors.js';
 import type { AnyConnector, ConnectorPlan } from './connectors/connector.js';
 import { keySetProblems, readKeysFile } from './auth/keysFile.js';
 import { parseCidr } from './auth/networks.js';
+import type { ErpItemIdentity } from './domain/erpItemRule.js';
 import { bool, ms, optionalText, seconds } from './env/variables.js';
 import { resolveFileTwins } from './env/fileTwins.js';
 import { LIMITS_ENV, limitsConfig, type LimitsConfig } from './limits/limitsConfig.js';
@@ -80,6 +81,8 @@ export interface Config {
   federation: boolean;
   /** SKU rule: store SKU = prefix + supplier part number. */
   skuPrefix: string;
+  /** ERP item rule: ERP item number = prefix + the supplier part number (or the store SKU). */
+  erpItem: { identity: ErpItemIdentity; prefix: string };
   /** Largest `ids`/`skus` list one field accepts. */
   maxIdsPerField: number;
   shutdownGraceMs: number;
@@ -183,6 +186,8 @@ const coreEnv = {
   RESPONSE_CACHE_MAX_ENTRIES: z.coerce.number().int().min(0).max(1_000_000).default(10_000),
   FEDERATION: bool(false),
   SKU_PREFIX: z.string().max(32).default(''),
+  ERP_ITEM_IDENTITY: z.enum(['partNumber', 'sku']).default('partNumber'),
+  ERP_ITEM_PREFIX: z.string().regex(/^[A-Za-z0-9._-]{0,8}$/, 'at most 8 letters, digits, . _ -').default(''),
   MAX_IDS_PER_FIELD: z.coerce.number().int().min(1).max(1000).default(250),
   SHUTDOWN_GRACE_MS: ms(10_000),
   CROSSDOCK_DATA_DIR: z.string().min(1).default('./data'),
@@ -303,6 +308,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, connectors: rea
     required: c.required,
     plan: c.plan(Object.fromEntries(Object.keys(c.env).map((k) => [k, all[k]])), { mode, problems, all }),
   }));
+  // An optional connector's twin belongs to the embedded sandbox world: beside a real supplier and
+  // store it would answer from a catalog they do not have, so it stays off until configured.
+  if (settings.some((c) => c.required && c.plan.kind === 'configured')) {
+    for (const c of settings) if (!c.required && c.plan.kind === 'sandbox') c.plan = { kind: 'off', reason: `${c.title} is not configured (its sandbox twin runs only with the embedded sandbox)` };
+  }
   const real = settings.filter((c) => c.plan.kind === 'configured');
   const requiredTwins = settings.filter((c) => c.required && c.plan.kind === 'sandbox');
   if (real.some((c) => c.required) && requiredTwins.length > 0) {
@@ -368,6 +378,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, connectors: rea
     responseCache: { enabled: e.RESPONSE_CACHE && e.RESPONSE_CACHE_MAX_ENTRIES > 0, maxEntries: e.RESPONSE_CACHE_MAX_ENTRIES },
     federation: e.FEDERATION,
     skuPrefix: e.SKU_PREFIX,
+    erpItem: { identity: e.ERP_ITEM_IDENTITY, prefix: e.ERP_ITEM_PREFIX },
     maxIdsPerField: e.MAX_IDS_PER_FIELD,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     dataDir: e.CROSSDOCK_DATA_DIR,

@@ -12,11 +12,11 @@ export const INTRO = `# Crossdock benchmarks
 
 Run everything with \`npm run bench\`, or one scenario with
 \`npm run bench -- <name>\` (\`sandboxStartup\`, \`callsPerQuery\`, \`throughput\`,
-\`syncRate\`, \`sseFanout\`, \`orderLatency\`, \`redisThroughput\`, \`dashboardIdle\`;
+\`syncRate\`, \`sseFanout\`, \`orderLatency\`, \`redisThroughput\`, \`dashboardIdle\`, \`erpReads\`;
 several names may be given). Every server is started on 127.0.0.1 only, as a
 child process where it is measured (so the load generator never shares its
 event loop), and stopped at the end even when a scenario fails. A full run
-takes about twelve minutes on two cores (\`throughput\` and \`syncRate\` about four each).
+takes about fifteen minutes on two cores (\`throughput\` and \`syncRate\` about four each).
 
 Each section below is rewritten by the run of its scenario and left alone by
 the others. Its figures come from **one run on the machine named at the top of

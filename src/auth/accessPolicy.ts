@@ -11,6 +11,8 @@
  *   - `UpstreamStatus.baseUrl` (where the vendors are, the store hash in the
  *     BigCommerce URL): operator and above; viewers still see each upstream's
  *     name, breaker, quota and latency.
+ *   - `Query.m3` (the ERP's own read transactions, for the old ION proxy's
+ *     clients: whatever an allow-listed transaction returns): operator.
  *   Not exposed at all, so nothing to guard: supplier order ship-to
  *   addresses (personal data), API keys, store tokens, vendor credentials.
  *
@@ -32,6 +34,7 @@ export const ACCESS_POLICY: Readonly<Record<string, Role>> = {
   // Sensitive fields.
   'Query.auditLog': 'admin',
   'UpstreamStatus.baseUrl': 'operator',
+  'Query.m3': 'operator',
 };
 
 /** What a mutation missing from ACCESS_POLICY needs. */

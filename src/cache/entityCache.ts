@@ -45,8 +45,13 @@ export interface SourceOptions<V> {
   /** Entity kind; the key prefix and the metric label. */
   kind: string;
   ttlMs: number;
-  /** Fetches many keys at once; keys missing from the map are "not found". */
-  fetchMany(keys: string[], fetch: FetchContext): Promise<Map<string, V | null>>;
+  /**
+   * Fetches many keys at once; keys missing from the map are "not found". An
+   * Error for a key fails that key alone (not stored; stale-if-error applies
+   * to it) while the others are stored: one item a batch call refused must
+   * not fail the items it answered.
+   */
+  fetchMany(keys: string[], fetch: FetchContext): Promise<Map<string, V | null | Error>>;
   /** Largest batch handed to fetchMany. @default 250 */
   maxBatch?: number;
   /** Batches fetched at once; later keys wait and join the next batch. @default 2 */
@@ -189,8 +194,11 @@ export function createEntityCache(options: EntityCacheOptions): EntityCache {
           const m = await mark();
           const found = await src.fetchMany(unique, { mark: m });
           const now = Date.now();
-          const entries = unique.map((k) => ({ key: keyOf(k), value: { v: found.get(k) ?? null, t: now } satisfies Entry<V>, ttl: storeTtl }));
+          const entries = unique
+            .filter((k) => !(found.get(k) instanceof Error))
+            .map((k) => ({ key: keyOf(k), value: { v: (found.get(k) as V | null | undefined) ?? null, t: now } satisfies Entry<V>, ttl: storeTtl }));
           await write(src.kind, entries, m);
+          // DataLoader rejects the load of a key answered with an Error, and only that one.
           return keys.map((k) => found.get(k) ?? null);
         } finally {
           release();

@@ -37,6 +37,6 @@ export function createCaches(options: { config: Config; logger: Logger; metrics:
     responseCache?.clear();
     cache.remoteInvalidated(keys);
   });
-  const sources = createSources(cache, options.capabilities.supplier, options.capabilities.store, config.cache.ttl);
+  const sources = createSources(cache, options.capabilities, config.cache.ttl);
   return { cache, responseCache, sources };
 }

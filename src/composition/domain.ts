@@ -7,6 +7,7 @@
  */
 import type { Config } from '../config.js';
 import type { Capabilities } from '../domain/ports.js';
+import { createErpItemRule, type ErpItemRule } from '../domain/erpItemRule.js';
 import { createSkuRule, type SkuRule } from '../domain/skuRule.js';
 import { createJobEvents, type JobEvents } from '../jobs/events.js';
 import { runRouting } from '../jobs/pipeline/runRouting.js';
@@ -30,6 +31,7 @@ import type { Lifecycle } from './lifecycle.js';
 
 export interface Domain {
   skuRule: SkuRule;
+  erpItemRule: ErpItemRule;
   jobs: { service: SyncService; store: JobStore; events: JobEvents };
   orders: { service: OrderService; store: OrderStore; events: Bus<SupplierOrderRecord> };
   /** Starts the workers (runner, outbox, write-back, scheduler); they stop through the lifecycle. */
@@ -56,6 +58,7 @@ export function createDomain(options: DomainOptions): Domain {
   const { supplier, store } = capabilities;
   const { sources } = options.caches;
   const skuRule = createSkuRule(config.skuPrefix);
+  const erpItemRule = createErpItemRule({ ...config.erpItem, skuRule });
   const jobStore = strategies.jobStore;
   const events = createJobEvents({ maxPerSecond: 10, bus: strategies.jobBus });
   lifecycle.defer(() => events.close());
@@ -145,6 +148,7 @@ export function createDomain(options: DomainOptions): Domain {
 
   return {
     skuRule,
+    erpItemRule,
     jobs: { service: syncService, store: jobStore, events },
     orders: { service: orderService, store: orderStore, events: orderBus },
     async start() {

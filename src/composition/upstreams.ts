@@ -66,6 +66,7 @@ export async function createUpstreams(options: UpstreamsOptions): Promise<Upstre
         ...input,
         finditparts: { ...input.finditparts, port: input.finditparts?.port ?? 0 },
         bigcommerce: { ...input.bigcommerce, port: input.bigcommerce?.port ?? 0 },
+        ion: { ...input.ion, port: input.ion?.port ?? 0 },
       });
       const w = world;
       lifecycle.defer(() => w.close());
@@ -82,6 +83,8 @@ export async function createUpstreams(options: UpstreamsOptions): Promise<Upstre
       createLimiter,
       tokens: options.tokens,
       ephemeralTokenKey: options.ephemeralTokenKey,
+      leases: strategies.leases,
+      shared: strategies.shared,
       registerSecret,
       publicUrl: options.publicUrl,
       upstream(spec: UpstreamSpec): UpstreamHandle {
@@ -106,7 +109,7 @@ export async function createUpstreams(options: UpstreamsOptions): Promise<Upstre
           onAlert: (message) => logger.error({ upstream: name }, message),
         });
         lifecycle.defer(() => http.close());
-        return { http, breaker, pacer, budgets: spec.budgets };
+        return { http, breaker, pacer, budgets: spec.budgets, auxiliary: spec.auxiliary ?? false };
       },
     };
   }
@@ -150,7 +153,7 @@ export async function createUpstreams(options: UpstreamsOptions): Promise<Upstre
       for (const u of connector.upstreams) {
         const kind = u.breaker.kind();
         if (kind === 'closed') continue;
-        status = worst(status, kind === 'open' ? 'unhealthy' : 'degraded');
+        status = worst(status, kind === 'open' && !u.auxiliary ? 'unhealthy' : 'degraded');
         reasons.push(`${u.http.name} breaker ${kind === 'open' ? 'open: the upstream is failing' : 'half-open: probing'}`);
       }
       return { status, ...(reasons.length ? { reason: reasons.join('; ') } : own.reason ? { reason: own.reason } : {}), ...(own.detail ? { detail: own.detail } : {}) };

@@ -24,6 +24,7 @@ import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { SandboxWorld } from '../sandbox/world.js';
 import type { TokenVault } from '../auth/tokenVault.js';
+import type { Leases } from '../storage/leases.js';
 import type { Breaker } from '../upstreams/breaker.js';
 import type { UpstreamClient, UpstreamVendor } from '../upstreams/http.js';
 
@@ -64,6 +65,8 @@ export interface UpstreamHandle {
   pacer: Pacer;
   /** The pacing budget it was built with (its quota model), for `upstreams` and /ready. */
   budgets: readonly Budget[];
+  /** See UpstreamSpec.auxiliary. */
+  auxiliary: boolean;
 }
 
 export interface UpstreamSpec {
@@ -75,6 +78,12 @@ export interface UpstreamSpec {
   budgets: Budget[];
   /** Concurrent connections. @default 16 */
   connections?: number;
+  /**
+   * Its open breaker degrades the connector instead of making it unhealthy:
+   * the connector's own health says what its failure means (an authorization
+   * server is down, but the token it gave still lives). @default false
+   */
+  auxiliary?: boolean;
 }
 
 /** A route the vendor calls (OAuth callbacks, webhooks): public, authenticated by the route itself. */
@@ -117,6 +126,13 @@ export interface ConnectorKit {
   tokens: TokenVault;
   /** No TOKEN_ENCRYPTION_KEY (development): tokens are sealed with a key made at start, unreadable after a restart. */
   ephemeralTokenKey: boolean;
+  /**
+   * Locks with a deadline (leases), shared by every instance with REDIS_URL
+   * and in-process otherwise: e.g. one token refresh for the fleet.
+   */
+  leases: Leases;
+  /** Several instances share the records, the vault and the leases (REDIS_URL). */
+  shared: boolean;
   /** Values to keep out of logs and error messages. */
   registerSecret(value: string | undefined): void;
   /** The gateway's own public origin (e.g. for an OAuth redirect_uri default); known once it listens. */

@@ -1,10 +1,11 @@
 /**
  * Drift: the fields where a store product disagrees with what its supplier
- * part maps to. Prices compare as exact decimals.
+ * part maps to, and (ERP_STOCK) where the store's stock disagrees with the
+ * ERP's available stock of the linked item. Prices compare as exact decimals.
  */
 import { sameAmount } from './money.js';
 
-export type DriftFieldName = 'PRICE' | 'STOCK' | 'NAME';
+export type DriftFieldName = 'PRICE' | 'STOCK' | 'NAME' | 'ERP_STOCK';
 
 export interface DriftEntry {
   field: DriftFieldName;
@@ -16,12 +17,14 @@ export interface DriftInput {
   expected: { name: string; price: string | null; stock: number | null };
   /** `price` null: the store's price is not a number (it disagrees with any expected price). */
   actual: { name: string; price: string | null; stock: number | null };
+  /** The ERP's available stock of the linked item in whole units; null or absent: no ERP, or no such item. */
+  erpStock?: number | null;
 }
 
 /** What drift shows as the store's value when the store's price is not a number. */
 export const UNREADABLE_PRICE = 'not a number';
 
-export function computeDrift({ expected, actual }: DriftInput): DriftEntry[] {
+export function computeDrift({ expected, actual, erpStock }: DriftInput): DriftEntry[] {
   const out: DriftEntry[] = [];
   if (expected.price !== null && (actual.price === null || !sameAmount(expected.price, actual.price))) {
     out.push({ field: 'PRICE', expected: expected.price, actual: actual.price ?? UNREADABLE_PRICE });
@@ -30,5 +33,8 @@ export function computeDrift({ expected, actual }: DriftInput): DriftEntry[] {
     out.push({ field: 'STOCK', expected: String(expected.stock), actual: String(actual.stock) });
   }
   if (expected.name.trim() !== actual.name.trim()) out.push({ field: 'NAME', expected: expected.name, actual: actual.name });
+  if (erpStock !== undefined && erpStock !== null && actual.stock !== null && erpStock !== actual.stock) {
+    out.push({ field: 'ERP_STOCK', expected: String(erpStock), actual: String(actual.stock) });
+  }
   return out;
 }

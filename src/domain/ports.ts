@@ -8,7 +8,7 @@
  * `bulk` for jobs (DESIGN.md, "Pacing and priority").
  */
 import type { Money } from './money.js';
-import type { Page, Part, PartVariant, StoreInventory, StoreOrder, StoreOrderLine, StoreProduct } from './types.js';
+import type { ErpItem, ErpWarehouseStock, Page, Part, PartVariant, StoreInventory, StoreOrder, StoreOrderLine, StoreProduct } from './types.js';
 
 export type Lane = 'interactive' | 'bulk';
 
@@ -182,12 +182,57 @@ export interface Store {
   writer: StoreWriter;
 }
 
+// ---- the ERP ------------------------------------------------------------------------------------
+
+/** The ERP's item master and stock, in its batch forms. A key the map lacks is "no such item"; an Error fails that item alone. */
+export interface ErpItems {
+  byNumbers(itemNumbers: readonly string[], lane: Lane): Promise<Map<string, ErpItem | Error>>;
+  /** Stock by warehouse; an item that exists with no stock has an empty list, a missing item no entry. */
+  stockByNumbers(itemNumbers: readonly string[], lane: Lane): Promise<Map<string, ErpWarehouseStock[] | Error>>;
+}
+
+/** One read transaction of the ERP's own API, for the clients of the proxy the gateway replaces. */
+export interface ErpReadRequest {
+  program: string;
+  transaction: string;
+  /** Field → value, as the ERP names its fields. */
+  input: Readonly<Record<string, string>>;
+  maxRecords: number;
+  returnColumns?: readonly string[];
+}
+
+export interface ErpReadResult {
+  /** The ERP's records as it sends them: field → text (trimmed). */
+  records: Array<Record<string, string>>;
+}
+
+/** Read transactions through the escape hatch: only those an allow-list names, cached by the connector's TTL table. */
+export interface ErpTransactions {
+  allows(program: string, transaction: string): boolean;
+  /** How long this transaction's answers may be cached, in ms. */
+  ttlMs(program: string, transaction: string): number;
+  /** Refuses (FORBIDDEN) what `allows` refuses, without a call; a business error is a typed error, never data. */
+  read(request: ErpReadRequest, lane: Lane): Promise<ErpReadResult>;
+}
+
+export interface Erp {
+  /** The connector's name (metrics label, `upstream` in errors), e.g. `ion`. */
+  name: string;
+  displayName: string;
+  items: ErpItems;
+  transactions: ErpTransactions;
+  /** How long item and stock reads may be cached, in ms (the connector's TTL table). */
+  cacheTtlMs: { items: number; stock: number };
+}
+
 // ---- what connectors provide --------------------------------------------------------------------
 
-/** The capabilities a connector may provide; the composition root requires each of these exactly once. */
+/** The capabilities a connector may provide; each is provided by at most one connector, supplier and store by exactly one. */
 export interface Capabilities {
   supplier: Supplier;
   store: Store;
+  /** Optional: the gateway runs without an ERP (its fields are then refused, README "The ERP"). */
+  erp?: Erp;
 }
 
 export type CapabilityName = keyof Capabilities;

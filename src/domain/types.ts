@@ -94,6 +94,38 @@ export interface StoreOrder {
   currency: string;
 }
 
+/**
+ * An item of the ERP's item master (M3 MMS200MI), its values typed at the
+ * connector's edge: codes as text, quantities and weights as exact decimal
+ * strings, dates as ISO calendar dates.
+ */
+export interface ErpItem {
+  itemNumber: string;
+  description: string;
+  /** The longer description (M3 FUDS); empty when the ERP has none. */
+  longDescription: string;
+  /** The ERP's status code (M3: 10 preliminary, 20 released, 80 phasing out, 90 deactivated). */
+  status: string;
+  /** Basic unit of measure (M3 UNMS), e.g. `EA`. */
+  unit: string;
+  /** Item type (M3 ITTY). */
+  type: string;
+  /** Item group (M3 ITGR). */
+  group: string;
+  /** Gross weight as an exact decimal, or null when the ERP has none. */
+  grossWeight: string | null;
+  /** When the item was last changed (ISO date), or null. */
+  changedOn: string | null;
+}
+
+/** One item's stock in one ERP warehouse; quantities are exact decimal strings. */
+export interface ErpWarehouseStock {
+  warehouse: string;
+  onHand: string;
+  allocated: string;
+  available: string;
+}
+
 /** A page of results from an offset-paged upstream. */
 export interface Page<T> {
   items: T[];

@@ -2,8 +2,9 @@
 import type { Config, Role } from '../config.js';
 import type { EntityCache } from '../cache/entityCache.js';
 import type { SkuRule } from '../domain/skuRule.js';
+import type { ErpItemRule } from '../domain/erpItemRule.js';
 import type { RunningConnector } from '../connectors/connector.js';
-import type { Store, Supplier } from '../domain/ports.js';
+import type { Erp, Store, Supplier } from '../domain/ports.js';
 import type { CacheHints, Loaders } from './loaders.js';
 import type { Sources } from './sources.js';
 import type { JobEvents } from '../jobs/events.js';
@@ -33,6 +34,10 @@ export interface Services {
   /** The parts supplier and the storefront, as the connectors provide them (domain/ports.ts). */
   supplier: Supplier;
   store: Store;
+  /** The ERP, when a connector provides one (optional: its fields are refused without it). */
+  erp?: Erp;
+  /** Supplier part / store SKU → ERP item number. */
+  erpItemRule: ErpItemRule;
   /** Every connector the gateway runs, with its upstreams and health (src/connectors.ts lists them). */
   connectors: readonly RunningConnector[];
   responseCacheSize(): number;

@@ -77,5 +77,7 @@ export function createLoaders(sources: Sources, hints: CacheHints): Loaders {
     storeStock: loaderFor(sources.storeStock, hints),
     order: loaderFor(sources.order, hints),
     orderLines: loaderFor(sources.orderLines, hints),
+    erpItem: loaderFor(sources.erpItem, hints),
+    erpStock: loaderFor(sources.erpStock, hints),
   } as Loaders;
 }

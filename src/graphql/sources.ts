@@ -3,11 +3,14 @@
  * per entity kind, each fetching in the vendor's batch form and priming the
  * kinds a response also carries (a multi call also brings price and stock).
  */
+import { createHash } from 'node:crypto';
 import type { CacheTtls } from '../config.js';
-import type { CacheMark, EntityCache, EntitySource } from '../cache/entityCache.js';
+import { BoundedMap } from '../cache/boundedMap.js';
+import type { CacheMark, CacheResult, EntityCache, EntitySource } from '../cache/entityCache.js';
 import type { Money } from '../domain/money.js';
-import type { Part, StoreInventory, StoreOrder, StoreOrderLine, StoreProduct } from '../domain/types.js';
-import type { Store, Supplier } from '../domain/ports.js';
+import type { ErpItem, ErpWarehouseStock, Part, StoreInventory, StoreOrder, StoreOrderLine, StoreProduct } from '../domain/types.js';
+import type { Capabilities, Erp, ErpReadRequest, ErpReadResult } from '../domain/ports.js';
+import { ErrorCode, crossdockError } from '../errors/crossdockError.js';
 
 export interface Sources {
   part: EntitySource<Part>;
@@ -22,6 +25,16 @@ export interface Sources {
   storeStock: EntitySource<StoreInventory>;
   order: EntitySource<StoreOrder>;
   orderLines: EntitySource<StoreOrderLine[]>;
+  /** ERP item number → item (one bulk ERP call per batch). */
+  erpItem: EntitySource<ErpItem>;
+  /** ERP item number → its stock by warehouse. */
+  erpStock: EntitySource<ErpWarehouseStock[]>;
+  /**
+   * One ERP read transaction (the `m3` escape hatch), cached for the TTL the
+   * ERP gives its transaction, under the seed proxy's key: the transaction
+   * and a hash of its input.
+   */
+  erpRead(request: ErpReadRequest): Promise<{ result: CacheResult<ErpReadResult> | Error; ttlMs: number }>;
   /**
    * Writes what a page of parts carries into the part, price and stock caches.
    * `mark`: taken before the page was fetched (EntityCache.mark()), so a page
@@ -31,9 +44,79 @@ export interface Sources {
   primeProducts(products: StoreProduct[], mark: CacheMark): Promise<void>;
 }
 
-export function createSources(cache: EntityCache, supplier: Supplier, store: Store, ttl: CacheTtls): Sources {
-  const fip = supplier.catalog;
-  const bc = { ...store.catalog, ...store.orders };
+/** Refused with no ERP: the fields that only the ERP answers say so (README, "The ERP"). */
+export function erpNotConfigured(): Error {
+  return crossdockError(ErrorCode.UPSTREAM_UNAVAILABLE, 'no ERP is configured (set ION_API_FILE)', { upstream: 'erp', reason: 'NOT_CONFIGURED' });
+}
+
+/** Per-key outcomes of a batch the ERP answered, for a source (an Error fails that key alone). */
+function settle<V>(keys: readonly string[], run: (key: string) => Promise<V>): Promise<Map<string, V | Error>> {
+  return Promise.all(
+    keys.map((k) =>
+      run(k).then(
+        (v): [string, V | Error] => [k, v],
+        (err: unknown): [string, V | Error] => [k, err instanceof Error ? err : new Error(String(err))],
+      ),
+    ),
+  ).then((entries) => new Map(entries));
+}
+
+function erpSources(cache: EntityCache, erp: Erp | undefined) {
+  const item = cache.source<ErpItem>({
+    kind: 'erpItem',
+    ttlMs: erp?.cacheTtlMs.items ?? 0,
+    maxBatch: 250,
+    async fetchMany(numbers) {
+      if (!erp) throw erpNotConfigured();
+      return erp.items.byNumbers(numbers, 'interactive');
+    },
+  });
+  const stock = cache.source<ErpWarehouseStock[]>({
+    kind: 'erpStock',
+    ttlMs: erp?.cacheTtlMs.stock ?? 0,
+    maxBatch: 250,
+    async fetchMany(numbers) {
+      if (!erp) throw erpNotConfigured();
+      return erp.items.stockByNumbers(numbers, 'interactive');
+    },
+  });
+  // One source per transaction (its TTL is the transaction's); bounded by the allow-list.
+  const reads = new Map<string, EntitySource<ErpReadResult>>();
+  // Key → request, for the fetch (a background refresh may run after the read that asked returned).
+  const requests = new BoundedMap<string, ErpReadRequest>(10_000);
+  async function read(request: ErpReadRequest) {
+    if (!erp) throw erpNotConfigured();
+    const name = `${request.program}/${request.transaction}`;
+    const ttlMs = erp.transactions.ttlMs(request.program, request.transaction);
+    let source = reads.get(name);
+    if (!source) {
+      source = cache.source<ErpReadResult>({
+        kind: `erpRead.${request.program}.${request.transaction}`,
+        ttlMs,
+        maxBatch: 20,
+        fetchMany: (keys) => settle(keys, async (k) => {
+          const r = requests.get(k);
+          if (!r) throw new Error(`no request for ${k}`);
+          return erp.transactions.read(r, 'interactive');
+        }),
+      });
+      reads.set(name, source);
+    }
+    // The seed's key: method and path (the source's kind names the transaction, read by GET) and a
+    // hash of the query: the input in a canonical order, and the options.
+    const canonical = JSON.stringify([Object.entries(request.input).sort(([a], [b]) => (a < b ? -1 : 1)), request.maxRecords, request.returnColumns ?? null]);
+    const key = createHash('sha256').update(canonical).digest('base64url');
+    requests.set(key, request);
+    const [result] = await source.loadMany([key]);
+    return { result: result ?? new Error('no answer'), ttlMs };
+  }
+  return { item, stock, read };
+}
+
+export function createSources(cache: EntityCache, capabilities: Capabilities, ttl: CacheTtls): Sources {
+  const fip = capabilities.supplier.catalog;
+  const bc = { ...capabilities.store.catalog, ...capabilities.store.orders };
+  const erp = erpSources(cache, capabilities.erp);
   let sources: Sources;
 
   async function primeParts(parts: Part[], mark: CacheMark): Promise<void> {
@@ -151,6 +234,9 @@ export function createSources(cache: EntityCache, supplier: Supplier, store: Sto
         return new Map(ids.map((id, i) => [id, lines[i] ?? []]));
       },
     }),
+    erpItem: erp.item,
+    erpStock: erp.stock,
+    erpRead: erp.read,
     primeParts,
     primeProducts,
   };

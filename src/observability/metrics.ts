@@ -20,6 +20,7 @@ export interface Metrics {
   supplierOrders: Counter<'outcome'>;
   /** The gateway's own alert rules (alertRules.ts): 1 while a rule fires at a severity, else 0. */
   alertFiring: Gauge<'alertname' | 'severity'>;
+  tokenRefreshes: Counter<'connector' | 'success'>;
 }
 
 /**
@@ -100,6 +101,12 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       name: 'crossdock_alert_firing',
       help: "The gateway's alert rules, evaluated over sliding windows: 1 while the rule fires at this severity, else 0 (deploy/prometheus/alerts.yml has the same rules in PromQL).",
       labelNames: ['alertname', 'severity'],
+      registers: [registry],
+    }),
+    tokenRefreshes: new Counter({
+      name: 'crossdock_token_refreshes_total',
+      help: 'Upstream access-token refreshes this instance made, by connector and outcome (success "true" or "false").',
+      labelNames: ['connector', 'success'],
       registers: [registry],
     }),
   };

@@ -32,8 +32,19 @@ let knownSorted: string[] = [];
  */
 export function registerSecret(value: string | undefined | null): void {
   if (!value || value.length < 8 || knownSecrets.has(value)) return;
-  knownSecrets.add(value);
+  for (const form of encodings(value)) knownSecrets.add(form);
   knownSorted = [...knownSecrets].sort((a, b) => b.length - a.length);
+}
+
+/**
+ * A secret as it may be written: as is, and URL-encoded as in a query string
+ * or a form body (`#` as `%23`, a space as `%20` or `+`), where a vendor that
+ * echoes what it was sent would show it.
+ */
+function encodings(value: string): string[] {
+  const component = encodeURIComponent(value);
+  const form = new URLSearchParams({ v: value }).toString().slice(2);
+  return [...new Set([value, component, form])];
 }
 
 /** How many secret values are registered (the set must stay bounded: configured secrets and installed tokens only). */
@@ -43,7 +54,8 @@ export function registeredSecretCount(): number {
 
 /** Forgets a secret (an uninstalled store's token). */
 export function forgetSecret(value: string | undefined | null): void {
-  if (!value || !knownSecrets.delete(value)) return;
+  if (!value || !knownSecrets.has(value)) return;
+  for (const form of encodings(value)) knownSecrets.delete(form);
   knownSorted = [...knownSecrets].sort((a, b) => b.length - a.length);
 }
 
@@ -57,6 +69,9 @@ const TEXT_PATTERNS: ReadonlyArray<readonly [RegExp, string]> = [
   [/\b(x-api-key|x-auth-token|authorization|cookie)(["']?\s*[:=]\s*["']?)(?:(?:Bearer|Basic|Digest)\s+)?[^\s"',;}]+/gi, '$1$2[redacted]'],
   // Bearer credentials anywhere else.
   [/\b(Bearer)\s+[\w.~+/=-]{6,}/gi, '$1 [redacted]'],
+  // Basic credentials anywhere else (base64 of id:secret, e.g. echoed by a token endpoint that refused
+  // them); a digit, + / or = in it tells it from a word after "Basic".
+  [/\b(Basic)\s+(?=[A-Za-z0-9+/]*[0-9+/=])[A-Za-z0-9+/]{8,}={0,2}/g, '$1 [redacted]'],
   // JSON text with a secret-named member, e.g. an upstream body echoed into a message.
   [new RegExp(`("${SECRET_PARAM}"\\s*:\\s*)"(?:[^"\\\\]|\\\\.)*"`, 'gi'), '$1"[redacted]"'],
   // Secret query parameters in URLs (`?code=…&context=…`).

@@ -48,6 +48,18 @@ const envSchema = z.object({
   SANDBOX_STORE_DRIFT: share,
   SANDBOX_ORDERS: int(0, 100_000),
   SANDBOX_BIGCOMMERCE_CURRENCY: z.string().regex(/^[A-Z]{3}$/).optional(),
+  SANDBOX_ION_PORT: int(0, 65535),
+  SANDBOX_ION_TENANT: z.string().regex(/^[A-Z0-9_]{1,40}$/).optional(),
+  SANDBOX_ION_CLIENT_ID: text,
+  SANDBOX_ION_CLIENT_SECRET: text,
+  SANDBOX_ION_SERVICE_ACCOUNT_ACCESS_KEY: text,
+  SANDBOX_ION_SERVICE_ACCOUNT_SECRET_KEY: text,
+  SANDBOX_ION_TOKEN_TTL_SECONDS: int(1, 864_000),
+  SANDBOX_ION_ITEM_SHARE: share,
+  SANDBOX_ION_OTHER_STOCK_SHARE: share,
+  SANDBOX_ION_REQUESTS_PER_WINDOW: int(1, 10_000_000),
+  SANDBOX_ION_WINDOW_MS: int(100, 3_600_000),
+  SANDBOX_ION_FAULTS: faults,
 });
 
 export function sandboxOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): SandboxOptionsInput {
@@ -86,6 +98,20 @@ export function sandboxOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): San
       driftShare: e.SANDBOX_STORE_DRIFT,
       orders: e.SANDBOX_ORDERS,
       currency: e.SANDBOX_BIGCOMMERCE_CURRENCY,
+    },
+    ion: {
+      port: e.SANDBOX_ION_PORT,
+      tenant: e.SANDBOX_ION_TENANT,
+      clientId: e.SANDBOX_ION_CLIENT_ID,
+      clientSecret: e.SANDBOX_ION_CLIENT_SECRET,
+      serviceAccountAccessKey: e.SANDBOX_ION_SERVICE_ACCOUNT_ACCESS_KEY,
+      serviceAccountSecretKey: e.SANDBOX_ION_SERVICE_ACCOUNT_SECRET_KEY,
+      tokenTtlSeconds: e.SANDBOX_ION_TOKEN_TTL_SECONDS,
+      itemShare: e.SANDBOX_ION_ITEM_SHARE,
+      otherStockShare: e.SANDBOX_ION_OTHER_STOCK_SHARE,
+      requestsPerWindow: e.SANDBOX_ION_REQUESTS_PER_WINDOW,
+      windowMs: e.SANDBOX_ION_WINDOW_MS,
+      faults: e.SANDBOX_ION_FAULTS,
     },
   };
 }

@@ -2,12 +2,13 @@
  * Starts every simulator in one world. Used by `npm run sandbox` and by the
  * tests (with port 0, so each test gets its own ephemeral ports); the
  * embedded gateway starts only the twins of the connectors it runs against
- * (src/composition/upstreamLayer.ts).
+ * (src/composition/upstreams.ts).
  */
 import type { BigCommerceOrigin } from './bigcommerce/app.js';
 import type { FinditPartsOrigin } from './finditparts/app.js';
+import type { IonOrigin } from './ion/app.js';
 import type { SandboxOptions, SandboxOptionsInput } from './options.js';
-import { startBigCommerceTwin, startFinditPartsTwin } from './twins.js';
+import { startBigCommerceTwin, startFinditPartsTwin, startIonTwin } from './twins.js';
 import { createSandboxWorld, type RunningOrigin } from './world.js';
 
 export type { RunningOrigin } from './world.js';
@@ -16,6 +17,7 @@ export interface Sandbox {
   options: SandboxOptions;
   finditparts: RunningOrigin<FinditPartsOrigin>;
   bigcommerce: RunningOrigin<BigCommerceOrigin>;
+  ion: RunningOrigin<IonOrigin>;
   close(): Promise<void>;
 }
 
@@ -24,7 +26,8 @@ export async function createSandbox(input: SandboxOptionsInput = {}): Promise<Sa
   try {
     const finditparts = await startFinditPartsTwin(world);
     const bigcommerce = await startBigCommerceTwin(world);
-    return { options: world.options, finditparts, bigcommerce, close: () => world.close() };
+    const ion = await startIonTwin(world);
+    return { options: world.options, finditparts, bigcommerce, ion, close: () => world.close() };
   } catch (err) {
     await world.close();
     throw err;

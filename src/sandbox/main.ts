@@ -1,5 +1,5 @@
 /**
- * `npm run sandbox`: both vendor simulators as a standalone process, for
+ * `npm run sandbox`: the vendor simulators as a standalone process, for
  * running gateways against (scale-out tests, docker-compose) or exploring by
  * hand. Prints the base URLs and credentials; drains on SIGTERM/SIGINT.
  */
@@ -9,7 +9,7 @@ import { createSandbox } from './createSandbox.js';
 async function main(): Promise<void> {
   const started = performance.now();
   const sandbox = await createSandbox(sandboxOptionsFromEnv());
-  const { finditparts: fip, bigcommerce: bc } = sandbox.options;
+  const { finditparts: fip, bigcommerce: bc, ion } = sandbox.options;
   const ms = Math.round(performance.now() - started);
   process.stdout.write(
     [
@@ -21,6 +21,9 @@ async function main(): Promise<void> {
       `BigCommerce Management API ${sandbox.bigcommerce.apiBase}`,
       `  X-Auth-Token: ${bc.accessToken}   app client ${bc.appClientId} / ${bc.appClientSecret}`,
       `  quota: ${bc.quota} requests per ${bc.windowMs / 1000} s`,
+      `Infor ION API (M3)         ${sandbox.ion.url} (tenant ${ion.tenant})`,
+      `  .ionapi file: GET ${sandbox.ion.url}/__sandbox/ionapi   (save it and point ION_API_FILE at it)`,
+      `  tokens live ${ion.tokenTtlSeconds} s; throttling ${ion.requestsPerWindow} requests per ${ion.windowMs} ms`,
       ``,
       `Admin (each origin): /__sandbox/stats  /__sandbox/faults  /__sandbox/reset  /__sandbox/openapi.json`,
       ``,

@@ -51,6 +51,43 @@ export interface BigCommerceSandboxOptions {
   faults?: FaultSpecInput;
 }
 
+export interface IonSandboxOptions {
+  /** TCP port; 0 picks a free one. @default 4104 */
+  port: number;
+  /** The ION tenant (`ti`): every path is under `/{tenant}`. @default "SANDBOX" */
+  tenant: string;
+  /** The registered application's name (`cn`). @default "crossdock-sandbox" */
+  appName: string;
+  /** OAuth2 client id (`ci`). @default "SANDBOX~crossdock-sandbox-client" */
+  clientId: string;
+  /** OAuth2 client secret (`cs`). @default "sandbox-ion-client-secret" */
+  clientSecret: string;
+  /** Service-account access key (`saak`): the password grant's username. @default "SANDBOX#sandbox-service-account" */
+  serviceAccountAccessKey: string;
+  /** Service-account secret key (`sask`): the password grant's password. @default "sandbox-service-account-secret" */
+  serviceAccountSecretKey: string;
+  /** `expires_in` of every access token, in seconds (upstreams.md: 2 hours by default). @default 7200 */
+  tokenTtlSeconds: number;
+  /** How long a refresh token may be used, in seconds. @default 86400 */
+  refreshTokenTtlSeconds: number;
+  /** The M3 company (CONO) the items live in; requests without CONO get it. @default "100" */
+  company: string;
+  /** Share of the supplier catalog that is an M3 item (the rest is missing from the ERP), 0..1. @default 0.8 */
+  itemShare: number;
+  /** Share of the items whose available stock is the ERP's own rather than what the seeded store holds, 0..1. @default 0.25 */
+  otherStockShare: number;
+  /** The throttling policy (upstreams.md: set per tenant, no quota headers): API requests per window, then 429. @default 50 */
+  requestsPerWindow: number;
+  /** The policy's window in ms. @default 1000 */
+  windowMs: number;
+  /** `Retry-After` sent with a policy 429, in seconds (0: no header). @default 1 */
+  retryAfterSeconds: number;
+  /** Most transactions one bulk `POST execute` may carry (more is 400). @default 1000 */
+  bulkMaxTransactions: number;
+  /** Faults at start. @default none */
+  faults?: FaultSpecInput;
+}
+
 export interface SandboxOptions {
   /** Interface both origins bind to. @default "127.0.0.1" */
   host: string;
@@ -60,11 +97,13 @@ export interface SandboxOptions {
   parts: number;
   finditparts: FinditPartsSandboxOptions;
   bigcommerce: BigCommerceSandboxOptions;
+  ion: IonSandboxOptions;
 }
 
-export type SandboxOptionsInput = Partial<Omit<SandboxOptions, 'finditparts' | 'bigcommerce'>> & {
+export type SandboxOptionsInput = Partial<Omit<SandboxOptions, 'finditparts' | 'bigcommerce' | 'ion'>> & {
   finditparts?: Partial<FinditPartsSandboxOptions>;
   bigcommerce?: Partial<BigCommerceSandboxOptions>;
+  ion?: Partial<IonSandboxOptions>;
 };
 
 export const SANDBOX_DEFAULTS: SandboxOptions = {
@@ -93,6 +132,24 @@ export const SANDBOX_DEFAULTS: SandboxOptions = {
     appClientId: 'sandbox-app-client',
     appClientSecret: 'sandbox-app-secret',
   },
+  ion: {
+    port: 4104,
+    tenant: 'SANDBOX',
+    appName: 'crossdock-sandbox',
+    clientId: 'SANDBOX~crossdock-sandbox-client',
+    clientSecret: 'sandbox-ion-client-secret',
+    serviceAccountAccessKey: 'SANDBOX#sandbox-service-account',
+    serviceAccountSecretKey: 'sandbox-service-account-secret',
+    tokenTtlSeconds: 7200,
+    refreshTokenTtlSeconds: 86_400,
+    company: '100',
+    itemShare: 0.8,
+    otherStockShare: 0.25,
+    requestsPerWindow: 50,
+    windowMs: 1_000,
+    retryAfterSeconds: 1,
+    bulkMaxTransactions: 1_000,
+  },
 };
 
 export function resolveSandboxOptions(input: SandboxOptionsInput = {}): SandboxOptions {
@@ -101,6 +158,7 @@ export function resolveSandboxOptions(input: SandboxOptionsInput = {}): SandboxO
     ...stripUndefined(input),
     finditparts: { ...SANDBOX_DEFAULTS.finditparts, ...stripUndefined(input.finditparts ?? {}) },
     bigcommerce: { ...SANDBOX_DEFAULTS.bigcommerce, ...stripUndefined(input.bigcommerce ?? {}) },
+    ion: { ...SANDBOX_DEFAULTS.ion, ...stripUndefined(input.ion ?? {}) },
   } as SandboxOptions;
 }
 

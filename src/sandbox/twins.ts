@@ -5,6 +5,7 @@
  */
 import { createBigCommerceOrigin, type BigCommerceOrigin } from './bigcommerce/app.js';
 import { createFinditPartsOrigin, type FinditPartsOrigin } from './finditparts/app.js';
+import { createIonOrigin, type IonOrigin } from './ion/app.js';
 import type { RunningOrigin, SandboxWorld } from './world.js';
 
 async function listen<O extends RunningOrigin['origin']>(world: SandboxWorld, name: string, origin: O, port: number, apiPath: string): Promise<RunningOrigin<O>> {
@@ -31,10 +32,17 @@ export function startBigCommerceTwin(world: SandboxWorld): Promise<RunningOrigin
   return listen(world, 'bigcommerce', createBigCommerceOrigin(o, world.catalog()), o.port, `/stores/${o.storeHash}`);
 }
 
+/** The Infor ION API simulator (its authorization server and M3 MI REST); its API base is `{origin}/{tenant}`. */
+export function startIonTwin(world: SandboxWorld): Promise<RunningOrigin<IonOrigin>> {
+  const o = world.options.ion;
+  return listen(world, 'ion', createIonOrigin(o, world.catalog(), world.options.seed), o.port, `/${o.tenant}`);
+}
+
 /** The simulator behind each twin name, for callers that drive a twin directly (tests, benchmarks). */
 export interface Twins {
   finditparts: FinditPartsOrigin;
   bigcommerce: BigCommerceOrigin;
+  ion: IonOrigin;
 }
 
 /** A twin running in `world`, typed by name; undefined when that connector is not on its twin. */

@@ -19,7 +19,10 @@ export interface UpstreamRequest {
   /** Path segments below the upstream's base path; each is percent-encoded here. */
   path: readonly string[];
   query?: Record<string, string | number | boolean | undefined>;
+  /** Sent as JSON. */
   body?: unknown;
+  /** Sent form-encoded (`application/x-www-form-urlencoded`) instead of `body`, e.g. an OAuth2 token request (RFC 6749 §4.3.2). */
+  form?: Record<string, string>;
   /** Metric label for the endpoint, e.g. `products.multi`. */
   endpoint: string;
   lane: Lane;
@@ -43,8 +46,13 @@ export interface UpstreamResponse {
 export interface UpstreamVendor {
   /** Headers proving who we are, built fresh for every attempt (a new JWT each time). */
   authHeaders(): Record<string, string> | Promise<Record<string, string>>;
-  /** Called once on a 401 before the single retry (token refresh). */
-  refreshAuth?(): Promise<void>;
+  /**
+   * Called once on a 401 before the single retry (token refresh), with the
+   * auth headers the refused attempt sent: a connector whose token was
+   * already replaced meanwhile (by another request's refresh) need not
+   * refresh again.
+   */
+  refreshAuth?(refused: Readonly<Record<string, string>>): Promise<void>;
   /** What the vendor's headers say about its quota. */
   quotaReport(status: number, headers: Record<string, string>): QuotaReport;
   /** The vendor's error message from an error body, for a client-facing error. */
@@ -137,13 +145,14 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
     return `${basePath}/${segments.join('/')}${qs ? `?${qs}` : ''}`;
   }
 
-  async function attempt(req: UpstreamRequest, path: string, deadline: number): Promise<AttemptOutcome> {
-    const headers: Record<string, string> = {
-      accept: 'application/json',
-      ...(await options.vendor.authHeaders()),
-    };
+  async function attempt(req: UpstreamRequest, path: string, deadline: number, sent: { auth: Record<string, string> }): Promise<AttemptOutcome> {
+    sent.auth = await options.vendor.authHeaders();
+    const headers: Record<string, string> = { accept: 'application/json', ...sent.auth };
     let body: string | undefined;
-    if (req.body !== undefined) {
+    if (req.form !== undefined) {
+      body = new URLSearchParams(req.form).toString();
+      headers['content-type'] = 'application/x-www-form-urlencoded';
+    } else if (req.body !== undefined) {
       body = JSON.stringify(req.body);
       headers['content-type'] = 'application/json';
     }
@@ -204,6 +213,8 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
     // Held across retries that say nothing about the upstream's health (429, 401, a first
     // timeout or 504): when this call is the half-open probe, its retry is still the probe.
     let permit: BreakerPermit | undefined;
+    /** The auth headers the latest attempt sent (for refreshAuth after a 401). */
+    const sent = { auth: {} as Record<string, string> };
     try {
       for (;;) {
         permit ??= breaker.acquire();
@@ -218,7 +229,7 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
           if (err instanceof PacingDeadlineError) throw new UpstreamError('rateLimited', name, 'upstream quota exhausted for now', { retryInMs: err.waitMs });
           throw err;
         }
-        const outcome = await attempt(req, path, deadline).catch((err: unknown) => {
+        const outcome = await attempt(req, path, deadline, sent).catch((err: unknown) => {
           ticket.done();
           throw err;
         });
@@ -245,7 +256,7 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
             metrics.upstreamRetries.inc({ upstream: name, reason: decision.reason });
             if (decision.refreshAuth && options.vendor.refreshAuth) {
               try {
-                await options.vendor.refreshAuth();
+                await options.vendor.refreshAuth(sent.auth);
               } catch {
                 // The credentials were refused and could not be renewed: a typed upstream error
                 // (the refresher's own message may carry a store detail; it is not passed on).

@@ -16,7 +16,8 @@ let gw: TestGateway;
 
 beforeAll(async () => {
   // A sync marks supplier prices up 10% and rounds to .99: the store's prices then differ from the supplier's by design.
-  gw = await startGateway({ PRICE_MARKUP_PERCENT: '10', PRICE_ROUNDING: 'x99' }, { parts: 300, bigcommerce: { storeShare: 0.6, driftShare: 0 } });
+  // The ERP holds none of these parts: drift here is supplier against store (the ERP's row: test/integration/erpReadPath.test.ts).
+  gw = await startGateway({ PRICE_MARKUP_PERCENT: '10', PRICE_ROUNDING: 'x99' }, { parts: 300, bigcommerce: { storeShare: 0.6, driftShare: 0 }, ion: { itemShare: 0 } });
 });
 afterAll(async () => gw?.close());
 

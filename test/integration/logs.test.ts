@@ -8,7 +8,8 @@
  * bearer token, a JWT presented as a key, the FinditParts client secret (and
  * the JWTs the gateway signs with it), the BigCommerce static token, the app
  * client secret, the OAuth code and the installed store token, the token
- * encryption key, emails, phone numbers, a person's name (in an order's
+ * encryption key, the `.ionapi` secrets (client secret, service-account
+ * keys) and the ION access and refresh tokens, emails, phone numbers, a person's name (in an order's
  * address: names are masked by field, free text cannot tell a name from a
  * word) and street addresses (in order addresses, sync scopes, variables and
  * vendor error bodies).
@@ -16,7 +17,9 @@
  * Log paths: the per-request line, masked resolver errors, upstream failures
  * (a supplier that answers 400, 401 and 503 with bodies echoing the request's
  * Authorization header and PII: sync job failures, the credentials alert,
- * breaker changes), the install flow (exchange, refused exchange, refused
+ * breaker changes), an ION authorization server that echoes the token
+ * request's body and Basic credentials in its refusals (the refresh-failed
+ * warning, the credentials alert), the install flow (exchange, refused exchange, refused
  * JWTs, uninstall), audit entries (run, refused by role, refused before
  * execution over GET), and config errors.
  */
@@ -48,6 +51,9 @@ const S = {
   oauthCode: `oauthcode${rnd(8)}`,
   encryptionKey: randomBytes(32).toString('hex'),
   fileKey: `cdk_file_key_${rnd()}`,
+  ionClientSecret: `ion-client-secret-${rnd()}`,
+  ionAccessKey: `ION#service-account-${rnd()}`,
+  ionSecretKey: `ion-service-secret-${rnd()}`,
 };
 const PII = {
   email: 'jane.doe.7731@example.com',
@@ -64,12 +70,17 @@ const PII = {
 let presentedJwt = '';
 /** Filled as the flow runs: the token the code exchange returned. */
 let installedToken = '';
+/** Filled as the flow runs: the ION tokens the authorization server issued. */
+const ionTokens = { access: '', refresh: '' };
 
 const lines: string[] = [];
 let logger: Logger;
 let sandbox: Sandbox;
 let fip: RecordingProxy;
 let login: RecordingProxy;
+let ion: RecordingProxy;
+/** How the ION authorization server misbehaves: echoes what it was sent in its refusals. */
+let ionMode: 'pass' | 'echo' = 'pass';
 let gw: Gateway;
 let dataDir: string;
 /** How the supplier proxy misbehaves: echoes secrets and PII back in its error bodies. */
@@ -85,6 +96,7 @@ beforeAll(async () => {
     parts: 200,
     finditparts: { clientSecret: S.fipSecret, ratePerSecond: 1000, burst: 1000, perMinute: 100_000 },
     bigcommerce: { accessToken: S.bcStatic, appClientSecret: S.appSecret, quota: 10_000 },
+    ion: { clientSecret: S.ionClientSecret, serviceAccountAccessKey: S.ionAccessKey, serviceAccountSecretKey: S.ionSecretKey },
   });
   fip = await startRecordingProxy(sandbox.finditparts.url);
   fip.override = (req) => {
@@ -103,6 +115,15 @@ beforeAll(async () => {
     }
   };
   login = await startRecordingProxy(sandbox.bigcommerce.url);
+  ion = await startRecordingProxy(sandbox.ion.url);
+  ion.override = (req) =>
+    ionMode === 'echo' && req.path.includes('/as/')
+      ? { status: 400, body: JSON.stringify({ error: 'invalid_grant', error_description: `refused ${req.body} sent with ${String(req.headers.authorization)} for ${PII.email}` }) }
+      : undefined;
+  // The .ionapi file, pointed through the proxy.
+  const ionapi = (await (await fetch(`${sandbox.ion.url}/__sandbox/ionapi`)).json()) as Record<string, string>;
+  const ionApiFile = join(mkdtempSync(join(tmpdir(), 'crossdock-logs-ionapi-')), 'logs.ionapi');
+  writeFileSync(ionApiFile, JSON.stringify({ ...ionapi, iu: ion.url, pu: ionapi.pu!.replace(sandbox.ion.url, ion.url) }));
   dataDir = mkdtempSync(join(tmpdir(), 'crossdock-logs-'));
   // The secrets arrive as files (NAME_FILE twins), the way Docker and Kubernetes secrets do, and
   // one more key from the keys file: none may show up in a log line either.
@@ -127,6 +148,7 @@ beforeAll(async () => {
     BIGCOMMERCE_APP_CLIENT_SECRET_FILE: secret('bc-app-secret', S.appSecret),
     BIGCOMMERCE_LOGIN_URL: `${login.url}/oauth2/token`,
     TOKEN_ENCRYPTION_KEY_FILE: secret('token-key', S.encryptionKey),
+    ION_API_FILE: ionApiFile,
     RETRY_DELAY_SCALE: '0.01',
     BREAKER_FAILURE_THRESHOLD: '3',
     BREAKER_COOLDOWN_MS: '100',
@@ -143,7 +165,7 @@ afterAll(async () => {
   // DUMP_LOGS=<file> keeps the captured lines, to look at what redaction left.
   if (process.env.DUMP_LOGS) (await import('node:fs')).writeFileSync(process.env.DUMP_LOGS, lines.join(''));
   await gw?.close();
-  await Promise.all([fip?.close(), login?.close()]);
+  await Promise.all([fip?.close(), login?.close(), ion?.close()]);
   await sandbox?.close();
 });
 
@@ -236,6 +258,23 @@ describe('a flow seeded with secrets and PII', () => {
     supplierMode = 'pass';
   });
 
+  it('ERP reads, and an ION authorization server that echoes the token request in its refusals', async () => {
+    const grant = JSON.parse(ion.exchanges.find((e) => e.path.includes('token.oauth2') && e.status === 200)!.responseBody) as { access_token: string; refresh_token: string };
+    ionTokens.access = grant.access_token;
+    ionTokens.refresh = grant.refresh_token;
+    expect(ionTokens.access.length).toBeGreaterThan(10);
+    expect((await gql(S.operatorKey, `{ m3(program: "MMS200MI", transaction: "LstItmByItm", maxRecords: 2) { nrOfRecords } }`)).body.errors).toBeUndefined();
+    // Revoked upstream: the next read's 401 asks for a refresh, which the server refuses, echoing the
+    // form (refresh token, service-account keys) and the Basic credentials.
+    ionMode = 'echo';
+    await fetch(`${sandbox.ion.url}/__sandbox/tokens/revoke`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    const refused = await gql(S.operatorKey, `{ m3(program: "MMS200MI", transaction: "LstItmByItm", input: { ITNO: "B" }, maxRecords: 2) { nrOfRecords } }`);
+    expect(refused.body.errors?.[0]?.extensions?.code).toBe('UPSTREAM_UNAVAILABLE');
+    expect(ion.exchanges.some((e) => e.status === 400 && e.requestBody.includes('grant_type=password'))).toBe(true);
+    await waitFor('the refresh-failed warning', () => logged('ION token refresh failed'));
+    ionMode = 'pass';
+  });
+
   it('the install flow: exchange, a refused exchange, refused and valid signed payloads, uninstall', async () => {
     const ok = await fetch(`${gw.url}/bigcommerce/auth?code=${S.oauthCode}&scope=store_v2_products&context=stores/sandbox`);
     expect(ok.status).toBe(200);
@@ -283,7 +322,7 @@ describe('a flow seeded with secrets and PII', () => {
 });
 
 describe('what was written', () => {
-  const seeded = () => ({ ...S, ...PII, presentedJwt, installedToken });
+  const seeded = () => ({ ...S, ...PII, presentedJwt, installedToken, ionAccessToken: ionTokens.access, ionRefreshToken: ionTokens.refresh });
 
   it('exercised every log path', () => {
     const entries = lines.map((l) => JSON.parse(l) as { msg?: string; reqId?: string; route?: string; status?: number; client?: string; durationMs?: number; method?: string });
@@ -297,7 +336,7 @@ describe('what was written', () => {
     }
     expect(requests.some((r) => r.client === 'admin' && r.route === '/graphql')).toBe(true);
     expect(requests.some((r) => r.status === 401 && r.client === undefined)).toBe(true);
-    for (const msg of ['masked resolver error', 'sync job failed', 'circuit breaker changed state', 'bigcommerce app installed', 'bigcommerce app uninstalled; store token deleted', 'invalid configuration']) {
+    for (const msg of ['ION token refresh failed', 'masked resolver error', 'sync job failed', 'circuit breaker changed state', 'bigcommerce app installed', 'bigcommerce app uninstalled; store token deleted', 'invalid configuration']) {
       expect(logged(msg), msg).toBe(true);
     }
   });
@@ -307,7 +346,11 @@ describe('what was written', () => {
     expect(installedToken).not.toBe('');
     for (const [name, value] of Object.entries(seeded())) {
       expect(raw.includes(value), `${name} leaked into the logs`).toBe(false);
+      // As a query string or a form body carries it.
+      expect(raw.includes(encodeURIComponent(value)), `${name} leaked URL-encoded into the logs`).toBe(false);
     }
+    // Nor any Basic credential (the ION client id and secret, echoed by its authorization server).
+    expect(raw).not.toMatch(/Basic (?!\[redacted\])[A-Za-z0-9+/]{8,}/);
     // Nor any JWT (the FinditParts request tokens, signed payloads), nor the digits of a phone number.
     expect(raw).not.toMatch(/eyJ[\w-]+\.[\w-]+\./);
     expect(raw).not.toMatch(/555[-. ]?01(99|42)/);

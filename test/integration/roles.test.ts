@@ -51,6 +51,7 @@ const MUTATIONS: Record<string, { query: string; variables?: (role: Role) => Rec
 const SENSITIVE: Record<string, string> = {
   'Query.auditLog': `{ auditLog(first: 1) { totalCount } }`,
   'UpstreamStatus.baseUrl': `{ upstreams { name baseUrl } }`,
+  'Query.m3': `{ m3(program: "MMS200MI", transaction: "LstItmByItm", maxRecords: 1) { nrOfRecords } }`,
 };
 
 let gw: TestGateway;

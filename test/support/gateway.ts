@@ -17,6 +17,8 @@ export interface TestGateway extends Gateway {
   gql<T = GqlBody>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<{ status: number; headers: Headers; body: T }>;
   fipUrl: string;
   bcUrl: string;
+  /** The ION twin's origin (admin routes under /__sandbox), when the ERP runs on it. */
+  ionUrl: string;
 }
 
 export interface GqlBody {
@@ -39,6 +41,7 @@ export async function startGateway(env: Record<string, string> = {}, sandbox: Sa
     key,
     fipUrl: runningTwin(gateway.sandbox, 'finditparts')?.url ?? '',
     bcUrl: runningTwin(gateway.sandbox, 'bigcommerce')?.url ?? '',
+    ionUrl: runningTwin(gateway.sandbox, 'ion')?.url ?? '',
     async gql<T = GqlBody>(query: string, variables?: Record<string, unknown>, headers: Record<string, string> = {}) {
       const res = await fetch(`${gateway.url}/graphql`, {
         method: 'POST',

@@ -13,6 +13,7 @@ export async function startSandbox(input: SandboxOptionsInput = {}): Promise<San
     host: '127.0.0.1',
     finditparts: { ...input.finditparts, port: 0 },
     bigcommerce: { ...input.bigcommerce, port: 0 },
+    ion: { ...input.ion, port: 0 },
   });
 }
 

@@ -10,6 +10,7 @@ describe('loadConfig', () => {
     expect(c.connectors.map((s) => [s.name, s.plan.kind])).toEqual([
       ['finditparts', 'sandbox'],
       ['bigcommerce', 'sandbox'],
+      ['ion', 'sandbox'],
     ]);
     expect(c.cache.ttl).toEqual({ partMs: 600_000, priceMs: 300_000, stockMs: 60_000, productMs: 300_000, orderMs: 30_000 });
   });
@@ -67,5 +68,30 @@ describe('IDEMPOTENCY_CLAIM_LEASE_MS', () => {
     expect(loadConfig({}).orders.claimLeaseMs).toBe(60_000);
     expect(loadConfig({ IDEMPOTENCY_CLAIM_LEASE_MS: '3000' }).orders.claimLeaseMs).toBe(3_000);
     for (const bad of ['999', '3600001', 'soon']) expect(() => loadConfig({ IDEMPOTENCY_CLAIM_LEASE_MS: bad }), bad).toThrow(/IDEMPOTENCY_CLAIM_LEASE_MS/);
+  });
+});
+
+describe('the ION connector (optional)', () => {
+  it('is off beside a real supplier and store when not configured: its twin belongs to the embedded sandbox', () => {
+    const c = loadConfig({
+      CROSSDOCK_API_KEYS: 'ops:admin:aaaaaaaaaaaaaaaaaaaa',
+      FINDITPARTS_BASE_URL: 'http://127.0.0.1:1/api/v1',
+      FINDITPARTS_API_KEY: 'k',
+      BIGCOMMERCE_API_URL: 'http://127.0.0.1:2/stores/abc',
+      BIGCOMMERCE_ACCESS_TOKEN: 't',
+    });
+    expect(c.connectors.find((s) => s.name === 'ion')?.plan).toMatchObject({ kind: 'off', reason: expect.stringMatching(/not configured/) });
+  });
+
+  it('is not required in production', () => {
+    const c = loadConfig({
+      CROSSDOCK_MODE: 'production',
+      CROSSDOCK_API_KEYS: 'ops:admin:aaaaaaaaaaaaaaaaaaaa',
+      FINDITPARTS_BASE_URL: 'http://127.0.0.1:1/api/v1',
+      FINDITPARTS_API_KEY: 'k',
+      BIGCOMMERCE_API_URL: 'http://127.0.0.1:2/stores/abc',
+      BIGCOMMERCE_ACCESS_TOKEN: 't',
+    });
+    expect(c.connectors.find((s) => s.name === 'ion')?.plan.kind).toBe('off');
   });
 });

@@ -181,3 +181,50 @@ describe('entity cache: a read racing a write', () => {
     expect(vendor.calls).toHaveLength(1);
   });
 });
+
+describe('entity cache: an error for one key of a batch', () => {
+  function refusingVendor() {
+    const calls: string[][] = [];
+    const state = { refuse: new Set<string>() };
+    return {
+      calls,
+      state,
+      fetch: async (keys: string[]) => {
+        calls.push(keys);
+        return new Map<string, string | Error>(keys.map((k) => [k, state.refuse.has(k) ? new Error(`refused: ${k}`) : `value of ${k}`]));
+      },
+    };
+  }
+
+  it('fails that key alone and stores the others', async () => {
+    const vendor = refusingVendor();
+    const source = newCache().source<string>({ kind: 'item', ttlMs: 60_000, fetchMany: (keys) => vendor.fetch(keys) });
+    vendor.state.refuse.add('bad');
+    const first = await source.loadMany(['a', 'bad', 'b']);
+    expect(valueOf(first[0])).toBe('value of a');
+    expect((valueOf(first[1]) as Error).message).toBe('refused: bad');
+    expect(valueOf(first[2])).toBe('value of b');
+    expect(vendor.calls).toEqual([['a', 'bad', 'b']]);
+    // The answered keys were stored; the refused one was not, so it is asked again.
+    await source.loadMany(['a', 'b', 'bad']);
+    expect(vendor.calls).toEqual([['a', 'bad', 'b'], ['bad']]);
+  });
+
+  it('serves a refused key stale when it had a value (stale-if-error)', async () => {
+    const vendor = refusingVendor();
+    const cache = createEntityCache({
+      store: new Keyv({ store: new BoundedMap<string, unknown>(1000), namespace: 'test', serialize: undefined, deserialize: undefined }),
+      swrMs: 0,
+      staleIfErrorMs: 60_000,
+      metrics: createMetrics(),
+      batchWindowMs: 0,
+    });
+    // TTL 0 and no SWR window: every read refetches, and a failed refetch falls back to the kept value.
+    const source = cache.source<string>({ kind: 'item', ttlMs: 0, fetchMany: (keys) => vendor.fetch(keys) });
+    expect(valueOf((await source.loadMany(['x', 'y']))[0])).toBe('value of x');
+    vendor.state.refuse.add('x');
+    const again = await source.loadMany(['x', 'y']);
+    expect(again[0]).toEqual({ value: 'value of x', stale: true });
+    expect(again[1]).toEqual({ value: 'value of y', stale: false });
+  });
+});

@@ -33,7 +33,12 @@ describe('NAME_FILE twins', () => {
       TOKEN_ENCRYPTION_KEY_FILE: secretFile('token-key', key),
     });
     expect(config.security.tokenEncryptionKey?.equals(Buffer.alloc(32, 7))).toBe(true);
-    expect(config.connectors.map((c) => c.plan.kind)).toEqual(['configured', 'configured']);
+    // The supplier and the store configured; the ERP not (no ION_API_FILE): off beside real upstreams.
+    expect(config.connectors.map((c) => [c.name, c.plan.kind])).toEqual([
+      ['finditparts', 'configured'],
+      ['bigcommerce', 'configured'],
+      ['ion', 'off'],
+    ]);
   });
 
   it('both set fails at start naming the variable, never the value; an unreadable file too', () => {

@@ -22,8 +22,8 @@ describe('estimateCost', () => {
   it('charges the operation base, object fields and upstream-reaching fields; scalars and __typename are free', () => {
     expect(cost('{ __typename }')).toBe(1);
     expect(cost('{ part(id: "2") { id partNumber } }')).toBe(2);
-    // storeProduct 2, its price (an object) 1, inventory 3, drift 3.
-    expect(cost('{ part(id: "2") { storeProduct { sku price { amount } } inventory { available } drift { inSync } } }')).toBe(1 + 1 + 2 + 1 + 3 + 3);
+    // storeProduct 2, its price (an object) 1, inventory 3, drift 4 (the store, the supplier and the ERP's stock).
+    expect(cost('{ part(id: "2") { storeProduct { sku price { amount } } inventory { available } drift { inSync } } }')).toBe(1 + 1 + 2 + 1 + 3 + 4);
     expect(cost('mutation { startSync(input: { kind: CATALOG }) { job { id status } } }')).toBe(12);
     expect(cost('subscription { syncJobs { id } }')).toBe(11);
   });
@@ -40,8 +40,8 @@ describe('estimateCost', () => {
     expect(cost('query($n: Int = 3) { searchParts(first: $n) { edges { node { id } } } }')).toBe(2 + 3 * 2);
     // filter.ids bounds products below first.
     expect(cost('{ products(first: 100, filter: { ids: ["1", "2"] }) { edges { node { id } } } }')).toBe(2 + 2 * 2);
-    // Known bound: Drift.fields is at most 3; unbounded lists count 10.
-    expect(cost('{ part(id: "1") { drift { fields { field } } variants { id } } }')).toBe(1 + 1 + 3 + 3 * 1 + 10 * 1);
+    // Known bound: Drift.fields is at most 4; unbounded lists count 10.
+    expect(cost('{ part(id: "1") { drift { fields { field } } variants { id } } }')).toBe(1 + 1 + 4 + 4 * 1 + 10 * 1);
   });
 
   it('expands fragments (inline and named), ignores cycles, and introspection costs 1 whole', () => {

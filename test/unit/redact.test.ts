@@ -9,6 +9,8 @@ describe('redactText', () => {
     ['a bearer credential', 'Authorization failed for Bearer abc.def-123_456', 'abc.def-123_456'],
     ['a header in text', 'sent x-auth-token: 0123456789abcdef0123', '0123456789abcdef0123'],
     ['basic credentials', 'authorization: Basic dXNlcjpwYXNzd29yZA==', 'dXNlcjpwYXNzd29yZA'],
+    // A vendor that echoes the credentials it refused in free text (issue 15: an OAuth2 token endpoint).
+    ['basic credentials in free text', 'refused grant_type=password sent with Basic U0FOREJPWH5jbGllbnQ6c2VjcmV0 for you', 'U0FOREJPWH5jbGllbnQ6c2VjcmV0'],
     ['a Crossdock key', 'key cdk_dev_AbCdEfGhIjKlMnOpQr was refused', 'cdk_dev_AbCdEfGhIjKlMnOpQr'],
     ['a FinditParts static key', 'X-API-Key api-9f8e7d6c5b4a3210 rejected', 'api-9f8e7d6c5b4a3210'],
     ['an OAuth code in a URL', 'GET /bigcommerce/auth?code=qr6h3thvbvag2ffq&scope=x', 'qr6h3thvbvag2ffq'],
@@ -36,6 +38,12 @@ describe('redactText', () => {
     expect(redactText('oops: xplain-looking-value-42y')).toBe('oops: x[secret]y');
     registerSecret('short');
     expect(redactText('short')).toBe('short');
+  });
+
+  it('masks a registered secret URL-encoded too, as it travels in a form or a query string', () => {
+    registerSecret('ACME#service-account key/1');
+    expect(redactText('refused username=ACME%23service-account%20key%2F1&x=1')).not.toContain('service-account');
+    expect(redactText('refused username=ACME%23service-account+key%2F1&x=1')).not.toContain('service-account');
   });
 });
 

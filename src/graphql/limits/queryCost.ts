@@ -16,7 +16,7 @@
  *   follows the calls a field can cause, not the shape of its answer;
  * - a list field costs its size times (its weight plus its selection's cost);
  *   the size is its `first` argument (or its schema default), the length of
- *   `ids`/`skus`/`partNumbers` (or of `filter.ids`/`filter.skus`), the smaller
+ *   `ids`/`skus`/`partNumbers`/`itemNumbers` (or of `filter.ids`/`filter.skus`), the smaller
  *   when both bound it, a known bound (LIST_SIZES), or else DEFAULT_LIST_SIZE;
  * - a connection's `first` sizes its `edges`/`nodes`;
  * - introspection meta-fields (`__schema`, `__type`) cost 1 whole: they read
@@ -49,7 +49,7 @@ export interface CostModel {
   defaultListSize: number;
   /** Numeric arguments that size a list or a connection. @default ['first', 'last', 'limit'] */
   countArguments: readonly string[];
-  /** List arguments whose length sizes a list (also looked for one level down, in `filter`). @default ['ids', 'skus', 'partNumbers'] */
+  /** List arguments whose length sizes a list (also looked for one level down, in `filter`). @default ['ids', 'skus', 'partNumbers', 'itemNumbers'] */
   listArguments: readonly string[];
   /** `__schema` or `__type` with everything under it. @default 1 */
   introspectionField: number;
@@ -80,9 +80,9 @@ export const FIELD_WEIGHTS: Readonly<Record<string, number>> = {
   // Supplier stock plus store inventory items: two upstreams.
   'Part.inventory': 3,
   'Product.inventory': 3,
-  // The store product and the supplier data compared: both upstreams.
-  'Part.drift': 3,
-  'Product.drift': 3,
+  // The store product and the supplier data compared, and the ERP's stock: three upstreams (batched).
+  'Part.drift': 4,
+  'Product.drift': 4,
   // A supplier lookup per distinct SKU (the supplier has no batch lookup by part number).
   'Product.supplierPart': 3,
   // An order's products: one BigCommerce call per order.
@@ -91,12 +91,22 @@ export const FIELD_WEIGHTS: Readonly<Record<string, number>> = {
   // The line's SKU to a supplier part: a lookup by part number, as Product.supplierPart.
   'OrderLine.part': 3,
   'SupplierOrderLine.part': 2,
+  // The ERP item by the item rule: one bulk ERP call per batch.
+  'Part.erpItem': 2,
+  'Product.erpItem': 2,
+  'Query.erpItems': 2,
+  // The ERP's stock of the linked item: another bulk ERP call.
+  'Inventory.erpAvailable': 2,
+  // One ERP transaction, unbatched (each distinct input is its own call).
+  'Query.m3': 5,
 };
 
 /** Lists whose size the gateway knows better than DEFAULT_LIST_SIZE. */
 export const LIST_SIZES: Readonly<Record<string, number>> = {
-  // PRICE, STOCK, NAME at most.
-  'Drift.fields': 3,
+  // PRICE, STOCK, NAME, ERP_STOCK at most.
+  'Drift.fields': 4,
+  // One stock call per batch of items answers every warehouse row: priced as two.
+  'ErpItem.warehouses': 2,
 };
 
 /** A supplier lookup by part number (the supplier has no batch form of it), with the part it finds. */
@@ -143,7 +153,7 @@ export const DEFAULT_COST_MODEL: CostModel = {
   listSizes: LIST_SIZES,
   defaultListSize: 10,
   countArguments: ['first', 'last', 'limit'],
-  listArguments: ['ids', 'skus', 'partNumbers'],
+  listArguments: ['ids', 'skus', 'partNumbers', 'itemNumbers'],
   introspectionField: 1,
   fieldCosts: FIELD_COSTS,
   entityCosts: ENTITY_COSTS,

@@ -8,6 +8,7 @@ import { productQueries, productResolvers } from './products.js';
 import { scalarResolvers } from './scalars.js';
 import { auditQueries } from './audit.js';
 import { alertResolvers, apiClientResolvers, dashboardPointResolvers, dashboardSnapshotResolvers, gatewayHealthResolvers, operationsQueries, operationsSubscriptions, upstreamFiguresResolvers } from './operations.js';
+import { erpItemResolvers, erpQueries, inventoryErpResolvers, jsonScalar, partErpResolvers, productErpResolvers } from './erp.js';
 import { systemQueries, upstreamStatusResolvers } from './system.js';
 import { syncJobResolvers, syncMutations, syncQueries, syncSubscriptions } from './sync.js';
 import {
@@ -37,6 +38,7 @@ function asNode<T extends object>(type: NodeType, value: T | null): T | null {
 
 export const resolvers: Resolvers = {
   ...scalarResolvers,
+  JSON: jsonScalar,
   Query: {
     ...partQueries,
     ...productQueries,
@@ -47,6 +49,7 @@ export const resolvers: Resolvers = {
     ...supplierOrderQueries,
     ...auditQueries,
     ...operationsQueries,
+    ...erpQueries,
     async node(_root, { id }, ctx) {
       const global = decodeGlobalId(id);
       if (!global) return null;
@@ -81,10 +84,11 @@ export const resolvers: Resolvers = {
       return 'Part';
     },
   },
-  Part: partResolvers,
+  Part: { ...partResolvers, ...partErpResolvers },
   PartVariant: partVariantResolvers,
-  Product: productResolvers,
-  Inventory: inventoryResolvers,
+  Product: { ...productResolvers, ...productErpResolvers },
+  Inventory: { ...inventoryResolvers, ...inventoryErpResolvers },
+  ErpItem: erpItemResolvers,
   Order: { ...orderResolvers, ...storeOrderSupplierOrders },
   OrderLine: orderLineResolvers,
   OrderConnection: orderConnectionResolvers,

@@ -8,6 +8,7 @@ import type { PartResolvers, QueryResolvers } from '../generated/resolvers.js';
 import { checkCode, checkListSize, parseId, toGlobalId } from '../ids.js';
 import { toGatewayError } from '../loaders.js';
 import { connection, fetchWindow, parseWindow } from '../pagination.js';
+import { erpAvailable } from './erp.js';
 
 /** Largest `first` for searchParts: the supplier's page size cap. */
 export const SEARCH_MAX_FIRST = 100;
@@ -21,14 +22,18 @@ export function preferredVariantId(part: Part): string | null {
  * now (README, Sync jobs: the mapper applies PRICE_MARKUP_PERCENT and
  * PRICE_ROUNDING, trims the name, floors stock at 0). Comparing with the raw
  * supplier values instead would call every marked-up product drifted and a
- * product left at the supplier's price in sync.
+ * product left at the supplier's price in sync. With an ERP, the store's
+ * stock is also compared with the ERP's available stock (ERP_STOCK).
  */
 export async function partDrift(part: Part, ctx: GraphQLContext) {
   const { skuRule, config } = ctx.services;
   const product = await ctx.loaders.productBySku.load(skuRule.skuFor(part.partNumber));
   if (!product) return null;
   const variant = mappedVariant(part);
-  const [price, stock] = variant ? await Promise.all([ctx.loaders.price.load(variant.variantId), ctx.loaders.stock.load(variant.variantId)]) : [null, null];
+  const [[price, stock], erpStock] = await Promise.all([
+    variant ? Promise.all([ctx.loaders.price.load(variant.variantId), ctx.loaders.stock.load(variant.variantId)]) : Promise.resolve([null, null] as const),
+    erpAvailable(ctx.services.erpItemRule.forPart(part.partNumber), ctx),
+  ]);
   // The part as the sync would read it: the variant's current price and stock (their caches are fresher than the part's).
   const current: Part = {
     ...part,
@@ -42,6 +47,7 @@ export async function partDrift(part: Part, ctx: GraphQLContext) {
   const fields = computeDrift({
     expected,
     actual: { name: product.name, price: product.price?.amount ?? null, stock: product.inventoryLevel },
+    erpStock,
   });
   return { inSync: fields.length === 0, fields };
 }

@@ -21,6 +21,8 @@ export interface OriginOptions {
   openapi: () => unknown;
   /** Clears written state when `POST /__sandbox/reset` is sent `{ "data": true }`. */
   resetData?: () => void;
+  /** Clears the origin's own counters (beyond the shared stats) on every `POST /__sandbox/reset`. */
+  resetStats?: () => void;
 }
 
 export interface Origin {
@@ -114,6 +116,7 @@ export function createOrigin(options: OriginOptions): Origin {
   });
   app.post('/__sandbox/reset', async (request) => {
     stats.reset();
+    options.resetStats?.();
     faults.clear();
     const body = (request.body ?? {}) as { data?: unknown };
     if (body.data === true) options.resetData?.();
