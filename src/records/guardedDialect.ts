@@ -1,0 +1,123 @@
+/**
+ * A Kysely dialect around another, so every statement of the record layer
+ * goes through one place on its way to the engine:
+ *
+ * - an error that means "unreachable or refused for now" (recordErrors.ts)
+ *   becomes StoreUnavailableError, so GraphQL answers STORE_UNAVAILABLE
+ *   (retryable), the runner pauses a job at its checkpoint and the outbox
+ *   retries later, as they already do for Redis;
+ * - every statement has a client-side deadline, even one the server never
+ *   answers (PostgreSQL's statement_timeout only ends what reached it);
+ * - SQLite transactions begin IMMEDIATE: they take the write lock at BEGIN
+ *   (waiting up to busy_timeout), instead of upgrading a read later and
+ *   failing at once with SQLITE_BUSY_SNAPSHOT when another connection to the
+ *   file wrote in between (https://www.sqlite.org/lang_transaction.html).
+ */
+import { CompiledQuery, type DatabaseConnection, type Dialect, type Driver, type QueryCompiler, type QueryResult, type TransactionSettings } from 'kysely';
+import { StoreUnavailableError } from '../storage/storeUnavailable.js';
+import type { RecordEngine } from './engine.js';
+import { isRecordStoreDown, RecordDeadlineError } from './recordErrors.js';
+
+export interface GuardOptions {
+  engine: RecordEngine;
+  /** Deadline of one statement, and of taking a connection, in ms: past the engine's own timeouts, for when they do not fire. */
+  deadlineMs: number;
+}
+
+class GuardedConnection implements DatabaseConnection {
+  constructor(
+    readonly inner: DatabaseConnection,
+    private readonly guard: <T>(what: string, run: () => Promise<T>) => Promise<T>,
+  ) {}
+
+  executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+    return this.guard(query.sql.slice(0, 40), () => this.inner.executeQuery<R>(query));
+  }
+
+  streamQuery<R>(query: CompiledQuery, chunkSize?: number): AsyncIterableIterator<QueryResult<R>> {
+    return this.inner.streamQuery<R>(query, chunkSize);
+  }
+}
+
+const innerOf = (connection: DatabaseConnection): DatabaseConnection => (connection instanceof GuardedConnection ? connection.inner : connection);
+
+class GuardedDriver implements Driver {
+  constructor(
+    private readonly driver: Driver,
+    private readonly options: GuardOptions,
+  ) {}
+
+  readonly guard = async <T>(what: string, run: () => Promise<T>): Promise<T> => {
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new RecordDeadlineError(`no answer from ${this.options.engine} within ${this.options.deadlineMs} ms`)), this.options.deadlineMs);
+      timer.unref();
+    });
+    try {
+      return await Promise.race([run(), deadline]);
+    } catch (err) {
+      if (isRecordStoreDown(err)) throw new StoreUnavailableError(`${this.options.engine} records: ${what.trim()}`, err);
+      throw err;
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+
+  init(): Promise<void> {
+    return this.guard('connect', () => this.driver.init());
+  }
+
+  async acquireConnection(): Promise<DatabaseConnection> {
+    const pending = this.driver.acquireConnection();
+    try {
+      return new GuardedConnection(await this.guard('connect', () => pending), this.guard);
+    } catch (err) {
+      // Past the deadline the pool (or SQLite's one-connection mutex) may still hand the
+      // connection over later: give it straight back, or it is held by no one for ever.
+      pending.then((late) => this.driver.releaseConnection(late)).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
+    if (this.options.engine === 'sqlite') return this.guard('begin', () => innerOf(connection).executeQuery(CompiledQuery.raw('begin immediate')).then(() => undefined));
+    return this.guard('begin', () => this.driver.beginTransaction(innerOf(connection), settings));
+  }
+
+  commitTransaction(connection: DatabaseConnection): Promise<void> {
+    return this.guard('commit', () => this.driver.commitTransaction(innerOf(connection)));
+  }
+
+  rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    return this.guard('rollback', () => this.driver.rollbackTransaction(innerOf(connection)));
+  }
+
+  async savepoint(connection: DatabaseConnection, name: string, compile: QueryCompiler['compileQuery']): Promise<void> {
+    await this.guard('savepoint', async () => this.driver.savepoint?.(innerOf(connection), name, compile));
+  }
+
+  async rollbackToSavepoint(connection: DatabaseConnection, name: string, compile: QueryCompiler['compileQuery']): Promise<void> {
+    await this.guard('rollback to savepoint', async () => this.driver.rollbackToSavepoint?.(innerOf(connection), name, compile));
+  }
+
+  async releaseSavepoint(connection: DatabaseConnection, name: string, compile: QueryCompiler['compileQuery']): Promise<void> {
+    await this.guard('release savepoint', async () => this.driver.releaseSavepoint?.(innerOf(connection), name, compile));
+  }
+
+  releaseConnection(connection: DatabaseConnection): Promise<void> {
+    return this.driver.releaseConnection(innerOf(connection));
+  }
+
+  destroy(): Promise<void> {
+    return this.driver.destroy();
+  }
+}
+
+export function guardDialect(dialect: Dialect, options: GuardOptions): Dialect {
+  return {
+    createAdapter: () => dialect.createAdapter(),
+    createIntrospector: (db) => dialect.createIntrospector(db),
+    createQueryCompiler: () => dialect.createQueryCompiler(),
+    createDriver: () => new GuardedDriver(dialect.createDriver(), options),
+  };
+}
