@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { urlVariable } from './configVariables.js';
 import { LIMITS_ENV, limitsConfig, type LimitsConfig } from './limits/limitsConfig.js';
 import { SECURITY_ENV, securityConfig, type SecurityConfig } from './auth/securityConfig.js';
+import { RECORDS_ENV, recordsConfig, type RecordsConfig } from './records/recordsConfig.js';
 import { REDIS_ENV, redisConfig, type RedisConfig } from './strategies/redisConfig.js';
 
 export type Role = 'viewer' | 'operator' | 'admin';
@@ -81,7 +82,7 @@ export interface Config {
   /** Largest `ids`/`skus` list one field accepts. */
   maxIdsPerField: number;
   shutdownGraceMs: number;
-  /** Where durable records live (SQLite file `crossdock.db`). */
+  /** The data directory: the SQLite file `crossdock.db` of the embedded default lives here. */
   dataDir: string;
   orders: {
     defaultShippingMethod: string;
@@ -106,6 +107,8 @@ export interface Config {
   limits: LimitsConfig;
   /** BigCommerce app install, store-token encryption, audit retention (src/auth/securityConfig.ts). */
   security: SecurityConfig;
+  /** Where records live: SQLite in the data dir, or PostgreSQL with DATABASE_URL (src/records/recordsConfig.ts). */
+  records: RecordsConfig;
   /** Scale-out on Redis (REDIS_URL); undefined: the embedded strategies (src/strategies/redisConfig.ts). */
   redis?: RedisConfig;
 }
@@ -247,6 +250,7 @@ const envSchema = z.object({
   ...LIMITS_ENV,
   ...SECURITY_ENV,
   ...REDIS_ENV,
+  ...RECORDS_ENV,
 });
 
 export class ConfigError extends Error {
@@ -307,6 +311,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const limits = limitsConfig(e, mode, problems);
   const security = securityConfig(e, mode, problems);
+  const records = recordsConfig(e, problems);
   if (problems.length > 0) throw new ConfigError(`invalid configuration:\n${problems.map((p) => `  ${p}`).join('\n')}`);
 
   return {
@@ -361,6 +366,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     limits,
     security,
+    records,
     redis: redisConfig(e),
   };
 }

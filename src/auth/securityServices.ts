@@ -5,17 +5,16 @@
  * embedded sandbox provides it). Kept here so gateway.ts only plugs them in.
  */
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import type { Config } from '../config.js';
 import { createAuditLog, type AuditLog } from '../observability/auditLog.js';
-import { createSqliteAuditStore, type AuditStore } from '../observability/auditStore.js';
+import type { AuditStore } from '../observability/auditStore.js';
 import type { Logger } from '../observability/logger.js';
 import { registerSecret } from '../observability/redact.js';
 import type { BigCommerceRoutesOptions } from '../server/bigcommerceRoutes.js';
 import { createBigCommerceInstall, type BigCommerceInstall } from './bigcommerceInstall.js';
 import { BIGCOMMERCE_LOGIN_URL } from './securityConfig.js';
 import { createStoreTokenProvider, storeHashOf, type StoreTokenProvider } from './storeTokenProvider.js';
-import { createSqliteTokenVault, createTokenCipher, type TokenCipher, type TokenVault } from './tokenVault.js';
+import { createTokenCipher, type TokenCipher, type TokenVault } from './tokenVault.js';
 
 export interface SecurityServicesOptions {
   config: Config;
@@ -26,10 +25,10 @@ export interface SecurityServicesOptions {
   sandboxApp?: { clientId: string; clientSecret: string; origin: string };
   /** Further secret values to keep out of logs (the resolved vendor credentials). */
   secrets?: ReadonlyArray<string | undefined>;
-  /** Where audit entries go. @default the `audit_log` table of the data dir's crossdock.db */
-  auditStore?: AuditStore;
-  /** Where sealed store tokens go, given the cipher. @default the `store_tokens` table of crossdock.db */
-  createVault?: (cipher: TokenCipher) => TokenVault;
+  /** Where audit entries go: the record layer's `audit_log` (the strategies' auditStore). */
+  auditStore: AuditStore;
+  /** Where sealed store tokens go, given the cipher: the record layer's `store_tokens` (the strategies' createVault). */
+  createVault: (cipher: TokenCipher) => TokenVault;
 }
 
 export interface SecurityServices {
@@ -44,11 +43,10 @@ export interface SecurityServices {
 
 export async function createSecurityServices(options: SecurityServicesOptions): Promise<SecurityServices> {
   const { config, logger } = options;
-  const dbPath = join(config.dataDir, 'crossdock.db');
   const security = config.security;
   for (const s of [options.bigcommerce.accessToken, security.bigcommerceApp.clientSecret, ...(options.secrets ?? [])]) registerSecret(s);
 
-  const audit = createAuditLog({ store: options.auditStore ?? createSqliteAuditStore({ path: dbPath }), logger, retentionDays: security.audit.retentionDays });
+  const audit = createAuditLog({ store: options.auditStore, logger, retentionDays: security.audit.retentionDays });
 
   // The app: configured, else the embedded sandbox's.
   const app = security.bigcommerceApp;
@@ -67,7 +65,7 @@ export async function createSecurityServices(options: SecurityServicesOptions): 
     }
   }
   const cipher = createTokenCipher(key);
-  const vault = options.createVault?.(cipher) ?? createSqliteTokenVault({ path: dbPath, cipher });
+  const vault = options.createVault(cipher);
   const storeHash = storeHashOf(options.bigcommerce.apiUrl);
   const storeTokens = createStoreTokenProvider({ vault, storeHash: storeHash ?? '', fallback: options.bigcommerce.accessToken, logger });
   await storeTokens.refresh();

@@ -6,27 +6,25 @@
  * writer wins: the cancelled job runs again, or — when a new job took the
  * freed scope — ends FAILED on the one-active-job index.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createSkuRule } from '../../src/domain/skuRule.js';
 import type { JobEvents } from '../../src/jobs/events.js';
 import { runSync, type SyncDeps } from '../../src/jobs/pipeline/runSync.js';
 import { createJobRunner, type JobRunner } from '../../src/jobs/runner.js';
 import type { JobStore } from '../../src/jobs/store/jobStore.js';
-import { createSqliteJobStore } from '../../src/jobs/store/sqliteJobStore.js';
+import { createSqlJobStore } from '../../src/jobs/store/sqlJobStore.js';
 import { createSyncService, type SyncService } from '../../src/jobs/syncService.js';
 import type { SyncJobRecord } from '../../src/jobs/types.js';
 import { createLogger } from '../../src/observability/logger.js';
+import type { RecordEngine } from '../../src/records/engine.js';
 import { pollUntil } from '../support/processes.js';
+import { engineAvailable, RECORD_ENGINES, recordEngines } from '../support/recordEngines.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'crossdock-transitions-'));
-let n = 0;
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const engines = recordEngines();
+afterAll(() => engines.close());
 
-async function openStore(): Promise<JobStore> {
-  return createSqliteJobStore({ path: join(dir, `jobs-${n++}.db`) });
+async function openStore(engine: RecordEngine): Promise<JobStore> {
+  return createSqlJobStore(await engines.fresh(engine));
 }
 
 interface Harness {
@@ -42,8 +40,8 @@ interface Harness {
  * it starts it: the window the race needs, made deterministic. Other jobs
  * run `others`.
  */
-async function harness(beforeRun: (h: Harness, jobId: string) => Promise<void>, others: (job: SyncJobRecord, signal: AbortSignal) => Promise<SyncJobRecord>): Promise<Harness> {
-  const store = await openStore();
+async function harness(engine: RecordEngine, beforeRun: (h: Harness, jobId: string) => Promise<void>, others: (job: SyncJobRecord, signal: AbortSignal) => Promise<SyncJobRecord>): Promise<Harness> {
+  const store = await openStore(engine);
   const published: SyncJobRecord[] = [];
   const events: JobEvents = { publish: (job) => void published.push(job), subscribe: () => () => undefined, close: () => undefined };
   // The supplier is never reached: the first step of a cancelled job stops it.
@@ -86,10 +84,11 @@ async function harness(beforeRun: (h: Harness, jobId: string) => Promise<void>, 
 
 const START = { kind: 'CATALOG' as const, scope: { manufacturer: 'Bendix' } };
 
-describe('cancel racing the runner', () => {
+for (const engine of RECORD_ENGINES) describe.skipIf(!engineAvailable(engine))(`cancel racing the runner (${engine})`, () => {
   it('a job cancelled after the runner read it is not started from the stale read: it stays CANCELLED and is never seen RUNNING again', async () => {
     let cancelled: SyncJobRecord | undefined;
     const h = await harness(
+      engine,
       async (x, id) => {
         cancelled = await x.service.cancel(id);
       },
@@ -110,6 +109,7 @@ describe('cancel racing the runner', () => {
   it('nor does it take the scope back from the job started after the cancel (it does not end FAILED on the one-active-job rule)', async () => {
     let second: SyncJobRecord | undefined;
     const h = await harness(
+      engine,
       async (x, id) => {
         await x.service.cancel(id);
         second = (await x.service.start(START, 't')).job;
