@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { urlVariable } from './configVariables.js';
 import { LIMITS_ENV, limitsConfig, type LimitsConfig } from './limits/limitsConfig.js';
 import { SECURITY_ENV, securityConfig, type SecurityConfig } from './auth/securityConfig.js';
-import { RECORDS_ENV, recordsConfig, type RecordsConfig } from './records/recordsConfig.js';
+import { DATA_DIR_VARIABLE, RECORDS_ENV, recordsConfig, type RecordsConfig } from './records/recordsConfig.js';
 import { REDIS_ENV, redisConfig, type RedisConfig } from './strategies/redisConfig.js';
 
 export type Role = 'viewer' | 'operator' | 'admin';
@@ -201,7 +201,7 @@ const envSchema = z.object({
   SKU_PREFIX: z.string().max(32).default(''),
   MAX_IDS_PER_FIELD: z.coerce.number().int().min(1).max(1000).default(250),
   SHUTDOWN_GRACE_MS: ms(10_000),
-  CROSSDOCK_DATA_DIR: z.string().min(1).default('./data'),
+  CROSSDOCK_DATA_DIR: DATA_DIR_VARIABLE,
   ORDER_DEFAULT_SHIPPING_METHOD: z.string().regex(/^[a-z0-9_]{1,32}$/).default('ground'),
   ORDER_DEFAULT_ADDRESS: z
     .string()

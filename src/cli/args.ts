@@ -13,7 +13,8 @@ export const DEFAULT_URL = 'http://127.0.0.1:4000';
 const COMMANDS = `Usage:
   crossdock sync <catalog|price|inventory> [options]   start a sync job
   crossdock status <jobId> [--watch]                   show a job (and follow it)
-  crossdock cancel <jobId>                             cancel a queued or running job`;
+  crossdock cancel <jobId>                             cancel a queued or running job
+  crossdock migrate                                    bring the record database up to this version`;
 
 /** After a usage mistake: the commands, and where the rest is. */
 export const SHORT_USAGE = `${COMMANDS}
@@ -35,6 +36,11 @@ Connection (every command):
                            (env CROSSDOCK_API_KEY, preferred: a flag shows in ps)
   --help, -h               this text
   --version                the CLI's version
+
+migrate (no gateway, no key: it opens the database itself):
+  the PostgreSQL at DATABASE_URL, else the SQLite file in CROSSDOCK_DATA_DIR
+  (default ./data); prints each migration it applies. Exit 1 when one fails,
+  3 when the database cannot be reached.
 
 Exit codes:
   0  started; or, watching, the job SUCCEEDED (even with failed items)
@@ -63,7 +69,8 @@ export type Command =
   | { name: 'version' }
   | { name: 'sync'; kind: SyncKind; watch: boolean; dryRun: boolean; scope: SyncScopeInput | null; connection: Connection }
   | { name: 'status'; id: string; watch: boolean; connection: Connection }
-  | { name: 'cancel'; id: string; connection: Connection };
+  | { name: 'cancel'; id: string; connection: Connection }
+  | { name: 'migrate' };
 
 /** A mistake in how the CLI was called: exit code 2, with the usage text. */
 export class UsageError extends Error {
@@ -167,7 +174,7 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = proce
   const [command, ...rest] = parsed.positionals;
   if (values.help || command === 'help') return { name: 'help' };
   if (values.version) return { name: 'version' };
-  if (!command) throw new UsageError('which command? sync, status or cancel');
+  if (!command) throw new UsageError('which command? sync, status, cancel or migrate');
 
   if (command !== 'sync') {
     const misplaced = SYNC_ONLY.find((o) => values[o] !== undefined);
@@ -204,7 +211,13 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = proce
     case 'cancel':
       if (values.watch) throw new UsageError('--watch is an option of sync and status, not cancel');
       return { name: 'cancel', id: oneId('cancel', rest), connection: connectionFrom(values, env) };
+    case 'migrate': {
+      const misplaced = (['watch', 'url', 'key'] as const).find((o) => values[o] !== undefined);
+      if (misplaced) throw new UsageError(`--${misplaced} is not an option of migrate (it reads DATABASE_URL or CROSSDOCK_DATA_DIR)`);
+      if (rest.length) throw new UsageError(`migrate: unexpected argument "${rest[0]}"`);
+      return { name: 'migrate' };
+    }
     default:
-      throw new UsageError(`unknown command "${command}" (sync, status or cancel)`);
+      throw new UsageError(`unknown command "${command}" (sync, status, cancel or migrate)`);
   }
 }

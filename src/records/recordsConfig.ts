@@ -26,6 +26,9 @@ export interface RecordsConfig {
 
 const databaseUrl = urlVariable(['postgres:', 'postgresql:'], 'must be a postgres:// or postgresql:// URL', (_u, raw) => raw);
 
+/** CROSSDOCK_DATA_DIR: where the embedded default's SQLite file lives. */
+export const DATA_DIR_VARIABLE = z.string().min(1).default('./data');
+
 export const RECORDS_ENV = {
   DATABASE_URL: databaseUrl,
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
@@ -37,9 +40,16 @@ export const RECORDS_ENV = {
     .transform((v) => v === 'true' || v === '1' || v === 'yes'),
 };
 
-type RecordsEnv = { [K in keyof typeof RECORDS_ENV]: z.output<(typeof RECORDS_ENV)[K]> } & { REDIS_URL?: string; CROSSDOCK_DATA_DIR: string };
+type RecordsEnv = { [K in keyof typeof RECORDS_ENV]: z.output<(typeof RECORDS_ENV)[K]> } & { CROSSDOCK_DATA_DIR: string };
 
-export function recordsConfig(e: RecordsEnv, problems: string[]): RecordsConfig {
+/** The engine and its settings, from the environment alone (what `crossdock migrate` needs). */
+export function recordDatabaseOf(e: RecordsEnv): RecordsConfig['database'] {
+  return e.DATABASE_URL
+    ? { engine: 'postgres', url: e.DATABASE_URL, poolMax: e.DATABASE_POOL_MAX, connectTimeoutMs: e.DATABASE_CONNECT_TIMEOUT_MS, queryTimeoutMs: e.DATABASE_QUERY_TIMEOUT_MS }
+    : { engine: 'sqlite', path: join(e.CROSSDOCK_DATA_DIR, 'crossdock.db') };
+}
+
+export function recordsConfig(e: RecordsEnv & { REDIS_URL?: string }, problems: string[]): RecordsConfig {
   if (e.REDIS_URL && !e.DATABASE_URL) {
     problems.push(
       'REDIS_URL is set but DATABASE_URL is not: instances sharing Redis must share their records (jobs, audit log, store tokens) in one PostgreSQL; set DATABASE_URL=postgres://… as well',
@@ -50,8 +60,5 @@ export function recordsConfig(e: RecordsEnv, problems: string[]): RecordsConfig 
       'DATABASE_URL is set but REDIS_URL is not: without Redis, leases, rate limits and the cache are per process, so a second instance would run the same jobs twice; set REDIS_URL for several instances, or CROSSDOCK_SINGLE_INSTANCE=true to run exactly one',
     );
   }
-  const database: RecordsConfig['database'] = e.DATABASE_URL
-    ? { engine: 'postgres', url: e.DATABASE_URL, poolMax: e.DATABASE_POOL_MAX, connectTimeoutMs: e.DATABASE_CONNECT_TIMEOUT_MS, queryTimeoutMs: e.DATABASE_QUERY_TIMEOUT_MS }
-    : { engine: 'sqlite', path: join(e.CROSSDOCK_DATA_DIR, 'crossdock.db') };
-  return { database, singleInstance: e.CROSSDOCK_SINGLE_INSTANCE };
+  return { database: recordDatabaseOf(e), singleInstance: e.CROSSDOCK_SINGLE_INSTANCE };
 }
