@@ -1,22 +1,32 @@
 /**
- * Issue 7 acceptance: several gateway instances on one Redis keep every
+ * Issue 7 acceptance, on issue 12's layout: several gateway instances on one
+ * PostgreSQL (the records: jobs, checkpoints, audit log, store tokens) and
+ * one Redis (cache, limits, the vendor gate, events, leases; supplier
+ * orders until the order store moves to the record layer) keep every
  * guarantee of the single instance.
  *
- * A real redis-server (ephemeral port, AOF on, temp dir), gateway child
- * processes (`node --import tsx src/main.ts` with REDIS_URL), and sandboxes
- * in this test process so the vendors' state outlives any gateway:
+ * A real redis-server (ephemeral port, AOF on, temp dir), a real PostgreSQL
+ * (ephemeral port, temp dir; one database per pair), gateway child
+ * processes (`node --import tsx src/main.ts` with DATABASE_URL and
+ * REDIS_URL), and sandboxes in this test process so the vendors' state
+ * outlives any gateway:
  *
  * - pair 1 (A1, B1) on a store with the seed's quota, 150 requests per 30 s:
  *   (1) a client's budget holds across instances; (2) both instances reading
  *   hard together earn zero 429s;
  * - pair 2 (A2, B2) on a fast sandbox: (3) a sync started on one streams its
  *   progress to a subscriber on the other; (4) kill -9 the instance running
- *   it: the other resumes it, no duplicates, and a fresh run changes
- *   nothing; (5) one idempotency key on both at once: one supplier order;
- *   (6) Redis down for 10 s under read load: no crash, reads answer, /ready
- *   degraded, recovery by itself, every record still there (AOF).
+ *   it: the other resumes it from the checkpoint in PostgreSQL, no
+ *   duplicates, and a fresh run changes nothing; (5) one idempotency key on
+ *   both at once: one supplier order; (6) Redis down for 10 s under read
+ *   load: no crash, reads answer, /ready degraded, a job can still be
+ *   recorded (PostgreSQL) and runs once the leases are back, recovery by
+ *   itself, every record still there; (7) PostgreSQL down under read load:
+ *   reads answer, /ready degraded, a mutation that must write a record is
+ *   STORE_UNAVAILABLE, recovery without restart, every record still there.
  *
- * The pairs use different REDIS_KEY_PREFIXes on the one Redis.
+ * The pairs use different REDIS_KEY_PREFIXes on the one Redis and different
+ * databases on the one PostgreSQL.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -27,6 +37,7 @@ import { createClient as createSseClient } from 'graphql-sse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../../src/sandbox/createSandbox.js';
 import { pollUntil, sandboxUpstreamEnv, startGatewayProcess, stopAllGatewayProcesses, type GatewayProcess } from '../support/processes.js';
+import { postgresServerAvailable, startPostgresServer, type PostgresServer } from '../support/postgresServer.js';
 import { redisServerAvailable, startRedisServer, type RedisServer } from '../support/redisServer.js';
 import { resetSandbox, sandboxStats, setFaults, startSandbox } from '../support/sandbox.js';
 
@@ -35,6 +46,7 @@ const BUDGETED_KEY = `budgeted-${randomBytes(12).toString('hex')}`;
 const BUDGET = 30;
 
 let redis: RedisServer;
+let postgres: PostgresServer;
 let quotaSandbox: Sandbox;
 let fastSandbox: Sandbox;
 const dirs: string[] = [];
@@ -56,7 +68,7 @@ async function gql(gw: GatewayProcess, query: string, variables?: Record<string,
   return { status: res.status, body: (await res.json()) as Gql };
 }
 
-async function ready(gw: GatewayProcess): Promise<{ status: number; body: { status: string; checks: { store?: { redis?: string; instance?: string } } } }> {
+async function ready(gw: GatewayProcess): Promise<{ status: number; body: { status: string; checks: { store?: { redis?: string; instance?: string; records?: { engine: string; status: string } } } } }> {
   const res = await fetch(`${gw.url}/ready`, { headers: { 'x-api-key': ADMIN_KEY }, signal: AbortSignal.timeout(5_000) });
   return { status: res.status, body: (await res.json()) as never };
 }
@@ -65,11 +77,11 @@ function start(env: Record<string, string>): Promise<GatewayProcess> {
   return startGatewayProcess({ env: { CROSSDOCK_API_KEYS: `admin:admin:${ADMIN_KEY},budgeted:viewer:${BUDGETED_KEY}`, ...env }, dataDir: tmp() });
 }
 
-const hasRedis = redisServerAvailable();
+const hasServers = redisServerAvailable() && postgresServerAvailable();
 
-describe.skipIf(!hasRedis)('scale-out: two gateways on one Redis', () => {
+describe.skipIf(!hasServers)('scale-out: two gateways on one PostgreSQL and one Redis', () => {
   beforeAll(async () => {
-    redis = await startRedisServer();
+    [redis, postgres] = await Promise.all([startRedisServer(), startPostgresServer()]);
     [quotaSandbox, fastSandbox] = await Promise.all([
       startSandbox({ parts: 3000, seed: 7, bigcommerce: { quota: 150, windowMs: 30_000, storeShare: 1 } }),
       startSandbox({ parts: 1200, seed: 4242, finditparts: { ratePerSecond: 200, burst: 200, perMinute: 12_000 }, bigcommerce: { quota: 5000, windowMs: 30_000, orders: 0 } }),
@@ -78,7 +90,7 @@ describe.skipIf(!hasRedis)('scale-out: two gateways on one Redis', () => {
 
   afterAll(async () => {
     await stopAllGatewayProcesses();
-    await Promise.allSettled([quotaSandbox?.close(), fastSandbox?.close(), redis?.destroy()]);
+    await Promise.allSettled([quotaSandbox?.close(), fastSandbox?.close(), redis?.destroy(), postgres?.destroy()]);
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
   });
 
@@ -88,6 +100,7 @@ describe.skipIf(!hasRedis)('scale-out: two gateways on one Redis', () => {
     beforeAll(async () => {
       const env = {
         ...sandboxUpstreamEnv(quotaSandbox),
+        DATABASE_URL: await postgres.createDatabase('pair1'),
         REDIS_URL: redis.url,
         REDIS_KEY_PREFIX: 'pair1:',
         CLIENT_BUDGETS: JSON.stringify({ budgeted: BUDGET }),
@@ -129,11 +142,16 @@ describe.skipIf(!hasRedis)('scale-out: two gateways on one Redis', () => {
     }, 90_000);
   });
 
-  describe('pair 2: jobs, orders and a Redis outage', () => {
+  describe('pair 2: jobs, orders, a Redis outage and a PostgreSQL outage', () => {
     let a: GatewayProcess;
     let b: GatewayProcess;
+    let databaseUrl = '';
     const env = () => ({
       ...sandboxUpstreamEnv(fastSandbox),
+      DATABASE_URL: databaseUrl,
+      // Short deadlines: an outage is told in about a second, not five.
+      DATABASE_CONNECT_TIMEOUT_MS: '1000',
+      DATABASE_QUERY_TIMEOUT_MS: '2000',
       REDIS_URL: redis.url,
       REDIS_KEY_PREFIX: 'pair2:',
       REDIS_LEASE_MS: '3000',
@@ -144,8 +162,10 @@ describe.skipIf(!hasRedis)('scale-out: two gateways on one Redis', () => {
     });
     let jobId = '';
     let orderId = '';
+    let orderPart = '';
 
     beforeAll(async () => {
+      databaseUrl = await postgres.createDatabase('pair2');
       // Store calls take a little time, so a sync of 1200 parts can be caught mid-way.
       await setFaults(fastSandbox.bigcommerce.url, { latencyMs: 15 });
       [a, b] = await Promise.all([start(env()), start(env())]);
@@ -231,6 +251,7 @@ describe.skipIf(!hasRedis)('scale-out: two gateways on one Redis', () => {
       const edges = (search.body.data?.searchParts as { edges: Array<{ node: { supplierId: string; sellable: boolean; variants: Array<{ quantity: number; minimum: number }> } }> }).edges;
       const part = edges.find((e) => e.node.sellable && (e.node.variants[0]?.quantity ?? 0) > 5 && e.node.variants[0]?.minimum === 1)?.node.supplierId;
       expect(part).toBeDefined();
+      orderPart = part as string;
       const placeCount = async () => (await sandboxStats(fastSandbox.finditparts.url)).endpoints['POST /api/v1/partners/place_order'] ?? 0;
       const before = await placeCount();
       const PLACE = `mutation($in: PlaceSupplierOrderInput!) { placeSupplierOrder(input: $in) { __typename ... on SupplierOrderPlaced { replayed order { id poNumber status } } } }`;
@@ -265,12 +286,13 @@ describe.skipIf(!hasRedis)('scale-out: two gateways on one Redis', () => {
       expect(answers.filter((x) => !x.alreadyRunning)).toHaveLength(1);
     });
 
-    it('(6) Redis down for 10 s under read load: no crash, reads answer, /ready degraded; then recovery without restart and no record lost', async () => {
+    /** Reads on both instances, every 20 ms, until stopped: what an outage must not interrupt. */
+    function readLoad() {
       const READ = `query($ids: [ID!]!) { parts(ids: $ids) { partNumber } }`;
-      let stop = false;
+      let stopped = false;
       const outcomes: Array<{ ok: boolean; at: number }> = [];
-      const load = (async () => {
-        for (let i = 0; !stop; i++) {
+      const done = (async () => {
+        for (let i = 0; !stopped; i++) {
           const gw = i % 2 ? a : b;
           const ids = [String(1 + (i % 40)), String(41 + (i % 40))];
           const r = await gql(gw, READ, { ids }).catch(() => ({ status: 0, body: {} as Gql }));
@@ -278,6 +300,18 @@ describe.skipIf(!hasRedis)('scale-out: two gateways on one Redis', () => {
           await new Promise((res) => setTimeout(res, 20));
         }
       })();
+      return {
+        outcomes,
+        stop: async () => {
+          stopped = true;
+          await done;
+        },
+      };
+    }
+    const alive = (gw: GatewayProcess) => Promise.race([gw.exited.then(() => 'exited'), new Promise((r) => setTimeout(() => r('alive'), 10))]);
+
+    it('(6) Redis down for 10 s under read load: no crash, reads answer, /ready degraded, jobs still recorded; then recovery without restart and no record lost', async () => {
+      const { outcomes, stop: stopLoad } = readLoad();
       await new Promise((res) => setTimeout(res, 1_500));
 
       // Redis dies (SIGKILL: no shutdown, as a crash) and stays away for 10 s.
@@ -287,9 +321,16 @@ describe.skipIf(!hasRedis)('scale-out: two gateways on one Redis', () => {
       expect(degraded.status).toBe(200);
       expect(degraded.body.checks.store?.redis).toBe('unreachable');
       expect((await ready(b)).body.status).toBe('degraded');
-      // A record cannot be written now: the mutation says so instead of losing it.
-      const refused = await gql(a, `mutation { startSync(input: { kind: PRICE, scope: { limit: 5 } }) { job { id } } }`);
-      expect(refused.body.errors?.[0]?.extensions?.code).toBe('STORE_UNAVAILABLE');
+      expect(degraded.body.checks.store?.records).toMatchObject({ engine: 'postgres', status: 'up' });
+      // Jobs are records in PostgreSQL: one can be started now; it runs once there are leases again.
+      const recorded = await gql(a, `mutation { startSync(input: { kind: PRICE, scope: { limit: 5 } }) { job { id status } } }`);
+      expect(recorded.body.errors).toBeUndefined();
+      const waitingId = (recorded.body.data?.startSync as { job: { id: string } }).job.id;
+      // Supplier orders are still Redis records: placing one now is refused, with nothing recorded.
+      const refused = await gql(b, `mutation($in: PlaceSupplierOrderInput!) { placeSupplierOrder(input: $in) { __typename } }`, {
+        in: { idempotencyKey: `outage-${randomBytes(6).toString('hex')}`, lines: [{ partId: orderPart, quantity: 1 }] },
+      });
+      expect(refused.body.errors?.[0]?.extensions).toMatchObject({ code: 'STORE_UNAVAILABLE', retryable: true });
       await new Promise((res) => setTimeout(res, Math.max(0, 10_000 - (Date.now() - downAt))));
       const during = outcomes.filter((o) => o.at > downAt + 500);
       expect(during.length).toBeGreaterThan(20);
@@ -301,11 +342,16 @@ describe.skipIf(!hasRedis)('scale-out: two gateways on one Redis', () => {
       await pollUntil(() => ready(a), (r) => r.body.status === 'ok', { timeoutMs: 15_000, intervalMs: 100, what: 'A to recover' });
       await pollUntil(() => ready(b), (r) => r.body.status === 'ok', { timeoutMs: 15_000, intervalMs: 100, what: 'B to recover' });
       await new Promise((res) => setTimeout(res, 1_000));
-      stop = true;
-      await load;
+      await stopLoad();
       expect(outcomes.filter((o) => o.at > upAt && !o.ok)).toEqual([]);
       expect(a.stdout() + a.stderr()).not.toMatch(/uncaught|unhandled/i);
-      for (const gw of [a, b]) expect(await Promise.race([gw.exited.then(() => 'exited'), new Promise((r) => setTimeout(() => r('alive'), 10))])).toBe('alive');
+      for (const gw of [a, b]) expect(await alive(gw)).toBe('alive');
+      // The job recorded during the outage ran once the leases were back.
+      await pollUntil(() => gql(b, `query($id: ID!) { syncJob(id: $id) { status } }`, { id: waitingId }), (r) => (r.body.data?.syncJob as { status: string } | undefined)?.status === 'SUCCEEDED', {
+        timeoutMs: 20_000,
+        intervalMs: 200,
+        what: 'the job recorded during the Redis outage to run',
+      });
 
       // Records written before the outage are all there, on both instances.
       for (const gw of [a, b]) {
@@ -314,9 +360,57 @@ describe.skipIf(!hasRedis)('scale-out: two gateways on one Redis', () => {
         const order = await gql(gw, `query($id: ID!) { supplierOrder(id: $id) { id status history { to } } }`, { id: orderId });
         expect((order.body.data?.supplierOrder as { id: string; history: unknown[] }).history.length).toBeGreaterThanOrEqual(2);
       }
-      // And records can be written again.
-      const again = await gql(a, `mutation { startSync(input: { kind: PRICE, scope: { limit: 5 } }) { job { id } } }`);
+      // And Redis records can be written again.
+      const again = await gql(a, `mutation($in: PlaceSupplierOrderInput!) { placeSupplierOrder(input: $in) { __typename } }`, {
+        in: { idempotencyKey: `after-${randomBytes(6).toString('hex')}`, lines: [{ partId: orderPart, quantity: 1 }] },
+      });
       expect(again.body.errors).toBeUndefined();
+    }, 90_000);
+
+    it('(7) PostgreSQL down under read load: reads answer, /ready degraded, a record write is STORE_UNAVAILABLE; then recovery without restart and no record lost', async () => {
+      const { outcomes, stop: stopLoad } = readLoad();
+      await new Promise((res) => setTimeout(res, 1_000));
+
+      // PostgreSQL dies (SIGKILL of the server and its backends, as a crash) and stays away for 6 s.
+      await postgres.stop('SIGKILL');
+      const downAt = Date.now();
+      const degraded = await pollUntil(() => ready(a), (r) => r.body.status === 'degraded', { timeoutMs: 10_000, intervalMs: 100, what: '/ready to say degraded' });
+      expect(degraded.status).toBe(200);
+      expect(degraded.body.checks.store).toMatchObject({ redis: 'up', records: { engine: 'postgres', status: 'unreachable' } });
+      expect((await ready(b)).body.status).toBe('degraded');
+      // A mutation that must write a record says so, retryable, instead of pretending.
+      for (const gw of [a, b]) {
+        const refused = await gql(gw, `mutation { startSync(input: { kind: INVENTORY, scope: { limit: 4 } }) { job { id } } }`);
+        expect(refused.body.errors?.[0]?.extensions).toMatchObject({ code: 'STORE_UNAVAILABLE', retryable: true });
+      }
+      await new Promise((res) => setTimeout(res, Math.max(0, 6_000 - (Date.now() - downAt))));
+      const during = outcomes.filter((o) => o.at > downAt + 500);
+      expect(during.length).toBeGreaterThan(20);
+      expect(during.filter((o) => !o.ok)).toEqual([]);
+
+      // PostgreSQL back (same port, same data): both recover by themselves, with no restart.
+      await postgres.start();
+      const upAt = Date.now();
+      await pollUntil(() => ready(a), (r) => r.body.status === 'ok', { timeoutMs: 15_000, intervalMs: 100, what: 'A to recover' });
+      await pollUntil(() => ready(b), (r) => r.body.status === 'ok', { timeoutMs: 15_000, intervalMs: 100, what: 'B to recover' });
+      await new Promise((res) => setTimeout(res, 500));
+      await stopLoad();
+      expect(outcomes.filter((o) => o.at > upAt && !o.ok)).toEqual([]);
+      for (const gw of [a, b]) {
+        expect(await alive(gw)).toBe('alive');
+        expect(gw.stdout() + gw.stderr()).not.toMatch(/uncaught|unhandled/i);
+      }
+
+      // The records from before are all there, and the refused job was never half-made.
+      for (const gw of [a, b]) {
+        const job = await gql(gw, `query($id: ID!) { syncJob(id: $id) { status progress { processed } } }`, { id: jobId });
+        expect(job.body.data?.syncJob).toMatchObject({ status: 'SUCCEEDED', progress: { processed: fastSandbox.options.parts } });
+      }
+      const inventory = await gql(a, `{ syncJobs(first: 50, filter: { kind: [INVENTORY] }) { totalCount } }`);
+      expect(inventory.body.data?.syncJobs).toMatchObject({ totalCount: 0 });
+      const again = await gql(b, `mutation { startSync(input: { kind: INVENTORY, scope: { limit: 4 } }) { alreadyRunning job { id } } }`);
+      expect(again.body.errors).toBeUndefined();
+      expect(again.body.data?.startSync).toMatchObject({ alreadyRunning: false });
     }, 90_000);
   });
 });
