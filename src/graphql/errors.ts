@@ -21,7 +21,7 @@ export enum ErrorCode {
   UPSTREAM_RATE_LIMITED = 'UPSTREAM_RATE_LIMITED',
   UPSTREAM_ERROR = 'UPSTREAM_ERROR',
   IDEMPOTENCY_CONFLICT = 'IDEMPOTENCY_CONFLICT',
-  /** The durable store (Redis with REDIS_URL) is unreachable: nothing was recorded; retry later. */
+  /** The durable store (the record database, or Redis for orders) is unreachable: nothing was recorded; retry later. */
   STORE_UNAVAILABLE = 'STORE_UNAVAILABLE',
   INTERNAL_SERVER_ERROR = 'INTERNAL_SERVER_ERROR',
 }
