@@ -71,7 +71,7 @@ for (const engine of RECORD_ENGINES) {
 
     it('a status change conditional on the current status applies for exactly one of 10 concurrent writers', async () => {
       const { job } = await jobs.createOrGetActive(newJob('INVENTORY', { limit: 3 }));
-      const results = await Promise.all(Array.from({ length: 10 }, (_, i) => jobs.updateIf(job.id, ['QUEUED'], { status: i % 2 ? 'RUNNING' : 'CANCELLED', error: `writer ${i}` })));
+      const results = await Promise.all(Array.from({ length: 10 }, (_, i) => jobs.updateIf(job.id, ['QUEUED'], { status: i % 2 ? 'FAILED' : 'CANCELLED', error: `writer ${i}` })));
       const winners = results.filter((r) => r.applied);
       expect(winners).toHaveLength(1);
       const final = await jobs.get(job.id);
@@ -260,6 +260,37 @@ describe.skipIf(!postgresServerAvailable())('PostgreSQL slow, stopped and back',
       await records.close();
     }
   });
+
+  it('a connection held between two statements of a transaction when the server dies: the next statement is StoreUnavailableError, and nothing is thrown elsewhere', async () => {
+    const server = await startPostgresServer();
+    const records = await createRecordDatabase({ engine: 'postgres', url: await server.createDatabase('held'), connectTimeoutMs: 500, queryTimeoutMs: 1_000 });
+    const uncaught: unknown[] = [];
+    const onUncaught = (err: unknown) => void uncaught.push(err);
+    process.on('uncaughtException', onUncaught);
+    try {
+      await migrateRecords(records);
+      const outcome = await records.db
+        .transaction()
+        .execute(async (trx) => {
+          await trx.selectFrom('jobs').select('id').execute();
+          // The connection is checked out and idle when the server goes away.
+          await server.stop('SIGKILL');
+          await new Promise((r) => setTimeout(r, 300));
+          await trx.selectFrom('jobs').select('id').execute();
+          return 'committed';
+        })
+        .catch((e: unknown) => (isStoreUnavailable(e) ? 'unavailable' : e));
+      expect(outcome).toBe('unavailable');
+      await new Promise((r) => setTimeout(r, 100));
+      expect(uncaught).toEqual([]);
+      await server.start();
+      await pollUntil(() => records.ping(1_000), (p) => p.ok, { timeoutMs: 10_000, intervalMs: 100, what: 'the pool to reconnect' });
+    } finally {
+      process.off('uncaughtException', onUncaught);
+      await records.close();
+      await server.destroy();
+    }
+  }, 30_000);
 
   it('stopped: every store answers StoreUnavailableError and the ping says so; restarted: they work again with the same handle and the records kept', async () => {
     const server = await startPostgresServer();
