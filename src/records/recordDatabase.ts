@@ -26,6 +26,7 @@ import { Kysely, PostgresDialect, sql, SqliteDialect, type Dialect } from 'kysel
 import type { Logger } from '../observability/logger.js';
 import type { RecordEngine } from './engine.js';
 import { guardDialect } from './guardedDialect.js';
+import { withDeadline } from './recordErrors.js';
 import type { RecordTables } from './tables.js';
 
 export interface SqliteRecordOptions {
@@ -95,15 +96,19 @@ async function openPostgres(options: PostgresRecordOptions): Promise<{ dialect: 
     application_name: 'crossdock',
     types: { getTypeParser },
   });
-  // An idle connection the server closed (restart, failover) is reported here; without a
-  // listener it would crash the process. The pool drops it and connects anew when next asked.
+  // A connection the server closed (restart, failover, crash) emits 'error': on the pool while
+  // idle, on the client itself while checked out (pg-pool removes its listener then, and Kysely
+  // adds none), e.g. between two statements of a transaction. Unheard, either would end the
+  // process; heard, the statement fails as StoreUnavailableError and the pool drops the client.
   let down = false;
-  pool.on('error', (err) => {
+  const lost = (err: Error) => {
     if (down) return;
     down = true;
     options.logger?.warn({ err: err.message }, 'PostgreSQL connection lost; records answer STORE_UNAVAILABLE until it is back');
-  });
-  pool.on('connect', () => {
+  };
+  pool.on('error', lost);
+  pool.on('connect', (client) => {
+    client.on('error', lost);
     if (down) options.logger?.info('PostgreSQL connection back');
     down = false;
   });
@@ -119,20 +124,11 @@ export async function createRecordDatabase(options: RecordDatabaseOptions): Prom
     db,
     async ping(timeoutMs) {
       const started = performance.now();
-      let timer: NodeJS.Timeout | undefined;
       try {
-        await Promise.race([
-          sql`select 1`.execute(db),
-          new Promise((_, reject) => {
-            timer = setTimeout(() => reject(new Error('ping deadline')), timeoutMs);
-            timer.unref();
-          }),
-        ]);
+        await withDeadline(sql`select 1`.execute(db), timeoutMs, 'ping');
         return { ok: true, latencyMs: Math.round((performance.now() - started) * 100) / 100 };
       } catch {
         return { ok: false, latencyMs: null };
-      } finally {
-        clearTimeout(timer);
       }
     },
     async afterSecretDeleted() {
