@@ -13,10 +13,10 @@
  *   failing at once with SQLITE_BUSY_SNAPSHOT when another connection to the
  *   file wrote in between (https://www.sqlite.org/lang_transaction.html).
  */
-import { CompiledQuery, type DatabaseConnection, type Dialect, type Driver, type QueryCompiler, type QueryResult, type TransactionSettings } from 'kysely';
+import { CompiledQuery, type DatabaseConnection, type Dialect, type Driver, type QueryResult, type TransactionSettings } from 'kysely';
 import { StoreUnavailableError } from '../storage/storeUnavailable.js';
 import type { RecordEngine } from './engine.js';
-import { isRecordStoreDown, RecordDeadlineError } from './recordErrors.js';
+import { isRecordStoreDown, withDeadline } from './recordErrors.js';
 
 export interface GuardOptions {
   engine: RecordEngine;
@@ -41,6 +41,7 @@ class GuardedConnection implements DatabaseConnection {
 
 const innerOf = (connection: DatabaseConnection): DatabaseConnection => (connection instanceof GuardedConnection ? connection.inner : connection);
 
+/** No savepoints (the stores nest no transactions): Kysely refuses them without the optional methods. */
 class GuardedDriver implements Driver {
   constructor(
     private readonly driver: Driver,
@@ -48,18 +49,11 @@ class GuardedDriver implements Driver {
   ) {}
 
   readonly guard = async <T>(what: string, run: () => Promise<T>): Promise<T> => {
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new RecordDeadlineError(`no answer from ${this.options.engine} within ${this.options.deadlineMs} ms`)), this.options.deadlineMs);
-      timer.unref();
-    });
     try {
-      return await Promise.race([run(), deadline]);
+      return await withDeadline(run(), this.options.deadlineMs, `${this.options.engine} ${what.trim()}`);
     } catch (err) {
       if (isRecordStoreDown(err)) throw new StoreUnavailableError(`${this.options.engine} records: ${what.trim()}`, err);
       throw err;
-    } finally {
-      clearTimeout(timer);
     }
   };
 
@@ -90,18 +84,6 @@ class GuardedDriver implements Driver {
 
   rollbackTransaction(connection: DatabaseConnection): Promise<void> {
     return this.guard('rollback', () => this.driver.rollbackTransaction(innerOf(connection)));
-  }
-
-  async savepoint(connection: DatabaseConnection, name: string, compile: QueryCompiler['compileQuery']): Promise<void> {
-    await this.guard('savepoint', async () => this.driver.savepoint?.(innerOf(connection), name, compile));
-  }
-
-  async rollbackToSavepoint(connection: DatabaseConnection, name: string, compile: QueryCompiler['compileQuery']): Promise<void> {
-    await this.guard('rollback to savepoint', async () => this.driver.rollbackToSavepoint?.(innerOf(connection), name, compile));
-  }
-
-  async releaseSavepoint(connection: DatabaseConnection, name: string, compile: QueryCompiler['compileQuery']): Promise<void> {
-    await this.guard('release savepoint', async () => this.driver.releaseSavepoint?.(innerOf(connection), name, compile));
   }
 
   releaseConnection(connection: DatabaseConnection): Promise<void> {

@@ -32,9 +32,23 @@ const NET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'ETIMED
 const SQLITE_UNAVAILABLE = /^SQLITE_(BUSY|LOCKED|FULL|IOERR|CANTOPEN|READONLY|NOMEM|PROTOCOL)/;
 const SQLITE_UNIQUE = /^SQLITE_CONSTRAINT_(UNIQUE|PRIMARYKEY)$/;
 
-/** The record layer's own client-side deadline (recordDatabase.ts). */
+/** The record layer's own client-side deadline (guardedDialect.ts). */
 export class RecordDeadlineError extends Error {
   override name = 'RecordDeadlineError';
+}
+
+/** `work`, or RecordDeadlineError after `ms` (the work itself is not cancelled: the engines' own timeouts end it). */
+export async function withDeadline<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new RecordDeadlineError(`${what}: no answer within ${ms} ms`)), ms);
+    timer.unref();
+  });
+  try {
+    return await Promise.race([work, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function codeOf(err: object): string | undefined {

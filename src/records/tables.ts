@@ -9,129 +9,130 @@ import type { ColumnType, Generated } from 'kysely';
 
 /** A column the database fills when the insert gives none. */
 type Defaulted<T> = ColumnType<T, T | undefined, T>;
+type Text = string;
+type Maybe = string | null;
 
 export interface JobsTable {
-  id: string;
+  id: Text;
   /** Listing order; SQLite: max + 1 in the insert, PostgreSQL: an identity column. */
   seq: Defaulted<number>;
-  kind: string;
-  /** JSON of SyncScope. */
-  scope: string;
-  scope_key: string;
+  kind: Text;
+  /** JSON of SyncScope; scope_key is the canonical kind+scope+dry-run of the one-active-job index. */
+  scope: Text;
+  scope_key: Text;
   dry_run: number;
-  status: string;
-  phase: string;
-  /** JSON of SyncCounters. */
-  counters: string;
-  /** JSON of SyncCheckpoint, or null. */
-  checkpoint: string | null;
-  started_by: string;
-  retry_of: string | null;
-  schedule_id: string | null;
-  error: string | null;
-  created_at: string;
-  started_at: string | null;
-  finished_at: string | null;
-  run_started_at: string | null;
+  status: Text;
+  phase: Text;
+  /** JSON of SyncCounters, and of SyncCheckpoint or null. */
+  counters: Text;
+  checkpoint: Maybe;
+  started_by: Text;
+  retry_of: Maybe;
+  schedule_id: Maybe;
+  error: Maybe;
+  created_at: Text;
+  started_at: Maybe;
+  finished_at: Maybe;
+  run_started_at: Maybe;
   run_start_processed: Defaulted<number>;
   cancel_requested: Defaulted<number>;
 }
 
 export interface FailuresTable {
-  job_id: string;
-  sku: string;
-  part_number: string | null;
-  code: string;
-  message: string;
+  job_id: Text;
+  sku: Text;
+  part_number: Maybe;
+  code: Text;
+  message: Text;
   attempts: number;
 }
 
 export interface PlannedChangesTable {
-  job_id: string;
+  job_id: Text;
   seq: number;
-  action: string;
-  sku: string;
-  product_id: string | null;
+  action: Text;
+  sku: Text;
+  product_id: Maybe;
   /** JSON of FieldChange[]. */
-  changes: string;
+  changes: Text;
 }
 
 export interface SchedulesTable {
-  id: string;
-  kind: string;
-  scope: string;
+  id: Text;
+  kind: Text;
+  scope: Text;
   interval_seconds: number | null;
-  cron: string | null;
-  created_by: string;
-  created_at: string;
-  last_run_at: string | null;
-  next_run_at: string;
+  cron: Maybe;
+  created_by: Text;
+  created_at: Text;
+  last_run_at: Maybe;
+  next_run_at: Text;
 }
 
 export interface AuditLogTable {
   id: Generated<number>;
-  at: string;
-  client: string;
-  role: string;
-  operation_name: string | null;
-  field: string;
-  arguments: string | null;
-  variables: string;
-  outcome: string;
-  error_code: string | null;
+  at: Text;
+  client: Text;
+  role: Text;
+  operation_name: Maybe;
+  field: Text;
+  arguments: Maybe;
+  variables: Text;
+  outcome: Text;
+  error_code: Maybe;
   duration_ms: number;
 }
 
 export interface StoreTokensTable {
-  store_hash: string;
+  store_hash: Text;
   ciphertext: Buffer;
   iv: Buffer;
   tag: Buffer;
-  key_id: string;
-  scope: string;
-  installed_at: string;
+  key_id: Text;
+  scope: Text;
+  installed_at: Text;
   /** JSON `{ id }` of the installing user, or null. */
-  user: string | null;
+  user: Maybe;
 }
 
-/** The supplier-order tables (migration 1 keeps today's shape; the order store moves onto this layer later). */
+/** The supplier-order tables, in the shape migration 1 keeps (the order store moves onto this layer later). */
 export interface IdempotencyKeysTable {
-  client: string;
-  key: string;
-  request_hash: string;
-  state: string;
-  response: string | null;
-  created_at: string;
-  expires_at: string;
+  client: Text;
+  key: Text;
+  request_hash: Text;
+  state: Text;
+  response: Maybe;
+  created_at: Text;
+  expires_at: Text;
 }
 
 export interface SupplierOrdersTable {
-  id: string;
+  id: Text;
   seq: number;
-  client: string;
-  idempotency_key: string;
-  store_order_id: string | null;
-  po_number: string;
-  status: string;
-  supplier_order_id: string | null;
-  lines: string;
-  shipping_method: string;
-  address: string;
+  client: Text;
+  idempotency_key: Text;
+  store_order_id: Maybe;
+  po_number: Text;
+  status: Text;
+  supplier_order_id: Maybe;
+  lines: Text;
+  shipping_method: Text;
+  address: Text;
   attempts: number;
-  next_attempt_at: string | null;
-  last_error: string | null;
-  tracking_number: string | null;
-  created_at: string;
-  updated_at: string;
+  next_attempt_at: Maybe;
+  last_error: Maybe;
+  tracking_number: Maybe;
+  created_at: Text;
+  updated_at: Text;
 }
 
 export interface OrderEventsTable {
-  order_id: string;
+  order_id: Text;
   seq: number;
-  at: string;
-  from_status: string | null;
-  to_status: string;
-  reason: string;
+  at: Text;
+  from_status: Maybe;
+  to_status: Text;
+  reason: Text;
 }
 
 export interface RecordTables {
