@@ -1,8 +1,8 @@
 /**
  * Which database errors mean "the record store is unreachable or refused
  * for now; nothing was recorded, try again" (StoreUnavailableError, answered
- * as STORE_UNAVAILABLE) and which are a unique violation the stores handle.
- * Everything else is a bug and passes through as it is.
+ * as STORE_UNAVAILABLE). Everything else — a constraint violated, a bug —
+ * passes through as it is.
  */
 
 /**
@@ -16,7 +16,6 @@
  */
 const PG_UNAVAILABLE_CLASSES = ['08', '53'];
 const PG_UNAVAILABLE = new Set(['57P01', '57P02', '57P03', '57014', '55P03', '25006', '40001', '40P01']);
-const PG_UNIQUE_VIOLATION = '23505';
 
 /** node-pg's own errors for a lost or never-made connection and its client-side query_timeout. */
 const PG_CLIENT_MESSAGES = /^(Connection terminated|timeout exceeded when trying to connect|Query read timeout|Client has encountered a connection error|Client was closed and is not queryable)/;
@@ -30,7 +29,6 @@ const NET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'ETIMED
  * full or failing, a file that cannot be opened or written.
  */
 const SQLITE_UNAVAILABLE = /^SQLITE_(BUSY|LOCKED|FULL|IOERR|CANTOPEN|READONLY|NOMEM|PROTOCOL)/;
-const SQLITE_UNIQUE = /^SQLITE_CONSTRAINT_(UNIQUE|PRIMARYKEY)$/;
 
 /** The record layer's own client-side deadline (guardedDialect.ts). */
 export class RecordDeadlineError extends Error {
@@ -68,11 +66,4 @@ export function isRecordStoreDown(err: unknown, depth = 0): boolean {
   // Node reports a refused connection to every address of a host as one AggregateError; pg wraps some causes.
   if (err instanceof AggregateError && err.errors.some((e) => isRecordStoreDown(e, depth + 1))) return true;
   return err instanceof Error && err.cause !== undefined && isRecordStoreDown(err.cause, depth + 1);
-}
-
-/** A unique or primary-key violation, on either engine. */
-export function isUniqueViolation(err: unknown): boolean {
-  if (typeof err !== 'object' || err === null) return false;
-  const code = codeOf(err);
-  return code === PG_UNIQUE_VIOLATION || (code !== undefined && SQLITE_UNIQUE.test(code));
 }
