@@ -1,6 +1,15 @@
+import { createRequire } from 'node:module';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  resolve: {
+    // graphql-js ships two builds (index.js CommonJS, index.mjs ESM) whose classes are strangers:
+    // a schema built by one fails the other's instanceof checks. Node resolves the gateway's
+    // `import 'graphql'` to the CommonJS build (package.json "main"), as Apollo Server,
+    // @graphql-tools, graphql-sse and graphql-ws `require` it; Vite's resolver would pick the
+    // "module" (ESM) build for the same import. Pin the one Node uses, so tests run what ships.
+    alias: [{ find: /^graphql$/, replacement: createRequire(import.meta.url).resolve('graphql') }],
+  },
   test: {
     include: ['test/**/*.test.ts'],
     testTimeout: 30_000,

@@ -10,6 +10,7 @@ import { createLogger } from '../src/observability/logger.js';
 import { table } from './lib/format.js';
 import { postJson, sandboxReset, sandboxStats, type SandboxStats } from './lib/http.js';
 import type { Scenario } from './lib/scenario.js';
+import { runningTwin } from '../src/sandbox/twins.js';
 
 const PARTS_IN_CATALOG = 5_000;
 const IDS = Array.from({ length: 100 }, (_, i) => String((i + 1) * 50)); // 50, 100, …, 5000: spread over the catalog
@@ -60,8 +61,8 @@ export const callsPerQuery: Scenario = {
     const gateway = await createGateway(config, { sandbox: { parts: PARTS_IN_CATALOG }, logger: createLogger({ level: 'silent' }) });
     try {
       const key = gateway.devKey ?? '';
-      const fip = gateway.sandbox?.finditparts.url;
-      const bc = gateway.sandbox?.bigcommerce.url;
+      const fip = runningTwin(gateway.sandbox, 'finditparts')?.url;
+      const bc = runningTwin(gateway.sandbox, 'bigcommerce')?.url;
       if (!fip || !bc) throw new Error('the gateway started without its embedded sandbox');
       const phases: Phase[] = [
         { name: 'cold', query: QUERY, note: 'first query, empty caches' },

@@ -163,6 +163,8 @@ async function runOnce(count: number, log: (line: string) => void): Promise<RunR
       ...upstreamEnv(sb, { fipRatePerSecond: FIP.rate, fipPerMinute: FIP.perMinute, bcQuota: QUOTA, bcWindowMs: WINDOW_MS }),
       SYNC_PAGE_SIZE: String(PAGE_SIZE),
       SYNC_CREATE_CONCURRENCY: '8',
+      // Every subscriber uses the one bench key: its stream cap must hold them all.
+      MAX_STREAMS_PER_CLIENT: String(count + 10),
     }, count > 1 && PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []);
     const g = gw;
     // Warm the GraphQL and SSE paths once (one subscription to a job id that does not exist ends at once).

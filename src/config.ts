@@ -5,7 +5,9 @@
  * (never its value: some are secrets).
  */
 import { z } from 'zod';
-import { urlVariable } from './configVariables.js';
+import { CONNECTORS } from './connectors.js';
+import type { AnyConnector, ConnectorPlan } from './connectors/connector.js';
+import { bool, ms, optionalText, seconds } from './env/variables.js';
 import { LIMITS_ENV, limitsConfig, type LimitsConfig } from './limits/limitsConfig.js';
 import { SECURITY_ENV, securityConfig, type SecurityConfig } from './auth/securityConfig.js';
 import { DATA_DIR_VARIABLE, RECORDS_ENV, recordsConfig, type RecordsConfig } from './records/recordsConfig.js';
@@ -18,27 +20,6 @@ export interface ApiKeyEntry {
   name: string;
   role: Role;
   key: string;
-}
-
-export interface FinditPartsConfig {
-  baseUrl: string;
-  /** Reseller client id (JWT `iss`) and secret (HS256 key); used when both are set. */
-  clientId?: string;
-  clientSecret?: string;
-  /** Static `api-…` key, sent as X-API-Key, used when no client secret is set. */
-  apiKey?: string;
-  /** Pacing budget: the seed's production figures. */
-  ratePerSecond: number;
-  perMinute: number;
-}
-
-export interface BigCommerceConfig {
-  /** Base including `/stores/{hash}`. */
-  apiUrl: string;
-  accessToken: string;
-  /** Requests per window (Standard/Plus plan: 150 per 30 s). */
-  quota: number;
-  windowMs: number;
 }
 
 export interface CacheTtls {
@@ -55,9 +36,11 @@ export interface Config {
   port: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   apiKeys: ApiKeyEntry[];
-  /** Upstreams; undefined means the embedded sandbox provides them. */
-  finditparts?: FinditPartsConfig;
-  bigcommerce?: BigCommerceConfig;
+  /**
+   * Every connector of the composition list (src/connectors.ts) and how it runs: against its
+   * configured upstream, against its sandbox twin (development), or off.
+   */
+  connectors: ConnectorSetting[];
   /** Share of each upstream's budget that bulk work may never take (kept for interactive reads). */
   interactiveReserve: number;
   upstreamTimeouts: { connectMs: number; headersMs: number; bodyMs: number };
@@ -93,12 +76,13 @@ export interface Config {
     retryStepMs: number;
     pollMs: number;
     keyTtlMs: number;
+    /** How long an idempotency claim holds before the next request with its key may take it over. */
+    claimLeaseMs: number;
   };
   sync: {
     concurrency: number;
     pageSize: number;
     createConcurrency: number;
-    locationId: number;
     markupPercent: number;
     rounding: 'cent' | 'x99';
     categoryMap: Record<string, number>;
@@ -112,25 +96,6 @@ export interface Config {
   /** Scale-out on Redis (REDIS_URL); undefined: the embedded strategies (src/strategies/redisConfig.ts). */
   redis?: RedisConfig;
 }
-
-const ms = (def: number) => z.coerce.number().int().min(0).max(86_400_000).default(def);
-const seconds = (def: number) =>
-  z.coerce
-    .number()
-    .int()
-    .min(0)
-    .max(86_400)
-    .default(def)
-    .transform((s) => s * 1000);
-const bool = (def: boolean) =>
-  z
-    .enum(['true', 'false', '1', '0', 'yes', 'no'])
-    .default(def ? 'true' : 'false')
-    .transform((v) => v === 'true' || v === '1' || v === 'yes');
-const optionalText = z
-  .string()
-  .optional()
-  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
 
 const apiKeys = z
   .string()
@@ -158,25 +123,14 @@ const apiKeys = z
     return entries;
   });
 
-const url = urlVariable(['http:', 'https:'], 'must be an http(s) URL', (u) => u.toString().replace(/\/+$/, ''));
 
-const envSchema = z.object({
+const coreEnv = {
   CROSSDOCK_MODE: z.enum(['development', 'production']).optional(),
   NODE_ENV: z.string().optional(),
   HOST: optionalText,
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   CROSSDOCK_API_KEYS: apiKeys,
-  FINDITPARTS_BASE_URL: url,
-  FINDITPARTS_CLIENT_ID: optionalText,
-  FINDITPARTS_CLIENT_SECRET: optionalText,
-  FINDITPARTS_API_KEY: optionalText,
-  FINDITPARTS_RATE_PER_SECOND: z.coerce.number().positive().max(10_000).default(5),
-  FINDITPARTS_PER_MINUTE: z.coerce.number().int().positive().max(1_000_000).default(250),
-  BIGCOMMERCE_API_URL: url,
-  BIGCOMMERCE_ACCESS_TOKEN: optionalText,
-  BIGCOMMERCE_QUOTA: z.coerce.number().int().positive().max(1_000_000).default(150),
-  BIGCOMMERCE_WINDOW_MS: ms(30_000),
   INTERACTIVE_RESERVE: z.coerce.number().min(0).max(0.9).default(0.3),
   UPSTREAM_CONNECT_TIMEOUT_MS: ms(5_000),
   UPSTREAM_HEADERS_TIMEOUT_MS: ms(10_000),
@@ -229,10 +183,12 @@ const envSchema = z.object({
   ORDER_DISPATCH_DELAY_MS: ms(0),
   ORDER_POLL_INTERVAL_MS: z.coerce.number().int().min(100).max(86_400_000).default(30_000),
   IDEMPOTENCY_KEY_TTL_HOURS: z.coerce.number().int().min(24).max(24 * 90).default(24),
+  // At least a second (a shorter lease would let a retry take over a request still resolving its
+  // parts); at most an hour (a crashed claim blocks its key at most that long).
+  IDEMPOTENCY_CLAIM_LEASE_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(60_000),
   SYNC_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(2),
   SYNC_PAGE_SIZE: z.coerce.number().int().min(1).max(100).default(100),
   SYNC_CREATE_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(4),
-  BIGCOMMERCE_LOCATION_ID: z.coerce.number().int().min(1).default(1),
   PRICE_MARKUP_PERCENT: z.coerce.number().min(-90).max(1000).default(0),
   PRICE_ROUNDING: z.enum(['cent', 'x99']).default('cent'),
   CATEGORY_MAP: z
@@ -251,66 +207,78 @@ const envSchema = z.object({
   ...SECURITY_ENV,
   ...REDIS_ENV,
   ...RECORDS_ENV,
-});
+};
+
+/** A connector of the list, and how it runs (decided once at start). */
+export interface ConnectorSetting {
+  name: string;
+  title: string;
+  required: boolean;
+  plan: ConnectorPlan;
+}
+
+/** The one environment schema: the gateway's own variables and every connector's slice. */
+function environmentSchema(connectors: readonly AnyConnector[]) {
+  const shape: Record<string, z.ZodType> = { ...coreEnv };
+  for (const c of connectors) {
+    for (const [name, schema] of Object.entries(c.env)) {
+      if (name in shape) throw new Error(`connector ${c.name} declares ${name}, which is already taken`);
+      shape[name] = schema;
+    }
+  }
+  return z.object(shape);
+}
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = envSchema.safeParse(env);
+/**
+ * `connectors`: the composition list (src/connectors.ts); a test may add one of its own.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, connectors: readonly AnyConnector[] = CONNECTORS): Config {
+  const parsed = environmentSchema(connectors).safeParse(env);
   if (!parsed.success) {
     // Name the variable and the rule, never the value: some variables are secrets.
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
     throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
   }
-  const e = parsed.data;
+  const all = parsed.data as Record<string, unknown>;
+  const e = parsed.data as unknown as z.output<z.ZodObject<typeof coreEnv>>;
   const mode = e.CROSSDOCK_MODE ?? (e.NODE_ENV === 'production' ? 'production' : 'development');
   const problems: string[] = [];
 
-  let finditparts: FinditPartsConfig | undefined;
-  if (e.FINDITPARTS_BASE_URL) {
-    const hasJwt = Boolean(e.FINDITPARTS_CLIENT_ID && e.FINDITPARTS_CLIENT_SECRET);
-    if (!hasJwt && !e.FINDITPARTS_API_KEY) {
-      problems.push('FINDITPARTS_BASE_URL is set but neither FINDITPARTS_CLIENT_ID+FINDITPARTS_CLIENT_SECRET nor FINDITPARTS_API_KEY is');
-    }
-    finditparts = {
-      baseUrl: e.FINDITPARTS_BASE_URL,
-      clientId: e.FINDITPARTS_CLIENT_ID,
-      clientSecret: e.FINDITPARTS_CLIENT_SECRET,
-      apiKey: e.FINDITPARTS_API_KEY,
-      ratePerSecond: e.FINDITPARTS_RATE_PER_SECOND,
-      perMinute: e.FINDITPARTS_PER_MINUTE,
-    };
+  const settings: ConnectorSetting[] = connectors.map((c) => ({
+    name: c.name,
+    title: c.title,
+    required: c.required,
+    plan: c.plan(Object.fromEntries(Object.keys(c.env).map((k) => [k, all[k]])), { mode, problems, all }),
+  }));
+  const real = settings.filter((c) => c.plan.kind === 'configured');
+  const requiredTwins = settings.filter((c) => c.required && c.plan.kind === 'sandbox');
+  if (real.some((c) => c.required) && requiredTwins.length > 0) {
+    // The twins of the required connectors share one seeded world (the store sells the supplier's
+    // parts); a real supplier beside a simulated store would mix data from two worlds.
+    problems.push(
+      `configure all of ${settings.filter((c) => c.required).map((c) => c.title).join(', ')} or none of them (embedded sandbox); ` +
+        `${requiredTwins.map((c) => c.title).join(', ')} ${requiredTwins.length === 1 ? 'is' : 'are'} not configured`,
+    );
   }
-  let bigcommerce: BigCommerceConfig | undefined;
-  if (e.BIGCOMMERCE_API_URL) {
-    // With the app configured, the token may come from the single-click install instead.
-    if (!e.BIGCOMMERCE_ACCESS_TOKEN && !e.BIGCOMMERCE_APP_CLIENT_ID) problems.push('BIGCOMMERCE_API_URL is set but BIGCOMMERCE_ACCESS_TOKEN is not (nor BIGCOMMERCE_APP_CLIENT_ID for the app install)');
-    if (!/\/stores\/[^/]+(\/|$)/.test(new URL(e.BIGCOMMERCE_API_URL).pathname)) {
-      problems.push('BIGCOMMERCE_API_URL must include /stores/{store_hash}');
-    }
-    bigcommerce = {
-      apiUrl: e.BIGCOMMERCE_API_URL.replace(/\/v[23]$/, ''),
-      accessToken: e.BIGCOMMERCE_ACCESS_TOKEN ?? '',
-      quota: e.BIGCOMMERCE_QUOTA,
-      windowMs: e.BIGCOMMERCE_WINDOW_MS,
-    };
+  if (mode === 'development' && real.length > 0 && e.CROSSDOCK_API_KEYS.length === 0) {
+    // Without keys, development generates an admin key and fills it in the playground: in front of a real
+    // supplier and store that key places real orders, so real upstreams need real keys.
+    problems.push(
+      `development mode with real upstreams requires CROSSDOCK_API_KEYS (a generated admin key would place real orders; configured: ${real.map((c) => c.title).join(', ')}); configure keys, or leave the upstreams unset for the embedded sandbox`,
+    );
   }
-  if (Boolean(finditparts) !== Boolean(bigcommerce)) {
-    problems.push('configure both upstreams (FINDITPARTS_BASE_URL and BIGCOMMERCE_API_URL) or neither (embedded sandbox)');
-  }
-  if (mode === 'production') {
-    if (e.CROSSDOCK_API_KEYS.length === 0) problems.push('production mode requires CROSSDOCK_API_KEYS');
-    if (!finditparts || !bigcommerce) problems.push('production mode requires real upstreams, not the embedded sandbox');
-  }
+  if (mode === 'production' && e.CROSSDOCK_API_KEYS.length === 0) problems.push('production mode requires CROSSDOCK_API_KEYS');
   const names = new Set<string>();
   for (const k of e.CROSSDOCK_API_KEYS) {
     if (names.has(k.name)) problems.push(`CROSSDOCK_API_KEYS names "${k.name}" twice`);
     names.add(k.name);
   }
   const limits = limitsConfig(e, mode, problems);
-  const security = securityConfig(e, mode, problems);
+  const security = securityConfig(e);
   const records = recordsConfig(e, problems);
   if (problems.length > 0) throw new ConfigError(`invalid configuration:\n${problems.map((p) => `  ${p}`).join('\n')}`);
 
@@ -321,8 +289,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: e.PORT,
     logLevel: e.LOG_LEVEL,
     apiKeys: e.CROSSDOCK_API_KEYS,
-    finditparts,
-    bigcommerce,
+    connectors: settings,
     interactiveReserve: e.INTERACTIVE_RESERVE,
     upstreamTimeouts: { connectMs: e.UPSTREAM_CONNECT_TIMEOUT_MS, headersMs: e.UPSTREAM_HEADERS_TIMEOUT_MS, bodyMs: e.UPSTREAM_BODY_TIMEOUT_MS },
     upstreamMaxBodyBytes: e.UPSTREAM_MAX_BODY_BYTES,
@@ -354,12 +321,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       retryStepMs: e.ORDER_RETRY_STEP_MS,
       pollMs: e.ORDER_POLL_INTERVAL_MS,
       keyTtlMs: e.IDEMPOTENCY_KEY_TTL_HOURS * 3_600_000,
+      claimLeaseMs: e.IDEMPOTENCY_CLAIM_LEASE_MS,
     },
     sync: {
       concurrency: e.SYNC_CONCURRENCY,
       pageSize: e.SYNC_PAGE_SIZE,
       createConcurrency: e.SYNC_CREATE_CONCURRENCY,
-      locationId: e.BIGCOMMERCE_LOCATION_ID,
       markupPercent: e.PRICE_MARKUP_PERCENT,
       rounding: e.PRICE_ROUNDING,
       categoryMap: e.CATEGORY_MAP,

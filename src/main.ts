@@ -17,10 +17,9 @@ async function main(): Promise<void> {
     `  Playground  ${gateway.url}/playground`,
     `  Health      ${gateway.url}/health   Ready ${gateway.url}/ready   Metrics ${gateway.url}/metrics`,
   ];
-  if (gateway.sandbox) {
-    lines.push(
-      `  Upstreams   embedded sandbox: FinditParts ${gateway.sandbox.finditparts.apiBase}, BigCommerce ${gateway.sandbox.bigcommerce.apiBase}`,
-    );
+  for (const c of gateway.services.connectors) {
+    const base = c.upstreams.map((u) => u.http.baseUrl).join(', ');
+    lines.push(`  ${c === gateway.services.connectors[0] ? 'Upstreams' : '         '}   ${c.title.padEnd(12)} ${base}${c.sandbox ? '   (embedded sandbox)' : ''}`);
   }
   if (gateway.devKey) {
     // Printed once, to the terminal that started a loopback-only development

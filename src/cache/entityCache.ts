@@ -9,11 +9,19 @@
  * - single-flight: concurrent misses for one key share one fetch;
  * - cross-request batching: misses from concurrent requests within a couple
  *   of milliseconds are fetched together, in the vendor's batch form, so a
- *   burst of single-item reads costs one upstream call, not one each.
+ *   burst of single-item reads costs one upstream call, not one each;
+ * - a write wins over a read that raced it (generations.ts): once
+ *   `invalidate` has run, no fetch that started before it stores its value
+ *   (nor primes one for another kind), and no read joins such a fetch. A
+ *   read that started before the invalidation may still answer the old
+ *   value: it was concurrent with the write.
  */
 import DataLoader from 'dataloader';
 import type Keyv from 'keyv';
 import type { Metrics } from '../observability/metrics.js';
+import { createLocalGenerations, type CacheMark, type SharedGenerations } from './generations.js';
+
+export type { CacheMark } from './generations.js';
 
 export interface CacheResult<V> {
   value: V | null;
@@ -28,12 +36,17 @@ interface Entry<V> {
   t: number;
 }
 
+/** What a fetch is told: the mark to pass to `prime` for whatever it brings along for other kinds. */
+export interface FetchContext {
+  mark: CacheMark;
+}
+
 export interface SourceOptions<V> {
   /** Entity kind; the key prefix and the metric label. */
   kind: string;
   ttlMs: number;
   /** Fetches many keys at once; keys missing from the map are "not found". */
-  fetchMany(keys: string[]): Promise<Map<string, V | null>>;
+  fetchMany(keys: string[], fetch: FetchContext): Promise<Map<string, V | null>>;
   /** Largest batch handed to fetchMany. @default 250 */
   maxBatch?: number;
   /** Batches fetched at once; later keys wait and join the next batch. @default 2 */
@@ -45,8 +58,14 @@ export interface EntitySource<V> {
   readonly ttlMs: number;
   /** Results in the order of `keys`: a value (maybe null) or the error for that key. */
   loadMany(keys: readonly string[]): Promise<Array<CacheResult<V> | Error>>;
-  /** Writes fresh values fetched elsewhere (a search page primes the part cache). */
-  prime(values: Map<string, V | null>): Promise<void>;
+  /**
+   * Writes values fetched elsewhere (a search page primes the part cache).
+   * `mark` is from before that fetch started (`EntityCache.mark()`, or the
+   * FetchContext a fetchMany was given): values for keys invalidated since
+   * are not written.
+   */
+  prime(values: Map<string, V | null>, mark: CacheMark): Promise<void>;
+  /** Drops the keys (after their upstream write): later reads fetch them again, and no earlier fetch stores them. */
   invalidate(keys: readonly string[]): Promise<void>;
 }
 
@@ -60,10 +79,26 @@ export interface EntityCacheOptions {
   onInvalidate?: () => void;
   /** Milliseconds to gather misses from concurrent requests into one batch. @default 2 */
   batchWindowMs?: number;
+  /**
+   * The invalidation clock shared by every instance on one store (Redis), so
+   * another instance's invalidation refuses this one's late writes too.
+   * @default none (this process's clock only)
+   */
+  sharedGenerations?: SharedGenerations;
+  /** Invalidation stamps kept in process; beyond it the oldest only make writes more cautious. @default 100000 */
+  maxTrackedInvalidations?: number;
 }
 
 export interface EntityCache {
   source<V>(options: SourceOptions<V>): EntitySource<V>;
+  /** A mark for a fetch about to start whose results will be primed (a search page, a product list). */
+  mark(): Promise<CacheMark>;
+  /**
+   * Another instance invalidated these store keys (null: everything): its
+   * clock stamps are in the shared generations already; here, reads stop
+   * joining fetches that started before, and this process's clock learns it.
+   */
+  remoteInvalidated(storeKeys: readonly string[] | null): void;
   stats(): { hits: number; misses: number; stale: number; staleServedOnError: number };
   clear(): Promise<void>;
 }
@@ -72,12 +107,67 @@ export function createEntityCache(options: EntityCacheOptions): EntityCache {
   const { store, metrics } = options;
   const counters = { hits: 0, misses: 0, stale: 0, staleServedOnError: 0 };
   const batchWindowMs = options.batchWindowMs ?? 2;
+  const local = createLocalGenerations(options.maxTrackedInvalidations ?? 100_000);
+  const shared = options.sharedGenerations;
+  const report = (kind: string) => (err: unknown) => options.onBackgroundError?.(kind, err);
+  /** Per kind: drops its in-flight fetches for the keys (all when null), so later reads start their own. */
+  const detachers = new Map<string, (keys: readonly string[] | null) => void>();
+
+  async function mark(): Promise<CacheMark> {
+    // The local clock first: a mark may only ever be older than the fetch it stands for.
+    const localNow = local.now();
+    if (!shared) return { local: localNow };
+    try {
+      return { local: localNow, shared: await shared.mark() };
+    } catch (err) {
+      report('generations')(err);
+      return { local: localNow };
+    }
+  }
+
+  /** Of the store keys, those invalidated after `m`, here or (with shared generations) by any instance. */
+  async function invalidatedSince(m: CacheMark, keys: readonly string[], kind: string): Promise<Set<string>> {
+    const out = new Set(keys.filter((k) => local.invalidatedSince(m.local, k)));
+    if (shared && out.size < keys.length) {
+      try {
+        // No shared mark (the clock was unreachable when the fetch started): any recent invalidation counts.
+        for (const k of await shared.invalidatedSince(m.shared ?? -1, keys.filter((k) => !out.has(k)))) out.add(k);
+      } catch (err) {
+        // Unreachable now too: the write went to this process only (tieredStore.ts), where the local clock rules.
+        report(kind)(err);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Stores what a fetch that started at `m` brought, except for keys
+   * invalidated since. Checked before the write, and again after it: an
+   * invalidation that ran while the write was on its way has advanced the
+   * generations before it dropped the entries (invalidate below), so either
+   * it dropped this write too, or this check sees it and drops it here.
+   */
+  async function write(kind: string, entries: Array<{ key: string; value: unknown; ttl: number }>, m: CacheMark): Promise<void> {
+    const fresh = entries.filter((e) => !local.invalidatedSince(m.local, e.key));
+    if (fresh.length === 0) return;
+    await store.setMany(fresh).catch(report(kind));
+    const late = await invalidatedSince(
+      m,
+      fresh.map((e) => e.key),
+      kind,
+    );
+    if (late.size) await store.deleteMany([...late]).catch(report(kind));
+  }
 
   function source<V>(src: SourceOptions<V>): EntitySource<V> {
     const keyOf = (k: string) => `${src.kind}:${k}`;
     const storeTtl = src.ttlMs + Math.max(options.swrMs, options.staleIfErrorMs);
-    /** Fetches under way, by key: single-flight. */
+    /** Fetches under way, by key: single-flight. An invalidation detaches them (later reads start their own). */
     const inFlight = new Map<string, Promise<V | null>>();
+    detachers.set(src.kind, (keys) => {
+      if (keys === null) inFlight.clear();
+      else for (const k of keys) inFlight.delete(k);
+    });
     // A process-wide loader with no memo: it only gathers keys across callers
     // into one fetchMany call per batch. At most `maxConcurrentFetches`
     // batches run at once; while they do (waiting for quota or for the
@@ -94,10 +184,13 @@ export function createEntityCache(options: EntityCacheOptions): EntityCache {
     const batcher = new DataLoader<string, V | null>(
       async (keys) => {
         try {
-          const found = await src.fetchMany([...keys]);
+          // A key can be queued twice in one batch: once before an invalidation detached its fetch, once after.
+          const unique = [...new Set(keys)];
+          const m = await mark();
+          const found = await src.fetchMany(unique, { mark: m });
           const now = Date.now();
-          const entries = keys.map((k) => ({ key: keyOf(k), value: { v: found.get(k) ?? null, t: now } satisfies Entry<V>, ttl: storeTtl }));
-          await store.setMany(entries).catch((err: unknown) => options.onBackgroundError?.(src.kind, err));
+          const entries = unique.map((k) => ({ key: keyOf(k), value: { v: found.get(k) ?? null, t: now } satisfies Entry<V>, ttl: storeTtl }));
+          await write(src.kind, entries, m);
           return keys.map((k) => found.get(k) ?? null);
         } finally {
           release();
@@ -120,7 +213,11 @@ export function createEntityCache(options: EntityCacheOptions): EntityCache {
     function fetchOne(key: string): Promise<V | null> {
       let p = inFlight.get(key);
       if (!p) {
-        p = batcher.load(key).finally(() => inFlight.delete(key));
+        const started: Promise<V | null> = batcher.load(key).finally(() => {
+          // Only its own entry: after an invalidation the key may name a newer fetch.
+          if (inFlight.get(key) === started) inFlight.delete(key);
+        });
+        p = started;
         inFlight.set(key, p);
       }
       return p;
@@ -182,23 +279,52 @@ export function createEntityCache(options: EntityCacheOptions): EntityCache {
         await Promise.all(waits);
         return results as Array<CacheResult<V> | Error>;
       },
-      async prime(values) {
+      async prime(values, m) {
         const now = Date.now();
         const entries = [...values].map(([k, v]) => ({ key: keyOf(k), value: { v, t: now } satisfies Entry<V>, ttl: storeTtl }));
-        if (entries.length) await store.setMany(entries).catch((err: unknown) => options.onBackgroundError?.(src.kind, err));
+        if (entries.length) await write(src.kind, entries, m);
       },
       async invalidate(keys) {
         if (keys.length === 0) return;
-        await store.deleteMany(keys.map(keyOf)).catch((err: unknown) => options.onBackgroundError?.(src.kind, err));
+        const storeKeys = keys.map(keyOf);
+        // In this order: stamp (so no earlier fetch writes from here on), detach, then drop.
+        local.advance(storeKeys);
+        for (const k of keys) inFlight.delete(k);
+        // Derived caches (whole responses) drop now and again once the entries are gone, so a response
+        // computed from an entry read in between is not kept either.
+        options.onInvalidate?.();
+        if (shared) await shared.advance(storeKeys).catch(report(src.kind));
+        await store.deleteMany(storeKeys).catch(report(src.kind));
         options.onInvalidate?.();
       },
     };
   }
 
+  /** Keyv hands the store namespaced keys (`crossdock:part:1`); ours are `part:1`. */
+  const namespace = typeof store.namespace === 'string' && store.namespace ? `${store.namespace}:` : '';
+
   return {
     source,
+    mark,
+    remoteInvalidated(storeKeys) {
+      if (storeKeys === null) {
+        local.advance(null);
+        for (const detach of detachers.values()) detach(null);
+        return;
+      }
+      const keys = storeKeys.map((k) => (namespace && k.startsWith(namespace) ? k.slice(namespace.length) : k));
+      local.advance(keys);
+      for (const key of keys) {
+        const colon = key.indexOf(':');
+        if (colon > 0) detachers.get(key.slice(0, colon))?.([key.slice(colon + 1)]);
+      }
+    },
     stats: () => ({ ...counters }),
     async clear() {
+      local.advance(null);
+      for (const detach of detachers.values()) detach(null);
+      options.onInvalidate?.();
+      if (shared) await shared.advance(null).catch(report('all'));
       await store.clear();
       options.onInvalidate?.();
     },

@@ -18,19 +18,33 @@ export interface CachedResponse {
 
 export interface ResponseCache {
   get(key: string): CachedResponse | undefined;
-  set(key: string, value: CachedResponse, ttlMs: number): void;
+  /**
+   * Stores a response, unless the cache was cleared since `generation` (read
+   * before the request executed): a response computed from data read before
+   * an invalidation must not outlive it.
+   */
+  set(key: string, value: CachedResponse, ttlMs: number, generation: number): void;
   clear(): void;
+  /** Advances on every clear(). */
+  readonly generation: number;
   readonly size: number;
 }
 
 export function createResponseCache(maxEntries: number): ResponseCache {
   const lru = new LRUCache<string, CachedResponse>({ max: Math.max(1, maxEntries), ttlAutopurge: false, allowStale: false });
+  let generation = 0;
   return {
     get: (key) => lru.get(key),
-    set(key, value, ttlMs) {
-      if (ttlMs > 0) lru.set(key, value, { ttl: ttlMs });
+    set(key, value, ttlMs, asOf) {
+      if (ttlMs > 0 && asOf === generation) lru.set(key, value, { ttl: ttlMs });
     },
-    clear: () => lru.clear(),
+    clear() {
+      generation++;
+      lru.clear();
+    },
+    get generation() {
+      return generation;
+    },
     get size() {
       return lru.size;
     },

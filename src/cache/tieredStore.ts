@@ -10,15 +10,21 @@
  *   shared by every instance, so one instance's upstream call warms all.
  * - Invalidations (a sync wrote products) delete from both and are
  *   published, so every instance drops its L1 copy and its whole-response
- *   cache at once rather than after the L1 TTL.
+ *   cache at once rather than after the L1 TTL, and its entity cache stops
+ *   sharing fetches that started before (entityCache.ts, remoteInvalidated).
+ *   A Redis read that was on its way while a key was dropped does not put
+ *   what it read into L1: it may have read the value from before the drop.
+ * - That no instance's late fetch writes an old value back into Redis after
+ *   an invalidation is the entity cache's rule, on the shared clock of
+ *   redisGenerations.ts.
  * - Redis unreachable or slow (past `timeoutMs`): reads answer from L1 or
  *   as misses (the entity cache then asks the upstream), writes go to L1
  *   only. Nothing throws; errors are reported through `onError`.
  */
 import KeyvRedis from '@keyv/redis';
 import { BoundedMap } from './boundedMap.js';
-import type { RedisConnection } from '../strategies/redisConnection.js';
-import { withDeadline } from '../strategies/redisConnection.js';
+import type { RedisConnection } from '../redis/connection.js';
+import { withDeadline } from '../redis/connection.js';
 
 export interface TieredStoreOptions {
   redis: RedisConnection;
@@ -49,8 +55,8 @@ export interface TieredStore {
   deleteMany(keys: string[]): Promise<boolean>;
   has(key: string): Promise<boolean>;
   clear(): Promise<void>;
-  /** Called when another instance invalidated keys (to drop derived caches here). */
-  onRemoteInvalidate(listener: () => void): void;
+  /** Called when another instance invalidated keys (null: all), to drop derived caches and in-flight fetches here. */
+  onRemoteInvalidate(listener: (keys: string[] | null) => void): void;
   l1Size(): number;
   close(): Promise<void>;
 }
@@ -63,7 +69,9 @@ export async function createTieredStore(options: TieredStoreOptions): Promise<Ti
   const l1 = new BoundedMap<string, L1Entry>(Math.max(1, options.l1MaxEntries));
   // @keyv/redis on the gateway's own client (no second connection); errors are thrown to us, not swallowed.
   const l2 = new KeyvRedis<string>(redis.client as never, { throwOnErrors: true, throwOnConnectError: true, useUnlink: true });
-  const remoteListeners: Array<() => void> = [];
+  const remoteListeners: Array<(keys: string[] | null) => void> = [];
+  /** Advances on every drop from L1; a Redis read fills L1 only if none happened while it was out. */
+  let drops = 0;
   const fail = (err: unknown) => options.onError?.(err);
   const guard = <T>(p: Promise<T>, what: string) => withDeadline(p, timeoutMs, what);
 
@@ -85,9 +93,10 @@ export async function createTieredStore(options: TieredStoreOptions): Promise<Ti
     try {
       const msg = JSON.parse(message) as { o: string; keys: string[] | null };
       if (msg.o === options.instanceId) return;
+      drops++;
       if (msg.keys === null) l1.clear();
       else for (const k of msg.keys) l1.delete(k);
-      for (const listener of remoteListeners) listener();
+      for (const listener of remoteListeners) listener(msg.keys);
     } catch (err) {
       fail(err);
     }
@@ -101,14 +110,18 @@ export async function createTieredStore(options: TieredStoreOptions): Promise<Ti
     const out: unknown[] = keys.map(l1Get);
     const missing = keys.map((k, i) => (out[i] === undefined ? i : -1)).filter((i) => i >= 0);
     if (missing.length === 0) return out;
+    const dropsBefore = drops;
     try {
       const raw = await guard(l2.getMany(missing.map((i) => base + (keys[i] as string))), 'cache read');
+      // A key dropped while this read was out may have been read as it was before the drop:
+      // answer it (the read was concurrent with the drop) but do not keep it.
+      const keep = drops === dropsBefore;
       missing.forEach((i, j) => {
         const r = raw[j];
         if (typeof r !== 'string') return;
         const value = JSON.parse(r) as unknown;
         out[i] = value;
-        l1Set(keys[i] as string, value);
+        if (keep) l1Set(keys[i] as string, value);
       });
     } catch (err) {
       // Redis unreachable: what L1 lacks is a miss, and the upstream answers it.
@@ -129,6 +142,7 @@ export async function createTieredStore(options: TieredStoreOptions): Promise<Ti
   }
 
   async function deleteMany(keys: string[]): Promise<boolean> {
+    drops++;
     for (const k of keys) l1.delete(k);
     announce(keys);
     try {
@@ -150,6 +164,7 @@ export async function createTieredStore(options: TieredStoreOptions): Promise<Ti
     deleteMany,
     has: async (key) => (await getMany([key]))[0] !== undefined,
     async clear() {
+      drops++;
       l1.clear();
       announce(null);
       try {

@@ -14,13 +14,17 @@ export interface DriftEntry {
 
 export interface DriftInput {
   expected: { name: string; price: string | null; stock: number | null };
-  actual: { name: string; price: string; stock: number | null };
+  /** `price` null: the store's price is not a number (it disagrees with any expected price). */
+  actual: { name: string; price: string | null; stock: number | null };
 }
+
+/** What drift shows as the store's value when the store's price is not a number. */
+export const UNREADABLE_PRICE = 'not a number';
 
 export function computeDrift({ expected, actual }: DriftInput): DriftEntry[] {
   const out: DriftEntry[] = [];
-  if (expected.price !== null && !sameAmount(expected.price, actual.price)) {
-    out.push({ field: 'PRICE', expected: expected.price, actual: actual.price });
+  if (expected.price !== null && (actual.price === null || !sameAmount(expected.price, actual.price))) {
+    out.push({ field: 'PRICE', expected: expected.price, actual: actual.price ?? UNREADABLE_PRICE });
   }
   if (expected.stock !== null && actual.stock !== null && expected.stock !== actual.stock) {
     out.push({ field: 'STOCK', expected: String(expected.stock), actual: String(actual.stock) });

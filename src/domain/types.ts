@@ -42,7 +42,8 @@ export interface StoreProduct {
   sku: string;
   name: string;
   type: string;
-  price: Money;
+  /** Null when the store sent a price that is not a number: an error for this product, never zero. */
+  price: Money | null;
   inventoryLevel: number | null;
   isVisible: boolean;
   weight: number | null;
@@ -73,8 +74,9 @@ export interface StoreOrderLine {
   sku: string;
   name: string;
   quantity: number;
-  unitPrice: Money;
-  total: Money;
+  /** Null when the store sent an amount that is not a number. */
+  unitPrice: Money | null;
+  total: Money | null;
 }
 
 export interface StoreOrder {
@@ -84,9 +86,11 @@ export interface StoreOrder {
   customerId: string | null;
   createdAt: string | null;
   updatedAt: string | null;
-  subtotal: Money;
-  total: Money;
+  /** Null when the store sent an amount that is not a number. */
+  subtotal: Money | null;
+  total: Money | null;
   itemsTotal: number;
+  /** The currency the order's amounts are in (its transactional currency). */
   currency: string;
 }
 

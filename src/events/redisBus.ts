@@ -12,7 +12,7 @@
  * resubscribes by itself after a reconnect.
  */
 import type { Logger } from '../observability/logger.js';
-import type { RedisConnection } from '../strategies/redisConnection.js';
+import type { RedisConnection } from '../redis/connection.js';
 import { createEmitterBus, type Bus } from './emitterBus.js';
 
 export interface RedisBusOptions {

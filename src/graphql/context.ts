@@ -2,11 +2,8 @@
 import type { Config, Role } from '../config.js';
 import type { EntityCache } from '../cache/entityCache.js';
 import type { SkuRule } from '../domain/skuRule.js';
-import type { UpstreamClient } from '../upstreams/http.js';
-import type { Breaker } from '../upstreams/breaker.js';
-import type { Pacer } from '../limits/pacer.js';
-import type { BigCommerceClient } from '../upstreams/bigcommerce/client.js';
-import type { FinditPartsClient } from '../upstreams/finditparts/client.js';
+import type { RunningConnector } from '../connectors/connector.js';
+import type { Store, Supplier } from '../domain/ports.js';
 import type { CacheHints, Loaders } from './loaders.js';
 import type { Sources } from './sources.js';
 import type { JobEvents } from '../jobs/events.js';
@@ -24,21 +21,17 @@ export interface Client {
   role: Role;
 }
 
-export interface UpstreamHandle {
-  http: UpstreamClient;
-  breaker: Breaker;
-  pacer: Pacer;
-}
-
 export interface Services {
   config: Config;
   sources: Sources;
   cache: EntityCache;
   cacheStoreKind: 'memory' | 'redis';
   skuRule: SkuRule;
-  finditparts: FinditPartsClient;
-  bigcommerce: BigCommerceClient;
-  upstreams: UpstreamHandle[];
+  /** The parts supplier and the storefront, as the connectors provide them (domain/ports.ts). */
+  supplier: Supplier;
+  store: Store;
+  /** Every connector the gateway runs, with its upstreams and health (src/connectors.ts lists them). */
+  connectors: readonly RunningConnector[];
   responseCacheSize(): number;
   jobs: { service: SyncService; store: JobStore; events: JobEvents };
   orders: { service: OrderService; store: OrderStore; events: Bus<SupplierOrderRecord> };

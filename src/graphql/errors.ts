@@ -1,63 +1,25 @@
 /**
- * Stable error codes, the one enum clients may switch on (Apollo Server's
- * ApolloServerErrorCode pattern). Each carries its HTTP intent. Only errors
- * the gateway created reach a client; anything else is masked as
+ * Masking at the graph's edge. The stable codes live in src/errors/ (jobs,
+ * orders and auth raise them without knowing GraphQL); here only errors the
+ * gateway created reach a client, anything else is masked as
  * INTERNAL_SERVER_ERROR with the detail logged, never sent (envelop's
  * useMaskedErrors).
  */
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { ErrorCode } from '../errors/errorCode.js';
+import { isClientFacing, markClientFacing } from '../errors/crossdockError.js';
 import { isStoreUnavailable } from '../storage/storeUnavailable.js';
 
-export enum ErrorCode {
-  UNAUTHENTICATED = 'UNAUTHENTICATED',
-  FORBIDDEN = 'FORBIDDEN',
-  BAD_USER_INPUT = 'BAD_USER_INPUT',
-  NOT_FOUND = 'NOT_FOUND',
-  RATE_LIMITED = 'RATE_LIMITED',
-  QUERY_TOO_COMPLEX = 'QUERY_TOO_COMPLEX',
-  /** Safelist mode (TRUSTED_DOCUMENTS=safelist): the document is not registered. */
-  QUERY_NOT_IN_SAFELIST = 'QUERY_NOT_IN_SAFELIST',
-  UPSTREAM_UNAVAILABLE = 'UPSTREAM_UNAVAILABLE',
-  UPSTREAM_RATE_LIMITED = 'UPSTREAM_RATE_LIMITED',
-  UPSTREAM_ERROR = 'UPSTREAM_ERROR',
-  IDEMPOTENCY_CONFLICT = 'IDEMPOTENCY_CONFLICT',
-  /** The durable store (the record database, or Redis for orders) is unreachable: nothing was recorded; retry later. */
-  STORE_UNAVAILABLE = 'STORE_UNAVAILABLE',
-  INTERNAL_SERVER_ERROR = 'INTERNAL_SERVER_ERROR',
-}
+export { ErrorCode, HTTP_STATUS } from '../errors/errorCode.js';
 
-/** HTTP status each code intends when it is the only error of a response. */
-export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
-  [ErrorCode.UNAUTHENTICATED]: 401,
-  [ErrorCode.FORBIDDEN]: 403,
-  [ErrorCode.BAD_USER_INPUT]: 400,
-  [ErrorCode.NOT_FOUND]: 404,
-  [ErrorCode.RATE_LIMITED]: 429,
-  [ErrorCode.QUERY_TOO_COMPLEX]: 400,
-  [ErrorCode.QUERY_NOT_IN_SAFELIST]: 403,
-  [ErrorCode.UPSTREAM_UNAVAILABLE]: 503,
-  [ErrorCode.UPSTREAM_RATE_LIMITED]: 503,
-  [ErrorCode.UPSTREAM_ERROR]: 502,
-  [ErrorCode.IDEMPOTENCY_CONFLICT]: 409,
-  [ErrorCode.STORE_UNAVAILABLE]: 503,
-  [ErrorCode.INTERNAL_SERVER_ERROR]: 500,
-};
-
-const GATEWAY_ERROR = Symbol.for('crossdock.gatewayError');
-
-/** An error the gateway means a client to see. */
+/** An error the gateway means a client to see, raised by the graph layer itself. */
 export function gatewayError(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}): GraphQLError {
-  const err = new GraphQLError(message, { extensions: { ...extensions, code } });
-  Object.defineProperty(err, GATEWAY_ERROR, { value: true });
-  return err;
+  return markClientFacing(new GraphQLError(message, { extensions: { ...extensions, code } }));
 }
 
-/**
- * By mark, not `instanceof`: graphql may be loaded twice (its ESM and CJS
- * builds, by different dependants), and the classes then differ.
- */
-export function isGatewayError(err: unknown): err is GraphQLError {
-  return typeof err === 'object' && err !== null && (err as Record<symbol, unknown>)[GATEWAY_ERROR] === true;
+/** A GraphQLError from gatewayError, or a CrossdockError from the layers below (by mark: see crossdockError.ts). */
+export function isGatewayError(err: unknown): err is { message: string; extensions?: Record<string, unknown> } {
+  return isClientFacing(err);
 }
 
 /** Codes graphql-js and Apollo Server attach to request errors, which are safe to show. */

@@ -4,6 +4,7 @@
  * a crafted id (`../`, `%2F`, `?`) can never reach an unintended upstream path.
  */
 import { ErrorCode, gatewayError } from './errors.js';
+import { isCode } from '../domain/codes.js';
 
 export type NodeType = 'Part' | 'Product' | 'Order';
 
@@ -46,7 +47,7 @@ export function checkListSize(name: string, size: number, max: number): void {
 /** Part numbers and SKUs: printable, no path or query characters, bounded length. */
 export function checkCode(name: string, value: string): string {
   const v = value.trim();
-  if (!/^[A-Za-z0-9][A-Za-z0-9 ._\-]{0,63}$/.test(v) || v.includes('..')) {
+  if (!isCode(v)) {
     throw gatewayError(ErrorCode.BAD_USER_INPUT, `${name}: not a valid code (letters, digits, space . _ -, at most 64)`, {
       argument: name,
     });

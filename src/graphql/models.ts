@@ -9,8 +9,11 @@ export interface InventoryModel {
   supplierVariantId: string | null | undefined;
 }
 
+/** A row of `upstreams`: one upstream API and the connector it belongs to. */
 export interface UpstreamStatusModel {
   name: string;
+  connector: import('../connectors/connector.js').RunningConnector;
+  handle: import('../connectors/connector.js').UpstreamHandle;
 }
 
 export interface OrderConnectionModel {

@@ -23,6 +23,10 @@ export function parseWindow(first: number | null | undefined, after: string | nu
 /**
  * Fetches the window [offset, offset+first) from a page/per API: one call
  * when the window is aligned to the page size, two when it straddles pages.
+ * The total is the last page's: it is the later answer (the list may have
+ * changed between the calls), and for lists that carry no total (BigCommerce
+ * v2 orders, where a full page only means "maybe more") it is the only page
+ * that can say where the list ends.
  */
 export async function fetchWindow<T>(
   offset: number,
@@ -33,11 +37,14 @@ export async function fetchWindow<T>(
   const a = await fetchPage(firstPage, first);
   const start = offset - (firstPage - 1) * first;
   let items = a.items.slice(start);
-  if (start > 0 && items.length < first && (firstPage * first) < a.total) {
+  let total = a.total;
+  if (start > 0 && items.length < first && firstPage * first < a.total) {
     const b = await fetchPage(firstPage + 1, first);
     items = items.concat(b.items).slice(0, first);
+    // What page 1 held proves the list reaches at least page 2's start, even if page 2 came back empty with no total.
+    total = Math.max(b.total, firstPage * first + b.items.length);
   }
-  return { items: items.slice(0, first), total: a.total };
+  return { items: items.slice(0, first), total };
 }
 
 export function connection<T>(items: T[], offset: number, total: number, hasNext: boolean) {

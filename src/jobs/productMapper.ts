@@ -8,7 +8,7 @@
  */
 import { fromUnits, toUnits } from '../domain/money.js';
 import { SUPPLIER_ID_FIELD, type SkuRule } from '../domain/skuRule.js';
-import type { Part } from '../domain/types.js';
+import type { Part, PartVariant } from '../domain/types.js';
 
 export interface MappingRules {
   skuRule: SkuRule;
@@ -47,8 +47,13 @@ function priceWithMarkup(base: string, rules: MappingRules): string {
   return fromUnits(units);
 }
 
+/** The variant the mapper prices and stocks the product from: the preferred one, else the first. */
+export function mappedVariant(part: Part): PartVariant | undefined {
+  return part.variants.find((v) => v.variantId === part.preferredVariantId) ?? part.variants[0];
+}
+
 export function mapPart(part: Part, rules: MappingRules): MapResult {
-  const variant = part.variants.find((v) => v.variantId === part.preferredVariantId) ?? part.variants[0];
+  const variant = mappedVariant(part);
   if (!variant) return { ok: false, code: 'VALIDATION', message: 'part has no variant to price' };
   const name = part.description.trim();
   if (name.length === 0) return { ok: false, code: 'VALIDATION', message: 'part has no description to name the product' };

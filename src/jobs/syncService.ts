@@ -4,12 +4,13 @@
  * Every refusal is a gateway error with a stable code.
  */
 import { Cron } from 'croner';
-import { ErrorCode, gatewayError } from '../graphql/errors.js';
+import { ErrorCode, crossdockError } from '../errors/crossdockError.js';
 import type { JobEvents } from './events.js';
 import type { JobRunner } from './runner.js';
 import type { JobStore } from './store/jobStore.js';
 import type { SyncJobRecord, SyncKind, SyncScheduleRecord, SyncScope } from './types.js';
 import { isFinal, scopeKeyOf, SYNC_KINDS } from './types.js';
+import { isCode, isRecordId } from '../domain/codes.js';
 
 export const MAX_SCOPE_PART_NUMBERS = 1000;
 export const MAX_SCOPE_LIMIT = 10_000_000;
@@ -22,8 +23,7 @@ export interface ScopeInput {
   limit?: number | null;
 }
 
-const bad = (argument: string, message: string) => gatewayError(ErrorCode.BAD_USER_INPUT, message, { argument });
-const CODE = /^[A-Za-z0-9][A-Za-z0-9 ._\-]{0,63}$/;
+const bad = (argument: string, message: string) => crossdockError(ErrorCode.BAD_USER_INPUT, message, { argument });
 
 export function validateScope(input: ScopeInput | null | undefined): SyncScope {
   const scope: SyncScope = {};
@@ -36,7 +36,7 @@ export function validateScope(input: ScopeInput | null | undefined): SyncScope {
   if (input.partNumbers !== undefined && input.partNumbers !== null) {
     if (input.partNumbers.length === 0) throw bad('scope.partNumbers', 'scope.partNumbers must not be empty (leave it out for the whole catalog)');
     if (input.partNumbers.length > MAX_SCOPE_PART_NUMBERS) throw bad('scope.partNumbers', `scope.partNumbers: at most ${MAX_SCOPE_PART_NUMBERS}`);
-    for (const pn of input.partNumbers) if (!CODE.test(pn.trim()) || pn.includes('..')) throw bad('scope.partNumbers', `scope.partNumbers: "${pn.slice(0, 70)}" is not a part number`);
+    for (const pn of input.partNumbers) if (!isCode(pn.trim())) throw bad('scope.partNumbers', `scope.partNumbers: "${pn.slice(0, 70)}" is not a part number`);
     scope.partNumbers = [...new Set(input.partNumbers.map((p) => p.trim()))];
   }
   if (input.query !== undefined && input.query !== null) {
@@ -76,10 +76,9 @@ export function nextRunAt(s: { intervalSeconds: number | null; cron: string | nu
 }
 
 export function createSyncService(store: JobStore, runner: JobRunner, events: JobEvents): SyncService {
-  const JOB_ID = /^[0-9a-f-]{36}$/;
   const mustGet = async (id: string): Promise<SyncJobRecord> => {
-    const job = JOB_ID.test(id) ? await store.get(id) : undefined;
-    if (!job) throw gatewayError(ErrorCode.NOT_FOUND, `no sync job with id "${id.slice(0, 64)}"`, { argument: 'id' });
+    const job = isRecordId(id) ? await store.get(id) : undefined;
+    if (!job) throw crossdockError(ErrorCode.NOT_FOUND, `no sync job with id "${id.slice(0, 64)}"`, { argument: 'id' });
     return job;
   };
 
@@ -103,7 +102,7 @@ export function createSyncService(store: JobStore, runner: JobRunner, events: Jo
       let job = await mustGet(id);
       for (let attempt = 0; attempt < 5; attempt++) {
         if (isFinal(job.status)) {
-          throw gatewayError(ErrorCode.BAD_USER_INPUT, `sync job ${id} already ended ${job.status}; nothing to cancel`, { argument: 'id', status: job.status });
+          throw crossdockError(ErrorCode.BAD_USER_INPUT, `sync job ${id} already ended ${job.status}; nothing to cancel`, { argument: 'id', status: job.status });
         }
         if (job.status === 'RUNNING') {
           // The runner (on whichever instance) stops it between steps and records CANCELLED itself.
@@ -122,14 +121,14 @@ export function createSyncService(store: JobStore, runner: JobRunner, events: Jo
         }
         job = cancelled.job;
       }
-      throw gatewayError(ErrorCode.BAD_USER_INPUT, `sync job ${id} keeps changing status (now ${job.status}); try the cancel again`, { argument: 'id', status: job.status });
+      throw crossdockError(ErrorCode.BAD_USER_INPUT, `sync job ${id} keeps changing status (now ${job.status}); try the cancel again`, { argument: 'id', status: job.status });
     },
     async retryFailures(id, startedBy) {
       const job = await mustGet(id);
-      if (!isFinal(job.status)) throw gatewayError(ErrorCode.BAD_USER_INPUT, `sync job ${id} is still ${job.status}; retry its failures once it ends`, { argument: 'id' });
+      if (!isFinal(job.status)) throw crossdockError(ErrorCode.BAD_USER_INPUT, `sync job ${id} is still ${job.status}; retry its failures once it ends`, { argument: 'id' });
       const { items, total } = await store.failures(id, 0, MAX_SCOPE_PART_NUMBERS);
-      if (total === 0) throw gatewayError(ErrorCode.BAD_USER_INPUT, `sync job ${id} has no failed items to retry`, { argument: 'id' });
-      if (total > MAX_SCOPE_PART_NUMBERS) throw gatewayError(ErrorCode.BAD_USER_INPUT, `sync job ${id} has ${total} failures; retry at most ${MAX_SCOPE_PART_NUMBERS} at once by re-running the sync`, { argument: 'id' });
+      if (total === 0) throw crossdockError(ErrorCode.BAD_USER_INPUT, `sync job ${id} has no failed items to retry`, { argument: 'id' });
+      if (total > MAX_SCOPE_PART_NUMBERS) throw crossdockError(ErrorCode.BAD_USER_INPUT, `sync job ${id} has ${total} failures; retry at most ${MAX_SCOPE_PART_NUMBERS} at once by re-running the sync`, { argument: 'id' });
       return start({ kind: job.kind, dryRun: job.dryRun }, startedBy, undefined, job.id, { skus: items.map((f) => f.sku) });
     },
     async schedule(input, createdBy) {
@@ -152,7 +151,7 @@ export function createSyncService(store: JobStore, runner: JobRunner, events: Jo
       return store.addSchedule({ kind: input.kind, scope, ...s, createdBy, nextRunAt: nextRunAt(s, new Date()) });
     },
     async removeSchedule(id) {
-      if (!(await store.removeSchedule(id))) throw gatewayError(ErrorCode.NOT_FOUND, `no sync schedule with id "${id.slice(0, 64)}"`, { argument: 'id' });
+      if (!(await store.removeSchedule(id))) throw crossdockError(ErrorCode.NOT_FOUND, `no sync schedule with id "${id.slice(0, 64)}"`, { argument: 'id' });
       return true;
     },
     get: mustGet,

@@ -29,6 +29,8 @@ export interface LimitsConfig {
   maxDirectives: number;
   /** Most lexical tokens in one document (MAX_TOKENS). */
   maxTokens: number;
+  /** Most validation errors one request gets back, then one "too many" (MAX_VALIDATION_ERRORS). */
+  maxValidationErrors: number;
   /** Largest estimated cost of one request (MAX_QUERY_COST). */
   maxCost: number;
   /** Largest request body (MAX_BODY_BYTES); larger is 413. */
@@ -50,6 +52,19 @@ export interface LimitsConfig {
     enabled: boolean;
     /** Bound of the in-memory APQ cache (APQ_MAX_ENTRIES). */
     maxEntries: number;
+  };
+  /** Streaming transports (SSE at /graphql/stream, graphql-ws on /graphql). */
+  streams: {
+    /**
+     * Concurrent streams one client may hold on this instance, SSE and WebSocket together
+     * (MAX_STREAMS_PER_CLIENT): an SSE event stream or reservation, a WebSocket connection,
+     * and each operation on a shared connection (SSE single-connection mode, WebSocket).
+     */
+    maxPerClient: number;
+    /** WebSocket sockets open at once that have not authenticated yet (WS_MAX_UNAUTHENTICATED). */
+    maxUnauthenticatedSockets: number;
+    /** A WebSocket that sends no connection_init within this is closed, 4408 (WS_CONNECTION_INIT_TIMEOUT_MS). */
+    connectionInitTimeoutMs: number;
   };
   trustedDocuments: {
     /** `off`: any document; `safelist`: only documents in `file`. */
@@ -85,6 +100,8 @@ export const LIMITS_ENV = {
   MAX_ALIASES: int(0, 100_000, 30),
   MAX_DIRECTIVES: int(0, 100_000, 50),
   MAX_TOKENS: int(10, 1_000_000, 5_000),
+  // A handful tells a client what is wrong; more only makes a hostile document's answer (and its validation) bigger.
+  MAX_VALIDATION_ERRORS: int(1, 1_000, 5),
   MAX_QUERY_COST: int(1, 1_000_000_000, 5_000),
   MAX_BODY_BYTES: int(1_024, 100 * 1024 * 1024, 100 * 1024),
   INTROSPECTION: flag,
@@ -122,6 +139,10 @@ export const LIMITS_ENV = {
   COMPRESSION: flag,
   APQ: flag,
   APQ_MAX_ENTRIES: int(1, 1_000_000, 1_000),
+  MAX_STREAMS_PER_CLIENT: int(1, 1_000_000, 100),
+  WS_MAX_UNAUTHENTICATED: int(1, 1_000_000, 100),
+  // graphql-ws's own default: a legitimate client sends connection_init at once.
+  WS_CONNECTION_INIT_TIMEOUT_MS: int(100, 60_000, 3_000),
   TRUSTED_DOCUMENTS: z.enum(['off', 'safelist']).default('off'),
   TRUSTED_DOCUMENTS_FILE: z
     .string()
@@ -141,6 +162,7 @@ export function limitsConfig(e: LimitsEnv, mode: 'development' | 'production', p
     maxAliases: e.MAX_ALIASES,
     maxDirectives: e.MAX_DIRECTIVES,
     maxTokens: e.MAX_TOKENS,
+    maxValidationErrors: e.MAX_VALIDATION_ERRORS,
     maxCost: e.MAX_QUERY_COST,
     maxBodyBytes: e.MAX_BODY_BYTES,
     // On in the embedded default (the playground needs it), off in production unless the role allows it.
@@ -149,6 +171,11 @@ export function limitsConfig(e: LimitsEnv, mode: 'development' | 'production', p
     corsOrigins: e.CORS_ORIGINS,
     compression: e.COMPRESSION ?? true,
     apq: { enabled: e.APQ ?? true, maxEntries: e.APQ_MAX_ENTRIES },
+    streams: {
+      maxPerClient: e.MAX_STREAMS_PER_CLIENT,
+      maxUnauthenticatedSockets: e.WS_MAX_UNAUTHENTICATED,
+      connectionInitTimeoutMs: e.WS_CONNECTION_INIT_TIMEOUT_MS,
+    },
     trustedDocuments: { mode: e.TRUSTED_DOCUMENTS, file: e.TRUSTED_DOCUMENTS_FILE },
   };
 }

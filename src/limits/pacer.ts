@@ -13,7 +13,9 @@
 import { RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { SharedGate } from './sharedGate.js';
 
-export type Lane = 'interactive' | 'bulk';
+/** The two pacing lanes (DESIGN.md, "Pacing and priority"): defined with the domain's ports. */
+export type { Lane } from '../domain/ports.js';
+import type { Lane } from '../domain/ports.js';
 
 export interface Budget {
   /** Requests allowed per window. */

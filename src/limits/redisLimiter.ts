@@ -8,7 +8,7 @@
  * client budgets (per client); both accept this factory as `createLimiter`.
  */
 import { RateLimiterMemory, RateLimiterRedis, type RateLimiterAbstract } from 'rate-limiter-flexible';
-import { withDeadline, type RedisConnection } from '../strategies/redisConnection.js';
+import { withDeadline, type RedisConnection } from '../redis/connection.js';
 
 export interface RedisLimiterFactoryOptions {
   redis: RedisConnection;

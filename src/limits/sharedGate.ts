@@ -12,8 +12,8 @@
  * Reads are cached for `cacheMs` and bounded by a deadline; when Redis is
  * unreachable the pacer gates on what this instance saw itself.
  */
-import type { RedisConnection } from '../strategies/redisConnection.js';
-import { withDeadline } from '../strategies/redisConnection.js';
+import type { RedisConnection } from '../redis/connection.js';
+import { withDeadline } from '../redis/connection.js';
 
 export interface SharedGateView {
   left: number | null;

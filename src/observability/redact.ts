@@ -36,6 +36,11 @@ export function registerSecret(value: string | undefined | null): void {
   knownSorted = [...knownSecrets].sort((a, b) => b.length - a.length);
 }
 
+/** How many secret values are registered (the set must stay bounded: configured secrets and installed tokens only). */
+export function registeredSecretCount(): number {
+  return knownSecrets.size;
+}
+
 /** Forgets a secret (an uninstalled store's token). */
 export function forgetSecret(value: string | undefined | null): void {
   if (!value || !knownSecrets.delete(value)) return;

@@ -3,21 +3,31 @@
  * call; this worker sends it. FinditParts has no idempotency keys, so every
  * attempt after the first (and every order found mid-send after a crash)
  * first looks the order up by its `po_number`: if an earlier attempt landed,
- * it is adopted, never sent again. 5xx answers retry three times, then the
+ * it is adopted, never sent again. Failed attempts retry three times —
+ * whether the supplier answered 5xx or the outcome is unknown — then the
  * order waits in MANUAL_REVIEW for a person.
+ *
+ * Every write is compare-and-set on the state the worker read (status and
+ * attempt count): starting an attempt marks it in flight (`sendingSince`),
+ * which a cancel cannot overtake, and an outcome is recorded only if nobody
+ * (a cancel, another instance after a lost lease) changed the order since.
+ * A lost send lease aborts the call in flight; the instance that lost it
+ * records nothing and the next holder looks the order up by po_number.
  */
 import type { Logger } from '../observability/logger.js';
 import { createLocalLeases, holdLease, type Leases } from '../storage/leases.js';
 import { isStoreUnavailable } from '../storage/storeUnavailable.js';
-import type { FinditPartsOrders, FipOrder } from '../upstreams/finditparts/orders.js';
+import type { SupplierOrderAck, SupplierOrdering } from '../domain/ports.js';
 import { UpstreamError } from '../upstreams/upstreamError.js';
-import type { OrderStore } from './orderStore.js';
+import type { OrderChange, OrderStore } from './orderStore.js';
+import { createPassLoop } from './passLoop.js';
 import type { SupplierOrderRecord, SupplierOrderStatus } from './types.js';
 import { SENDABLE, TRACKED } from './types.js';
 
 export interface OutboxOptions {
   store: OrderStore;
-  orders: FinditPartsOrders;
+  /** The supplier's ordering (domain/ports.ts). */
+  orders: SupplierOrdering;
   logger: Logger;
   publish(order: SupplierOrderRecord): void;
   /** Retries after the first attempt before MANUAL_REVIEW. @default 3 */
@@ -36,6 +46,10 @@ export interface OutboxOptions {
   leases?: Leases;
   /** Send lease length, renewed every third of it. @default 15000 */
   leaseMs?: number;
+  /** How often expired idempotency keys are purged (also once at start). @default 3600000 */
+  purgeEveryMs?: number;
+  /** The clock idempotency keys expire by, ms since the epoch. @default Date.now */
+  now?: () => number;
 }
 
 export interface Outbox {
@@ -45,22 +59,6 @@ export interface Outbox {
   stop(): Promise<void>;
 }
 
-/** The supplier's order statuses → ours (the sandbox's reading; kept in one place). */
-export function mapSupplierStatus(status: string): SupplierOrderStatus {
-  switch (status.toLowerCase()) {
-    case 'processing':
-      return 'PROCESSING';
-    case 'shipped':
-    case 'delivered':
-      return 'SHIPPED';
-    case 'cancelled':
-    case 'canceled':
-      return 'CANCELLED';
-    default:
-      return 'SUBMITTED';
-  }
-}
-
 export function createOutbox(options: OutboxOptions): Outbox {
   const { store, orders, logger, publish } = options;
   const maxRetries = options.maxRetries ?? 3;
@@ -68,64 +66,83 @@ export function createOutbox(options: OutboxOptions): Outbox {
   const working = new Set<string>();
   const leases = options.leases ?? createLocalLeases();
   const leaseMs = options.leaseMs ?? 15_000;
+  const now = options.now ?? Date.now;
   let timer: NodeJS.Timeout | undefined;
   let pollTimer: NodeJS.Timeout | undefined;
+  let purgeTimer: NodeJS.Timeout | undefined;
   let stopped = false;
-  let running: Promise<void> = Promise.resolve();
 
   const later = (ms: number) => new Date(Date.now() + ms).toISOString();
 
-  async function adopt(order: SupplierOrderRecord, found: FipOrder, reason: string): Promise<void> {
-    publish(
-      await store.transition(order.id, mapSupplierStatus(found.status), reason, {
-        supplierOrderId: String(found.id),
-        nextAttemptAt: null,
-        lastError: null,
-        trackingNumber: found.tracking_number ?? null,
-      }),
-    );
+  /** The state a write from this worker expects: the status and attempt count it read. */
+  const asRead = (o: SupplierOrderRecord): OrderChange => ({ from: [o.status], attempts: o.attempts });
+
+  async function record(order: SupplierOrderRecord, to: SupplierOrderStatus, reason: string, change: OrderChange): Promise<void> {
+    const result = await store.transition(order.id, to, reason, change);
+    if (result.applied) publish(result.order);
+    else logger.info({ orderId: order.id, status: result.order.status, wanted: to }, 'order changed since it was read (cancelled, or taken over): outcome not recorded');
   }
 
-  async function send(order: SupplierOrderRecord): Promise<void> {
+  async function adopt(order: SupplierOrderRecord, found: SupplierOrderAck, reason: string, expected: OrderChange): Promise<void> {
+    await record(order, found.state, reason, {
+      ...expected,
+      set: { supplierOrderId: found.id, nextAttemptAt: null, lastError: null, trackingNumber: found.trackingNumber, sendingSince: null },
+    });
+  }
+
+  async function send(order: SupplierOrderRecord, signal: AbortSignal): Promise<void> {
     if (order.attempts > 0) {
       // An earlier attempt may have landed (timeout, reset, crash mid-send): ask before sending again.
-      const existing = await orders.findByPo(order.poNumber, 'bulk');
+      const existing = await orders.findByPoNumber(order.poNumber, 'bulk', signal);
       if (existing[0]) {
         if (existing.length > 1) logger.error({ orderId: order.id, poNumber: order.poNumber, count: existing.length }, 'supplier holds several orders for one po_number');
-        await adopt(order, existing[0], `found at the supplier by po_number after attempt ${order.attempts}`);
+        await adopt(order, existing[0], `found at the supplier by po_number after attempt ${order.attempts}`, asRead(order));
         return;
       }
     }
-    // Count the attempt durably before sending: after a crash, the next worker knows to look first.
-    const attempt = await store.patch(order.id, { attempts: order.attempts + 1 });
-    try {
-      const placed = await orders.place({
-        po_number: attempt.poNumber,
-        shipping_method: attempt.shippingMethod,
-        address: {
-          name: attempt.address.name,
-          street1: attempt.address.street1,
-          ...(attempt.address.street2 ? { street2: attempt.address.street2 } : {}),
-          city: attempt.address.city,
-          state: attempt.address.state,
-          zip: attempt.address.zip,
-          country: attempt.address.country,
-        },
-        items: attempt.lines.map((l) => ({ variant_id: Number(l.variantId), quantity: l.quantity })),
-      });
-      await adopt(attempt, placed, `placed with the supplier on attempt ${attempt.attempts}`);
-    } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
-      if (err instanceof UpstreamError && err.kind === 'rejected') {
-        publish(await store.transition(attempt.id, 'REJECTED', `the supplier refused it: ${message}`, { lastError: message, nextAttemptAt: null }));
-      } else if (err instanceof UpstreamError && err.outcomeUnknown) {
-        publish(await store.transition(attempt.id, 'UNKNOWN', `outcome unknown (${message}); will look it up by po_number`, { lastError: message, nextAttemptAt: later(retryStepMs) }));
-      } else if (attempt.attempts > maxRetries) {
-        publish(await store.transition(attempt.id, 'MANUAL_REVIEW', `${attempt.attempts} attempts failed; last: ${message}`, { lastError: message, nextAttemptAt: null }));
-      } else {
-        publish(await store.transition(attempt.id, 'RETRY_WAIT', `attempt ${attempt.attempts} failed: ${message}`, { lastError: message, nextAttemptAt: later(retryStepMs * attempt.attempts) }));
-      }
+    // Count the attempt and mark it in flight before sending, compare-and-set on what was read: a
+    // cancel that landed since wins and nothing is sent; after a crash the next worker knows to look first.
+    const begun = await store.transition(order.id, order.status, `attempt ${order.attempts + 1} started`, {
+      ...asRead(order),
+      set: { attempts: order.attempts + 1, sendingSince: new Date().toISOString() },
+    });
+    if (!begun.applied) {
+      logger.info({ orderId: order.id, status: begun.order.status }, 'order changed before its send started: not sent');
+      return;
     }
+    const attempt = begun.order;
+    let placed: SupplierOrderAck;
+    try {
+      const { street2, ...address } = attempt.address;
+      placed = await orders.place(
+        {
+          poNumber: attempt.poNumber,
+          shippingMethod: attempt.shippingMethod,
+          address: street2 ? { ...address, street2 } : address,
+          items: attempt.lines.map((l) => ({ variantId: l.variantId, quantity: l.quantity })),
+        },
+        signal,
+      );
+    } catch (err) {
+      // The lease was lost: another instance owns the order now; it looks it up by po_number.
+      if (signal.aborted) throw err;
+      const message = err instanceof Error ? err.message : String(err);
+      const outcome = { ...asRead(attempt), set: { lastError: message, sendingSince: null } };
+      if (err instanceof UpstreamError && err.kind === 'rejected') {
+        await record(attempt, 'REJECTED', `the supplier refused it: ${message}`, { ...outcome, set: { ...outcome.set, nextAttemptAt: null } });
+      } else if (attempt.attempts > maxRetries) {
+        // The cap comes first: an attempt whose outcome is unknown counts as much as a 5xx, or a
+        // supplier that never answers (and never records the order) would be asked forever.
+        const unknown = err instanceof UpstreamError && err.outcomeUnknown ? ' (outcome unknown; a retry looks it up by po_number first)' : '';
+        await record(attempt, 'MANUAL_REVIEW', `${attempt.attempts} attempts failed; last: ${message}${unknown}`, { ...outcome, set: { ...outcome.set, nextAttemptAt: null } });
+      } else if (err instanceof UpstreamError && err.outcomeUnknown) {
+        await record(attempt, 'UNKNOWN', `outcome unknown (${message}); will look it up by po_number`, { ...outcome, set: { ...outcome.set, nextAttemptAt: later(retryStepMs) } });
+      } else {
+        await record(attempt, 'RETRY_WAIT', `attempt ${attempt.attempts} failed: ${message}`, { ...outcome, set: { ...outcome.set, nextAttemptAt: later(retryStepMs * attempt.attempts) } });
+      }
+      return;
+    }
+    await adopt(attempt, placed, `placed with the supplier on attempt ${attempt.attempts}`, asRead(attempt));
   }
 
   async function drain(): Promise<void> {
@@ -136,15 +153,21 @@ export function createOutbox(options: OutboxOptions): Outbox {
         try {
           const lease = await leases.acquire(`order:${order.id}`, leaseMs);
           if (!lease) return; // another instance is sending it
-          const held = holdLease(lease, leaseMs);
+          const held = holdLease(lease, leaseMs, (why) => logger.warn({ orderId: order.id, why }, 'order send lease lost: aborting the send in flight'));
           try {
             // Read again under the lease: another instance may have sent it since the list was read.
             const current = await store.get(order.id);
             if (!current || !SENDABLE.includes(current.status) || (current.nextAttemptAt && current.nextAttemptAt > new Date().toISOString())) return;
-            await send(current);
-          } catch (err) {
-            // The po_number lookup failed: try again on a later tick.
-            await store.patch(order.id, { lastError: err instanceof Error ? err.message : String(err), nextAttemptAt: later(retryStepMs) });
+            try {
+              await send(current, held.signal);
+            } catch (err) {
+              if (held.signal.aborted) return; // nothing is recorded by an instance that lost the lease
+              // The po_number lookup failed: try again on a later tick (if the order is still as read).
+              await store.transition(current.id, current.status, 'lookup failed', {
+                ...asRead(current),
+                set: { lastError: err instanceof Error ? err.message : String(err), nextAttemptAt: later(retryStepMs) },
+              });
+            }
           } finally {
             await held.end();
           }
@@ -165,38 +188,19 @@ export function createOutbox(options: OutboxOptions): Outbox {
       try {
         const found = await orders.get(order.supplierOrderId, 'bulk');
         if (!found) continue;
-        const status = mapSupplierStatus(found.status);
-        if (status !== order.status) await adopt(order, found, `supplier reports ${found.status}`);
+        if (found.state !== order.status) await adopt(order, found, `supplier reports ${found.statusText}`, { from: [order.status] });
       } catch (err) {
         logger.warn({ orderId: order.id, err: err instanceof Error ? err.message : String(err) }, 'order status poll failed');
       }
     }
   }
 
-  // One pass at a time; a kick during a pass asks for one more pass after it (never a queue).
-  let passing = false;
-  let again = false;
-  const schedule = () => {
-    if (stopped) return;
-    if (passing) {
-      again = true;
-      return;
-    }
-    passing = true;
-    running = drain()
-      .catch((err: unknown) => {
-        // A store outage is expected to pass (the next tick retries): a warning, not an error per tick.
-        if (isStoreUnavailable(err)) logger.warn({ err: err.message }, 'outbox pass skipped: the store is unreachable');
-        else logger.error({ err: err instanceof Error ? err.message : String(err) }, 'outbox pass failed');
-      })
-      .finally(() => {
-        passing = false;
-        if (again) {
-          again = false;
-          schedule();
-        }
-      });
-  };
+  const passes = createPassLoop(drain, (err) => {
+    // A store outage is expected to pass (the next tick retries): a warning, not an error per tick.
+    if (isStoreUnavailable(err)) logger.warn({ err: err.message }, 'outbox pass skipped: the store is unreachable');
+    else logger.error({ err: err instanceof Error ? err.message : String(err) }, 'outbox pass failed');
+  });
+  const schedule = passes.kick;
 
   return {
     start() {
@@ -214,6 +218,16 @@ export function createOutbox(options: OutboxOptions): Outbox {
           });
       }, pollEvery);
       pollTimer.unref();
+      // Idempotency keys past their TTL (IETF Idempotency-Key draft: kept for a bounded time). Every
+      // instance may purge: deleting an expired key twice is harmless.
+      const purge = () =>
+        void store
+          .purgeExpiredKeys(now())
+          .then((n) => n > 0 && logger.info({ purged: n }, 'expired idempotency keys purged'))
+          .catch((err: unknown) => logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'idempotency key purge skipped'));
+      purge();
+      purgeTimer = setInterval(purge, options.purgeEveryMs ?? 3_600_000);
+      purgeTimer.unref();
       schedule();
     },
     kick: schedule,
@@ -221,7 +235,8 @@ export function createOutbox(options: OutboxOptions): Outbox {
       stopped = true;
       if (timer) clearInterval(timer);
       if (pollTimer) clearInterval(pollTimer);
-      await running;
+      if (purgeTimer) clearInterval(purgeTimer);
+      await passes.stop();
     },
   };
 }

@@ -21,6 +21,12 @@ export type SupplierOrderStatus =
 
 /** States the outbox worker acts on. */
 export const SENDABLE: readonly SupplierOrderStatus[] = ['PENDING', 'RETRY_WAIT', 'UNKNOWN'];
+/**
+ * States an operator may cancel from — and only while no send is in flight
+ * (`sendingSince` null): an attempt that has started may land at the
+ * supplier, so its outcome decides, never a cancel that overtakes it.
+ */
+export const CANCELLABLE: readonly SupplierOrderStatus[] = ['PENDING', 'RETRY_WAIT', 'MANUAL_REVIEW'];
 /** States the status poller follows. */
 export const TRACKED: readonly SupplierOrderStatus[] = ['SUBMITTED', 'PROCESSING'];
 
@@ -47,6 +53,12 @@ export interface SupplierOrderRecord {
   id: string;
   client: string;
   idempotencyKey: string;
+  /**
+   * SHA-256 of the canonical request that created it (null for orders stored
+   * before it was kept). An order stays bound to its key after the key's TTL,
+   * so the same key later replays it, and other input under it is a conflict.
+   */
+  requestHash: string | null;
   storeOrderId: string | null;
   poNumber: string;
   status: SupplierOrderStatus;
@@ -59,6 +71,15 @@ export interface SupplierOrderRecord {
   nextAttemptAt: string | null;
   lastError: string | null;
   trackingNumber: string | null;
+  /**
+   * When the attempt now in flight started; null when none is. Set (compare-
+   * and-set) before the supplier is called and cleared with the attempt's
+   * outcome, so a cancel cannot win against a started send. A crash leaves
+   * it set: the next sender looks the order up by po_number first.
+   */
+  sendingSince: string | null;
+  /** The status last written back to the store order (dropship routing); null: nothing written yet. */
+  reportedStatus: SupplierOrderStatus | null;
   createdAt: string;
   updatedAt: string;
 }

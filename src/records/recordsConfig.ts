@@ -14,7 +14,7 @@
  */
 import { join } from 'node:path';
 import { z } from 'zod';
-import { urlVariable } from '../configVariables.js';
+import { urlVariable } from '../env/variables.js';
 import type { PostgresRecordOptions, SqliteRecordOptions } from './recordDatabase.js';
 
 export interface RecordsConfig {

@@ -47,6 +47,7 @@ const envSchema = z.object({
   SANDBOX_STORE_SHARE: share,
   SANDBOX_STORE_DRIFT: share,
   SANDBOX_ORDERS: int(0, 100_000),
+  SANDBOX_BIGCOMMERCE_CURRENCY: z.string().regex(/^[A-Z]{3}$/).optional(),
 });
 
 export function sandboxOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): SandboxOptionsInput {
@@ -84,6 +85,7 @@ export function sandboxOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): San
       storeShare: e.SANDBOX_STORE_SHARE,
       driftShare: e.SANDBOX_STORE_DRIFT,
       orders: e.SANDBOX_ORDERS,
+      currency: e.SANDBOX_BIGCOMMERCE_CURRENCY,
     },
   };
 }

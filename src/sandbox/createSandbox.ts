@@ -1,20 +1,16 @@
 /**
- * Starts both simulators. Used by `npm run sandbox`, by the embedded gateway
- * (`npm start` with no upstream configured) and by every integration test
- * (with port 0, so each test gets its own ephemeral ports).
+ * Starts every simulator in one world. Used by `npm run sandbox` and by the
+ * tests (with port 0, so each test gets its own ephemeral ports); the
+ * embedded gateway starts only the twins of the connectors it runs against
+ * (src/composition/upstreamLayer.ts).
  */
-import { createBigCommerceOrigin, type BigCommerceOrigin } from './bigcommerce/app.js';
-import { createCatalog } from './common/catalog.js';
-import { createFinditPartsOrigin, type FinditPartsOrigin } from './finditparts/app.js';
-import { resolveSandboxOptions, type SandboxOptions, type SandboxOptionsInput } from './options.js';
+import type { BigCommerceOrigin } from './bigcommerce/app.js';
+import type { FinditPartsOrigin } from './finditparts/app.js';
+import type { SandboxOptions, SandboxOptionsInput } from './options.js';
+import { startBigCommerceTwin, startFinditPartsTwin } from './twins.js';
+import { createSandboxWorld, type RunningOrigin } from './world.js';
 
-export interface RunningOrigin<O> {
-  origin: O;
-  /** The origin, e.g. `http://127.0.0.1:4101`; admin routes live under `/__sandbox`. */
-  url: string;
-  /** The API base a connector is configured with. */
-  apiBase: string;
-}
+export type { RunningOrigin } from './world.js';
 
 export interface Sandbox {
   options: SandboxOptions;
@@ -24,23 +20,13 @@ export interface Sandbox {
 }
 
 export async function createSandbox(input: SandboxOptionsInput = {}): Promise<Sandbox> {
-  const options = resolveSandboxOptions(input);
-  const catalog = createCatalog({ size: options.parts, seed: options.seed });
-  const fip = createFinditPartsOrigin(options.finditparts, catalog);
-  const bc = createBigCommerceOrigin(options.bigcommerce, catalog);
+  const world = createSandboxWorld(input);
   try {
-    const fipUrl = await fip.listen(options.finditparts.port, options.host);
-    const bcUrl = await bc.listen(options.bigcommerce.port, options.host);
-    return {
-      options,
-      finditparts: { origin: fip, url: fipUrl, apiBase: `${fipUrl}/api/v1` },
-      bigcommerce: { origin: bc, url: bcUrl, apiBase: `${bcUrl}/stores/${options.bigcommerce.storeHash}` },
-      async close() {
-        await Promise.all([fip.close(), bc.close()]);
-      },
-    };
+    const finditparts = await startFinditPartsTwin(world);
+    const bigcommerce = await startBigCommerceTwin(world);
+    return { options: world.options, finditparts, bigcommerce, close: () => world.close() };
   } catch (err) {
-    await Promise.allSettled([fip.close(), bc.close()]);
+    await world.close();
     throw err;
   }
 }

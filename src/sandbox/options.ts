@@ -41,6 +41,8 @@ export interface BigCommerceSandboxOptions {
   driftShare: number;
   /** Seeded v2 orders. @default 50 */
   orders: number;
+  /** The store's default currency (ISO 4217): `GET /v2/store`'s `currency`, and the currency of every order. @default "USD" */
+  currency: string;
   /** App client id for the OAuth install flow. @default "sandbox-app-client" */
   appClientId: string;
   /** App client secret for the OAuth install flow and signed_payload_jwt. @default "sandbox-app-secret" */
@@ -87,6 +89,7 @@ export const SANDBOX_DEFAULTS: SandboxOptions = {
     storeShare: 0.6,
     driftShare: 0.1,
     orders: 50,
+    currency: 'USD',
     appClientId: 'sandbox-app-client',
     appClientSecret: 'sandbox-app-secret',
   },

@@ -4,6 +4,7 @@
  * playground (static, no auth: it holds no data; queries from it need a key).
  */
 import { randomUUID } from 'node:crypto';
+import type { Socket } from 'node:net';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Keyring } from '../auth/keyring.js';
 import { presentedKey } from '../auth/keyring.js';
@@ -11,8 +12,10 @@ import type { Client } from '../graphql/context.js';
 import { ErrorCode } from '../graphql/errors.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
+import type { ConnectorRoute } from '../connectors/connector.js';
 import type { PlainRequest, PlainResponse } from './graphqlHandler.js';
-import { loadPlaygroundAssets, playgroundHtml, PLAYGROUND_SCRIPT, PLAYGROUND_STYLE } from './playground.js';
+import { registerConnectorRoutes } from './connectorRoutes.js';
+import { loadPlaygroundAssets, mayShowDevKey, playgroundHtml, PLAYGROUND_SCRIPT, PLAYGROUND_STYLE } from './playground.js';
 import { registerHardening, type HardeningOptions } from './hardening.js';
 
 declare module 'fastify' {
@@ -33,15 +36,20 @@ export interface HttpAppOptions {
   metrics: Metrics;
   logger: Logger;
   readiness: Readiness;
-  /** Headers pre-filled in the playground (the embedded default's generated key). */
+  /** Headers pre-filled in the playground (the embedded default's generated key), for loopback callers only. */
   playgroundHeaders?: Record<string, string>;
+  /**
+   * Routes the vendors call (connector callbacks and webhooks): public, each authenticating the call
+   * itself (a one-time code, a signature). @default none
+   */
+  connectorRoutes?: readonly ConnectorRoute[];
   bodyLimitBytes?: number;
   /** Security headers, CORS allow-list, compression (hardening.ts). @default headers and compression on, no CORS */
   hardening?: HardeningOptions;
 }
 
-// `/bigcommerce`: the app callbacks BigCommerce calls (bigcommerceRoutes.ts); a code or a signed JWT authenticates them.
-const PUBLIC_PREFIXES = ['/health', '/playground', '/favicon.ico', '/bigcommerce'];
+/** No key needed: liveness, the playground's static page (it holds no data; its queries need a key). */
+const PUBLIC_PREFIXES = ['/health', '/playground', '/favicon.ico'];
 
 /** A caller's X-Request-Id is kept when it is a plain token; otherwise (or absent) one is made. */
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -51,6 +59,22 @@ function graphqlError(reply: FastifyReply, status: number, code: ErrorCode | str
     .code(status)
     .header('content-type', 'application/json; charset=utf-8')
     .send(JSON.stringify({ errors: [{ message, extensions: { code } }] }));
+}
+
+/** Node's `clientError` codes for an oversized head (RFC 6585 §5: 431 Request Header Fields Too Large). */
+const HEADER_OVERFLOW = new Set(['HPE_HEADER_OVERFLOW', 'HPE_CHUNK_EXTENSIONS_OVERFLOW']);
+
+function answerClientError(err: Error & { code?: string }, socket: Socket): void {
+  // ECONNRESET: the client went away; there is no one to answer.
+  if (err.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const [status, reason, code, message] = HEADER_OVERFLOW.has(err.code ?? '')
+    ? [431, 'Request Header Fields Too Large', 'REQUEST_HEADER_FIELDS_TOO_LARGE', 'the request head (URL and headers) is larger than 16 KiB; send the query in a POST body']
+    : [400, 'Bad Request', 'BAD_REQUEST', 'the request is not valid HTTP'];
+  const body = JSON.stringify({ errors: [{ message, extensions: { code } }] });
+  socket.end(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
 }
 
 export async function createHttpApp(options: HttpAppOptions): Promise<FastifyInstance> {
@@ -64,12 +88,17 @@ export async function createHttpApp(options: HttpAppOptions): Promise<FastifyIns
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
+    // The HTTP parser refuses some requests before any route or hook runs (a head over
+    // Node's 16 KiB header limit, a malformed request line); answer those like every
+    // other refusal, with a coded GraphQL error body, then close the socket.
+    clientErrorHandler: answerClientError,
   });
   // Before the hooks below, so a 401 or a CORS preflight gets its headers too, and
   // loaded (awaited) before the routes: compression attaches to each route as it is added.
   await registerHardening(app, options.hardening);
   const { metrics, logger } = options;
   const assets = loadPlaygroundAssets();
+  const publicRoutes = new Set((options.connectorRoutes ?? []).map((r) => r.path));
 
   // Keep the raw JSON text: it is the whole-response cache key.
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
@@ -90,7 +119,7 @@ export async function createHttpApp(options: HttpAppOptions): Promise<FastifyIns
     if (request.method === 'GET' && request.url === '/graphql' && (request.headers.accept ?? '').includes('text/html')) {
       return reply.redirect('/playground', 302);
     }
-    if (PUBLIC_PREFIXES.some((p) => path === p || path.startsWith(`${p}/`))) return;
+    if (PUBLIC_PREFIXES.some((p) => path === p || path.startsWith(`${p}/`)) || publicRoutes.has(path)) return;
     const client = options.keyring.authenticate(presentedKey(request.headers));
     if (!client) {
       reply.header('www-authenticate', 'Bearer realm="crossdock", charset="UTF-8"');
@@ -133,6 +162,7 @@ export async function createHttpApp(options: HttpAppOptions): Promise<FastifyIns
   app.setNotFoundHandler((request, reply) => graphqlError(reply, 404, ErrorCode.NOT_FOUND, `no route ${request.method} ${(request.url.split('?')[0] ?? '').slice(0, 100)}`));
 
   app.get('/health', async () => ({ status: 'ok' }));
+  registerConnectorRoutes(app, options.connectorRoutes ?? []);
   app.get('/favicon.ico', async (_request, reply) => reply.code(204).send());
 
   app.get('/ready', async (_request, reply) => {
@@ -145,9 +175,11 @@ export async function createHttpApp(options: HttpAppOptions): Promise<FastifyIns
     return metrics.registry.metrics();
   });
 
-  app.get('/playground', async (_request, reply) => {
+  app.get('/playground', async (request, reply) => {
     reply.header('content-type', 'text/html; charset=utf-8').header('cache-control', 'no-store');
-    return playgroundHtml({ endpoint: '/graphql', streamEndpoint: '/graphql/stream', defaultHeaders: options.playgroundHeaders });
+    // The generated key goes to loopback callers only (a DNS-rebinding page or a stranger on 0.0.0.0 gets none).
+    const defaultHeaders = options.playgroundHeaders && mayShowDevKey(request.raw) ? options.playgroundHeaders : undefined;
+    return playgroundHtml({ endpoint: '/graphql', streamEndpoint: '/graphql/stream', defaultHeaders });
   });
   app.get('/playground/playground.js', async (_request, reply) => {
     reply.header('content-type', 'text/javascript; charset=utf-8');

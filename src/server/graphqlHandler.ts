@@ -81,6 +81,8 @@ export function createGraphQLHandler(options: GraphQLHandlerOptions) {
     }
     const hints = newCacheHints(maxTtl);
     const charge: RequestCharge = {};
+    // Read before executing: an invalidation during execution makes this response unfit to keep.
+    const generation = responseCache?.generation ?? 0;
     const result = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method.toUpperCase(), headers, search: req.search, body: req.body },
       context: async () => ({ client, services, hints, loaders: createLoaders(services.sources, hints), charge }),
@@ -97,7 +99,7 @@ export function createGraphQLHandler(options: GraphQLHandlerOptions) {
     const body = result.body.string;
     const cacheable = cacheKey && status === 200 && hints.operation === 'query' && !hints.hadErrors && !hints.stale && !hints.uncacheable;
     if (cacheable) {
-      responseCache?.set(cacheKey, { status, headers: outHeaders, body, cost: charge.cost }, hints.minTtlMs);
+      responseCache?.set(cacheKey, { status, headers: outHeaders, body, cost: charge.cost }, hints.minTtlMs, generation);
       metrics.responseCache.inc({ result: 'store' });
     } else if (cacheKey) {
       metrics.responseCache.inc({ result: 'skip' });

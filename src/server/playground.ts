@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { isIPv4 } from 'node:net';
 import { dirname, join } from 'node:path';
 
 const require = createRequire(import.meta.url);
@@ -34,6 +35,36 @@ export function loadPlaygroundAssets(): Map<string, PlaygroundAsset> {
     out.set(name, { body: readFileSync(join(root, file.slice(pkg.length + 1))), contentType });
   }
   return out;
+}
+
+/** A loopback address as a socket reports it: 127.0.0.0/8, ::1, or IPv4-mapped 127.x. */
+export function isLoopbackAddress(address: string | undefined): boolean {
+  if (!address) return false;
+  const v4 = address.startsWith('::ffff:') ? address.slice(7) : address;
+  return address === '::1' || (isIPv4(v4) && v4.startsWith('127.'));
+}
+
+/**
+ * Whether a Host header names this machine's loopback: `localhost`, a
+ * 127.0.0.0/8 literal or `[::1]`, with or without a port. A page that
+ * rebinds its own DNS name to 127.0.0.1 still sends its own name as the Host
+ * (the browser does not know it was rebound), so this is what keeps it out.
+ */
+export function isLoopbackHost(host: string | undefined): boolean {
+  if (!host) return false;
+  const h = host.trim().toLowerCase();
+  const name = h.startsWith('[') ? h.slice(1, h.indexOf(']')) : h.replace(/:\d*$/, '');
+  if (name === 'localhost' || name === '::1') return true;
+  return isIPv4(name) && name.startsWith('127.');
+}
+
+/**
+ * Whether the playground may be served with the generated development key
+ * filled in: only to a loopback Host on a loopback connection. With
+ * HOST=0.0.0.0, or a DNS-rebinding page, anyone else gets the page without it.
+ */
+export function mayShowDevKey(request: { headers: { host?: string }; socket: { remoteAddress?: string } }): boolean {
+  return isLoopbackHost(request.headers.host) && isLoopbackAddress(request.socket.remoteAddress);
 }
 
 const DEFAULT_QUERY = `# Crossdock: one graph over the supplier and the store.

@@ -14,38 +14,56 @@
  * with its operations. When the app closes, every open stream is ended and
  * every reservation dropped, so each operation's iterator is returned.
  *
+ * Each client holds at most `slots.max` streams (streamLimits.ts), counted
+ * with its WebSocket ones: a distinct-connection event stream and a
+ * reservation (then its event stream) take one slot each, and so does every
+ * operation run on a single-connection stream. One more is 429 RATE_LIMITED.
+ * An event stream is written to the socket after `reply.hijack()`, which
+ * skips Fastify's reply: the headers its hooks set (CORS, X-Request-Id;
+ * helmet's) are copied onto it, so a stream carries the same ones as any
+ * other answer.
+ *
  * Also the shared pieces of the streaming transports (SSE and WebSocket):
  * the execution context, built like graphqlHandler.ts builds it, and the
  * error masking Apollo's formatError applies to HTTP responses.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { createRequire } from 'node:module';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { DocumentNode, GraphQLError as GraphQLErrorType, GraphQLFormattedError, GraphQLSchema } from 'graphql';
+import { GraphQLError, parse, validate, type DocumentNode, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import { createHandler, TOKEN_HEADER_KEY, TOKEN_QUERY_KEY, type Request as SseRequest } from 'graphql-sse';
 import type { Client, GraphQLContext, Services } from '../graphql/context.js';
 import { ErrorCode, maskError } from '../graphql/errors.js';
 import { createLoaders, newCacheHints } from '../graphql/loaders.js';
 import type { Logger } from '../observability/logger.js';
-import { codedErrorBody, refusalResponse, type PreparedOperation, type StreamGuard } from './streamLimits.js';
+import { refusalBody } from '../graphql/limits/operationGuard.js';
+import { createFreshEventSubscribe } from './freshEventSubscribe.js';
+import { codedErrorBody, refusalResponse, streamsRefusal, type PreparedOperation, type StreamGuard, type StreamSlots } from './streamLimits.js';
 
 /**
- * graphql-js as Node resolves it for graphql-sse, graphql-ws and
- * @graphql-tools (its CommonJS build). A bundler or test runner may hand this
- * file the ESM build instead (errors.ts has the same caveat), and the two
- * builds' classes are strangers: a schema from one fails the other's
- * validate(), and graphql-ws checks `instanceof GraphQLError`.
+ * The context of one streamed operation. A subscription's source stream (its
+ * `subscribe` resolver) keeps it; each event it sends is executed with a
+ * context of its own (createEventContextFactory, freshEventSubscribe.ts).
  */
-const { GraphQLError, parse, validate } = createRequire(import.meta.url)('graphql') as typeof import('graphql');
-type GraphQLError = GraphQLErrorType;
-
-/** The context of one streamed operation (a subscription keeps it for its whole life). */
 export function createStreamContextFactory(services: Services): (client: Client) => GraphQLContext {
   const maxTtl = Math.max(...Object.values(services.config.cache.ttl));
   return (client) => {
     const hints = newCacheHints(maxTtl);
     hints.uncacheable = true;
     return { client, services, hints, loaders: createLoaders(services.sources, hints) };
+  };
+}
+
+/**
+ * The context of one event of a subscription: the operation's client and
+ * services, with loaders and cache hints of its own, so an event reads what
+ * the caches hold now, not what the stream's first event read.
+ */
+export function createEventContextFactory(services: Services): <C extends GraphQLContext>(operation: C) => C {
+  const maxTtl = Math.max(...Object.values(services.config.cache.ttl));
+  return (operation) => {
+    const hints = newCacheHints(maxTtl);
+    hints.uncacheable = true;
+    return { ...operation, hints, loaders: createLoaders(services.sources, hints) };
   };
 }
 
@@ -70,7 +88,7 @@ export function prepareDocument(schema: GraphQLSchema, query: unknown, checks: D
   if (refused) return { errors: [refused] };
   let invalid: readonly GraphQLError[];
   try {
-    invalid = validate(schema, document);
+    invalid = validate(schema, document, undefined, checks.maxErrors === undefined ? undefined : { maxErrors: checks.maxErrors });
   } catch (err) {
     // graphql-js's SingleFieldSubscriptionsRule evaluates @include/@skip and throws on a bad value.
     if (!(err instanceof GraphQLError)) throw err;
@@ -89,6 +107,8 @@ export interface DocumentChecks {
   beforeValidation?: (document: DocumentNode) => GraphQLError | undefined;
   /** Drop "Did you mean …?" from validation errors (Apollo's hideSchemaDetailsFromClientErrors). */
   hideSuggestions?: boolean;
+  /** graphql's validate stops past this many errors and adds one "too many" error. @default 100 */
+  maxErrors?: number;
 }
 
 function withCode(err: GraphQLError, code: string): GraphQLError {
@@ -129,6 +149,8 @@ export interface SseTransportOptions {
   path?: string;
   /** Hostile-query limits, introspection policy and budgets (streamLimits.ts). @default none */
   guard?: StreamGuard;
+  /** Concurrent streams per client, shared with the WebSocket transport (streamLimits.ts). @default unlimited */
+  slots?: StreamSlots;
   /**
    * How long a single-connection reservation (PUT) may wait for its event
    * stream (GET) before it is dropped with its operations. graphql-sse keeps
@@ -172,6 +194,18 @@ function normalizedAccept(value: string | string[] | undefined): string {
   return '*/*';
 }
 
+/** A single-connection token from the header or the query string; empty or absent: a distinct connection. */
+function tokenOf(header: string | null | undefined, url: string): string | undefined {
+  return header || new URL(url, 'http://localhost/').searchParams.get(TOKEN_QUERY_KEY) || undefined;
+}
+
+/** The headers Fastify's hooks set on a reply (CORS, X-Request-Id, …), for a response written to the raw socket. */
+function replyHeaders(reply: FastifyReply): Record<string, string | string[] | number> {
+  const out: Record<string, string | string[] | number> = {};
+  for (const [k, v] of Object.entries(reply.getHeaders())) if (v !== undefined) out[k] = v;
+  return out;
+}
+
 /** Registers the stream route on `app` (before it listens) and ends open streams when it closes. */
 export function registerSseTransport(app: FastifyInstance, options: SseTransportOptions): SseTransport {
   const { schema, services, logger } = options;
@@ -179,7 +213,10 @@ export function registerSseTransport(app: FastifyInstance, options: SseTransport
   const contextFor = createStreamContextFactory(services);
   const reservationTtlMs = options.reservationTtlMs ?? 30_000;
   const open = new Set<AsyncGenerator<string, void, undefined>>();
-  const reservations = new Map<string, { client: Client; timer: NodeJS.Timeout }>();
+  const reservations = new Map<string, { client: Client; timer: NodeJS.Timeout; release?: () => void }>();
+  /** The slot of each operation run on a single-connection stream, by its POST; released on completion. */
+  const operationSlots = new WeakMap<object, () => void>();
+  const { slots } = options;
   let closing = false;
 
   // Results made here for a document that did not parse or validate: sent without `data`.
@@ -187,6 +224,8 @@ export function registerSseTransport(app: FastifyInstance, options: SseTransport
 
   const handler = createHandler<Raw, undefined, StreamContext>({
     schema,
+    // Every event with loaders of its own: memoised ones would serve the first event's data forever.
+    subscribe: createFreshEventSubscribe(createEventContextFactory(services)<StreamContext>),
     // onSubscribe below has validated every document already.
     validate: () => [],
     authenticate(req) {
@@ -218,6 +257,12 @@ export function registerSseTransport(app: FastifyInstance, options: SseTransport
         requestErrors.add(result);
         return result;
       }
+      // An operation on a single-connection stream takes a slot of its own (a distinct stream has one already).
+      if (slots && tokenOf(req.headers.get(TOKEN_HEADER_KEY), req.url)) {
+        const release = slots.acquire(req.raw.client!.name);
+        if (!release) return refusalResponse(streamsRefusal(slots.max));
+        operationSlots.set(req.raw, release);
+      }
       return {
         schema,
         document: prepared.document,
@@ -225,6 +270,10 @@ export function registerSseTransport(app: FastifyInstance, options: SseTransport
         variableValues: params.variables,
         contextValue: contextFor(req.raw.client!) as StreamContext,
       };
+    },
+    onComplete(_ctx, req) {
+      operationSlots.get(req.raw)?.();
+      operationSlots.delete(req.raw);
     },
     onNext(_ctx, _req, result) {
       if (!result.errors?.length) return undefined;
@@ -244,6 +293,7 @@ export function registerSseTransport(app: FastifyInstance, options: SseTransport
     if (!reservation) return;
     reservations.delete(token);
     clearTimeout(reservation.timer);
+    reservation.release?.();
     try {
       const [body] = await handler({
         method: 'GET',
@@ -279,10 +329,23 @@ export function registerSseTransport(app: FastifyInstance, options: SseTransport
       context: undefined,
     };
 
+    // A reservation, or an event stream of its own (distinct connections), takes one of the client's slots.
+    const token = tokenOf(sseRequest.headers.get(TOKEN_HEADER_KEY), request.url);
+    const takesSlot = request.method === 'PUT' || (accept === 'text/event-stream' && !token && (request.method === 'GET' || request.method === 'POST'));
+    let slot: (() => void) | undefined;
+    if (slots && request.client && takesSlot) {
+      slot = slots.acquire(request.client.name);
+      if (!slot) {
+        const refusal = streamsRefusal(slots.max);
+        return reply.code(refusal.status).header('content-type', 'application/json; charset=utf-8').send(refusalBody(refusal));
+      }
+    }
+
     let response: Response;
     try {
       response = await handler(sseRequest);
     } catch (err) {
+      slot?.();
       logger.error({ err, reqId: request.id }, 'graphql-sse handler failed');
       return reply.code(500).send({ errors: [{ message: 'Internal server error', extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } }] });
     }
@@ -290,17 +353,20 @@ export function registerSseTransport(app: FastifyInstance, options: SseTransport
     if (request.method === 'PUT' && init.status === 201 && typeof body === 'string' && request.client) {
       const timer = setTimeout(() => void dropReservation(body), reservationTtlMs);
       timer.unref();
-      reservations.set(body, { client: request.client, timer });
+      // The reservation keeps the slot; its event stream takes it over when it connects.
+      reservations.set(body, { client: request.client, timer, release: slot });
+      slot = undefined;
     } else if (accept === 'text/event-stream' && init.status === 200) {
-      // A reservation connected: from here its stream's end disposes it.
-      const token = sseRequest.headers.get(TOKEN_HEADER_KEY) || new URL(request.url, 'http://localhost/').searchParams.get(TOKEN_QUERY_KEY);
+      // A reservation connected: from here its stream's end disposes it (and frees its slot).
       const reservation = token ? reservations.get(token) : undefined;
       if (token && reservation) {
         clearTimeout(reservation.timer);
         reservations.delete(token);
+        slot = reservation.release;
       }
     }
     if (!body || typeof body === 'string') {
+      slot?.();
       reply.code(init.status);
       if (init.headers) reply.headers(init.headers);
       // Every error answer is a GraphQL error body with codes (graphql-sse's own may be empty or plain text).
@@ -311,7 +377,7 @@ export function registerSseTransport(app: FastifyInstance, options: SseTransport
     // An event stream: written straight to the socket until it ends or the client goes.
     reply.hijack();
     const res = reply.raw;
-    res.writeHead(init.status, init.statusText, { ...init.headers, 'x-accel-buffering': 'no' });
+    res.writeHead(init.status, init.statusText, { ...replyHeaders(reply), ...init.headers, 'x-accel-buffering': 'no' });
     res.flushHeaders();
     open.add(body);
     const stop = () => void body.return(undefined);
@@ -335,6 +401,7 @@ export function registerSseTransport(app: FastifyInstance, options: SseTransport
     } finally {
       res.off('close', stop);
       open.delete(body);
+      slot?.();
       await body.return(undefined);
       if (!res.writableEnded) res.end();
     }

@@ -4,19 +4,21 @@
  * introspection, cost and budget checks as GraphQL over HTTP
  * (src/graphql/limits/limitsPlugin.ts), applied in their onSubscribe. A
  * subscription is charged its cost once, when it is subscribed.
+ *
+ * Also the stream slots both transports share: a budget charges a stream
+ * once, but holding it open costs a socket, a context and an event listener
+ * for as long as the client likes, so each client may hold at most
+ * MAX_STREAMS_PER_CLIENT at once (per instance: streams are this process's
+ * sockets). One more is refused with RATE_LIMITED, `limit: "streams"`.
  */
-import { createRequire } from 'node:module';
-import type { DocumentNode, GraphQLError as GraphQLErrorType, GraphQLSchema } from 'graphql';
+import { GraphQLError, type DocumentNode, type GraphQLSchema } from 'graphql';
 import type { Client } from '../graphql/context.js';
-import { gatewayError, type ErrorCode } from '../graphql/errors.js';
+import { ErrorCode, gatewayError } from '../graphql/errors.js';
 import { refusalBody, type LimitRefusal, type OperationGuard } from '../graphql/limits/operationGuard.js';
 import { prepareDocument } from './sseTransport.js';
 
-/** graphql's CommonJS build, as graphql-ws checks errors with `instanceof` (see sseTransport.ts). */
-const { GraphQLError } = createRequire(import.meta.url)('graphql') as typeof import('graphql');
-
 /** A document ready to run, or the errors to answer with (`refusal`: the limit that refused it). */
-export type PreparedOperation = { document: DocumentNode } | { errors: GraphQLErrorType[]; refusal?: LimitRefusal };
+export type PreparedOperation = { document: DocumentNode } | { errors: GraphQLError[]; refusal?: LimitRefusal };
 
 export interface StreamGuard {
   /**
@@ -32,12 +34,14 @@ export interface StreamGuardOptions {
   guard: OperationGuard;
   /** graphql's parse limit (MAX_TOKENS), a backstop behind the guard's own count. @default none */
   maxTokens?: number;
+  /** Most validation errors answered, then one "too many" (MAX_VALIDATION_ERRORS). @default graphql's 100 */
+  maxValidationErrors?: number;
   /** Keep "Did you mean …?" in validation errors. @default false */
   fieldSuggestions?: boolean;
 }
 
 /** A refusal as an error the streaming transports send (kept by their error masking: it is the gateway's own). */
-export function refusalAsError(refusal: LimitRefusal): GraphQLErrorType {
+export function refusalAsError(refusal: LimitRefusal): GraphQLError {
   return new GraphQLError(refusal.message, {
     originalError: gatewayError(refusal.code as ErrorCode, refusal.message, refusal.details),
     extensions: { ...refusal.details, code: refusal.code },
@@ -48,6 +52,47 @@ export function refusalAsError(refusal: LimitRefusal): GraphQLErrorType {
 export function refusalResponse(refusal: LimitRefusal): readonly [string, { status: number; statusText: string; headers: Record<string, string> }] {
   const statusText = refusal.status === 429 ? 'Too Many Requests' : refusal.status === 403 ? 'Forbidden' : 'Bad Request';
   return [refusalBody(refusal), { status: refusal.status, statusText, headers: { 'content-type': 'application/json; charset=utf-8', ...refusal.headers } }];
+}
+
+/** Concurrent streams per client, shared by the SSE and WebSocket transports. */
+export interface StreamSlots {
+  /** Most streams one client may hold. */
+  readonly max: number;
+  /** Takes one of the client's slots; undefined when it holds `max`. The returned release is idempotent. */
+  acquire(clientName: string): (() => void) | undefined;
+  /** Streams the client holds now. */
+  held(clientName: string): number;
+}
+
+export function createStreamSlots(max: number): StreamSlots {
+  const held = new Map<string, number>();
+  return {
+    max,
+    acquire(clientName) {
+      const n = held.get(clientName) ?? 0;
+      if (n >= max) return undefined;
+      held.set(clientName, n + 1);
+      let released = false;
+      return () => {
+        if (released) return;
+        released = true;
+        const left = (held.get(clientName) ?? 1) - 1;
+        if (left <= 0) held.delete(clientName);
+        else held.set(clientName, left);
+      };
+    },
+    held: (clientName) => held.get(clientName) ?? 0,
+  };
+}
+
+/** The refusal for a stream past the client's MAX_STREAMS_PER_CLIENT. */
+export function streamsRefusal(max: number): LimitRefusal {
+  return {
+    code: ErrorCode.RATE_LIMITED,
+    message: `this client already holds ${max} streams, the most MAX_STREAMS_PER_CLIENT allows; close one before opening another`,
+    status: 429,
+    details: { limit: 'streams', max },
+  };
 }
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -66,6 +111,7 @@ export function createStreamGuard(options: StreamGuardOptions): StreamGuard {
           return refusal ? refusalAsError(refusal) : undefined;
         },
         hideSuggestions: !options.fieldSuggestions,
+        maxErrors: options.maxValidationErrors,
       });
       if ('errors' in prepared) return prepared;
       const operationName = typeof params.operationName === 'string' ? params.operationName : undefined;

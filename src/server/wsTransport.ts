@@ -11,7 +11,17 @@
  * refused with HTTP 401 before the upgrade; a connection with no valid key
  * anywhere is closed with 4401 Unauthorized at `connection_init` (a code the
  * graphql-ws client treats as final, so it does not retry). A socket that
- * never sends `connection_init` is closed after 3 s (graphql-ws's default).
+ * never sends `connection_init` is closed after `connectionInitTimeoutMs`
+ * (4408, graphql-ws's ConnectionInitialisationTimeout).
+ *
+ * Sockets that have not authenticated yet (no valid key in the upgrade
+ * request, no connection_init accepted) cost the server a socket each and
+ * are anyone's to open: at most `maxUnauthenticatedSockets` are open at
+ * once, and an upgrade past that is refused with 429 and Retry-After.
+ * An authenticated client's connection and each operation on it take one of
+ * its stream slots (shared with SSE, streamLimits.ts): a connection past the
+ * client's cap is closed with 4429, an operation past it gets a RATE_LIMITED
+ * error (`limit: "streams"`).
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
@@ -20,13 +30,14 @@ import type { FastifyInstance } from 'fastify';
 import type { GraphQLSchema } from 'graphql';
 import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer } from 'ws';
+import { WebSocketServer, type WebSocket } from 'ws';
 import type { Keyring } from '../auth/keyring.js';
 import { presentedKey } from '../auth/keyring.js';
-import type { Client, Services } from '../graphql/context.js';
+import type { Client, GraphQLContext, Services } from '../graphql/context.js';
 import type { Logger } from '../observability/logger.js';
-import { createStreamContextFactory, maskErrors, prepareDocument } from './sseTransport.js';
-import type { StreamGuard } from './streamLimits.js';
+import { createFreshEventSubscribe } from './freshEventSubscribe.js';
+import { createEventContextFactory, createStreamContextFactory, maskErrors, prepareDocument } from './sseTransport.js';
+import { refusalAsError, streamsRefusal, type StreamGuard, type StreamSlots } from './streamLimits.js';
 
 export interface WsTransportOptions {
   schema: GraphQLSchema;
@@ -39,6 +50,20 @@ export interface WsTransportOptions {
   maxPayloadBytes?: number;
   /** Hostile-query limits, introspection policy and budgets (streamLimits.ts). @default none */
   guard?: StreamGuard;
+  /** Concurrent streams per client, shared with the SSE transport (streamLimits.ts). @default unlimited */
+  slots?: StreamSlots;
+  /** Sockets open at once that have not authenticated yet. @default 100 */
+  maxUnauthenticatedSockets?: number;
+  /** A socket that sends no connection_init within this is closed (4408). @default 3000 */
+  connectionInitTimeoutMs?: number;
+}
+
+/** The stream slots a socket holds. */
+interface SocketExtra {
+  /** The connection's own slot. */
+  slot?: () => void;
+  /** Each running operation's slot, by operation id. */
+  operations: Map<string, () => void>;
 }
 
 export interface WsTransport {
@@ -60,10 +85,18 @@ function keyFromConnectionParams(params: Readonly<Record<string, unknown>> | und
   return presentedKey(headers);
 }
 
-function refuse(socket: Duplex, status: number, reason: string, extraHeaders: Record<string, string> = {}) {
-  const body = JSON.stringify({ errors: [{ message: reason, extensions: { code: status === 401 ? 'UNAUTHENTICATED' : status === 404 ? 'NOT_FOUND' : 'UNAVAILABLE' } }] });
+const REFUSALS: Readonly<Record<number, readonly [statusText: string, code: string]>> = {
+  401: ['Unauthorized', 'UNAUTHENTICATED'],
+  404: ['Not Found', 'NOT_FOUND'],
+  429: ['Too Many Requests', 'RATE_LIMITED'],
+  503: ['Service Unavailable', 'UNAVAILABLE'],
+};
+
+function refuse(socket: Duplex, status: number, reason: string, extraHeaders: Record<string, string> = {}, extensions: Record<string, unknown> = {}) {
+  const [statusText, code] = REFUSALS[status] ?? REFUSALS[503]!;
+  const body = JSON.stringify({ errors: [{ message: reason, extensions: { ...extensions, code } }] });
   const head = [
-    `HTTP/1.1 ${status} ${status === 401 ? 'Unauthorized' : status === 404 ? 'Not Found' : 'Service Unavailable'}`,
+    `HTTP/1.1 ${status} ${statusText}`,
     'Connection: close',
     'Content-Type: application/json; charset=utf-8',
     `Content-Length: ${Buffer.byteLength(body)}`,
@@ -78,11 +111,25 @@ export function registerWsTransport(app: FastifyInstance, options: WsTransportOp
   const path = options.path ?? '/graphql';
   const contextFor = createStreamContextFactory(services);
   const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayloadBytes ?? 1024 * 1024 });
+  const { slots } = options;
+  const maxUnauthenticated = options.maxUnauthenticatedSockets ?? 100;
+  const connectionInitTimeoutMs = options.connectionInitTimeoutMs ?? 3_000;
+  /** Sockets that have not authenticated yet: upgraded without a valid key, connection_init not accepted. */
+  const unauthenticated = new Set<WebSocket>();
+  const extras = new WeakMap<WebSocket, SocketExtra>();
+  const extraOf = (socket: WebSocket): SocketExtra => {
+    let extra = extras.get(socket);
+    if (!extra) extras.set(socket, (extra = { operations: new Map() }));
+    return extra;
+  };
   let closing = false;
 
   const server = useServer<Record<string, unknown> | undefined, { client: Client }>(
     {
       schema,
+      connectionInitWaitTimeout: connectionInitTimeoutMs,
+      // Every event with loaders of its own: memoised ones would serve the first event's data forever.
+      subscribe: createFreshEventSubscribe(createEventContextFactory(services)<GraphQLContext>),
       async onConnect(ctx) {
         const fromHeaders = keyring.authenticate(presentedKey(ctx.extra.request.headers));
         const client = fromHeaders ?? keyring.authenticate(keyFromConnectionParams(ctx.connectionParams));
@@ -91,14 +138,43 @@ export function registerWsTransport(app: FastifyInstance, options: WsTransportOp
           ctx.extra.socket.close(CloseCode.Unauthorized, 'Unauthorized: an API key is required (X-API-Key or Authorization header, or connectionParams.apiKey)');
           return false;
         }
+        const extra = extraOf(ctx.extra.socket);
+        if (slots) {
+          const slot = slots.acquire(client.name);
+          if (!slot) {
+            // 4429 is one of the codes graphql-ws's client does not retry; the reason names the limit.
+            ctx.extra.socket.close(CloseCode.TooManyInitialisationRequests, `Too many streams: this client already holds ${slots.max} (MAX_STREAMS_PER_CLIENT)`);
+            return false;
+          }
+          extra.slot = slot;
+        }
+        unauthenticated.delete(ctx.extra.socket);
         ctx.extra.client = client;
         return true;
       },
       // Parse and validate here: graphql-ws would close the socket (4500) on a syntax error.
-      async onSubscribe(ctx, _id, payload) {
+      async onSubscribe(ctx, id, payload) {
         const prepared = options.guard ? await options.guard.prepare(ctx.extra.client!, payload) : prepareDocument(schema, payload.query);
         if ('errors' in prepared) return prepared.errors;
+        if (slots) {
+          const slot = slots.acquire(ctx.extra.client!.name);
+          if (!slot) return [refusalAsError(streamsRefusal(slots.max))];
+          extraOf(ctx.extra.socket).operations.set(id, slot);
+        }
         return { schema, document: prepared.document, operationName: payload.operationName, variableValues: payload.variables };
+      },
+      onComplete(ctx, id) {
+        const operations = extraOf(ctx.extra.socket).operations;
+        operations.get(id)?.();
+        operations.delete(id);
+      },
+      onClose(ctx) {
+        // Whatever did not complete (an operation that threw) is freed with its socket.
+        unauthenticated.delete(ctx.extra.socket);
+        const extra = extraOf(ctx.extra.socket);
+        for (const slot of extra.operations.values()) slot();
+        extra.operations.clear();
+        extra.slot?.();
       },
       context(ctx) {
         // onConnect refused every connection without a client; subscribe needs an acknowledged one.
@@ -132,7 +208,23 @@ export function registerWsTransport(app: FastifyInstance, options: WsTransportOp
       refuse(socket, 401, 'the API key is not valid', { 'WWW-Authenticate': 'Bearer realm="crossdock", charset="UTF-8"' });
       return 401;
     }
-    wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request));
+    // No key yet: one more socket anyone may open, until connection_init authenticates it or the timeout closes it.
+    const anonymous = presented === undefined;
+    if (anonymous && unauthenticated.size >= maxUnauthenticated) {
+      const retryAfter = String(Math.max(1, Math.ceil(connectionInitTimeoutMs / 1000)));
+      refuse(socket, 429, `too many WebSocket connections are waiting to authenticate (WS_MAX_UNAUTHENTICATED ${maxUnauthenticated}); retry shortly, or send the key in the upgrade request`, { 'Retry-After': retryAfter }, {
+        limit: 'unauthenticatedSockets',
+        max: maxUnauthenticated,
+      });
+      return 429;
+    }
+    wss.handleUpgrade(request, socket, head, (ws) => {
+      if (anonymous) {
+        unauthenticated.add(ws);
+        ws.once('close', () => unauthenticated.delete(ws));
+      }
+      wss.emit('connection', ws, request);
+    });
     return 101;
   }
   function onUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer) {

@@ -5,7 +5,7 @@
  * and its lease expires (Redis's TTL), letting another instance take over.
  */
 import { randomUUID } from 'node:crypto';
-import type { RedisConnection } from '../strategies/redisConnection.js';
+import type { RedisConnection } from '../redis/connection.js';
 import type { Lease, Leases } from './leases.js';
 
 const RENEW = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end`;

@@ -13,6 +13,7 @@ import { randomUUID } from 'node:crypto';
 import Keyv from 'keyv';
 import type { Config } from '../config.js';
 import type { RedisConfig } from './redisConfig.js';
+import { createRedisGenerations } from '../cache/redisGenerations.js';
 import { createTieredStore } from '../cache/tieredStore.js';
 import { createRedisBus } from '../events/redisBus.js';
 import type { SyncJobRecord } from '../jobs/types.js';
@@ -23,7 +24,7 @@ import { createRedisOrderStore } from '../orders/redisOrderStore.js';
 import type { SupplierOrderRecord } from '../orders/types.js';
 import { createRedisLeases } from '../storage/redisLeases.js';
 import { openRecordStores } from './recordStores.js';
-import { createRedisConnection } from './redisConnection.js';
+import { createRedisConnection } from '../redis/connection.js';
 import type { Strategies } from './types.js';
 
 export async function createRedisStrategies(config: Config & { redis: RedisConfig }, logger: Logger): Promise<Strategies> {
@@ -56,6 +57,7 @@ export async function createRedisStrategies(config: Config & { redis: RedisConfi
       kind: 'redis',
       instanceId,
       cacheStore,
+      cacheGenerations: createRedisGenerations({ redis, prefix, timeoutMs: rc.commandTimeoutMs }),
       onRemoteInvalidate: (listener) => tiered.onRemoteInvalidate(listener),
       // A limiter call waits longer than a cache read: falling to insurance early would admit more than the shared budget.
       createLimiter: createRedisLimiterFactory({ redis, prefix, fallbackShare: rc.fallbackShare, timeoutMs: Math.max(2_000, rc.commandTimeoutMs * 4) }),

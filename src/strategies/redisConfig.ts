@@ -5,7 +5,7 @@
  * every variable is in the README's configuration table.
  */
 import { z } from 'zod';
-import { urlVariable } from '../configVariables.js';
+import { urlVariable } from '../env/variables.js';
 
 export interface RedisConfig {
   /** `redis://` or `rediss://` URL, credentials included (REDIS_URL). Never logged. */

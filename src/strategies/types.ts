@@ -17,6 +17,7 @@ import type { SupplierOrderRecord } from '../orders/types.js';
 import type { Leases } from '../storage/leases.js';
 import type { AuditStore } from '../observability/auditStore.js';
 import type { TokenCipher, TokenVault } from '../auth/tokenVault.js';
+import type { SharedGenerations } from '../cache/generations.js';
 
 export interface StrategyHealth {
   /**
@@ -34,8 +35,14 @@ export interface Strategies {
   instanceId: string;
   /** Keyv for the entity cache (memory; or L1 + @keyv/redis). */
   cacheStore: Keyv;
-  /** Registers what to drop when another instance invalidated cache entries (no-op embedded). */
-  onRemoteInvalidate(listener: () => void): void;
+  /**
+   * The invalidation clock every instance shares, so one instance's
+   * invalidation refuses another's late cache writes (src/cache/generations.ts);
+   * undefined embedded (one process: its own clock is exact).
+   */
+  cacheGenerations?: SharedGenerations;
+  /** Registers what to drop when another instance invalidated cache entries (their store keys; null: all). No-op embedded. */
+  onRemoteInvalidate(listener: (keys: string[] | null) => void): void;
   /** Limiter factory for the pacer and client budgets; undefined: the in-process default. */
   createLimiter?: LimiterFactory;
   /** The vendor-header gate shared across instances, per upstream; undefined embedded. */

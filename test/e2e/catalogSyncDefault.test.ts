@@ -11,6 +11,7 @@ import { createCatalog } from '../../src/sandbox/common/catalog.js';
 import { SANDBOX_DEFAULTS } from '../../src/sandbox/options.js';
 import { resetSandbox, sandboxStats } from '../support/sandbox.js';
 import { startGateway, type TestGateway } from '../support/gateway.js';
+import { runningTwin } from '../../src/sandbox/twins.js';
 
 let gw: TestGateway;
 beforeAll(async () => {
@@ -41,7 +42,7 @@ it('syncs the default 5,000-part catalog into the store once, then finds nothing
   expect(first.progress.updated).toBeGreaterThan(100);
 
   // Exactly one store product per supplier part, by SKU, counted in the store.
-  const store = gw.sandbox!.bigcommerce.origin;
+  const store = runningTwin(gw.sandbox, 'bigcommerce')!.origin;
   expect(store.productCount()).toBe(5000);
   const catalog = createCatalog({ size: 5000, seed: gw.sandbox!.options.seed });
   const skus = Array.from({ length: 5000 }, (_, i) => catalog.get(i + 1)!.partNumber);

@@ -71,6 +71,56 @@ describe('kill -9 and supplier orders', () => {
     await b.stop();
   }, 60_000);
 
+  it('between the idempotency claim and its completion: the same key on the restarted gateway gets the stored order once the claim lease runs out; one supplier order', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'crossdock-order-crash-'));
+    // The mutation waits (up to 30 s) for the first send, which the supplier records and never answers:
+    // the key stays claimed, the order is stored, and the gateway dies in between.
+    const env = { ...sandboxUpstreamEnv(sandbox), ORDER_PLACE_WAIT_MS: '30000', ORDER_RETRY_STEP_MS: '200', IDEMPOTENCY_CLAIM_LEASE_MS: '3000' };
+    const a = await startGatewayProcess({ env, dataDir });
+    const partId = await orderablePart(a);
+    const input = { idempotencyKey: 'crash-mid-claim', lines: [{ partId, quantity: 1 }] };
+    const PLACED = `mutation($in: PlaceSupplierOrderInput!) { placeSupplierOrder(input: $in) { __typename ... on SupplierOrderPlaced { replayed order { id status poNumber } } } }`;
+    await setFaults(sandbox.finditparts.url, { acceptThenHang: true, match: { methods: ['POST'], path: 'place_order' } });
+    const placeCalls = async () => (await sandboxStats(sandbox.finditparts.url)).endpoints['POST /api/v1/partners/place_order'] ?? 0;
+    const before = await placeCalls();
+    const first = a.gql(PLACED, { in: input }).then(
+      () => 'answered',
+      () => 'connection lost',
+    );
+    await pollUntil(placeCalls, (n) => n === before + 1, { timeoutMs: 10_000, what: 'the first send to reach the supplier' });
+    a.kill('SIGKILL');
+    await a.exited;
+    // The caller never got an answer: the claim was neither completed nor released.
+    expect(await first).toBe('connection lost');
+    await setFaults(sandbox.finditparts.url, {});
+
+    const b = await startGatewayProcess({ env, dataDir });
+    // The client retries with the same key: IN_FLIGHT (retryable) while the dead claim's lease holds,
+    // then the order the first request stored — not a second one.
+    const answer = await pollUntil(
+      async () => {
+        const r = await b.gql(PLACED, { in: input });
+        const body = r.body as { data?: { placeSupplierOrder?: { replayed: boolean; order?: { id: string; status: string; poNumber: string } } }; errors?: Array<{ extensions?: { code?: string; reason?: string } }> };
+        const err = body.errors?.[0]?.extensions;
+        if (err && !(err.code === 'IDEMPOTENCY_CONFLICT' && err.reason === 'IN_FLIGHT')) throw new Error(`unexpected answer ${JSON.stringify(body)}`);
+        return body.data?.placeSupplierOrder ?? null;
+      },
+      (v) => Boolean(v?.order),
+      { timeoutMs: 15_000, intervalMs: 250, what: 'the same key to answer with the stored order' },
+    );
+    const order = answer?.order as { id: string; poNumber: string };
+    expect(answer?.replayed).toBe(true);
+    await finalState(b, order.id);
+    expect(await ordersAtSupplier(order.poNumber)).toBe(1);
+    expect(await placeCalls()).toBe(before + 1);
+    // And the key now replays that answer.
+    const again = await b.gql(PLACED, { in: input });
+    expect((again.body as { data: { placeSupplierOrder: { order: { id: string } } } }).data.placeSupplierOrder.order.id).toBe(order.id);
+    const listed = await b.gql(`{ supplierOrders(first: 1) { totalCount } }`);
+    expect((listed.body as { data: { supplierOrders: { totalCount: number } } }).data.supplierOrders.totalCount).toBe(1);
+    await b.stop();
+  }, 90_000);
+
   it('while the order request is in flight: the restarted gateway finds it by po_number and sends nothing again', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'crossdock-order-crash-'));
     const env = { ...sandboxUpstreamEnv(sandbox), ORDER_PLACE_WAIT_MS: '0', ORDER_RETRY_STEP_MS: '200' };

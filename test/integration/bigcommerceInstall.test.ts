@@ -270,6 +270,8 @@ describe('embedded default', () => {
 
   it('a gateway without the app answers 404 at the callbacks', async () => {
     const plain = await startGateway({
+      // Real upstreams need configured keys, even in development.
+      CROSSDOCK_API_KEYS: `admin:admin:${ADMIN}`,
       FINDITPARTS_BASE_URL: sandbox.finditparts.apiBase,
       FINDITPARTS_API_KEY: sandbox.options.finditparts.apiKey,
       BIGCOMMERCE_API_URL: sandbox.bigcommerce.apiBase,

@@ -47,12 +47,11 @@ async function harness(engine: RecordEngine, beforeRun: (h: Harness, jobId: stri
   // The supplier is never reached: the first step of a cancelled job stops it.
   const unreachable = new Proxy({}, { get: () => () => Promise.reject(new Error('the supplier must not be called')) });
   const deps: SyncDeps = {
-    fip: unreachable as SyncDeps['fip'],
-    bc: unreachable as SyncDeps['bc'],
+    supplier: unreachable as SyncDeps['supplier'],
+    storeCatalog: unreachable as SyncDeps['storeCatalog'],
     writer: unreachable as SyncDeps['writer'],
     store,
     rules: { skuRule: createSkuRule(''), markupPercent: 0, rounding: 'cent', categoryMap: {} },
-    locationId: 1,
     pageSize: 10,
     createConcurrency: 1,
     publish: events.publish,

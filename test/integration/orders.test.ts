@@ -110,6 +110,9 @@ describe('refusals', () => {
     ['51 lines (over the documented 50)', { idempotencyKey: 'big', lines: Array.from({ length: 51 }, () => ({ partId: '5', quantity: 1 })) }, 'at most 50 lines'],
     ['both partId and sku', { idempotencyKey: 'both', lines: [{ partId: '5', sku: 'X-1', quantity: 1 }] }, 'exactly one of partId and sku'],
     ['a hostile part id', { idempotencyKey: 'evil', lines: [{ partId: '../orders', quantity: 1 }] }, 'not a Part id'],
+    // The same SKU rule as everywhere else, `..` included (it once had a copy of its own without it).
+    ['a SKU with a dot-dot', { idempotencyKey: 'dots', lines: [{ sku: 'AB..12', quantity: 1 }] }, 'not a SKU'],
+    ['a SKU with a slash', { idempotencyKey: 'slash', lines: [{ sku: 'AB/12', quantity: 1 }] }, 'not a SKU'],
   ])('%s: BAD_USER_INPUT, nothing sent', async (_name, input, message) => {
     const res = await place(input);
     expect(res.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
@@ -186,6 +189,22 @@ describe('unknown outcomes and retries', () => {
     expect(again.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
   });
 
+  it('a supplier that never answers and never records the order: four timed-out attempts, each resend after a po_number lookup, then MANUAL_REVIEW', async () => {
+    const partId = await orderablePart();
+    await setFaults(gw.fipUrl, { hangRate: 1, match: { methods: ['POST'], path: 'place_order' } });
+    const res = await place({ idempotencyKey: 'hang-forever-1', lines: [{ partId, quantity: 1 }] });
+    const id = (res.body.data?.placeSupplierOrder as Placed).order.id;
+    const review = await waitForStatus(id, ['MANUAL_REVIEW'], 20_000);
+    expect(review.attempts).toBe(4);
+    expect(review.history.map((h) => h.to)).toEqual(['PENDING', 'UNKNOWN', 'MANUAL_REVIEW']);
+    expect(review.history.at(-1)?.reason).toMatch(/4 attempts failed.*outcome unknown/);
+    const stats = await sandboxStats(gw.fipUrl);
+    expect(stats.endpoints['POST /api/v1/partners/place_order']).toBe(4);
+    expect(stats.endpoints['GET /api/v1/orders/search'] ?? 0).toBeGreaterThanOrEqual(3);
+    const search = (await (await fetch(`${gw.fipUrl}/api/v1/orders/search?po_number=${review.poNumber}`, { headers: { 'x-api-key': 'sandbox-api-key' } })).json()) as { orders: unknown[] };
+    expect(search.orders).toHaveLength(0);
+  }, 30_000);
+
   it('tracks the supplier status and pushes it on orderUpdated (over graphql-sse)', async () => {
     const partId = await orderablePart();
     const res = await place({ idempotencyKey: 'track-1', lines: [{ partId, quantity: 1 }] });
@@ -247,8 +266,21 @@ describe('dropship routing', () => {
     for (let i = 0; i < 200 && (await submitted()) < 50; i++) await new Promise((r) => setTimeout(r, 100));
     expect(await submitted()).toBe(50);
     expect(await placedOrders()).toBe(50);
+    // The outcome is written back: the store no longer lists them as awaiting fulfillment.
+    const awaiting = async () => {
+      const r = await fetch(`${gw.bcUrl}/stores/sandbox/v2/orders?status_id=11`, { headers: { 'x-auth-token': 'sandbox-token' } });
+      return r.status === 204 ? 0 : ((await r.json()) as unknown[]).length;
+    };
+    for (let i = 0; i < 200 && (await awaiting()) > 0; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(await awaiting()).toBe(0);
     const second = await run();
-    expect(second).toMatchObject({ status: 'SUCCEEDED', progress: { processed: 50, created: 0, unchanged: 50 } });
+    expect(second).toMatchObject({ status: 'SUCCEEDED', progress: { processed: 0, created: 0 } });
+    // Set back to awaiting fulfillment (by a merchant, say): routing again still creates none.
+    for (let id = 100; id < 150; id++) {
+      await fetch(`${gw.bcUrl}/stores/sandbox/v2/orders/${id}`, { method: 'PUT', headers: { 'content-type': 'application/json', 'x-auth-token': 'sandbox-token' }, body: JSON.stringify({ status_id: 11 }) });
+    }
+    const third = await run();
+    expect(third).toMatchObject({ status: 'SUCCEEDED', progress: { processed: 50, created: 0, unchanged: 50 } });
     expect(await placedOrders()).toBe(50);
 
     const order = await gw.gql(`{ order(id: "100") { storeOrderId supplierOrders { status storeOrderId lines { sku } } } }`, {}, { 'x-api-key': OPERATOR });

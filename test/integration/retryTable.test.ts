@@ -8,7 +8,7 @@ import { createPacer } from '../../src/limits/pacer.js';
 import { createMetrics } from '../../src/observability/metrics.js';
 import type { Sandbox } from '../../src/sandbox/createSandbox.js';
 import { createBreaker, type Breaker } from '../../src/upstreams/breaker.js';
-import { finditPartsVendor } from '../../src/upstreams/finditparts/client.js';
+import { finditPartsVendor } from '../../src/connectors/finditparts/client.js';
 import { createUpstreamClient, type UpstreamClient, type UpstreamVendor } from '../../src/upstreams/http.js';
 import { UpstreamError } from '../../src/upstreams/upstreamError.js';
 import { resetSandbox, sandboxStats, setFaults, startSandbox } from '../support/sandbox.js';

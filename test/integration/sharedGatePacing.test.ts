@@ -12,7 +12,7 @@ import { PacingDeadlineError, createPacer, type Pacer } from '../../src/limits/p
 import { createRedisLimiterFactory } from '../../src/limits/redisLimiter.js';
 import { createSharedGate } from '../../src/limits/sharedGate.js';
 import { createLogger } from '../../src/observability/logger.js';
-import { createRedisConnection, type RedisConnection } from '../../src/strategies/redisConnection.js';
+import { createRedisConnection, type RedisConnection } from '../../src/redis/connection.js';
 import { startRedisServer, type RedisServer } from '../support/redisServer.js';
 
 let server: RedisServer;

@@ -15,6 +15,7 @@ import { createCatalog, type CatalogPart } from '../../src/sandbox/common/catalo
 import { startGateway, type GqlBody, type TestGateway } from '../support/gateway.js';
 import { pollUntil } from '../support/processes.js';
 import { resetSandbox, sandboxStats, setFaults } from '../support/sandbox.js';
+import { runningTwin } from '../../src/sandbox/twins.js';
 
 const PARTS = 200;
 const SEED = 42;
@@ -75,7 +76,7 @@ interface JobView {
 const JOB_FIELDS = `id kind status dryRun retryOf error finishedAt scope { skus partNumbers } progress { total processed created updated unchanged failed percent phase }`;
 type Body<T> = { data?: T | null; errors?: GqlBody['errors'] };
 
-const origin = () => gw.sandbox!.bigcommerce.origin;
+const origin = () => runningTwin(gw.sandbox, 'bigcommerce')!.origin;
 const store = () => origin().store;
 
 async function gql<T>(query: string, variables?: Record<string, unknown>, key = ADMIN_KEY): Promise<Body<T>> {

@@ -178,3 +178,88 @@ describe('PUT /v2/orders/{id}', () => {
     expectV2Error(missing.body, 404);
   });
 });
+
+/**
+ * Order shipments (BigCommerce's Orders v2 reference, "Create Order Shipment":
+ * `order_address_id` and `items: [{order_product_id, quantity}]` required,
+ * `tracking_number` at most 50 characters; the order becomes Shipped once
+ * every item has shipped, Partially Shipped before).
+ */
+describe('/v2/orders/{id}/shipments', () => {
+  it('answers 204 while an order has none, then creates one (201) that is listed and read back', async () => {
+    const id = 120;
+    await s.call('PUT', `/v2/orders/${id}`, { status_id: 11 });
+    expect((await s.get(`/v2/orders/${id}/shipments`)).status).toBe(204);
+    const lines = (await s.get(`/v2/orders/${id}/products`)).body as Array<{ id: number; product_id: number; quantity: number; order_address_id: number }>;
+    const address = (await s.get(`/v2/orders/${id}/shipping_addresses`)).body[0] as { id: number };
+    const created = await s.call('POST', `/v2/orders/${id}/shipments`, {
+      order_address_id: address.id,
+      tracking_number: '1ZTEST0000000001',
+      shipping_provider: '',
+      comments: 'dropship',
+      items: lines.map((l) => ({ order_product_id: l.id, quantity: l.quantity })),
+    });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ order_id: id, order_address_id: address.id, tracking_number: '1ZTEST0000000001', comments: 'dropship' });
+    expect(created.body.id).toEqual(expect.any(Number));
+    expect(created.body.date_created).toMatch(RFC2822);
+    expect(created.body.items).toEqual(lines.map((l) => ({ order_product_id: l.id, product_id: l.product_id, quantity: l.quantity })));
+    const listed = await s.get(`/v2/orders/${id}/shipments`);
+    expect(listed.status).toBe(200);
+    expect(listed.body).toEqual([created.body]);
+    expect((await s.get(`/v2/orders/${id}/shipments/${created.body.id}`)).body).toEqual(created.body);
+    // Every item shipped: the order is Shipped, with its shipped date and counts.
+    const order = (await s.get(`/v2/orders/${id}`)).body;
+    expect(order).toMatchObject({ status_id: 2, status: 'Shipped', items_shipped: order.items_total });
+    expect(order.date_shipped).toMatch(RFC2822);
+    const products = (await s.get(`/v2/orders/${id}/products`)).body as Array<{ quantity: number; quantity_shipped: number }>;
+    for (const p of products) expect(p.quantity_shipped).toBe(p.quantity);
+  });
+
+  it('a shipment of some items leaves the order Partially Shipped', async () => {
+    // An order with a line of more than one unit.
+    let found: { id: number; line: { id: number; quantity: number } } | undefined;
+    for (let id = 121; id < 160 && !found; id++) {
+      const lines = (await s.get(`/v2/orders/${id}/products`)).body as Array<{ id: number; quantity: number }>;
+      const line = lines.find((l) => l.quantity > 1);
+      if (line) found = { id, line };
+    }
+    if (!found) throw new Error('no seeded order has a line of more than one unit');
+    await s.call('PUT', `/v2/orders/${found.id}`, { status_id: 11 });
+    const address = (await s.get(`/v2/orders/${found.id}/shipping_addresses`)).body[0] as { id: number };
+    const created = await s.call('POST', `/v2/orders/${found.id}/shipments`, { order_address_id: address.id, items: [{ order_product_id: found.line.id, quantity: 1 }] });
+    expect(created.status).toBe(201);
+    expect((await s.get(`/v2/orders/${found.id}`)).body).toMatchObject({ status_id: 3, status: 'Partially Shipped' });
+  });
+
+  it('refuses a missing address or items, unknown lines, more than was ordered, a long tracking number, and an unknown order', async () => {
+    const id = 130;
+    await s.call('PUT', `/v2/orders/${id}`, { status_id: 11 });
+    const lines = (await s.get(`/v2/orders/${id}/products`)).body as Array<{ id: number; quantity: number }>;
+    const address = (await s.get(`/v2/orders/${id}/shipping_addresses`)).body[0] as { id: number };
+    const line = lines[0] as { id: number; quantity: number };
+    for (const body of [
+      { items: [{ order_product_id: line.id, quantity: 1 }] },
+      { order_address_id: address.id },
+      { order_address_id: address.id + 999, items: [{ order_product_id: line.id, quantity: 1 }] },
+      { order_address_id: address.id, items: [{ order_product_id: 1, quantity: 1 }] },
+      { order_address_id: address.id, items: [{ order_product_id: line.id, quantity: line.quantity + 1 }] },
+      { order_address_id: address.id, tracking_number: 'X'.repeat(51), items: [{ order_product_id: line.id, quantity: 1 }] },
+    ]) {
+      const res = await s.call('POST', `/v2/orders/${id}/shipments`, body);
+      expect(res.status, JSON.stringify(body)).toBe(400);
+      expectV2Error(res.body, 400);
+    }
+    expect((await s.get(`/v2/orders/${id}/shipments`)).status).toBe(204);
+    const missing = await s.call('POST', '/v2/orders/99999/shipments', { order_address_id: 1, items: [{ order_product_id: 1, quantity: 1 }] });
+    expect(missing.status).toBe(404);
+    expectV2Error(missing.body, 404);
+    expect((await s.get(`/v2/orders/${id}/shipments/424242`)).status).toBe(404);
+  });
+
+  it('staff_notes written with PUT are read back', async () => {
+    const res = await s.call('PUT', '/v2/orders/131', { staff_notes: 'routed\nsecond line' });
+    expect(res.status).toBe(200);
+    expect((await s.get('/v2/orders/131')).body.staff_notes).toBe('routed\nsecond line');
+  });
+});

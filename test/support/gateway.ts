@@ -6,9 +6,10 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config.js';
-import { createGateway, type Gateway } from '../../src/gateway.js';
+import { createGateway, type Gateway, type GatewayOptions } from '../../src/gateway.js';
 import { createLogger } from '../../src/observability/logger.js';
 import type { SandboxOptionsInput } from '../../src/sandbox/options.js';
+import { runningTwin } from '../../src/sandbox/twins.js';
 
 export interface TestGateway extends Gateway {
   key: string;
@@ -27,16 +28,17 @@ export interface GqlBody {
 /** The per-client budget startGateway gives unless a test sets CLIENT_BUDGET_POINTS (processes.ts does the same). */
 export const TEST_BUDGET_POINTS = '100000000';
 
-export async function startGateway(env: Record<string, string> = {}, sandbox: SandboxOptionsInput = { parts: 500 }): Promise<TestGateway> {
+/** `options`: what createGateway takes besides the sandbox and the logger (e.g. an injected clock). */
+export async function startGateway(env: Record<string, string> = {}, sandbox: SandboxOptionsInput = { parts: 500 }, options: Omit<GatewayOptions, 'sandbox' | 'logger'> = {}): Promise<TestGateway> {
   const dataDir = env.CROSSDOCK_DATA_DIR ?? mkdtempSync(join(tmpdir(), 'crossdock-test-'));
   // Suites make many requests with configured keys: a generous budget unless the test sets one.
   const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', CROSSDOCK_DATA_DIR: dataDir, CLIENT_BUDGET_POINTS: TEST_BUDGET_POINTS, ...env });
-  const gateway = await createGateway(config, { sandbox, logger: createLogger({ level: env.LOG_LEVEL ?? 'silent' }) });
+  const gateway = await createGateway(config, { ...options, sandbox, logger: createLogger({ level: env.LOG_LEVEL ?? 'silent' }) });
   const key = gateway.devKey ?? config.apiKeys[0]?.key ?? '';
   return Object.assign(gateway, {
     key,
-    fipUrl: gateway.sandbox?.finditparts.url ?? '',
-    bcUrl: gateway.sandbox?.bigcommerce.url ?? '',
+    fipUrl: runningTwin(gateway.sandbox, 'finditparts')?.url ?? '',
+    bcUrl: runningTwin(gateway.sandbox, 'bigcommerce')?.url ?? '',
     async gql<T = GqlBody>(query: string, variables?: Record<string, unknown>, headers: Record<string, string> = {}) {
       const res = await fetch(`${gateway.url}/graphql`, {
         method: 'POST',

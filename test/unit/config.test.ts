@@ -6,7 +6,11 @@ describe('loadConfig', () => {
   it('defaults to the embedded development mode on loopback', () => {
     const c = loadConfig({});
     expect(c).toMatchObject({ mode: 'development', host: '127.0.0.1', port: 4000, apiKeys: [] });
-    expect(c.finditparts).toBeUndefined();
+    // No upstream configured: every connector runs against its sandbox twin.
+    expect(c.connectors.map((s) => [s.name, s.plan.kind])).toEqual([
+      ['finditparts', 'sandbox'],
+      ['bigcommerce', 'sandbox'],
+    ]);
     expect(c.cache.ttl).toEqual({ partMs: 600_000, priceMs: 300_000, stockMs: 60_000, productMs: 300_000, orderMs: 30_000 });
   });
 
@@ -33,7 +37,7 @@ describe('loadConfig', () => {
   });
 
   it('requires both upstreams or neither, and a store hash in the BigCommerce URL', () => {
-    expect(() => loadConfig({ FINDITPARTS_BASE_URL: 'http://127.0.0.1:1/api/v1', FINDITPARTS_API_KEY: 'k' })).toThrow(/both upstreams/);
+    expect(() => loadConfig({ FINDITPARTS_BASE_URL: 'http://127.0.0.1:1/api/v1', FINDITPARTS_API_KEY: 'k' })).toThrow(/configure all of FinditParts, BigCommerce or none of them/);
     expect(() =>
       loadConfig({
         FINDITPARTS_BASE_URL: 'http://127.0.0.1:1/api/v1',
@@ -106,5 +110,13 @@ describe('records: DATABASE_URL, REDIS_URL and CROSSDOCK_SINGLE_INSTANCE', () =>
       expect(text, name).toContain(name);
       expect(text).not.toContain('pw-not-shown-1234');
     }
+  });
+});
+
+describe('IDEMPOTENCY_CLAIM_LEASE_MS', () => {
+  it('defaults to a minute, takes 1 s to 1 h, and names the variable when out of range', () => {
+    expect(loadConfig({}).orders.claimLeaseMs).toBe(60_000);
+    expect(loadConfig({ IDEMPOTENCY_CLAIM_LEASE_MS: '3000' }).orders.claimLeaseMs).toBe(3_000);
+    for (const bad of ['999', '3600001', 'soon']) expect(() => loadConfig({ IDEMPOTENCY_CLAIM_LEASE_MS: bad }), bad).toThrow(/IDEMPOTENCY_CLAIM_LEASE_MS/);
   });
 });

@@ -55,11 +55,40 @@ describe('estimateCost', () => {
   });
 });
 
+describe('estimateCost follows the upstream calls a field can cause (issue 10, finding 16)', () => {
+  const skus = Array.from({ length: 250 }, (_, i) => `SKU-${i}`);
+
+  it('a filtered orders { totalCount } is charged the pages counting it reads', () => {
+    // The listing (1), and counting a filtered set: up to 20 pages of 250 (orders.ts).
+    expect(cost('{ orders(filter: { statusId: 11 }) { totalCount } }')).toBe(1 + 1 + 20);
+    expect(cost('query($f: OrderFilter) { orders(filter: $f) { totalCount } }', { f: { updatedSince: '2026-01-01T00:00:00Z' } })).toBe(1 + 1 + 20);
+    // Unfiltered, the count is one call; without totalCount, none.
+    expect(cost('{ orders { totalCount } }')).toBe(1 + 1 + 1);
+    expect(cost('{ orders(filter: { statusId: 11 }) { pageInfo { hasNextPage } } }')).toBe(1 + 1 + 1);
+  });
+
+  it('inventory(skus) reading supplier stock is charged a supplier lookup per SKU, once however many fields share it', () => {
+    // Per SKU: the Inventory object (1) and the lookup by part number its supplier stock needs (3).
+    expect(cost('query($s: [String!]!) { inventory(skus: $s) { supplierQuantity } }', { s: skus })).toBe(1 + 250 * (1 + 3));
+    expect(cost('query($s: [String!]!) { inventory(skus: $s) { supplierQuantity available inStock } }', { s: skus })).toBe(1 + 250 * (1 + 3));
+    expect(cost('query($s: [String!]!) { inventory(skus: $s) { ...S } } fragment S on Inventory { available }', { s: skus })).toBe(1 + 250 * (1 + 3));
+    // Store stock alone is one batched read per 250 SKUs: no lookup.
+    expect(cost('query($s: [String!]!) { inventory(skus: $s) { sku storeQuantity } }', { s: skus })).toBe(1 + 250);
+  });
+
+  it('a line’s supplier part is a lookup by part number, like Product.supplierPart', () => {
+    expect(cost('{ order(id: "1") { lines { part { id } } } }')).toBe(1 + 1 + 10 * (2 + 3));
+  });
+});
+
 describe('document shape', () => {
   it('counts depth (leaf included), every alias and every directive, fragments expanded', () => {
     expect(measureDocument(parse('{ a: __typename b: __typename }'))).toEqual({ depth: 1, aliases: 2, directives: 0 });
     const doc = parse('query Q @x { ...F ...F } fragment F on Query @y { p: part(id: "1") @include(if: true) { id } }');
     expect(measureDocument(doc)).toEqual({ depth: 2, aliases: 2, directives: 1 + 2 * 2 });
+    // A fragment no operation reaches is still validated: it counts once (issue 10, finding 18).
+    expect(measureDocument(parse('{ __typename } fragment U on Query @x { a: __typename @y @z }'))).toEqual({ depth: 1, aliases: 1, directives: 3 });
+    expect(measureDocument(parse('{ ...F } fragment F on Query { __typename @x @y } fragment F on Query { __typename }')).directives).toBe(2);
     // The standard introspection query fits the default depth of 15.
     expect(measureDocument(parse(getIntrospectionQuery())).depth).toBe(15);
   });

@@ -8,6 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { parseEncryptionKey } from '../../src/auth/securityConfig.js';
 import { createTokenCipher } from '../../src/auth/tokenVault.js';
 import { ConfigError, loadConfig } from '../../src/config.js';
+import { z } from 'zod';
+import { bigCommerceConfigSlice } from '../../src/connectors/bigcommerce/index.js';
 
 const TOKEN = 'abcdefghijklmnopqrstuvwxyz01234';
 
@@ -73,12 +75,21 @@ describe('settings', () => {
       BIGCOMMERCE_API_URL: 'https://api.bigcommerce.com/stores/abc/v3',
       BIGCOMMERCE_APP_CLIENT_ID: 'id',
       BIGCOMMERCE_APP_CLIENT_SECRET: 'secret',
+      BIGCOMMERCE_APP_REDIRECT_URI: 'https://gateway.example/bigcommerce/auth',
     };
     expect(() => loadConfig(production)).toThrow(/TOKEN_ENCRYPTION_KEY/);
+    // The exchange's redirect_uri is configuration in production, never a caller's Host header.
+    const { BIGCOMMERCE_APP_REDIRECT_URI: _redirect, ...withoutRedirect } = production;
+    expect(() => loadConfig({ ...withoutRedirect, TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('base64') })).toThrow(/BIGCOMMERCE_APP_REDIRECT_URI/);
     // With the app, the static store token is optional: the install provides one.
-    const config = loadConfig({ ...production, TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('base64') });
-    expect(config.bigcommerce?.accessToken).toBe('');
-    expect(config.security.bigcommerceApp).toEqual({ clientId: 'id', clientSecret: 'secret', loginUrl: undefined, redirectUri: undefined });
+    const withKey = { ...production, TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('base64') };
+    const config = loadConfig(withKey);
+    expect(config.connectors.find((c) => c.name === 'bigcommerce')?.plan.kind).toBe('configured');
+    const problems: string[] = [];
+    const state = bigCommerceConfigSlice.resolve(z.object(bigCommerceConfigSlice.env).parse(withKey), { mode: 'production', problems, all: { TOKEN_ENCRYPTION_KEY: config.security.tokenEncryptionKey } });
+    expect(problems).toEqual([]);
+    expect(state.configured && state.config.accessToken).toBe('');
+    expect(state.configured && state.config.app).toEqual({ clientId: 'id', clientSecret: 'secret', loginUrl: 'https://login.bigcommerce.com/oauth2/token', redirectUri: 'https://gateway.example/bigcommerce/auth' });
     expect(config.security.tokenEncryptionKey).toHaveLength(32);
     expect(config.security.audit.retentionDays).toBe(90);
   });

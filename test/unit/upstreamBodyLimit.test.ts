@@ -12,7 +12,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createPacer } from '../../src/limits/pacer.js';
 import { createMetrics } from '../../src/observability/metrics.js';
 import { createBreaker, type Breaker } from '../../src/upstreams/breaker.js';
-import { finditPartsVendor } from '../../src/upstreams/finditparts/client.js';
+import { finditPartsVendor } from '../../src/connectors/finditparts/client.js';
 import { createUpstreamClient, type UpstreamClient } from '../../src/upstreams/http.js';
 import { UpstreamError } from '../../src/upstreams/upstreamError.js';
 import { startScriptedOrigin, type ScriptedOrigin } from '../support/scriptedOrigin.js';

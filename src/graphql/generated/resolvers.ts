@@ -126,6 +126,11 @@ export type DriftField =
   | 'PRICE'
   | 'STOCK';
 
+export type HealthStatus =
+  | 'DEGRADED'
+  | 'HEALTHY'
+  | 'UNHEALTHY';
+
 /** Stock for one SKU, merged from the supplier and the store. */
 export type Inventory = {
   __typename?: 'Inventory';
@@ -232,10 +237,12 @@ export type Order = Node & {
   statusId: Scalars['Int']['output'];
   /** The store's order id. */
   storeOrderId: Scalars['String']['output'];
-  subtotal: Money;
+  /** In the order's currency (the one the shopper paid in). Null, with an UPSTREAM_ERROR, when the store sent an amount that is not a number. */
+  subtotal: Maybe<Money>;
   /** Supplier orders placed for this store order. */
   supplierOrders: Array<SupplierOrder>;
-  total: Money;
+  /** In the order's currency. Null, with an UPSTREAM_ERROR, when the store sent an amount that is not a number. */
+  total: Maybe<Money>;
   updatedAt: Maybe<Scalars['DateTime']['output']>;
 };
 
@@ -268,8 +275,10 @@ export type OrderLine = {
   product: Maybe<Product>;
   quantity: Scalars['Int']['output'];
   sku: Scalars['String']['output'];
-  total: Money;
-  unitPrice: Money;
+  /** In the order's currency. Null, with an UPSTREAM_ERROR, when the store sent an amount that is not a number. */
+  total: Maybe<Money>;
+  /** In the order's currency. Null, with an UPSTREAM_ERROR, when the store sent an amount that is not a number. */
+  unitPrice: Maybe<Money>;
 };
 
 /** Why an order could not be placed; the client can act on each. */
@@ -279,6 +288,13 @@ export type OrderRejectionReason =
   | 'NO_PRICE'
   | 'OUT_OF_STOCK'
   | 'UNKNOWN_PART';
+
+/** A pacing budget: at most `points` requests per `durationMs` (the vendor's quota model). */
+export type PacingBudget = {
+  __typename?: 'PacingBudget';
+  durationMs: Scalars['Int']['output'];
+  points: Scalars['Int']['output'];
+};
 
 /** Relay cursor pagination state. */
 export type PageInfo = {
@@ -371,7 +387,8 @@ export type Product = Node & {
   inventoryLevel: Maybe<Scalars['Int']['output']>;
   isVisible: Scalars['Boolean']['output'];
   name: Scalars['String']['output'];
-  price: Money;
+  /** In the store's default currency. Null, with an UPSTREAM_ERROR for this field, when the store sent a price that is not a number. */
+  price: Maybe<Money>;
   sku: Scalars['String']['output'];
   /** The store's product id. */
   storeId: Scalars['String']['output'];
@@ -849,12 +866,20 @@ export type SyncStatus =
   | 'RUNNING'
   | 'SUCCEEDED';
 
-/** One upstream's health as the gateway sees it. */
+/** One upstream API of a connector, as the gateway sees it. */
 export type UpstreamStatus = {
   __typename?: 'UpstreamStatus';
   baseUrl: Scalars['String']['output'];
   breaker: BreakerState;
+  /** The pacing budgets calls to it share (interactive and bulk lanes). */
+  budgets: Array<PacingBudget>;
+  /** The connector it belongs to (src/connectors.ts lists them). */
+  connector: Scalars['String']['output'];
   errors: Scalars['Int']['output'];
+  /** The connector's health: its own checks and its breakers (open: unhealthy; half-open: degraded). */
+  health: HealthStatus;
+  /** Why it is not healthy; null when it is. */
+  healthReason: Maybe<Scalars['String']['output']>;
   inFlight: Scalars['Int']['output'];
   /** Median and 99th percentile of recent attempts, ms; null before any call. */
   latencyP50Ms: Maybe<Scalars['Float']['output']>;
@@ -864,6 +889,8 @@ export type UpstreamStatus = {
   /** Requests left in the vendor's window as last reported by its headers; null when the vendor reports none. */
   quotaRemaining: Maybe<Scalars['Int']['output']>;
   requests: Scalars['Int']['output'];
+  /** It runs against its embedded sandbox twin. */
+  sandbox: Scalars['Boolean']['output'];
   /** Requests waiting for a pacing slot. */
   waiting: Scalars['Int']['output'];
 };
@@ -970,6 +997,7 @@ export type ResolversTypes = {
   DriftEntry: ResolverTypeWrapper<DriftEntry>;
   DriftField: DriftField;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
+  HealthStatus: HealthStatus;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   Inventory: ResolverTypeWrapper<InventoryModelModel>;
@@ -983,6 +1011,7 @@ export type ResolversTypes = {
   OrderFilter: OrderFilter;
   OrderLine: ResolverTypeWrapper<StoreOrderLineModel>;
   OrderRejectionReason: OrderRejectionReason;
+  PacingBudget: ResolverTypeWrapper<PacingBudget>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   Part: ResolverTypeWrapper<PartModel>;
   PartConnection: ResolverTypeWrapper<Omit<PartConnection, 'edges'> & { edges: Array<ResolversTypes['PartEdge']> }>;
@@ -1058,6 +1087,7 @@ export type ResolversParentTypes = {
   OrderEdge: Omit<OrderEdge, 'node'> & { node: ResolversParentTypes['Order'] };
   OrderFilter: OrderFilter;
   OrderLine: StoreOrderLineModel;
+  PacingBudget: PacingBudget;
   PageInfo: PageInfo;
   Part: PartModel;
   PartConnection: Omit<PartConnection, 'edges'> & { edges: Array<ResolversParentTypes['PartEdge']> };
@@ -1223,9 +1253,9 @@ export type OrderResolvers<ContextType = GraphQLContext, ParentType extends Reso
   status?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   statusId?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   storeOrderId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  subtotal?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+  subtotal?: Resolver<Maybe<ResolversTypes['Money']>, ParentType, ContextType>;
   supplierOrders?: Resolver<Array<ResolversTypes['SupplierOrder']>, ParentType, ContextType>;
-  total?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+  total?: Resolver<Maybe<ResolversTypes['Money']>, ParentType, ContextType>;
   updatedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
@@ -1250,8 +1280,14 @@ export type OrderLineResolvers<ContextType = GraphQLContext, ParentType extends 
   product?: Resolver<Maybe<ResolversTypes['Product']>, ParentType, ContextType>;
   quantity?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   sku?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  total?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
-  unitPrice?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+  total?: Resolver<Maybe<ResolversTypes['Money']>, ParentType, ContextType>;
+  unitPrice?: Resolver<Maybe<ResolversTypes['Money']>, ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type PacingBudgetResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['PacingBudget'] = ResolversParentTypes['PacingBudget']> = {
+  durationMs?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  points?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
@@ -1319,7 +1355,7 @@ export type ProductResolvers<ContextType = GraphQLContext, ParentType extends Re
   inventoryLevel?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   isVisible?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  price?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+  price?: Resolver<Maybe<ResolversTypes['Money']>, ParentType, ContextType>;
   sku?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   storeId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   supplierPart?: Resolver<Maybe<ResolversTypes['Part']>, ParentType, ContextType>;
@@ -1542,7 +1578,11 @@ export type SyncScopeResolvers<ContextType = GraphQLContext, ParentType extends 
 export type UpstreamStatusResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['UpstreamStatus'] = ResolversParentTypes['UpstreamStatus']> = {
   baseUrl?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   breaker?: Resolver<ResolversTypes['BreakerState'], ParentType, ContextType>;
+  budgets?: Resolver<Array<ResolversTypes['PacingBudget']>, ParentType, ContextType>;
+  connector?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   errors?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  health?: Resolver<ResolversTypes['HealthStatus'], ParentType, ContextType>;
+  healthReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   inFlight?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   latencyP50Ms?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   latencyP99Ms?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
@@ -1550,6 +1590,7 @@ export type UpstreamStatusResolvers<ContextType = GraphQLContext, ParentType ext
   quotaLimit?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   quotaRemaining?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   requests?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  sandbox?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   waiting?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
@@ -1581,6 +1622,7 @@ export type Resolvers<ContextType = GraphQLContext> = {
   OrderConnection?: OrderConnectionResolvers<ContextType>;
   OrderEdge?: OrderEdgeResolvers<ContextType>;
   OrderLine?: OrderLineResolvers<ContextType>;
+  PacingBudget?: PacingBudgetResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   Part?: PartResolvers<ContextType>;
   PartConnection?: PartConnectionResolvers<ContextType>;

@@ -9,13 +9,11 @@
  * its SHA-256. Every document must parse and validate against the gateway's
  * schema, so a stale operation fails here rather than in production.
  */
+import { parse, print, validate } from 'graphql';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { buildSchema } from '../schema.js';
 import { sha256Hex } from './trustedDocuments.js';
-
-const { parse, print, validate } = createRequire(import.meta.url)('graphql') as typeof import('graphql');
 
 /** `{ sha256: document }` for the given documents; throws naming the first that does not parse or validate. */
 export function buildSafelist(documents: ReadonlyArray<{ name: string; text: string }>): Record<string, string> {

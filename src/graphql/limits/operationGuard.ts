@@ -13,8 +13,7 @@
  * headers); each transport turns it into its own kind of error. Nothing here
  * knows the HTTP framework.
  */
-import { createRequire } from 'node:module';
-import type { DocumentNode, GraphQLSchema } from 'graphql';
+import { parse, type DocumentNode, type GraphQLSchema } from 'graphql';
 import { LRUCache } from 'lru-cache';
 import type { Role } from '../../config.js';
 import type { BudgetDecision, ClientBudgets } from '../../limits/clientBudgets.js';
@@ -23,9 +22,6 @@ import { ErrorCode } from '../errors.js';
 import { estimateCost, selectOperation, type CostModel } from './queryCost.js';
 import { checkShape, checkTokens, describeViolation, usesIntrospection, type ShapeViolation } from './queryLimits.js';
 import { sha256Hex, type TrustedDocuments } from './trustedDocuments.js';
-
-/** graphql's CommonJS build, as Apollo and the transports get it (sseTransport.ts explains). */
-const { parse } = createRequire(import.meta.url)('graphql') as typeof import('graphql');
 
 export interface OperationGuardOptions {
   schema: GraphQLSchema;

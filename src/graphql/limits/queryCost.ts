@@ -9,6 +9,11 @@
  * - a scalar or enum field costs 0, a field of object type 1, and a field
  *   that reaches another upstream (or another call to one) its own weight
  *   (FIELD_WEIGHTS: Part.storeProduct 2, Part.inventory 3, …);
+ * - a field whose upstream calls depend on its arguments or on what is
+ *   selected under it adds what FIELD_COSTS says (a filtered
+ *   `orders { totalCount }` pages the store up to 20 times; `inventory(skus)`
+ *   reading supplier stock looks each SKU up at the supplier): the cost
+ *   follows the calls a field can cause, not the shape of its answer;
  * - a list field costs its size times (its weight plus its selection's cost);
  *   the size is its `first` argument (or its schema default), the length of
  *   `ids`/`skus`/`partNumbers` (or of `filter.ids`/`filter.skus`), the smaller
@@ -21,27 +26,8 @@
  * validation refuses anyway). Variables are read as sent, falling back to
  * the variable's default, then the argument's schema default.
  */
-import { createRequire } from 'node:module';
-import type {
-  DocumentNode,
-  FragmentDefinitionNode,
-  GraphQLCompositeType,
-  GraphQLField,
-  GraphQLSchema,
-  OperationDefinitionNode,
-  SelectionSetNode,
-  ValueNode,
-} from 'graphql';
-
-/**
- * graphql-js as Node resolves it for @graphql-tools, which built the schema
- * (its CommonJS build): the type predicates below are `instanceof` checks,
- * and a test runner may hand an ESM import the other build (sseTransport.ts
- * has the same caveat).
- */
-const { getNamedType, getNullableType, isCompositeType, isInterfaceType, isListType, isObjectType, Kind } = createRequire(import.meta.url)(
-  'graphql',
-) as typeof import('graphql');
+import { getNamedType, getNullableType, isCompositeType, isInterfaceType, isListType, isObjectType, Kind, type DocumentNode, type FragmentDefinitionNode, type GraphQLCompositeType, type GraphQLField, type GraphQLSchema, type OperationDefinitionNode, type SelectionSetNode, type ValueNode } from 'graphql';
+import { ORDERS_COUNT_MAX_PAGES } from '../resolvers/orders.js';
 
 export interface CostModel {
   /** Fixed cost of each operation type. @default query 1, mutation 10, subscription 10 */
@@ -62,7 +48,20 @@ export interface CostModel {
   listArguments: readonly string[];
   /** `__schema` or `__type` with everything under it. @default 1 */
   introspectionField: number;
+  /** `Type.field` → extra weight from its arguments and selection (per item of a list). @default FIELD_COSTS */
+  fieldCosts: Readonly<Record<string, FieldCost>>;
 }
+
+/** What a FIELD_COSTS rule sees of one field in the document. */
+export interface FieldCostInput {
+  /** The field's arguments as given (variables resolved; schema defaults not applied). */
+  args: ReadonlyMap<string, unknown>;
+  /** Whether the selection directly under the field asks for `name` (through fragments too). */
+  selects(name: string): boolean;
+}
+
+/** Extra weight a field adds for the upstream calls its arguments or selection cause. */
+export type FieldCost = (field: FieldCostInput) => number;
 
 /**
  * Fields that reach another upstream than their parent came from, or make
@@ -82,7 +81,8 @@ export const FIELD_WEIGHTS: Readonly<Record<string, number>> = {
   // An order's products: one BigCommerce call per order.
   'Order.lines': 2,
   'OrderLine.product': 2,
-  'OrderLine.part': 2,
+  // The line's SKU to a supplier part: a lookup by part number, as Product.supplierPart.
+  'OrderLine.part': 3,
   'SupplierOrderLine.part': 2,
 };
 
@@ -90,6 +90,27 @@ export const FIELD_WEIGHTS: Readonly<Record<string, number>> = {
 export const LIST_SIZES: Readonly<Record<string, number>> = {
   // PRICE, STOCK, NAME at most.
   'Drift.fields': 3,
+};
+
+/** A supplier lookup by part number (the supplier has no batch form of it), with the part it finds. */
+const SUPPLIER_LOOKUP = 3;
+
+const hasOrderFilter = (filter: unknown): boolean =>
+  typeof filter === 'object' && filter !== null && Object.values(filter).some((v) => v !== null && v !== undefined);
+
+/**
+ * Upstream calls that depend on a field's arguments or selection, so no
+ * fixed weight prices them (src/graphql/resolvers names the calls).
+ */
+export const FIELD_COSTS: Readonly<Record<string, FieldCost>> = {
+  // orders.ts: a cursor off a page boundary reads a second page; totalCount is one count call, but for a
+  // filtered list (BigCommerce v2 has no filtered count) it pages through the set, up to ORDERS_COUNT_MAX_PAGES.
+  'Query.orders': (f) =>
+    (f.args.get('after') != null ? 1 : 0) + (!f.selects('totalCount') ? 0 : hasOrderFilter(f.args.get('filter')) ? ORDERS_COUNT_MAX_PAGES : 1),
+  // inventory.ts: stock by SKU alone has no supplier variant, so supplier stock (and what is derived from it)
+  // first finds the part by a lookup per SKU. Store stock is one batched read per 250 SKUs, priced by the
+  // object weight. The lookup is shared by the three fields (request-scoped loaders), so it is charged once.
+  'Query.inventory': (f) => (['supplierQuantity', 'available', 'inStock'].some((name) => f.selects(name)) ? SUPPLIER_LOOKUP : 0),
 };
 
 export const DEFAULT_COST_MODEL: CostModel = {
@@ -102,6 +123,7 @@ export const DEFAULT_COST_MODEL: CostModel = {
   countArguments: ['first', 'last', 'limit'],
   listArguments: ['ids', 'skus', 'partNumbers'],
   introspectionField: 1,
+  fieldCosts: FIELD_COSTS,
 };
 
 /** The sizes we are willing to multiply by; anything larger is already far over any limit. */
@@ -174,6 +196,19 @@ export function estimateCost(
   const fragmentMemo = new Map<string, number>();
   const onPath = new Set<string>();
 
+  /** Whether `set` asks for the field `name` directly, through inline and named fragments (cycles ignored). */
+  function selectsField(set: SelectionSetNode | undefined, name: string, seen = new Set<string>()): boolean {
+    if (!set) return false;
+    return set.selections.some((sel) => {
+      if (sel.kind === Kind.FIELD) return sel.name.value === name;
+      if (sel.kind === Kind.INLINE_FRAGMENT) return selectsField(sel.selectionSet, name, seen);
+      const fragment = fragments.get(sel.name.value);
+      if (!fragment || seen.has(sel.name.value)) return false;
+      seen.add(sel.name.value);
+      return selectsField(fragment.selectionSet, name, seen);
+    });
+  }
+
   /**
    * Cost of a selection set on `parentType`. `connectionSize` sizes the list
    * fields directly under it (a connection's `edges`/`nodes`).
@@ -214,8 +249,10 @@ export function estimateCost(
       const coordinate = `${parentType.name}.${name}`;
       const named = getNamedType(field.type);
       const composite = isCompositeType(named);
-      const weight = model.fieldWeights[coordinate] ?? (composite ? model.objectField : model.scalarField);
       const args = new Map((sel.arguments ?? []).map((a) => [a.name.value, valueOf(a.value)]));
+      const rule = model.fieldCosts[coordinate];
+      const extra = rule ? rule({ args, selects: (n) => selectsField(sel.selectionSet, n) }) : 0;
+      const weight = (model.fieldWeights[coordinate] ?? (composite ? model.objectField : model.scalarField)) + extra;
       const size = field.args.length ? sizeFromArguments(field, args) : undefined;
       const isList = isListType(getNullableType(field.type));
       const multiplier = isList ? (size ?? model.listSizes[coordinate] ?? connectionSize ?? model.defaultListSize) : 1;

@@ -5,16 +5,16 @@
  * validation runs). Fragments are expanded — a fragment spread ten times
  * counts ten times — memoised per fragment and guarded against cycles, so the
  * checks stay linear in the document's size whatever its fragments do.
+ * A fragment no operation reaches (unused, or shadowed by a later one of the
+ * same name) is never executed but is still validated, once: it counts once,
+ * so directives piled into it cannot reach validation past the limit.
  *
  * Each limit is configurable (MAX_QUERY_DEPTH, MAX_ALIASES, MAX_DIRECTIVES,
  * MAX_TOKENS) and refused with QUERY_TOO_COMPLEX. The same checks run for
  * GraphQL over HTTP (limitsPlugin.ts) and over SSE and WebSocket
  * (operationGuard.ts).
  */
-import { createRequire } from 'node:module';
-import type { DocumentNode, FragmentDefinitionNode, OperationDefinitionNode, SelectionSetNode } from 'graphql';
-
-const { Kind, Lexer, Source, TokenKind } = createRequire(import.meta.url)('graphql') as typeof import('graphql');
+import { Kind, Lexer, Source, TokenKind, type DocumentNode, type FragmentDefinitionNode, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
 
 export interface ShapeLimits {
   /** Deepest field nesting; `{ a { b } }` is 2. */
@@ -64,6 +64,8 @@ export function measureDocument(document: DocumentNode): DocumentShape {
   for (const def of document.definitions) if (def.kind === Kind.FRAGMENT_DEFINITION) fragments.set(def.name.value, def);
   const memo = new Map<string, DocumentShape>();
   const onPath = new Set<string>();
+  /** Fragment definitions measured through a spread (by node: a shadowed one of the same name is another). */
+  const reached = new Set<FragmentDefinitionNode>();
 
   function measureSet(set: SelectionSetNode): DocumentShape {
     const out: DocumentShape = { depth: 0, aliases: 0, directives: 0 };
@@ -91,6 +93,7 @@ export function measureDocument(document: DocumentNode): DocumentShape {
     // Unknown fragments and cycles are validation errors; they add nothing here.
     if (!fragment || onPath.has(name)) return { depth: 0, aliases: 0, directives: 0 };
     onPath.add(name);
+    reached.add(fragment);
     const shape = measureSet(fragment.selectionSet);
     shape.directives += fragment.directives?.length ?? 0;
     onPath.delete(name);
@@ -105,6 +108,13 @@ export function measureDocument(document: DocumentNode): DocumentShape {
     total.depth = Math.max(total.depth, shape.depth);
     total.aliases += shape.aliases;
     total.directives += shape.directives + (def.directives?.length ?? 0) + variableDirectives(def);
+  }
+  // Validation visits every definition, reached or not (each unknown directive in them is one error).
+  for (const def of document.definitions) {
+    if (def.kind !== Kind.FRAGMENT_DEFINITION || reached.has(def)) continue;
+    const shape = measureSet(def.selectionSet);
+    shape.directives += def.directives?.length ?? 0;
+    add(total, shape);
   }
   return total;
 }

@@ -1,6 +1,6 @@
 /** All resolvers, by domain. */
 import type { Resolvers } from '../generated/resolvers.js';
-import { decodeGlobalId } from '../ids.js';
+import { decodeGlobalId, type NodeType } from '../ids.js';
 import { inventoryQueries, inventoryResolvers } from './inventory.js';
 import { orderConnectionResolvers, orderLineResolvers, orderQueries, orderResolvers } from './orders.js';
 import { partQueries, partResolvers, partVariantResolvers } from './parts.js';
@@ -15,9 +15,24 @@ import {
   supplierOrderLineResolvers,
   supplierOrderMutations,
   supplierOrderQueries,
+  supplierOrderRejectedResolvers,
   supplierOrderResolvers,
   supplierOrderSubscriptions,
 } from './supplierOrders.js';
+
+/**
+ * The type node() fetched each object as: the type named in its global id.
+ * Objects cannot tell by their fields (a store product carries the
+ * `supplierId` a sync wrote, as a part does), and cached objects are shared
+ * between requests, so they are tagged here rather than changed. An object
+ * is only ever fetched as its own type, so a tag never goes stale.
+ */
+const nodeTypes = new WeakMap<object, NodeType>();
+
+function asNode<T extends object>(type: NodeType, value: T | null): T | null {
+  if (value) nodeTypes.set(value, type);
+  return value;
+}
 
 export const resolvers: Resolvers = {
   ...scalarResolvers,
@@ -35,11 +50,11 @@ export const resolvers: Resolvers = {
       if (!global) return null;
       switch (global.type) {
         case 'Part':
-          return ctx.loaders.part.load(global.localId);
+          return asNode('Part', await ctx.loaders.part.load(global.localId));
         case 'Product':
-          return ctx.loaders.productById.load(global.localId);
+          return asNode('Product', await ctx.loaders.productById.load(global.localId));
         case 'Order':
-          return ctx.loaders.order.load(global.localId);
+          return asNode('Order', await ctx.loaders.order.load(global.localId));
         default: {
           const never: never = global.type;
           throw new Error(`unknown node type ${String(never)}`);
@@ -51,13 +66,17 @@ export const resolvers: Resolvers = {
   Subscription: { ...syncSubscriptions, ...supplierOrderSubscriptions },
   PlaceSupplierOrderResult: placeResultResolvers,
   SupplierOrder: supplierOrderResolvers,
+  SupplierOrderRejected: supplierOrderRejectedResolvers,
   SupplierOrderLine: supplierOrderLineResolvers,
   SyncJob: syncJobResolvers,
   Node: {
     __resolveType(obj) {
-      if ('supplierId' in obj) return 'Part';
+      const tagged = nodeTypes.get(obj);
+      if (tagged) return tagged;
+      // Not from node(): by the field only that type has.
       if ('storeId' in obj) return 'Product';
-      return 'Order';
+      if ('orderId' in obj) return 'Order';
+      return 'Part';
     },
   },
   Part: partResolvers,

@@ -6,10 +6,14 @@ import { parseId, toGlobalId } from '../ids.js';
 import { toGatewayError } from '../loaders.js';
 import { fetchWindow, offsetCursor, parseWindow } from '../pagination.js';
 import { linkedPart } from './products.js';
+import { storeAmount } from './storeAmount.js';
 
 export const ORDERS_MAX_FIRST = 250;
-/** Counting a filtered set pages through it; beyond this many pages the count is refused. */
-const MAX_COUNT_PAGES = 20;
+/**
+ * Counting a filtered set pages through it (v2 lists carry no total); beyond this many pages the count is
+ * refused. The cost model charges a filtered totalCount this many calls (src/graphql/limits/queryCost.ts).
+ */
+export const ORDERS_COUNT_MAX_PAGES = 20;
 
 export const orderQueries: Pick<QueryResolvers, 'orders' | 'order'> = {
   async orders(_root, { filter, first, after }, ctx) {
@@ -20,17 +24,18 @@ export const orderQueries: Pick<QueryResolvers, 'orders' | 'order'> = {
     }
     // v2 filters take RFC 2822 or ISO 8601 dates; ISO is sent as given.
     const minDateModified = filter?.updatedSince ?? undefined;
-    const bc = ctx.services.bigcommerce;
+    const bc = ctx.services.store.orders;
     ctx.hints.minTtlMs = Math.min(ctx.hints.minTtlMs, ctx.services.config.cache.ttl.orderMs);
     try {
+      const mark = await ctx.services.cache.mark();
       const page = await fetchWindow(window.offset, window.first, async (p, limit) => {
-        const items = await bc.listOrders({ statusId, minDateModified, page: p, limit }, 'interactive');
+        const items = await bc.list({ statusId, minDateModified, page: p, limit }, 'interactive');
         // v2 lists carry no total; a full page means there may be more.
         return { items, total: items.length === limit ? Number.MAX_SAFE_INTEGER : (p - 1) * limit + items.length };
       });
       const paged = page.items;
       const hasNext = page.total > window.offset + paged.length;
-      await ctx.services.sources.order.prime(new Map(paged.map((o) => [o.orderId, o])));
+      await ctx.services.sources.order.prime(new Map(paged.map((o) => [o.orderId, o])), mark);
       const edges = paged.map((o, i) => ({ cursor: offsetCursor(window.offset + i), node: o }));
       return {
         edges,
@@ -41,14 +46,14 @@ export const orderQueries: Pick<QueryResolvers, 'orders' | 'order'> = {
           endCursor: edges[edges.length - 1]?.cursor ?? null,
         },
         async count() {
-          if (statusId === undefined && minDateModified === undefined) return bc.orderCount('interactive');
+          if (statusId === undefined && minDateModified === undefined) return bc.count('interactive');
           let total = 0;
-          for (let page = 1; page <= MAX_COUNT_PAGES; page++) {
-            const batch = await bc.listOrders({ statusId, minDateModified, page, limit: ORDERS_MAX_FIRST }, 'interactive');
+          for (let page = 1; page <= ORDERS_COUNT_MAX_PAGES; page++) {
+            const batch = await bc.list({ statusId, minDateModified, page, limit: ORDERS_MAX_FIRST }, 'interactive');
             total += batch.length;
             if (batch.length < ORDERS_MAX_FIRST) return total;
           }
-          throw gatewayError(ErrorCode.QUERY_TOO_COMPLEX, `totalCount of a filtered order list is limited to ${MAX_COUNT_PAGES * ORDERS_MAX_FIRST} orders`);
+          throw gatewayError(ErrorCode.QUERY_TOO_COMPLEX, `totalCount of a filtered order list is limited to ${ORDERS_COUNT_MAX_PAGES * ORDERS_MAX_FIRST} orders`);
         },
       };
     } catch (err) {
@@ -71,6 +76,8 @@ export const orderConnectionResolvers = {
 export const orderResolvers: OrderResolvers = {
   id: (o) => toGlobalId('Order', o.orderId),
   storeOrderId: (o) => o.orderId,
+  subtotal: (o, _a, ctx) => storeAmount(o.subtotal, `a subtotal for order ${o.orderId}`, ctx.services.store.name),
+  total: (o, _a, ctx) => storeAmount(o.total, `a total for order ${o.orderId}`, ctx.services.store.name),
   async lines(o, _a, ctx: GraphQLContext) {
     return (await ctx.loaders.orderLines.load(o.orderId)) ?? [];
   },
@@ -78,6 +85,8 @@ export const orderResolvers: OrderResolvers = {
 
 export const orderLineResolvers: OrderLineResolvers = {
   id: (l) => `${l.orderId}:${l.lineId}`,
+  unitPrice: (l, _a, ctx) => storeAmount(l.unitPrice, `a unit price for line ${l.lineId} of order ${l.orderId}`, ctx.services.store.name),
+  total: (l, _a, ctx) => storeAmount(l.total, `a line total for line ${l.lineId} of order ${l.orderId}`, ctx.services.store.name),
   product: (l, _a, ctx) => (l.productId ? ctx.loaders.productById.load(l.productId) : null),
   part: (l, _a, ctx) => linkedPart(l.sku, ctx),
 };

@@ -1,6 +1,7 @@
 /** Parts: the supplier's catalog, linked to the store by the SKU rule. */
 import type { Part } from '../../domain/types.js';
 import { computeDrift } from '../../domain/drift.js';
+import { mapPart, mappedVariant } from '../../jobs/productMapper.js';
 import type { GraphQLContext } from '../context.js';
 import { ErrorCode, gatewayError } from '../errors.js';
 import type { PartResolvers, QueryResolvers } from '../generated/resolvers.js';
@@ -15,14 +16,32 @@ export function preferredVariantId(part: Part): string | null {
   return part.preferredVariantId ?? part.variants[0]?.variantId ?? null;
 }
 
+/**
+ * Drift: where the store differs from what a sync would write for this part
+ * now (README, Sync jobs: the mapper applies PRICE_MARKUP_PERCENT and
+ * PRICE_ROUNDING, trims the name, floors stock at 0). Comparing with the raw
+ * supplier values instead would call every marked-up product drifted and a
+ * product left at the supplier's price in sync.
+ */
 export async function partDrift(part: Part, ctx: GraphQLContext) {
-  const product = await ctx.loaders.productBySku.load(ctx.services.skuRule.skuFor(part.partNumber));
+  const { skuRule, config } = ctx.services;
+  const product = await ctx.loaders.productBySku.load(skuRule.skuFor(part.partNumber));
   if (!product) return null;
-  const vid = preferredVariantId(part);
-  const [price, stock] = vid ? await Promise.all([ctx.loaders.price.load(vid), ctx.loaders.stock.load(vid)]) : [null, null];
+  const variant = mappedVariant(part);
+  const [price, stock] = variant ? await Promise.all([ctx.loaders.price.load(variant.variantId), ctx.loaders.stock.load(variant.variantId)]) : [null, null];
+  // The part as the sync would read it: the variant's current price and stock (their caches are fresher than the part's).
+  const current: Part = {
+    ...part,
+    variants: part.variants.map((v) => (v === variant ? { ...v, price: price ?? v.price, quantity: stock ?? v.quantity } : v)),
+  };
+  const mapped = mapPart(current, { skuRule, markupPercent: config.sync.markupPercent, rounding: config.sync.rounding, categoryMap: config.sync.categoryMap });
+  // A part the mapper refuses (no positive price, no name) is never written: only what it would still normalise is compared.
+  const expected = mapped.ok
+    ? { name: mapped.product.name, price: price ? mapped.product.price : null, stock: stock === null ? null : mapped.product.stock }
+    : { name: part.description.trim(), price: null, stock: stock === null ? null : Math.max(0, stock) };
   const fields = computeDrift({
-    expected: { name: part.description, price: price?.amount ?? null, stock: stock ?? null },
-    actual: { name: product.name, price: product.price.amount, stock: product.inventoryLevel },
+    expected,
+    actual: { name: product.name, price: product.price?.amount ?? null, stock: product.inventoryLevel },
   });
   return { inSync: fields.length === 0, fields };
 }
@@ -54,10 +73,12 @@ export const partQueries: Pick<QueryResolvers, 'part' | 'parts' | 'partByNumber'
     // A result page changes as stock does: cache whole responses no longer than stock.
     ctx.hints.minTtlMs = Math.min(ctx.hints.minTtlMs, ctx.services.config.cache.ttl.stockMs);
     try {
+      // Before the page is read: a page from before a sync's invalidation must not be primed after it.
+      const mark = await ctx.services.cache.mark();
       const page = await fetchWindow(window.offset, window.first, (p, per) =>
-        ctx.services.finditparts.search({ query: query ?? undefined, tags: tags ?? undefined, page: p, per }, 'interactive'),
+        ctx.services.supplier.catalog.search({ query: query ?? undefined, tags: tags ?? undefined, page: p, per }, 'interactive'),
       );
-      await ctx.services.sources.primeParts(page.items);
+      await ctx.services.sources.primeParts(page.items, mark);
       for (const part of page.items) ctx.loaders.part.prime(part.supplierId, part);
       return connection(page.items, window.offset, page.total, window.offset + page.items.length < page.total);
     } catch (err) {

@@ -7,6 +7,7 @@ import { checkCode, checkListSize, parseId, toGlobalId } from '../ids.js';
 import { toGatewayError } from '../loaders.js';
 import { connection, fetchWindow, parseWindow } from '../pagination.js';
 import { partDrift } from './parts.js';
+import { storeAmount } from './storeAmount.js';
 
 /** Largest `first` for products: BigCommerce's `limit` cap. */
 export const PRODUCTS_MAX_FIRST = 250;
@@ -43,13 +44,15 @@ export const productQueries: Pick<QueryResolvers, 'product' | 'products'> = {
     }
     ctx.hints.minTtlMs = Math.min(ctx.hints.minTtlMs, ctx.services.config.cache.ttl.productMs);
     try {
+      // Before the page is read: a page from before a sync's invalidation must not be primed after it.
+      const mark = await ctx.services.cache.mark();
       const page = await fetchWindow(window.offset, window.first, (p, limit) =>
-        ctx.services.bigcommerce.listProducts(
+        ctx.services.store.catalog.listProducts(
           { keyword: filter?.keyword ?? undefined, ids, skus, isVisible: filter?.isVisible ?? undefined, page: p, limit },
           'interactive',
         ),
       );
-      await ctx.services.sources.primeProducts(page.items);
+      await ctx.services.sources.primeProducts(page.items, mark);
       for (const p of page.items) ctx.loaders.productById.prime(p.storeId, p);
       return connection(page.items, window.offset, page.total, window.offset + page.items.length < page.total);
     } catch (err) {
@@ -60,7 +63,7 @@ export const productQueries: Pick<QueryResolvers, 'product' | 'products'> = {
 
 export const productResolvers: ProductResolvers = {
   id: (p) => toGlobalId('Product', p.storeId),
-  price: (p) => p.price,
+  price: (p, _a, ctx) => storeAmount(p.price, `a price for product ${p.storeId}`, ctx.services.store.name),
   supplierPart: (p, _args, ctx) => linkedPart(p.sku, ctx, p.supplierId),
   inventory: (p) => ({ sku: p.sku, supplierVariantId: undefined }),
   async drift(p: StoreProduct, _args, ctx) {

@@ -2,19 +2,20 @@
 import { requireRole } from '../../auth/roles.js';
 import { changeStream } from '../../events/changeStream.js';
 import { money } from '../../domain/money.js';
+import { redactText } from '../../observability/redact.js';
 import type { SupplierOrderRecord } from '../../orders/types.js';
 import { isFinalOrder } from '../../orders/types.js';
 import { ErrorCode, gatewayError } from '../errors.js';
 import type { GraphQLContext } from '../context.js';
 import type { MutationResolvers, QueryResolvers, SubscriptionResolvers, SupplierOrderLineResolvers, SupplierOrderResolvers } from '../generated/resolvers.js';
 import { connection, parseWindow } from '../pagination.js';
+import { isRecordId } from '../../domain/codes.js';
 
 function orders(ctx: GraphQLContext) {
   ctx.hints.uncacheable = true;
   return ctx.services.orders;
 }
 
-const ORDER_ID = /^[0-9a-f-]{36}$/;
 
 export const supplierOrderQueries: Pick<QueryResolvers, 'supplierOrder' | 'supplierOrders'> = {
   supplierOrder: async (_root, { id }, ctx) => (await orders(ctx).service.get(id)) ?? null,
@@ -41,12 +42,12 @@ export const supplierOrderMutations: Pick<MutationResolvers, 'placeSupplierOrder
   },
   retrySupplierOrder(_root, { id }, ctx) {
     requireRole(ctx.client, 'operator', 'retrySupplierOrder');
-    if (!ORDER_ID.test(id)) throw gatewayError(ErrorCode.NOT_FOUND, 'no such supplier order', { argument: 'id' });
+    if (!isRecordId(id)) throw gatewayError(ErrorCode.NOT_FOUND, 'no such supplier order', { argument: 'id' });
     return orders(ctx).service.retry(id);
   },
   cancelSupplierOrder(_root, { id }, ctx) {
     requireRole(ctx.client, 'operator', 'cancelSupplierOrder');
-    if (!ORDER_ID.test(id)) throw gatewayError(ErrorCode.NOT_FOUND, 'no such supplier order', { argument: 'id' });
+    if (!isRecordId(id)) throw gatewayError(ErrorCode.NOT_FOUND, 'no such supplier order', { argument: 'id' });
     return orders(ctx).service.cancel(id);
   },
 };
@@ -70,8 +71,18 @@ export const placeResultResolvers = {
   __resolveType: (r: { kind: 'placed' | 'rejected' }) => (r.kind === 'placed' ? 'SupplierOrderPlaced' : 'SupplierOrderRejected'),
 };
 
+/**
+ * Error text and reasons quote the supplier's own messages, and a vendor may
+ * echo back what it was sent (the Authorization header, the ship-to address):
+ * a viewer gets them through the same redaction as log lines (redact.ts).
+ */
 export const supplierOrderResolvers: SupplierOrderResolvers = {
-  history: (o, _a, ctx) => ctx.services.orders.store.events(o.id),
+  lastError: (o) => (o.lastError == null ? null : redactText(o.lastError)),
+  history: async (o, _a, ctx) => (await ctx.services.orders.store.events(o.id)).map((e) => ({ ...e, reason: redactText(e.reason) })),
+};
+
+export const supplierOrderRejectedResolvers = {
+  message: (r: { message: string }) => redactText(r.message),
 };
 
 export const supplierOrderLineResolvers: SupplierOrderLineResolvers = {

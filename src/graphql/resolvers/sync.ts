@@ -3,9 +3,11 @@ import { requireRole } from '../../auth/roles.js';
 import { changeStream } from '../../events/changeStream.js';
 import { isFinal } from '../../jobs/types.js';
 import type { SyncJobRecord } from '../../jobs/types.js';
+import { redactText } from '../../observability/redact.js';
 import type { GraphQLContext } from '../context.js';
 import type { MutationResolvers, QueryResolvers, SubscriptionResolvers, SyncJobResolvers } from '../generated/resolvers.js';
 import { connection, offsetCursor, parseWindow } from '../pagination.js';
+import { isRecordId } from '../../domain/codes.js';
 
 const MAX_PAGE = 200;
 
@@ -30,7 +32,7 @@ function jobs(ctx: GraphQLContext) {
 export const syncQueries: Pick<QueryResolvers, 'syncJob' | 'syncJobs' | 'syncSchedules'> = {
   async syncJob(_root, { id }, ctx) {
     const j = jobs(ctx);
-    return /^[0-9a-f-]{36}$/.test(id) ? ((await j.store.get(id)) ?? null) : null;
+    return isRecordId(id) ? ((await j.store.get(id)) ?? null) : null;
   },
   async syncJobs(_root, { filter, first, after }, ctx) {
     const window = parseWindow(first, after, MAX_PAGE);
@@ -82,7 +84,13 @@ export const syncSubscriptions: SubscriptionResolvers = {
   },
 };
 
+/**
+ * A job's error and its failures' messages quote vendor and internal error
+ * text (a vendor may echo the credentials and addresses it was sent): a
+ * viewer gets them through the same redaction as log lines (redact.ts).
+ */
 export const syncJobResolvers: SyncJobResolvers = {
+  error: (job) => (job.error == null ? null : redactText(job.error)),
   progress(job) {
     const c = job.counters;
     const elapsed = job.runStartedAt ? (Date.now() - Date.parse(job.runStartedAt)) / 1000 : 0;
@@ -100,7 +108,11 @@ export const syncJobResolvers: SyncJobResolvers = {
   async failures(job, { first, after }, ctx) {
     const window = parseWindow(first, after, MAX_PAGE);
     const { items, total } = await ctx.services.jobs.store.failures(job.id, window.offset, window.first);
-    return page(items, total, window.offset);
+    return page(
+      items.map((f) => ({ ...f, message: redactText(f.message) })),
+      total,
+      window.offset,
+    );
   },
   async plannedChanges(job, { first, after }, ctx) {
     const window = parseWindow(first, after, MAX_PAGE);

@@ -1,6 +1,7 @@
-/** Live gateway state: upstream health and the cache. Never cached. */
+/** Live gateway state: connectors and their upstreams, the cache. Never cached. */
 import type { CacheStatusResolvers, QueryResolvers, UpstreamStatusResolvers } from '../generated/resolvers.js';
-import type { GraphQLContext, UpstreamHandle } from '../context.js';
+import type { GraphQLContext } from '../context.js';
+import type { UpstreamStatusModel } from '../models.js';
 
 function percentile(sorted: number[], p: number): number | null {
   if (sorted.length === 0) return null;
@@ -8,16 +9,14 @@ function percentile(sorted: number[], p: number): number | null {
   return Math.round((sorted[Math.max(0, idx)] ?? 0) * 100) / 100;
 }
 
-function handleFor(name: string, ctx: GraphQLContext): UpstreamHandle {
-  const h = ctx.services.upstreams.find((u) => u.http.name === name);
-  if (!h) throw new Error(`no upstream ${name}`);
-  return h;
-}
+type UpstreamRow = UpstreamStatusModel;
+
+const HEALTH = { healthy: 'HEALTHY', degraded: 'DEGRADED', unhealthy: 'UNHEALTHY' } as const;
 
 export const systemQueries: Pick<QueryResolvers, 'upstreams' | 'cacheStatus'> = {
   upstreams(_root, _args, ctx) {
     ctx.hints.uncacheable = true;
-    return ctx.services.upstreams.map((u) => ({ name: u.http.name }));
+    return ctx.services.connectors.flatMap((connector) => connector.upstreams.map((handle) => ({ name: handle.http.name, connector, handle })));
   },
   cacheStatus(_root, _args, ctx) {
     ctx.hints.uncacheable = true;
@@ -36,24 +35,31 @@ export const systemQueries: Pick<QueryResolvers, 'upstreams' | 'cacheStatus'> = 
   },
 };
 
-export const upstreamStatusResolvers: UpstreamStatusResolvers = {
-  name: (m) => m.name,
-  baseUrl: (m, _a, ctx) => handleFor(m.name, ctx).http.baseUrl,
-  breaker(m, _a, ctx) {
-    const kind = handleFor(m.name, ctx).breaker.state().kind;
+const latencies = (r: UpstreamRow) => [...r.handle.http.stats().recentLatenciesMs].sort((a, b) => a - b);
+
+export const upstreamStatusResolvers: UpstreamStatusResolvers<GraphQLContext> = {
+  name: (r) => r.name,
+  connector: (r) => r.connector.name,
+  health: async (r) => HEALTH[(await r.connector.health()).status],
+  healthReason: async (r) => (await r.connector.health()).reason ?? null,
+  sandbox: (r) => r.connector.sandbox,
+  baseUrl: (r) => r.handle.http.baseUrl,
+  breaker(r) {
+    const kind = r.handle.breaker.kind();
     return kind === 'closed' ? 'CLOSED' : kind === 'open' ? 'OPEN' : 'HALF_OPEN';
   },
-  quotaRemaining: (m, _a, ctx) => handleFor(m.name, ctx).pacer.snapshot().vendorLeft,
-  quotaLimit: (m, _a, ctx) => handleFor(m.name, ctx).pacer.snapshot().vendorQuota,
-  waiting(m, _a, ctx) {
-    const w = handleFor(m.name, ctx).pacer.snapshot().waiting;
+  budgets: (r) => r.handle.budgets.map((b) => ({ points: b.points, durationMs: b.durationMs })),
+  quotaRemaining: (r) => r.handle.pacer.snapshot().vendorLeft,
+  quotaLimit: (r) => r.handle.pacer.snapshot().vendorQuota,
+  waiting(r) {
+    const w = r.handle.pacer.snapshot().waiting;
     return w.interactive + w.bulk;
   },
-  inFlight: (m, _a, ctx) => handleFor(m.name, ctx).pacer.snapshot().inFlight,
-  latencyP50Ms: (m, _a, ctx) => percentile([...handleFor(m.name, ctx).http.stats().recentLatenciesMs].sort((a, b) => a - b), 50),
-  latencyP99Ms: (m, _a, ctx) => percentile([...handleFor(m.name, ctx).http.stats().recentLatenciesMs].sort((a, b) => a - b), 99),
-  requests: (m, _a, ctx) => handleFor(m.name, ctx).http.stats().requests,
-  errors: (m, _a, ctx) => handleFor(m.name, ctx).http.stats().errors,
+  inFlight: (r) => r.handle.pacer.snapshot().inFlight,
+  latencyP50Ms: (r) => percentile(latencies(r), 50),
+  latencyP99Ms: (r) => percentile(latencies(r), 99),
+  requests: (r) => r.handle.http.stats().requests,
+  errors: (r) => r.handle.http.stats().errors,
 };
 
 export const cacheStatusResolvers: CacheStatusResolvers = {};

@@ -34,8 +34,9 @@ export function planItem(kind: SyncKind, part: Part, existing: StoreProduct | un
   }
   const changes: FieldChange[] = [];
   if ((kind === 'CATALOG') && existing.name !== p.name) changes.push({ field: 'name', before: existing.name, after: p.name });
-  if ((kind === 'CATALOG' || kind === 'PRICE') && !sameAmount(existing.price.amount, p.price)) {
-    changes.push({ field: 'price', before: existing.price.amount, after: p.price });
+  // A store price that is not a number (map.ts: null) is wrong whatever it says: rewrite it.
+  if ((kind === 'CATALOG' || kind === 'PRICE') && (existing.price === null || !sameAmount(existing.price.amount, p.price))) {
+    changes.push({ field: 'price', before: existing.price?.amount ?? null, after: p.price });
   }
   if ((kind === 'CATALOG' || kind === 'INVENTORY') && existing.inventoryLevel !== p.stock) {
     changes.push({ field: 'inventory', before: existing.inventoryLevel === null ? null : String(existing.inventoryLevel), after: String(p.stock) });

@@ -5,7 +5,7 @@
  */
 import type { SkuRule } from '../../domain/skuRule.js';
 import type { Part } from '../../domain/types.js';
-import type { FinditPartsClient } from '../../upstreams/finditparts/client.js';
+import type { SupplierCatalog } from '../../domain/ports.js';
 import type { SyncScope } from '../types.js';
 
 export interface PartPage {
@@ -20,7 +20,7 @@ export interface PartPager {
   page(n: number): Promise<PartPage>;
 }
 
-export function createPartPager(fip: FinditPartsClient, scope: SyncScope, skuRule: SkuRule, pageSize: number): PartPager {
+export function createPartPager(fip: SupplierCatalog, scope: SyncScope, skuRule: SkuRule, pageSize: number): PartPager {
   const limit = scope.limit ?? Number.POSITIVE_INFINITY;
   const numbers = scope.partNumbers ?? scope.skus?.map((s) => skuRule.partNumberFor(s)).filter((n): n is string => n !== null);
 

@@ -1,24 +1,27 @@
 /**
  * ORDER_ROUTING: dropship routing. Reads the store's orders awaiting
- * fulfillment and places one supplier order per store order, with the store
- * order id as the idempotency key — so running it again (or resuming after a
- * crash) places none twice: the key replays the first answer.
+ * fulfillment and places one supplier order per store order, keyed by the
+ * store order id, for good: a store order that already has its supplier
+ * order is skipped however long ago it was routed (the idempotency key's
+ * 24 h are not the dedupe; the order record bound to the key is), and
+ * concurrent runs meet at the key's claim — so running it again, a day later
+ * or after a crash, places none twice. The outcome is written back to the
+ * store order by src/orders/storeWriteBack.ts.
  */
 import type { StoreOrder } from '../../domain/types.js';
 import type { OrderService } from '../../orders/orderService.js';
 import type { ShippingAddress } from '../../orders/types.js';
-import type { BigCommerceClient } from '../../upstreams/bigcommerce/client.js';
+import type { StoreOrders } from '../../domain/ports.js';
 import type { JobStore } from '../store/jobStore.js';
 import type { SyncCounters, SyncJobRecord } from '../types.js';
 import { ACTIVE_STATUSES, ZERO_COUNTERS } from '../types.js';
 import { JobCancelled } from './runSync.js';
 
-/** upstreams.md: BigCommerce v2 status 11 = Awaiting Fulfillment. */
-export const AWAITING_FULFILLMENT = 11;
 export const ROUTER_CLIENT = 'order-router';
 
 export interface RoutingDeps {
-  bc: BigCommerceClient;
+  /** The store's orders: those awaiting fulfillment are routed. */
+  storeOrders: StoreOrders;
   orders: OrderService;
   store: JobStore;
   publish(job: SyncJobRecord): void;
@@ -48,13 +51,22 @@ export async function runRouting(initial: SyncJobRecord, deps: RoutingDeps, sign
 
   for (let page = checkpoint.nextPage; ; page++) {
     if (signal.aborted || (await store.get(job.id))?.cancelRequested) throw new JobCancelled();
-    const orders: StoreOrder[] = await deps.bc.listOrders({ statusId: AWAITING_FULFILLMENT, page, limit: deps.pageSize }, 'bulk');
+    const orders: StoreOrder[] = await deps.storeOrders.list({ awaitingFulfillment: true, page, limit: deps.pageSize }, 'bulk');
     counters.total = Math.max(counters.total, (page - 1) * deps.pageSize + orders.length);
     job = await store.update(job.id, { phase: 'WRITING', counters: { ...counters } });
     deps.publish(job);
     for (const order of orders) {
       if (job.scope.limit && counters.processed >= job.scope.limit) break;
-      const lines = await deps.bc.orderLines(order.orderId, 'bulk');
+      if (await deps.orders.find(ROUTER_CLIENT, routingKey(order.orderId))) {
+        // Routed before (the store still shows it awaiting fulfillment: a write-back not done yet, or
+        // a merchant set it back). Nothing to place, and no store calls for its lines.
+        counters.processed++;
+        counters.unchanged++;
+        job = await store.update(job.id, { counters: { ...counters } });
+        deps.publish(job);
+        continue;
+      }
+      const lines = await deps.storeOrders.lines(order.orderId, order.currency, 'bulk');
       const address = await deps.shippingAddress(order.orderId);
       counters.processed++;
       try {

@@ -6,10 +6,7 @@
  * altogether fails the job.
  */
 import { UpstreamError } from '../../upstreams/upstreamError.js';
-import type { BigCommerceClient } from '../../upstreams/bigcommerce/client.js';
-import type { BigCommerceWriter } from '../../upstreams/bigcommerce/writes.js';
-import { BC_PRODUCT_UPDATE_BATCH } from '../../upstreams/bigcommerce/writes.js';
-import type { FinditPartsClient } from '../../upstreams/finditparts/client.js';
+import type { StoreCatalog, StoreWriter, SupplierCatalog } from '../../domain/ports.js';
 import type { MappingRules } from '../productMapper.js';
 import type { JobStore } from '../store/jobStore.js';
 import type { SyncCounters, SyncJobRecord, SyncPhase } from '../types.js';
@@ -18,13 +15,13 @@ import { planItem, type ItemPlan } from './diff.js';
 import { createPartPager } from './partPages.js';
 
 export interface SyncDeps {
-  fip: FinditPartsClient;
-  bc: BigCommerceClient;
-  writer: BigCommerceWriter;
+  /** The supplier's catalog: what to sync. */
+  supplier: SupplierCatalog;
+  /** The store's catalog: what is there. */
+  storeCatalog: StoreCatalog;
+  writer: StoreWriter;
   store: JobStore;
   rules: MappingRules;
-  /** Store inventory location for stock writes. */
-  locationId: number;
   /** Supplier page size (the supplier's maximum is 100). */
   pageSize: number;
   /** Concurrent product creates (each is one call). */
@@ -84,14 +81,14 @@ export async function runSync(initial: SyncJobRecord, deps: SyncDeps, signal: Ab
     if (signal.aborted || (await store.get(job.id))?.cancelRequested) throw new JobCancelled();
   };
 
-  const pager = createPartPager(deps.fip, job.scope, rules.skuRule, deps.pageSize);
+  const pager = createPartPager(deps.supplier, job.scope, rules.skuRule, deps.pageSize);
   for (let pageNo = checkpoint.nextPage; ; pageNo++) {
     await checkCancel();
     const page = await pager.page(pageNo);
     counters.total = page.total;
     await progress('READING_STORE');
     const skus = page.parts.map((p) => rules.skuRule.skuFor(p.partNumber));
-    const existing = skus.length ? await deps.bc.productsBySkus(skus, 'bulk') : new Map();
+    const existing = skus.length ? await deps.storeCatalog.productsBySkus(skus, 'bulk') : new Map();
     const plans: ItemPlan[] = page.parts.map((part) => planItem(job.kind, part, existing.get(rules.skuRule.skuFor(part.partNumber)), rules));
 
     await checkCancel();
@@ -166,16 +163,15 @@ async function writePage(
       const created = await deps.writer.createProduct(
         {
           name: p.name,
-          type: 'physical',
           sku: p.sku,
           price: Number(p.price),
           weight: p.weight,
-          inventory_level: p.stock,
-          inventory_tracking: 'product',
+          inventoryLevel: p.stock,
+          trackInventory: true,
           categories: p.categories,
-          custom_fields: p.customFields,
-          images: p.imageUrl ? [{ image_url: p.imageUrl, is_thumbnail: true }] : [],
-          brand_name: p.brand,
+          customFields: p.customFields,
+          images: p.imageUrl ? [{ url: p.imageUrl, isThumbnail: true }] : [],
+          brand: p.brand,
         },
         'bulk',
       );
@@ -186,17 +182,17 @@ async function writePage(
     }
   });
 
-  // Name and price: batches of 10 per PUT (upstreams.md).
+  // Name and price: in the store's batch size (BigCommerce: 10 per PUT, upstreams.md).
   const updates = plans.filter(
     (p): p is Extract<ItemPlan, { kind: 'update' }> => p.kind === 'update' && p.changes.some((c) => c.field === 'name' || c.field === 'price'),
   );
-  for (let i = 0; i < updates.length; i += BC_PRODUCT_UPDATE_BATCH) {
+  for (let i = 0; i < updates.length; i += deps.writer.maxUpdateBatch) {
     await checkCancel();
-    const batch = updates.slice(i, i + BC_PRODUCT_UPDATE_BATCH);
+    const batch = updates.slice(i, i + deps.writer.maxUpdateBatch);
     try {
       const outcome = await deps.writer.updateProducts(
         batch.map((plan) => {
-          const u: { id: number; name?: string; price?: number } = { id: Number(plan.storeId) };
+          const u: { id: string; name?: string; price?: number } = { id: plan.storeId };
           for (const c of plan.changes) {
             if (c.field === 'name') u.name = c.after;
             if (c.field === 'price') u.price = Number(c.after);
@@ -206,7 +202,7 @@ async function writePage(
         'bulk',
       );
       for (const plan of batch) {
-        const reason = outcome.failed.get(Number(plan.storeId));
+        const reason = outcome.failed.get(plan.storeId);
         if (reason) failed.set(plan.product.sku, { code: 'UPSTREAM_REJECTED', message: reason, partNumber: plan.part.partNumber });
         else {
           written.add(plan.product.sku);
@@ -224,7 +220,7 @@ async function writePage(
   if (pending.length) {
     await checkCancel();
     try {
-      await deps.writer.setStock(pending.map((p) => ({ sku: p.product.sku, quantity: p.product.stock })), deps.locationId, 'bulk');
+      await deps.writer.setStock(pending.map((p) => ({ sku: p.product.sku, quantity: p.product.stock })), 'bulk');
       for (const plan of pending) {
         written.add(plan.product.sku);
         writtenIds.add(plan.storeId);

@@ -25,7 +25,9 @@ import { TokenRegistry, registerOAuthRoutes } from './oauth.js';
 import { bigCommerceOpenApi } from './openapi.js';
 import { OrderStore, type OrderRecord } from './orders.js';
 import { registerOrderRoutes } from './ordersRoutes.js';
+import { registerShipmentRoutes } from './shipmentRoutes.js';
 import { registerProductRoutes } from './productRoutes.js';
+import { registerStoreRoutes } from './storeRoutes.js';
 import { productWire } from './productWire.js';
 import { FixedWindowLimiter, registerLimitRoutes, setRateLimitHeaders } from './rateLimit.js';
 import { ProductStore } from './store.js';
@@ -102,7 +104,9 @@ export function createBigCommerceOrigin(options: BigCommerceSandboxOptions, cata
   registerProductRoutes(app, basePath, store);
   registerVariantRoutes(app, basePath, store);
   registerInventoryRoutes(app, basePath, store);
-  registerOrderRoutes(app, basePath, orders);
+  registerOrderRoutes(app, basePath, orders, options.currency);
+  registerShipmentRoutes(app, basePath, orders);
+  registerStoreRoutes(app, basePath, options);
   registerOAuthRoutes(app, options, tokens);
   registerLimitRoutes(app, limiter);
 

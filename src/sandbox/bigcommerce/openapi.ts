@@ -176,8 +176,41 @@ export function bigCommerceOpenApi(options: BigCommerceSandboxOptions): Json {
     [`${b}/v2/orders/{id}/products`]: {
       get: op({ summary: "An order's lines", params: [id('id'), ...PAGING], ok: { '200': ['Lines', arrayOf(ref('OrderProduct'))] }, errors: { '404': 'No such order' }, v2: true }),
     },
+    [`${b}/v2/orders/{id}/shipments`]: {
+      get: op({ summary: "An order's shipments (a bare array)", params: [id('id')], ok: { '200': ['Shipments', arrayOf({ type: 'object' })], '204': ['No shipment yet (no body)'] }, errors: { '404': 'No such order' }, v2: true }),
+      post: op({
+        summary: 'Ship items: the order becomes Shipped when every item has shipped, else Partially Shipped',
+        params: [id('id')],
+        body: obj(
+          {
+            order_address_id: 'integer',
+            items: arrayOf(obj({ order_product_id: 'integer', quantity: 'integer' }, ['order_product_id', 'quantity'])),
+            tracking_number: { type: 'string', maxLength: 50 },
+            shipping_method: 'string',
+            shipping_provider: 'string',
+            tracking_carrier: 'string',
+            tracking_link: 'string',
+            comments: 'string',
+          },
+          ['order_address_id', 'items'],
+        ),
+        ok: { '201': ['The shipment', { type: 'object' }] },
+        errors: { '400': 'Invalid field, unknown line or address, or more than is left to ship', '404': 'No such order' },
+        v2: true,
+      }),
+    },
+    [`${b}/v2/orders/{id}/shipments/{shipmentId}`]: {
+      get: op({ summary: 'One shipment', params: [id('id'), id('shipmentId')], ok: { '200': ['The shipment', { type: 'object' }] }, errors: { '404': 'No such order or shipment' }, v2: true }),
+    },
     [`${b}/v2/orders/{id}/shipping_addresses`]: {
       get: op({ summary: "An order's shipping addresses", params: [id('id')], ok: { '200': ['Addresses', arrayOf({ type: 'object' })] }, errors: { '404': 'No such order' }, v2: true }),
+    },
+    [`${b}/v2/store`]: {
+      get: op({
+        summary: "Store information: the store's profile and its default currency (`currency`, ISO 4217)",
+        ok: { '200': ['The store', obj({ id: 'string', name: 'string', domain: 'string', secure_url: 'string', status: 'string', country_code: 'string', currency: 'string', currency_symbol: 'string', decimal_places: 'integer' })] },
+        v2: true,
+      }),
     },
     '/oauth2/token': {
       post: plain(

@@ -2,7 +2,7 @@
  * v2 orders on the wire (upstreams.md): money as four-decimal strings, dates
  * RFC-2822, sub-resources as `{url, resource}` links.
  */
-import { ORDER_STATUSES, type OrderLine, type OrderRecord } from './orders.js';
+import { ORDER_STATUSES, type OrderLine, type OrderRecord, type ShipmentRecord } from './orders.js';
 import { money, rfc2822 } from './wire.js';
 
 export interface OrderTotals {
@@ -23,7 +23,14 @@ export function totals(o: OrderRecord): OrderTotals {
   return { subtotalEx, subtotalTax, itemsTotal };
 }
 
+/** Units of a line shipped: from the order's shipments when it has any, else as its status implies. */
+function lineShipped(o: OrderRecord, l: OrderLine): number {
+  if (o.shipments.length > 0) return o.shipments.reduce((n, s) => n + s.items.filter((i) => i.order_product_id === l.id).reduce((m, i) => m + i.quantity, 0), 0);
+  return o.status_id === 2 || o.status_id === 10 ? l.quantity : 0;
+}
+
 function itemsShipped(o: OrderRecord, itemsTotal: number): number {
+  if (o.shipments.length > 0) return o.lines.reduce((n, l) => n + lineShipped(o, l), 0);
   if (o.status_id === 2 || o.status_id === 10) return itemsTotal;
   if (o.status_id === 3) return Math.max(1, Math.floor(itemsTotal / 2));
   return 0;
@@ -33,8 +40,12 @@ function link(apiBase: string, resource: string) {
   return { url: `${apiBase}${resource}`, resource };
 }
 
-/** `apiBase` is the absolute v2 base, e.g. `http://127.0.0.1:4102/stores/sandbox/v2`. */
-export function orderWire(o: OrderRecord, apiBase: string) {
+/**
+ * `apiBase` is the absolute v2 base, e.g. `http://127.0.0.1:4102/stores/sandbox/v2`.
+ * `currency` is the store's default currency: the sandbox's orders are placed
+ * in it, so it is the display, transactional and store default currency at once.
+ */
+export function orderWire(o: OrderRecord, apiBase: string, currency = 'USD') {
   const t = totals(o);
   const status = ORDER_STATUSES[o.status_id] ?? 'Incomplete';
   const zero = money(0);
@@ -82,11 +93,11 @@ export function orderWire(o: OrderRecord, apiBase: string) {
     geoip_country: 'United States',
     geoip_country_iso2: 'US',
     currency_id: 1,
-    currency_code: 'USD',
+    currency_code: currency,
     currency_exchange_rate: '1.0000000000',
     default_currency_id: 1,
-    default_currency_code: 'USD',
-    store_default_currency_code: 'USD',
+    default_currency_code: currency,
+    store_default_currency_code: currency,
     staff_notes: o.staff_notes,
     customer_message: o.customer_message,
     discount_amount: zero,
@@ -111,7 +122,7 @@ export function shippingAddressId(o: OrderRecord): number {
 
 export function orderProductWire(o: OrderRecord, l: OrderLine) {
   const inc = l.priceCents + l.taxCents;
-  const shipped = o.status_id === 2 || o.status_id === 10 ? l.quantity : 0;
+  const shipped = lineShipped(o, l);
   return {
     id: l.id,
     order_id: o.id,
@@ -170,5 +181,27 @@ export function shippingAddressWire(o: OrderRecord, apiBase: string) {
     shipping_zone_name: 'United States',
     shipping_quotes: link(apiBase, `/orders/${o.id}/shipping_addresses/${shippingAddressId(o)}/shipping_quotes`),
     form_fields: [],
+  };
+}
+
+/** A v2 order shipment on the wire (BigCommerce Orders v2 reference, Order Shipments). */
+export function shipmentWire(o: OrderRecord, s: ShipmentRecord) {
+  return {
+    id: s.id,
+    order_id: o.id,
+    customer_id: o.customer_id,
+    order_address_id: s.order_address_id,
+    date_created: rfc2822(s.createdMs),
+    tracking_number: s.tracking_number,
+    merchant_shipping_cost: money(0),
+    shipping_method: s.shipping_method,
+    shipping_provider: s.shipping_provider,
+    tracking_carrier: s.tracking_carrier,
+    tracking_link: s.tracking_link,
+    generated_tracking_link: '',
+    comments: s.comments,
+    billing_address: { ...o.billing },
+    shipping_address: { ...o.shipping },
+    items: s.items.map((i) => ({ ...i })),
   };
 }

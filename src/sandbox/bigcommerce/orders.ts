@@ -58,6 +58,26 @@ export interface OrderLine {
   taxCents: number;
 }
 
+export interface ShipmentItem {
+  order_product_id: number;
+  product_id: number;
+  quantity: number;
+}
+
+/** A v2 order shipment (`/v2/orders/{id}/shipments`). */
+export interface ShipmentRecord {
+  id: number;
+  order_address_id: number;
+  createdMs: number;
+  tracking_number: string;
+  shipping_method: string;
+  shipping_provider: string;
+  tracking_carrier: string;
+  tracking_link: string;
+  comments: string;
+  items: ShipmentItem[];
+}
+
 export interface OrderRecord {
   id: number;
   customer_id: number;
@@ -72,6 +92,7 @@ export interface OrderRecord {
   billing: Address;
   shipping: Address;
   lines: OrderLine[];
+  shipments: ShipmentRecord[];
 }
 
 const FIRST = ['James', 'Maria', 'Robert', 'Linda', 'Michael', 'Patricia', 'David', 'Jennifer', 'Carlos', 'Aisha', 'Wei', 'Olga'];
@@ -118,6 +139,7 @@ function address(r: () => number): Address {
 
 export class OrderStore {
   private orders = new Map<number, OrderRecord>();
+  private nextShipmentId = 1;
 
   constructor(
     private readonly store: ProductStore,
@@ -131,6 +153,7 @@ export class OrderStore {
   /** Back to the seeded orders (call after the product store's reset, so lines see seeded prices). */
   reset(): void {
     this.orders.clear();
+    this.nextShipmentId = 1;
     for (let n = 0; n < this.count; n++) {
       const order = this.seeded(n);
       this.orders.set(order.id, order);
@@ -153,6 +176,30 @@ export class OrderStore {
     if (patch.status_id === 2 && current.shippedMs === null) next.shippedMs = next.modifiedMs;
     this.orders.set(id, next);
     return next;
+  }
+
+  /** Units of `line` in the order's shipments. */
+  shippedOf(order: OrderRecord, lineId: number): number {
+    let n = 0;
+    for (const s of order.shipments) for (const item of s.items) if (item.order_product_id === lineId) n += item.quantity;
+    return n;
+  }
+
+  /**
+   * Records a shipment (validated by the route). BigCommerce moves the order
+   * to Shipped once every item has shipped, to Partially Shipped before.
+   */
+  addShipment(id: number, shipment: Omit<ShipmentRecord, 'id' | 'createdMs'>, now = Date.now()): ShipmentRecord | undefined {
+    const current = this.orders.get(id);
+    if (!current) return undefined;
+    const createdMs = Math.floor(now / 1000) * 1000;
+    const record: ShipmentRecord = { ...shipment, id: this.nextShipmentId++, createdMs };
+    const next: OrderRecord = { ...current, shipments: [...current.shipments, record], modifiedMs: createdMs };
+    const complete = next.lines.every((l) => this.shippedOf(next, l.id) >= l.quantity);
+    next.status_id = complete ? 2 : 3;
+    if (complete && next.shippedMs === null) next.shippedMs = createdMs;
+    this.orders.set(id, next);
+    return record;
   }
 
   private seeded(n: number): OrderRecord {
@@ -185,6 +232,7 @@ export class OrderStore {
       billing,
       shipping: r() < 0.7 ? billing : address(r),
       lines,
+      shipments: [],
     };
   }
 

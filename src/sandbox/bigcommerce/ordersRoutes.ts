@@ -81,7 +81,7 @@ function badRequest(q: QueryReader) {
 
 const NOT_FOUND = v2Error(404, 'The requested resource was not found.');
 
-export function registerOrderRoutes(app: FastifyInstance, base: string, orders: OrderStore): void {
+export function registerOrderRoutes(app: FastifyInstance, base: string, orders: OrderStore, currency = 'USD'): void {
   /** Absolute v2 base for the `{url, resource}` links, as the client reached this origin. */
   const apiBase = (request: FastifyRequest) => `${request.protocol}://${request.headers.host ?? 'localhost'}${base}/v2`;
 
@@ -95,7 +95,7 @@ export function registerOrderRoutes(app: FastifyInstance, base: string, orders: 
     // upstreams.md: an empty result is 204 with no body.
     if (page.length === 0) return reply.code(204).send();
     const url = apiBase(request);
-    return page.map((o) => orderWire(o, url));
+    return page.map((o) => orderWire(o, url, currency));
   });
 
   app.get(`${base}/v2/orders/count`, async (request, reply) => {
@@ -121,7 +121,7 @@ export function registerOrderRoutes(app: FastifyInstance, base: string, orders: 
   app.get<{ Params: { id: string } }>(`${base}/v2/orders/:id`, async (request, reply) => {
     const order = orders.get(Number(request.params.id));
     if (!order) return reply.code(404).send(NOT_FOUND);
-    return orderWire(order, apiBase(request));
+    return orderWire(order, apiBase(request), currency);
   });
 
   app.put<{ Params: { id: string } }>(`${base}/v2/orders/:id`, async (request, reply) => {
@@ -133,7 +133,7 @@ export function registerOrderRoutes(app: FastifyInstance, base: string, orders: 
       return reply.code(400).send(v2Error(400, `The field '${field}' is invalid.`));
     }
     const updated = orders.update(id, parsed.data);
-    return updated ? orderWire(updated, apiBase(request)) : reply.code(404).send(NOT_FOUND);
+    return updated ? orderWire(updated, apiBase(request), currency) : reply.code(404).send(NOT_FOUND);
   });
 
   app.get<{ Params: { id: string } }>(`${base}/v2/orders/:id/products`, async (request, reply) => {

@@ -11,9 +11,9 @@ import type { GraphQLContext } from '../graphql/context.js';
 import { limitsPlugin } from '../graphql/limits/limitsPlugin.js';
 import { createOperationGuard, type OperationGuard } from '../graphql/limits/operationGuard.js';
 import { createApqCache, loadTrustedDocuments, safelistApqCache, type TrustedDocuments } from '../graphql/limits/trustedDocuments.js';
-import type { HardeningOptions } from '../server/hardening.js';
-import { createStreamGuard, type StreamGuard } from '../server/streamLimits.js';
-import { createClientBudgets, type ClientBudgets, type CreateBudgetLimiter } from './clientBudgets.js';
+import type { HardeningOptions } from './hardening.js';
+import { createStreamGuard, createStreamSlots, type StreamGuard, type StreamSlots } from './streamLimits.js';
+import { createClientBudgets, type ClientBudgets, type CreateBudgetLimiter } from '../limits/clientBudgets.js';
 
 /** The embedded default's generated key may spend this much per window: the playground is never throttled. */
 export const DEV_KEY_BUDGET_POINTS = 100_000;
@@ -27,7 +27,7 @@ export interface RequestLimitsOptions {
 
 export type ApolloLimitOptions = Pick<
   ApolloServerOptions<GraphQLContext>,
-  'allowBatchedHttpRequests' | 'csrfPrevention' | 'hideSchemaDetailsFromClientErrors' | 'parseOptions' | 'persistedQueries' | 'introspection'
+  'allowBatchedHttpRequests' | 'csrfPrevention' | 'hideSchemaDetailsFromClientErrors' | 'parseOptions' | 'persistedQueries' | 'introspection' | 'validationOptions'
 >;
 
 export interface RequestLimits {
@@ -39,6 +39,8 @@ export interface RequestLimits {
   plugin: ApolloServerPlugin<GraphQLContext>;
   /** For registerSseTransport and registerWsTransport. */
   streamGuard: StreamGuard;
+  /** For both streaming transports: one set of slots per client across SSE and WebSocket, and the WebSocket handshake limits. */
+  streams: { slots: StreamSlots; maxUnauthenticatedSockets: number; connectionInitTimeoutMs: number };
   /** For createHttpApp. */
   hardening: HardeningOptions;
   bodyLimitBytes: number;
@@ -73,12 +75,25 @@ export function createRequestLimits(config: Config, schema: GraphQLSchema, optio
       // A backstop: the guard counts tokens before parsing and answers QUERY_TOO_COMPLEX
       // (registered documents are trusted as they are).
       parseOptions: safelist ? {} : { maxTokens: l.maxTokens },
+      // graphql's validate stops past maxErrors and adds one "Too many validation errors" error.
+      validationOptions: { maxErrors: l.maxValidationErrors },
       allowBatchedHttpRequests: false,
       csrfPrevention: true,
       persistedQueries: safelist ? { cache: safelistApqCache(safelist) } : l.apq.enabled ? { cache: createApqCache({ maxEntries: l.apq.maxEntries }) } : false,
     },
     plugin: limitsPlugin(guard),
-    streamGuard: createStreamGuard({ schema, guard, maxTokens: safelist ? undefined : l.maxTokens, fieldSuggestions: l.fieldSuggestions }),
+    streamGuard: createStreamGuard({
+      schema,
+      guard,
+      maxTokens: safelist ? undefined : l.maxTokens,
+      maxValidationErrors: l.maxValidationErrors,
+      fieldSuggestions: l.fieldSuggestions,
+    }),
+    streams: {
+      slots: createStreamSlots(l.streams.maxPerClient),
+      maxUnauthenticatedSockets: l.streams.maxUnauthenticatedSockets,
+      connectionInitTimeoutMs: l.streams.connectionInitTimeoutMs,
+    },
     hardening: { corsOrigins: l.corsOrigins, compression: l.compression },
     bodyLimitBytes: l.maxBodyBytes,
   };

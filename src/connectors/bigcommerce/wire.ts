@@ -47,7 +47,18 @@ export interface BcV2Order {
   subtotal_ex_tax?: string;
   total_inc_tax?: string;
   items_total?: number;
+  /** The display currency the storefront showed the shopper (BigCommerce Orders v2, "Currency fields"). */
   currency_code?: string;
+  /** The transactional currency the shopper paid in: the currency of the order's amounts. */
+  default_currency_code?: string;
+  /** The store's default currency; only with multi-currency enabled. */
+  store_default_currency_code?: string;
+}
+
+/** `GET /v2/store` (BigCommerce "Get Store Information"): only the field the gateway reads. */
+export interface BcV2Store {
+  /** The store's default currency code (ISO 4217): the currency of catalog prices. */
+  currency?: string;
 }
 
 export interface BcV2OrderProduct {

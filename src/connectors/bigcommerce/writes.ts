@@ -6,8 +6,8 @@
  */
 import type { Lane } from '../../limits/pacer.js';
 import type { StoreProduct } from '../../domain/types.js';
-import type { UpstreamClient } from '../http.js';
-import { UpstreamError } from '../upstreamError.js';
+import type { UpstreamClient } from '../../upstreams/http.js';
+import { UpstreamError } from '../../upstreams/upstreamError.js';
 import { mapProduct } from './map.js';
 import type { BcV3Product } from './wire.js';
 
@@ -49,7 +49,8 @@ export interface BigCommerceWriter {
   setStock(items: Array<{ sku: string; quantity: number }>, locationId: number, lane: Lane): Promise<string>;
 }
 
-export function createBigCommerceWriter(http: UpstreamClient): BigCommerceWriter {
+/** `storeCurrency`: the store's default currency (BigCommerceClient.storeCurrency), which written prices are in. */
+export function createBigCommerceWriter(http: UpstreamClient, storeCurrency: (lane: Lane) => Promise<string>): BigCommerceWriter {
   return {
     async createProduct(product, lane) {
       const res = await http.request({
@@ -62,7 +63,7 @@ export function createBigCommerceWriter(http: UpstreamClient): BigCommerceWriter
         idempotent: false,
       });
       if (res.status >= 400) throw new UpstreamError('rejected', http.name, `HTTP ${res.status}`, { status: res.status });
-      return mapProduct((res.body as { data: BcV3Product }).data);
+      return mapProduct((res.body as { data: BcV3Product }).data, await storeCurrency(lane));
     },
 
     async updateProducts(updates, lane) {
@@ -77,7 +78,8 @@ export function createBigCommerceWriter(http: UpstreamClient): BigCommerceWriter
         idempotent: true,
       });
       const body = res.body as { data?: BcV3Product[]; errors?: { errors?: Record<string, string> } | Record<string, string> };
-      const updated = (body.data ?? []).map(mapProduct);
+      const currency = await storeCurrency(lane);
+      const updated = (body.data ?? []).map((p) => mapProduct(p, currency));
       const failed = new Map<number, string>();
       if (res.status === 207 || res.status === 422) {
         // 207 Multi-Status: `errors` maps item ids to reasons (BigCommerce's MultiStatus schema).

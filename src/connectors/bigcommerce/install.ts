@@ -14,9 +14,9 @@
  */
 import { errors as joseErrors, jwtVerify } from 'jose';
 import { z } from 'zod';
-import type { Logger } from '../observability/logger.js';
-import { registerSecret } from '../observability/redact.js';
-import type { TokenVault } from './tokenVault.js';
+import type { Logger } from '../../observability/logger.js';
+import { registerSecret } from '../../observability/redact.js';
+import type { TokenVault } from '../../auth/tokenVault.js';
 
 export interface BigCommerceInstallOptions {
   clientId: string;
@@ -130,7 +130,9 @@ export function createBigCommerceInstall(options: BigCommerceInstallOptions): Bi
       if (!code || code.length > 1024 || !storeHash || scope === undefined || scope.length > 4096) {
         return { kind: 'badRequest', message: 'the install callback needs code, scope and context=stores/{hash}' };
       }
-      registerSecret(code);
+      // The code is not registered as a secret: anyone may send one (registering them grew the redaction
+      // set without bound, and a code such as "upstream" blanked that word from every log line). It is
+      // masked by pattern instead, as a query parameter, a JSON member or a `code` property (redact.ts).
       // Plain fetch, not the connectors' client: the login endpoint has no store quota to pace against,
       // and a code works once, so a retry could only fail (the merchant installs again instead).
       let res: Response;

@@ -1,12 +1,13 @@
 /**
- * FinditParts Reseller API connector: the calls the graph and the jobs make,
- * in the vendor's batch forms (multi endpoint in chunks of 50).
+ * FinditParts Reseller API: the supplier catalog the graph and the jobs read
+ * (domain/ports.ts `SupplierCatalog`), in the vendor's batch forms (multi
+ * endpoint in chunks of 50).
  */
-import type { Lane } from '../../limits/pacer.js';
-import type { Page, Part, PartVariant } from '../../domain/types.js';
-import type { UpstreamClient, UpstreamVendor } from '../http.js';
-import { UpstreamError } from '../upstreamError.js';
-import { parseRetryAfter } from '../retryAfter.js';
+import type { SupplierCatalog } from '../../domain/ports.js';
+import type { Part, PartVariant } from '../../domain/types.js';
+import type { UpstreamClient, UpstreamVendor } from '../../upstreams/http.js';
+import { UpstreamError } from '../../upstreams/upstreamError.js';
+import { parseRetryAfter } from '../../upstreams/retryAfter.js';
 import { signFinditPartsJwt } from './jwt.js';
 import { mapProduct, mapVariant } from './map.js';
 import {
@@ -48,20 +49,6 @@ export function finditPartsVendor(auth: FinditPartsAuth): UpstreamVendor {
   };
 }
 
-export interface SearchParams {
-  query?: string;
-  partNumber?: string;
-  tags?: string[];
-  page: number;
-  per: number;
-}
-
-export interface FinditPartsClient {
-  productsByIds(ids: readonly string[], lane: Lane): Promise<Map<string, Part>>;
-  search(params: SearchParams, lane: Lane): Promise<Page<Part>>;
-  lookup(partNumber: string, lane: Lane): Promise<Part | null>;
-  variantsByIds(ids: readonly string[], lane: Lane): Promise<Map<string, PartVariant>>;
-}
 
 export function chunk<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
@@ -69,7 +56,7 @@ export function chunk<T>(items: readonly T[], size: number): T[][] {
   return out;
 }
 
-export function createFinditPartsClient(http: UpstreamClient): FinditPartsClient {
+export function createFinditPartsCatalog(http: UpstreamClient): SupplierCatalog {
   function ensureOk(body: unknown): void {
     // upstreams.md: errno 0 = success, also present on 200s; anything else is a business error.
     if (isFipError(body)) throw new UpstreamError('rejected', http.name, body.message);

@@ -2,12 +2,18 @@
  * BigCommerce Management API connector (upstreams.md, BigCommerce): v3
  * catalog and inventory reads in their batch forms (`id:in`, `sku:in`,
  * 250 per call and within URL length), v2 orders.
+ *
+ * Money carries the store's currencies: catalog prices are in the store's
+ * default currency (`GET /v2/store` → `currency`, read once and kept an
+ * hour), an order's amounts and its lines in the order's transactional
+ * currency (map.ts, orderCurrency).
  */
 import type { Lane } from '../../limits/pacer.js';
 import type { Page, StoreInventory, StoreOrder, StoreOrderLine, StoreProduct } from '../../domain/types.js';
-import type { UpstreamClient, UpstreamVendor } from '../http.js';
-import { parseRetryAfter } from '../retryAfter.js';
-import { mapInventory, mapOrder, mapOrderLine, mapProduct } from './map.js';
+import type { UpstreamClient, UpstreamVendor } from '../../upstreams/http.js';
+import { parseRetryAfter } from '../../upstreams/retryAfter.js';
+import { UpstreamError } from '../../upstreams/upstreamError.js';
+import { currencyCode, mapInventory, mapOrder, mapOrderLine, mapProduct } from './map.js';
 import {
   BC_MAX_QUERY_CHARS,
   BC_V2_MAX_LIMIT,
@@ -15,6 +21,7 @@ import {
   bcErrorMessage,
   type BcV2Order,
   type BcV2OrderProduct,
+  type BcV2Store,
   type BcV3InventoryItem,
   type BcV3ListEnvelope,
   type BcV3Product,
@@ -84,7 +91,12 @@ export interface OrderListParams {
   limit: number;
 }
 
+/** How long the store's default currency is trusted before it is read again: it changes only when the merchant changes it. */
+export const STORE_CURRENCY_TTL_MS = 3_600_000;
+
 export interface BigCommerceClient {
+  /** The store's default currency (ISO 4217), the currency of its catalog prices. */
+  storeCurrency(lane: Lane): Promise<string>;
   productsByIds(ids: readonly string[], lane: Lane): Promise<Map<string, StoreProduct>>;
   productsBySkus(skus: readonly string[], lane: Lane): Promise<Map<string, StoreProduct>>;
   listProducts(params: ProductListParams, lane: Lane): Promise<Page<StoreProduct>>;
@@ -92,7 +104,8 @@ export interface BigCommerceClient {
   listOrders(params: OrderListParams, lane: Lane): Promise<StoreOrder[]>;
   orderCount(lane: Lane): Promise<number>;
   order(id: string, lane: Lane): Promise<StoreOrder | null>;
-  orderLines(orderId: string, lane: Lane): Promise<StoreOrderLine[]>;
+  /** `currency`: the order's (StoreOrder.currency); v2 order products carry none of their own. */
+  orderLines(orderId: string, currency: string, lane: Lane): Promise<StoreOrderLine[]>;
   /** The first shipping address of an order, or null. */
   orderShippingAddress(orderId: string, lane: Lane): Promise<StoreShippingAddress | null>;
 }
@@ -108,8 +121,36 @@ export interface StoreShippingAddress {
 }
 
 export function createBigCommerceClient(http: UpstreamClient): BigCommerceClient {
+  let currency: { value: Promise<string>; until: number } | undefined;
+  let lastCurrency: string | undefined;
+
+  /** Single-flight; a failed read is forgotten (the next call asks again), a failed refresh keeps the last known code. */
+  function storeCurrency(lane: Lane): Promise<string> {
+    const now = Date.now();
+    if (currency && now < currency.until) return currency.value;
+    const value = (async () => {
+      try {
+        const res = await http.request({ method: 'GET', path: ['v2', 'store'], endpoint: 'store.info', lane });
+        const code = res.status < 300 ? currencyCode((res.body as BcV2Store | undefined)?.currency) : undefined;
+        if (!code) throw new UpstreamError('rejected', http.name, `the store information (GET /v2/store) names no currency (HTTP ${res.status})`, { status: res.status });
+        lastCurrency = code;
+        return code;
+      } catch (err) {
+        if (lastCurrency) return lastCurrency;
+        throw err;
+      }
+    })();
+    currency = { value, until: now + STORE_CURRENCY_TTL_MS };
+    value.catch(() => {
+      if (currency?.value === value) currency = undefined;
+    });
+    return value;
+  }
+
   async function productsWhere(filter: 'id:in' | 'sku:in', values: readonly string[], lane: Lane) {
     const found: StoreProduct[] = [];
+    // Read beside the products, not before them: no latency added when it is not cached yet.
+    const storeCurrencyP = storeCurrency(lane);
     await Promise.all(
       groupForQuery(values, BC_V3_MAX_LIMIT).map(async (group) => {
         const res = await http.request({
@@ -121,13 +162,15 @@ export function createBigCommerceClient(http: UpstreamClient): BigCommerceClient
           lane,
         });
         if (res.status === 404 || res.status === 204) return;
-        for (const p of (res.body as BcV3ListEnvelope<BcV3Product>).data ?? []) found.push(mapProduct(p));
+        const code = await storeCurrencyP;
+        for (const p of (res.body as BcV3ListEnvelope<BcV3Product>).data ?? []) found.push(mapProduct(p, code));
       }),
     );
     return found;
   }
 
   return {
+    storeCurrency,
     async productsByIds(ids, lane) {
       return new Map((await productsWhere('id:in', ids, lane)).map((p) => [p.storeId, p]));
     },
@@ -135,6 +178,7 @@ export function createBigCommerceClient(http: UpstreamClient): BigCommerceClient
       return new Map((await productsWhere('sku:in', skus, lane)).map((p) => [p.sku, p]));
     },
     async listProducts(params, lane) {
+      const storeCurrencyP = storeCurrency(lane);
       const res = await http.request({
         method: 'GET',
         path: ['v3', 'catalog', 'products'],
@@ -152,7 +196,8 @@ export function createBigCommerceClient(http: UpstreamClient): BigCommerceClient
       });
       if (res.status === 404 || res.status === 204) return { items: [], total: 0 };
       const env = res.body as BcV3ListEnvelope<BcV3Product>;
-      return { items: (env.data ?? []).map(mapProduct), total: env.meta?.pagination?.total ?? env.data?.length ?? 0 };
+      const code = await storeCurrencyP;
+      return { items: (env.data ?? []).map((p) => mapProduct(p, code)), total: env.meta?.pagination?.total ?? env.data?.length ?? 0 };
     },
     async inventoryBySkus(skus, lane) {
       const found = new Map<string, StoreInventory>();
@@ -175,6 +220,7 @@ export function createBigCommerceClient(http: UpstreamClient): BigCommerceClient
       return found;
     },
     async listOrders(params, lane) {
+      const storeCurrencyP = storeCurrency(lane);
       const res = await http.request({
         method: 'GET',
         path: ['v2', 'orders'],
@@ -191,7 +237,8 @@ export function createBigCommerceClient(http: UpstreamClient): BigCommerceClient
       });
       // upstreams.md: v2 answers an empty result with 204 and no body.
       if (res.status === 204 || res.status === 404 || !Array.isArray(res.body)) return [];
-      return (res.body as BcV2Order[]).map(mapOrder);
+      const code = await storeCurrencyP;
+      return (res.body as BcV2Order[]).map((o) => mapOrder(o, code));
     },
     async orderCount(lane) {
       const res = await http.request({ method: 'GET', path: ['v2', 'orders', 'count'], endpoint: 'orders.count', lane });
@@ -199,9 +246,10 @@ export function createBigCommerceClient(http: UpstreamClient): BigCommerceClient
       return typeof count === 'number' ? count : 0;
     },
     async order(id, lane) {
+      const storeCurrencyP = storeCurrency(lane);
       const res = await http.request({ method: 'GET', path: ['v2', 'orders', id], endpoint: 'orders.get', lane });
       if (res.status === 404 || res.status === 204) return null;
-      return mapOrder(res.body as BcV2Order);
+      return mapOrder(res.body as BcV2Order, await storeCurrencyP);
     },
     async orderShippingAddress(orderId, lane) {
       const res = await http.request({ method: 'GET', path: ['v2', 'orders', orderId, 'shipping_addresses'], endpoint: 'orders.shippingAddresses', lane });
@@ -218,10 +266,10 @@ export function createBigCommerceClient(http: UpstreamClient): BigCommerceClient
         country: str('country_iso2') || str('country'),
       };
     },
-    async orderLines(orderId, lane) {
+    async orderLines(orderId, currency, lane) {
       const res = await http.request({ method: 'GET', path: ['v2', 'orders', orderId, 'products'], endpoint: 'orders.products', lane });
       if (res.status === 404 || res.status === 204 || !Array.isArray(res.body)) return [];
-      return (res.body as BcV2OrderProduct[]).map((l) => mapOrderLine(l));
+      return (res.body as BcV2OrderProduct[]).map((l) => mapOrderLine(l, currency));
     },
   };
 }

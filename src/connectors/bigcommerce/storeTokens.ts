@@ -7,8 +7,8 @@
  * client's refreshAuth), which is how an instance learns of an install or
  * uninstall done by another instance sharing the vault.
  */
-import type { Logger } from '../observability/logger.js';
-import type { TokenVault } from './tokenVault.js';
+import type { Logger } from '../../observability/logger.js';
+import type { TokenVault } from '../../auth/tokenVault.js';
 
 export interface StoreTokenProvider {
   /** The token to send now. */

@@ -1,0 +1,194 @@
+/**
+ * What the domain may ask of the upstreams, in the domain's own terms. A
+ * connector (src/connectors/<vendor>/) provides some of these capabilities;
+ * the composition root hands each to the services that need it. Resolvers,
+ * job pipelines and the order worker know these interfaces, never a vendor.
+ *
+ * Every call names its pacing lane: `interactive` for reads a client waits on,
+ * `bulk` for jobs (DESIGN.md, "Pacing and priority").
+ */
+import type { Money } from './money.js';
+import type { Page, Part, PartVariant, StoreInventory, StoreOrder, StoreOrderLine, StoreProduct } from './types.js';
+
+export type Lane = 'interactive' | 'bulk';
+
+// ---- the parts supplier -------------------------------------------------------------------------
+
+export interface SupplierSearch {
+  query?: string;
+  partNumber?: string;
+  tags?: string[];
+  page: number;
+  per: number;
+}
+
+/** The supplier's catalog, in its batch forms. */
+export interface SupplierCatalog {
+  productsByIds(ids: readonly string[], lane: Lane): Promise<Map<string, Part>>;
+  search(params: SupplierSearch, lane: Lane): Promise<Page<Part>>;
+  /** One part by its part number; null when the supplier has none. */
+  lookup(partNumber: string, lane: Lane): Promise<Part | null>;
+  variantsByIds(ids: readonly string[], lane: Lane): Promise<Map<string, PartVariant>>;
+}
+
+export interface ShippingAddress {
+  name: string;
+  street1: string;
+  street2?: string;
+  city: string;
+  state: string;
+  zip: string;
+  country: string;
+}
+
+export interface SupplierOrderRequest {
+  /** The buyer's reference, unique per order: the supplier's only dedupe key (upstreams.md, `po_number`). */
+  poNumber: string;
+  shippingMethod: string;
+  address: ShippingAddress;
+  items: Array<{ variantId: string; quantity: number }>;
+}
+
+/** Where the supplier says an order is, mapped from its own words by the connector. */
+export type SupplierOrderState = 'SUBMITTED' | 'PROCESSING' | 'SHIPPED' | 'CANCELLED';
+
+export interface SupplierOrderAck {
+  id: string;
+  poNumber: string;
+  state: SupplierOrderState;
+  /** The supplier's own word for it (e.g. `delivered`), for history and operators. */
+  statusText: string;
+  trackingNumber: string | null;
+}
+
+/** Ordering from the supplier. `place` is not idempotent upstream: the caller looks up by reference before a resend. */
+export interface SupplierOrdering {
+  place(order: SupplierOrderRequest, signal?: AbortSignal): Promise<SupplierOrderAck>;
+  get(id: string, lane: Lane): Promise<SupplierOrderAck | null>;
+  findByPoNumber(poNumber: string, lane: Lane, signal?: AbortSignal): Promise<SupplierOrderAck[]>;
+}
+
+export interface Supplier {
+  /** The connector's name (metrics label, `upstream` in errors), e.g. `finditparts`. */
+  name: string;
+  /** How people call it, for notes and messages (e.g. "FinditParts"). */
+  displayName: string;
+  catalog: SupplierCatalog;
+  ordering: SupplierOrdering;
+}
+
+// ---- the storefront -----------------------------------------------------------------------------
+
+export interface StoreProductQuery {
+  keyword?: string;
+  ids?: string[];
+  skus?: string[];
+  isVisible?: boolean;
+  page: number;
+  limit: number;
+}
+
+export interface StoreOrderQuery {
+  /** The store's own numeric status id (the graph's `filter.statusId`). */
+  statusId?: number;
+  /** Only orders waiting to be fulfilled, whatever the store's id for that status. */
+  awaitingFulfillment?: boolean;
+  minDateModified?: string;
+  minId?: number;
+  page: number;
+  limit: number;
+}
+
+export interface StoreCatalog {
+  productsByIds(ids: readonly string[], lane: Lane): Promise<Map<string, StoreProduct>>;
+  productsBySkus(skus: readonly string[], lane: Lane): Promise<Map<string, StoreProduct>>;
+  listProducts(params: StoreProductQuery, lane: Lane): Promise<Page<StoreProduct>>;
+  inventoryBySkus(skus: readonly string[], lane: Lane): Promise<Map<string, StoreInventory>>;
+  /** The store's default currency (prices without one of their own are in it). */
+  currency(lane: Lane): Promise<string>;
+}
+
+export interface StoreOrders {
+  list(params: StoreOrderQuery, lane: Lane): Promise<StoreOrder[]>;
+  count(lane: Lane): Promise<number>;
+  get(id: string, lane: Lane): Promise<StoreOrder | null>;
+  /** An order's lines, priced in the order's currency. */
+  lines(orderId: string, currency: string, lane: Lane): Promise<StoreOrderLine[]>;
+  /** The first shipping address of an order, or null. */
+  shippingAddress(orderId: string, lane: Lane): Promise<ShippingAddress | null>;
+}
+
+/** What a store order looks like to the routing write-back. */
+export interface StoreOrderFulfillment {
+  /** Still waiting to be fulfilled (the only state the write-back moves on). */
+  awaitingFulfillment: boolean;
+  staffNotes: string;
+}
+
+/** Writing routing outcomes back to store orders (notes, status, shipments). */
+export interface StoreOrderWrites {
+  /** null when the store has no such order. */
+  fulfillment(orderId: string, lane: Lane): Promise<StoreOrderFulfillment | null>;
+  /** `awaitingShipment`: the supplier has it, the store should show it is on its way to being shipped. */
+  update(orderId: string, patch: { awaitingShipment?: true; staffNotes?: string }, lane: Lane): Promise<void>;
+  /** Tracking numbers of the order's shipments. */
+  shipments(orderId: string, lane: Lane): Promise<string[]>;
+  /** One shipment of every unit not shipped yet; false when nothing is left to ship. */
+  shipRemaining(orderId: string, shipment: { trackingNumber: string; comments: string }, lane: Lane): Promise<boolean>;
+}
+
+export interface NewStoreProduct {
+  name: string;
+  sku: string;
+  price: number;
+  weight: number;
+  inventoryLevel?: number;
+  trackInventory: boolean;
+  categories?: number[];
+  customFields?: Array<{ name: string; value: string }>;
+  images?: Array<{ url: string; isThumbnail: boolean }>;
+  brand?: string;
+  description?: string;
+}
+
+export interface StoreProductUpdate {
+  id: string;
+  name?: string;
+  price?: number;
+}
+
+export interface StoreBatchOutcome {
+  updated: StoreProduct[];
+  /** Store product id → reason, for items the store refused. */
+  failed: Map<string, string>;
+}
+
+export interface StoreWriter {
+  /** The most updates one `updateProducts` call may carry (the vendor's batch size). */
+  readonly maxUpdateBatch: number;
+  createProduct(product: NewStoreProduct, lane: Lane): Promise<StoreProduct>;
+  updateProducts(updates: StoreProductUpdate[], lane: Lane): Promise<StoreBatchOutcome>;
+  /** Absolute stock levels (at the location the connector is configured with); returns the store's reference for the adjustment. */
+  setStock(items: Array<{ sku: string; quantity: number }>, lane: Lane): Promise<string>;
+}
+
+export interface Store {
+  /** The connector's name (metrics label, `upstream` in errors), e.g. `bigcommerce`. */
+  name: string;
+  displayName: string;
+  catalog: StoreCatalog;
+  orders: StoreOrders;
+  orderWrites: StoreOrderWrites;
+  writer: StoreWriter;
+}
+
+// ---- what connectors provide --------------------------------------------------------------------
+
+/** The capabilities a connector may provide; the composition root requires each of these exactly once. */
+export interface Capabilities {
+  supplier: Supplier;
+  store: Store;
+}
+
+export type CapabilityName = keyof Capabilities;
+
