@@ -1,9 +1,9 @@
 /**
  * Issue 7 acceptance, on issue 12's layout: several gateway instances on one
- * PostgreSQL (the records: jobs, checkpoints, audit log, store tokens) and
- * one Redis (cache, limits, the vendor gate, events, leases; supplier
- * orders until the order store moves to the record layer) keep every
- * guarantee of the single instance.
+ * PostgreSQL (every record: jobs, checkpoints, supplier orders with their
+ * history, idempotency keys, the audit log, store tokens) and one Redis
+ * (cache, limits, the vendor gate, events, leases) keep every guarantee of
+ * the single instance.
  *
  * A real redis-server (ephemeral port, AOF on, temp dir), a real PostgreSQL
  * (ephemeral port, temp dir; one database per pair), gateway child
@@ -18,12 +18,15 @@
  *   progress to a subscriber on the other; (4) kill -9 the instance running
  *   it: the other resumes it from the checkpoint in PostgreSQL, no
  *   duplicates, and a fresh run changes nothing; (5) one idempotency key on
- *   both at once: one supplier order; (6) Redis down for 10 s under read
- *   load: no crash, reads answer, /ready degraded, a job can still be
- *   recorded (PostgreSQL) and runs once the leases are back, recovery by
- *   itself, every record still there; (7) PostgreSQL down under read load:
- *   reads answer, /ready degraded, a mutation that must write a record is
- *   STORE_UNAVAILABLE, recovery without restart, every record still there.
+ *   both at once: one supplier order (one row in PostgreSQL); (6) Redis down
+ *   for 10 s under read load: no crash, reads answer, /ready degraded, a job
+ *   and a supplier order can still be recorded (PostgreSQL) and run once the
+ *   leases are back (the order sent exactly once), recovery by itself, every
+ *   record still there; (7) PostgreSQL down for 10 s under read load and
+ *   mutation attempts: zero failed reads, every mutation that must write a
+ *   record (a sync, a supplier order, a cancel) STORE_UNAVAILABLE, /ready
+ *   degraded then ok, recovery without restart (the same processes), every
+ *   record written before still there.
  *
  * The pairs use different REDIS_KEY_PREFIXes on the one Redis and different
  * databases on the one PostgreSQL.
@@ -34,6 +37,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { createClient as createSseClient } from 'graphql-sse';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../../src/sandbox/createSandbox.js';
 import { pollUntil, sandboxUpstreamEnv, startGatewayProcess, stopAllGatewayProcesses, type GatewayProcess } from '../support/processes.js';
@@ -71,6 +75,17 @@ async function gql(gw: GatewayProcess, query: string, variables?: Record<string,
 async function ready(gw: GatewayProcess): Promise<{ status: number; body: { status: string; checks: { store?: { redis?: string; instance?: string; records?: { engine: string; status: string } } } } }> {
   const res = await fetch(`${gw.url}/ready`, { headers: { 'x-api-key': ADMIN_KEY }, signal: AbortSignal.timeout(5_000) });
   return { status: res.status, body: (await res.json()) as never };
+}
+
+/** One query on the pair's PostgreSQL database, outside the gateways. */
+async function sqlRows<T extends Record<string, unknown>>(url: string, text: string, values: unknown[] = []): Promise<T[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query<T>(text, values)).rows;
+  } finally {
+    await client.end();
+  }
 }
 
 function start(env: Record<string, string>): Promise<GatewayProcess> {
@@ -163,6 +178,7 @@ describe.skipIf(!hasServers)('scale-out: two gateways on one PostgreSQL and one 
     let jobId = '';
     let orderId = '';
     let orderPart = '';
+    let duringOrderId = '';
 
     beforeAll(async () => {
       databaseUrl = await postgres.createDatabase('pair2');
@@ -272,6 +288,10 @@ describe.skipIf(!hasServers)('scale-out: two gateways on one PostgreSQL and one 
       expect((await placeCount()) - before).toBe(1);
       const atSupplier = await fetch(`${fastSandbox.finditparts.apiBase}/orders/search?po_number=${encodeURIComponent(po)}`, { headers: { 'x-api-key': 'sandbox-api-key' } });
       expect(((await atSupplier.json()) as { orders: unknown[] }).orders).toHaveLength(1);
+      // The order, its key and its history are records in PostgreSQL: one of each, whichever instance wrote them.
+      expect(await sqlRows(databaseUrl, `SELECT id, po_number FROM supplier_orders WHERE idempotency_key = $1`, [input.idempotencyKey])).toEqual([{ id: orderId, po_number: po }]);
+      expect(await sqlRows(databaseUrl, `SELECT state FROM idempotency_keys WHERE key = $1`, [input.idempotencyKey])).toEqual([{ state: 'DONE' }]);
+      expect(Number((await sqlRows<{ n: string }>(databaseUrl, `SELECT count(*) AS n FROM order_events WHERE order_id = $1`, [orderId]))[0]?.n)).toBeGreaterThanOrEqual(2);
       // Replays agree on both instances afterwards.
       const replays = await Promise.all([gql(a, PLACE, { in: input }), gql(b, PLACE, { in: input })]);
       for (const r of replays) expect(r.body.data?.placeSupplierOrder).toMatchObject({ replayed: true, order: { id: orderId } });
@@ -310,7 +330,7 @@ describe.skipIf(!hasServers)('scale-out: two gateways on one PostgreSQL and one 
     }
     const alive = (gw: GatewayProcess) => Promise.race([gw.exited.then(() => 'exited'), new Promise((r) => setTimeout(() => r('alive'), 10))]);
 
-    it('(6) Redis down for 10 s under read load: no crash, reads answer, /ready degraded, jobs still recorded; then recovery without restart and no record lost', async () => {
+    it('(6) Redis down for 10 s under read load: no crash, reads answer, /ready degraded, a job and a supplier order still recorded (sent once, after); then recovery without restart and no record lost', async () => {
       const { outcomes, stop: stopLoad } = readLoad();
       await new Promise((res) => setTimeout(res, 1_500));
 
@@ -326,11 +346,20 @@ describe.skipIf(!hasServers)('scale-out: two gateways on one PostgreSQL and one 
       const recorded = await gql(a, `mutation { startSync(input: { kind: PRICE, scope: { limit: 5 } }) { job { id status } } }`);
       expect(recorded.body.errors).toBeUndefined();
       const waitingId = (recorded.body.data?.startSync as { job: { id: string } }).job.id;
-      // Supplier orders are still Redis records: placing one now is refused, with nothing recorded.
-      const refused = await gql(b, `mutation($in: PlaceSupplierOrderInput!) { placeSupplierOrder(input: $in) { __typename } }`, {
-        in: { idempotencyKey: `outage-${randomBytes(6).toString('hex')}`, lines: [{ partId: orderPart, quantity: 1 }] },
-      });
-      expect(refused.body.errors?.[0]?.extensions).toMatchObject({ code: 'STORE_UNAVAILABLE', retryable: true });
+      // Supplier orders are records in PostgreSQL too: one placed now is recorded (still PENDING: no
+      // instance can take its send lease); it is sent once the leases are back.
+      const placeCount = async () => (await sandboxStats(fastSandbox.finditparts.url)).endpoints['POST /api/v1/partners/place_order'] ?? 0;
+      const placesBefore = await placeCount();
+      const placedDuring = await gql(
+        b,
+        `mutation($in: PlaceSupplierOrderInput!) { placeSupplierOrder(input: $in) { __typename ... on SupplierOrderPlaced { order { id status } } } }`,
+        { in: { idempotencyKey: `outage-${randomBytes(6).toString('hex')}`, lines: [{ partId: orderPart, quantity: 1 }] } },
+        ADMIN_KEY,
+        20_000,
+      );
+      expect(placedDuring.body.errors).toBeUndefined();
+      expect(placedDuring.body.data?.placeSupplierOrder).toMatchObject({ __typename: 'SupplierOrderPlaced', order: { status: 'PENDING' } });
+      duringOrderId = (placedDuring.body.data?.placeSupplierOrder as { order: { id: string } }).order.id;
       await new Promise((res) => setTimeout(res, Math.max(0, 10_000 - (Date.now() - downAt))));
       const during = outcomes.filter((o) => o.at > downAt + 500);
       expect(during.length).toBeGreaterThan(20);
@@ -346,12 +375,19 @@ describe.skipIf(!hasServers)('scale-out: two gateways on one PostgreSQL and one 
       expect(outcomes.filter((o) => o.at > upAt && !o.ok)).toEqual([]);
       expect(a.stdout() + a.stderr()).not.toMatch(/uncaught|unhandled/i);
       for (const gw of [a, b]) expect(await alive(gw)).toBe('alive');
-      // The job recorded during the outage ran once the leases were back.
+      // The job recorded during the outage ran once the leases were back, and the order was sent, once.
       await pollUntil(() => gql(b, `query($id: ID!) { syncJob(id: $id) { status } }`, { id: waitingId }), (r) => (r.body.data?.syncJob as { status: string } | undefined)?.status === 'SUCCEEDED', {
         timeoutMs: 20_000,
         intervalMs: 200,
         what: 'the job recorded during the Redis outage to run',
       });
+      await pollUntil(
+        () => gql(a, `query($id: ID!) { supplierOrder(id: $id) { status } }`, { id: duringOrderId }),
+        (r) => ['SUBMITTED', 'PROCESSING', 'SHIPPED'].includes((r.body.data?.supplierOrder as { status: string } | null)?.status ?? ''),
+        { timeoutMs: 20_000, intervalMs: 200, what: 'the order recorded during the Redis outage to be sent' },
+      );
+      await new Promise((res) => setTimeout(res, 500));
+      expect((await placeCount()) - placesBefore).toBe(1);
 
       // Records written before the outage are all there, on both instances.
       for (const gw of [a, b]) {
@@ -360,32 +396,46 @@ describe.skipIf(!hasServers)('scale-out: two gateways on one PostgreSQL and one 
         const order = await gql(gw, `query($id: ID!) { supplierOrder(id: $id) { id status history { to } } }`, { id: orderId });
         expect((order.body.data?.supplierOrder as { id: string; history: unknown[] }).history.length).toBeGreaterThanOrEqual(2);
       }
-      // And Redis records can be written again.
-      const again = await gql(a, `mutation($in: PlaceSupplierOrderInput!) { placeSupplierOrder(input: $in) { __typename } }`, {
-        in: { idempotencyKey: `after-${randomBytes(6).toString('hex')}`, lines: [{ partId: orderPart, quantity: 1 }] },
-      });
-      expect(again.body.errors).toBeUndefined();
     }, 90_000);
 
-    it('(7) PostgreSQL down under read load: reads answer, /ready degraded, a record write is STORE_UNAVAILABLE; then recovery without restart and no record lost', async () => {
+    it('(7) PostgreSQL down for 10 s under read load and mutation attempts: zero failed reads, mutations STORE_UNAVAILABLE, /ready degraded then ok, no restart, no record lost', async () => {
+      // What a client may try meanwhile: a sync, a supplier order, a cancel of the order placed during the Redis outage.
+      const MUTATIONS: Array<[string, string, () => Record<string, unknown>]> = [
+        ['startSync', `mutation { startSync(input: { kind: INVENTORY, scope: { limit: 4 } }) { job { id } } }`, () => ({})],
+        ['placeSupplierOrder', `mutation($in: PlaceSupplierOrderInput!) { placeSupplierOrder(input: $in) { __typename } }`, () => ({ in: { idempotencyKey: `pg-outage-${randomBytes(6).toString('hex')}`, lines: [{ partId: orderPart, quantity: 1 }] } })],
+        ['cancelSupplierOrder', `mutation($id: ID!) { cancelSupplierOrder(id: $id) { id } }`, () => ({ id: duringOrderId })],
+      ];
+      const pids = [a.pid, b.pid];
+      const ordersBefore = await sqlRows<{ id: string; status: string; events: string }>(
+        databaseUrl,
+        `SELECT o.id, o.status, (SELECT count(*) FROM order_events e WHERE e.order_id = o.id) AS events FROM supplier_orders o ORDER BY o.seq`,
+      );
+      expect(ordersBefore.map((o) => o.id)).toEqual(expect.arrayContaining([orderId, duringOrderId]));
       const { outcomes, stop: stopLoad } = readLoad();
       await new Promise((res) => setTimeout(res, 1_000));
 
-      // PostgreSQL dies (SIGKILL of the server and its backends, as a crash) and stays away for 6 s.
+      // PostgreSQL dies (SIGKILL of the server and its backends, as a crash) and stays away for 10 s.
       await postgres.stop('SIGKILL');
       const downAt = Date.now();
       const degraded = await pollUntil(() => ready(a), (r) => r.body.status === 'degraded', { timeoutMs: 10_000, intervalMs: 100, what: '/ready to say degraded' });
       expect(degraded.status).toBe(200);
       expect(degraded.body.checks.store).toMatchObject({ redis: 'up', records: { engine: 'postgres', status: 'unreachable' } });
       expect((await ready(b)).body.status).toBe('degraded');
-      // A mutation that must write a record says so, retryable, instead of pretending.
-      for (const gw of [a, b]) {
-        const refused = await gql(gw, `mutation { startSync(input: { kind: INVENTORY, scope: { limit: 4 } }) { job { id } } }`);
-        expect(refused.body.errors?.[0]?.extensions).toMatchObject({ code: 'STORE_UNAVAILABLE', retryable: true });
+      // Every mutation that must write a record says so, retryable, instead of pretending — on both
+      // instances, over and over while the database is away.
+      const refusals: Array<{ field: string; code: unknown; retryable: unknown }> = [];
+      for (let round = 0; Date.now() - downAt < 9_000; round++) {
+        const gw = round % 2 ? a : b;
+        const [field, query, variables] = MUTATIONS[round % MUTATIONS.length]!;
+        const r = await gql(gw, query, variables());
+        refusals.push({ field, code: r.body.errors?.[0]?.extensions?.code, retryable: r.body.errors?.[0]?.extensions?.retryable });
+        await new Promise((res) => setTimeout(res, 250));
       }
-      await new Promise((res) => setTimeout(res, Math.max(0, 6_000 - (Date.now() - downAt))));
-      const during = outcomes.filter((o) => o.at > downAt + 500);
-      expect(during.length).toBeGreaterThan(20);
+      await new Promise((res) => setTimeout(res, Math.max(0, 10_000 - (Date.now() - downAt))));
+      expect(new Set(refusals.map((r) => r.field))).toEqual(new Set(MUTATIONS.map(([f]) => f)));
+      expect(refusals.filter((r) => r.code !== 'STORE_UNAVAILABLE' || r.retryable !== true)).toEqual([]);
+      const during = outcomes.filter((o) => o.at > downAt);
+      expect(during.length).toBeGreaterThan(50);
       expect(during.filter((o) => !o.ok)).toEqual([]);
 
       // PostgreSQL back (same port, same data): both recover by themselves, with no restart.
@@ -395,22 +445,41 @@ describe.skipIf(!hasServers)('scale-out: two gateways on one PostgreSQL and one 
       await pollUntil(() => ready(b), (r) => r.body.status === 'ok', { timeoutMs: 15_000, intervalMs: 100, what: 'B to recover' });
       await new Promise((res) => setTimeout(res, 500));
       await stopLoad();
-      expect(outcomes.filter((o) => o.at > upAt && !o.ok)).toEqual([]);
+      expect(outcomes.filter((o) => !o.ok)).toEqual([]);
+      expect(outcomes.filter((o) => o.at > upAt).length).toBeGreaterThan(0);
       for (const gw of [a, b]) {
         expect(await alive(gw)).toBe('alive');
         expect(gw.stdout() + gw.stderr()).not.toMatch(/uncaught|unhandled/i);
       }
+      expect([a.pid, b.pid]).toEqual(pids);
+      console.info(`[scaleOut] PostgreSQL down ${upAt - downAt} ms: ${during.length} reads answered, ${refusals.length} mutations refused STORE_UNAVAILABLE`);
 
-      // The records from before are all there, and the refused job was never half-made.
+      // The records from before are all there, and nothing refused was half-made.
       for (const gw of [a, b]) {
         const job = await gql(gw, `query($id: ID!) { syncJob(id: $id) { status progress { processed } } }`, { id: jobId });
         expect(job.body.data?.syncJob).toMatchObject({ status: 'SUCCEEDED', progress: { processed: fastSandbox.options.parts } });
+        for (const id of [orderId, duringOrderId]) {
+          const order = await gql(gw, `query($id: ID!) { supplierOrder(id: $id) { id status history { to } } }`, { id });
+          const before = ordersBefore.find((o) => o.id === id);
+          expect(order.body.data?.supplierOrder).toMatchObject({ id, status: before?.status });
+          expect((order.body.data?.supplierOrder as { history: unknown[] }).history).toHaveLength(Number(before?.events));
+        }
       }
+      const ordersAfter = await sqlRows<{ id: string; status: string; events: string }>(
+        databaseUrl,
+        `SELECT o.id, o.status, (SELECT count(*) FROM order_events e WHERE e.order_id = o.id) AS events FROM supplier_orders o ORDER BY o.seq`,
+      );
+      expect(ordersAfter).toEqual(ordersBefore);
+      expect(await sqlRows(databaseUrl, `SELECT key FROM idempotency_keys WHERE key LIKE 'pg-outage-%'`)).toEqual([]);
       const inventory = await gql(a, `{ syncJobs(first: 50, filter: { kind: [INVENTORY] }) { totalCount } }`);
       expect(inventory.body.data?.syncJobs).toMatchObject({ totalCount: 0 });
       const again = await gql(b, `mutation { startSync(input: { kind: INVENTORY, scope: { limit: 4 } }) { alreadyRunning job { id } } }`);
       expect(again.body.errors).toBeUndefined();
       expect(again.body.data?.startSync).toMatchObject({ alreadyRunning: false });
-    }, 90_000);
+      const order = await gql(a, `mutation($in: PlaceSupplierOrderInput!) { placeSupplierOrder(input: $in) { __typename } }`, {
+        in: { idempotencyKey: `after-pg-${randomBytes(6).toString('hex')}`, lines: [{ partId: orderPart, quantity: 1 }] },
+      });
+      expect(order.body.data?.placeSupplierOrder).toMatchObject({ __typename: 'SupplierOrderPlaced' });
+    }, 120_000);
   });
 });

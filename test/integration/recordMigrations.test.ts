@@ -3,18 +3,20 @@
  *
  * - from an empty database to the latest version (and a second run applies
  *   nothing);
- * - on SQLite, from a file written by the release before migrations
+ * - on SQLite, from a file written by the last release, before migrations
  *   (test/fixtures/records-7159a4a.sql, made by makeRecordsFixture.mjs with
- *   that release's stores): migration 1 adopts it, the schema equals a fresh
- *   file's, and every row reads through the new stores — nothing lost, and
- *   the stores carry on from it (sequences, the one-active-job index);
+ *   the stores of 7159a4a, whose tables are the release b9b4bed's): the
+ *   migrations adopt it, the schema equals a fresh file's, and every row
+ *   reads through the new stores — nothing lost, and the stores carry on
+ *   from it (sequences, the one-active-job index, keys and orders);
  * - from the version before the latest with data in it: the fixture's rows
  *   are put into a database at migration 1 and carried through every real
  *   migration up to the one before the latest, then the latest runs on
- *   them. While migration 1 is the only one that "previous" is migration 1
- *   itself; each new migration makes the test run it on data, with no
- *   change here. This is the only previous version PostgreSQL has (no
- *   release before the record layer wrote it);
+ *   them (today: 0002 on the release's order rows, on both engines). This
+ *   is the only previous version PostgreSQL has (no release before the
+ *   record layer wrote it);
+ * - a file an unreleased build of main extended by hand (its order store
+ *   added columns on open) ends in the same shape as a fresh one;
  * - `crossdock migrate` on either engine prints what it applied.
  */
 import { spawn } from 'node:child_process';
@@ -29,7 +31,7 @@ import { createTokenCipher } from '../../src/auth/tokenVault.js';
 import { createSqlJobStore } from '../../src/jobs/store/sqlJobStore.js';
 import { scopeKeyOf } from '../../src/jobs/types.js';
 import { createSqlAuditStore } from '../../src/observability/sqlAuditStore.js';
-import { createSqliteOrderStore } from '../../src/orders/orderStore.js';
+import { createSqlOrderStore } from '../../src/orders/sqlOrderStore.js';
 import type { RecordEngine } from '../../src/records/engine.js';
 import { currentMigration, LATEST_MIGRATION, migrateRecords } from '../../src/records/migrate.js';
 import { RECORD_MIGRATIONS } from '../../src/records/migrations/index.js';
@@ -111,18 +113,41 @@ async function expectFixtureReadable(records: RecordDatabase): Promise<void> {
   expect(await vault.get('sandbox')).toEqual({ kind: 'installed', record: { storeHash: 'sandbox', accessToken: 'fixture-token-0123456789', scope: 'store_v2_products store_v2_orders', installedAt: '2026-01-01T00:00:00.000Z', userId: 42 } });
   expect(await vault.get('abc123')).toMatchObject({ kind: 'installed', record: { accessToken: 'fixture-token-abcdefghij', userId: null } });
 
-  // The order tables keep their rows and shape (the order store reads them on SQLite).
-  const orders = await records.db.selectFrom('supplier_orders').selectAll().orderBy('seq').execute();
-  expect(orders.map((o) => [o.po_number, o.status, o.supplier_order_id, o.tracking_number])).toEqual([
-    ['CD-PO-1', 'PROCESSING', '9001', '1Z999'],
-    ['CD-PO-2', 'RETRY_WAIT', null, null],
+  // Supplier orders, their history and idempotency keys read through the order store, which carries on from them.
+  const orders = createSqlOrderStore(records);
+  const placed = await orders.byKey('storefront', 'key-1');
+  expect(placed).toMatchObject({
+    poNumber: 'CD-PO-1',
+    status: 'PROCESSING',
+    storeOrderId: '100',
+    supplierOrderId: '9001',
+    trackingNumber: '1Z999',
+    attempts: 1,
+    lines: [{ sku: 'BX-17', quantity: 2, unitPrice: '12.30' }],
+    address: { street1: '1 Dock Rd', country: 'US' },
+    // Columns the release did not have read as null.
+    requestHash: null,
+    sendingSince: null,
+    reportedStatus: null,
+  });
+  expect((await orders.events(placed!.id)).map((e) => [e.from, e.to, e.reason])).toEqual([
+    [null, 'PENDING', 'intent stored'],
+    ['PENDING', 'SUBMITTED', 'placed'],
+    ['SUBMITTED', 'PROCESSING', 'supplier status'],
   ]);
-  const keys = await records.db.selectFrom('idempotency_keys').select(['client', 'key', 'state']).orderBy('client').orderBy('key').execute();
-  expect(keys).toEqual([
-    { client: 'router', key: 'store-order:101', state: 'IN_FLIGHT' },
-    { client: 'storefront', key: 'key-1', state: 'DONE' },
-    { client: 'storefront', key: 'key-in-flight', state: 'IN_FLIGHT' },
-  ]);
+  const waiting = await orders.byKey('router', 'store-order:101');
+  expect(waiting).toMatchObject({ poNumber: 'CD-PO-2', status: 'RETRY_WAIT', attempts: 1, nextAttemptAt: '2026-01-08T00:00:05.000Z', lastError: 'HTTP 503', shippingMethod: 'express' });
+  expect((await orders.due('2026-06-01T00:00:00.000Z', ['PENDING', 'RETRY_WAIT', 'UNKNOWN'])).map((o) => o.poNumber)).toEqual(['CD-PO-2']);
+  expect((await orders.list({ storeOrderId: '101' }, 0, 10)).items.map((o) => o.id)).toEqual([waiting!.id]);
+  // Within the keys' TTL (they were written on 2026-12-01): the answered key replays, a claim the
+  // release left in flight has no lease and counts as run out, so the next request takes it over.
+  const clock = { leaseMs: 60_000, now: Date.parse('2026-12-01T12:00:00.000Z') };
+  expect(await orders.claimKey('storefront', 'key-1', 'hash-1', 86_400_000, clock)).toEqual({ kind: 'replay', response: { kind: 'placed', orderId: placed!.id } });
+  expect(await orders.claimKey('storefront', 'key-1', 'other', 86_400_000, clock)).toEqual({ kind: 'mismatch' });
+  expect(await orders.claimKey('storefront', 'key-in-flight', 'hash-3', 86_400_000, clock)).toMatchObject({ kind: 'claimed', takenOver: true });
+  const third = await orders.create({ ...waiting!, idempotencyKey: 'after-upgrade', poNumber: 'CD-PO-3', status: 'PENDING', storeOrderId: null }, 'intent stored');
+  expect(third.created).toBe(true);
+  expect((await orders.list({}, 0, 10)).items.map((o) => o.poNumber)).toEqual(['CD-PO-3', 'CD-PO-2', 'CD-PO-1']);
 
   // The stores carry on from these rows: the next job is listed first, the active scope is still taken,
   // the next audit id follows the last, and a restart finds the job a killed process left RUNNING.
@@ -201,7 +226,7 @@ for (const engine of RECORD_ENGINES) {
   });
 }
 
-describe("a SQLite file written by the release before migrations (today's main, commit 7159a4a)", () => {
+describe('a SQLite file written by the last release (b9b4bed; its record schema is that of 7159a4a, where the fixture was made)', () => {
   it('is adopted by migration 1: the same schema as a fresh file, every row read through the new stores, the stores carry on', async () => {
     const path = fixtureFile();
     const before = sqliteShape(path);
@@ -214,16 +239,39 @@ describe("a SQLite file written by the release before migrations (today's main, 
       const fresh = await engines.fresh('sqlite');
       expect(sqliteShape(engines.pathOf(fresh) as string)).toEqual(sqliteShape(path));
       await expectFixtureReadable(records);
-      // The order store of that release still reads its records from the adopted file.
-      const orders = createSqliteOrderStore({ path });
-      const placed = await orders.byKey('storefront', 'key-1');
-      expect(placed).toMatchObject({ poNumber: 'CD-PO-1', status: 'PROCESSING', lines: [{ sku: 'BX-17', quantity: 2, unitPrice: '12.30' }] });
-      expect((await orders.events(placed!.id)).map((e) => [e.from, e.to])).toEqual([
-        [null, 'PENDING'],
-        ['PENDING', 'SUBMITTED'],
-        ['SUBMITTED', 'PROCESSING'],
-      ]);
-      await orders.close();
+    } finally {
+      await records.close();
+    }
+  });
+});
+
+/**
+ * What the order store of main between the last release and the record layer (issue 10, merged at
+ * 737e39a: src/orders/orderStore.ts) added to a data dir's file on open, outside any migration: the
+ * claim lease and the compare-and-set columns, and the write-back list's index.
+ */
+const MAIN_ORDER_STORE_ADDITIONS = `
+ALTER TABLE idempotency_keys ADD COLUMN token TEXT;
+ALTER TABLE idempotency_keys ADD COLUMN lease_until TEXT;
+ALTER TABLE supplier_orders ADD COLUMN request_hash TEXT;
+ALTER TABLE supplier_orders ADD COLUMN sending_since TEXT;
+ALTER TABLE supplier_orders ADD COLUMN reported_status TEXT;
+CREATE INDEX IF NOT EXISTS supplier_orders_unreported ON supplier_orders(status) WHERE store_order_id IS NOT NULL AND (reported_status IS NULL OR reported_status <> status);
+`;
+
+describe('a SQLite file whose order tables an unreleased build of main already extended', () => {
+  it('migrates to the same shape as a fresh file, its orders read on', async () => {
+    const path = fixtureFile();
+    const db = new Database(path);
+    db.exec(MAIN_ORDER_STORE_ADDITIONS);
+    db.prepare(`UPDATE supplier_orders SET request_hash = 'hash-1', reported_status = 'SUBMITTED' WHERE po_number = 'CD-PO-1'`).run();
+    db.close();
+    const records = await createRecordDatabase({ engine: 'sqlite', path });
+    try {
+      expect(await migrateRecords(records)).toMatchObject({ applied: NAMES, current: LATEST_MIGRATION });
+      const fresh = await engines.fresh('sqlite');
+      expect(sqliteShape(path)).toEqual(sqliteShape(engines.pathOf(fresh) as string));
+      expect(await createSqlOrderStore(records).byKey('storefront', 'key-1')).toMatchObject({ poNumber: 'CD-PO-1', requestHash: 'hash-1', reportedStatus: 'SUBMITTED' });
     } finally {
       await records.close();
     }
