@@ -95,26 +95,34 @@ export interface StoreTokensTable {
   user: Maybe;
 }
 
-/** The supplier-order tables, in the shape migration 1 keeps (the order store moves onto this layer later). */
+/** Idempotency keys (migration 1; the claim lease's token and end: migration 2). */
 export interface IdempotencyKeysTable {
   client: Text;
   key: Text;
   request_hash: Text;
+  /** IN_FLIGHT (claimed, lease until lease_until) or DONE (response holds the answer, JSON). */
   state: Text;
   response: Maybe;
   created_at: Text;
   expires_at: Text;
+  /** The claimant's token; only it completes or releases the claim. Null in rows of the release before leases. */
+  token: Defaulted<Maybe>;
+  /** Null: no lease (a claim of the release before leases, whose process is gone). */
+  lease_until: Defaulted<Maybe>;
 }
 
+/** Supplier orders (migration 1; request_hash, sending_since, reported_status: migration 2). */
 export interface SupplierOrdersTable {
   id: Text;
-  seq: number;
+  /** Listing order; SQLite: max + 1 in the insert, PostgreSQL: an identity column (migration 2). */
+  seq: Defaulted<number>;
   client: Text;
   idempotency_key: Text;
   store_order_id: Maybe;
   po_number: Text;
   status: Text;
   supplier_order_id: Maybe;
+  /** JSON of OrderLineIntent[] and of ShippingAddress. */
   lines: Text;
   shipping_method: Text;
   address: Text;
@@ -124,6 +132,9 @@ export interface SupplierOrdersTable {
   tracking_number: Maybe;
   created_at: Text;
   updated_at: Text;
+  request_hash: Defaulted<Maybe>;
+  sending_since: Defaulted<Maybe>;
+  reported_status: Defaulted<Maybe>;
 }
 
 export interface OrderEventsTable {

@@ -7,14 +7,12 @@
  * leases and limits here are per process). Imports no Redis client.
  */
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
 import Keyv from 'keyv';
 import type { Config } from '../config.js';
 import { BoundedMap } from '../cache/boundedMap.js';
 import { createEmitterBus } from '../events/emitterBus.js';
 import type { SyncJobRecord } from '../jobs/types.js';
 import type { Logger } from '../observability/logger.js';
-import { createSqliteOrderStore } from '../orders/orderStore.js';
 import type { SupplierOrderRecord } from '../orders/types.js';
 import { createLocalLeases } from '../storage/leases.js';
 import { openRecordStores } from './recordStores.js';
@@ -22,8 +20,6 @@ import type { Strategies } from './types.js';
 
 export async function createEmbeddedStrategies(config: Config, logger: Logger): Promise<Strategies> {
   const records = await openRecordStores(config, logger);
-  // Supplier orders stay in the data dir's SQLite file until the order store moves onto the record layer.
-  const orderStore = createSqliteOrderStore({ path: join(config.dataDir, 'crossdock.db') });
   const jobBus = createEmitterBus<SyncJobRecord>();
   const orderBus = createEmitterBus<SupplierOrderRecord>();
   return {
@@ -34,7 +30,7 @@ export async function createEmbeddedStrategies(config: Config, logger: Logger): 
     cacheStore: new Keyv({ store: new BoundedMap<string, unknown>(config.cache.maxEntries), namespace: 'crossdock', serialize: undefined, deserialize: undefined }),
     onRemoteInvalidate: () => undefined,
     jobStore: records.jobStore,
-    orderStore,
+    orderStore: records.orderStore,
     jobBus,
     orderBus,
     leases: createLocalLeases(),
@@ -49,7 +45,6 @@ export async function createEmbeddedStrategies(config: Config, logger: Logger): 
     async close() {
       jobBus.close();
       orderBus.close();
-      await Promise.allSettled([orderStore.close()]);
       await records.close();
     },
   };

@@ -2,9 +2,9 @@
  * The record stores every strategy set uses (DESIGN.md's strategy table,
  * "records"): one record database per process — the data dir's SQLite file,
  * or PostgreSQL with DATABASE_URL — migrated to the latest version at
- * start, and the job store, audit store and token vault on it. Redis, when
- * configured, keeps only what it is good at (cache, limits, the vendor gate,
- * events, leases).
+ * start, and the job store, order store, audit store and token vault on it.
+ * Redis, when configured, keeps only what it is good at (cache, limits, the
+ * vendor gate, events, leases).
  */
 import type { Config } from '../config.js';
 import type { Logger } from '../observability/logger.js';
@@ -13,6 +13,8 @@ import { createSqlAuditStore } from '../observability/sqlAuditStore.js';
 import type { AuditStore } from '../observability/auditStore.js';
 import { createSqlJobStore } from '../jobs/store/sqlJobStore.js';
 import type { JobStore } from '../jobs/store/jobStore.js';
+import type { OrderStore } from '../orders/orderStore.js';
+import { createSqlOrderStore } from '../orders/sqlOrderStore.js';
 import { createSqlTokenVault } from '../auth/sqlTokenVault.js';
 import type { TokenCipher, TokenVault } from '../auth/tokenVault.js';
 import { migrateRecords } from '../records/migrate.js';
@@ -22,6 +24,7 @@ import { isStoreUnavailable } from '../storage/storeUnavailable.js';
 export interface RecordStores {
   records: RecordDatabase;
   jobStore: JobStore;
+  orderStore: OrderStore;
   auditStore: AuditStore;
   createVault(cipher: TokenCipher): TokenVault;
   /** A cheap `select 1` with a short deadline, for /ready. Never throws. */
@@ -65,6 +68,7 @@ export async function openRecordStores(config: Config, logger: Logger, options: 
   return {
     records,
     jobStore: createSqlJobStore(records),
+    orderStore: createSqlOrderStore(records),
     auditStore: createSqlAuditStore(records),
     createVault: (cipher) => createSqlTokenVault(records, cipher),
     async health() {

@@ -2,12 +2,11 @@
  * The scale-out strategies (REDIS_URL + DATABASE_URL): on one Redis what
  * Redis is good at — entity cache (in-process L1 + @keyv/redis), shared
  * rate limits (RateLimiterRedis with memory insurance) and the
- * vendor-header gate, leases, and events over pub/sub — and the records
- * (jobs, audit log, store tokens) in PostgreSQL through the record layer
- * (recordStores.ts). Supplier orders and idempotency keys stay on Redis
- * (AOF-persisted) until the order store moves onto the record layer.
- * Loaded only through a dynamic import (index.ts), so the embedded default
- * never loads a Redis client.
+ * vendor-header gate, leases, and events over pub/sub — and every record
+ * (jobs, supplier orders, idempotency keys, audit log, store tokens) in
+ * PostgreSQL through the record layer (recordStores.ts). Loaded only
+ * through a dynamic import (index.ts), so the embedded default never loads
+ * a Redis client.
  */
 import { randomUUID } from 'node:crypto';
 import Keyv from 'keyv';
@@ -20,7 +19,6 @@ import type { SyncJobRecord } from '../jobs/types.js';
 import { createRedisLimiterFactory } from '../limits/redisLimiter.js';
 import { createSharedGate, type SharedGate } from '../limits/sharedGate.js';
 import type { Logger } from '../observability/logger.js';
-import { createRedisOrderStore } from '../orders/redisOrderStore.js';
 import type { SupplierOrderRecord } from '../orders/types.js';
 import { createRedisLeases } from '../storage/redisLeases.js';
 import { openRecordStores } from './recordStores.js';
@@ -70,7 +68,7 @@ export async function createRedisStrategies(config: Config & { redis: RedisConfi
         return gate;
       },
       jobStore: records.jobStore,
-      orderStore: createRedisOrderStore({ redis, prefix }),
+      orderStore: records.orderStore,
       jobBus,
       orderBus,
       leases: createRedisLeases({ redis, prefix, instanceId }),

@@ -2,9 +2,9 @@
  * The swappable backends of DESIGN.md's strategy table, as one bundle:
  * `createStrategies(config)` (index.ts) builds the embedded ones (memory,
  * in-process events and leases) or, with REDIS_URL, the Redis ones (cache,
- * limits, vendor gate, events, leases); the records — jobs, audit log,
- * store tokens — come from the record layer in both (SQLite, or PostgreSQL
- * with DATABASE_URL). The gateway wires whichever it gets and never asks which.
+ * limits, vendor gate, events, leases); the records — jobs, supplier
+ * orders and idempotency keys, audit log, store tokens — come from the
+ * record layer in both (SQLite, or PostgreSQL with DATABASE_URL). The gateway wires whichever it gets and never asks which.
  */
 import type Keyv from 'keyv';
 import type { Bus } from '../events/emitterBus.js';
@@ -47,6 +47,7 @@ export interface Strategies {
   createLimiter?: LimiterFactory;
   /** The vendor-header gate shared across instances, per upstream; undefined embedded. */
   sharedGate?(upstream: string): SharedGate;
+  /** Jobs and supplier orders: the record layer's tables (shared by every instance on PostgreSQL). */
   jobStore: JobStore;
   orderStore: OrderStore;
   jobBus: Bus<SyncJobRecord>;

@@ -5,6 +5,10 @@
  * `NNNN_name.ts` and one line below; names sort in the order they run.
  */
 import { initial } from './0001_initial.js';
+import { orderClaims } from './0002_order_claims.js';
 import type { RecordMigration } from './recordMigration.js';
 
-export const RECORD_MIGRATIONS: ReadonlyArray<readonly [name: string, migration: RecordMigration]> = [['0001_initial', initial]];
+export const RECORD_MIGRATIONS: ReadonlyArray<readonly [name: string, migration: RecordMigration]> = [
+  ['0001_initial', initial],
+  ['0002_order_claims', orderClaims],
+];
