@@ -50,7 +50,17 @@ if ARGV[4] ~= '' then
   local cb = tonumber(cur[3])
   if (not cb) or tonumber(ARGV[4]) > cb then redis.call('HSET', KEYS[1], 'blockedUntil', ARGV[4]) end
 end
-redis.call('PEXPIRE', KEYS[1], ARGV[5])
+-- Lengthen, never shorten: another instance may have stored a longer block or window.
+local ttl = tonumber(ARGV[5])
+if redis.call('PTTL', KEYS[1]) < ttl then redis.call('PEXPIRE', KEYS[1], ttl) end
+return 1
+`;
+
+/** This instance's requests in flight, with the same never-shorten rule for the key's TTL. */
+const IN_FLIGHT = `
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+local ttl = tonumber(ARGV[3])
+if redis.call('PTTL', KEYS[1]) < ttl then redis.call('PEXPIRE', KEYS[1], ttl) end
 return 1
 `;
 
@@ -73,7 +83,8 @@ export function createSharedGate(options: SharedGateOptions): SharedGate {
   const timeoutMs = options.timeoutMs ?? 250;
   let cached: { at: number; view: SharedGateView | null } | undefined;
   let reading: Promise<SharedGateView | null> | undefined;
-  // The key lives a little past the longest thing it says (a window end or a block), at least a minute.
+  // The key lives a little past the longest thing written to it (a window end or a block), at least a
+  // minute; the scripts never shorten it, so a short write by one instance cannot drop another's block.
   let ttlMs = 60_000;
 
   async function load(): Promise<SharedGateView | null> {
@@ -114,12 +125,7 @@ export function createSharedGate(options: SharedGateOptions): SharedGate {
         .catch(() => undefined);
     },
     inFlight(n) {
-      redis.client
-        .multi()
-        .hSet(key, mine, `${n}:${Date.now()}`)
-        .pExpire(key, ttlMs)
-        .exec()
-        .catch(() => undefined);
+      redis.client.eval(IN_FLIGHT, { keys: [key], arguments: [mine, `${n}:${Date.now()}`, String(ttlMs)] }).catch(() => undefined);
     },
   };
 }

@@ -72,3 +72,30 @@ it('gives a shared budget slot back when the shared vendor gate closes while it 
   expect(await consumed()).toBe(3);
   expect(a.snapshot().inFlight).toBe(2);
 });
+
+/** Waits (bounded) until `check` holds for the gate's hash; writes are fire-and-forget. */
+async function eventually(check: () => Promise<boolean>, what: string): Promise<void> {
+  const until = Date.now() + 5_000;
+  while (!(await check())) {
+    if (Date.now() > until) throw new Error(`${what} never happened`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+it("keeps one instance's long Retry-After when another instance writes a shorter window or its in-flight count", async () => {
+  const prefix = `gate-ttl-${Date.now()}:`;
+  const key = `${prefix}gate:finditparts`;
+  const a = createSharedGate({ redis, prefix, upstream: 'finditparts', instanceId: 'a', cacheMs: 0 });
+  const b = createSharedGate({ redis, prefix, upstream: 'finditparts', instanceId: 'b', cacheMs: 0 });
+  const now = Date.now();
+  // Instance a was told to stop for two minutes (a 429 with Retry-After: 120).
+  a.write({ blockedUntil: now + 120_000 });
+  await eventually(async () => (await redis.client.pTTL(key)) > 100_000, "a's block to be stored");
+  // Instance b then learns of a 30-s window and reports its requests in flight: neither may cut a's block short.
+  b.write({ left: 10, resetAt: now + 30_000 });
+  await eventually(async () => (await b.read())?.left === 10, "b's window to be stored");
+  b.inFlight(3);
+  await eventually(async () => (await b.read()) !== null && (await redis.client.hGet(key, 'if:b')) !== null, "b's in-flight count to be stored");
+  expect(await redis.client.pTTL(key)).toBeGreaterThan(100_000);
+  expect((await a.read())?.blockedUntil).toBe(Math.round(now + 120_000));
+});

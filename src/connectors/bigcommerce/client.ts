@@ -8,14 +8,15 @@
  * hour), an order's amounts and its lines in the order's transactional
  * currency (map.ts, orderCurrency).
  */
-import type { Lane } from '../../limits/pacer.js';
-import type { Page, StoreInventory, StoreOrder, StoreOrderLine, StoreProduct } from '../../domain/types.js';
+import type { Lane, StoreCatalog, StoreOrders } from '../../domain/ports.js';
+import type { StoreInventory, StoreProduct } from '../../domain/types.js';
 import type { UpstreamClient, UpstreamVendor } from '../../upstreams/http.js';
 import { parseRetryAfter } from '../../upstreams/retryAfter.js';
 import { UpstreamError } from '../../upstreams/upstreamError.js';
 import { currencyCode, mapInventory, mapOrder, mapOrderLine, mapProduct } from './map.js';
 import {
   BC_MAX_QUERY_CHARS,
+  BC_STATUS_ID,
   BC_V2_MAX_LIMIT,
   BC_V3_MAX_LIMIT,
   bcErrorMessage,
@@ -74,58 +75,20 @@ export function groupForQuery(values: readonly string[], max: number, maxChars =
   return groups;
 }
 
-export interface ProductListParams {
-  keyword?: string;
-  ids?: string[];
-  skus?: string[];
-  isVisible?: boolean;
-  page: number;
-  limit: number;
-}
-
-export interface OrderListParams {
-  statusId?: number;
-  minDateModified?: string;
-  minId?: number;
-  page: number;
-  limit: number;
-}
-
 /** How long the store's default currency is trusted before it is read again: it changes only when the merchant changes it. */
 export const STORE_CURRENCY_TTL_MS = 3_600_000;
 
-export interface BigCommerceClient {
-  /** The store's default currency (ISO 4217), the currency of its catalog prices. */
-  storeCurrency(lane: Lane): Promise<string>;
-  productsByIds(ids: readonly string[], lane: Lane): Promise<Map<string, StoreProduct>>;
-  productsBySkus(skus: readonly string[], lane: Lane): Promise<Map<string, StoreProduct>>;
-  listProducts(params: ProductListParams, lane: Lane): Promise<Page<StoreProduct>>;
-  inventoryBySkus(skus: readonly string[], lane: Lane): Promise<Map<string, StoreInventory>>;
-  listOrders(params: OrderListParams, lane: Lane): Promise<StoreOrder[]>;
-  orderCount(lane: Lane): Promise<number>;
-  order(id: string, lane: Lane): Promise<StoreOrder | null>;
-  /** `currency`: the order's (StoreOrder.currency); v2 order products carry none of their own. */
-  orderLines(orderId: string, currency: string, lane: Lane): Promise<StoreOrderLine[]>;
-  /** The first shipping address of an order, or null. */
-  orderShippingAddress(orderId: string, lane: Lane): Promise<StoreShippingAddress | null>;
-}
+export type StoreCurrency = (lane: Lane) => Promise<string>;
 
-export interface StoreShippingAddress {
-  name: string;
-  street1: string;
-  street2: string | null;
-  city: string;
-  state: string;
-  zip: string;
-  country: string;
-}
-
-export function createBigCommerceClient(http: UpstreamClient): BigCommerceClient {
+/**
+ * The store's default currency (ISO 4217), the currency of its catalog prices:
+ * single-flight; a failed read is forgotten (the next call asks again), a
+ * failed refresh keeps the last known code.
+ */
+export function createStoreCurrency(http: UpstreamClient): StoreCurrency {
   let currency: { value: Promise<string>; until: number } | undefined;
   let lastCurrency: string | undefined;
-
-  /** Single-flight; a failed read is forgotten (the next call asks again), a failed refresh keeps the last known code. */
-  function storeCurrency(lane: Lane): Promise<string> {
+  return function storeCurrency(lane) {
     const now = Date.now();
     if (currency && now < currency.until) return currency.value;
     const value = (async () => {
@@ -145,8 +108,11 @@ export function createBigCommerceClient(http: UpstreamClient): BigCommerceClient
       if (currency?.value === value) currency = undefined;
     });
     return value;
-  }
+  };
+}
 
+/** The v3 catalog and inventory reads, in their batch forms. */
+export function createBigCommerceCatalog(http: UpstreamClient, storeCurrency: StoreCurrency): StoreCatalog {
   async function productsWhere(filter: 'id:in' | 'sku:in', values: readonly string[], lane: Lane) {
     const found: StoreProduct[] = [];
     // Read beside the products, not before them: no latency added when it is not cached yet.
@@ -170,7 +136,7 @@ export function createBigCommerceClient(http: UpstreamClient): BigCommerceClient
   }
 
   return {
-    storeCurrency,
+    currency: storeCurrency,
     async productsByIds(ids, lane) {
       return new Map((await productsWhere('id:in', ids, lane)).map((p) => [p.storeId, p]));
     },
@@ -219,13 +185,19 @@ export function createBigCommerceClient(http: UpstreamClient): BigCommerceClient
       );
       return found;
     },
-    async listOrders(params, lane) {
+  };
+}
+
+/** v2 orders: amounts in the order's currency (map.ts), lines in their order's. */
+export function createBigCommerceOrders(http: UpstreamClient, storeCurrency: StoreCurrency): StoreOrders {
+  return {
+    async list(params, lane) {
       const storeCurrencyP = storeCurrency(lane);
       const res = await http.request({
         method: 'GET',
         path: ['v2', 'orders'],
         query: {
-          status_id: params.statusId,
+          status_id: params.awaitingFulfillment ? BC_STATUS_ID.AWAITING_FULFILLMENT : params.statusId,
           min_date_modified: params.minDateModified,
           min_id: params.minId,
           page: params.page,
@@ -240,33 +212,34 @@ export function createBigCommerceClient(http: UpstreamClient): BigCommerceClient
       const code = await storeCurrencyP;
       return (res.body as BcV2Order[]).map((o) => mapOrder(o, code));
     },
-    async orderCount(lane) {
+    async count(lane) {
       const res = await http.request({ method: 'GET', path: ['v2', 'orders', 'count'], endpoint: 'orders.count', lane });
       const count = (res.body as { count?: unknown } | undefined)?.count;
       return typeof count === 'number' ? count : 0;
     },
-    async order(id, lane) {
+    async get(id, lane) {
       const storeCurrencyP = storeCurrency(lane);
       const res = await http.request({ method: 'GET', path: ['v2', 'orders', id], endpoint: 'orders.get', lane });
       if (res.status === 404 || res.status === 204) return null;
       return mapOrder(res.body as BcV2Order, await storeCurrencyP);
     },
-    async orderShippingAddress(orderId, lane) {
+    async shippingAddress(orderId, lane) {
       const res = await http.request({ method: 'GET', path: ['v2', 'orders', orderId, 'shipping_addresses'], endpoint: 'orders.shippingAddresses', lane });
       if (res.status === 404 || res.status === 204 || !Array.isArray(res.body) || res.body.length === 0) return null;
       const a = res.body[0] as Record<string, unknown>;
       const str = (k: string) => (typeof a[k] === 'string' ? (a[k] as string) : '');
+      const street2 = str('street_2');
       return {
         name: `${str('first_name')} ${str('last_name')}`.trim() || str('company'),
         street1: str('street_1'),
-        street2: str('street_2') || null,
+        ...(street2 ? { street2 } : {}),
         city: str('city'),
         state: str('state'),
         zip: str('zip'),
         country: str('country_iso2') || str('country'),
       };
     },
-    async orderLines(orderId, currency, lane) {
+    async lines(orderId, currency, lane) {
       const res = await http.request({ method: 'GET', path: ['v2', 'orders', orderId, 'products'], endpoint: 'orders.products', lane });
       if (res.status === 404 || res.status === 204 || !Array.isArray(res.body)) return [];
       return (res.body as BcV2OrderProduct[]).map((l) => mapOrderLine(l, currency));

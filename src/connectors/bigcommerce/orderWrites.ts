@@ -12,32 +12,11 @@
  *
  * v2 answers an empty list with 204 and no body, errors as `[{status, message}]`.
  */
-import type { Lane } from '../../limits/pacer.js';
+import type { StoreOrderWrites } from '../../domain/ports.js';
 import type { UpstreamClient } from '../../upstreams/http.js';
 import { UpstreamError } from '../../upstreams/upstreamError.js';
+import { BC_STATUS_ID } from './wire.js';
 
-/** What the write-back needs to read of a store order before writing. */
-export interface StoreOrderState {
-  statusId: number;
-  staffNotes: string;
-}
-
-export interface StoreShipment {
-  id: number;
-  trackingNumber: string;
-}
-
-export interface BigCommerceOrderWrites {
-  /** null when the store has no such order. */
-  state(orderId: string, lane: Lane): Promise<StoreOrderState | null>;
-  update(orderId: string, patch: { statusId?: number; staffNotes?: string }, lane: Lane): Promise<void>;
-  shipments(orderId: string, lane: Lane): Promise<StoreShipment[]>;
-  /** One shipment of every unit not shipped yet, to the order's first shipping address; false when nothing is left to ship. */
-  shipRemaining(orderId: string, shipment: { trackingNumber: string; comments: string }, lane: Lane): Promise<boolean>;
-}
-
-/** upstreams.md: v2 status ids. */
-export const BC_ORDER_STATUS = { AWAITING_SHIPMENT: 9, AWAITING_FULFILLMENT: 11 } as const;
 /** The vendor publishes no limit for staff_notes; 65,535 (a TEXT column, and the sandbox's cap) keeps the newest lines. */
 export const STAFF_NOTES_MAX = 65_535;
 /** BigCommerce Order Shipments: tracking_number is at most 50 characters. */
@@ -62,20 +41,21 @@ interface WireShippingAddress {
 
 const listOf = <T>(res: { status: number; body: unknown }): T[] => (res.status === 204 || res.status === 404 || !Array.isArray(res.body) ? [] : (res.body as T[]));
 
-export function createBigCommerceOrderWrites(http: UpstreamClient): BigCommerceOrderWrites {
+/** Awaiting Fulfillment (11) moves to Awaiting Shipment (9); no other status is ever changed. */
+export function createBigCommerceOrderWrites(http: UpstreamClient): StoreOrderWrites {
   const ensureOk = (res: { status: number }, what: string) => {
     if (res.status >= 400) throw new UpstreamError('rejected', http.name, `${what}: HTTP ${res.status}`, { status: res.status });
   };
   return {
-    async state(orderId, lane) {
+    async fulfillment(orderId, lane) {
       const res = await http.request({ method: 'GET', path: ['v2', 'orders', orderId], endpoint: 'orders.get', lane });
       if (res.status === 404 || res.status === 204) return null;
       const o = res.body as WireOrder;
-      return { statusId: o.status_id, staffNotes: o.staff_notes ?? '' };
+      return { awaitingFulfillment: o.status_id === BC_STATUS_ID.AWAITING_FULFILLMENT, staffNotes: o.staff_notes ?? '' };
     },
     async update(orderId, patch, lane) {
       const body: Record<string, unknown> = {};
-      if (patch.statusId !== undefined) body.status_id = patch.statusId;
+      if (patch.awaitingShipment) body.status_id = BC_STATUS_ID.AWAITING_SHIPMENT;
       if (patch.staffNotes !== undefined) body.staff_notes = patch.staffNotes.slice(-STAFF_NOTES_MAX);
       // Absolute values: safe to repeat after an unknown outcome.
       const res = await http.request({ method: 'PUT', path: ['v2', 'orders', orderId], body, endpoint: 'orders.update', lane, idempotent: true });
@@ -83,7 +63,7 @@ export function createBigCommerceOrderWrites(http: UpstreamClient): BigCommerceO
     },
     async shipments(orderId, lane) {
       const res = await http.request({ method: 'GET', path: ['v2', 'orders', orderId, 'shipments'], endpoint: 'orders.shipments', lane });
-      return listOf<WireShipment>(res).map((s) => ({ id: s.id, trackingNumber: s.tracking_number ?? '' }));
+      return listOf<WireShipment>(res).map((s) => s.tracking_number ?? '');
     },
     async shipRemaining(orderId, shipment, lane) {
       const [products, addresses] = await Promise.all([

@@ -117,3 +117,6 @@ export function bcErrorMessage(body: unknown): string | undefined {
   }
   return undefined;
 }
+
+/** The two v2 status ids the connector acts on: routing picks up 11, the write-back moves it to 9. */
+export const BC_STATUS_ID = { AWAITING_SHIPMENT: 9, AWAITING_FULFILLMENT: 11 } as const;

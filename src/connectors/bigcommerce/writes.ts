@@ -4,10 +4,10 @@
  * products per call and may answer 207 with per-item errors; inventory
  * absolute adjustments take at most 2000 items.
  */
-import type { Lane } from '../../limits/pacer.js';
-import type { StoreProduct } from '../../domain/types.js';
+import type { NewStoreProduct, StoreWriter } from '../../domain/ports.js';
 import type { UpstreamClient } from '../../upstreams/http.js';
 import { UpstreamError } from '../../upstreams/upstreamError.js';
+import type { StoreCurrency } from './client.js';
 import { mapProduct } from './map.js';
 import type { BcV3Product } from './wire.js';
 
@@ -31,32 +31,36 @@ export interface NewProduct {
   description?: string;
 }
 
-export interface ProductUpdate {
-  id: number;
-  name?: string;
-  price?: number;
-}
-
-export interface BatchOutcome {
-  updated: StoreProduct[];
-  /** Store product id → reason, for items the store refused. */
-  failed: Map<number, string>;
-}
-
-export interface BigCommerceWriter {
-  createProduct(product: NewProduct, lane: Lane): Promise<StoreProduct>;
-  updateProducts(updates: ProductUpdate[], lane: Lane): Promise<BatchOutcome>;
-  setStock(items: Array<{ sku: string; quantity: number }>, locationId: number, lane: Lane): Promise<string>;
-}
-
-/** `storeCurrency`: the store's default currency (BigCommerceClient.storeCurrency), which written prices are in. */
-export function createBigCommerceWriter(http: UpstreamClient, storeCurrency: (lane: Lane) => Promise<string>): BigCommerceWriter {
+/** The domain's new product as a v3 create body. */
+function wireProduct(p: NewStoreProduct): NewProduct {
   return {
+    name: p.name,
+    type: 'physical',
+    sku: p.sku,
+    price: p.price,
+    weight: p.weight,
+    ...(p.inventoryLevel !== undefined ? { inventory_level: p.inventoryLevel } : {}),
+    inventory_tracking: p.trackInventory ? 'product' : 'none',
+    ...(p.categories?.length ? { categories: p.categories } : {}),
+    ...(p.customFields?.length ? { custom_fields: p.customFields } : {}),
+    ...(p.images?.length ? { images: p.images.map((i) => ({ image_url: i.url, is_thumbnail: i.isThumbnail })) } : {}),
+    ...(p.brand ? { brand_name: p.brand } : {}),
+    ...(p.description ? { description: p.description } : {}),
+  };
+}
+
+/**
+ * `storeCurrency`: the store's default currency, which written prices are in;
+ * `locationId`: the inventory location stock is written to (BIGCOMMERCE_LOCATION_ID).
+ */
+export function createBigCommerceWriter(http: UpstreamClient, storeCurrency: StoreCurrency, locationId: number): StoreWriter {
+  return {
+    maxUpdateBatch: BC_PRODUCT_UPDATE_BATCH,
     async createProduct(product, lane) {
       const res = await http.request({
         method: 'POST',
         path: ['v3', 'catalog', 'products'],
-        body: product,
+        body: wireProduct(product),
         endpoint: 'catalog.products.create',
         lane,
         // A create is not idempotent; the sync re-reads by SKU before retrying.
@@ -71,7 +75,7 @@ export function createBigCommerceWriter(http: UpstreamClient, storeCurrency: (la
       const res = await http.request({
         method: 'PUT',
         path: ['v3', 'catalog', 'products'],
-        body: updates,
+        body: updates.map((u) => ({ ...u, id: Number(u.id) })),
         endpoint: 'catalog.products.update',
         lane,
         // Setting absolute values by id: safe to repeat.
@@ -80,13 +84,13 @@ export function createBigCommerceWriter(http: UpstreamClient, storeCurrency: (la
       const body = res.body as { data?: BcV3Product[]; errors?: { errors?: Record<string, string> } | Record<string, string> };
       const currency = await storeCurrency(lane);
       const updated = (body.data ?? []).map((p) => mapProduct(p, currency));
-      const failed = new Map<number, string>();
+      const failed = new Map<string, string>();
       if (res.status === 207 || res.status === 422) {
         // 207 Multi-Status: `errors` maps item ids to reasons (BigCommerce's MultiStatus schema).
         const raw = body.errors && 'errors' in body.errors && typeof body.errors.errors === 'object' ? body.errors.errors : (body.errors as Record<string, string> | undefined);
-        const done = new Set(updated.map((p) => Number(p.storeId)));
+        const done = new Set(updated.map((p) => p.storeId));
         for (const u of updates) {
-          if (!done.has(u.id)) failed.set(u.id, (raw && typeof raw[String(u.id)] === 'string' ? raw[String(u.id)] : undefined) ?? 'refused by the store');
+          if (!done.has(u.id)) failed.set(u.id, (raw && typeof raw[u.id] === 'string' ? raw[u.id] : undefined) ?? 'refused by the store');
         }
       } else if (res.status >= 400) {
         for (const u of updates) failed.set(u.id, `HTTP ${res.status}`);
@@ -94,7 +98,7 @@ export function createBigCommerceWriter(http: UpstreamClient, storeCurrency: (la
       return { updated, failed };
     },
 
-    async setStock(items, locationId, lane) {
+    async setStock(items, lane) {
       if (items.length > BC_INVENTORY_ADJUST_BATCH) throw new RangeError(`at most ${BC_INVENTORY_ADJUST_BATCH} items per adjustment`);
       const res = await http.request({
         method: 'PUT',

@@ -6,20 +6,13 @@
  * shape is the sandbox's reading (the vendor's is access-on-request); it is
  * kept here, in one place.
  */
-import type { SupplierOrderAck, SupplierOrderRequest, SupplierOrderState, SupplierOrdering } from '../../domain/ports.js';
+import type { ShippingAddress, SupplierOrderAck, SupplierOrderRequest, SupplierOrderState, SupplierOrdering } from '../../domain/ports.js';
 import type { UpstreamClient } from '../../upstreams/http.js';
 import { UpstreamError } from '../../upstreams/upstreamError.js';
 import { isFipError } from './wire.js';
 
-export interface FipOrderAddress {
-  name: string;
-  street1: string;
-  street2?: string;
-  city: string;
-  state: string;
-  zip: string;
-  country: string;
-}
+/** The order body's address has the domain's fields, named as the domain names them. */
+export type FipOrderAddress = ShippingAddress;
 
 export interface FipPlaceOrder {
   po_number: string;
