@@ -83,11 +83,3 @@ export interface OrderStore {
   events(orderId: string): Promise<OrderEventRecord[]>;
   close(): Promise<void>;
 }
-
-/** Whether `order` is in the state `change` expects. */
-export function expectedState(order: Pick<SupplierOrderRecord, 'status' | 'attempts' | 'sendingSince'>, change: OrderChange): boolean {
-  if (!change.from.includes(order.status)) return false;
-  if (change.attempts !== undefined && order.attempts !== change.attempts) return false;
-  if (change.idle && order.sendingSince !== null) return false;
-  return true;
-}

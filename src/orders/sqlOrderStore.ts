@@ -5,25 +5,27 @@
  *
  * - the idempotency claim: a fresh key is inserted (ON CONFLICT DO NOTHING:
  *   of concurrent claimants on any number of instances one row wins, and on
- *   PostgreSQL the others wait for it to commit), otherwise the key's row is
- *   read locked and replayed, refused, reported in flight, or taken over
- *   once its lease ended — the IETF Idempotency-Key draft
+ *   PostgreSQL the others wait for it to commit), otherwise, in a
+ *   transaction, the key's row is read locked and replayed, refused,
+ *   reported in flight, or taken over once its lease ended — the IETF Idempotency-Key draft
  *   (draft-ietf-httpapi-idempotency-key-header) answers, per client;
  * - the order's creation, once per (client, key) for good (the unique key
  *   of migration 1), with its first history entry;
- * - every status transition: the row is read locked, `expectedState` is
- *   checked, and the change and its history entry are written, or nothing.
+ * - every status transition: an UPDATE that applies only to the row in the
+ *   state the change expects (status, attempt count, no send in flight),
+ *   with its history entry, or nothing; when several states are expected the
+ *   row is read locked first, to learn which one it leaves.
  *
  * Keys expire by the caller's clock (ClaimLease.now), as orderService asks.
  * Times are ISO-8601 UTC text (src/records/tables.ts), so comparing them as
  * text compares the times, on both engines.
  */
 import { randomUUID } from 'node:crypto';
-import { sql, type Selectable, type Updateable } from 'kysely';
+import { sql, type Kysely, type Selectable, type Updateable } from 'kysely';
 import { decodeJson, encodeJson, lockedRead, nextSeq } from '../records/engine.js';
 import type { RecordDatabase } from '../records/recordDatabase.js';
-import type { SupplierOrdersTable } from '../records/tables.js';
-import { expectedState, type IdempotencyClaim, type OrderPatch, type OrderStore } from './orderStore.js';
+import type { RecordTables, SupplierOrdersTable } from '../records/tables.js';
+import type { IdempotencyClaim, OrderPatch, OrderStore } from './orderStore.js';
 import type { SupplierOrderRecord, SupplierOrderStatus } from './types.js';
 
 function toOrder(r: Selectable<SupplierOrdersTable>): SupplierOrderRecord {
@@ -68,31 +70,28 @@ export function createSqlOrderStore(records: RecordDatabase): OrderStore {
   const orders = () => db.selectFrom('supplier_orders').selectAll();
 
   return {
-    claimKey(client, key, requestHash, ttlMs, lease) {
+    async claimKey(client, key, requestHash, ttlMs, lease) {
       const { now } = lease;
       const token = randomUUID();
       const leaseUntil = iso(now + lease.leaseMs);
+      const fresh = { client, key, request_hash: requestHash, state: 'IN_FLIGHT', response: null, created_at: iso(now), expires_at: iso(now + ttlMs), token, lease_until: leaseUntil };
+      // A key never used: one statement, atomic on its own (of concurrent inserts one row wins; on
+      // PostgreSQL the others wait for it to commit, then insert nothing).
+      const insert = (on: Kysely<RecordTables>) => on.insertInto('idempotency_keys').values(fresh).onConflict((oc) => oc.columns(['client', 'key']).doNothing()).returning('key').executeTakeFirst();
+      if (await insert(db)) return { kind: 'claimed', token, takenOver: false };
       return db.transaction().execute(async (trx): Promise<IdempotencyClaim> => {
-        // PostgreSQL only: the row another claimant held may be released or purged between the two
-        // statements below (each sees what committed before it); then the insert is tried again.
+        // PostgreSQL only: the row may be released or purged between two statements (each sees what
+        // committed before it); then the insert is tried again.
         for (let attempt = 0; attempt < 3; attempt++) {
-          const inserted = await trx
-            .insertInto('idempotency_keys')
-            .values({ client, key, request_hash: requestHash, state: 'IN_FLIGHT', created_at: iso(now), expires_at: iso(now + ttlMs), token, lease_until: leaseUntil })
-            .onConflict((oc) => oc.columns(['client', 'key']).doNothing())
-            .returning('key')
-            .executeTakeFirst();
-          if (inserted) return { kind: 'claimed', token, takenOver: false };
           const row = await lockedRead(engine, trx.selectFrom('idempotency_keys').selectAll().where('client', '=', client).where('key', '=', key)).executeTakeFirst();
-          if (!row) continue;
+          if (!row) {
+            if (await insert(trx)) return { kind: 'claimed', token, takenOver: false };
+            continue;
+          }
+          const same = trx.updateTable('idempotency_keys').where('client', '=', client).where('key', '=', key);
           if (Date.parse(row.expires_at) <= now) {
             // The key's TTL ended (not purged yet): it starts afresh, as if it had never been used.
-            await trx
-              .updateTable('idempotency_keys')
-              .set({ request_hash: requestHash, state: 'IN_FLIGHT', response: null, created_at: iso(now), expires_at: iso(now + ttlMs), token, lease_until: leaseUntil })
-              .where('client', '=', client)
-              .where('key', '=', key)
-              .execute();
+            await same.set(fresh).execute();
             return { kind: 'claimed', token, takenOver: false };
           }
           if (row.request_hash !== requestHash) return { kind: 'mismatch' };
@@ -100,7 +99,7 @@ export function createSqlOrderStore(records: RecordDatabase): OrderStore {
           // A claim written before leases existed has none: its process is gone, so it counts as run out.
           const heldUntil = row.lease_until ? Date.parse(row.lease_until) : 0;
           if (heldUntil > now) return { kind: 'inFlight', retryInMs: heldUntil - now };
-          await trx.updateTable('idempotency_keys').set({ token, lease_until: leaseUntil }).where('client', '=', client).where('key', '=', key).execute();
+          await same.set({ token, lease_until: leaseUntil }).execute();
           return { kind: 'claimed', token, takenOver: true };
         }
         throw new Error(`the idempotency key ${key} of ${client} kept changing`);
@@ -165,22 +164,33 @@ export function createSqlOrderStore(records: RecordDatabase): OrderStore {
     },
     transition(id, to, reason, change) {
       return db.transaction().execute(async (trx) => {
-        const before = await lockedRead(engine, trx.selectFrom('supplier_orders').selectAll().where('id', '=', id)).executeTakeFirst();
-        if (!before) throw new Error(`no supplier order ${id}`);
-        const current = toOrder(before);
-        if (!expectedState(current, change)) return { applied: false, order: current };
-        const now = new Date().toISOString();
-        const after = await trx
-          .updateTable('supplier_orders')
-          .set({ ...columnsOf(change.set ?? {}), status: to, updated_at: now })
-          .where('id', '=', id)
-          .returningAll()
-          .executeTakeFirstOrThrow();
+        const read = () => lockedRead(engine, trx.selectFrom('supplier_orders').selectAll().where('id', '=', id)).executeTakeFirst();
+        // The state it moves from: the one expected, or, when several are, the one it is in (read
+        // locked, so it stays so). The update is then the compare-and-set: it applies only to a row
+        // in that state, with the attempt count and no send in flight when the change asks so.
+        let before = change.from.length === 1 ? undefined : await read();
+        const from = before ? (before.status as SupplierOrderStatus) : change.from[0];
+        const update = (state: SupplierOrderStatus) => {
+          let q = trx
+            .updateTable('supplier_orders')
+            .set({ ...columnsOf(change.set ?? {}), status: to, updated_at: new Date().toISOString() })
+            .where('id', '=', id)
+            .where('status', '=', state);
+          if (change.attempts !== undefined) q = q.where('attempts', '=', change.attempts);
+          if (change.idle) q = q.where('sending_since', 'is', null);
+          return q.returningAll().executeTakeFirst();
+        };
+        const after = from !== undefined && change.from.includes(from) ? await update(from) : undefined;
+        if (!after) {
+          before ??= await read();
+          if (!before) throw new Error(`no supplier order ${id}`);
+          return { applied: false, order: toOrder(before) };
+        }
         // The same status is bookkeeping (an attempt counted, a lookup failed): no history entry.
-        if (current.status !== to) {
+        if (from !== to) {
           await trx
             .insertInto('order_events')
-            .values({ order_id: id, seq: sql<number>`(select coalesce(max(seq), 0) + 1 from order_events where order_id = ${id})`, at: now, from_status: current.status, to_status: to, reason })
+            .values({ order_id: id, seq: sql<number>`(select coalesce(max(seq), 0) + 1 from order_events where order_id = ${id})`, at: after.updated_at, from_status: from, to_status: to, reason })
             .execute();
         }
         return { applied: true, order: toOrder(after) };

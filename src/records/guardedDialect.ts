@@ -48,14 +48,22 @@ class GuardedDriver implements Driver {
     private readonly options: GuardOptions,
   ) {}
 
-  readonly guard = async <T>(what: string, run: () => Promise<T>): Promise<T> => {
+  /** `run`, with "unreachable" errors as StoreUnavailableError, and past the deadline unless `timed` is false. */
+  readonly guard = async <T>(what: string, run: () => Promise<T>, timed = true): Promise<T> => {
     try {
-      return await withDeadline(run(), this.options.deadlineMs, `${this.options.engine} ${what.trim()}`);
+      return await (timed ? withDeadline(run(), this.options.deadlineMs, `${this.options.engine} ${what.trim()}`) : run());
     } catch (err) {
       if (isRecordStoreDown(err)) throw new StoreUnavailableError(`${this.options.engine} records: ${what.trim()}`, err);
       throw err;
     }
   };
+
+  /**
+   * One statement on a connection held. better-sqlite3 runs it synchronously to its end (its wait
+   * for a lock is bounded by busy_timeout), so no timer could fire before it: SQLite's statements
+   * need no deadline, only the wait for its one connection does (acquireConnection).
+   */
+  readonly statement = <T>(what: string, run: () => Promise<T>): Promise<T> => this.guard(what, run, this.options.engine !== 'sqlite');
 
   init(): Promise<void> {
     return this.guard('connect', () => this.driver.init());
@@ -64,7 +72,7 @@ class GuardedDriver implements Driver {
   async acquireConnection(): Promise<DatabaseConnection> {
     const pending = this.driver.acquireConnection();
     try {
-      return new GuardedConnection(await this.guard('connect', () => pending), this.guard);
+      return new GuardedConnection(await this.guard('connect', () => pending), this.statement);
     } catch (err) {
       // Past the deadline the pool (or SQLite's one-connection mutex) may still hand the
       // connection over later: give it straight back, or it is held by no one for ever.
@@ -74,16 +82,16 @@ class GuardedDriver implements Driver {
   }
 
   beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
-    if (this.options.engine === 'sqlite') return this.guard('begin', () => innerOf(connection).executeQuery(CompiledQuery.raw('begin immediate')).then(() => undefined));
-    return this.guard('begin', () => this.driver.beginTransaction(innerOf(connection), settings));
+    if (this.options.engine === 'sqlite') return this.statement('begin', () => innerOf(connection).executeQuery(CompiledQuery.raw('begin immediate')).then(() => undefined));
+    return this.statement('begin', () => this.driver.beginTransaction(innerOf(connection), settings));
   }
 
   commitTransaction(connection: DatabaseConnection): Promise<void> {
-    return this.guard('commit', () => this.driver.commitTransaction(innerOf(connection)));
+    return this.statement('commit', () => this.driver.commitTransaction(innerOf(connection)));
   }
 
   rollbackTransaction(connection: DatabaseConnection): Promise<void> {
-    return this.guard('rollback', () => this.driver.rollbackTransaction(innerOf(connection)));
+    return this.statement('rollback', () => this.driver.rollbackTransaction(innerOf(connection)));
   }
 
   releaseConnection(connection: DatabaseConnection): Promise<void> {

@@ -22,7 +22,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { Kysely, PostgresDialect, sql, SqliteDialect, type Dialect } from 'kysely';
+import { Kysely, PostgresDialect, sql, SqliteDialect, type Dialect, type SqliteDatabase } from 'kysely';
 import type { Logger } from '../observability/logger.js';
 import type { RecordEngine } from './engine.js';
 import { guardDialect } from './guardedDialect.js';
@@ -67,6 +67,32 @@ export interface RecordDatabase {
   close(): Promise<void>;
 }
 
+/** Distinct statement texts kept prepared: the stores' few dozen, and room for IN lists of other lengths. */
+const PREPARED_MAX = 256;
+
+/**
+ * Kysely's SQLite driver prepares every statement it runs; the stores run
+ * the same texts over and over, and preparing was most of a statement's
+ * cost. A better-sqlite3 statement is reusable (SQLite re-prepares it by
+ * itself after a schema change), and the dialect runs one statement at a
+ * time on its one connection, so one prepared statement per text serves.
+ */
+function preparedOnce(file: Database.Database): SqliteDatabase {
+  const prepared = new Map<string, Database.Statement>();
+  return {
+    close: () => file.close(),
+    prepare(text) {
+      let statement = prepared.get(text);
+      if (!statement) {
+        statement = file.prepare(text);
+        if (prepared.size >= PREPARED_MAX) prepared.delete(prepared.keys().next().value as string);
+        prepared.set(text, statement);
+      }
+      return statement;
+    },
+  };
+}
+
 async function openSqlite(options: SqliteRecordOptions): Promise<{ dialect: Dialect; deadlineMs: number }> {
   if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
   const busyMs = options.busyTimeoutMs ?? 5_000;
@@ -75,7 +101,7 @@ async function openSqlite(options: SqliteRecordOptions): Promise<{ dialect: Dial
   file.pragma('synchronous = NORMAL');
   file.pragma(`busy_timeout = ${busyMs}`);
   file.pragma('secure_delete = ON');
-  return { dialect: new SqliteDialect({ database: file }), deadlineMs: busyMs + 1_000 };
+  return { dialect: new SqliteDialect({ database: preparedOnce(file) }), deadlineMs: busyMs + 1_000 };
 }
 
 async function openPostgres(options: PostgresRecordOptions): Promise<{ dialect: Dialect; deadlineMs: number }> {

@@ -278,6 +278,22 @@ describe('a SQLite file whose order tables an unreleased build of main already e
   });
 });
 
+describe('a statement the SQLite handle keeps prepared', () => {
+  it('reads the table as a migration left it: the same text run before and after 0002 sees its new columns', async () => {
+    const records = await engines.fresh('sqlite', { migrate: false });
+    await migrateRecords(records, { to: NAMES[0] });
+    const path = engines.pathOf(records) as string;
+    const db = new Database(path);
+    db.exec(FIXTURE.replace(/^CREATE (TABLE|INDEX|UNIQUE INDEX) .*?;$/gms, '').replace(/^(PRAGMA|BEGIN|COMMIT).*$/gm, ''));
+    db.close();
+    const read = () => records.db.selectFrom('supplier_orders').selectAll().where('po_number', '=', 'CD-PO-1').executeTakeFirstOrThrow();
+    expect(Object.keys(await read())).not.toContain('reported_status');
+    await migrateRecords(records);
+    expect(await read()).toMatchObject({ po_number: 'CD-PO-1', request_hash: null, sending_since: null, reported_status: null });
+    expect(await createSqlOrderStore(records).byKey('storefront', 'key-1')).toMatchObject({ poNumber: 'CD-PO-1', reportedStatus: null });
+  });
+});
+
 describe.skipIf(!engineAvailable('postgres'))('the PostgreSQL schema', () => {
   it('has the one-active-job rule as a partial unique index, and text in byte order', async () => {
     const records = await engines.fresh('postgres');
