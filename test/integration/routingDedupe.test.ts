@@ -47,6 +47,19 @@ async function route(gw: TestGateway) {
   }
 }
 
+/** Until the write-back has moved every routed store order on from awaiting fulfillment (11): it runs on its own clock. */
+async function waitForWriteBack(gw: TestGateway, ids: number[]): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const statuses = await Promise.all(
+      ids.map(async (id) => ((await (await fetch(`${gw.bcUrl}/stores/sandbox/v2/orders/${id}`, { headers: { accept: 'application/json', 'x-auth-token': 'sandbox-token' } })).json()) as { status_id: number }).status_id),
+    );
+    if (statuses.every((s) => s !== 11)) return;
+    if (Date.now() > deadline) throw new Error('the write-back did not reach every store order within 30 s');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 async function waitForSent(gw: TestGateway, count: number): Promise<void> {
   const deadline = Date.now() + 30_000;
   for (;;) {
@@ -82,6 +95,9 @@ for (const [mode, env] of modes) {
       await waitForSent(gw, STORE_ORDERS);
       const placed = (await sandboxStats(gw.fipUrl)).endpoints['POST /api/v1/partners/place_order'];
       expect(placed).toBe(STORE_ORDERS);
+      // The write-back of this run is over before the merchant sets the orders back below; one still
+      // on its way would move some of them on again, and the second run would not see them.
+      await waitForWriteBack(gw, Array.from({ length: STORE_ORDERS }, (_, i) => FIRST_STORE_ORDER + i));
 
       // A day and an hour later every idempotency key has expired. The store orders are (again)
       // awaiting fulfillment — as a merchant may set them, or as a write-back that failed left them.
