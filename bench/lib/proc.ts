@@ -37,6 +37,8 @@ export interface SpawnNodeOptions {
   label?: string;
   /** Pin the process to this CPU (through `taskset`, which execs node, so the pid is still the server's). */
   cpu?: number;
+  /** Where `script` is: another checkout of the code (a baseline measured side by side). @default the repository root */
+  cwd?: string;
 }
 
 /** Spawns `node [flags] --import tsx <script>` directly: the pid is the server's. */
@@ -46,7 +48,7 @@ export function spawnNode(options: SpawnNodeOptions): NodeChild {
   const pinned = options.cpu !== undefined && hasTaskset();
   const [command, args] = pinned ? ['taskset', ['-c', String(options.cpu), process.execPath, ...nodeArgs]] : [process.execPath, nodeArgs];
   const child = spawn(command as string, args as string[], {
-    cwd: REPO_ROOT,
+    cwd: options.cwd ?? REPO_ROOT,
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
