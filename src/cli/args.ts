@@ -14,7 +14,8 @@ const COMMANDS = `Usage:
   crossdock sync <catalog|price|inventory> [options]   start a sync job
   crossdock status <jobId> [--watch]                   show a job (and follow it)
   crossdock cancel <jobId>                             cancel a queued or running job
-  crossdock migrate                                    bring the record database up to this version`;
+  crossdock migrate [--from-redis REDIS_URL]           bring the record database up to this version
+                                                       (and copy the last release's Redis records into it)`;
 
 /** After a usage mistake: the commands, and where the rest is. */
 export const SHORT_USAGE = `${COMMANDS}
@@ -41,6 +42,10 @@ migrate (no gateway, no key: it opens the database itself):
   the PostgreSQL at DATABASE_URL, else the SQLite file in CROSSDOCK_DATA_DIR
   (default ./data); prints each migration it applies. Exit 1 when one fails,
   3 when the database cannot be reached.
+  --from-redis URL         then copy the records a scale-out deployment of the
+                           last release kept in Redis (keys under REDIS_KEY_PREFIX,
+                           default crossdock:) into it; once, before the upgraded
+                           instances start. Run again, it copies nothing new.
 
 Exit codes:
   0  started; or, watching, the job SUCCEEDED (even with failed items)
@@ -70,7 +75,7 @@ export type Command =
   | { name: 'sync'; kind: SyncKind; watch: boolean; dryRun: boolean; scope: SyncScopeInput | null; connection: Connection }
   | { name: 'status'; id: string; watch: boolean; connection: Connection }
   | { name: 'cancel'; id: string; connection: Connection }
-  | { name: 'migrate' };
+  | { name: 'migrate'; fromRedis?: string };
 
 /** A mistake in how the CLI was called: exit code 2, with the usage text. */
 export class UsageError extends Error {
@@ -97,6 +102,7 @@ const OPTIONS = {
   limit: { type: 'string' },
   url: { type: 'string' },
   key: { type: 'string' },
+  'from-redis': { type: 'string' },
 } as const;
 
 const SYNC_ONLY = ['dry-run', 'manufacturer', 'part-number', 'query', 'limit'] as const;
@@ -180,6 +186,7 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = proce
     const misplaced = SYNC_ONLY.find((o) => values[o] !== undefined);
     if (misplaced) throw new UsageError(`--${misplaced} is an option of sync, not ${command}`);
   }
+  if (command !== 'migrate' && values['from-redis'] !== undefined) throw new UsageError(`--from-redis is an option of migrate, not ${command}`);
 
   switch (command) {
     case 'sync': {
@@ -215,7 +222,11 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = proce
       const misplaced = (['watch', 'url', 'key'] as const).find((o) => values[o] !== undefined);
       if (misplaced) throw new UsageError(`--${misplaced} is not an option of migrate (it reads DATABASE_URL or CROSSDOCK_DATA_DIR)`);
       if (rest.length) throw new UsageError(`migrate: unexpected argument "${rest[0]}"`);
-      return { name: 'migrate' };
+      const fromRedis = values['from-redis'];
+      if (fromRedis === undefined) return { name: 'migrate' };
+      // Never echo it: the URL may carry a password.
+      if (!/^rediss?:\/\/./.test(fromRedis.trim())) throw new UsageError('--from-redis: must be a redis:// or rediss:// URL');
+      return { name: 'migrate', fromRedis: fromRedis.trim() };
     }
     default:
       throw new UsageError(`unknown command "${command}" (sync, status, cancel or migrate)`);

@@ -91,7 +91,7 @@ export async function main(argv: readonly string[], io: CliIo = { stdout: proces
   if (command.name === 'migrate') {
     // Loaded only for this command: the sync commands need no database driver.
     const { runMigrate } = await import('./migrate.js');
-    return runMigrate(io.env, out, err);
+    return runMigrate(io.env, out, err, command.fromRedis);
   }
   secret = command.connection.key;
 
