@@ -3,8 +3,15 @@
  * the JSON body (Fastify's default parser) and answers a fixed, pre-captured
  * response body. Started by bench/throughput.ts as a child process with
  * BARE_PORT, BARE_BODY_FILE and BARE_CONTENT_TYPE.
+ *
+ * BARE_COMPRESS=1 gives it the compression the gateway's Fastify gets
+ * (src/server/hardening.ts): @fastify/compress, br, gzip or deflate as the
+ * client's Accept-Encoding allows, for answers of 1 KiB or more, compressed
+ * per request. The options are repeated here rather than imported, so the
+ * baseline stays a bare Fastify whatever src/ becomes; keep them in step.
  */
 import { readFileSync } from 'node:fs';
+import compress from '@fastify/compress';
 import Fastify from 'fastify';
 
 const port = Number(process.env.BARE_PORT ?? '0');
@@ -14,6 +21,9 @@ const body = readFileSync(bodyFile, 'utf8');
 const contentType = process.env.BARE_CONTENT_TYPE ?? 'application/json';
 
 const app = Fastify({ logger: false });
+if (process.env.BARE_COMPRESS === '1') {
+  await app.register(compress, { global: true, threshold: 1024, encodings: ['br', 'gzip', 'deflate'] });
+}
 app.get('/health', async () => ({ status: 'ok' }));
 app.post('/graphql', async (_request, reply) => reply.header('content-type', contentType).send(body));
 

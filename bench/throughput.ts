@@ -1,318 +1,429 @@
 /**
- * Warm-cache query throughput: the gateway against a bare Fastify endpoint
- * answering the same bytes, in one run, alternating so drift hits both.
- * Every server is a child process; autocannon runs here.
- * Goal (issue): gateway at least 40% of bare.
+ * Warm-cache query throughput as users get it, in one run, alternating rounds
+ * so drift hits every server alike:
+ *
+ * - bare Fastify answering the captured bytes, compressed as Crossdock's
+ *   Fastify compresses (bench/bareServer.ts);
+ * - Crossdock with the whole-response cache on, one identical query;
+ * - Crossdock with random 20-id sets from a warm range: the entity cache holds
+ *   the whole range, the response cache misses (checked from its counters);
+ * - Crossdock with `RESPONSE_CACHE=false` on the same distinct sets;
+ * - the peer: Hive Gateway over a GraphQL Mesh supergraph of the sandbox's own
+ *   OpenAPI documents (bench/peer/), with the part → store-product link batched
+ *   by SKU and per item.
+ *
+ * Production defaults throughout: `NODE_ENV=production`, Crossdock in
+ * `CROSSDOCK_MODE=production` against the standalone sandbox as its real
+ * upstreams, the default log level with output captured to a file, and the
+ * load generator sending `Accept-Encoding: gzip, br` as browsers do. Then the
+ * development defaults as a secondary table, and CPU profiles of Crossdock's
+ * paths. Goal (issue 13): the identical query at ≥ 40% of bare, p99 ≤ 5 ms.
  */
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { request } from 'node:http';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { formatNumber, pct, table } from './lib/format.js';
-import { summarizeCpuProfile, type ProfileSummary } from './lib/cpuProfile.js';
-import { postJson, waitForOk } from './lib/http.js';
-import { warmThenLoad, type LoadResult, type LoadTarget } from './lib/load.js';
-import { cpus } from 'node:os';
-import { cpuTimeMs, freePort, pinSelf, REPO_ROOT, spawnNode, type NodeChild } from './lib/proc.js';
+import type { SandboxProcess } from './lib/crossdock.js';
+import { formatNumber, mib, pct } from './lib/format.js';
+import { postJson } from './lib/http.js';
+import { memoryOf, type NodeChild } from './lib/proc.js';
 import type { Scenario } from './lib/scenario.js';
+import type { PeerProcess } from './peer/startPeer.js';
+import { measurePhase, type PhaseResult } from './throughput/measurePhase.js';
+import { differences, rowsFromCrossdock, rowsFromPeer } from './throughput/partAnswers.js';
+import { profileMarkdown, profileRun, shareOf, usPerRequest, type ProfiledRun } from './throughput/profileRun.js';
+import {
+  crossdockTable,
+  latency,
+  mean,
+  meanCpu,
+  meanP99,
+  meanRps,
+  memoryTable,
+  ratioToBare,
+  roundsTable,
+  summaryTable,
+  upstreamOverRun,
+  upstreamTable,
+  us,
+  type Measured,
+} from './throughput/report.js';
+import {
+  CLIENT_HEADERS,
+  PLAIN_HEADERS,
+  startBare,
+  startCrossdock,
+  startPeerTarget,
+  startThroughputSandbox,
+  warmEntityCache,
+  type Defaults,
+  type Target,
+} from './throughput/targets.js';
+import { CROSSDOCK_QUERY, crossdockBody, firstIds, PEER_QUERY, randomIdSets } from './throughput/workload.js';
 
+/** BENCH_QUICK=1: every phase 2 s and one round, to try the harness; its figures are not worth recording. */
+const QUICK = process.env.BENCH_QUICK === '1';
 const CONNECTIONS = 10;
-const SECONDS = 10;
-const WARMUP_SECONDS = 2;
-const ROUNDS = 2;
+const SECONDS = QUICK ? 2 : 10;
+const WARMUP_SECONDS = QUICK ? 1 : 2;
+const ROUNDS = QUICK ? 1 : 2;
+/** The development-defaults table: one round each. */
+const DEV_SECONDS = QUICK ? 2 : 8;
+const PROFILE_SECONDS = QUICK ? 2 : 8;
+const SANDBOX_PARTS = 5000;
+/** Distinct sets are drawn from parts 1..WARM_RANGE, all in the entity cache before the first round. */
+const WARM_RANGE = 1000;
+const SET_SIZE = 20;
 const GOAL_RATIO = 0.4;
-const KEY = 'bench-throughput-key-0123456789abcdef';
-const QUERY = `{ parts(ids: [${Array.from({ length: 20 }, (_, i) => `"${i + 1}"`).join(', ')}]) { id partNumber price { amount } storeProduct { sku price { amount } } } }`;
-const REQUEST_BODY = JSON.stringify({ query: QUERY });
-/**
- * BENCH_PIN=1: servers on the last core, autocannon on the first (taskset). Off by default: on a
- * 2-core machine one core is not enough for autocannon, and other work on the machine then hurts more.
- */
-const CORES = cpus().length;
-const SERVER_CPU = process.env.BENCH_PIN === '1' && CORES >= 2 ? CORES - 1 : undefined;
-let pinnedNote = 'Processes were not pinned to cores.';
-const HEADERS = { 'content-type': 'application/json', accept: 'application/json', 'x-api-key': KEY };
+const GOAL_P99_MS = 5;
+/** A distinct-set workload answered from the response cache more often than this is not measuring what it says. */
+const MAX_DISTINCT_HIT_SHARE = 0.01;
+const VERIFY_SAMPLES = 5;
 
-interface Server {
-  label: string;
-  child: NodeChild;
-  target: LoadTarget;
-  /** The exact response body a warm request gets. */
-  body: string;
-  contentType: string;
+const IDENTICAL_BODY = crossdockBody(firstIds(SET_SIZE));
+
+interface Ctx {
+  dir: string;
+  sandbox: SandboxProcess;
+  log: (line: string) => void;
 }
 
-async function startGateway(label: string, responseCache: boolean, nodeFlags: string[] = []): Promise<Server> {
-  const port = await freePort();
-  const child = spawnNode({
-    script: 'src/main.ts',
+/** A Crossdock target, warm: the entity cache holds 1..WARM_RANGE, and with `identical` the response cache holds the query. */
+async function crossdock(
+  ctx: Ctx,
+  label: string,
+  o: { responseCache: boolean; workload: 'identical' | 'distinct'; defaults: Defaults; headers: Record<string, string>; seed: number; nodeFlags?: string[] },
+): Promise<Target> {
+  const sets = randomIdSets({ range: WARM_RANGE, size: SET_SIZE, seed: o.seed });
+  const t = await startCrossdock({
     label,
-    nodeFlags,
-    cpu: SERVER_CPU,
-    env: {
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'warn',
-      CROSSDOCK_MODE: 'development',
-      CROSSDOCK_API_KEYS: `bench:admin:${KEY}`,
-      // Throughput, not budgets: the bench key may spend as much as it likes.
-      CLIENT_BUDGET_POINTS: '1000000000',
-      RESPONSE_CACHE: String(responseCache),
-      // Force the embedded sandbox, on ephemeral ports, whatever the caller's environment says.
-      FINDITPARTS_BASE_URL: '',
-      BIGCOMMERCE_API_URL: '',
-      SANDBOX_PARTS: '5000',
-      SANDBOX_FINDITPARTS_PORT: '0',
-      SANDBOX_BIGCOMMERCE_PORT: '0',
-    },
+    sandbox: ctx.sandbox,
+    dir: ctx.dir,
+    responseCache: o.responseCache,
+    defaults: o.defaults,
+    body: IDENTICAL_BODY,
+    ...(o.workload === 'distinct' ? { nextBody: () => crossdockBody(sets.next()) } : {}),
+    headers: o.headers,
+    nodeFlags: o.nodeFlags,
   });
-  const base = `http://127.0.0.1:${port}`;
-  await waitForOk(`${base}/health`, 60_000, () => child.child.exitCode === null);
-  const target: LoadTarget = { url: `${base}/graphql`, body: REQUEST_BODY, headers: HEADERS };
-  // Warm: the first request fills the entity cache (and the response cache when on), the second is served warm.
+  await warmEntityCache(t, WARM_RANGE);
+  if (o.workload === 'identical') await identicalAnswer(t);
+  return t;
+}
+
+/** The identical query's warm answer (uncompressed), checked stable over three requests. */
+async function identicalAnswer(t: Target): Promise<{ body: string; contentType: string }> {
   let body = '';
   let contentType = '';
   for (let i = 0; i < 3; i++) {
-    const res = await postJson<{ data?: { parts?: unknown[] }; errors?: unknown[] }>(target.url, REQUEST_BODY, HEADERS);
-    if (res.status !== 200 || res.body?.errors || res.body?.data?.parts?.length !== 20) {
-      throw new Error(`${label}: warm-up query failed: HTTP ${res.status} ${res.text.slice(0, 400)}`);
+    const res = await postJson<{ data?: { parts?: unknown[] }; errors?: unknown[] }>(t.load.url, IDENTICAL_BODY, PLAIN_HEADERS);
+    if (res.status !== 200 || res.body?.errors || res.body?.data?.parts?.length !== SET_SIZE) {
+      throw new Error(`${t.label}: the identical query failed: HTTP ${res.status} ${res.text.slice(0, 400)}`);
     }
-    if (i > 0 && res.text !== body) throw new Error(`${label}: warm responses differ between requests`);
+    if (i > 0 && res.text !== body) throw new Error(`${t.label}: warm answers differ between requests`);
     body = res.text;
     contentType = res.headers.get('content-type') ?? 'application/json';
   }
-  return { label, child, target, body, contentType };
+  return { body, contentType };
 }
 
-async function startBare(body: string, contentType: string, dir: string, nodeFlags: string[] = []): Promise<Server> {
-  const port = await freePort();
-  const bodyFile = join(dir, 'response.json');
-  writeFileSync(bodyFile, body);
-  const child = spawnNode({
-    script: 'bench/bareServer.ts',
-    label: 'bare Fastify',
-    nodeFlags,
-    cpu: SERVER_CPU,
-    env: { BARE_PORT: String(port), BARE_BODY_FILE: bodyFile, BARE_CONTENT_TYPE: contentType },
-  });
-  const base = `http://127.0.0.1:${port}`;
-  await waitForOk(`${base}/health`, 30_000, () => child.child.exitCode === null);
-  const target: LoadTarget = { url: `${base}/graphql`, body: REQUEST_BODY, headers: HEADERS };
-  const res = await postJson(target.url, REQUEST_BODY, HEADERS);
-  if (res.text !== body) throw new Error('bare server does not answer the captured body');
-  return { label: 'bare Fastify', child, target, body, contentType };
-}
-
-function check(label: string, r: LoadResult): void {
-  if (r.non2xx > 0 || r.errors > 0) throw new Error(`${label}: ${r.non2xx} non-2xx answers and ${r.errors} errors under load`);
-  if (r.requests === 0) throw new Error(`${label}: no request completed`);
-}
-
-const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
-/** autocannon records whole milliseconds; 0 means under 1 ms. */
-const latency = (n: number) => (n === 0 ? '<1 ms' : `${formatNumber(n)} ms`);
-const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
-
-interface ProfiledRun {
-  label: string;
-  load: LoadResult;
-  windowMs: number;
-  summary: ProfileSummary & { windowApplied: boolean };
-}
-
-/** A server under `node --cpu-prof`, one load phase, the profile summarized over that phase only. */
-async function profile(label: string, start: (nodeFlags: string[]) => Promise<Server>, dir: string, log: (l: string) => void): Promise<ProfiledRun> {
-  const profDir = mkdtempSync(join(dir, 'prof-'));
-  const server = await start(['--cpu-prof', `--cpu-prof-dir=${profDir}`]);
-  let result: LoadResult;
-  let window: { startUs: number; endUs: number };
-  try {
-    await warmThenLoad(server.target, { connections: CONNECTIONS, seconds: WARMUP_SECONDS, warmupSeconds: 0 });
-    const startUs = monotonicUs();
-    result = await warmThenLoad(server.target, { connections: CONNECTIONS, seconds: SECONDS, warmupSeconds: 0 });
-    window = { startUs, endUs: monotonicUs() };
-    check(label, result);
-  } finally {
-    // A graceful exit writes the profile; give the drain time before SIGKILL.
-    await server.child.stop(30_000);
+/**
+ * Before any figure: the peers answer what Crossdock answers (part numbers,
+ * prices, store SKUs and prices) for the identical set and a sample of
+ * random sets, and Crossdock without the response cache agrees with itself.
+ */
+async function verifyAnswers(reference: Target, others: Target[], log: (l: string) => void): Promise<void> {
+  const sample = randomIdSets({ range: WARM_RANGE, size: SET_SIZE, seed: 4242 });
+  const sets = [firstIds(SET_SIZE), ...Array.from({ length: VERIFY_SAMPLES }, () => sample.next())];
+  let stored = 0;
+  for (const ids of sets) {
+    const ref = await postJson(reference.load.url, reference.bodyFor(ids), PLAIN_HEADERS);
+    if (ref.status !== 200) throw new Error(`${reference.label}: HTTP ${ref.status} ${ref.text.slice(0, 300)}`);
+    const expected = rowsFromCrossdock(ref.body);
+    if (expected.length !== SET_SIZE) throw new Error(`${reference.label}: ${expected.length} parts for ${SET_SIZE} ids`);
+    stored += expected.filter((r) => r.storeSku !== null).length;
+    for (const t of others) {
+      const res = await postJson(t.load.url, t.bodyFor(ids), PLAIN_HEADERS);
+      if (res.status !== 200) throw new Error(`${t.label}: HTTP ${res.status} ${res.text.slice(0, 300)}`);
+      const diff = differences(expected, t.kind === 'peer' ? rowsFromPeer(res.body) : rowsFromCrossdock(res.body));
+      if (diff.length > 0) {
+        throw new Error(`${t.label} does not answer what ${reference.label} answers for ids ${ids.join(',')}:\n  ${diff.slice(0, 10).join('\n  ')}`);
+      }
+    }
   }
-  const file = readdirSync(profDir).find((f) => f.endsWith('.cpuprofile'));
-  if (!file) throw new Error(`${label}: no .cpuprofile written in ${profDir} (exit code ${server.child.child.exitCode})`);
-  const summary = summarizeCpuProfile(join(profDir, file), REPO_ROOT, { top: 12, window });
-  const windowMs = (window.endUs - window.startUs) / 1000;
-  log(
-    `  ${label}: ${formatNumber(Math.round(result.rps))} req/s under the profiler; main thread busy ${Math.round(summary.busyMs)} ms of a ${Math.round(windowMs)} ms phase, ${usPerRequest(summary, result)} µs per request`,
-  );
-  return { label, load: result, windowMs, summary };
+  if (stored === 0) throw new Error('no sampled part has a store product: the store link was not checked');
+  log(`  answers agree: ${sets.length} sets of ${SET_SIZE} parts (${stored} with a store product), ${others.map((t) => t.label).join('; ')} vs ${reference.label}`);
 }
 
-function usPerRequest(s: ProfileSummary, r: LoadResult): number {
-  return Math.round((s.busyMs * 1000) / Math.max(1, r.requests));
+/**
+ * What Content-Encoding a warm answer to exactly the headers the load sends comes back with
+ * (node:http, not fetch: fetch adds its own `Accept-Encoding` when none is given).
+ */
+function encodingOf(t: Target): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = request(t.load.url, { method: 'POST', headers: t.load.headers, timeout: 10_000 }, (res) => {
+      res.resume();
+      res.on('end', () => (res.statusCode === 200 ? resolve(String(res.headers['content-encoding'] ?? '')) : reject(new Error(`${t.label}: HTTP ${res.statusCode}`))));
+    });
+    req.on('timeout', () => req.destroy(new Error(`${t.label}: no answer within 10 s`)));
+    req.on('error', reject);
+    req.end(t.load.body);
+  });
 }
 
-function profileMarkdown(run: ProfiledRun): string {
-  const s = run.summary;
-  return [
-    `**${run.label}** — ${formatNumber(Math.round(run.load.rps))} req/s with the profiler attached; main thread busy ${formatNumber(Math.round(s.busyMs))} ms`,
-    `of the ${formatNumber(Math.round(run.windowMs))} ms phase (${pct(s.busyMs / run.windowMs)}), ${usPerRequest(s, run.load)} µs of CPU per request${s.windowApplied ? '' : ' (whole process: the load phase could not be matched to the profile clock)'}.`,
-    '',
-    table(
-      ['area (self time)', 'ms', 'share of busy'],
-      s.packages.slice(0, 8).map((p) => [p.name, Math.round(p.ms), pct(p.share)]),
-    ),
-    '',
-    table(
-      ['top functions (self time)', 'where', 'ms', 'share of busy'],
-      s.functions.slice(0, 10).map((f) => [`\`${f.name}\``, f.where ? `\`${f.where}\`` : '', Math.round(f.ms), pct(f.share)]),
-    ),
-  ].join('\n');
+async function rssOf(child: NodeChild): Promise<number> {
+  return (await memoryOf(child.pid)).rss;
 }
 
-function shareOf(run: ProfiledRun, names: string[]): number {
-  return run.summary.packages.filter((p) => names.some((n) => p.name === n || p.name.startsWith(n))).reduce((a, p) => a + p.share, 0);
+async function measureAll(ctx: Ctx, order: Target[], rounds: number, seconds: number): Promise<Measured[]> {
+  const measured = order.map((target) => ({ target, rounds: [] as PhaseResult[] }) as Measured);
+  for (let round = 1; round <= rounds; round++) {
+    for (const m of measured) {
+      const r = await measurePhase(m.target, ctx.sandbox, { connections: CONNECTIONS, seconds, warmupSeconds: WARMUP_SECONDS });
+      m.rounds.push(r);
+      ctx.log(
+        `  round ${round}, ${m.target.label}: ${formatNumber(Math.round(r.load.rps))} req/s, p50 ${latency(r.load.p50)}, p99 ${latency(r.load.p99)}, ` +
+          `CPU ${us(r.cpuUsPerRequest)}/req, upstream ${r.upstreamPerQuery.toFixed(2)}/query, RSS peak ${mib(r.rssPeakBytes)}` +
+          (r.responseCacheHitShare !== undefined && m.target.responseCache !== false ? `, response cache hits ${pct(r.responseCacheHitShare)}` : ''),
+      );
+    }
+  }
+  for (const m of measured) m.afterRssBytes = await rssOf(m.target.child);
+  return measured;
 }
 
-/** The "where the time goes" paragraph, from the three profiles. */
-function whereTheTimeGoes(entityOnly: ProfiledRun, cached: ProfiledRun, bare: ProfiledRun): string {
-  const us = (r: ProfiledRun) => usPerRequest(r.summary, r.load);
+function whereTheTimeGoes(runs: { distinct: ProfiledRun; noCache: ProfiledRun; identical: ProfiledRun }, cpuAllThreads: { distinct: number; noCache: number; identical: number; bare: number }): string {
   const top = (r: ProfiledRun, n: number) =>
     r.summary.packages
       .slice(0, n)
       .map((p) => `${p.name} ${pct(p.share)}`)
       .join(', ');
-  const gql = shareOf(entityOnly, ['graphql', '@apollo/', '@graphql-tools/']);
-  const keyv = shareOf(entityOnly, ['@keyv/serialize']);
-  const busy = (r: ProfiledRun) => r.summary.busyMs / r.windowMs;
-  const saturated = busy(bare) >= 0.85 && busy(cached) >= 0.85;
-  const lines = [
-    `CPU per request on the server's main thread: bare ${us(bare)} µs, gateway with the response cache ${us(cached)} µs,`,
-    `gateway with \`RESPONSE_CACHE=false\` ${us(entityOnly)} µs. By CPU cost the cached gateway runs at ${pct(us(bare) / us(cached))} of bare`,
-    `(entity cache only: ${pct(us(bare) / us(entityOnly))}). The bare server was busy ${pct(busy(bare))} and the cached gateway ${pct(busy(cached))} of their phases:`,
-    saturated
-      ? `both were saturated, so the req/s ratio above measures the servers, not the load generator.`
-      : `below saturation, so their req/s is partly bounded by the load generator (autocannon, one JS thread on the same machine); the CPU cost per request is the steadier comparison.`,
-    `Most of a cached request is the socket write itself (\`writev\`, the kernel's loopback path, the same in the bare server); the`,
-    `gateway adds Fastify's hooks, the API-key lookup (a SHA-256 of the key), the cache-key string and LRU lookup and the metrics`,
-    `histogram (largest areas: ${top(cached, 5)}).`,
-    `With \`RESPONSE_CACHE=false\` every request runs Apollo's whole pipeline and reads each entity from Keyv (largest areas:`,
-    `${top(entityOnly, 5)}); graphql-js, Apollo Server and graphql-tools together take ${pct(gql)} of busy CPU.`,
-  ];
-  if (keyv > 0.1) {
-    lines.push(
-      `\`@keyv/serialize\` (${pct(keyv)}) is Keyv's default serializer: the in-memory entity cache stores every entry as a JSON`,
-      `string and runs \`JSON.parse\` with a reviver on every read, so each warm request re-parses every part and product it touches.`,
-    );
-  }
-  const instanceOf = entityOnly.summary.functions.find((f) => f.name === 'instanceOf' && f.where.startsWith('graphql/'));
-  if (instanceOf && instanceOf.share > 0.02 && process.env.NODE_ENV !== 'production') {
-    lines.push(
-      `graphql-js's development-mode \`instanceOf\` (${pct(instanceOf.share)}) checks for duplicate graphql modules on every type test;`,
-      `it is a plain \`instanceof\` when the gateway runs with \`NODE_ENV=production\` (with \`CROSSDOCK_MODE=development\` to keep the embedded sandbox).`,
-    );
-  }
-  return lines.join('\n');
+  const line = (name: string, r: ProfiledRun, all: number) =>
+    `- **${name}**: ${usPerRequest(r)} µs of main-thread CPU per request (${us(all)} all threads in the measured rounds); largest areas ${top(r, 6)}.`;
+  const engine = (r: ProfiledRun) => shareOf(r, ['graphql', '@apollo/', '@graphql-tools/']);
+  const logging = (r: ProfiledRun) => shareOf(r, ['pino', '@pinojs/', 'sonic-boom', 'thread-stream', 'fast-redact', 'quick-format-unescaped']);
+  const keyv = (r: ProfiledRun) => shareOf(r, ['keyv', '@keyv/']);
+  const fnShare = (r: ProfiledRun, name: string) => r.summary.functions.filter((f) => f.name === name).reduce((a, f) => a + f.share, 0);
+  const fastify = (r: ProfiledRun) => shareOf(r, ['fastify', '@fastify/', 'find-my-way', 'avvio', 'light-my-request']);
+  const metrics = (r: ProfiledRun) => shareOf(r, ['prom-client']);
+  const ours = (r: ProfiledRun) => shareOf(r, ['crossdock ']);
+  const shares = (r: ProfiledRun) =>
+    `graphql-js, Apollo Server and graphql-tools ${pct(engine(r))}; Keyv ${pct(keyv(r))}; logging (pino) ${pct(logging(r))}; ` +
+    `Fastify and its plugins ${pct(fastify(r))} (helmet ${pct(shareOf(r, ['helmet']))}); prom-client ${pct(metrics(r))}; Crossdock's own code ${pct(ours(r))}` +
+    ` — and by function: socket writes (\`writev\`) ${pct(fnShare(r, 'writev'))}, compression on the main thread (zlib \`processChunkSync\`) ${pct(fnShare(r, 'processChunkSync'))},` +
+    ` log writes (\`writeString\`, pino's synchronous write to the captured stdout) ${pct(fnShare(r, 'writeString'))},` +
+    ` Crossdock's log redaction (\`redactText\`) ${pct(fnShare(r, 'redactText'))}, garbage collection ${pct(fnShare(r, '(garbage collector)'))}`;
+  return [
+    line('distinct 20-id sets, response cache on (misses)', runs.distinct, cpuAllThreads.distinct),
+    line('distinct sets, `RESPONSE_CACHE=false`', runs.noCache, cpuAllThreads.noCache),
+    line('identical query, response cache on (hits)', runs.identical, cpuAllThreads.identical),
+    '',
+    `Bare Fastify (with the same compression) spends ${us(cpuAllThreads.bare)} per request, all threads. On the executing path (distinct sets) the`,
+    `busy main thread splits into: ${shares(runs.distinct)}.`,
+    `With \`RESPONSE_CACHE=false\`: ${shares(runs.noCache)}. On the cached path: ${shares(runs.identical)}.`,
+    `"Logging (pino)" counts pino and its redaction; the write itself and Crossdock's own redaction are the functions named. "All threads" CPU also counts work off`,
+    `the main thread (V8's concurrent GC and compiler threads), which the profile does not see.`,
+  ].join('\n');
 }
 
 export const throughput: Scenario = {
   name: 'throughput',
-  title: 'Warm-cache throughput: gateway vs bare Fastify',
-  timeoutMs: 7 * 60_000,
+  title: 'Warm-cache throughput as users get it: Crossdock vs bare Fastify and Hive Gateway over Mesh',
+  timeoutMs: 8 * 60_000,
   async run(log) {
+    const started = performance.now();
     const dir = mkdtempSync(join(tmpdir(), 'crossdock-bench-'));
-    const servers: Server[] = [];
-    const pinned = SERVER_CPU !== undefined && pinSelf('0');
-    pinnedNote = pinned
-      ? `With \`taskset\`, the servers ran on CPU ${SERVER_CPU} (one under load at a time) and autocannon (this process) on CPU 0, so load generator and server never compete for a core.`
-      : 'Processes were not pinned to cores (set BENCH_PIN=1 to pin servers and autocannon apart with taskset).';
+    const live: Target[] = [];
+    let sandbox: SandboxProcess | undefined;
+    const stopLive = async () => {
+      await Promise.all(live.map((t) => t.child.stop(15_000)));
+      live.length = 0;
+    };
     try {
-      const gateway = await startGateway('gateway', true);
-      servers.push(gateway);
-      const entityOnly = await startGateway('gateway, RESPONSE_CACHE=false', false);
-      servers.push(entityOnly);
-      if (entityOnly.body !== gateway.body) throw new Error('the two gateways answer different bodies for the same query');
-      const bare = await startBare(gateway.body, gateway.contentType, dir);
-      servers.push(bare);
-      log(`  response body ${gateway.body.length} bytes, content-type ${gateway.contentType}`);
+      sandbox = await startThroughputSandbox({ parts: SANDBOX_PARTS });
+      const ctx: Ctx = { dir, sandbox, log };
+      log(`  sandbox: ${sandbox.fipBase}, ${sandbox.bcBase} (${formatNumber(SANDBOX_PARTS)} parts)`);
 
-      const order = [gateway, bare, entityOnly];
-      const runs = new Map<Server, LoadResult[]>(order.map((s) => [s, []]));
-      /** Server CPU time (user + system, all threads) per request, µs, per round. */
-      const cpu = new Map<Server, number[]>(order.map((s) => [s, []]));
-      const rows: Array<Array<string | number>> = [];
-      for (let round = 1; round <= ROUNDS; round++) {
-        for (const server of order) {
-          await warmThenLoad(server.target, { connections: CONNECTIONS, seconds: WARMUP_SECONDS, warmupSeconds: 0 });
-          const cpuBefore = await cpuTimeMs(server.child.pid);
-          const r = await warmThenLoad(server.target, { connections: CONNECTIONS, seconds: SECONDS, warmupSeconds: 0 });
-          const cpuUs = ((await cpuTimeMs(server.child.pid)) - cpuBefore) * 1000 / Math.max(1, r.requests);
-          check(server.label, r);
-          runs.get(server)?.push(r);
-          cpu.get(server)?.push(cpuUs);
-          rows.push([round, server.label, Math.round(r.rps), latency(r.p50), latency(r.p99), r.requests, `${formatNumber(Math.round(cpuUs))} µs`]);
-          log(`  round ${round}, ${server.label}: ${formatNumber(Math.round(r.rps))} req/s, p50 ${latency(r.p50)}, p99 ${latency(r.p99)}, server CPU ${Math.round(cpuUs)} µs/request`);
-        }
+      // Crossdock ×3 and the two peers start side by side; composition runs in its own processes.
+      const peerCommon = { sandbox, dir, headers: CLIENT_HEADERS, firstIds: firstIds(SET_SIZE) };
+      const [cdIdentical, cdDistinct, cdNoCache, batched, perItem] = await Promise.all([
+        crossdock(ctx, 'Crossdock, identical query (response cache on)', { responseCache: true, workload: 'identical', defaults: 'production', headers: CLIENT_HEADERS, seed: 1 }),
+        crossdock(ctx, 'Crossdock, distinct 20-id sets (response cache on)', { responseCache: true, workload: 'distinct', defaults: 'production', headers: CLIENT_HEADERS, seed: 2 }),
+        crossdock(ctx, 'Crossdock, distinct sets, RESPONSE_CACHE=false', { responseCache: false, workload: 'distinct', defaults: 'production', headers: CLIENT_HEADERS, seed: 3 }),
+        startPeerTarget({ ...peerCommon, link: 'batched', sets: randomIdSets({ range: WARM_RANGE, size: SET_SIZE, seed: 4 }) }),
+        startPeerTarget({ ...peerCommon, link: 'perItem', sets: randomIdSets({ range: WARM_RANGE, size: SET_SIZE, seed: 5 }) }),
+      ]);
+      live.push(cdIdentical, cdDistinct, cdNoCache, batched.target, perItem.target);
+      const peers: PeerProcess[] = [batched.peer, perItem.peer];
+      for (const p of peers) log(`  peer: Hive Gateway ${p.version}, supergraph ${formatNumber(p.supergraphBytes)} bytes composed in ${formatNumber(Math.round(p.composeMs))} ms`);
+
+      const answer = await identicalAnswer(cdIdentical);
+      const bare = await startBare({ dir, body: answer.body, contentType: answer.contentType, compress: true, headers: CLIENT_HEADERS, requestBody: IDENTICAL_BODY });
+      live.push(bare);
+      log(`  identical answer ${formatNumber(answer.body.length)} bytes uncompressed, ${answer.contentType}`);
+
+      await verifyAnswers(cdDistinct, [cdNoCache, cdIdentical, batched.target, perItem.target], log);
+
+      const order = [bare, cdIdentical, cdDistinct, cdNoCache, batched.target, perItem.target];
+      for (const t of order) {
+        t.encoding = await encodingOf(t);
+        t.idleRssBytes = await rssOf(t.child);
       }
-      const bareRuns = runs.get(bare) ?? [];
-      const ratioOf = (s: Server) => mean((runs.get(s) ?? []).map((r, i) => r.rps / (bareRuns[i]?.rps ?? Number.NaN)));
-      const summaryRows = order.map((s) => {
-        const rs = runs.get(s) ?? [];
-        const cpuUs = mean(cpu.get(s) ?? []);
-        return [
-          s.label,
-          Math.round(mean(rs.map((r) => r.rps))),
-          latency(mean(rs.map((r) => r.p50))),
-          latency(mean(rs.map((r) => r.p99))),
-          s === bare ? '100%' : pct(ratioOf(s)),
-          `${formatNumber(Math.round(cpuUs))} µs`,
-          s === bare ? '100%' : pct(mean(cpu.get(bare) ?? []) / cpuUs),
-        ];
-      });
-      const cpuRatio = mean(cpu.get(bare) ?? []) / mean(cpu.get(gateway) ?? []);
-      const perRound = (s: Server) => (runs.get(s) ?? []).map((r, i) => pct(r.rps / (bareRuns[i]?.rps ?? Number.NaN))).join(', ');
-      const ratio = ratioOf(gateway);
-      const ratioEntity = ratioOf(entityOnly);
-      for (const s of servers) await s.child.stop();
-      servers.length = 0;
+      log(`  setup done in ${Math.round((performance.now() - started) / 1000)} s; ${ROUNDS} rounds of ${order.length} targets`);
+
+      const measured = await measureAll(ctx, order, ROUNDS, SECONDS);
+      const [mBare, mIdentical, mDistinct, mNoCache, mBatched, mPerItem] = measured as [Measured, Measured, Measured, Measured, Measured, Measured];
+      const distinctHits = mean(mDistinct.rounds.map((r) => r.responseCacheHitShare ?? Number.NaN));
+      if (!(distinctHits <= MAX_DISTINCT_HIT_SHARE)) {
+        throw new Error(`the distinct-set workload was answered from the response cache ${pct(distinctHits)} of the time (at most ${pct(MAX_DISTINCT_HIT_SHARE)} expected): it does not measure the executing path`);
+      }
+      await stopLive();
+
+      // Secondary: the development defaults the earlier figures were taken with.
+      log('  development defaults (LOG_LEVEL=warn, CROSSDOCK_MODE=development, no NODE_ENV, no Accept-Encoding) …');
+      const devIdentical = await crossdock(ctx, 'Crossdock (development defaults), identical query', { responseCache: true, workload: 'identical', defaults: 'development', headers: PLAIN_HEADERS, seed: 6 });
+      live.push(devIdentical);
+      const devSets = randomIdSets({ range: WARM_RANGE, size: SET_SIZE, seed: 7 });
+      const devDistinct: Target = { ...devIdentical, label: 'Crossdock (development defaults), distinct sets', load: { ...devIdentical.load, nextBody: () => crossdockBody(devSets.next()) } };
+      const devBare = await startBare({ dir, body: answer.body, contentType: answer.contentType, compress: false, headers: PLAIN_HEADERS, requestBody: IDENTICAL_BODY, label: 'bare Fastify (no compression)' });
+      live.push(devBare);
+      for (const t of [devBare, devIdentical]) t.encoding = await encodingOf(t);
+      devDistinct.encoding = devIdentical.encoding;
+      const dev = await measureAll(ctx, [devBare, devIdentical, devDistinct], 1, DEV_SECONDS);
+      const [dBare, dIdentical, dDistinct] = dev as [Measured, Measured, Measured];
+      await stopLive();
 
       log('  profiling (node --cpu-prof) …');
-      const profEntity = await profile('gateway, RESPONSE_CACHE=false', (flags) => startGateway('gateway, RESPONSE_CACHE=false, --cpu-prof', false, flags), dir, log);
-      const profCached = await profile('gateway, response cache on', (flags) => startGateway('gateway, --cpu-prof', true, flags), dir, log);
-      const profBare = await profile('bare Fastify', (flags) => startBare(gateway.body, gateway.contentType, dir, flags), dir, log);
+      const prof = (label: string, o: { responseCache: boolean; workload: 'identical' | 'distinct' }) =>
+        profileRun({
+          label,
+          dir,
+          connections: CONNECTIONS,
+          seconds: PROFILE_SECONDS,
+          warmupSeconds: WARMUP_SECONDS,
+          start: async (nodeFlags) => {
+            const t = await crossdock(ctx, `${label}, --cpu-prof`, { ...o, defaults: 'production', headers: CLIENT_HEADERS, seed: 8, nodeFlags });
+            live.push(t);
+            return t;
+          },
+        });
+      const pDistinct = await prof('Crossdock, distinct sets (response cache on)', { responseCache: true, workload: 'distinct' });
+      const pNoCache = await prof('Crossdock, distinct sets, RESPONSE_CACHE=false', { responseCache: false, workload: 'distinct' });
+      const pIdentical = await prof('Crossdock, identical query (response cache on)', { responseCache: true, workload: 'identical' });
+      for (const p of [pDistinct, pNoCache, pIdentical]) log(`  ${p.label}: ${formatNumber(Math.round(p.load.rps))} req/s under the profiler, ${usPerRequest(p)} µs main-thread CPU/request`);
+      live.length = 0;
+
+      const ratio = ratioToBare(mIdentical, mBare);
+      const p99 = meanP99(mIdentical);
+      const overRun = (m: Measured) => upstreamOverRun(m);
+      const peerLine = (m: Measured) =>
+        `${m.target.label}: ${formatNumber(Math.round(meanRps(m)))} req/s (p99 ${latency(meanP99(m))}), ${formatNumber(overRun(m).total)} upstream calls for ${formatNumber(overRun(m).requests)} queries` +
+        ` sent (${(overRun(m).total / Math.max(1, overRun(m).requests)).toFixed(2)} per query), RSS ${m.target.idleRssBytes !== undefined ? mib(m.target.idleRssBytes) : 'n/a'} idle → ${mib(Math.max(...m.rounds.map((r) => r.rssPeakBytes)))} peak under load`;
+      const composed = peers[0] as PeerProcess;
+      const loadAtEnd = loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' / ');
       return [
-        `Query (20 parts): \`${QUERY}\`, POSTed as a ${REQUEST_BODY.length}-byte JSON body with \`X-API-Key\`, \`accept: application/json\`;`,
-        `response ${gateway.body.length} bytes. Servers are child processes on 127.0.0.1 (\`node --import tsx\`, gateway \`LOG_LEVEL=warn\`,`,
-        `embedded sandbox of 5,000 parts), warmed before loading. The bare server (\`bench/bareServer.ts\`) is Fastify with one`,
-        `POST /graphql route that parses the JSON body and sends the captured gateway response with the same content-type.`,
-        `autocannon in the parent process: ${CONNECTIONS} connections, ${WARMUP_SECONDS} s warm-up then ${SECONDS} s measured, the three targets in turn, ${ROUNDS} rounds;`,
-        `latency percentiles are autocannon's, in whole milliseconds ("<1 ms" is 0), averaged over the rounds. "vs bare" is the mean of the`,
-        `per-round ratios of req/s. ${pinnedNote}`,
+        `**Workload.** ${SET_SIZE} parts per query: \`${CROSSDOCK_QUERY}\`. "Identical" POSTs one body (ids 1–${SET_SIZE}) every time;`,
+        `"distinct" draws a fresh random set of ${SET_SIZE} ids from parts 1–${formatNumber(WARM_RANGE)} for every request (autocannon \`requests[].setupRequest\`, seeded),`,
+        `all of which are in Crossdock's entity cache before the first round (${formatNumber(WARM_RANGE / 50)} warm-up queries of 50 ids), so no entity is fetched and the`,
+        `whole-response cache misses, as it does for a frontend's real traffic (checked below from \`crossdock_response_cache_total\`). The peer is`,
+        `asked the same logical data with its own query: \`${PEER_QUERY}\` (a part's price is its preferred variant's); before any`,
+        `figure, ${VERIFY_SAMPLES + 1} sets were asked of every server and the part numbers, prices, store SKUs and store prices compared with Crossdock's (the run stops on any difference).`,
         '',
-        table(['round', 'target', 'req/s', 'p50', 'p99', 'requests', 'server CPU/req'], rows),
+        `**Production defaults.** Crossdock: \`NODE_ENV=production\`, \`CROSSDOCK_MODE=production\` against the standalone sandbox as its upstreams`,
+        `(\`node --import tsx src/sandbox/main.ts\` as its own process, ${formatNumber(SANDBOX_PARTS)} parts, vendor limits raised out of the way; the gateway's`,
+        `\`FINDITPARTS_*\`/\`BIGCOMMERCE_*\` point at it), the default log level (info) with stdout and stderr appended to a file, as a production`,
+        `process's output is captured, compression on (default), entity TTLs raised to 1 h so every entity stays cached for the whole run.`,
+        `The load generator sends \`Accept-Encoding: gzip, br\`, \`accept: application/json\` and the API key. Bare Fastify (\`bench/bareServer.ts\`)`,
+        `parses the JSON body and answers the captured Crossdock answer with the same content-type through \`@fastify/compress\` with the`,
+        `options Crossdock registers (br, gzip or deflate as asked, answers of 1 KiB or more, compressed per request) — the same treatment the`,
+        `framework gives the gateway's answers. Hive Gateway ${composed.version} runs its CLI (\`hive-gateway supergraph <file> --fork 1\`) with`,
+        `\`NODE_ENV=production\` and its default log level, logs to a file; its answers are not compressed (its \`contentEncoding\` option is off by default).`,
+        `Every server is a child process on 127.0.0.1; autocannon runs in the parent: ${CONNECTIONS} connections, ${WARMUP_SECONDS} s warm-up then ${SECONDS} s`,
+        `measured per target, the targets in turn, ${ROUNDS} rounds. Latency percentiles are autocannon's, whole milliseconds ("<1 ms" is 0), averaged`,
+        `over rounds; "vs bare" is the mean of per-round ratios. "Server CPU/req" is the server's user + system CPU (/proc/<pid>/stat, all threads)`,
+        `over the measured phase ÷ requests; "sandbox CPU/req" the same for the upstream simulator; "upstream calls/query" the sandbox's request`,
+        `counters (\`/__sandbox/stats\`, both origins) over the phase ÷ requests. RSS is VmRSS from /proc/<pid>/status: idle after warm-up`,
+        `and before any load, sampled every 250 ms under load, and after the last round. Processes were not pinned to cores.`,
         '',
-        table(['target', 'mean req/s', 'mean p50', 'mean p99', 'vs bare (req/s)', 'server CPU/req', 'vs bare (CPU)'], summaryRows),
+        summaryTable(measured, mBare),
         '',
-        `Goal (gateway at least ${pct(GOAL_RATIO)} of bare, warm): ${ratio >= GOAL_RATIO ? 'met' : '**not met**'} — ${pct(ratio)} with the whole-response cache`,
-        `(per round: ${perRound(gateway)}); ${pct(ratioEntity)} with \`RESPONSE_CACHE=false\` (per round: ${perRound(entityOnly)}; entity cache only, every`,
-        `request runs Apollo's parse, validate and execute). "Server CPU/req" is the server process's user + system CPU time`,
-        `(/proc/<pid>/stat, all threads) over the measured phase divided by the requests served; "vs bare (CPU)" is bare's CPU per`,
-        `request over the target's — the server-side cost ratio, which does not depend on how fast autocannon can drive it. By that`,
-        `measure the cached gateway runs at ${pct(cpuRatio)} of bare.`,
+        `**Goal (acceptance 3)**: identical query at least ${pct(GOAL_RATIO)} of bare with p99 at most ${GOAL_P99_MS} ms at ${CONNECTIONS} connections:`,
+        `${ratio >= GOAL_RATIO && p99 <= GOAL_P99_MS ? 'met' : '**not met**'} — ${pct(ratio)} of bare, p99 ${latency(p99)}; by CPU per request ${pct(meanCpu(mBare) / meanCpu(mIdentical))} of bare.`,
+        `On the executing path: distinct sets ${pct(ratioToBare(mDistinct, mBare))} of bare, \`RESPONSE_CACHE=false\` ${pct(ratioToBare(mNoCache, mBare))}.`,
         '',
-        `### Where the time goes`,
+        `**Against the peer (acceptance 2)**, same logical query, random 20-part sets:`,
+        `- ${peerLine(mDistinct)}`,
+        `- ${peerLine(mNoCache)}`,
+        `- ${peerLine(mBatched)}`,
+        `- ${peerLine(mPerItem)}`,
         '',
-        `Each server below ran under \`node --cpu-prof\` (profile in a temporary directory) for one ${SECONDS} s load phase after a`,
-        `${WARMUP_SECONDS} s warm-up, alone; self time is summed over the samples taken inside that phase, "busy" excludes idle.`,
+        `Crossdock's distinct-set path serves ${(meanRps(mDistinct) / meanRps(mBatched)).toFixed(1)}× the peer's batched form at ${pct(meanCpu(mDistinct) / meanCpu(mBatched))} of its server CPU per request.`,
         '',
-        whereTheTimeGoes(profEntity, profCached, profBare),
+        '#### Memory (acceptance 4)',
         '',
-        profileMarkdown(profEntity),
+        memoryTable(measured),
         '',
-        profileMarkdown(profCached),
+        '#### Upstream calls over the measured phases',
         '',
-        profileMarkdown(profBare),
+        upstreamTable(measured),
+        '',
+        '#### Crossdock: response cache and entity cache',
+        '',
+        crossdockTable(measured),
+        '',
+        `The distinct-set workload's answers came from the response cache ${pct(distinctHits)} of the time (the run stops above ${pct(MAX_DISTINCT_HIT_SHARE)}).`,
+        `"Log bytes/request" is what the gateway appended to its captured output per request at the default level.`,
+        '',
+        '#### Per round',
+        '',
+        roundsTable(measured),
+        '',
+        '#### The peer',
+        '',
+        `GraphQL Mesh (\`@graphql-mesh/compose-cli\`'s \`getComposedSchemaFromConfig\`, \`@omnigraph/openapi\`) composes the two documents each sandbox`,
+        `origin serves at \`/__sandbox/openapi.json\`, at bench time in its own process (\`bench/peer/composeSupergraph.ts\`; config in`,
+        `\`bench/peer/meshComposeConfig.ts\`): endpoints at the origins (the documents' paths already carry \`/api/v1\` and \`/stores/sandbox\`),`,
+        `\`createPrefixTransform\` per source (\`FIP_\`, \`BC_\`: both documents define \`Product\`, \`Order\`, \`Variant\` and the \`__sandbox\` operations),`,
+        `\`ignoreErrorResponses\`, the static credentials as operation headers. The link \`FIP_Product.storeProduct\` is an \`@resolveTo\` on`,
+        `BigCommerce's \`GET …/v3/catalog/products\`: **batched** with \`keysArg: "sku_in"\`, \`keyField: "part_number"\`, \`valueKeyField: "sku"\`,`,
+        `\`result: "data"\` over the document with \`sku:in\` retyped as a list (\`style: form, explode: false\`) and \`queryStringOptions: { arrayFormat: 'comma' }\`,`,
+        `so one \`?sku:in=A,B,…\` answers a query's 20 parts; **per item** with \`sourceArgs: { sku: "{root.part_number}" }\`, \`result: "data[0]"\`, one call per part.`,
+        `Supergraphs: ${peers.map((p) => `${formatNumber(p.supergraphBytes)} bytes composed in ${formatNumber(Math.round(p.composeMs))} ms`).join(', ')} (batched, per item).`,
+        `Hive Gateway keeps no entity cache: every query costs its upstream calls.`,
+        '',
+        '#### Development defaults (secondary)',
+        '',
+        `The same identical query, and distinct sets, with \`LOG_LEVEL=warn\`, \`CROSSDOCK_MODE=development\`, no \`NODE_ENV\`, and a client that`,
+        `asks for no compression (so neither server compresses), one ${DEV_SECONDS} s round each after a ${WARMUP_SECONDS} s warm-up:`,
+        '',
+        summaryTable(dev, dBare),
+        '',
+        `Identical query: ${pct(ratioToBare(dIdentical, dBare))} of bare here, against ${pct(ratio)} with production defaults; distinct sets ${pct(ratioToBare(dDistinct, dBare))}`,
+        `(production: ${pct(ratioToBare(mDistinct, mBare))}).`,
+        '',
+        '### Where the time goes',
+        '',
+        `Crossdock under \`node --cpu-prof\` (production defaults, as above), one ${PROFILE_SECONDS} s load phase after a ${WARMUP_SECONDS} s warm-up,`,
+        `alone; self time summed over the samples inside that phase, "busy" excludes idle. The profiler covers the main thread only.`,
+        '',
+        whereTheTimeGoes(
+          { distinct: pDistinct, noCache: pNoCache, identical: pIdentical },
+          { distinct: meanCpu(mDistinct), noCache: meanCpu(mNoCache), identical: meanCpu(mIdentical), bare: meanCpu(mBare) },
+        ),
+        '',
+        profileMarkdown(pDistinct),
+        '',
+        profileMarkdown(pNoCache),
+        '',
+        profileMarkdown(pIdentical),
+        '',
+        `(Scenario wall time ${Math.round((performance.now() - started) / 1000)} s on ${cpus().length} cores; load average at the end ${loadAtEnd} over 1 / 5 / 15 min: other work on the machine during the run shows there.)`,
       ].join('\n');
     } finally {
-      for (const s of servers) await s.child.stop();
-      if (pinned) pinSelf(`0-${CORES - 1}`);
+      await stopLive();
+      await sandbox?.child.stop();
       rmSync(dir, { recursive: true, force: true });
     }
   },

@@ -60,6 +60,8 @@ export interface Config {
     maxEntries: number;
   };
   responseCache: { enabled: boolean; maxEntries: number };
+  /** Serve /graphql as a Federation v2 subgraph (`_service`, `_entities`): README, "Federation". */
+  federation: boolean;
   /** SKU rule: store SKU = prefix + supplier part number. */
   skuPrefix: string;
   /** Largest `ids`/`skus` list one field accepts. */
@@ -152,6 +154,7 @@ const coreEnv = {
   CACHE_MAX_ENTRIES: z.coerce.number().int().min(100).max(10_000_000).default(200_000),
   RESPONSE_CACHE: bool(true),
   RESPONSE_CACHE_MAX_ENTRIES: z.coerce.number().int().min(0).max(1_000_000).default(10_000),
+  FEDERATION: bool(false),
   SKU_PREFIX: z.string().max(32).default(''),
   MAX_IDS_PER_FIELD: z.coerce.number().int().min(1).max(1000).default(250),
   SHUTDOWN_GRACE_MS: ms(10_000),
@@ -309,6 +312,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, connectors: rea
       maxEntries: e.CACHE_MAX_ENTRIES,
     },
     responseCache: { enabled: e.RESPONSE_CACHE && e.RESPONSE_CACHE_MAX_ENTRIES > 0, maxEntries: e.RESPONSE_CACHE_MAX_ENTRIES },
+    federation: e.FEDERATION,
     skuPrefix: e.SKU_PREFIX,
     maxIdsPerField: e.MAX_IDS_PER_FIELD,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,

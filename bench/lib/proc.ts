@@ -6,6 +6,7 @@
  * finally block or on Ctrl-C.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -31,9 +32,25 @@ const live = new Set<NodeChild>();
 export interface SpawnNodeOptions {
   /** Script path relative to the repository root, e.g. `src/sandbox/main.ts`. */
   script: string;
-  env?: Record<string, string>;
+  /** Arguments after the script. @default none */
+  args?: string[];
+  /**
+   * On top of this process's environment; `undefined` removes a variable, so the
+   * child applies its own default rather than whatever the caller's shell says.
+   */
+  env?: Record<string, string | undefined>;
   /** Extra node flags placed before `--import tsx` (e.g. `--cpu-prof`). */
   nodeFlags?: string[];
+  /** Load TypeScript through tsx (`--import tsx`); off for a plain JavaScript entry. @default true */
+  tsx?: boolean;
+  /**
+   * Append stdout and stderr to this file instead of piping them here, the way a
+   * production process's output is captured. A chatty child (a request log line
+   * per request at `info`) would otherwise cost this process, the load
+   * generator, CPU for every line. `output()` and `waitFor` then read the file.
+   * @default piped into this process
+   */
+  logFile?: string;
   label?: string;
   /** Pin the process to this CPU (through `taskset`, which execs node, so the pid is still the server's). */
   cpu?: number;
@@ -44,14 +61,22 @@ export interface SpawnNodeOptions {
 /** Spawns `node [flags] --import tsx <script>` directly: the pid is the server's. */
 export function spawnNode(options: SpawnNodeOptions): NodeChild {
   const spawnedAt = performance.now();
-  const nodeArgs = [...(options.nodeFlags ?? []), '--import', 'tsx', options.script];
+  const nodeArgs = [...(options.nodeFlags ?? []), ...(options.tsx === false ? [] : ['--import', 'tsx']), options.script, ...(options.args ?? [])];
   const pinned = options.cpu !== undefined && hasTaskset();
   const [command, args] = pinned ? ['taskset', ['-c', String(options.cpu), process.execPath, ...nodeArgs]] : [process.execPath, nodeArgs];
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const [k, v] of Object.entries(options.env ?? {})) {
+    if (v === undefined) delete env[k];
+    else env[k] = v;
+  }
+  const logFd = options.logFile ? openSync(options.logFile, 'a') : undefined;
   const child = spawn(command as string, args as string[], {
     cwd: options.cwd ?? REPO_ROOT,
-    env: { ...process.env, ...options.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    env,
+    stdio: logFd === undefined ? ['ignore', 'pipe', 'pipe'] : ['ignore', logFd, logFd],
   });
+  // The child holds its own copy of the descriptor.
+  if (logFd !== undefined) closeSync(logFd);
   if (child.pid === undefined) throw new Error(`could not spawn ${options.script}`);
   let out = '';
   const listeners = new Set<() => void>();
@@ -62,6 +87,17 @@ export function spawnNode(options: SpawnNodeOptions): NodeChild {
   };
   child.stdout?.on('data', onData);
   child.stderr?.on('data', onData);
+  const output = () => (options.logFile ? tailOfFile(options.logFile, 64 * 1024) : out);
+  // A file has no 'data' events: while someone waits for a line, look at it every 100 ms.
+  let poll: NodeJS.Timeout | undefined;
+  const watch = () => {
+    if (!options.logFile) return;
+    if (listeners.size > 0 && !poll) poll = setInterval(() => listeners.forEach((l) => l()), 100);
+    if (listeners.size === 0 && poll) {
+      clearInterval(poll);
+      poll = undefined;
+    }
+  };
   const exited = new Promise<number | null>((resolve) => {
     child.once('exit', (code, signal) => {
       live.delete(handle);
@@ -76,23 +112,25 @@ export function spawnNode(options: SpawnNodeOptions): NodeChild {
     child,
     spawnedAt,
     exited,
-    output: () => out,
+    output,
     waitFor(pattern, timeoutMs) {
       return new Promise((resolve, reject) => {
         const check = () => {
-          const m = out.match(pattern);
+          const m = output().match(pattern);
           if (m) return done(() => resolve(m));
           if (child.exitCode !== null || child.signalCode !== null) {
-            return done(() => reject(new Error(`${label} exited (${child.exitCode ?? child.signalCode}) before printing ${pattern}:\n${tail(out)}`)));
+            return done(() => reject(new Error(`${label} exited (${child.exitCode ?? child.signalCode}) before printing ${pattern}:\n${tail(output())}`)));
           }
         };
-        const timer = setTimeout(() => done(() => reject(new Error(`${label}: no ${pattern} within ${timeoutMs} ms:\n${tail(out)}`))), timeoutMs);
+        const timer = setTimeout(() => done(() => reject(new Error(`${label}: no ${pattern} within ${timeoutMs} ms:\n${tail(output())}`))), timeoutMs);
         const done = (f: () => void) => {
           clearTimeout(timer);
           listeners.delete(check);
+          watch();
           f();
         };
         listeners.add(check);
+        watch();
         check();
       });
     },
@@ -133,6 +171,23 @@ export function sleep(ms: number): Promise<void> {
 
 function tail(text: string, lines = 20): string {
   return text.split('\n').slice(-lines).join('\n');
+}
+
+/** The last `bytes` of a file ('' when it does not exist yet). */
+function tailOfFile(path: string, bytes: number): string {
+  let fd: number | undefined;
+  try {
+    const size = statSync(path).size;
+    const length = Math.min(size, bytes);
+    const buf = Buffer.alloc(length);
+    fd = openSync(path, 'r');
+    readSync(fd, buf, 0, length, size - length);
+    return buf.toString('utf8');
+  } catch {
+    return '';
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
 }
 
 /** A port that was free on 127.0.0.1 a moment ago (bind port 0, read it, close). */

@@ -16,7 +16,7 @@ Run everything with \`npm run bench\`, or one scenario with
 be given). Every server is started on 127.0.0.1 only, as a
 child process where it is measured (so the load generator never shares its
 event loop), and stopped at the end even when a scenario fails. A full run
-takes about ten minutes on two cores (\`syncRate\` alone about four).
+takes about twelve minutes on two cores (\`throughput\` and \`syncRate\` about four each).
 
 Each section below is rewritten by the run of its scenario and left alone by
 the others. Its figures come from **one run on the machine named at the top of

@@ -15,7 +15,8 @@ const COMMANDS = `Usage:
   crossdock status <jobId> [--watch]                   show a job (and follow it)
   crossdock cancel <jobId>                             cancel a queued or running job
   crossdock migrate [--from-redis REDIS_URL]           bring the record database up to this version
-                                                       (and copy the last release's Redis records into it)`;
+                                                       (and copy the last release's Redis records into it)
+  crossdock schema [--federation]                      print the schema's SDL (no gateway needed)`;
 
 /** After a usage mistake: the commands, and where the rest is. */
 export const SHORT_USAGE = `${COMMANDS}
@@ -31,7 +32,11 @@ Sync options:
   --query Q                only parts matching this supplier search
   --limit N                at most N parts
 
-Connection (every command):
+Schema options:
+  --federation             the Federation v2 subgraph SDL a supergraph composes
+                           (what _service { sdl } answers with FEDERATION=true)
+
+Connection (sync, status, cancel):
   --url URL                the gateway (env CROSSDOCK_URL; default ${DEFAULT_URL})
   --key KEY                API key, role operator or admin to start and cancel
                            (env CROSSDOCK_API_KEY, preferred: a flag shows in ps)
@@ -75,7 +80,8 @@ export type Command =
   | { name: 'sync'; kind: SyncKind; watch: boolean; dryRun: boolean; scope: SyncScopeInput | null; connection: Connection }
   | { name: 'status'; id: string; watch: boolean; connection: Connection }
   | { name: 'cancel'; id: string; connection: Connection }
-  | { name: 'migrate'; fromRedis?: string };
+  | { name: 'migrate'; fromRedis?: string }
+  | { name: 'schema'; federation: boolean };
 
 /** A mistake in how the CLI was called: exit code 2, with the usage text. */
 export class UsageError extends Error {
@@ -103,6 +109,7 @@ const OPTIONS = {
   url: { type: 'string' },
   key: { type: 'string' },
   'from-redis': { type: 'string' },
+  federation: { type: 'boolean' },
 } as const;
 
 const SYNC_ONLY = ['dry-run', 'manufacturer', 'part-number', 'query', 'limit'] as const;
@@ -180,7 +187,8 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = proce
   const [command, ...rest] = parsed.positionals;
   if (values.help || command === 'help') return { name: 'help' };
   if (values.version) return { name: 'version' };
-  if (!command) throw new UsageError('which command? sync, status, cancel or migrate');
+  if (!command) throw new UsageError('which command? sync, status, cancel, migrate or schema');
+  if (command !== 'schema' && values.federation !== undefined) throw new UsageError(`--federation is an option of schema, not ${command}`);
 
   if (command !== 'sync') {
     const misplaced = SYNC_ONLY.find((o) => values[o] !== undefined);
@@ -228,7 +236,13 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = proce
       if (!/^rediss?:\/\/./.test(fromRedis.trim())) throw new UsageError('--from-redis: must be a redis:// or rediss:// URL');
       return { name: 'migrate', fromRedis: fromRedis.trim() };
     }
+    case 'schema': {
+      // Printed from the schema files: no gateway, key or URL involved (CI composes from it).
+      if (rest.length) throw new UsageError(`schema: unexpected argument "${rest[0]}"`);
+      if (values.watch) throw new UsageError('--watch is an option of sync and status, not schema');
+      return { name: 'schema', federation: values.federation ?? false };
+    }
     default:
-      throw new UsageError(`unknown command "${command}" (sync, status, cancel or migrate)`);
+      throw new UsageError(`unknown command "${command}" (sync, status, cancel, migrate or schema)`);
   }
 }

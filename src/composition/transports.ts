@@ -6,6 +6,7 @@
  * listening socket, which drains on close.
  */
 import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import type { Config } from '../config.js';
 import { createKeyring, generateDevKey } from '../auth/keyring.js';
 import type { ConnectorRoute } from '../connectors/connector.js';
@@ -57,8 +58,8 @@ export async function createTransports(options: TransportsOptions): Promise<Tran
   }
   const keyring = createKeyring(keys);
 
-  // One executable schema for GraphQL over HTTP (Apollo), SSE and WebSocket.
-  const schema = buildSchema();
+  // One executable schema for GraphQL over HTTP (Apollo), SSE and WebSocket; a Federation v2 subgraph with FEDERATION=true.
+  const schema = buildSchema({ federation: config.federation });
   // Budgets, hostile-query limits, trusted documents, web hardening (src/limits/requestLimits.ts).
   const limits = createRequestLimits(config, schema, { devClient: keys.find((k) => devKey !== undefined && k.key === devKey)?.name, createLimiter: strategies.createLimiter });
   const apollo = new ApolloServer<GraphQLContext>({
@@ -67,7 +68,9 @@ export async function createTransports(options: TransportsOptions): Promise<Tran
     includeStacktraceInErrorResponses: false,
     introspection: true,
     ...limits.apolloOptions,
-    plugins: [cacheHintsPlugin(), limits.plugin, auditPlugin(services.audit)],
+    // A subgraph schema makes Apollo add federated inline tracing (`ftv1` traces of every resolver's timing and
+    // errors in the response, to any client that asks by header); Crossdock's own metrics and logs cover that.
+    plugins: [cacheHintsPlugin(), limits.plugin, auditPlugin(services.audit), ...(config.federation ? [ApolloServerPluginInlineTraceDisabled()] : [])],
     logger: {
       debug: (m) => logger.debug(m),
       info: (m) => logger.info(m),

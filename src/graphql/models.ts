@@ -7,6 +7,12 @@ export interface InventoryModel {
    * from the SKU.
    */
   supplierVariantId: string | null | undefined;
+  /**
+   * The supplier id a sync wrote on the store product, when the model comes
+   * from one: the lookup then reads the part by id in the batched multi call
+   * instead of by part number (one supplier call per SKU).
+   */
+  supplierId?: string | null;
 }
 
 /** A row of `upstreams`: one upstream API and the connector it belongs to. */

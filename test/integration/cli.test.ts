@@ -415,4 +415,11 @@ describe('argument parsing', () => {
     expect(() => parseCli(['status', 'abc', '--url', 'http://u:p@host'], env)).toThrow(/not in the URL/);
     expect(() => parseCli(['status', 'abc', '--query', 'x'], env)).toThrow(/option of sync/);
   });
+
+  it('schema [--federation] needs no key or URL; --federation belongs to schema only', () => {
+    expect(parseCli(['schema', '--federation'], {})).toEqual({ name: 'schema', federation: true });
+    expect(parseCli(['schema'], {})).toEqual({ name: 'schema', federation: false });
+    expect(() => parseCli(['schema', 'extra'], {})).toThrow(/unexpected argument/);
+    expect(() => parseCli(['sync', 'catalog', '--federation'], env)).toThrow(/option of schema/);
+  });
 });

@@ -189,3 +189,49 @@ describe('limits configuration', () => {
     expect(() => loadConfig({ TRUSTED_DOCUMENTS: 'safelist' })).toThrow(/TRUSTED_DOCUMENTS_FILE/);
   });
 });
+
+describe('estimateCost reads string and enum literals as the values they are', () => {
+  // Found with the federation work: valueOf() turned every string literal into undefined, so a
+  // filter or cursor written inline was priced as if absent while the same value in a variable was not.
+  it('a literal updatedSince filter and a literal after cursor cost what the same values as variables cost', () => {
+    const f = { updatedSince: '2026-01-01T00:00:00Z' };
+    expect(cost('{ orders(filter: { updatedSince: "2026-01-01T00:00:00Z" }) { totalCount } }')).toBe(cost('query($f: OrderFilter) { orders(filter: $f) { totalCount } }', { f }));
+    expect(cost('{ orders(after: "MjU=") { edges { node { id } } } }')).toBe(cost('query($a: String) { orders(after: $a) { edges { node { id } } } }', { a: 'MjU=' }));
+  });
+});
+
+describe('estimateCost of a federation subgraph: _entities per representation, _service as introspection', () => {
+  const subgraph = buildSchema({ federation: true });
+  const subgraphCost = (query: string, variables?: Record<string, unknown>) => estimateCost(subgraph, parse(query), { variables });
+  const ENTITIES = `query ($r: [_Any!]!) { _entities(representations: $r) { ... on Product { sku inventory { available } } ... on Part { partNumber storeProduct { sku } } ... on Inventory { available } } }`;
+  const products = (n: number) => Array.from({ length: n }, (_, i) => ({ __typename: 'Product', sku: `SKU-${i}` }));
+
+  it('100 Products by sku cost what 100 product(sku:) fields with the same selection cost', () => {
+    const aliased = `{ ${Array.from({ length: 100 }, (_, i) => `p${i}: product(sku: "SKU-${i}") { sku inventory { available } }`).join(' ')} }`;
+    expect(subgraphCost(ENTITIES, { r: products(100) })).toBe(1 + 100 * (1 + 3));
+    expect(subgraphCost(ENTITIES, { r: products(100) })).toBe(subgraphCost(aliased));
+  });
+
+  it("charges each representation its own type's selection and key: a Part by part number is a supplier lookup, Inventory reading supplier stock one too", () => {
+    expect(subgraphCost(ENTITIES, { r: [{ __typename: 'Part', id: 'UGFydDox' }] })).toBe(1 + 1 + 2);
+    expect(subgraphCost(ENTITIES, { r: [{ __typename: 'Part', partNumber: 'A1' }] })).toBe(1 + 1 + 3 + 2);
+    expect(subgraphCost(ENTITIES, { r: [{ __typename: 'Inventory', sku: 'A1' }] })).toBe(1 + 1 + 3);
+    expect(subgraphCost('query ($r: [_Any!]!) { _entities(representations: $r) { ... on Inventory { sku storeQuantity } } }', { r: [{ __typename: 'Inventory', sku: 'A1' }] })).toBe(1 + 1);
+    // Mixed: each counted once with its own fragment, not every fragment for every entity.
+    expect(subgraphCost(ENTITIES, { r: [...products(2), { __typename: 'Inventory', sku: 'A1' }] })).toBe(1 + 2 * 4 + 4);
+    // Named fragments and a literal list count the same.
+    expect(subgraphCost('{ _entities(representations: [{ __typename: "Product", sku: "A" }]) { ...F } } fragment F on Product { inventory { available } }')).toBe(1 + 1 + 3);
+  });
+
+  it('a representation that is not one costs the object field alone; _service { sdl } costs 1 as introspection does', () => {
+    expect(subgraphCost(ENTITIES, { r: ['x', { sku: 'A' }, { __typename: 'Review', id: '1' }] })).toBe(1 + 3);
+    expect(subgraphCost('{ _service { sdl } }')).toBe(2);
+  });
+
+  it('reading _service is introspection for the roles check', () => {
+    const doc = parse('query { ...S } fragment S on Query { _service { sdl } }');
+    expect(usesIntrospection(doc, doc.definitions[0] as never)).toBe(true);
+    const plainDoc = parse('{ part(id: "1") { id } }');
+    expect(usesIntrospection(plainDoc, plainDoc.definitions[0] as never)).toBe(false);
+  });
+});

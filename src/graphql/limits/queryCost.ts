@@ -21,12 +21,17 @@
  * - a connection's `first` sizes its `edges`/`nodes`;
  * - introspection meta-fields (`__schema`, `__type`) cost 1 whole: they read
  *   the schema in memory, and graphql's MaxIntrospectionDepthRule plus the
- *   depth and alias limits bound their shape; `__typename` costs 0.
+ *   depth and alias limits bound their shape; `__typename` costs 0;
+ * - a federation subgraph's `_entities(representations:)` (README,
+ *   "Federation") costs, per representation, what fetching that entity by
+ *   that key costs (ENTITY_COSTS) plus its type's part of the selection — so
+ *   100 `Product`s by `sku` cost what 100 `product(sku:)` fields do, and are
+ *   one batched store call; `_service { sdl }` is introspection (1).
  * Fragments are expanded (memoised, with a guard against cycles, which
  * validation refuses anyway). Variables are read as sent, falling back to
  * the variable's default, then the argument's schema default.
  */
-import { getNamedType, getNullableType, isCompositeType, isInterfaceType, isListType, isObjectType, Kind, type DocumentNode, type FragmentDefinitionNode, type GraphQLCompositeType, type GraphQLField, type GraphQLSchema, type OperationDefinitionNode, type SelectionSetNode, type ValueNode } from 'graphql';
+import { getNamedType, getNullableType, isAbstractType, isCompositeType, isInterfaceType, isListType, isObjectType, Kind, type DocumentNode, type FragmentDefinitionNode, type GraphQLCompositeType, type GraphQLField, type GraphQLObjectType, type GraphQLSchema, type OperationDefinitionNode, type SelectionSetNode, type ValueNode } from 'graphql';
 import { ORDERS_COUNT_MAX_PAGES } from '../resolvers/orders.js';
 
 export interface CostModel {
@@ -50,6 +55,8 @@ export interface CostModel {
   introspectionField: number;
   /** `Type.field` → extra weight from its arguments and selection (per item of a list). @default FIELD_COSTS */
   fieldCosts: Readonly<Record<string, FieldCost>>;
+  /** `__typename` → extra weight of one `_entities` representation of that type. @default ENTITY_COSTS */
+  entityCosts: Readonly<Record<string, EntityCost>>;
 }
 
 /** What a FIELD_COSTS rule sees of one field in the document. */
@@ -113,6 +120,21 @@ export const FIELD_COSTS: Readonly<Record<string, FieldCost>> = {
   'Query.inventory': (f) => (['supplierQuantity', 'available', 'inStock'].some((name) => f.selects(name)) ? SUPPLIER_LOOKUP : 0),
 };
 
+/** What a federation `_entities` representation gives: its type and key fields (key → value). */
+export type EntityCost = (representation: Readonly<Record<string, unknown>>, selects: (name: string) => boolean) => number;
+
+/**
+ * `_entities`: the extra weight of resolving one representation of a type,
+ * on top of the object field (1) every entity costs, as the loaders fetch it
+ * (src/graphql/federation/entities.ts).
+ */
+export const ENTITY_COSTS: Readonly<Record<string, EntityCost>> = {
+  // By id: the batched multi call (the object weight). By part number: a supplier lookup each.
+  Part: (rep) => (rep.id == null && rep.partNumber != null ? SUPPLIER_LOOKUP : 0),
+  // Inventory by SKU reads supplier stock as Query.inventory does: a lookup per SKU, once.
+  Inventory: (_rep, selects) => (['supplierQuantity', 'available', 'inStock'].some(selects) ? SUPPLIER_LOOKUP : 0),
+};
+
 export const DEFAULT_COST_MODEL: CostModel = {
   operationBase: { query: 1, mutation: 10, subscription: 10 },
   objectField: 1,
@@ -124,6 +146,7 @@ export const DEFAULT_COST_MODEL: CostModel = {
   listArguments: ['ids', 'skus', 'partNumbers'],
   introspectionField: 1,
   fieldCosts: FIELD_COSTS,
+  entityCosts: ENTITY_COSTS,
 };
 
 /** The sizes we are willing to multiply by; anything larger is already far over any limit. */
@@ -145,12 +168,13 @@ export function estimateCost(
   const rootType = schema.getRootType(operation.operation);
   if (!rootType) return 0;
   const variables = options.variables ?? {};
+  const queryType = schema.getQueryType();
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const def of document.definitions) if (def.kind === Kind.FRAGMENT_DEFINITION) fragments.set(def.name.value, def);
   const variableDefaults = new Map<string, ValueNode>();
   for (const v of operation.variableDefinitions ?? []) if (v.defaultValue) variableDefaults.set(v.variable.name.value, v.defaultValue);
 
-  /** Plain JS value of an argument: a number, an array, an object of plain values, or undefined. */
+  /** Plain JS value of an argument: a number, string, boolean, an array, an object of plain values, or undefined. */
   function valueOf(node: ValueNode | undefined): unknown {
     if (!node) return undefined;
     switch (node.kind) {
@@ -162,6 +186,12 @@ export function estimateCost(
       case Kind.INT:
       case Kind.FLOAT:
         return Number(node.value);
+      // A literal is the value it spells, as the same value sent in a variable (a filter's date, a cursor, a __typename).
+      case Kind.STRING:
+      case Kind.ENUM:
+        return node.value;
+      case Kind.BOOLEAN:
+        return node.value;
       case Kind.LIST:
         return node.values.map(valueOf);
       case Kind.OBJECT:
@@ -196,41 +226,85 @@ export function estimateCost(
   const fragmentMemo = new Map<string, number>();
   const onPath = new Set<string>();
 
-  /** Whether `set` asks for the field `name` directly, through inline and named fragments (cycles ignored). */
-  function selectsField(set: SelectionSetNode | undefined, name: string, seen = new Set<string>()): boolean {
+  /** Whether a fragment on `condition` (a type name; none: the parent's) applies to objects of type `only` (undefined: any). */
+  function applies(condition: string | undefined, only: GraphQLObjectType | undefined): boolean {
+    if (!only || condition === undefined || condition === only.name) return true;
+    const cond = schema.getType(condition);
+    return cond !== undefined && isAbstractType(cond) && schema.isSubType(cond, only);
+  }
+
+  /**
+   * Whether `set` asks for the field `name` directly, through inline and
+   * named fragments (cycles ignored); with `only`, through the fragments
+   * that apply to that object type.
+   */
+  function selectsField(set: SelectionSetNode | undefined, name: string, only?: GraphQLObjectType, seen = new Set<string>()): boolean {
     if (!set) return false;
     return set.selections.some((sel) => {
       if (sel.kind === Kind.FIELD) return sel.name.value === name;
-      if (sel.kind === Kind.INLINE_FRAGMENT) return selectsField(sel.selectionSet, name, seen);
+      if (sel.kind === Kind.INLINE_FRAGMENT) return applies(sel.typeCondition?.name.value, only) && selectsField(sel.selectionSet, name, only, seen);
       const fragment = fragments.get(sel.name.value);
-      if (!fragment || seen.has(sel.name.value)) return false;
+      if (!fragment || seen.has(sel.name.value) || !applies(fragment.typeCondition.name.value, only)) return false;
       seen.add(sel.name.value);
-      return selectsField(fragment.selectionSet, name, seen);
+      return selectsField(fragment.selectionSet, name, only, seen);
     });
+  }
+
+  /**
+   * `_entities(representations:)`: each representation costs an object field,
+   * its type's ENTITY_COSTS and the part of the selection that applies to its
+   * type (`... on Product { … }`), so a request mixing types is not charged
+   * every type's selection for every entity. A representation that is not
+   * one (no known `__typename`) costs the object field: it is refused
+   * without any call.
+   */
+  function entitiesCost(representations: unknown, set: SelectionSetNode | undefined): number {
+    if (!Array.isArray(representations)) return 0;
+    const perType = new Map<string, number>();
+    let total = 0;
+    for (const rep of representations.slice(0, MAX_SIZE)) {
+      const record = typeof rep === 'object' && rep !== null && !Array.isArray(rep) ? (rep as Record<string, unknown>) : undefined;
+      const typeName = typeof record?.__typename === 'string' ? record.__typename : undefined;
+      const type = typeName ? schema.getType(typeName) : undefined;
+      if (!record || !type || !isObjectType(type)) {
+        total += model.objectField;
+        continue;
+      }
+      let selection = perType.get(type.name);
+      if (selection === undefined) {
+        selection = set ? selectionCost(set, type, undefined, type) : 0;
+        perType.set(type.name, selection);
+      }
+      const extra = model.entityCosts[type.name]?.(record, (n) => selectsField(set, n, type)) ?? 0;
+      total += model.objectField + extra + selection;
+    }
+    return total;
   }
 
   /**
    * Cost of a selection set on `parentType`. `connectionSize` sizes the list
    * fields directly under it (a connection's `edges`/`nodes`).
    */
-  function selectionCost(set: SelectionSetNode, parentType: GraphQLCompositeType, connectionSize: number | undefined): number {
+  function selectionCost(set: SelectionSetNode, parentType: GraphQLCompositeType, connectionSize: number | undefined, only?: GraphQLObjectType): number {
     let total = 0;
     for (const sel of set.selections) {
       if (sel.kind === Kind.INLINE_FRAGMENT) {
+        if (!applies(sel.typeCondition?.name.value, only)) continue;
         const cond = sel.typeCondition ? schema.getType(sel.typeCondition.name.value) : parentType;
-        if (cond && isCompositeType(cond)) total += selectionCost(sel.selectionSet, cond, connectionSize);
+        // With `only` (an entity's type), the fields under an abstract condition are that type's.
+        if (cond && isCompositeType(cond)) total += selectionCost(sel.selectionSet, only ?? cond, connectionSize, only);
         continue;
       }
       if (sel.kind === Kind.FRAGMENT_SPREAD) {
         const name = sel.name.value;
         const fragment = fragments.get(name);
-        if (!fragment || onPath.has(name)) continue;
-        const key = `${name}\u0000${connectionSize ?? ''}`;
+        if (!fragment || onPath.has(name) || !applies(fragment.typeCondition.name.value, only)) continue;
+        const key = `${name}\u0000${connectionSize ?? ''}\u0000${only?.name ?? ''}`;
         let cost = fragmentMemo.get(key);
         if (cost === undefined) {
           const cond = schema.getType(fragment.typeCondition.name.value);
           onPath.add(name);
-          cost = cond && isCompositeType(cond) ? selectionCost(fragment.selectionSet, cond, connectionSize) : 0;
+          cost = cond && isCompositeType(cond) ? selectionCost(fragment.selectionSet, only ?? cond, connectionSize, only) : 0;
           onPath.delete(name);
           fragmentMemo.set(key, cost);
         }
@@ -241,6 +315,16 @@ export function estimateCost(
       if (name === '__typename') continue;
       if (name === '__schema' || name === '__type') {
         total += model.introspectionField;
+        continue;
+      }
+      // Federation (a subgraph schema only has them): `_service { sdl }` reads the schema like introspection.
+      if (parentType === queryType && name === '_service') {
+        total += model.introspectionField;
+        continue;
+      }
+      if (parentType === queryType && name === '_entities') {
+        const args = new Map((sel.arguments ?? []).map((a) => [a.name.value, valueOf(a.value)]));
+        total += entitiesCost(args.get('representations'), sel.selectionSet);
         continue;
       }
       if (!isObjectType(parentType) && !isInterfaceType(parentType)) continue;

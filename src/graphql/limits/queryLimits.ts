@@ -139,22 +139,32 @@ export function checkShape(document: DocumentNode, limits: ShapeLimits): ShapeVi
   return undefined;
 }
 
-/** Whether the operation reads the schema (`__schema` or `__type`; `__typename` is not introspection). */
+/**
+ * Whether the operation reads the schema: `__schema` or `__type` (`__typename`
+ * is not introspection), or a federation subgraph's `_service { sdl }` on the
+ * query root, which is the whole schema as SDL (the subgraph spec's
+ * introspection: https://www.apollographql.com/docs/graphos/reference/federation/subgraph-spec#fetch-service-capabilities),
+ * so the same roles may read it.
+ */
 export function usesIntrospection(document: DocumentNode, operation: OperationDefinitionNode): boolean {
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const def of document.definitions) if (def.kind === Kind.FRAGMENT_DEFINITION) fragments.set(def.name.value, def);
   const seen = new Set<string>();
-  const visit = (set: SelectionSetNode): boolean =>
+  const atRoot = operation.operation === 'query';
+  const visit = (set: SelectionSetNode, root: boolean): boolean =>
     set.selections.some((sel) => {
-      if (sel.kind === Kind.FIELD) return sel.name.value === '__schema' || sel.name.value === '__type' || (sel.selectionSet ? visit(sel.selectionSet) : false);
-      if (sel.kind === Kind.INLINE_FRAGMENT) return visit(sel.selectionSet);
+      if (sel.kind === Kind.FIELD) {
+        const name = sel.name.value;
+        return name === '__schema' || name === '__type' || (root && name === '_service') || (sel.selectionSet ? visit(sel.selectionSet, false) : false);
+      }
+      if (sel.kind === Kind.INLINE_FRAGMENT) return visit(sel.selectionSet, root);
       const name = sel.name.value;
       if (seen.has(name)) return false;
       seen.add(name);
       const fragment = fragments.get(name);
-      return fragment ? visit(fragment.selectionSet) : false;
+      return fragment ? visit(fragment.selectionSet, root) : false;
     });
-  return visit(operation.selectionSet);
+  return visit(operation.selectionSet, atRoot);
 }
 
 /** The message of a violation, for the client. */

@@ -9,7 +9,7 @@ import { linkedPart } from './products.js';
 async function supplierQuantity(m: InventoryModel, ctx: GraphQLContext): Promise<number | null> {
   let vid = m.supplierVariantId;
   if (vid === undefined) {
-    const part = await linkedPart(m.sku, ctx);
+    const part = await linkedPart(m.sku, ctx, m.supplierId);
     vid = part ? preferredVariantId(part) : null;
   }
   return vid ? ctx.loaders.stock.load(vid) : null;

@@ -65,7 +65,7 @@ export const productResolvers: ProductResolvers = {
   id: (p) => toGlobalId('Product', p.storeId),
   price: (p, _a, ctx) => storeAmount(p.price, `a price for product ${p.storeId}`, ctx.services.store.name),
   supplierPart: (p, _args, ctx) => linkedPart(p.sku, ctx, p.supplierId),
-  inventory: (p) => ({ sku: p.sku, supplierVariantId: undefined }),
+  inventory: (p) => ({ sku: p.sku, supplierVariantId: undefined, supplierId: p.supplierId }),
   async drift(p: StoreProduct, _args, ctx) {
     const part = await linkedPart(p.sku, ctx, p.supplierId);
     return part ? partDrift(part, ctx) : null;
