@@ -47,16 +47,21 @@ async function route(gw: TestGateway) {
   }
 }
 
-/** Until the write-back has moved every routed store order on from awaiting fulfillment (11): it runs on its own clock. */
-async function waitForWriteBack(gw: TestGateway, ids: number[]): Promise<void> {
-  const deadline = Date.now() + 30_000;
+/**
+ * Until every routed store order shows Shipped (BigCommerce status 2): the sandbox supplier ships an
+ * order 10 s after it was placed (src/sandbox/finditparts/orders.ts), the poller sees it and the
+ * write-back adds the shipment. Until then each supplier status change is written back on its own
+ * clock, and one written after the merchant sets the orders back below would move them on again.
+ */
+async function waitForLifecycleEnd(gw: TestGateway, ids: number[]): Promise<void> {
+  const deadline = Date.now() + 60_000;
   for (;;) {
     const statuses = await Promise.all(
       ids.map(async (id) => ((await (await fetch(`${gw.bcUrl}/stores/sandbox/v2/orders/${id}`, { headers: { accept: 'application/json', 'x-auth-token': 'sandbox-token' } })).json()) as { status_id: number }).status_id),
     );
-    if (statuses.every((s) => s !== 11)) return;
-    if (Date.now() > deadline) throw new Error('the write-back did not reach every store order within 30 s');
-    await new Promise((r) => setTimeout(r, 100));
+    if (statuses.every((s) => s === 2)) return;
+    if (Date.now() > deadline) throw new Error(`the store orders were not all shipped and written back within 60 s: ${JSON.stringify(statuses)}`);
+    await new Promise((r) => setTimeout(r, 200));
   }
 }
 
@@ -95,9 +100,9 @@ for (const [mode, env] of modes) {
       await waitForSent(gw, STORE_ORDERS);
       const placed = (await sandboxStats(gw.fipUrl)).endpoints['POST /api/v1/partners/place_order'];
       expect(placed).toBe(STORE_ORDERS);
-      // The write-back of this run is over before the merchant sets the orders back below; one still
-      // on its way would move some of them on again, and the second run would not see them.
-      await waitForWriteBack(gw, Array.from({ length: STORE_ORDERS }, (_, i) => FIRST_STORE_ORDER + i));
+      // The first orders' lifecycle (and its write-back) is over before the merchant sets the store
+      // orders back below; a write-back still to come would move some on again, unseen by the second run.
+      await waitForLifecycleEnd(gw, Array.from({ length: STORE_ORDERS }, (_, i) => FIRST_STORE_ORDER + i));
 
       // A day and an hour later every idempotency key has expired. The store orders are (again)
       // awaiting fulfillment — as a merchant may set them, or as a write-back that failed left them.
@@ -112,7 +117,7 @@ for (const [mode, env] of modes) {
       expect(total.body.data).toEqual({ supplierOrders: { totalCount: STORE_ORDERS } });
       const one = await gw.gql(`{ order(id: "${FIRST_STORE_ORDER}") { supplierOrders { storeOrderId } } }`);
       expect((one.body.data?.order as { supplierOrders: unknown[] }).supplierOrders).toHaveLength(1);
-    }, 90_000);
+    }, 120_000);
 
     it('placeSupplierOrder: the same key 25 h later answers the order it placed; other input under it is KEY_REUSED', async () => {
       const parts = await gw.gql(`{ searchParts(first: 50) { edges { node { supplierId sellable variants { quantity minimum } } } } }`);
