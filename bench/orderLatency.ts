@@ -9,11 +9,17 @@
  * ORDER_PLACE_WAIT_MS=0 (answers once the intent is stored) splits the added
  * latency into the gateway's own work and the wait for the send.
  * Goal (issue): report the gateway's added latency at p50 and p99.
+ *
+ * With BENCH_BASELINE_DIR (another checkout of the code, e.g. the one before
+ * a change: `git archive main | tar -x -C /tmp/x`, node_modules linked in) a
+ * third gateway runs that code on the same sandbox, interleaved with the
+ * others, so "before" and "after" are measured side by side in one run.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { fmtMs, fullStats, percentile, SANDBOX_CREDENTIALS, startGateway, startSandbox, upstreamEnv, type GatewayProcess, type SandboxProcess } from './lib/crossdock.js';
 import { formatNumber, table } from './lib/format.js';
 import { getJson } from './lib/http.js';
@@ -126,6 +132,8 @@ interface Mode {
   gateway: Side;
   noWait: Side;
   direct: Side;
+  /** The BENCH_BASELINE_DIR gateway (waits for the send), when there is one. */
+  baseline?: Side;
 }
 
 export const orderLatency: Scenario = {
@@ -133,7 +141,9 @@ export const orderLatency: Scenario = {
   title: 'placeSupplierOrder latency: gateway vs the sandbox alone',
   timeoutMs: 5 * 60_000,
   async run(log) {
-    const dirs = [mkdtempSync(join(tmpdir(), 'crossdock-bench-orders-')), mkdtempSync(join(tmpdir(), 'crossdock-bench-orders-'))];
+    const dirs = [mkdtempSync(join(tmpdir(), 'crossdock-bench-orders-')), mkdtempSync(join(tmpdir(), 'crossdock-bench-orders-')), mkdtempSync(join(tmpdir(), 'crossdock-bench-orders-'))];
+    const baselineDir = process.env.BENCH_BASELINE_DIR;
+    if (baselineDir && !existsSync(join(baselineDir, 'src/main.ts'))) throw new Error(`BENCH_BASELINE_DIR=${baselineDir} holds no src/main.ts`);
     let sb: SandboxProcess | undefined;
     const gateways: GatewayProcess[] = [];
     try {
@@ -153,6 +163,8 @@ export const orderLatency: Scenario = {
       // the difference is what waiting for the send costs.
       const nw = await startGateway('gateway (orders, ORDER_PLACE_WAIT_MS=0)', dirs[1] as string, { ...env, ORDER_PLACE_WAIT_MS: '0' });
       gateways.push(nw);
+      const base = baselineDir ? await startGateway('baseline gateway (orders)', dirs[2] as string, env, [], baselineDir) : undefined;
+      if (base) gateways.push(base);
       const part = await findPart(sb);
       log(`  part ${part.partNumber} (id ${part.partId}, variant ${part.variantId}, stock ${part.stock})`);
       const s = sb;
@@ -160,6 +172,7 @@ export const orderLatency: Scenario = {
       // Warm-up: JIT, keep-alive connections, SQLite pages, the gateways' JWTs.
       for (let i = 0; i < WARMUP; i++) {
         await viaGateway(g, part);
+        if (base) await viaGateway(base, part);
         await viaGateway(nw, part, false);
         await direct(s, part);
       }
@@ -167,11 +180,28 @@ export const orderLatency: Scenario = {
       const fipBefore = await fullStats(s.fipOrigin);
 
       // Sequential, interleaved: gateway, no-wait gateway, direct, … so drift hits all three.
-      const seq: Mode = { mode: 'sequential (1 in flight, interleaved)', gateway: { times: [], wallMs: 0 }, noWait: { times: [], wallMs: 0 }, direct: { times: [], wallMs: 0 } };
+      const seq: Mode = {
+        mode: 'sequential (1 in flight, interleaved)',
+        gateway: { times: [], wallMs: 0 },
+        noWait: { times: [], wallMs: 0 },
+        direct: { times: [], wallMs: 0 },
+        ...(base ? { baseline: { times: [], wallMs: 0 } } : {}),
+      };
       for (let i = 0; i < N; i++) {
+        // The baseline goes first on odd rounds, second on even ones: neither always follows the other.
+        if (base && seq.baseline && i % 2 === 1) {
+          const z = await viaGateway(base, part);
+          seq.baseline.times.push(z);
+          seq.baseline.wallMs += z;
+        }
         const a = await viaGateway(g, part);
         seq.gateway.times.push(a);
         seq.gateway.wallMs += a;
+        if (base && seq.baseline && i % 2 === 0) {
+          const z = await viaGateway(base, part);
+          seq.baseline.times.push(z);
+          seq.baseline.wallMs += z;
+        }
         const c = await viaGateway(nw, part, false);
         seq.noWait.times.push(c);
         seq.noWait.wallMs += c;
@@ -180,7 +210,7 @@ export const orderLatency: Scenario = {
         seq.direct.wallMs += b;
       }
       const line = (m: Mode) =>
-        `gateway p50 ${fmtMs(percentile(m.gateway.times, 50))} p99 ${fmtMs(percentile(m.gateway.times, 99))}; no-wait p50 ${fmtMs(percentile(m.noWait.times, 50))} p99 ${fmtMs(percentile(m.noWait.times, 99))}; direct p50 ${fmtMs(percentile(m.direct.times, 50))} p99 ${fmtMs(percentile(m.direct.times, 99))}`;
+        `gateway p50 ${fmtMs(percentile(m.gateway.times, 50))} p99 ${fmtMs(percentile(m.gateway.times, 99))}; ${m.baseline ? `baseline p50 ${fmtMs(percentile(m.baseline.times, 50))} p99 ${fmtMs(percentile(m.baseline.times, 99))}; ` : ''}no-wait p50 ${fmtMs(percentile(m.noWait.times, 50))} p99 ${fmtMs(percentile(m.noWait.times, 99))}; direct p50 ${fmtMs(percentile(m.direct.times, 50))} p99 ${fmtMs(percentile(m.direct.times, 99))}`;
       log(`  sequential: ${line(seq)}`);
       await sleep(500);
       const fipAfterSeq = await fullStats(s.fipOrigin);
@@ -189,6 +219,7 @@ export const orderLatency: Scenario = {
       const conc: Mode = {
         mode: `${CONCURRENCY} in flight (each path alone)`,
         gateway: await pool(N, CONCURRENCY, () => viaGateway(g, part)),
+        ...(base ? { baseline: await pool(N, CONCURRENCY, () => viaGateway(base, part)) } : {}),
         noWait: await pool(N, CONCURRENCY, () => viaGateway(nw, part, false)),
         direct: await pool(N, CONCURRENCY, () => direct(s, part)),
       };
@@ -204,11 +235,14 @@ export const orderLatency: Scenario = {
       const rate = (side: Side) => formatNumber(Math.round((side.times.length * 1000) / side.wallMs));
       const rows = [seq, conc].flatMap((m) => [
         [m.mode, 'gateway `placeSupplierOrder` (waits for the send)', m.gateway.times.length, fmtMs(p(m.gateway, 50)), fmtMs(p(m.gateway, 99)), fmtMs(Math.max(...m.gateway.times)), rate(m.gateway)],
+        ...(m.baseline ? [[m.mode, 'baseline gateway (`BENCH_BASELINE_DIR`), the same', m.baseline.times.length, fmtMs(p(m.baseline, 50)), fmtMs(p(m.baseline, 99)), fmtMs(Math.max(...m.baseline.times)), rate(m.baseline)]] : []),
         [m.mode, 'gateway, `ORDER_PLACE_WAIT_MS=0` (answers PENDING)', m.noWait.times.length, fmtMs(p(m.noWait, 50)), fmtMs(p(m.noWait, 99)), fmtMs(Math.max(...m.noWait.times)), rate(m.noWait)],
         [m.mode, 'sandbox `place_order`, direct', m.direct.times.length, fmtMs(p(m.direct, 50)), fmtMs(p(m.direct, 99)), fmtMs(Math.max(...m.direct.times)), rate(m.direct)],
         [m.mode, '**added by the gateway** (gateway − direct)', '', `**${fmtMs(p(m.gateway, 50) - p(m.direct, 50))}**`, `**${fmtMs(p(m.gateway, 99) - p(m.direct, 99))}**`, '', ''],
       ]);
       const waitCost = p(seq.gateway, 50) - p(seq.noWait, 50);
+      const versus = (m: Mode) =>
+        m.baseline ? `${m.mode}: p50 ${fmtMs(p(m.gateway, 50))} vs ${fmtMs(p(m.baseline, 50))} (${fmtMs(p(m.gateway, 50) - p(m.baseline, 50))}), p99 ${fmtMs(p(m.gateway, 99))} vs ${fmtMs(p(m.baseline, 99))} (${fmtMs(p(m.gateway, 99) - p(m.baseline, 99))})` : '';
 
       return [
         `Standalone sandbox (5,000 parts, supplier limits raised to ${FIP.rate}/s, burst ${FIP.burst}, ${formatNumber(FIP.perMinute)}/min) and two gateway`,
@@ -229,6 +263,9 @@ export const orderLatency: Scenario = {
         `Where the added latency goes (sequential, p50): answering without waiting takes ${fmtMs(p(seq.noWait, 50))} (GraphQL, key claim, part read,`,
         `SQLite intent); waiting for the send adds ${fmtMs(waitCost)}: \`waitForFirstSend\` (src/orders/orderService.ts) is woken by`,
         `the order's own change event when the outbox's send settles (the direct call alone takes ${fmtMs(p(seq.direct, 50))}).`,
+        ...(baselineDir
+          ? ['', `This build against the baseline gateway (\`BENCH_BASELINE_DIR\`: ${baselineDir}, its own SQLite file, interleaved with this one):`, `${versus(seq)}; ${versus(conc)}.`]
+          : []),
       ].join('\n');
     } finally {
       for (const gw of gateways) await gw.child.stop();

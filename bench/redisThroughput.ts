@@ -3,7 +3,9 @@
  * an in-process L1 in front of @keyv/redis, client budgets on
  * RateLimiterRedis) beside one gateway on the embedded strategies, in one
  * run, alternating rounds so drift hits both. A real redis-server runs on an
- * ephemeral loopback port (AOF on, temp dir) for the run and is killed after.
+ * ephemeral loopback port (AOF on, temp dir) for the run and is killed after,
+ * with a PostgreSQL beside it (REDIS_URL needs DATABASE_URL: the records are
+ * there; the warm read path measured here reads none).
  * Measured with the whole-response cache on (the default) and off (every
  * request reads its entities from the cache: L1, then Redis).
  */
@@ -16,6 +18,7 @@ import { postJson, waitForOk } from './lib/http.js';
 import { warmThenLoad, type LoadResult, type LoadTarget } from './lib/load.js';
 import { freePort, spawnNode, type NodeChild } from './lib/proc.js';
 import type { Scenario } from './lib/scenario.js';
+import { startPostgresServer } from '../test/support/postgresServer.js';
 
 const CONNECTIONS = 10;
 const SECONDS = 8;
@@ -94,11 +97,15 @@ export const redisThroughput: Scenario = {
   async run(log) {
     const dir = mkdtempSync(join(tmpdir(), 'crossdock-bench-redis-'));
     const redis = await startRedis(dir);
+    const postgres = await startPostgresServer().catch(async (err: unknown) => {
+      await redis.stop();
+      throw err;
+    });
     const gateways: Gateway[] = [];
     try {
       for (const responseCache of ['true', 'false']) {
         gateways.push(await startGateway(`embedded, RESPONSE_CACHE=${responseCache}`, { RESPONSE_CACHE: responseCache }));
-        gateways.push(await startGateway(`REDIS_URL, RESPONSE_CACHE=${responseCache}`, { RESPONSE_CACHE: responseCache, REDIS_URL: redis.url, REDIS_KEY_PREFIX: `bench${responseCache}:` }));
+        gateways.push(await startGateway(`REDIS_URL, RESPONSE_CACHE=${responseCache}`, { RESPONSE_CACHE: responseCache, REDIS_URL: redis.url, REDIS_KEY_PREFIX: `bench${responseCache}:`, DATABASE_URL: await postgres.createDatabase(`bench${responseCache}`) }));
       }
       const results = new Map<string, LoadResult[]>(gateways.map((g) => [g.label, []]));
       for (let round = 1; round <= ROUNDS; round++) {
@@ -128,7 +135,7 @@ export const redisThroughput: Scenario = {
       ].join('\n');
     } finally {
       await Promise.allSettled(gateways.map((g) => g.child.stop(10_000)));
-      await redis.stop();
+      await Promise.allSettled([redis.stop(), postgres.destroy()]);
       rmSync(dir, { recursive: true, force: true });
     }
   },

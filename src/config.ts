@@ -16,6 +16,7 @@ import { resolveFileTwins } from './env/fileTwins.js';
 import { LIMITS_ENV, limitsConfig, type LimitsConfig } from './limits/limitsConfig.js';
 import { OPERATIONS_ENV, operationsConfig, type OperationsConfig } from './observability/operationsConfig.js';
 import { SECURITY_ENV, securityConfig, type SecurityConfig } from './auth/securityConfig.js';
+import { DATA_DIR_VARIABLE, RECORDS_ENV, recordsConfig, type RecordsConfig } from './records/recordsConfig.js';
 import { REDIS_ENV, redisConfig, type RedisConfig } from './strategies/redisConfig.js';
 
 export type Role = 'viewer' | 'operator' | 'admin';
@@ -86,7 +87,7 @@ export interface Config {
   /** Largest `ids`/`skus` list one field accepts. */
   maxIdsPerField: number;
   shutdownGraceMs: number;
-  /** Where durable records live (SQLite file `crossdock.db`). */
+  /** The data directory: the SQLite file `crossdock.db` of the embedded default lives here. */
   dataDir: string;
   orders: {
     defaultShippingMethod: string;
@@ -112,6 +113,8 @@ export interface Config {
   limits: LimitsConfig;
   /** BigCommerce app install, store-token encryption, audit retention (src/auth/securityConfig.ts). */
   security: SecurityConfig;
+  /** Where records live: SQLite in the data dir, or PostgreSQL with DATABASE_URL (src/records/recordsConfig.ts). */
+  records: RecordsConfig;
   /** Scale-out on Redis (REDIS_URL); undefined: the embedded strategies (src/strategies/redisConfig.ts). */
   redis?: RedisConfig;
   /** The dashboard's interval and the alert rules' windows (src/observability/operationsConfig.ts). */
@@ -190,7 +193,7 @@ const coreEnv = {
   ERP_ITEM_PREFIX: z.string().regex(/^[A-Za-z0-9._-]{0,8}$/, 'at most 8 letters, digits, . _ -').default(''),
   MAX_IDS_PER_FIELD: z.coerce.number().int().min(1).max(1000).default(250),
   SHUTDOWN_GRACE_MS: ms(10_000),
-  CROSSDOCK_DATA_DIR: z.string().min(1).default('./data'),
+  CROSSDOCK_DATA_DIR: DATA_DIR_VARIABLE,
   ORDER_DEFAULT_SHIPPING_METHOD: z.string().regex(/^[a-z0-9_]{1,32}$/).default('ground'),
   ORDER_DEFAULT_ADDRESS: z
     .string()
@@ -242,6 +245,7 @@ const coreEnv = {
   ...SECURITY_ENV,
   ...REDIS_ENV,
   ...OPERATIONS_ENV,
+  ...RECORDS_ENV,
 };
 
 /** A connector of the list, and how it runs (decided once at start). */
@@ -344,6 +348,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, connectors: rea
   const limits = limitsConfig(e, mode, problems);
   const security = securityConfig(e);
   const operations = operationsConfig(e, problems);
+  const records = recordsConfig(e, problems);
   if (problems.length > 0) throw new ConfigError(`invalid configuration:\n${problems.map((p) => `  ${p}`).join('\n')}`);
 
   return {
@@ -402,6 +407,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, connectors: rea
     },
     limits,
     security,
+    records,
     redis: redisConfig(e),
     operations,
   };

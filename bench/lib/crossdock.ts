@@ -82,14 +82,16 @@ export interface GatewayProcess {
  * A gateway child (`node --import tsx src/main.ts`) with an admin key, its
  * SQLite file in `dataDir`, `LOG_LEVEL=warn` and `env` on top. With no
  * upstream variables it runs the embedded sandbox (SANDBOX_* in `env`).
+ * `cwd`: run another checkout's gateway (a baseline), not this one.
  */
-export async function startGateway(label: string, dataDir: string, env: Record<string, string>, nodeFlags: string[] = []): Promise<GatewayProcess> {
+export async function startGateway(label: string, dataDir: string, env: Record<string, string>, nodeFlags: string[] = [], cwd?: string): Promise<GatewayProcess> {
   const port = await freePort();
   const key = `bench-${randomBytes(18).toString('base64url')}`;
   const child = spawnNode({
     script: 'src/main.ts',
     label,
     nodeFlags,
+    cwd,
     env: {
       PORT: String(port),
       HOST: '127.0.0.1',

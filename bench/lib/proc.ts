@@ -54,6 +54,8 @@ export interface SpawnNodeOptions {
   label?: string;
   /** Pin the process to this CPU (through `taskset`, which execs node, so the pid is still the server's). */
   cpu?: number;
+  /** Where `script` is: another checkout of the code (a baseline measured side by side). @default the repository root */
+  cwd?: string;
 }
 
 /** Spawns `node [flags] --import tsx <script>` directly: the pid is the server's. */
@@ -69,7 +71,7 @@ export function spawnNode(options: SpawnNodeOptions): NodeChild {
   }
   const logFd = options.logFile ? openSync(options.logFile, 'a') : undefined;
   const child = spawn(command as string, args as string[], {
-    cwd: REPO_ROOT,
+    cwd: options.cwd ?? REPO_ROOT,
     env,
     stdio: logFd === undefined ? ['ignore', 'pipe', 'pipe'] : ['ignore', logFd, logFd],
   });

@@ -2,23 +2,24 @@
  * The gateway's own secrets-and-records services: the audit log, and the
  * vault of sealed tokens (AES-256-GCM with TOKEN_ENCRYPTION_KEY) that
  * connectors keep vendor tokens in (the BigCommerce app install's store
- * tokens today). Both are shared by every instance when the records are.
+ * tokens today). Both live in the record layer (the data dir's SQLite file,
+ * or PostgreSQL with DATABASE_URL), so they are shared by every instance
+ * when the records are.
  */
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import type { Config } from '../config.js';
 import { createAuditLog, type AuditLog } from '../observability/auditLog.js';
-import { createSqliteAuditStore, type AuditStore } from '../observability/auditStore.js';
+import type { AuditStore } from '../observability/auditStore.js';
 import type { Logger } from '../observability/logger.js';
-import { createSqliteTokenVault, createTokenCipher, type TokenCipher, type TokenVault } from './tokenVault.js';
+import { createTokenCipher, type TokenCipher, type TokenVault } from './tokenVault.js';
 
 export interface SecurityServicesOptions {
   config: Config;
   logger: Logger;
-  /** Where audit entries go. @default the `audit_log` table of the data dir's crossdock.db */
-  auditStore?: AuditStore;
-  /** Where sealed tokens go, given the cipher. @default the `store_tokens` table of crossdock.db */
-  createVault?: (cipher: TokenCipher) => TokenVault;
+  /** Where audit entries go: the record layer's `audit_log` (the strategies' auditStore). */
+  auditStore: AuditStore;
+  /** Where sealed tokens go, given the cipher: the record layer's `store_tokens` (the strategies' createVault). */
+  createVault: (cipher: TokenCipher) => TokenVault;
 }
 
 export interface SecurityServices {
@@ -31,13 +32,12 @@ export interface SecurityServices {
 
 export function createSecurityServices(options: SecurityServicesOptions): SecurityServices {
   const { config, logger } = options;
-  const dbPath = join(config.dataDir, 'crossdock.db');
   const security = config.security;
-  const audit = createAuditLog({ store: options.auditStore ?? createSqliteAuditStore({ path: dbPath }), logger, retentionDays: security.audit.retentionDays });
+  const audit = createAuditLog({ store: options.auditStore, logger, retentionDays: security.audit.retentionDays });
   // Production with a connector that seals tokens refuses to start without a key (its config slice says so).
   const key = security.tokenEncryptionKey ?? randomBytes(32);
   const cipher = createTokenCipher(key);
-  const tokens = options.createVault?.(cipher) ?? createSqliteTokenVault({ path: dbPath, cipher });
+  const tokens = options.createVault(cipher);
   return {
     audit,
     tokens,

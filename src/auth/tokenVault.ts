@@ -9,15 +9,11 @@
  * the key) so a key change is told apart from tampering. Plaintext tokens
  * exist only in memory.
  *
- * The embedded store is the SQLite file every other record lives in
- * (`crossdock.db`, table `store_tokens`); the interface is asynchronous so a
- * Redis vault can implement it.
+ * The rows live in table `store_tokens` of the record layer
+ * (sqlTokenVault.ts): the data dir's SQLite file, or PostgreSQL with
+ * DATABASE_URL.
  */
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
-import { registerSecret } from '../observability/redact.js';
 
 export interface StoreTokenRecord {
   /** BigCommerce store hash (`stores/{hash}` without the prefix). */
@@ -81,94 +77,6 @@ export function createTokenCipher(key: Buffer): TokenCipher {
       } catch {
         return undefined;
       }
-    },
-  };
-}
-
-export interface SqliteTokenVaultOptions {
-  /** The SQLite file (the data dir's `crossdock.db`). */
-  path: string;
-  cipher: TokenCipher;
-}
-
-interface Row {
-  store_hash: string;
-  ciphertext: Buffer;
-  iv: Buffer;
-  tag: Buffer;
-  key_id: string;
-  scope: string;
-  installed_at: string;
-  user: string | null;
-}
-
-export function createSqliteTokenVault(options: SqliteTokenVaultOptions): TokenVault {
-  mkdirSync(dirname(options.path), { recursive: true });
-  const db = new Database(options.path);
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
-  db.pragma('busy_timeout = 5000');
-  // Overwritten pages are zeroed, so a replaced or deleted ciphertext does not linger in free pages.
-  db.pragma('secure_delete = ON');
-  db.exec(`CREATE TABLE IF NOT EXISTS store_tokens (
-    store_hash TEXT PRIMARY KEY,
-    ciphertext BLOB NOT NULL,
-    iv BLOB NOT NULL,
-    tag BLOB NOT NULL,
-    key_id TEXT NOT NULL,
-    scope TEXT NOT NULL,
-    installed_at TEXT NOT NULL,
-    user TEXT
-  )`);
-  const upsert = db.prepare(`INSERT INTO store_tokens (store_hash, ciphertext, iv, tag, key_id, scope, installed_at, user)
-    VALUES (@store_hash, @ciphertext, @iv, @tag, @key_id, @scope, @installed_at, @user)
-    ON CONFLICT(store_hash) DO UPDATE SET ciphertext = excluded.ciphertext, iv = excluded.iv, tag = excluded.tag,
-      key_id = excluded.key_id, scope = excluded.scope, installed_at = excluded.installed_at, user = excluded.user`);
-  const select = db.prepare('SELECT * FROM store_tokens WHERE store_hash = ?');
-  const remove = db.prepare('DELETE FROM store_tokens WHERE store_hash = ?');
-  const { cipher } = options;
-
-  return {
-    async put(record) {
-      registerSecret(record.accessToken);
-      const sealed = cipher.seal(record.accessToken, record.storeHash);
-      upsert.run({
-        store_hash: record.storeHash,
-        ciphertext: sealed.ciphertext,
-        iv: sealed.iv,
-        tag: sealed.tag,
-        key_id: sealed.keyId,
-        scope: record.scope,
-        installed_at: record.installedAt,
-        user: record.userId === null ? null : JSON.stringify({ id: record.userId }),
-      });
-    },
-    async get(storeHash) {
-      const row = select.get(storeHash) as Row | undefined;
-      if (!row) return { kind: 'absent' };
-      const accessToken = cipher.open({ ciphertext: row.ciphertext, iv: row.iv, tag: row.tag }, storeHash);
-      if (accessToken === undefined) return { kind: 'unreadable', keyMismatch: row.key_id !== cipher.keyId };
-      registerSecret(accessToken);
-      const user = row.user ? (JSON.parse(row.user) as { id?: unknown }) : null;
-      return {
-        kind: 'installed',
-        record: {
-          storeHash,
-          accessToken,
-          scope: row.scope,
-          installedAt: row.installed_at,
-          userId: typeof user?.id === 'number' ? user.id : null,
-        },
-      };
-    },
-    async delete(storeHash) {
-      const removed = remove.run(storeHash).changes > 0;
-      // Move the deleted row's pages out of the write-ahead log into the (zeroed) main file.
-      if (removed) db.pragma('wal_checkpoint(TRUNCATE)');
-      return removed;
-    },
-    async close() {
-      db.close();
     },
   };
 }

@@ -14,6 +14,8 @@ const COMMANDS = `Usage:
   crossdock sync <catalog|price|inventory> [options]   start a sync job
   crossdock status <jobId> [--watch]                   show a job (and follow it)
   crossdock cancel <jobId>                             cancel a queued or running job
+  crossdock migrate [--from-redis REDIS_URL]           bring the record database up to this version
+                                                       (and copy the last release's Redis records into it)
   crossdock schema [--federation]                      print the schema's SDL (no gateway needed)`;
 
 /** After a usage mistake: the commands, and where the rest is. */
@@ -40,6 +42,15 @@ Connection (sync, status, cancel):
                            (env CROSSDOCK_API_KEY, preferred: a flag shows in ps)
   --help, -h               this text
   --version                the CLI's version
+
+migrate (no gateway, no key: it opens the database itself):
+  the PostgreSQL at DATABASE_URL, else the SQLite file in CROSSDOCK_DATA_DIR
+  (default ./data); prints each migration it applies. Exit 1 when one fails,
+  3 when the database cannot be reached.
+  --from-redis URL         then copy the records a scale-out deployment of the
+                           last release kept in Redis (keys under REDIS_KEY_PREFIX,
+                           default crossdock:) into it; once, before the upgraded
+                           instances start. Run again, it copies nothing new.
 
 Exit codes:
   0  started; or, watching, the job SUCCEEDED (even with failed items)
@@ -69,6 +80,7 @@ export type Command =
   | { name: 'sync'; kind: SyncKind; watch: boolean; dryRun: boolean; scope: SyncScopeInput | null; connection: Connection }
   | { name: 'status'; id: string; watch: boolean; connection: Connection }
   | { name: 'cancel'; id: string; connection: Connection }
+  | { name: 'migrate'; fromRedis?: string }
   | { name: 'schema'; federation: boolean };
 
 /** A mistake in how the CLI was called: exit code 2, with the usage text. */
@@ -96,6 +108,7 @@ const OPTIONS = {
   limit: { type: 'string' },
   url: { type: 'string' },
   key: { type: 'string' },
+  'from-redis': { type: 'string' },
   federation: { type: 'boolean' },
 } as const;
 
@@ -174,13 +187,14 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = proce
   const [command, ...rest] = parsed.positionals;
   if (values.help || command === 'help') return { name: 'help' };
   if (values.version) return { name: 'version' };
-  if (!command) throw new UsageError('which command? sync, status, cancel or schema');
+  if (!command) throw new UsageError('which command? sync, status, cancel, migrate or schema');
   if (command !== 'schema' && values.federation !== undefined) throw new UsageError(`--federation is an option of schema, not ${command}`);
 
   if (command !== 'sync') {
     const misplaced = SYNC_ONLY.find((o) => values[o] !== undefined);
     if (misplaced) throw new UsageError(`--${misplaced} is an option of sync, not ${command}`);
   }
+  if (command !== 'migrate' && values['from-redis'] !== undefined) throw new UsageError(`--from-redis is an option of migrate, not ${command}`);
 
   switch (command) {
     case 'sync': {
@@ -212,6 +226,16 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = proce
     case 'cancel':
       if (values.watch) throw new UsageError('--watch is an option of sync and status, not cancel');
       return { name: 'cancel', id: oneId('cancel', rest), connection: connectionFrom(values, env) };
+    case 'migrate': {
+      const misplaced = (['watch', 'url', 'key'] as const).find((o) => values[o] !== undefined);
+      if (misplaced) throw new UsageError(`--${misplaced} is not an option of migrate (it reads DATABASE_URL or CROSSDOCK_DATA_DIR)`);
+      if (rest.length) throw new UsageError(`migrate: unexpected argument "${rest[0]}"`);
+      const fromRedis = values['from-redis'];
+      if (fromRedis === undefined) return { name: 'migrate' };
+      // Never echo it: the URL may carry a password.
+      if (!/^rediss?:\/\/./.test(fromRedis.trim())) throw new UsageError('--from-redis: must be a redis:// or rediss:// URL');
+      return { name: 'migrate', fromRedis: fromRedis.trim() };
+    }
     case 'schema': {
       // Printed from the schema files: no gateway, key or URL involved (CI composes from it).
       if (rest.length) throw new UsageError(`schema: unexpected argument "${rest[0]}"`);
@@ -219,6 +243,6 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = proce
       return { name: 'schema', federation: values.federation ?? false };
     }
     default:
-      throw new UsageError(`unknown command "${command}" (sync, status, cancel or schema)`);
+      throw new UsageError(`unknown command "${command}" (sync, status, cancel, migrate or schema)`);
   }
 }

@@ -1,6 +1,7 @@
 /**
- * `crossdock`: the command-line client for sync jobs (and `crossdock schema`,
- * which prints the SDL for supergraph composition). This file only
+ * `crossdock`: the command-line client for sync jobs, `crossdock migrate`
+ * for the record database (migrate.ts), and `crossdock schema`, which
+ * prints the SDL for supergraph composition. This file only
  * dispatches — args.ts parses, api.ts talks to the gateway, progress.ts
  * formats — and owns the process-facing decisions: which stream each line
  * goes to (results on stdout, progress and errors on stderr), exit codes,
@@ -87,6 +88,11 @@ export async function main(argv: readonly string[], io: CliIo = { stdout: proces
   if (command.name === 'version') {
     out(version());
     return 0;
+  }
+  if (command.name === 'migrate') {
+    // Loaded only for this command: the sync commands need no database driver.
+    const { runMigrate } = await import('./migrate.js');
+    return runMigrate(io.env, out, err, command.fromRedis);
   }
   if (command.name === 'schema') {
     // Loaded on demand: the SDL builders (graphql, @apollo/subgraph) are not needed by the other commands.

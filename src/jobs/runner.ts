@@ -7,7 +7,7 @@
  * INTERRUPTED and are resumed from their checkpoints; on stop, running jobs
  * are aborted and left INTERRUPTED for the next start.
  *
- * Shared (several instances on one Redis, `shared: true`): an instance
+ * Shared (several instances on one PostgreSQL and one Redis, `shared: true`): an instance
  * cannot tell a dead peer's RUNNING job from a live peer's by its status, so
  * the lease decides. Every `sweepMs` the runner queues every active job
  * (QUEUED, RUNNING, INTERRUPTED); a job whose lease is held elsewhere is
@@ -114,21 +114,23 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
         return;
       }
       const now = new Date().toISOString();
-      let final: SyncJobRecord;
+      // Each outcome is a compare-and-set on the status it ends: a job another writer ended
+      // first (a cancel of a job not yet running, say) keeps that end.
+      let final: { applied: boolean; job: SyncJobRecord };
       try {
         if (why === 'shutdown') {
-          final = await store.update(job.id, { status: 'INTERRUPTED' });
+          final = await store.updateIf(job.id, ['RUNNING'], { status: 'INTERRUPTED' });
         } else if (err instanceof JobCancelled) {
-          final = await store.update(job.id, { status: 'CANCELLED', phase: 'DONE', finishedAt: now });
+          final = await store.updateIf(job.id, ACTIVE_STATUSES, { status: 'CANCELLED', phase: 'DONE', finishedAt: now });
         } else {
           logger.error({ jobId: job.id, err: err instanceof Error ? err.message : String(err) }, 'sync job failed');
-          final = await store.update(job.id, { status: 'FAILED', phase: 'DONE', finishedAt: now, error: err instanceof Error ? err.message : String(err) });
+          final = await store.updateIf(job.id, ACTIVE_STATUSES, { status: 'FAILED', phase: 'DONE', finishedAt: now, error: err instanceof Error ? err.message : String(err) });
         }
       } catch (writeErr) {
         logger.warn({ jobId: job.id, err: writeErr instanceof Error ? writeErr.message : String(writeErr) }, 'sync job outcome could not be recorded; it resumes later');
         return;
       }
-      options.publish(final);
+      if (final.applied) options.publish(final.job);
     }
   }
 

@@ -97,18 +97,31 @@ export function createSyncService(store: JobStore, runner: JobRunner, events: Jo
   return {
     start: (input, startedBy, scheduleId) => start(input, startedBy, scheduleId),
     async cancel(id) {
-      const job = await mustGet(id);
-      if (isFinal(job.status)) {
-        throw crossdockError(ErrorCode.BAD_USER_INPUT, `sync job ${id} already ended ${job.status}; nothing to cancel`, { argument: 'id', status: job.status });
+      // Each step is a compare-and-set on the status it read, so a runner starting or ending the
+      // job meanwhile is noticed (the write does not apply) and the next step follows the new status.
+      let job = await mustGet(id);
+      for (let attempt = 0; attempt < 5; attempt++) {
+        if (isFinal(job.status)) {
+          throw crossdockError(ErrorCode.BAD_USER_INPUT, `sync job ${id} already ended ${job.status}; nothing to cancel`, { argument: 'id', status: job.status });
+        }
+        if (job.status === 'RUNNING') {
+          // The runner (on whichever instance) stops it between steps and records CANCELLED itself.
+          const asked = await store.updateIf(id, ['RUNNING'], { cancelRequested: true });
+          if (asked.applied) {
+            runner.abort(id);
+            return asked.job;
+          }
+          job = asked.job;
+          continue;
+        }
+        const cancelled = await store.updateIf(id, ['QUEUED', 'INTERRUPTED'], { status: 'CANCELLED', phase: 'DONE', cancelRequested: true, finishedAt: new Date().toISOString() });
+        if (cancelled.applied) {
+          events.publish(cancelled.job);
+          return cancelled.job;
+        }
+        job = cancelled.job;
       }
-      if (job.status === 'RUNNING') {
-        const updated = await store.update(id, { cancelRequested: true });
-        runner.abort(id);
-        return updated;
-      }
-      const cancelled = await store.update(id, { status: 'CANCELLED', phase: 'DONE', cancelRequested: true, finishedAt: new Date().toISOString() });
-      events.publish(cancelled);
-      return cancelled;
+      throw crossdockError(ErrorCode.BAD_USER_INPUT, `sync job ${id} keeps changing status (now ${job.status}); try the cancel again`, { argument: 'id', status: job.status });
     },
     async retryFailures(id, startedBy) {
       const job = await mustGet(id);

@@ -1,9 +1,11 @@
 /**
- * The durable store could not be reached (Redis down, a command timed out).
- * Thrown by the Redis stores instead of the client's own error, so callers
- * can tell "nothing was recorded, try again" from a bug: GraphQL answers it
- * as STORE_UNAVAILABLE (503), the job runner leaves the job for a later
- * resume instead of marking it FAILED, and the outbox retries on a later tick.
+ * The durable store could not be reached (PostgreSQL or Redis down, a
+ * statement or command past its deadline, a SQLite file locked or full).
+ * Thrown by the record layer (src/records/guardedDialect.ts) and the Redis
+ * stores instead of the driver's own error, so callers can tell "nothing
+ * was recorded, try again" from a bug: GraphQL answers it as
+ * STORE_UNAVAILABLE (503), the job runner leaves the job for a later resume
+ * instead of marking it FAILED, and the outbox retries on a later tick.
  */
 const MARK = Symbol.for('crossdock.storeUnavailable');
 

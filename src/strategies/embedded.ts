@@ -1,25 +1,25 @@
 /**
  * The embedded strategies (no REDIS_URL): the entity cache in a bounded
- * in-process Map, records in one SQLite file, events and leases in-process.
- * Imports no Redis client.
+ * in-process Map, events and leases in-process, and the records on the
+ * record layer — the data dir's SQLite file, or PostgreSQL when
+ * DATABASE_URL is set with CROSSDOCK_SINGLE_INSTANCE=true (config.ts
+ * refuses DATABASE_URL without Redis otherwise: one instance only, since
+ * leases and limits here are per process). Imports no Redis client.
  */
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
 import Keyv from 'keyv';
 import type { Config } from '../config.js';
 import { BoundedMap } from '../cache/boundedMap.js';
 import { createEmitterBus } from '../events/emitterBus.js';
-import { createSqliteJobStore } from '../jobs/store/sqliteJobStore.js';
 import type { SyncJobRecord } from '../jobs/types.js';
-import { createSqliteOrderStore } from '../orders/orderStore.js';
+import type { Logger } from '../observability/logger.js';
 import type { SupplierOrderRecord } from '../orders/types.js';
 import { createLocalLeases } from '../storage/leases.js';
+import { openRecordStores } from './recordStores.js';
 import type { Strategies } from './types.js';
 
-export function createEmbeddedStrategies(config: Config): Strategies {
-  const dbPath = join(config.dataDir, 'crossdock.db');
-  const jobStore = createSqliteJobStore({ path: dbPath });
-  const orderStore = createSqliteOrderStore({ path: dbPath });
+export async function createEmbeddedStrategies(config: Config, logger: Logger): Promise<Strategies> {
+  const records = await openRecordStores(config, logger);
   const jobBus = createEmitterBus<SyncJobRecord>();
   const orderBus = createEmitterBus<SupplierOrderRecord>();
   return {
@@ -29,18 +29,23 @@ export function createEmbeddedStrategies(config: Config): Strategies {
     // query); cached objects are shared between requests and never mutated.
     cacheStore: new Keyv({ store: new BoundedMap<string, unknown>(config.cache.maxEntries), namespace: 'crossdock', serialize: undefined, deserialize: undefined }),
     onRemoteInvalidate: () => undefined,
-    jobStore,
-    orderStore,
+    jobStore: records.jobStore,
+    orderStore: records.orderStore,
     jobBus,
     orderBus,
     leases: createLocalLeases(),
     leaseMs: 15_000,
+    auditStore: records.auditStore,
+    createVault: records.createVault,
     shared: false,
-    health: async () => ({ status: 'ok', detail: { kind: 'embedded' } }),
+    async health() {
+      const db = await records.health();
+      return { status: db.up ? 'ok' : 'degraded', detail: { kind: 'embedded', records: db.detail } };
+    },
     async close() {
       jobBus.close();
       orderBus.close();
-      await Promise.allSettled([jobStore.close(), orderStore.close()]);
+      await records.close();
     },
   };
 }

@@ -1,10 +1,12 @@
 /**
- * The scale-out strategies (REDIS_URL): every backend of DESIGN.md's table
- * on one Redis — entity cache (in-process L1 + @keyv/redis), shared rate
- * limits (RateLimiterRedis with memory insurance) and the vendor-header
- * gate, job and order records (AOF-persisted), leases, and events over
- * pub/sub. Loaded only through a dynamic import (index.ts), so the embedded
- * default never loads a Redis client.
+ * The scale-out strategies (REDIS_URL + DATABASE_URL): on one Redis what
+ * Redis is good at — entity cache (in-process L1 + @keyv/redis), shared
+ * rate limits (RateLimiterRedis with memory insurance) and the
+ * vendor-header gate, leases, and events over pub/sub — and every record
+ * (jobs, supplier orders, idempotency keys, audit log, store tokens) in
+ * PostgreSQL through the record layer (recordStores.ts). Loaded only
+ * through a dynamic import (index.ts), so the embedded default never loads
+ * a Redis client.
  */
 import { randomUUID } from 'node:crypto';
 import Keyv from 'keyv';
@@ -13,16 +15,13 @@ import type { RedisConfig } from './redisConfig.js';
 import { createRedisGenerations } from '../cache/redisGenerations.js';
 import { createTieredStore } from '../cache/tieredStore.js';
 import { createRedisBus } from '../events/redisBus.js';
-import { createRedisJobStore } from '../jobs/store/redisJobStore.js';
 import type { SyncJobRecord } from '../jobs/types.js';
 import { createRedisLimiterFactory } from '../limits/redisLimiter.js';
 import { createSharedGate, type SharedGate } from '../limits/sharedGate.js';
 import type { Logger } from '../observability/logger.js';
-import { createRedisOrderStore } from '../orders/redisOrderStore.js';
 import type { SupplierOrderRecord } from '../orders/types.js';
 import { createRedisLeases } from '../storage/redisLeases.js';
-import { createRedisTokenVault } from '../auth/redisTokenVault.js';
-import { createRedisAuditStore } from '../observability/redisAuditStore.js';
+import { openRecordStores } from './recordStores.js';
 import { createRedisConnection } from '../redis/connection.js';
 import type { Strategies } from './types.js';
 
@@ -30,7 +29,11 @@ export async function createRedisStrategies(config: Config & { redis: RedisConfi
   const rc = config.redis;
   const prefix = rc.keyPrefix;
   const instanceId = randomUUID();
-  const redis = await createRedisConnection({ url: rc.url, logger });
+  const records = await openRecordStores(config, logger);
+  const redis = await createRedisConnection({ url: rc.url, logger }).catch(async (err: unknown) => {
+    await records.close();
+    throw err;
+  });
   try {
     let cacheErrors = 0;
     const tiered = await createTieredStore({
@@ -64,29 +67,34 @@ export async function createRedisStrategies(config: Config & { redis: RedisConfi
         }
         return gate;
       },
-      jobStore: createRedisJobStore({ redis, prefix }),
-      orderStore: createRedisOrderStore({ redis, prefix }),
+      jobStore: records.jobStore,
+      orderStore: records.orderStore,
       jobBus,
       orderBus,
       leases: createRedisLeases({ redis, prefix, instanceId }),
       leaseMs: rc.leaseMs,
-      auditStore: createRedisAuditStore({ redis, prefix }),
-      createVault: (cipher) => createRedisTokenVault({ redis, prefix, cipher }),
+      auditStore: records.auditStore,
+      createVault: records.createVault,
       shared: true,
       async health() {
-        const ping = await redis.ping(Math.max(250, rc.commandTimeoutMs));
+        const [ping, db] = await Promise.all([redis.ping(Math.max(250, rc.commandTimeoutMs)), records.health()]);
         const up = ping.ok && redis.isReady();
-        return { status: up ? 'ok' : 'degraded', detail: { kind: 'redis', redis: up ? 'up' : 'unreachable', latencyMs: ping.latencyMs, l1Entries: tiered.l1Size(), instance: instanceId } };
+        return {
+          status: up && db.up ? 'ok' : 'degraded',
+          detail: { kind: 'redis', redis: up ? 'up' : 'unreachable', latencyMs: ping.latencyMs, l1Entries: tiered.l1Size(), instance: instanceId, records: db.detail },
+        };
       },
       async close() {
         jobBus.close();
         orderBus.close();
         await tiered.close();
         await redis.close();
+        await records.close();
       },
     };
   } catch (err) {
     await redis.close();
+    await records.close();
     throw err;
   }
 }

@@ -1,8 +1,10 @@
 /**
  * The swappable backends of DESIGN.md's strategy table, as one bundle:
  * `createStrategies(config)` (index.ts) builds the embedded ones (memory,
- * SQLite, in-process events) or, with REDIS_URL, the Redis ones. The
- * gateway wires whichever it gets and never asks which.
+ * in-process events and leases) or, with REDIS_URL, the Redis ones (cache,
+ * limits, vendor gate, events, leases); the records — jobs, supplier
+ * orders and idempotency keys, audit log, store tokens — come from the
+ * record layer in both (SQLite, or PostgreSQL with DATABASE_URL). The gateway wires whichever it gets and never asks which.
  */
 import type Keyv from 'keyv';
 import type { Bus } from '../events/emitterBus.js';
@@ -18,9 +20,12 @@ import type { TokenCipher, TokenVault } from '../auth/tokenVault.js';
 import type { SharedGenerations } from '../cache/generations.js';
 
 export interface StrategyHealth {
-  /** `degraded`: Redis is unreachable (reads still answer; limits use insurance; records cannot be written). */
+  /**
+   * `degraded`: Redis or the record database is unreachable (reads that need no record
+   * still answer; limits use insurance; records cannot be written).
+   */
   status: 'ok' | 'degraded';
-  /** For /ready's checks: e.g. `{ redis: 'up', latencyMs: 0.4 }`. */
+  /** For /ready's checks: e.g. `{ redis: 'up', latencyMs: 0.4, records: { engine: 'postgres', status: 'up', latencyMs: 0.6 } }`. */
   detail: Record<string, unknown>;
 }
 
@@ -42,17 +47,18 @@ export interface Strategies {
   createLimiter?: LimiterFactory;
   /** The vendor-header gate shared across instances, per upstream; undefined embedded. */
   sharedGate?(upstream: string): SharedGate;
+  /** Jobs and supplier orders: the record layer's tables (shared by every instance on PostgreSQL). */
   jobStore: JobStore;
   orderStore: OrderStore;
   jobBus: Bus<SyncJobRecord>;
   orderBus: Bus<SupplierOrderRecord>;
   leases: Leases;
   leaseMs: number;
-  /** The audit log shared by every instance; undefined: the SQLite default. */
-  auditStore?: AuditStore;
-  /** The store-token vault shared by every instance; undefined: the SQLite default. */
-  createVault?: (cipher: TokenCipher) => TokenVault;
-  /** Several instances share the records: the runner takes jobs over by lease. */
+  /** The audit log (the record layer's `audit_log`: shared by every instance on PostgreSQL). */
+  auditStore: AuditStore;
+  /** The store-token vault, given the cipher (the record layer's `store_tokens`). */
+  createVault: (cipher: TokenCipher) => TokenVault;
+  /** Several instances share the records and the leases: the runner takes jobs over by lease. */
   shared: boolean;
   health(): Promise<StrategyHealth>;
   close(): Promise<void>;

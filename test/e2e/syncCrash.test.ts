@@ -15,7 +15,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createSqliteJobStore } from '../../src/jobs/store/sqliteJobStore.js';
+import { createSqlJobStore } from '../../src/jobs/store/sqlJobStore.js';
+import { createRecordDatabase } from '../../src/records/recordDatabase.js';
 import { createCatalog } from '../../src/sandbox/common/catalog.js';
 import type { Sandbox } from '../../src/sandbox/createSandbox.js';
 import type { SandboxOptionsInput } from '../../src/sandbox/options.js';
@@ -119,9 +120,9 @@ it('a sync killed with SIGKILL resumes from its checkpoint on restart and ends w
   const createdByA = origin.productCount() - origin.store.presence.count;
 
   // The dead process left the job RUNNING with a checkpoint past page 1.
-  const peek = createSqliteJobStore({ path: join(crashDir, 'crossdock.db') });
-  const left = await peek.get(id);
-  await peek.close();
+  const peekDb = await createRecordDatabase({ engine: 'sqlite', path: join(crashDir, 'crossdock.db') });
+  const left = await createSqlJobStore(peekDb).get(id);
+  await peekDb.close();
   expect(left?.status).toBe('RUNNING');
   const checkpoint = left?.checkpoint;
   expect(checkpoint?.nextPage).toBeGreaterThan(1);

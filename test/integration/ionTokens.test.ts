@@ -27,6 +27,7 @@ import { createLogger } from '../../src/observability/logger.js';
 import type { Sandbox } from '../../src/sandbox/createSandbox.js';
 import type { GqlBody } from '../support/gateway.js';
 import { pollUntil, sandboxUpstreamEnv } from '../support/processes.js';
+import { postgresServerAvailable, startPostgresServer, type PostgresServer } from '../support/postgresServer.js';
 import { redisServerAvailable, startRedisServer, type RedisServer } from '../support/redisServer.js';
 import { resetSandbox, setFaults, startSandbox } from '../support/sandbox.js';
 
@@ -153,20 +154,22 @@ describe('refresh ahead of expiry under load (acceptance 1)', () => {
     expect((await ionHealth(gw)).status).toBe('healthy');
   }, 60_000);
 
-  const hasRedis = redisServerAvailable();
-  describe.skipIf(!hasRedis)('two instances on one Redis', () => {
+  // Scale-out: the sealed token is a record (PostgreSQL, shared), the refresh lock a lease (Redis).
+  const scaleOut = redisServerAvailable() && postgresServerAvailable();
+  describe.skipIf(!scaleOut)('two instances on one Redis and one PostgreSQL', () => {
     let redis: RedisServer;
+    let postgres: PostgresServer;
     beforeAll(async () => {
-      redis = await startRedisServer();
+      [redis, postgres] = await Promise.all([startRedisServer(), startPostgresServer()]);
     });
     afterAll(async () => {
       await Promise.allSettled(gateways.splice(0).map((g) => g.close()));
-      await redis?.destroy();
+      await Promise.allSettled([redis?.destroy(), postgres?.destroy()]);
     });
 
     it('one refresh per window for both (the twin counts the grants), zero 401s', async () => {
       const { sandbox, ionApiFile } = await ionSandbox(TTL_S);
-      const env = { REDIS_URL: redis.url, REDIS_KEY_PREFIX: `iontok${randomBytes(3).toString('hex')}:` };
+      const env = { REDIS_URL: redis.url, REDIS_KEY_PREFIX: `iontok${randomBytes(3).toString('hex')}:`, DATABASE_URL: await postgres.createDatabase() };
       const a = await gateway(sandbox, ionApiFile, env);
       const b = await gateway(sandbox, ionApiFile, env);
       // The second instance adopted the first one's token at start.

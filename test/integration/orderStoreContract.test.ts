@@ -1,7 +1,8 @@
 /**
- * The OrderStore's compare-and-set rules, run against both implementations
- * (SQLite embedded, and Redis on a real redis-server on an ephemeral port),
- * parameterised as storeContract.test.ts is:
+ * The OrderStore's compare-and-set rules, run against the one implementation
+ * on the record layer (src/orders/sqlOrderStore.ts) on both engines: a
+ * SQLite file, and a real PostgreSQL (test/support/postgresServer.ts, an
+ * ephemeral server in a temp dir), parameterised as recordStores.test.ts is:
  *
  * - every transition names the states it is valid from; from any other,
  *   nothing is written (status, fields, history, work lists);
@@ -10,44 +11,21 @@
  * - an idempotency claim is a lease: it can be taken over once the lease
  *   runs out, and then only the new claimant's completion counts;
  * - keys expire by the caller's clock, and purging removes every expired one;
- * - an order is created once per (client, key), whoever asks again.
+ * - an order is created once per (client, key), whoever asks again — also
+ *   under concurrent creates and claims, which on PostgreSQL are separate
+ *   connections of the pool racing each other;
+ * - the write-back's work list: orders of a store order whose status differs
+ *   from the one last written back.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../../src/observability/logger.js';
-import { createSqliteOrderStore, type OrderStore } from '../../src/orders/orderStore.js';
-import { createRedisOrderStore } from '../../src/orders/redisOrderStore.js';
+import type { OrderStore } from '../../src/orders/orderStore.js';
+import { createSqlOrderStore } from '../../src/orders/sqlOrderStore.js';
 import type { SupplierOrderRecord } from '../../src/orders/types.js';
-import { createRedisConnection, type RedisConnection } from '../../src/redis/connection.js';
-import { redisServerAvailable, startRedisServer, type RedisServer } from '../support/redisServer.js';
+import { engineAvailable, RECORD_ENGINES, recordEngines } from '../support/recordEngines.js';
 
-const hasRedis = redisServerAvailable();
-let redis: RedisServer | undefined;
-let conn: RedisConnection | undefined;
-const dir = mkdtempSync(join(tmpdir(), 'crossdock-order-contract-'));
+const engines = recordEngines();
+afterAll(() => engines.close());
 let n = 0;
-
-const impls: Record<string, () => OrderStore> = {
-  sqlite: () => createSqliteOrderStore({ path: join(dir, `db-${n++}.db`) }),
-  redis: () => {
-    if (!conn) throw new Error('no redis');
-    return createRedisOrderStore({ redis: conn, prefix: `ordercontract${n++}:` });
-  },
-};
-
-beforeAll(async () => {
-  if (!hasRedis) return;
-  redis = await startRedisServer();
-  conn = await createRedisConnection({ url: redis.url, logger: createLogger({ level: 'silent' }) });
-});
-
-afterAll(async () => {
-  await conn?.close();
-  await redis?.destroy();
-  rmSync(dir, { recursive: true, force: true });
-});
 
 const DAY = 86_400_000;
 const T0 = Date.UTC(2030, 0, 1);
@@ -71,11 +49,14 @@ const intent = (key: string, storeOrderId: string | null = null): Omit<SupplierO
   reportedStatus: null,
 });
 
-for (const [name, make] of Object.entries(impls)) {
-  describe.skipIf(name === 'redis' && !hasRedis)(`${name} order store: compare-and-set`, () => {
+for (const name of RECORD_ENGINES) {
+  /** A store on a fresh, migrated database of the engine. */
+  const make = async (): Promise<OrderStore> => createSqlOrderStore(await engines.fresh(name));
+
+  describe.skipIf(!engineAvailable(name))(`${name} order store: compare-and-set`, () => {
     let s: OrderStore;
-    beforeAll(() => {
-      s = make();
+    beforeAll(async () => {
+      s = await make();
     });
 
     it('a transition from a state the order is not in writes nothing: status, fields, history and work lists stay', async () => {
@@ -141,10 +122,10 @@ for (const [name, make] of Object.entries(impls)) {
     });
   });
 
-  describe.skipIf(name === 'redis' && !hasRedis)(`${name} order store: idempotency claims are leases`, () => {
+  describe.skipIf(!engineAvailable(name))(`${name} order store: idempotency claims are leases`, () => {
     let s: OrderStore;
-    beforeAll(() => {
-      s = make();
+    beforeAll(async () => {
+      s = await make();
     });
 
     it('a claim whose lease ran out is taken over; only the new claimant completes or releases it', async () => {
@@ -174,7 +155,7 @@ for (const [name, make] of Object.entries(impls)) {
     });
 
     it('purging removes every key past its TTL, answered or abandoned in flight, and keeps live ones', async () => {
-      s = make(); // a store of its own: only this test's keys
+      s = await make(); // a store of its own: only this test's keys
       const done = await s.claimKey('c', 'purge-done', 'h', DAY, { leaseMs: 60_000, now: T0 });
       if (done.kind !== 'claimed') throw new Error('not claimed');
       await s.completeKey('c', 'purge-done', { ok: true }, done.token);
@@ -186,6 +167,90 @@ for (const [name, make] of Object.entries(impls)) {
       expect(await s.claimKey('c', 'purge-live', 'h', DAY, { leaseMs: 60_000, now: T0 + DAY + 2 })).toMatchObject({ kind: 'inFlight' });
       // The purged ones are gone even for a clock that has not reached their expiry.
       expect(await s.claimKey('c', 'purge-done', 'h', DAY, { leaseMs: 60_000, now: T0 + 1 })).toMatchObject({ kind: 'claimed', takenOver: false });
+    });
+  });
+
+  describe.skipIf(!engineAvailable(name))(`${name} order store: concurrency, history and the write-back list`, () => {
+    let s: OrderStore;
+    beforeAll(async () => {
+      s = await make();
+    });
+
+    it('one idempotency claim per key under 20 concurrent claims; replay, mismatch and release', async () => {
+      const lease = () => ({ leaseMs: 60_000, now: Date.now() });
+      const claims = await Promise.all(Array.from({ length: 20 }, () => s.claimKey('c', 'k1', 'h1', DAY, lease())));
+      expect(claims.filter((c) => c.kind === 'claimed')).toHaveLength(1);
+      expect(claims.filter((c) => c.kind === 'inFlight')).toHaveLength(19);
+      expect(await s.claimKey('c', 'k1', 'other', DAY, lease())).toEqual({ kind: 'mismatch' });
+      const won = claims.find((c) => c.kind === 'claimed');
+      if (won?.kind !== 'claimed') throw new Error('no claim');
+      await s.completeKey('c', 'k1', { kind: 'placed', n: 1 }, won.token);
+      expect(await s.claimKey('c', 'k1', 'h1', DAY, lease())).toEqual({ kind: 'replay', response: { kind: 'placed', n: 1 } });
+      const k2 = await s.claimKey('c', 'k2', 'h', DAY, lease());
+      if (k2.kind !== 'claimed') throw new Error('k2 not claimed');
+      await s.releaseKey('c', 'k2', k2.token);
+      expect((await s.claimKey('c', 'k2', 'h', DAY, lease())).kind).toBe('claimed');
+    });
+
+    it('20 concurrent takeovers of a claim whose lease ran out: exactly one wins', async () => {
+      await s.claimKey('c', 'k-expired-lease', 'h', DAY, { leaseMs: 1_000, now: T0 });
+      const claims = await Promise.all(Array.from({ length: 20 }, () => s.claimKey('c', 'k-expired-lease', 'h', DAY, { leaseMs: 1_000, now: T0 + 5_000 })));
+      expect(claims.filter((c) => c.kind === 'claimed')).toEqual([expect.objectContaining({ kind: 'claimed', takenOver: true })]);
+      expect(claims.filter((c) => c.kind === 'inFlight')).toHaveLength(19);
+    });
+
+    it('20 concurrent creates under one key: one order, one history, whoever asked', async () => {
+      const results = await Promise.all(Array.from({ length: 20 }, () => s.create(intent('race-1'), 'intent stored')));
+      expect(results.filter((r) => r.created)).toHaveLength(1);
+      expect(new Set(results.map((r) => r.order.id)).size).toBe(1);
+      const id = results[0]!.order.id;
+      expect((await s.events(id)).map((e) => [e.from, e.to, e.reason])).toEqual([[null, 'PENDING', 'intent stored']]);
+      expect((await s.list({}, 0, 1000)).items.filter((o) => o.idempotencyKey === 'race-1')).toHaveLength(1);
+    });
+
+    it('orders: transitions keep the history and the work lists; the newest is listed first', async () => {
+      const { order: created } = await s.create(intent('o1', '5001'), 'intent stored');
+      expect(created).toMatchObject({ ...intent('o1', '5001'), poNumber: created.poNumber, id: created.id });
+      expect((await s.due(new Date().toISOString(), ['PENDING'])).map((o) => o.id)).toContain(created.id);
+      await s.transition(created.id, 'PENDING', 'attempt 1 started', { from: ['PENDING'], set: { attempts: 1 } });
+      const placed = await s.transition(created.id, 'SUBMITTED', 'placed', { from: ['PENDING'], set: { supplierOrderId: '55', nextAttemptAt: null } });
+      expect(placed.order).toMatchObject({ status: 'SUBMITTED', attempts: 1, supplierOrderId: '55' });
+      expect((await s.due(new Date().toISOString(), ['PENDING'])).map((o) => o.id)).not.toContain(created.id);
+      expect((await s.inStatus(['SUBMITTED'])).map((o) => o.id)).toContain(created.id);
+      await s.transition(created.id, 'SUBMITTED', 'polled, unchanged', { from: ['SUBMITTED'] });
+      expect((await s.events(created.id)).map((e) => [e.from, e.to, e.reason])).toEqual([
+        [null, 'PENDING', 'intent stored'],
+        ['PENDING', 'SUBMITTED', 'placed'],
+      ]);
+      expect((await s.byKey('c', 'o1'))?.id).toBe(created.id);
+      expect((await s.list({ status: ['SUBMITTED'] }, 0, 10)).total).toBe(1);
+      expect((await s.list({ storeOrderId: '5001' }, 0, 10)).items.map((o) => o.id)).toEqual([created.id]);
+      expect((await s.get(created.id))?.lines).toEqual(intent('o1').lines);
+      // A retry due later is not due now.
+      const { order: later } = await s.create({ ...intent('o2'), nextAttemptAt: '2999-01-01T00:00:00.000Z' }, 'intent stored');
+      expect((await s.due(new Date().toISOString(), ['PENDING'])).map((o) => o.id)).not.toContain(later.id);
+      const all = await s.list({}, 0, 1000);
+      expect(all.items[0]?.id).toBe(later.id);
+      expect(all.total).toBe(all.items.length);
+      expect((await s.list({ createdAfter: '2999-01-01T00:00:00.000Z' }, 0, 10)).total).toBe(0);
+    });
+
+    it('the write-back list holds store orders whose status is not yet written back; markReported only for the status it saw', async () => {
+      s = await make(); // a store of its own: only this test's orders
+      const { order } = await s.create(intent('wb-1', '7001'), 'intent stored');
+      await s.create(intent('wb-2'), 'intent stored'); // no store order: never written back
+      const listed = async () => (await s.unreported(['SUBMITTED', 'SHIPPED'], 100)).map((o) => o.id);
+      expect(await listed()).toEqual([]);
+      await s.transition(order.id, 'SUBMITTED', 'placed', { from: ['PENDING'] });
+      expect(await listed()).toEqual([order.id]);
+      expect(await s.markReported(order.id, 'PENDING')).toBe(false);
+      expect(await s.markReported(order.id, 'SUBMITTED')).toBe(true);
+      expect(await listed()).toEqual([]);
+      expect((await s.get(order.id))?.reportedStatus).toBe('SUBMITTED');
+      await s.transition(order.id, 'SHIPPED', 'shipped', { from: ['SUBMITTED'], set: { trackingNumber: '1Z' } });
+      expect(await listed()).toEqual([order.id]);
+      expect(await s.unreported([], 100)).toEqual([]);
+      expect(await s.unreported(['SUBMITTED'], 100)).toEqual([]);
     });
   });
 }

@@ -1,6 +1,6 @@
 /**
  * Dropship routing writes its outcome back to the store order, in both
- * record stores (SQLite embedded, and Redis on a real redis-server): a staff
+ * record stores (SQLite embedded, and PostgreSQL + Redis on a real PostgreSQL and redis-server): a staff
  * note and Awaiting Shipment once the supplier has the order, and a shipment
  * with the supplier's tracking number once it ships (the store order then
  * shows Shipped). Over real HTTP against the BigCommerce and FinditParts
@@ -8,28 +8,30 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGateway, type TestGateway } from '../support/gateway.js';
+import { postgresServerAvailable, startPostgresServer, type PostgresServer } from '../support/postgresServer.js';
 import { redisServerAvailable, startRedisServer, type RedisServer } from '../support/redisServer.js';
 
-const hasRedis = redisServerAvailable();
+const scaleOut = redisServerAvailable() && postgresServerAvailable();
 let redis: RedisServer | undefined;
+let postgres: PostgresServer | undefined;
 beforeAll(async () => {
-  if (hasRedis) redis = await startRedisServer();
-});
+  if (scaleOut) [redis, postgres] = await Promise.all([startRedisServer(), startPostgresServer()]);
+}, 60_000);
 afterAll(async () => {
-  await redis?.destroy();
+  await Promise.allSettled([redis?.destroy(), postgres?.destroy()]);
 });
 
-const modes: Array<[string, () => Record<string, string>]> = [
-  ['SQLite (embedded)', () => ({})],
-  ['Redis', () => ({ REDIS_URL: redis?.url ?? '', REDIS_KEY_PREFIX: `writeback${Date.now()}:` })],
+const modes: Array<[string, () => Promise<Record<string, string>>]> = [
+  ['SQLite (embedded)', async () => ({})],
+  ['PostgreSQL + Redis', async () => ({ REDIS_URL: redis?.url ?? '', REDIS_KEY_PREFIX: `writeback${Date.now()}:`, DATABASE_URL: (await postgres?.createDatabase()) ?? '' })],
 ];
 
 for (const [mode, env] of modes) {
-  describe.skipIf(mode === 'Redis' && !hasRedis)(`routing write-back (${mode})`, () => {
+  describe.skipIf(mode !== 'SQLite (embedded)' && !scaleOut)(`routing write-back (${mode})`, () => {
     let gw: TestGateway;
     beforeAll(async () => {
       gw = await startGateway(
-        { ...env(), ORDER_PLACE_WAIT_MS: '0', ORDER_RETRY_STEP_MS: '100', ORDER_POLL_INTERVAL_MS: '300' },
+        { ...(await env()), ORDER_PLACE_WAIT_MS: '0', ORDER_RETRY_STEP_MS: '100', ORDER_POLL_INTERVAL_MS: '300' },
         { parts: 300, finditparts: { ratePerSecond: 1_000, burst: 1_000, perMinute: 60_000 }, bigcommerce: { quota: 5_000 } },
       );
     });

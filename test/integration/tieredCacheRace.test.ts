@@ -20,14 +20,21 @@ import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { createMetrics } from '../../src/observability/metrics.js';
 import { createStrategies, type Strategies } from '../../src/strategies/index.js';
+import { startPostgresServer, type PostgresServer } from '../support/postgresServer.js';
 import { startRedisServer, type RedisServer } from '../support/redisServer.js';
 
 let redis: RedisServer;
+// REDIS_URL needs DATABASE_URL (the instances' records); the race itself never touches them.
+let postgres: PostgresServer;
+let databaseUrl: string;
 
 beforeAll(async () => {
-  redis = await startRedisServer();
+  [redis, postgres] = await Promise.all([startRedisServer(), startPostgresServer()]);
+  databaseUrl = await postgres.createDatabase();
+}, 60_000);
+afterAll(async () => {
+  await Promise.allSettled([redis?.destroy(), postgres?.destroy()]);
 });
-afterAll(async () => redis?.destroy());
 
 function deferred<T = void>() {
   let resolve!: (value: T) => void;
@@ -78,6 +85,7 @@ async function instance(prefix: string, vendor: ReturnType<typeof fakeVendor>, h
     CROSSDOCK_DATA_DIR: mkdtempSync(join(tmpdir(), 'crossdock-tiered-')),
     REDIS_URL: redis.url,
     REDIS_KEY_PREFIX: prefix,
+    DATABASE_URL: databaseUrl,
     // A long L1, so a stale L1 entry could not hide behind its expiry.
     REDIS_L1_TTL_MS: '60000',
     REDIS_COMMAND_TIMEOUT_MS: '2000',

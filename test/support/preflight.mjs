@@ -1,12 +1,23 @@
 #!/usr/bin/env node
 // Before the suite: find the real servers and tools some tests need
-// (redis-server, Chromium, promtool), install Debian's packages when running as root, and say
-// clearly what is missing otherwise. In CI a missing one is an error.
+// (redis-server, PostgreSQL, Chromium, promtool, nginx, openssl), install Debian's packages when
+// running as root, and say clearly what is missing otherwise. In CI a missing one is an error.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
+
+// Debian's server binaries, as test/support/postgresServer.ts looks for them (the tests start their own
+// server in a temp dir; as root they run it as the package's `postgres` user).
+const postgresFound = () => {
+  const base = '/usr/lib/postgresql';
+  const bins = process.env.PG_BIN ? [process.env.PG_BIN] : existsSync(base) ? readdirSync(base).map((v) => `${base}/${v}/bin`) : [];
+  const hasServer = bins.some((d) => ['postgres', 'initdb', 'pg_isready'].every((f) => existsSync(`${d}/${f}`)));
+  const asRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  return hasServer && (!asRoot || spawnSync('id', ['-u', 'postgres']).status === 0);
+};
 
 const needs = [
   { what: 'redis-server', pkg: 'redis-server', found: () => spawnSync('redis-server', ['--version']).status === 0, for: 'scale-out tests' },
+  { what: 'PostgreSQL server (/usr/lib/postgresql/<version>/bin)', pkg: 'postgresql', found: postgresFound, for: 'record-store tests on PostgreSQL and scale-out tests' },
   { what: 'Chromium (/usr/bin/chromium)', pkg: 'chromium', found: () => existsSync('/usr/bin/chromium'), for: 'playground browser tests' },
   { what: 'nginx', pkg: 'nginx', found: () => existsSync('/usr/sbin/nginx') || existsSync('/usr/bin/nginx'), for: 'edge-proxy (TLS termination) tests' },
   { what: 'openssl', pkg: 'openssl', found: () => spawnSync('openssl', ['version']).status === 0, for: 'TLS tests (self-signed certificates)' },

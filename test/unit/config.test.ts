@@ -63,6 +63,57 @@ describe('UPSTREAM_MAX_BODY_BYTES', () => {
   });
 });
 
+describe('records: DATABASE_URL, REDIS_URL and CROSSDOCK_SINGLE_INSTANCE', () => {
+  const PG = 'postgres://crossdock:pw-not-shown-1234@db.internal:5432/crossdock';
+  const message = (env: Record<string, string>) => {
+    try {
+      loadConfig(env);
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      return (err as Error).message;
+    }
+    return '';
+  };
+
+  it('keeps records in the data dir’s SQLite file by default', () => {
+    expect(loadConfig({ CROSSDOCK_DATA_DIR: '/var/lib/crossdock' }).records).toEqual({ database: { engine: 'sqlite', path: '/var/lib/crossdock/crossdock.db' }, singleInstance: false });
+  });
+
+  it('puts them in PostgreSQL with DATABASE_URL and REDIS_URL, with the pool and deadline settings', () => {
+    const c = loadConfig({ DATABASE_URL: PG, REDIS_URL: 'redis://127.0.0.1:6379', DATABASE_POOL_MAX: '4', DATABASE_QUERY_TIMEOUT_MS: '2500' });
+    expect(c.records.database).toEqual({ engine: 'postgres', url: PG, poolMax: 4, connectTimeoutMs: 2000, queryTimeoutMs: 2500 });
+    expect(c.redis?.url).toBe('redis://127.0.0.1:6379');
+  });
+
+  it('refuses REDIS_URL without DATABASE_URL: the records would silently be per instance', () => {
+    expect(message({ REDIS_URL: 'redis://127.0.0.1:6379' })).toMatch(/REDIS_URL is set but DATABASE_URL is not/);
+  });
+
+  it('refuses DATABASE_URL without REDIS_URL, naming both, unless CROSSDOCK_SINGLE_INSTANCE=true says there is one instance', () => {
+    const refused = message({ DATABASE_URL: PG });
+    expect(refused).toMatch(/DATABASE_URL is set but REDIS_URL is not/);
+    expect(refused).toMatch(/CROSSDOCK_SINGLE_INSTANCE=true/);
+    expect(refused).not.toContain('pw-not-shown-1234');
+    const single = loadConfig({ DATABASE_URL: PG, CROSSDOCK_SINGLE_INSTANCE: 'true' });
+    expect(single.records).toMatchObject({ database: { engine: 'postgres' }, singleInstance: true });
+    expect(single.redis).toBeUndefined();
+  });
+
+  it('validates the variables, naming them and never echoing the URL', () => {
+    for (const [name, value] of [
+      ['DATABASE_URL', 'mysql://u:pw-not-shown-1234@h/db'],
+      ['DATABASE_POOL_MAX', '0'],
+      ['DATABASE_CONNECT_TIMEOUT_MS', 'soon'],
+      ['DATABASE_QUERY_TIMEOUT_MS', '10'],
+      ['CROSSDOCK_SINGLE_INSTANCE', 'maybe'],
+    ] as const) {
+      const text = message({ REDIS_URL: 'redis://127.0.0.1:6379', DATABASE_URL: PG, [name]: value });
+      expect(text, name).toContain(name);
+      expect(text).not.toContain('pw-not-shown-1234');
+    }
+  });
+});
+
 describe('IDEMPOTENCY_CLAIM_LEASE_MS', () => {
   it('defaults to a minute, takes 1 s to 1 h, and names the variable when out of range', () => {
     expect(loadConfig({}).orders.claimLeaseMs).toBe(60_000);

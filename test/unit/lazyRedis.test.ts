@@ -2,7 +2,8 @@
  * "Heavy clients load only when configured" (STYLE.md; DESIGN.md principle
  * 4): walks the static import graph from src/main.ts and checks that no
  * Redis client (@redis/client, @keyv/redis) and none of the Redis strategy
- * modules is reachable without the dynamic import behind REDIS_URL.
+ * modules is reachable without the dynamic import behind REDIS_URL, and no
+ * PostgreSQL client (pg) without the one behind DATABASE_URL.
  */
 import { readFileSync, existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -44,4 +45,11 @@ it('the embedded default loads no Redis client: Redis modules are reachable only
   expect(redisModules).toEqual([]);
   // And the dynamic import is there.
   expect(readFileSync(join(ROOT, 'src/strategies/index.ts'), 'utf8')).toMatch(/await import\('\.\/redis\.js'\)/);
+});
+
+it('the embedded default loads no PostgreSQL client: pg is reachable only through the dynamic import', () => {
+  const { files, packages } = staticGraph(join(ROOT, 'src/main.ts'));
+  expect(files.has(join(ROOT, 'src/records/recordDatabase.ts'))).toBe(true);
+  expect([...packages].filter((p) => p === 'pg' || p.startsWith('pg-'))).toEqual([]);
+  expect(readFileSync(join(ROOT, 'src/records/recordDatabase.ts'), 'utf8')).toMatch(/await import\('pg'\)/);
 });

@@ -1,13 +1,16 @@
 /**
- * The outbox worker against a scripted supplier (no HTTP) and an in-memory
- * SQLite order store: a lost send lease aborts the call in flight and
+ * The outbox worker against a scripted supplier (no HTTP) and the order
+ * store on an in-memory SQLite record database: a lost send lease aborts the call in flight and
  * leaves the outcome to the next holder; the retry cap holds even when every
  * attempt's outcome is unknown; and expired idempotency keys are purged.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/observability/logger.js';
-import { createSqliteOrderStore, type OrderStore } from '../../src/orders/orderStore.js';
+import type { OrderStore } from '../../src/orders/orderStore.js';
 import { createOutbox, type Outbox } from '../../src/orders/outbox.js';
+import { createSqlOrderStore } from '../../src/orders/sqlOrderStore.js';
+import { migrateRecords } from '../../src/records/migrate.js';
+import { createRecordDatabase, type RecordDatabase } from '../../src/records/recordDatabase.js';
 import type { SupplierOrderRecord } from '../../src/orders/types.js';
 import type { Lease, Leases } from '../../src/storage/leases.js';
 import type { SupplierOrderAck, SupplierOrderRequest, SupplierOrdering } from '../../src/domain/ports.js';
@@ -16,12 +19,22 @@ import { UpstreamError } from '../../src/upstreams/upstreamError.js';
 const logger = createLogger({ level: 'silent' });
 let outbox: Outbox | undefined;
 let store: OrderStore | undefined;
+let records: RecordDatabase | undefined;
 afterEach(async () => {
   await outbox?.stop();
   await store?.close();
+  await records?.close();
   outbox = undefined;
   store = undefined;
+  records = undefined;
 });
+
+/** An order store on a fresh in-memory record database (closed after the test). */
+async function memoryStore(): Promise<OrderStore> {
+  records = await createRecordDatabase({ engine: 'sqlite', path: ':memory:' });
+  await migrateRecords(records);
+  return createSqlOrderStore(records);
+}
 
 const intent: Omit<SupplierOrderRecord, 'id' | 'createdAt' | 'updatedAt'> = {
   client: 'c',
@@ -62,7 +75,7 @@ async function until<T>(read: () => Promise<T> | T, done: (v: T) => boolean, wha
 
 describe('outbox', () => {
   it('a send lease lost mid-send aborts the place call, and this instance records no outcome', async () => {
-    store = createSqliteOrderStore({ path: ':memory:' });
+    store = await memoryStore();
     const order = await stored(store);
     // The first lease is lost at its first renewal (another instance took it over); later
     // acquisitions find it held elsewhere.
@@ -107,7 +120,7 @@ describe('outbox', () => {
   });
 
   it('every attempt timing out (outcome unknown, not found by po_number) ends in MANUAL_REVIEW after the retry cap', async () => {
-    store = createSqliteOrderStore({ path: ':memory:' });
+    store = await memoryStore();
     const order = await stored(store);
     let placed = 0;
     let lookups = 0;
@@ -140,7 +153,7 @@ describe('outbox', () => {
   });
 
   it('purges expired idempotency keys when it starts, by its clock', async () => {
-    store = createSqliteOrderStore({ path: ':memory:' });
+    store = await memoryStore();
     const s = store;
     const purgedAt: Array<number | undefined> = [];
     const spy: OrderStore = {

@@ -1,12 +1,12 @@
-/** Store tokens sealed at rest (src/auth/tokenVault.ts) and the settings that govern them. */
+/**
+ * Store tokens sealed at rest (src/auth/tokenVault.ts) and the settings that
+ * govern them. The vault's storage runs in the record-store contract on both
+ * engines (test/integration/recordStores.test.ts).
+ */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { parseEncryptionKey } from '../../src/auth/securityConfig.js';
-import { createSqliteTokenVault, createTokenCipher } from '../../src/auth/tokenVault.js';
+import { createTokenCipher } from '../../src/auth/tokenVault.js';
 import { ConfigError, loadConfig } from '../../src/config.js';
 import { z } from 'zod';
 import { bigCommerceConfigSlice } from '../../src/connectors/bigcommerce/index.js';
@@ -37,39 +37,6 @@ describe('token cipher', () => {
 
   it('wants exactly 32 bytes', () => {
     expect(() => createTokenCipher(randomBytes(16))).toThrow();
-  });
-});
-
-describe('SQLite vault', () => {
-  it('stores, reads, deletes; the file never holds the plaintext', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'crossdock-vault-'));
-    const path = join(dir, 'crossdock.db');
-    const key = randomBytes(32);
-    const vault = createSqliteTokenVault({ path, cipher: createTokenCipher(key) });
-    await vault.put({ storeHash: 'abc123', accessToken: TOKEN, scope: 'store_v2_products', installedAt: '2026-01-01T00:00:00.000Z', userId: 7 });
-    expect(await vault.get('abc123')).toEqual({
-      kind: 'installed',
-      record: { storeHash: 'abc123', accessToken: TOKEN, scope: 'store_v2_products', installedAt: '2026-01-01T00:00:00.000Z', userId: 7 },
-    });
-    expect(await vault.get('other')).toEqual({ kind: 'absent' });
-    const files = () => readdirSync(dir).map((f) => readFileSync(join(dir, f)));
-    for (const bytes of files()) expect(bytes.includes(Buffer.from(TOKEN))).toBe(false);
-
-    // Another key: unreadable, and says why.
-    const other = createSqliteTokenVault({ path, cipher: createTokenCipher(randomBytes(32)) });
-    expect(await other.get('abc123')).toEqual({ kind: 'unreadable', keyMismatch: true });
-    await other.close();
-
-    // A damaged row under the right key: unreadable, not a key mismatch.
-    const db = new Database(path);
-    db.prepare("UPDATE store_tokens SET tag = zeroblob(16) WHERE store_hash = 'abc123'").run();
-    db.close();
-    expect(await vault.get('abc123')).toEqual({ kind: 'unreadable', keyMismatch: false });
-
-    expect(await vault.delete('abc123')).toBe(true);
-    expect(await vault.delete('abc123')).toBe(false);
-    expect(await vault.get('abc123')).toEqual({ kind: 'absent' });
-    await vault.close();
   });
 });
 

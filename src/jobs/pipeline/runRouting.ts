@@ -14,7 +14,7 @@ import type { ShippingAddress } from '../../orders/types.js';
 import type { StoreOrders } from '../../domain/ports.js';
 import type { JobStore } from '../store/jobStore.js';
 import type { SyncCounters, SyncJobRecord } from '../types.js';
-import { ZERO_COUNTERS } from '../types.js';
+import { ACTIVE_STATUSES, ZERO_COUNTERS } from '../types.js';
 import { JobCancelled } from './runSync.js';
 
 export const ROUTER_CLIENT = 'order-router';
@@ -36,7 +36,8 @@ export async function runRouting(initial: SyncJobRecord, deps: RoutingDeps, sign
   const { store } = deps;
   const checkpoint = initial.checkpoint ?? { nextPage: 1, counters: { ...ZERO_COUNTERS } };
   const counters: SyncCounters = { ...checkpoint.counters };
-  let job = await store.update(initial.id, {
+  // Compare-and-set, as in runSync: a job cancelled since the runner read it is not started again.
+  const started = await store.updateIf(initial.id, ACTIVE_STATUSES, {
     status: 'RUNNING',
     phase: 'READING_STORE',
     counters,
@@ -44,6 +45,8 @@ export async function runRouting(initial: SyncJobRecord, deps: RoutingDeps, sign
     runStartedAt: new Date().toISOString(),
     runStartProcessed: counters.processed,
   });
+  if (!started.applied) return started.job;
+  let job = started.job;
   deps.publish(job);
 
   for (let page = checkpoint.nextPage; ; page++) {
@@ -95,7 +98,7 @@ export async function runRouting(initial: SyncJobRecord, deps: RoutingDeps, sign
     if (orders.length < deps.pageSize || (job.scope.limit && counters.processed >= job.scope.limit)) break;
   }
   counters.total = counters.processed;
-  job = await store.update(job.id, { status: 'SUCCEEDED', phase: 'DONE', counters, finishedAt: new Date().toISOString() });
-  deps.publish(job);
-  return job;
+  const finished = await store.updateIf(job.id, ['RUNNING'], { status: 'SUCCEEDED', phase: 'DONE', counters, finishedAt: new Date().toISOString() });
+  if (finished.applied) deps.publish(finished.job);
+  return finished.job;
 }

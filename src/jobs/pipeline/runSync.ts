@@ -10,7 +10,7 @@ import type { StoreCatalog, StoreWriter, SupplierCatalog } from '../../domain/po
 import type { MappingRules } from '../productMapper.js';
 import type { JobStore } from '../store/jobStore.js';
 import type { SyncCounters, SyncJobRecord, SyncPhase } from '../types.js';
-import { ZERO_COUNTERS } from '../types.js';
+import { ACTIVE_STATUSES, ZERO_COUNTERS } from '../types.js';
 import { planItem, type ItemPlan } from './diff.js';
 import { createPartPager } from './partPages.js';
 
@@ -58,7 +58,9 @@ export async function runSync(initial: SyncJobRecord, deps: SyncDeps, signal: Ab
   const checkpoint = initial.checkpoint ?? { nextPage: 1, counters: { ...ZERO_COUNTERS } };
   // Resume from the checkpoint's counters: work after it is redone, and matched by SKU.
   const counters: SyncCounters = { ...checkpoint.counters };
-  let job = await store.update(initial.id, {
+  // Compare-and-set: `initial` is what the runner read; a job cancelled (or ended) since is not
+  // started again from that read, and does not take its scope back from a newer job.
+  const started = await store.updateIf(initial.id, ACTIVE_STATUSES, {
     status: 'RUNNING',
     phase: 'READING_SUPPLIER',
     counters,
@@ -67,6 +69,8 @@ export async function runSync(initial: SyncJobRecord, deps: SyncDeps, signal: Ab
     runStartProcessed: counters.processed,
     error: null,
   });
+  if (!started.applied) return started.job;
+  let job = started.job;
   deps.publish(job);
 
   const progress = async (phase: SyncPhase) => {
@@ -132,9 +136,10 @@ export async function runSync(initial: SyncJobRecord, deps: SyncDeps, signal: Ab
 
   // Exact at the end (with a manufacturer filter the page totals were an upper bound).
   counters.total = counters.processed;
-  job = await store.update(job.id, { status: 'SUCCEEDED', phase: 'DONE', counters, finishedAt: now() });
-  deps.publish(job);
-  return job;
+  // Only a job still RUNNING ends SUCCEEDED; one ended meanwhile keeps its end (whoever ended it announced it).
+  const finished = await store.updateIf(job.id, ['RUNNING'], { status: 'SUCCEEDED', phase: 'DONE', counters, finishedAt: now() });
+  if (finished.applied) deps.publish(finished.job);
+  return finished.job;
 }
 
 async function writePage(

@@ -1,8 +1,8 @@
 /**
  * Durable records for sync jobs: jobs, checkpoints, failures, planned
- * changes and schedules. The embedded default keeps them in SQLite
- * (sqliteJobStore.ts); a Redis implementation fills the same interface for
- * scale-out (DESIGN.md, strategy table).
+ * changes and schedules. One implementation on the SQL record layer
+ * (sqlJobStore.ts): SQLite in the embedded default, PostgreSQL with
+ * DATABASE_URL (DESIGN.md, strategy table).
  */
 import type {
   PlannedChangeRecord,
@@ -46,9 +46,10 @@ export interface JobFilter {
 }
 
 /**
- * Every method answers with a Promise: the Redis implementation is remote.
- * A rejection means the record could not be read or written (the store is
- * unreachable); callers surface it as STORE_UNAVAILABLE rather than guess.
+ * Every method answers with a Promise: PostgreSQL is remote. A
+ * StoreUnavailableError rejection means the record could not be read or
+ * written (the database is unreachable); callers surface it as
+ * STORE_UNAVAILABLE rather than guess.
  */
 export interface JobStore {
   /**
@@ -59,7 +60,16 @@ export interface JobStore {
   createOrGetActive(job: NewJob): Promise<{ job: SyncJobRecord; created: boolean }>;
   get(id: string): Promise<SyncJobRecord | undefined>;
   list(filter: JobFilter, offset: number, limit: number): Promise<{ items: SyncJobRecord[]; total: number }>;
+  /** Writes the patch's fields whatever the job's status: progress, checkpoints, a cancel request. */
   update(id: string, patch: JobPatch): Promise<SyncJobRecord>;
+  /**
+   * Compare-and-set: writes the patch only while the job's status is one of
+   * `from`, in one statement (UPDATE … WHERE id = ? AND status IN (…)). For
+   * every status change that depends on the status it replaces — start,
+   * finish, cancel, fail, interrupt — so of two writers racing, the second
+   * sees `applied: false` and the job as the first left it.
+   */
+  updateIf(id: string, from: readonly SyncStatus[], patch: JobPatch): Promise<{ applied: boolean; job: SyncJobRecord }>;
   /** At start: RUNNING jobs of a dead process become INTERRUPTED. Returns those ids. */
   interruptRunning(): Promise<string[]>;
   /** Jobs to (re)start: QUEUED and INTERRUPTED, oldest first. */
