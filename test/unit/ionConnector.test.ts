@@ -97,8 +97,10 @@ describe('the ION config slice', () => {
 
   it('a production fleet (REDIS_URL) needs TOKEN_ENCRYPTION_KEY to share one sealed token', () => {
     const file = ionapiFile(IONAPI);
-    expect(failure({ CROSSDOCK_MODE: 'production', REDIS_URL: 'redis://127.0.0.1:1', ION_API_FILE: file })).toMatch(/ION configured and REDIS_URL requires TOKEN_ENCRYPTION_KEY/);
-    expect(ionPlan({ CROSSDOCK_MODE: 'production', REDIS_URL: 'redis://127.0.0.1:1', ION_API_FILE: file, TOKEN_ENCRYPTION_KEY: 'a'.repeat(64) }).kind).toBe('configured');
+    // A fleet is REDIS_URL with DATABASE_URL (the records, the sealed token among them, in one PostgreSQL).
+    const fleet = { CROSSDOCK_MODE: 'production', REDIS_URL: 'redis://127.0.0.1:1', DATABASE_URL: 'postgres://u@127.0.0.1:1/db', ION_API_FILE: file };
+    expect(failure(fleet)).toMatch(/ION configured and REDIS_URL requires TOKEN_ENCRYPTION_KEY/);
+    expect(ionPlan({ ...fleet, TOKEN_ENCRYPTION_KEY: 'a'.repeat(64) }).kind).toBe('configured');
   });
 });
 
