@@ -28,6 +28,7 @@ export function createSqlAuditStore(records: RecordDatabase): AuditStore {
         .values({
           at: entry.at,
           client: entry.client,
+          key_id: entry.keyId ?? null,
           role: entry.role,
           operation_name: entry.operationName,
           field: entry.field,
@@ -39,7 +40,7 @@ export function createSqlAuditStore(records: RecordDatabase): AuditStore {
         })
         .returning('id')
         .executeTakeFirstOrThrow();
-      return { ...entry, id: String(id) };
+      return { ...entry, keyId: entry.keyId ?? null, id: String(id) };
     },
     async list(filter, page) {
       const [rows, total] = await Promise.all([
@@ -50,6 +51,7 @@ export function createSqlAuditStore(records: RecordDatabase): AuditStore {
         id: String(r.id),
         at: r.at,
         client: r.client,
+        keyId: r.key_id ?? null,
         role: r.role,
         operationName: r.operation_name,
         field: r.field,

@@ -81,6 +81,8 @@ export interface AuditLogTable {
   outcome: Text;
   error_code: Maybe;
   duration_ms: number;
+  /** The presented key's id (migration 5); null in older rows. */
+  key_id: Maybe;
 }
 
 export interface StoreTokensTable {

@@ -94,6 +94,8 @@ export type AuditEntry = {
   field: Scalars['String']['output'];
   /** Increasing with time. */
   id: Scalars['ID']['output'];
+  /** Which of the client's keys was presented: 12 hex digits of its SHA-256 (never the key); null for entries from before key ids. */
+  keyId: Maybe<Scalars['String']['output']>;
   /** The operation's name; null for an anonymous operation. */
   operationName: Maybe<Scalars['String']['output']>;
   outcome: AuditOutcome;
@@ -1467,6 +1469,7 @@ export type AuditEntryResolvers<ContextType = GraphQLContext, ParentType extends
   errorCode?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   field?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  keyId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   operationName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   outcome?: Resolver<ResolversTypes['AuditOutcome'], ParentType, ContextType>;
   role?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
