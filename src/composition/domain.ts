@@ -6,6 +6,8 @@
  * once the gateway serves, stopped through the lifecycle.
  */
 import type { Config } from '../config.js';
+import { createImportFiles, type ImportFiles } from '../bulk/importFiles.js';
+import { runImport } from '../bulk/runImport.js';
 import type { Capabilities } from '../domain/ports.js';
 import { createSkuRule, type SkuRule } from '../domain/skuRule.js';
 import { createJobEvents, type JobEvents } from '../jobs/events.js';
@@ -29,6 +31,8 @@ import type { Lifecycle } from './lifecycle.js';
 
 export interface Domain {
   skuRule: SkuRule;
+  /** Uploaded import files (content-addressed under BULK_IMPORT_DIR). */
+  importFiles: ImportFiles;
   jobs: { service: SyncService; store: JobStore; events: JobEvents };
   orders: { service: OrderService; store: OrderStore; events: Bus<SupplierOrderRecord> };
   /** Starts the workers (runner, outbox, write-back, scheduler); they stop through the lifecycle. */
@@ -87,24 +91,24 @@ export function createDomain(options: DomainOptions): Domain {
   });
 
   // Sync jobs: one pipeline per job kind.
-  const sync: Pipeline = (job, signal) =>
-    runSync(
-      job,
-      {
-        supplier: supplier.catalog,
-        storeCatalog: store.catalog,
-        writer: store.writer,
-        store: jobStore,
-        rules: { skuRule, markupPercent: config.sync.markupPercent, rounding: config.sync.rounding, categoryMap: config.sync.categoryMap },
-        pageSize: config.sync.pageSize,
-        createConcurrency: config.sync.createConcurrency,
-        publish,
-        async invalidate(skus, storeIds) {
-          await Promise.all([sources.productBySku.invalidate(skus), sources.storeStock.invalidate(skus), sources.productById.invalidate(storeIds)]);
-        },
-      },
-      signal,
-    );
+  const rules = { skuRule, markupPercent: config.sync.markupPercent, rounding: config.sync.rounding, categoryMap: config.sync.categoryMap, fitmentCap: config.sync.fitmentCap };
+  const writes = {
+    supplier: supplier.catalog,
+    storeCatalog: store.catalog,
+    writer: store.writer,
+    store: jobStore,
+    rules,
+    pageSize: config.sync.pageSize,
+    createConcurrency: config.sync.createConcurrency,
+    publish,
+    async invalidate(skus: string[], storeIds: string[]) {
+      await Promise.all([sources.productBySku.invalidate(skus), sources.storeStock.invalidate(skus), sources.productById.invalidate(storeIds)]);
+    },
+  };
+  const sync: Pipeline = (job, signal) => runSync(job, writes, signal);
+  // Imports: a sync over exactly the rows of an uploaded file (src/bulk/runImport.ts).
+  const importFiles = createImportFiles({ dir: config.bulk.importDir, maxBytes: config.bulk.importMaxBytes });
+  const imports: Pipeline = (job, signal) => runImport(job, { ...writes, files: importFiles }, signal);
   const routing: Pipeline = (job, signal) =>
     runRouting(
       job,
@@ -121,7 +125,15 @@ export function createDomain(options: DomainOptions): Domain {
       },
       signal,
     );
-  const pipelines: Record<SyncKind, Pipeline> = { CATALOG: sync, PRICE: sync, INVENTORY: sync, ORDER_ROUTING: routing };
+  const pipelines: Record<SyncKind, Pipeline> = {
+    CATALOG: sync,
+    PRICE: sync,
+    INVENTORY: sync,
+    ORDER_ROUTING: routing,
+    PART_LIST: imports,
+    PRICE_OVERRIDES: imports,
+    STOCK_OVERRIDES: imports,
+  };
   const runner = createJobRunner({
     store: jobStore,
     logger,
@@ -136,6 +148,7 @@ export function createDomain(options: DomainOptions): Domain {
 
   return {
     skuRule,
+    importFiles,
     jobs: { service: syncService, store: jobStore, events },
     orders: { service: orderService, store: orderStore, events: orderBus },
     async start() {

@@ -200,7 +200,7 @@ export function createRedisJobStore(options: RedisJobStoreOptions): JobStore {
       await redis.run('job.addFailure', (c) =>
         c
           .multi()
-          .hSet(k.fail(f.jobId), f.sku, JSON.stringify({ partNumber: f.partNumber, code: f.code, message: f.message }))
+          .hSet(k.fail(f.jobId), f.sku, JSON.stringify({ partNumber: f.partNumber, code: f.code, message: f.message, line: f.line ?? null, column: f.column ?? null }))
           .hIncrBy(k.failn(f.jobId), f.sku, f.attempts ?? 1)
           .exec(),
       );
@@ -213,8 +213,8 @@ export function createRedisJobStore(options: RedisJobStoreOptions): JobStore {
       const items: SyncFailureRecord[] = Object.entries(fails)
         .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
         .map(([sku, raw]) => {
-          const f = JSON.parse(raw) as { partNumber: string | null; code: string; message: string };
-          return { jobId, sku, partNumber: f.partNumber, code: f.code, message: f.message, attempts: Number(counts[sku] ?? 1) };
+          const f = JSON.parse(raw) as { partNumber: string | null; code: string; message: string; line?: number | null; column?: string | null };
+          return { jobId, sku, partNumber: f.partNumber, code: f.code, message: f.message, attempts: Number(counts[sku] ?? 1), line: f.line ?? null, column: f.column ?? null };
         });
       return { items: items.slice(offset, offset + limit), total: items.length };
     },
@@ -233,7 +233,7 @@ export function createRedisJobStore(options: RedisJobStoreOptions): JobStore {
       await redis.run('job.commitPage', (c) => {
         const m = c.multi();
         for (const f of page.failures) {
-          m.hSet(k.fail(jobId), f.sku, JSON.stringify({ partNumber: f.partNumber, code: f.code, message: f.message }));
+          m.hSet(k.fail(jobId), f.sku, JSON.stringify({ partNumber: f.partNumber, code: f.code, message: f.message, line: f.line ?? null, column: f.column ?? null }));
           m.hIncrBy(k.failn(jobId), f.sku, 1);
         }
         if (page.succeeded.length) {

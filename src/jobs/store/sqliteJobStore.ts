@@ -129,6 +129,10 @@ export function createSqliteJobStore(options: SqliteJobStoreOptions): JobStore {
   db.pragma('synchronous = NORMAL');
   db.pragma('busy_timeout = 5000');
   db.exec(SCHEMA);
+  // Import rows' failures name their line and column (added with bulk CSV imports; older files lack them).
+  const failureColumns = new Set((db.prepare('PRAGMA table_info(failures)').all() as Array<{ name: string }>).map((c) => c.name));
+  if (!failureColumns.has('line')) db.exec('ALTER TABLE failures ADD COLUMN line INTEGER');
+  if (!failureColumns.has('col')) db.exec('ALTER TABLE failures ADD COLUMN col TEXT');
 
   const activeList = ACTIVE_STATUSES.map((s) => `'${s}'`).join(',');
   const q = {
@@ -139,11 +143,12 @@ export function createSqliteJobStore(options: SqliteJobStoreOptions): JobStore {
       VALUES (@id, @seq, @kind, @scope, @scope_key, @dry_run, 'QUEUED', 'QUEUED', @counters, @started_by, @retry_of, @schedule_id, @created_at)`),
     interrupt: db.prepare<[], { id: string }>(`UPDATE jobs SET status = 'INTERRUPTED' WHERE status = 'RUNNING' RETURNING id`),
     pending: db.prepare<[], JobRow>(`SELECT * FROM jobs WHERE status IN ('QUEUED', 'INTERRUPTED') ORDER BY seq`),
-    addFailure: db.prepare(`INSERT INTO failures (job_id, sku, part_number, code, message, attempts) VALUES (@job_id, @sku, @part_number, @code, @message, @attempts)
-      ON CONFLICT (job_id, sku) DO UPDATE SET code = excluded.code, message = excluded.message, attempts = failures.attempts + excluded.attempts`),
+    addFailure: db.prepare(`INSERT INTO failures (job_id, sku, part_number, code, message, attempts, line, col) VALUES (@job_id, @sku, @part_number, @code, @message, @attempts, @line, @col)
+      ON CONFLICT (job_id, sku) DO UPDATE SET code = excluded.code, message = excluded.message, attempts = failures.attempts + excluded.attempts, line = excluded.line, col = excluded.col`),
     clearFailure: db.prepare('DELETE FROM failures WHERE job_id = ? AND sku = ?'),
-    failures: db.prepare<[string, number, number], { job_id: string; sku: string; part_number: string | null; code: string; message: string; attempts: number }>(
-      'SELECT * FROM failures WHERE job_id = ? ORDER BY sku LIMIT ? OFFSET ?',
+    failures: db.prepare<[string, number, number], { job_id: string; sku: string; part_number: string | null; code: string; message: string; attempts: number; line: number | null; col: string | null }>(
+      // An import's failures in file order; a sync's (no line) by SKU.
+      'SELECT * FROM failures WHERE job_id = ? ORDER BY COALESCE(line, 0), sku LIMIT ? OFFSET ?',
     ),
     failureCount: db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM failures WHERE job_id = ?'),
     nextChangeSeq: db.prepare<[string], { s: number }>('SELECT COALESCE(MAX(seq), 0) + 1 AS s FROM planned_changes WHERE job_id = ?'),
@@ -235,7 +240,7 @@ export function createSqliteJobStore(options: SqliteJobStoreOptions): JobStore {
     interruptRunning: () => q.interrupt.all().map((r) => r.id),
     pending: () => q.pending.all().map(toJob),
     addFailure(f) {
-      q.addFailure.run({ job_id: f.jobId, sku: f.sku, part_number: f.partNumber, code: f.code, message: f.message, attempts: f.attempts ?? 1 });
+      q.addFailure.run({ job_id: f.jobId, sku: f.sku, part_number: f.partNumber, code: f.code, message: f.message, attempts: f.attempts ?? 1, line: f.line ?? null, col: f.column ?? null });
     },
     clearFailure(jobId, sku) {
       q.clearFailure.run(jobId, sku);
@@ -248,6 +253,8 @@ export function createSqliteJobStore(options: SqliteJobStoreOptions): JobStore {
         code: r.code,
         message: r.message,
         attempts: r.attempts,
+        line: r.line,
+        column: r.col,
       }));
       return { items, total: q.failureCount.get(jobId)?.n ?? 0 };
     },
