@@ -60,7 +60,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     const upstreams = await createUpstreams({ config, logger, metrics, strategies, tokens: security.tokens, ephemeralTokenKey: security.ephemeralKey, sandbox: options.sandbox, publicUrl: () => url, lifecycle });
     const { capabilities } = upstreams;
     const caches = createCaches({ config, logger, metrics, strategies, capabilities });
-    const domain = createDomain({ config, logger, strategies, capabilities, caches, lifecycle, clock: options.clock });
+    const domain = createDomain({ config, logger, strategies, capabilities, caches, lifecycle, audit: security.audit, clock: options.clock });
     const services: Services = {
       config,
       sources: caches.sources,
@@ -77,7 +77,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     };
     await upstreams.start();
     const readiness = createReadiness({ state: () => state, connectors: () => upstreams.connectors, strategies });
-    const transports = await createTransports({ config, logger, metrics, strategies, services, caches, routes: upstreams.routes, readiness, lifecycle, clock: options.clock });
+    const transports = await createTransports({ config, logger, metrics, strategies, services, caches, routes: upstreams.routes, bulk: domain.bulk, readiness, lifecycle, clock: options.clock });
     url = transports.url;
     await domain.start();
     state = 'ready';

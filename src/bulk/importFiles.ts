@@ -23,6 +23,8 @@ export interface SavedUpload {
   sha256: string;
   bytes: number;
   path: string;
+  /** False when the same bytes were already stored (another upload, maybe another job's file). */
+  created: boolean;
 }
 
 export interface ImportFiles {
@@ -85,9 +87,10 @@ export function createImportFiles(options: ImportFilesOptions): ImportFiles {
         const sha256 = hash.digest('hex');
         const path = pathOf(sha256);
         // Content-addressed: the same bytes are the same file, whoever uploaded them first.
-        if (existsSync(path)) rmSync(tmp, { force: true });
-        else renameSync(tmp, path);
-        return { sha256, bytes, path };
+        const created = !existsSync(path);
+        if (created) renameSync(tmp, path);
+        else rmSync(tmp, { force: true });
+        return { sha256, bytes, path, created };
       } catch (err) {
         out.destroy();
         rmSync(tmp, { force: true });

@@ -6,7 +6,9 @@
  * once the gateway serves, stopped through the lifecycle.
  */
 import type { Config } from '../config.js';
-import { createImportFiles, type ImportFiles } from '../bulk/importFiles.js';
+import { createBulkExports, type BulkExports } from '../bulk/exports.js';
+import { createImportFiles } from '../bulk/importFiles.js';
+import { createBulkImports, type BulkImports } from '../bulk/importService.js';
 import { runImport } from '../bulk/runImport.js';
 import type { Capabilities } from '../domain/ports.js';
 import { createSkuRule, type SkuRule } from '../domain/skuRule.js';
@@ -19,6 +21,7 @@ import type { JobStore } from '../jobs/store/jobStore.js';
 import { createSyncService, type SyncService } from '../jobs/syncService.js';
 import type { SyncJobRecord, SyncKind } from '../jobs/types.js';
 import type { Bus } from '../events/emitterBus.js';
+import type { AuditLog } from '../observability/auditLog.js';
 import type { Logger } from '../observability/logger.js';
 import { createOrderService, type OrderService } from '../orders/orderService.js';
 import type { OrderStore } from '../orders/orderStore.js';
@@ -31,8 +34,8 @@ import type { Lifecycle } from './lifecycle.js';
 
 export interface Domain {
   skuRule: SkuRule;
-  /** Uploaded import files (content-addressed under BULK_IMPORT_DIR). */
-  importFiles: ImportFiles;
+  /** Bulk CSV: imports (upload → import job) and exports (streamed CSV). */
+  bulk: { imports: BulkImports; exports: BulkExports };
   jobs: { service: SyncService; store: JobStore; events: JobEvents };
   orders: { service: OrderService; store: OrderStore; events: Bus<SupplierOrderRecord> };
   /** Starts the workers (runner, outbox, write-back, scheduler); they stop through the lifecycle. */
@@ -46,6 +49,8 @@ export interface DomainOptions {
   capabilities: Capabilities;
   caches: Caches;
   lifecycle: Lifecycle;
+  /** Where imports are recorded, like mutations. */
+  audit: AuditLog;
   /** The orders' clock (idempotency key expiry, claim leases). @default Date.now */
   clock?: () => number;
 }
@@ -145,10 +150,14 @@ export function createDomain(options: DomainOptions): Domain {
     execute: (job, signal) => pipelines[job.kind](job, signal),
   });
   const syncService = createSyncService(jobStore, runner, events);
+  const bulk = {
+    imports: createBulkImports({ files: importFiles, jobs: syncService, audit: options.audit }),
+    exports: createBulkExports({ supplier: supplier.catalog, storeCatalog: store.catalog, jobs: jobStore, orders: orderStore, rules }),
+  };
 
   return {
     skuRule,
-    importFiles,
+    bulk,
     jobs: { service: syncService, store: jobStore, events },
     orders: { service: orderService, store: orderStore, events: orderBus },
     async start() {

@@ -77,5 +77,6 @@ export function createLoaders(sources: Sources, hints: CacheHints): Loaders {
     storeStock: loaderFor(sources.storeStock, hints),
     order: loaderFor(sources.order, hints),
     orderLines: loaderFor(sources.orderLines, hints),
+    vehicles: loaderFor(sources.vehicles, hints),
   } as Loaders;
 }

@@ -6,7 +6,7 @@
 import type { CacheTtls } from '../config.js';
 import type { CacheMark, EntityCache, EntitySource } from '../cache/entityCache.js';
 import type { Money } from '../domain/money.js';
-import type { Part, StoreInventory, StoreOrder, StoreOrderLine, StoreProduct } from '../domain/types.js';
+import type { Part, StoreInventory, StoreOrder, StoreOrderLine, StoreProduct, VehicleLookup } from '../domain/types.js';
 import type { Store, Supplier } from '../domain/ports.js';
 
 export interface Sources {
@@ -22,6 +22,8 @@ export interface Sources {
   storeStock: EntitySource<StoreInventory>;
   order: EntitySource<StoreOrder>;
   orderLines: EntitySource<StoreOrderLine[]>;
+  /** The supplier's vehicle lookup (makes, models, years), under the one key VEHICLES_KEY. */
+  vehicles: EntitySource<VehicleLookup>;
   /**
    * Writes what a page of parts carries into the part, price and stock caches.
    * `mark`: taken before the page was fetched (EntityCache.mark()), so a page
@@ -30,6 +32,9 @@ export interface Sources {
   primeParts(parts: Part[], mark: CacheMark): Promise<void>;
   primeProducts(products: StoreProduct[], mark: CacheMark): Promise<void>;
 }
+
+/** The vehicle lookup is one list: cached under one key. */
+export const VEHICLES_KEY = 'all';
 
 export function createSources(cache: EntityCache, supplier: Supplier, store: Store, ttl: CacheTtls): Sources {
   const fip = supplier.catalog;
@@ -149,6 +154,16 @@ export function createSources(cache: EntityCache, supplier: Supplier, store: Sto
           }),
         );
         return new Map(ids.map((id, i) => [id, lines[i] ?? []]));
+      },
+    }),
+    vehicles: cache.source<VehicleLookup>({
+      kind: 'vehicles',
+      // The vehicles change when the supplier's fitment data does: as slowly as parts.
+      ttlMs: ttl.partMs,
+      maxBatch: 1,
+      async fetchMany(keys) {
+        const lookup = await fip.vehicles('interactive');
+        return new Map(keys.map((k) => [k, k === VEHICLES_KEY ? lookup : null]));
       },
     }),
     primeParts,

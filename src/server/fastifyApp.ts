@@ -16,6 +16,7 @@ import type { Metrics } from '../observability/metrics.js';
 import type { ConnectorRoute } from '../connectors/connector.js';
 import type { PlainRequest, PlainResponse } from './graphqlHandler.js';
 import { registerConnectorRoutes } from './connectorRoutes.js';
+import { registerBulkRoutes, type BulkRoutesOptions } from './bulkRoutes.js';
 import { loadPlaygroundAssets, mayShowDevKey, playgroundHtml, PLAYGROUND_SCRIPT, PLAYGROUND_STYLE } from './playground.js';
 import { registerHardening, type HardeningOptions } from './hardening.js';
 
@@ -49,6 +50,8 @@ export interface HttpAppOptions {
    */
   connectorRoutes?: readonly ConnectorRoute[];
   bodyLimitBytes?: number;
+  /** Bulk CSV imports and exports (`/bulk/…`, behind the auth hook). @default none */
+  bulk?: Omit<BulkRoutesOptions, 'logger'>;
   /** Security headers, CORS allow-list, compression (hardening.ts). @default headers and compression on, no CORS */
   hardening?: HardeningOptions;
 }
@@ -176,6 +179,7 @@ export async function createHttpApp(options: HttpAppOptions): Promise<FastifyIns
 
   app.get('/health', async () => ({ status: 'ok' }));
   registerConnectorRoutes(app, options.connectorRoutes ?? []);
+  if (options.bulk) registerBulkRoutes(app, { ...options.bulk, logger });
   app.get('/favicon.ico', async (_request, reply) => reply.code(204).send());
 
   app.get('/ready', async (_request, reply) => {

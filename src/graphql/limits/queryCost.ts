@@ -91,12 +91,20 @@ export const FIELD_WEIGHTS: Readonly<Record<string, number>> = {
   // The line's SKU to a supplier part: a lookup by part number, as Product.supplierPart.
   'OrderLine.part': 3,
   'SupplierOrderLine.part': 2,
+  // The supplier's vehicle lookup: one cached call for the whole list (LIST_SIZES counts it once).
+  'Query.vehicleMakes': 1,
+  'Query.vehicleModels': 1,
+  'Query.vehicleYears': 1,
 };
 
 /** Lists whose size the gateway knows better than DEFAULT_LIST_SIZE. */
 export const LIST_SIZES: Readonly<Record<string, number>> = {
   // PRICE, STOCK, NAME at most.
   'Drift.fields': 3,
+  // Lists of names from one lookup call: charged as the one call, not per name.
+  'Query.vehicleMakes': 1,
+  'Query.vehicleModels': 1,
+  'Query.vehicleYears': 1,
 };
 
 /** A supplier lookup by part number (the supplier has no batch form of it), with the part it finds. */
