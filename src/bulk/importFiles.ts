@@ -92,7 +92,10 @@ export function createImportFiles(options: ImportFilesOptions): ImportFiles {
         else rmSync(tmp, { force: true });
         return { sha256, bytes, path, created };
       } catch (err) {
+        // The file is opened asynchronously: wait until it is closed, or the removal could come before it exists.
+        const closed = out.closed ? Promise.resolve() : once(out, 'close').catch(() => undefined);
         out.destroy();
+        await closed;
         rmSync(tmp, { force: true });
         throw err;
       }
