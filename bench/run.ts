@@ -3,6 +3,7 @@
  * prints a table per scenario and rewrites its section of bench/RESULTS.md.
  * Every child process is stopped at the end, on failure and on Ctrl-C too.
  */
+import { bulkCsv } from './bulkCsv.js';
 import { callsPerQuery } from './callsPerQuery.js';
 import { describeMachine, machineLine } from './lib/machine.js';
 import { killAllNow, stopAll } from './lib/proc.js';
@@ -15,7 +16,7 @@ import { sseFanout } from './sseFanout.js';
 import { syncRate } from './syncRate.js';
 import { throughput } from './throughput.js';
 
-const SCENARIOS: Scenario[] = [sandboxStartup, callsPerQuery, throughput, syncRate, sseFanout, orderLatency, redisThroughput];
+const SCENARIOS: Scenario[] = [sandboxStartup, callsPerQuery, throughput, syncRate, sseFanout, orderLatency, redisThroughput, bulkCsv];
 const ORDER = SCENARIOS.map((s) => s.name);
 
 function select(args: string[]): Scenario[] {

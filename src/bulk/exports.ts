@@ -20,7 +20,7 @@
  * products for each page (`sku:in`) on the bulk pacing lane, so an export
  * never takes the share kept for interactive reads.
  */
-import { Readable } from 'node:stream';
+import { pipeline, Readable } from 'node:stream';
 import { stringify } from 'csv-stringify';
 import { computeDrift } from '../domain/drift.js';
 import { fitmentValues } from '../domain/fitmentFields.js';
@@ -67,7 +67,11 @@ export function toCsv(rows: AsyncIterable<Row>): Readable {
       for await (const row of rows) yield row.map((c) => escapeFormula(c === null ? '' : String(c)));
     })(),
   );
-  return cells.pipe(stringify({ bom: true, quoted: true, record_delimiter: 'unix' }));
+  const csv = stringify({ bom: true, quoted: true, quoted_empty: true, record_delimiter: 'unix' });
+  // pipeline, not pipe: a failing source (an upstream gone mid-export) must fail the CSV stream, so the
+  // download is cut short instead of hanging or ending as if complete; a client that goes away stops the source.
+  pipeline(cells, csv, () => undefined);
+  return csv;
 }
 
 const money = (m: { amount: string } | null | undefined) => m?.amount ?? '';

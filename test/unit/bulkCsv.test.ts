@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { escapeFormula, normalizeHeader, sniffDelimiter, unescapeFormula } from '../../src/bulk/csvCells.js';
+import { toCsv } from '../../src/bulk/exports.js';
 import { columnsFor, readRow } from '../../src/bulk/importColumns.js';
 import { inspectImport, readImport, type ImportHeader, type ImportRow } from '../../src/bulk/importRows.js';
 
@@ -124,5 +125,43 @@ describe('formula injection', () => {
   it('sniffs the delimiter outside quotes', () => {
     expect(sniffDelimiter('"a,b";c;d\n1,2,3,4,5')).toBe(';');
     expect(sniffDelimiter('one\n')).toBe(',');
+  });
+});
+
+describe('writing CSV', () => {
+  async function drain(stream: NodeJS.ReadableStream): Promise<string> {
+    let text = '';
+    for await (const chunk of stream) text += String(chunk);
+    return text;
+  }
+
+  it('quotes every cell, escapes formulas, starts with a BOM', async () => {
+    const text = await drain(
+      toCsv(
+        (async function* () {
+          yield ['name', 'price'];
+          yield ['=HYPERLINK("x")', 12.3];
+          yield ['say "hi"', null];
+        })(),
+      ),
+    );
+    expect(text).toBe('\uFEFF"name","price"\n"\'=HYPERLINK(""x"")","12.3"\n"say ""hi""",""\n');
+  });
+
+  it('a source that fails mid-way fails the CSV stream, so a download is cut short, never silently complete', async () => {
+    const stream = toCsv(
+      (async function* () {
+        yield ['a'];
+        throw new Error('the supplier went away');
+      })(),
+    );
+    const outcome = await Promise.race([
+      drain(stream).then(
+        () => 'ended as if complete',
+        (err: Error) => err.message,
+      ),
+      new Promise<string>((r) => setTimeout(() => r('still open after 2 s'), 2_000)),
+    ]);
+    expect(outcome).toBe('the supplier went away');
   });
 });
