@@ -214,7 +214,7 @@ export function createRedisJobStore(options: RedisJobStoreOptions): JobStore {
         .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
         .map(([sku, raw]) => {
           const f = JSON.parse(raw) as { partNumber: string | null; code: string; message: string; line?: number | null; column?: string | null };
-          return { jobId, sku, partNumber: f.partNumber, code: f.code, message: f.message, attempts: Number(counts[sku] ?? 1), line: f.line ?? null, column: f.column ?? null };
+          return { jobId, sku, partNumber: f.partNumber, code: f.code, message: f.message, attempts: Number(counts[sku] ?? 1), ...(f.line != null ? { line: f.line } : {}), ...(f.column != null ? { column: f.column } : {}) };
         });
       return { items: items.slice(offset, offset + limit), total: items.length };
     },

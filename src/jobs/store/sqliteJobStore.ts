@@ -253,8 +253,9 @@ export function createSqliteJobStore(options: SqliteJobStoreOptions): JobStore {
         code: r.code,
         message: r.message,
         attempts: r.attempts,
-        line: r.line,
-        column: r.col,
+        // Only import rows have them: other failures keep their shape.
+        ...(r.line !== null ? { line: r.line } : {}),
+        ...(r.col !== null ? { column: r.col } : {}),
       }));
       return { items, total: q.failureCount.get(jobId)?.n ?? 0 };
     },
