@@ -12,6 +12,7 @@ export type BulkRefusalReason =
   | 'NO_HEADER'
   | 'NOT_UTF8'
   | 'NO_SUCH_JOB'
+  | 'UPLOAD_ABORTED'
   | 'BAD_PARAMETER';
 
 export class BulkRefusal extends Error {

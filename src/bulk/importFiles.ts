@@ -64,8 +64,16 @@ export function createImportFiles(options: ImportFilesOptions): ImportFiles {
       // fatal: a byte sequence that is not UTF-8 is refused, not silently replaced.
       const utf8 = new TextDecoder('utf-8', { fatal: true });
       let bytes = 0;
+      // A body that breaks off (the client went away) is the client's doing, not the gateway's fault.
+      const pieces = (async function* () {
+        try {
+          yield* body;
+        } catch {
+          throw badInput('UPLOAD_ABORTED', 'the upload ended before its last byte');
+        }
+      })();
       try {
-        for await (const piece of body) {
+        for await (const piece of pieces) {
           const chunk = typeof piece === 'string' ? Buffer.from(piece) : piece;
           bytes += chunk.byteLength;
           if (bytes > maxBytes) throw new BulkRefusal(413, 'PAYLOAD_TOO_LARGE', 'FILE_TOO_LARGE', `the file is larger than ${maxBytes} bytes (BULK_IMPORT_MAX_BYTES)`, { limitBytes: maxBytes });
