@@ -30,6 +30,7 @@ const config: CodegenConfig = {
           SyncJob: '../../jobs/types.js#SyncJobRecord',
           SyncSchedule: '../../jobs/types.js#SyncScheduleRecord',
           SyncFailure: '../../jobs/types.js#SyncFailureRecord',
+          SyncScope: '../../jobs/types.js#SyncScope',
           SyncPlannedChange: '../../jobs/types.js#PlannedChangeRecord',
           SupplierOrder: '../../orders/types.js#SupplierOrderRecord',
           SupplierOrderLine: '../../orders/types.js#OrderLineIntent',

@@ -5,6 +5,7 @@
  * (never its value: some are secrets).
  */
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { z } from 'zod';
 import { CONNECTORS } from './connectors.js';
 import type { AnyConnector, ConnectorPlan } from './connectors/connector.js';
@@ -101,7 +102,16 @@ export interface Config {
     /** How long an idempotency claim holds before the next request with its key may take it over. */
     claimLeaseMs: number;
   };
+  /** Bulk CSV imports (README, "Bulk CSV"). */
+  bulk: {
+    /** Where uploaded import files are kept, content-addressed (a shared volume with several instances). */
+    importDir: string;
+    /** Largest upload, in bytes. */
+    importMaxBytes: number;
+  };
   sync: {
+    /** Most `Fits` custom fields a sync writes per store product (0: fitments are not written). */
+    fitmentCap: number;
     concurrency: number;
     pageSize: number;
     createConcurrency: number;
@@ -227,6 +237,12 @@ const coreEnv = {
   SYNC_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(2),
   SYNC_PAGE_SIZE: z.coerce.number().int().min(1).max(100).default(100),
   SYNC_CREATE_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(4),
+  // BigCommerce allows 200 custom fields a product (Catalog API, "Product Custom Fields"); a sync writes two of
+  // its own and leaves room for the merchant's.
+  FITMENT_FIELDS_MAX: z.coerce.number().int().min(0).max(190).default(50),
+  BULK_IMPORT_DIR: optionalText,
+  // 50 MiB: a 100,000-row part list with overrides is a few MiB; past 1 GiB is never a CSV a person made.
+  BULK_IMPORT_MAX_BYTES: z.coerce.number().int().min(1024).max(1_073_741_824).default(50 * 1024 * 1024),
   PRICE_MARKUP_PERCENT: z.coerce.number().min(-90).max(1000).default(0),
   PRICE_ROUNDING: z.enum(['cent', 'x99']).default('cent'),
   CATEGORY_MAP: z
@@ -397,7 +413,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, connectors: rea
       keyTtlMs: e.IDEMPOTENCY_KEY_TTL_HOURS * 3_600_000,
       claimLeaseMs: e.IDEMPOTENCY_CLAIM_LEASE_MS,
     },
+    bulk: {
+      importDir: e.BULK_IMPORT_DIR ?? join(e.CROSSDOCK_DATA_DIR, 'imports'),
+      importMaxBytes: e.BULK_IMPORT_MAX_BYTES,
+    },
     sync: {
+      fitmentCap: e.FITMENT_FIELDS_MAX,
       concurrency: e.SYNC_CONCURRENCY,
       pageSize: e.SYNC_PAGE_SIZE,
       createConcurrency: e.SYNC_CREATE_CONCURRENCY,

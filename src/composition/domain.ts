@@ -6,6 +6,10 @@
  * once the gateway serves, stopped through the lifecycle.
  */
 import type { Config } from '../config.js';
+import { createBulkExports, type BulkExports } from '../bulk/exports.js';
+import { createImportFiles } from '../bulk/importFiles.js';
+import { createBulkImports, type BulkImports } from '../bulk/importService.js';
+import { runImport } from '../bulk/runImport.js';
 import type { Capabilities } from '../domain/ports.js';
 import { createErpItemRule, type ErpItemRule } from '../domain/erpItemRule.js';
 import { createSkuRule, type SkuRule } from '../domain/skuRule.js';
@@ -19,6 +23,7 @@ import { createSyncService, type SyncService } from '../jobs/syncService.js';
 import type { SyncJobRecord, SyncKind } from '../jobs/types.js';
 import type { Bus } from '../events/emitterBus.js';
 import type { BusinessRecorder } from '../observability/businessRecorder.js';
+import type { AuditLog } from '../observability/auditLog.js';
 import type { Logger } from '../observability/logger.js';
 import { createOrderService, type OrderService } from '../orders/orderService.js';
 import type { OrderStore } from '../orders/orderStore.js';
@@ -32,6 +37,8 @@ import type { Lifecycle } from './lifecycle.js';
 export interface Domain {
   skuRule: SkuRule;
   erpItemRule: ErpItemRule;
+  /** Bulk CSV: imports (upload → import job) and exports (streamed CSV). */
+  bulk: { imports: BulkImports; exports: BulkExports };
   jobs: { service: SyncService; store: JobStore; events: JobEvents };
   orders: { service: OrderService; store: OrderStore; events: Bus<SupplierOrderRecord> };
   /** Starts the workers (runner, outbox, write-back, scheduler); they stop through the lifecycle. */
@@ -45,6 +52,8 @@ export interface DomainOptions {
   capabilities: Capabilities;
   caches: Caches;
   lifecycle: Lifecycle;
+  /** Where imports are recorded, like mutations. */
+  audit: AuditLog;
   /** The orders' clock (idempotency key expiry, claim leases). @default Date.now */
   clock?: () => number;
   /** Counts this instance's sync items and settled supplier orders (the dashboard's business figures). @default none */
@@ -99,24 +108,24 @@ export function createDomain(options: DomainOptions): Domain {
   });
 
   // Sync jobs: one pipeline per job kind.
-  const sync: Pipeline = (job, signal) =>
-    runSync(
-      job,
-      {
-        supplier: supplier.catalog,
-        storeCatalog: store.catalog,
-        writer: store.writer,
-        store: jobStore,
-        rules: { skuRule, markupPercent: config.sync.markupPercent, rounding: config.sync.rounding, categoryMap: config.sync.categoryMap },
-        pageSize: config.sync.pageSize,
-        createConcurrency: config.sync.createConcurrency,
-        publish,
-        async invalidate(skus, storeIds) {
-          await Promise.all([sources.productBySku.invalidate(skus), sources.storeStock.invalidate(skus), sources.productById.invalidate(storeIds)]);
-        },
-      },
-      signal,
-    );
+  const rules = { skuRule, markupPercent: config.sync.markupPercent, rounding: config.sync.rounding, categoryMap: config.sync.categoryMap, fitmentCap: config.sync.fitmentCap };
+  const writes = {
+    supplier: supplier.catalog,
+    storeCatalog: store.catalog,
+    writer: store.writer,
+    store: jobStore,
+    rules,
+    pageSize: config.sync.pageSize,
+    createConcurrency: config.sync.createConcurrency,
+    publish,
+    async invalidate(skus: string[], storeIds: string[]) {
+      await Promise.all([sources.productBySku.invalidate(skus), sources.storeStock.invalidate(skus), sources.productById.invalidate(storeIds)]);
+    },
+  };
+  const sync: Pipeline = (job, signal) => runSync(job, writes, signal);
+  // Imports: a sync over exactly the rows of an uploaded file (src/bulk/runImport.ts).
+  const importFiles = createImportFiles({ dir: config.bulk.importDir, maxBytes: config.bulk.importMaxBytes });
+  const imports: Pipeline = (job, signal) => runImport(job, { ...writes, files: importFiles }, signal);
   const routing: Pipeline = (job, signal) =>
     runRouting(
       job,
@@ -133,7 +142,15 @@ export function createDomain(options: DomainOptions): Domain {
       },
       signal,
     );
-  const pipelines: Record<SyncKind, Pipeline> = { CATALOG: sync, PRICE: sync, INVENTORY: sync, ORDER_ROUTING: routing };
+  const pipelines: Record<SyncKind, Pipeline> = {
+    CATALOG: sync,
+    PRICE: sync,
+    INVENTORY: sync,
+    ORDER_ROUTING: routing,
+    PART_LIST: imports,
+    PRICE_OVERRIDES: imports,
+    STOCK_OVERRIDES: imports,
+  };
   const runner = createJobRunner({
     store: jobStore,
     logger,
@@ -145,10 +162,15 @@ export function createDomain(options: DomainOptions): Domain {
     execute: (job, signal) => pipelines[job.kind](job, signal),
   });
   const syncService = createSyncService(jobStore, runner, events);
+  const bulk = {
+    imports: createBulkImports({ files: importFiles, jobs: syncService, audit: options.audit }),
+    exports: createBulkExports({ supplier: supplier.catalog, storeCatalog: store.catalog, jobs: jobStore, orders: orderStore, rules }),
+  };
 
   return {
     skuRule,
     erpItemRule,
+    bulk,
     jobs: { service: syncService, store: jobStore, events },
     orders: { service: orderService, store: orderStore, events: orderBus },
     async start() {

@@ -8,7 +8,7 @@
  * `bulk` for jobs (DESIGN.md, "Pacing and priority").
  */
 import type { Money } from './money.js';
-import type { ErpItem, ErpWarehouseStock, Page, Part, PartVariant, StoreInventory, StoreOrder, StoreOrderLine, StoreProduct } from './types.js';
+import type { ErpItem, ErpWarehouseStock, Page, Part, PartVariant, StoreInventory, StoreOrder, StoreOrderLine, StoreProduct, VehicleFitment, VehicleLookup } from './types.js';
 
 export type Lane = 'interactive' | 'bulk';
 
@@ -18,6 +18,8 @@ export interface SupplierSearch {
   query?: string;
   partNumber?: string;
   tags?: string[];
+  /** Only parts that fit this vehicle (make and model compared case-insensitively). */
+  vehicle?: VehicleFitment;
   page: number;
   per: number;
 }
@@ -29,6 +31,8 @@ export interface SupplierCatalog {
   /** One part by its part number; null when the supplier has none. */
   lookup(partNumber: string, lane: Lane): Promise<Part | null>;
   variantsByIds(ids: readonly string[], lane: Lane): Promise<Map<string, PartVariant>>;
+  /** The vehicles parts are listed as fitting (makes, models, years). */
+  vehicles(lane: Lane): Promise<VehicleLookup>;
 }
 
 export interface ShippingAddress {
@@ -149,12 +153,17 @@ export interface NewStoreProduct {
   images?: Array<{ url: string; isThumbnail: boolean }>;
   brand?: string;
   description?: string;
+  isVisible?: boolean;
 }
 
 export interface StoreProductUpdate {
   id: string;
   name?: string;
   price?: number;
+  isVisible?: boolean;
+  categories?: number[];
+  /** With an `id`: that field's new name and value; without: a field to add. */
+  customFields?: Array<{ id?: string; name: string; value: string }>;
 }
 
 export interface StoreBatchOutcome {
@@ -170,6 +179,8 @@ export interface StoreWriter {
   updateProducts(updates: StoreProductUpdate[], lane: Lane): Promise<StoreBatchOutcome>;
   /** Absolute stock levels (at the location the connector is configured with); returns the store's reference for the adjustment. */
   setStock(items: Array<{ sku: string; quantity: number }>, lane: Lane): Promise<string>;
+  /** Removes custom fields (one call each where the vendor has no batch form); field id → reason for those refused. */
+  deleteCustomFields(fields: Array<{ productId: string; fieldId: string }>, lane: Lane): Promise<Map<string, string>>;
 }
 
 export interface Store {

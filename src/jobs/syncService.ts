@@ -8,8 +8,8 @@ import { ErrorCode, crossdockError } from '../errors/crossdockError.js';
 import type { JobEvents } from './events.js';
 import type { JobRunner } from './runner.js';
 import type { JobStore } from './store/jobStore.js';
-import type { SyncJobRecord, SyncKind, SyncScheduleRecord, SyncScope } from './types.js';
-import { isFinal, scopeKeyOf, SYNC_KINDS } from './types.js';
+import type { ImportFile, ImportKind, SyncJobRecord, SyncKind, SyncScheduleRecord, SyncScope } from './types.js';
+import { isFinal, isImportKind, scopeKeyOf, SYNC_KINDS } from './types.js';
 import { isCode, isRecordId } from '../domain/codes.js';
 
 export const MAX_SCOPE_PART_NUMBERS = 1000;
@@ -58,6 +58,8 @@ export function validateScope(input: ScopeInput | null | undefined): SyncScope {
 }
 
 export interface SyncService {
+  /** An import job over the rows of an uploaded file (src/bulk/importService.ts checked it); the active one with the same file is returned. */
+  startImport(input: { kind: ImportKind; file: ImportFile; dryRun: boolean }, startedBy: string): Promise<{ job: SyncJobRecord; alreadyRunning: boolean }>;
   start(input: { kind: SyncKind; scope?: ScopeInput | null; dryRun?: boolean | null }, startedBy: string, scheduleId?: string): Promise<{ job: SyncJobRecord; alreadyRunning: boolean }>;
   cancel(id: string): Promise<SyncJobRecord>;
   retryFailures(id: string, startedBy: string): Promise<{ job: SyncJobRecord; alreadyRunning: boolean }>;
@@ -82,8 +84,13 @@ export function createSyncService(store: JobStore, runner: JobRunner, events: Jo
     return job;
   };
 
+  const refuseImportKind = (kind: SyncKind) => {
+    if (isImportKind(kind)) throw bad('kind', `${kind} jobs import a file: POST it to /bulk/imports?kind=${kind} (content-type text/csv), or run crossdock import FILE --kind ${kind.toLowerCase().replace(/_/g, '-')}`);
+  };
+
   async function start(input: { kind: SyncKind; scope?: ScopeInput | null; dryRun?: boolean | null }, startedBy: string, scheduleId?: string, retryOf?: string, explicit?: SyncScope) {
-    if (!SYNC_KINDS.includes(input.kind)) throw bad('kind', `unknown sync kind "${String(input.kind)}"`);
+    if (!explicit) refuseImportKind(input.kind);
+    if (!SYNC_KINDS.includes(input.kind) && !explicit) throw bad('kind', `unknown sync kind "${String(input.kind)}"`);
     const scope = explicit ?? validateScope(input.scope);
     const dryRun = input.dryRun ?? false;
     const { job, created } = await store.createOrGetActive({ kind: input.kind, scope, scopeKey: scopeKeyOf(input.kind, scope, dryRun), dryRun, startedBy, scheduleId, retryOf });
@@ -95,6 +102,7 @@ export function createSyncService(store: JobStore, runner: JobRunner, events: Jo
   }
 
   return {
+    startImport: (input, startedBy) => start({ kind: input.kind, dryRun: input.dryRun }, startedBy, undefined, undefined, { import: input.file }),
     start: (input, startedBy, scheduleId) => start(input, startedBy, scheduleId),
     async cancel(id) {
       // Each step is a compare-and-set on the status it read, so a runner starting or ending the
@@ -129,9 +137,15 @@ export function createSyncService(store: JobStore, runner: JobRunner, events: Jo
       const { items, total } = await store.failures(id, 0, MAX_SCOPE_PART_NUMBERS);
       if (total === 0) throw crossdockError(ErrorCode.BAD_USER_INPUT, `sync job ${id} has no failed items to retry`, { argument: 'id' });
       if (total > MAX_SCOPE_PART_NUMBERS) throw crossdockError(ErrorCode.BAD_USER_INPUT, `sync job ${id} has ${total} failures; retry at most ${MAX_SCOPE_PART_NUMBERS} at once by re-running the sync`, { argument: 'id' });
+      if (job.scope.import) {
+        // An import's failures are rows of its file: the retry reads the same file, only those lines.
+        const lines = [...new Set(items.map((f) => f.line).filter((l): l is number => typeof l === 'number'))];
+        return start({ kind: job.kind, dryRun: job.dryRun }, startedBy, undefined, job.id, { import: job.scope.import, lines });
+      }
       return start({ kind: job.kind, dryRun: job.dryRun }, startedBy, undefined, job.id, { skus: items.map((f) => f.sku) });
     },
     async schedule(input, createdBy) {
+      refuseImportKind(input.kind);
       if (!SYNC_KINDS.includes(input.kind)) throw bad('kind', `unknown sync kind "${String(input.kind)}"`);
       const scope = validateScope(input.scope);
       const hasInterval = input.intervalSeconds !== undefined && input.intervalSeconds !== null;

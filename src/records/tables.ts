@@ -45,6 +45,9 @@ export interface FailuresTable {
   code: Text;
   message: Text;
   attempts: number;
+  /** An import row's line and bad column (migration 8); null for a sync's failures. */
+  line: number | null;
+  col: Maybe;
 }
 
 export interface PlannedChangesTable {

@@ -19,6 +19,7 @@ import { healthSummary, type HealthReport } from '../observability/healthReport.
 import type { PlainRequest, PlainResponse } from './graphqlHandler.js';
 import { registerConnectorRoutes } from './connectorRoutes.js';
 import { registerDashboardRoutes } from './dashboardPage.js';
+import { registerBulkRoutes, type BulkRoutesOptions } from './bulkRoutes.js';
 import { loadPlaygroundAssets, mayShowDevKey, playgroundHtml, PLAYGROUND_SCRIPT, PLAYGROUND_STYLE } from './playground.js';
 import { registerHardening, type HardeningOptions } from './hardening.js';
 
@@ -56,6 +57,8 @@ export interface HttpAppOptions {
    */
   connectorRoutes?: readonly ConnectorRoute[];
   bodyLimitBytes?: number;
+  /** Bulk CSV imports and exports (`/bulk/…`, behind the auth hook). @default none */
+  bulk?: Omit<BulkRoutesOptions, 'logger'>;
   /** Security headers, CORS allow-list, compression (hardening.ts). @default headers and compression on, no CORS */
   hardening?: HardeningOptions;
 }
@@ -188,6 +191,7 @@ export async function createHttpApp(options: HttpAppOptions): Promise<FastifyIns
     return reply.code(report.state === 'draining' ? 503 : 200).send(healthSummary(report));
   });
   registerConnectorRoutes(app, options.connectorRoutes ?? []);
+  if (options.bulk) registerBulkRoutes(app, { ...options.bulk, logger });
   app.get('/favicon.ico', async (_request, reply) => reply.code(204).send());
 
   app.get('/ready', async (_request, reply) => {

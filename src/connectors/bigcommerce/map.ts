@@ -36,6 +36,7 @@ export function mapProduct(p: BcV3Product, currency: string): StoreProduct {
     categories: p.categories ?? [],
     dateModified: p.date_modified ?? null,
     supplierId: p.custom_fields?.find((f) => f.name === SUPPLIER_ID_FIELD && /^\d{1,12}$/.test(f.value))?.value ?? null,
+    customFields: (p.custom_fields ?? []).map((f) => ({ id: f.id !== undefined ? String(f.id) : '', name: f.name, value: f.value })),
   };
 }
 

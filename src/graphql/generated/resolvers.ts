@@ -2,7 +2,7 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { Part as PartModel, PartVariant as PartVariantModel, StoreProduct as StoreProductModel, StoreOrder as StoreOrderModel, StoreOrderLine as StoreOrderLineModel, ErpItem as ErpItemModel, ErpWarehouseStock as ErpWarehouseStockModel } from '../../domain/types.js';
 import type { InventoryModel as InventoryModelModel, UpstreamStatusModel as UpstreamStatusModelModel, OrderConnectionModel as OrderConnectionModelModel } from '../models.js';
-import type { SyncJobRecord as SyncJobRecordModel, SyncScheduleRecord as SyncScheduleRecordModel, SyncFailureRecord as SyncFailureRecordModel, PlannedChangeRecord as PlannedChangeRecordModel } from '../../jobs/types.js';
+import type { SyncJobRecord as SyncJobRecordModel, SyncScheduleRecord as SyncScheduleRecordModel, SyncFailureRecord as SyncFailureRecordModel, SyncScope as SyncScopeModel, PlannedChangeRecord as PlannedChangeRecordModel } from '../../jobs/types.js';
 import type { SupplierOrderRecord as SupplierOrderRecordModel, OrderLineIntent as OrderLineIntentModel, OrderEventRecord as OrderEventRecordModel } from '../../orders/types.js';
 import type { PlacedModel as PlacedModelModel, RejectedModel as RejectedModelModel } from '../../orders/orderService.js';
 import type { AlertStatus as AlertStatusModel } from '../../observability/alertBoard.js';
@@ -496,6 +496,8 @@ export type Part = Node & {
   /** The ERP item for this part (ERP item rule), or null when the ERP has none. Refused when no ERP is configured. */
   erpItem: Maybe<ErpItem>;
   fitments: Array<VehicleFitment>;
+  /** Whether the part fits this vehicle (make and model compared case-insensitively). */
+  fits: Scalars['Boolean']['output'];
   /** Global id; `part(id:)` also accepts the supplier's numeric id. */
   id: Scalars['ID']['output'];
   imageUrl: Maybe<Scalars['String']['output']>;
@@ -516,6 +518,14 @@ export type Part = Node & {
   tags: Array<Scalars['String']['output']>;
   url: Maybe<Scalars['String']['output']>;
   variants: Array<PartVariant>;
+};
+
+
+/** A part as the supplier (FinditParts) sells it. */
+export type PartFitsArgs = {
+  make: Scalars['String']['input'];
+  model: Scalars['String']['input'];
+  year: Scalars['Int']['input'];
 };
 
 export type PartConnection = {
@@ -650,7 +660,7 @@ export type Query = {
   product: Maybe<Product>;
   /** Store products. `first` at most 250. */
   products: ProductConnection;
-  /** Supplier catalog search. `first` at most 100. */
+  /** Supplier catalog search, optionally only the parts that fit a vehicle (combinable with query and tags). `first` at most 100. */
   searchParts: PartConnection;
   supplierOrder: Maybe<SupplierOrder>;
   supplierOrders: SupplierOrderConnection;
@@ -658,6 +668,12 @@ export type Query = {
   syncJobs: SyncJobConnection;
   syncSchedules: Array<SyncSchedule>;
   upstreams: Array<UpstreamStatus>;
+  /** The makes parts are listed as fitting, in the supplier's order. */
+  vehicleMakes: Array<Scalars['String']['output']>;
+  /** The models of a make parts fit (the make compared case-insensitively); empty for an unknown make. */
+  vehicleModels: Array<Scalars['String']['output']>;
+  /** The years a make and model are listed for, ascending; empty for an unknown make or model. */
+  vehicleYears: Array<Scalars['Int']['output']>;
 };
 
 
@@ -738,6 +754,7 @@ export type QuerySearchPartsArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
   query?: InputMaybe<Scalars['String']['input']>;
   tags?: InputMaybe<Array<Scalars['String']['input']>>;
+  vehicle?: InputMaybe<VehicleInput>;
 };
 
 
@@ -762,6 +779,17 @@ export type QuerySyncJobsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<SyncJobFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryVehicleModelsArgs = {
+  make: Scalars['String']['input'];
+};
+
+
+export type QueryVehicleYearsArgs = {
+  make: Scalars['String']['input'];
+  model: Scalars['String']['input'];
 };
 
 export type Role =
@@ -931,10 +959,15 @@ export type SyncChangeAction =
 export type SyncFailure = {
   __typename?: 'SyncFailure';
   attempts: Scalars['Int']['output'];
-  /** VALIDATION, UPSTREAM_REJECTED, UPSTREAM_UNAVAILABLE, UPSTREAM_RATE_LIMITED or INTERNAL. */
+  /** VALIDATION, UNKNOWN_PART, NOT_IN_STORE, UPSTREAM_REJECTED, UPSTREAM_UNAVAILABLE, UPSTREAM_RATE_LIMITED or INTERNAL. */
   code: Scalars['String']['output'];
+  /** An import row's column at fault (its header name), when one cell is. */
+  column: Maybe<Scalars['String']['output']>;
+  /** An import row's line in its file (where the row starts). */
+  line: Maybe<Scalars['Int']['output']>;
   message: Scalars['String']['output'];
   partNumber: Maybe<Scalars['String']['output']>;
+  /** The store SKU; for an import row with no part number to name it by, `line:<n>`. */
   sku: Scalars['String']['output'];
 };
 
@@ -950,6 +983,15 @@ export type SyncFieldChange = {
   after: Scalars['String']['output'];
   before: Maybe<Scalars['String']['output']>;
   field: Scalars['String']['output'];
+};
+
+/** The uploaded file an import job reads (kept content-addressed under BULK_IMPORT_DIR). */
+export type SyncImportFile = {
+  __typename?: 'SyncImportFile';
+  bytes: Scalars['Int']['output'];
+  /** Data rows (after the header). */
+  rows: Scalars['Int']['output'];
+  sha256: Scalars['String']['output'];
 };
 
 export type SyncJob = {
@@ -1011,8 +1053,14 @@ export type SyncKind =
   | 'INVENTORY'
   /** Dropship routing: one supplier order per store order awaiting fulfillment (scope: limit only). */
   | 'ORDER_ROUTING'
+  /** Import: bring the file's part numbers into the store, with per-row overrides (POST /bulk/imports?kind=PART_LIST). */
+  | 'PART_LIST'
   /** Update store prices from supplier prices (products already in the store). */
-  | 'PRICE';
+  | 'PRICE'
+  /** Import: set the price of products already in the store, one row each (POST /bulk/imports?kind=PRICE_OVERRIDES). */
+  | 'PRICE_OVERRIDES'
+  /** Import: set the stock of products already in the store, one row each (POST /bulk/imports?kind=STOCK_OVERRIDES). */
+  | 'STOCK_OVERRIDES';
 
 export type SyncPhase =
   | 'DONE'
@@ -1067,7 +1115,11 @@ export type SyncSchedule = {
 
 export type SyncScope = {
   __typename?: 'SyncScope';
+  /** An import's file. */
+  importFile: Maybe<SyncImportFile>;
   limit: Maybe<Scalars['Int']['output']>;
+  /** An import that retries another's failures: only these lines of the file. */
+  lines: Maybe<Array<Scalars['Int']['output']>>;
   manufacturer: Maybe<Scalars['String']['output']>;
   partNumbers: Maybe<Array<Scalars['String']['output']>>;
   query: Maybe<Scalars['String']['output']>;
@@ -1171,6 +1223,13 @@ export type VehicleFitment = {
   make: Scalars['String']['output'];
   model: Scalars['String']['output'];
   year: Scalars['Int']['output'];
+};
+
+/** A vehicle to search parts for. */
+export type VehicleInput = {
+  make: Scalars['String']['input'];
+  model: Scalars['String']['input'];
+  year: Scalars['Int']['input'];
 };
 
 export type WorkQueueCounts = {
@@ -1336,6 +1395,7 @@ export type ResolversTypes = {
   SyncFailure: ResolverTypeWrapper<SyncFailureRecordModel>;
   SyncFailureConnection: ResolverTypeWrapper<Omit<SyncFailureConnection, 'nodes'> & { nodes: Array<ResolversTypes['SyncFailure']> }>;
   SyncFieldChange: ResolverTypeWrapper<SyncFieldChange>;
+  SyncImportFile: ResolverTypeWrapper<SyncImportFile>;
   SyncJob: ResolverTypeWrapper<SyncJobRecordModel>;
   SyncJobConnection: ResolverTypeWrapper<Omit<SyncJobConnection, 'edges'> & { edges: Array<ResolversTypes['SyncJobEdge']> }>;
   SyncJobEdge: ResolverTypeWrapper<Omit<SyncJobEdge, 'node'> & { node: ResolversTypes['SyncJob'] }>;
@@ -1346,13 +1406,14 @@ export type ResolversTypes = {
   SyncPlannedChangeConnection: ResolverTypeWrapper<Omit<SyncPlannedChangeConnection, 'nodes'> & { nodes: Array<ResolversTypes['SyncPlannedChange']> }>;
   SyncProgress: ResolverTypeWrapper<SyncProgress>;
   SyncSchedule: ResolverTypeWrapper<SyncScheduleRecordModel>;
-  SyncScope: ResolverTypeWrapper<SyncScope>;
+  SyncScope: ResolverTypeWrapper<SyncScopeModel>;
   SyncScopeInput: SyncScopeInput;
   SyncStatus: SyncStatus;
   SystemFigures: ResolverTypeWrapper<ProcessFiguresModel>;
   UpstreamFigures: ResolverTypeWrapper<UpstreamFiguresModel>;
   UpstreamStatus: ResolverTypeWrapper<UpstreamStatusModelModel>;
   VehicleFitment: ResolverTypeWrapper<VehicleFitment>;
+  VehicleInput: VehicleInput;
   WorkQueueCounts: ResolverTypeWrapper<WorkQueueCounts>;
 };
 
@@ -1425,6 +1486,7 @@ export type ResolversParentTypes = {
   SyncFailure: SyncFailureRecordModel;
   SyncFailureConnection: Omit<SyncFailureConnection, 'nodes'> & { nodes: Array<ResolversParentTypes['SyncFailure']> };
   SyncFieldChange: SyncFieldChange;
+  SyncImportFile: SyncImportFile;
   SyncJob: SyncJobRecordModel;
   SyncJobConnection: Omit<SyncJobConnection, 'edges'> & { edges: Array<ResolversParentTypes['SyncJobEdge']> };
   SyncJobEdge: Omit<SyncJobEdge, 'node'> & { node: ResolversParentTypes['SyncJob'] };
@@ -1433,12 +1495,13 @@ export type ResolversParentTypes = {
   SyncPlannedChangeConnection: Omit<SyncPlannedChangeConnection, 'nodes'> & { nodes: Array<ResolversParentTypes['SyncPlannedChange']> };
   SyncProgress: SyncProgress;
   SyncSchedule: SyncScheduleRecordModel;
-  SyncScope: SyncScope;
+  SyncScope: SyncScopeModel;
   SyncScopeInput: SyncScopeInput;
   SystemFigures: ProcessFiguresModel;
   UpstreamFigures: UpstreamFiguresModel;
   UpstreamStatus: UpstreamStatusModelModel;
   VehicleFitment: VehicleFitment;
+  VehicleInput: VehicleInput;
   WorkQueueCounts: WorkQueueCounts;
 };
 
@@ -1719,6 +1782,7 @@ export type PartResolvers<ContextType = GraphQLContext, ParentType extends Resol
   drift?: Resolver<Maybe<ResolversTypes['Drift']>, ParentType, ContextType>;
   erpItem?: Resolver<Maybe<ResolversTypes['ErpItem']>, ParentType, ContextType>;
   fitments?: Resolver<Array<ResolversTypes['VehicleFitment']>, ParentType, ContextType>;
+  fits?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<PartFitsArgs, 'make' | 'model' | 'year'>>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   imageUrl?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   inventory?: Resolver<ResolversTypes['Inventory'], ParentType, ContextType>;
@@ -1817,6 +1881,9 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
   syncJobs?: Resolver<ResolversTypes['SyncJobConnection'], ParentType, ContextType, RequireFields<QuerySyncJobsArgs, 'first'>>;
   syncSchedules?: Resolver<Array<ResolversTypes['SyncSchedule']>, ParentType, ContextType>;
   upstreams?: Resolver<Array<ResolversTypes['UpstreamStatus']>, ParentType, ContextType>;
+  vehicleMakes?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  vehicleModels?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType, RequireFields<QueryVehicleModelsArgs, 'make'>>;
+  vehicleYears?: Resolver<Array<ResolversTypes['Int']>, ParentType, ContextType, RequireFields<QueryVehicleYearsArgs, 'make' | 'model'>>;
 };
 
 export type StartSyncPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['StartSyncPayload'] = ResolversParentTypes['StartSyncPayload']> = {
@@ -1897,6 +1964,8 @@ export type SupplierOrderRejectedResolvers<ContextType = GraphQLContext, ParentT
 export type SyncFailureResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['SyncFailure'] = ResolversParentTypes['SyncFailure']> = {
   attempts?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   code?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  column?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  line?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   partNumber?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   sku?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -1914,6 +1983,13 @@ export type SyncFieldChangeResolvers<ContextType = GraphQLContext, ParentType ex
   after?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   before?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   field?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type SyncImportFileResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['SyncImportFile'] = ResolversParentTypes['SyncImportFile']> = {
+  bytes?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  rows?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  sha256?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
@@ -1991,7 +2067,9 @@ export type SyncScheduleResolvers<ContextType = GraphQLContext, ParentType exten
 };
 
 export type SyncScopeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['SyncScope'] = ResolversParentTypes['SyncScope']> = {
+  importFile?: Resolver<Maybe<ResolversTypes['SyncImportFile']>, ParentType, ContextType>;
   limit?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  lines?: Resolver<Maybe<Array<ResolversTypes['Int']>>, ParentType, ContextType>;
   manufacturer?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   partNumbers?: Resolver<Maybe<Array<ResolversTypes['String']>>, ParentType, ContextType>;
   query?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -2117,6 +2195,7 @@ export type Resolvers<ContextType = GraphQLContext> = {
   SyncFailure?: SyncFailureResolvers<ContextType>;
   SyncFailureConnection?: SyncFailureConnectionResolvers<ContextType>;
   SyncFieldChange?: SyncFieldChangeResolvers<ContextType>;
+  SyncImportFile?: SyncImportFileResolvers<ContextType>;
   SyncJob?: SyncJobResolvers<ContextType>;
   SyncJobConnection?: SyncJobConnectionResolvers<ContextType>;
   SyncJobEdge?: SyncJobEdgeResolvers<ContextType>;

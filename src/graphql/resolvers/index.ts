@@ -3,14 +3,14 @@ import type { Resolvers } from '../generated/resolvers.js';
 import { decodeGlobalId, type NodeType } from '../ids.js';
 import { inventoryQueries, inventoryResolvers } from './inventory.js';
 import { orderConnectionResolvers, orderLineResolvers, orderQueries, orderResolvers } from './orders.js';
-import { partQueries, partResolvers, partVariantResolvers } from './parts.js';
+import { partQueries, partResolvers, partVariantResolvers, vehicleQueries } from './parts.js';
 import { productQueries, productResolvers } from './products.js';
 import { scalarResolvers } from './scalars.js';
 import { auditQueries } from './audit.js';
 import { alertResolvers, apiClientResolvers, dashboardPointResolvers, dashboardSnapshotResolvers, gatewayHealthResolvers, operationsQueries, operationsSubscriptions, upstreamFiguresResolvers } from './operations.js';
 import { erpItemResolvers, erpQueries, inventoryErpResolvers, jsonScalar, partErpResolvers, productErpResolvers } from './erp.js';
 import { systemQueries, upstreamStatusResolvers } from './system.js';
-import { syncJobResolvers, syncMutations, syncQueries, syncSubscriptions } from './sync.js';
+import { syncJobResolvers, syncMutations, syncQueries, syncScopeResolvers, syncSubscriptions } from './sync.js';
 import {
   placeResultResolvers,
   storeOrderSupplierOrders,
@@ -41,6 +41,7 @@ export const resolvers: Resolvers = {
   JSON: jsonScalar,
   Query: {
     ...partQueries,
+    ...vehicleQueries,
     ...productQueries,
     ...inventoryQueries,
     ...orderQueries,
@@ -74,6 +75,7 @@ export const resolvers: Resolvers = {
   SupplierOrderRejected: supplierOrderRejectedResolvers,
   SupplierOrderLine: supplierOrderLineResolvers,
   SyncJob: syncJobResolvers,
+  SyncScope: syncScopeResolvers,
   Node: {
     __resolveType(obj) {
       const tagged = nodeTypes.get(obj);

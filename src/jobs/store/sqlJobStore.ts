@@ -92,7 +92,7 @@ export function createSqlJobStore(records: RecordDatabase): JobStore {
     const bySku = new Map<string, Insertable<RecordTables['failures']>>();
     for (const f of failures) {
       const attempts = (bySku.get(f.sku)?.attempts ?? 0) + (f.attempts ?? 1);
-      bySku.set(f.sku, { job_id: jobId, sku: f.sku, part_number: f.partNumber, code: f.code, message: f.message, attempts });
+      bySku.set(f.sku, { job_id: jobId, sku: f.sku, part_number: f.partNumber, code: f.code, message: f.message, attempts, line: f.line ?? null, col: f.column ?? null });
     }
     if (bySku.size === 0) return;
     await on
@@ -103,6 +103,8 @@ export function createSqlJobStore(records: RecordDatabase): JobStore {
           code: eb.ref('excluded.code'),
           message: eb.ref('excluded.message'),
           attempts: eb('failures.attempts', '+', eb.ref('excluded.attempts')),
+          line: eb.ref('excluded.line'),
+          col: eb.ref('excluded.col'),
         })),
       )
       .execute();
@@ -188,10 +190,21 @@ export function createSqlJobStore(records: RecordDatabase): JobStore {
     },
     async failures(jobId, offset, limit) {
       const [rows, total] = await Promise.all([
-        db.selectFrom('failures').selectAll().where('job_id', '=', jobId).orderBy('sku').limit(limit).offset(offset).execute(),
+        // An import's failures in file order; a sync's (no line) by SKU.
+        db.selectFrom('failures').selectAll().where('job_id', '=', jobId).orderBy(sql`coalesce(line, 0)`).orderBy('sku').limit(limit).offset(offset).execute(),
         db.selectFrom('failures').select((eb) => eb.fn.countAll().as('n')).where('job_id', '=', jobId).executeTakeFirst(),
       ]);
-      const items: SyncFailureRecord[] = rows.map((r) => ({ jobId: r.job_id, sku: r.sku, partNumber: r.part_number, code: r.code, message: r.message, attempts: Number(r.attempts) }));
+      const items: SyncFailureRecord[] = rows.map((r) => ({
+        jobId: r.job_id,
+        sku: r.sku,
+        partNumber: r.part_number,
+        code: r.code,
+        message: r.message,
+        attempts: Number(r.attempts),
+        // Only import rows have them: other failures keep their shape.
+        ...(r.line !== null && r.line !== undefined ? { line: Number(r.line) } : {}),
+        ...(r.col !== null && r.col !== undefined ? { column: r.col } : {}),
+      }));
       return { items, total: count(total?.n as number | undefined) };
     },
     async addPlannedChanges(changes) {
