@@ -6,9 +6,11 @@
  */
 import { initial } from './0001_initial.js';
 import { orderClaims } from './0002_order_claims.js';
+import { erpExports } from './0003_erp_exports.js';
 import type { RecordMigration } from './recordMigration.js';
 
 export const RECORD_MIGRATIONS: ReadonlyArray<readonly [name: string, migration: RecordMigration]> = [
   ['0001_initial', initial],
   ['0002_order_claims', orderClaims],
+  ['0003_erp_exports', erpExports],
 ];
