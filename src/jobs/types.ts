@@ -3,8 +3,8 @@
  * discriminated union handled by exhaustive switches (Apollo Server's
  * ServerState pattern): adding a status breaks the build where it matters.
  */
-export type SyncKind = 'CATALOG' | 'PRICE' | 'INVENTORY' | 'ORDER_ROUTING';
-export const SYNC_KINDS: readonly SyncKind[] = ['CATALOG', 'PRICE', 'INVENTORY', 'ORDER_ROUTING'];
+export type SyncKind = 'CATALOG' | 'PRICE' | 'INVENTORY' | 'ORDER_ROUTING' | 'ERP_ORDER_EXPORT';
+export const SYNC_KINDS: readonly SyncKind[] = ['CATALOG', 'PRICE', 'INVENTORY', 'ORDER_ROUTING', 'ERP_ORDER_EXPORT'];
 
 export type SyncStatus = 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED' | 'INTERRUPTED';
 /** Statuses that hold the "one active job per kind and scope" slot. */
@@ -39,6 +39,12 @@ export interface SyncCheckpoint {
   /** The next supplier page to read (1-based). */
   nextPage: number;
   counters: SyncCounters;
+  /**
+   * ERP_ORDER_EXPORT: where the run reads the store's orders, fixed when it
+   * starts so a resumed run reads the same set — those modified since
+   * `since` (null: all), after store order `afterId` (keyset paging).
+   */
+  storeOrders?: { since: string | null; afterId: number | null };
 }
 
 export interface SyncJobRecord {

@@ -181,7 +181,8 @@ export const ionConnector = defineConnector<IonConfig>({
       upstreams: [api, auth],
       health() {
         const h = tokens.health();
-        return { ...h, ...(h.status === 'healthy' && kit.sandbox ? { reason: 'sandbox twin' } : {}), detail: { ...h.detail, tenant: c.tenant, allowedTransactions: config.allowList.entries().length } };
+        const orderEntry = 'off' in orders ? `off: ${orders.off}` : `customer ${orders.customer}, order type ${orders.orderType}`;
+        return { ...h, ...(h.status === 'healthy' && kit.sandbox ? { reason: 'sandbox twin' } : {}), detail: { ...h.detail, tenant: c.tenant, allowedTransactions: config.allowList.entries().length, orderEntry } };
       },
       async start() {
         // The first token now, so no read pays for it; bounded, so an unreachable ION does not hold the start.

@@ -99,6 +99,8 @@ export const FIELD_WEIGHTS: Readonly<Record<string, number>> = {
   'Inventory.erpAvailable': 2,
   // One ERP transaction, unbatched (each distinct input is its own call).
   'Query.m3': 5,
+  // A look-up by CUOR, the lines, the confirmation (erpExporter.ts): ERP calls, unbatched.
+  'Mutation.retryErpOrderExport': 3,
 };
 
 /** Lists whose size the gateway knows better than DEFAULT_LIST_SIZE. */
