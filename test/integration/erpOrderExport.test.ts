@@ -14,11 +14,13 @@
  *   confirmed; retryErpOrderExport after the item exists: the same batch
  *   head, confirmed;
  * - an M3 business error on the head (a blocked customer): FAILED with the
- *   typed error naming the field, nothing entered.
+ *   typed error naming the field, nothing entered;
+ * - the same run on PostgreSQL (DATABASE_URL), a real server.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setFaults, sandboxStats } from '../support/sandbox.js';
-import { startGateway, type GqlBody, type TestGateway } from '../support/gateway.js';
+import { startGateway, type TestGateway } from '../support/gateway.js';
+import { postgresServerAvailable, startPostgresServer, type PostgresServer } from '../support/postgresServer.js';
 
 interface M3Head {
   ORNO: string;
@@ -326,5 +328,37 @@ describe('an M3 business error on the head', () => {
     expect(failure.code).toBe('UPSTREAM_ERROR');
     const orders = (await (await fetch(`${blocked.ionUrl}/__sandbox/orders`)).json()) as { orders: unknown[] };
     expect(orders.orders).toHaveLength(0);
+  });
+});
+
+describe.skipIf(!postgresServerAvailable())('on PostgreSQL (DATABASE_URL)', () => {
+  let postgres: PostgresServer | undefined;
+  let onPg: TestGateway;
+  beforeAll(async () => {
+    postgres = await startPostgresServer();
+    onPg = await startGateway(
+      { DATABASE_URL: await postgres.createDatabase(), CROSSDOCK_SINGLE_INSTANCE: 'true' },
+      { parts: 300, ion: { itemShare: 1 }, bigcommerce: { orders: 12, quota: 5_000 }, finditparts: { ratePerSecond: 500, burst: 500, perMinute: 30_000 } },
+    );
+  }, 60_000);
+  afterAll(async () => {
+    await onPg?.close();
+    await postgres?.destroy();
+  });
+
+  it('the same export: one confirmed M3 order per store order it fulfils; a second run enters none', async () => {
+    const first = await runExport(undefined, onPg);
+    expect(first).toMatchObject({ status: 'SUCCEEDED', progress: { failed: 0 } });
+    const heads = ((await (await fetch(`${onPg.ionUrl}/__sandbox/orders`)).json()) as { orders: M3Head[] }).orders;
+    const exports = await onPg.gql(`{ erpOrderExports(first: 50) { totalCount edges { node { storeOrderId status orderNumber } } } }`);
+    const nodes = (exports.body.data?.erpOrderExports as { totalCount: number; edges: Array<{ node: { storeOrderId: string; status: string; orderNumber: string | null } }> }).edges.map((e) => e.node);
+    expect(nodes).toHaveLength(12);
+    const confirmed = nodes.filter((n) => n.status === 'CONFIRMED');
+    expect(confirmed.length + nodes.filter((n) => n.status === 'SKIPPED').length).toBe(12);
+    expect(first.progress.created).toBe(confirmed.length);
+    expect(heads.map((h) => h.ORNO).sort()).toEqual(confirmed.map((n) => n.orderNumber).sort());
+    const second = await runExport(undefined, onPg);
+    expect(second).toMatchObject({ status: 'SUCCEEDED', progress: { created: 0, failed: 0 } });
+    expect(((await (await fetch(`${onPg.ionUrl}/__sandbox/orders`)).json()) as { orders: M3Head[] }).orders).toHaveLength(heads.length);
   });
 });
