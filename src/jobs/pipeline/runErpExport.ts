@@ -148,7 +148,6 @@ export async function runErpExport(initial: SyncJobRecord, deps: ErpExportDeps, 
   // Then the store's orders, from a window fixed at the first start (kept in the checkpoint for a resume).
   const window = checkpoint.storeOrders ?? { since: await lastCompleteRun(store), afterId: null };
   let page = checkpoint.nextPage;
-
   let afterId = window.afterId;
   await progress({ checkpoint: { nextPage: page, counters: { ...counters }, storeOrders: { since: window.since, afterId } } });
   for (;;) {
