@@ -31,6 +31,8 @@ export const ACCESS_POLICY: Readonly<Record<string, Role>> = {
   'Mutation.placeSupplierOrder': 'operator',
   'Mutation.retrySupplierOrder': 'operator',
   'Mutation.cancelSupplierOrder': 'operator',
+  // Store orders into the ERP (schema/erpOrders.graphql).
+  'Mutation.retryErpOrderExport': 'operator',
   // Sensitive fields.
   'Query.auditLog': 'admin',
   'UpstreamStatus.baseUrl': 'operator',

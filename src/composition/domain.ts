@@ -1,9 +1,11 @@
 /**
  * The third piece: the domain services over the capabilities the connectors
  * provide — sync jobs (records, events, the runner and its pipelines by job
- * kind, schedules) and supplier orders (durable intents, the outbox, status
- * polling, the write-back to the store). Built in dependency order, started
- * once the gateway serves, stopped through the lifecycle.
+ * kind, schedules), supplier orders (durable intents, the outbox, status
+ * polling, the write-back to the store) and the store orders entered in
+ * the ERP (the ERP_ORDER_EXPORT pipeline and its exporter). Built in
+ * dependency order, started once the gateway serves, stopped through the
+ * lifecycle.
  */
 import type { Config } from '../config.js';
 import { createBulkExports, type BulkExports } from '../bulk/exports.js';
@@ -14,6 +16,7 @@ import type { Capabilities } from '../domain/ports.js';
 import { createErpItemRule, type ErpItemRule } from '../domain/erpItemRule.js';
 import { createSkuRule, type SkuRule } from '../domain/skuRule.js';
 import { createJobEvents, type JobEvents } from '../jobs/events.js';
+import { runErpExport } from '../jobs/pipeline/runErpExport.js';
 import { runRouting } from '../jobs/pipeline/runRouting.js';
 import { runSync } from '../jobs/pipeline/runSync.js';
 import { createJobRunner } from '../jobs/runner.js';
@@ -22,9 +25,12 @@ import type { JobStore } from '../jobs/store/jobStore.js';
 import { createSyncService, type SyncService } from '../jobs/syncService.js';
 import type { SyncJobRecord, SyncKind } from '../jobs/types.js';
 import type { Bus } from '../events/emitterBus.js';
+import { ErrorCode, crossdockError } from '../errors/crossdockError.js';
 import type { BusinessRecorder } from '../observability/businessRecorder.js';
 import type { AuditLog } from '../observability/auditLog.js';
 import type { Logger } from '../observability/logger.js';
+import { createErpExporter, type ErpExporter } from '../orders/erpExporter.js';
+import type { ErpExportStore } from '../orders/erpExportStore.js';
 import { createOrderService, type OrderService } from '../orders/orderService.js';
 import type { OrderStore } from '../orders/orderStore.js';
 import { createOutbox } from '../orders/outbox.js';
@@ -41,6 +47,8 @@ export interface Domain {
   bulk: { imports: BulkImports; exports: BulkExports };
   jobs: { service: SyncService; store: JobStore; events: JobEvents };
   orders: { service: OrderService; store: OrderStore; events: Bus<SupplierOrderRecord> };
+  /** Store orders entered in the ERP; `exporter` is absent without an ERP that takes orders (`unavailable` says why). */
+  erpExports: { store: ErpExportStore; exporter?: ErpExporter; unavailable(): Error | undefined };
   /** Starts the workers (runner, outbox, write-back, scheduler); they stop through the lifecycle. */
   start(): Promise<void>;
 }
@@ -142,11 +150,29 @@ export function createDomain(options: DomainOptions): Domain {
       },
       signal,
     );
+  // Store orders into the ERP: one exporter (per-export leases shared by the fleet), the job's pipeline.
+  const erpExportStore = strategies.erpExportStore;
+  const ordering = capabilities.erp?.orders;
+  const exporter = ordering
+    ? createErpExporter({ store: erpExportStore, ordering, itemRule: erpItemRule, logger, leases: strategies.leases, leaseMs: strategies.leaseMs })
+    : undefined;
+  const exportUnavailable = () =>
+    exporter
+      ? undefined
+      : crossdockError(ErrorCode.UPSTREAM_UNAVAILABLE, capabilities.erp ? `the ERP takes no orders: ${capabilities.erp.ordersUnavailable ?? 'not set up'}` : 'no ERP is configured (set ION_API_FILE)', {
+          upstream: 'erp',
+          reason: 'NOT_CONFIGURED',
+        });
+  const erpExport: Pipeline = (job, signal) => {
+    if (!exporter) throw exportUnavailable();
+    return runErpExport(job, { exporter, exports: erpExportStore, storeOrders: store.orders, store: jobStore, publish, pageSize: 50 }, signal);
+  };
   const pipelines: Record<SyncKind, Pipeline> = {
     CATALOG: sync,
     PRICE: sync,
     INVENTORY: sync,
     ORDER_ROUTING: routing,
+    ERP_ORDER_EXPORT: erpExport,
     PART_LIST: imports,
     PRICE_OVERRIDES: imports,
     STOCK_OVERRIDES: imports,
@@ -161,7 +187,7 @@ export function createDomain(options: DomainOptions): Domain {
     publish,
     execute: (job, signal) => pipelines[job.kind](job, signal),
   });
-  const syncService = createSyncService(jobStore, runner, events);
+  const syncService = createSyncService(jobStore, runner, events, { unavailable: (kind) => (kind === 'ERP_ORDER_EXPORT' ? exportUnavailable() : undefined) });
   const bulk = {
     imports: createBulkImports({ files: importFiles, jobs: syncService, audit: options.audit }),
     exports: createBulkExports({ supplier: supplier.catalog, storeCatalog: store.catalog, jobs: jobStore, orders: orderStore, rules }),
@@ -173,6 +199,7 @@ export function createDomain(options: DomainOptions): Domain {
     bulk,
     jobs: { service: syncService, store: jobStore, events },
     orders: { service: orderService, store: orderStore, events: orderBus },
+    erpExports: { store: erpExportStore, exporter, unavailable: exportUnavailable },
     async start() {
       // Jobs start once the server is up; on close they stop first and are left INTERRUPTED.
       await runner.start();

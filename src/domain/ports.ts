@@ -226,12 +226,51 @@ export interface ErpTransactions {
   read(request: ErpReadRequest, lane: Lane): Promise<ErpReadResult>;
 }
 
+/** A customer order head as the ERP lists it by reference. */
+export interface ErpOrderHead {
+  /** The batch's temporary number until confirmed, then the customer order's own. */
+  orderNumber: string;
+  customerReference: string;
+  /** Confirmed into a customer order (not a batch head waiting for its lines and confirmation). */
+  confirmed: boolean;
+  /** The ERP's own status code, for history and operators. */
+  status: string;
+}
+
+/** One line's outcome: added under the ERP's line number, or refused (a typed error naming the field). */
+export type ErpLineOutcome = { ok: true; lineNumber: string } | { ok: false; error: Error };
+
+/**
+ * Entering customer orders in the ERP, for the configured customer and
+ * order type. Nothing here is idempotent upstream: a call whose outcome is
+ * unknown is never resent before the caller has looked the order up by its
+ * reference. A refusal the ERP answers (a business rule, a field) is a
+ * client-facing error (errors/crossdockError.ts) with the field it named;
+ * anything else is an upstream error (upstreams/upstreamError.ts).
+ */
+export interface ErpOrdering {
+  /** Who the orders are entered for, for notes and messages (e.g. "customer WEBSTORE, order type WEB"). */
+  enteredAs: string;
+  /** Opens a batch head for `reference`; answers its temporary order number. */
+  addHead(reference: string, lane: Lane, signal?: AbortSignal): Promise<string>;
+  /** Adds lines to an open batch head: one outcome per line, in order. */
+  addLines(batchOrderNumber: string, lines: ReadonlyArray<{ itemNumber: string; quantity: number }>, lane: Lane, signal?: AbortSignal): Promise<ErpLineOutcome[]>;
+  /** Confirms the batch into a customer order: its final number. */
+  confirm(batchOrderNumber: string, lane: Lane, signal?: AbortSignal): Promise<ErpOrderHead>;
+  /** Every order head of the configured customer with this reference. */
+  findByReference(reference: string, lane: Lane, signal?: AbortSignal): Promise<ErpOrderHead[]>;
+}
+
 export interface Erp {
   /** The connector's name (metrics label, `upstream` in errors), e.g. `ion`. */
   name: string;
   displayName: string;
   items: ErpItems;
   transactions: ErpTransactions;
+  /** Entering customer orders (ERP_ORDER_EXPORT); absent when the connector is not set up to (no customer configured). */
+  orders?: ErpOrdering;
+  /** Why `orders` is absent, naming what to configure. */
+  ordersUnavailable?: string;
   /** How long item and stock reads may be cached, in ms (the connector's TTL table). */
   cacheTtlMs: { items: number; stock: number };
 }

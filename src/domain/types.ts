@@ -100,6 +100,8 @@ export interface StoreOrder {
   orderId: string;
   statusId: number;
   status: string;
+  /** The store will not fulfil it: cancelled, declined, refunded, or a checkout never completed (in the store's own terms, mapped by its connector). */
+  cancelled: boolean;
   customerId: string | null;
   createdAt: string | null;
   updatedAt: string | null;

@@ -57,6 +57,45 @@ export function validateScope(input: ScopeInput | null | undefined): SyncScope {
   return scope;
 }
 
+/**
+ * What a job kind takes beyond the common scope rules. A dry run promises
+ * that nothing is written: the order kinds have no plan to show (routing
+ * places supplier orders, the export enters ERP orders), so they refuse
+ * one rather than ignore it. The export reads store orders, not the
+ * supplier catalog: `limit` is its only scope.
+ */
+export function checkKindInput(kind: SyncKind, scope: SyncScope, dryRun: boolean): void {
+  switch (kind) {
+    case 'CATALOG':
+    case 'PRICE':
+    case 'INVENTORY':
+      return;
+    // An import's scope is its uploaded file (checked by src/bulk/importService.ts); its dry run plans rows.
+    case 'PART_LIST':
+    case 'PRICE_OVERRIDES':
+    case 'STOCK_OVERRIDES':
+      return;
+    case 'ORDER_ROUTING':
+    case 'ERP_ORDER_EXPORT':
+      if (dryRun) throw bad('dryRun', `${kind} has no dry run: it ${kind === 'ORDER_ROUTING' ? 'places supplier orders' : 'enters orders in the ERP'} (leave dryRun out)`);
+      if (kind === 'ERP_ORDER_EXPORT') {
+        for (const field of ['manufacturer', 'partNumbers', 'query'] as const) {
+          if (scope[field] !== undefined) throw bad(`scope.${field}`, `ERP_ORDER_EXPORT reads store orders: scope.limit is its only scope`);
+        }
+      }
+      return;
+    default: {
+      const never: never = kind;
+      throw bad('kind', `unknown sync kind "${String(never)}"`);
+    }
+  }
+}
+
+export interface SyncServiceOptions {
+  /** Why a kind cannot run here (e.g. no ERP is configured), as the error to refuse it with; undefined: it can. @default every kind can */
+  unavailable?(kind: SyncKind): Error | undefined;
+}
+
 export interface SyncService {
   /** An import job over the rows of an uploaded file (src/bulk/importService.ts checked it); the active one with the same file is returned. */
   startImport(input: { kind: ImportKind; file: ImportFile; dryRun: boolean }, startedBy: string): Promise<{ job: SyncJobRecord; alreadyRunning: boolean }>;
@@ -77,7 +116,12 @@ export function nextRunAt(s: { intervalSeconds: number | null; cron: string | nu
   return new Date(from.getTime() + (s.intervalSeconds ?? 3600) * 1000).toISOString();
 }
 
-export function createSyncService(store: JobStore, runner: JobRunner, events: JobEvents): SyncService {
+export function createSyncService(store: JobStore, runner: JobRunner, events: JobEvents, options: SyncServiceOptions = {}): SyncService {
+  const refuseUnavailable = (kind: SyncKind) => {
+    const why = options.unavailable?.(kind);
+    if (why) throw why;
+  };
+
   const mustGet = async (id: string): Promise<SyncJobRecord> => {
     const job = isRecordId(id) ? await store.get(id) : undefined;
     if (!job) throw crossdockError(ErrorCode.NOT_FOUND, `no sync job with id "${id.slice(0, 64)}"`, { argument: 'id' });
@@ -93,6 +137,8 @@ export function createSyncService(store: JobStore, runner: JobRunner, events: Jo
     if (!SYNC_KINDS.includes(input.kind) && !explicit) throw bad('kind', `unknown sync kind "${String(input.kind)}"`);
     const scope = explicit ?? validateScope(input.scope);
     const dryRun = input.dryRun ?? false;
+    checkKindInput(input.kind, scope, dryRun);
+    refuseUnavailable(input.kind);
     const { job, created } = await store.createOrGetActive({ kind: input.kind, scope, scopeKey: scopeKeyOf(input.kind, scope, dryRun), dryRun, startedBy, scheduleId, retryOf });
     if (created) {
       events.publish(job);
@@ -148,6 +194,8 @@ export function createSyncService(store: JobStore, runner: JobRunner, events: Jo
       refuseImportKind(input.kind);
       if (!SYNC_KINDS.includes(input.kind)) throw bad('kind', `unknown sync kind "${String(input.kind)}"`);
       const scope = validateScope(input.scope);
+      checkKindInput(input.kind, scope, false);
+      refuseUnavailable(input.kind);
       const hasInterval = input.intervalSeconds !== undefined && input.intervalSeconds !== null;
       const hasCron = input.cron !== undefined && input.cron !== null;
       if (hasInterval === hasCron) throw bad('intervalSeconds', 'give exactly one of intervalSeconds and cron');

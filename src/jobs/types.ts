@@ -3,9 +3,9 @@
  * discriminated union handled by exhaustive switches (Apollo Server's
  * ServerState pattern): adding a status breaks the build where it matters.
  */
-export type SyncKind = 'CATALOG' | 'PRICE' | 'INVENTORY' | 'ORDER_ROUTING' | ImportKind;
+export type SyncKind = 'CATALOG' | 'PRICE' | 'INVENTORY' | 'ORDER_ROUTING' | 'ERP_ORDER_EXPORT' | ImportKind;
 /** The kinds `startSync` and schedules start; imports start from an uploaded file (POST /bulk/imports). */
-export const SYNC_KINDS: readonly SyncKind[] = ['CATALOG', 'PRICE', 'INVENTORY', 'ORDER_ROUTING'];
+export const SYNC_KINDS: readonly SyncKind[] = ['CATALOG', 'PRICE', 'INVENTORY', 'ORDER_ROUTING', 'ERP_ORDER_EXPORT'];
 
 /**
  * Bulk CSV imports (README, "Bulk CSV"): a sync job over exactly the rows of
@@ -68,6 +68,12 @@ export interface SyncCheckpoint {
   /** An import: the next data row of its file to read (1-based; rows before it are done). */
   nextRow?: number;
   counters: SyncCounters;
+  /**
+   * ERP_ORDER_EXPORT: where the run reads the store's orders, fixed when it
+   * starts so a resumed run reads the same set — those modified since
+   * `since` (null: all), after store order `afterId` (keyset paging).
+   */
+  storeOrders?: { since: string | null; afterId: number | null };
 }
 
 export interface SyncJobRecord {

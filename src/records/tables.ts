@@ -151,6 +151,40 @@ export interface OrderEventsTable {
   reason: Text;
 }
 
+/** ERP order exports (migration 3): one per store order, written before any ERP call. */
+export interface ErpOrderExportsTable {
+  id: Text;
+  /** Listing order; SQLite: max + 1 in the insert, PostgreSQL: an identity column. */
+  seq: Defaulted<number>;
+  store_order_id: Text;
+  customer_reference: Text;
+  status: Text;
+  /** HEAD | LINES | CONFIRM: the call in flight, or whose outcome is unknown; null when neither. */
+  step: Maybe;
+  batch_order_number: Maybe;
+  order_number: Maybe;
+  /** JSON of string[]: batch heads given up after an unknown outcome (never confirmed). */
+  abandoned: Text;
+  /** JSON of ErpExportLine[]. */
+  lines: Text;
+  attempts: number;
+  sending_since: Maybe;
+  /** JSON of ErpExportError, or null. */
+  last_error: Maybe;
+  job_id: Maybe;
+  created_at: Text;
+  updated_at: Text;
+}
+
+export interface ErpOrderExportEventsTable {
+  export_id: Text;
+  seq: number;
+  at: Text;
+  from_status: Maybe;
+  to_status: Text;
+  reason: Text;
+}
+
 export interface RecordTables {
   jobs: JobsTable;
   failures: FailuresTable;
@@ -161,4 +195,6 @@ export interface RecordTables {
   idempotency_keys: IdempotencyKeysTable;
   supplier_orders: SupplierOrdersTable;
   order_events: OrderEventsTable;
+  erp_order_exports: ErpOrderExportsTable;
+  erp_order_export_events: ErpOrderExportEventsTable;
 }

@@ -2,7 +2,8 @@
  * The record stores every strategy set uses (DESIGN.md's strategy table,
  * "records"): one record database per process — the data dir's SQLite file,
  * or PostgreSQL with DATABASE_URL — migrated to the latest version at
- * start, and the job store, order store, audit store and token vault on it.
+ * start, and the job store, order store, ERP export store, audit store and
+ * token vault on it.
  * Redis, when configured, keeps only what it is good at (cache, limits, the
  * vendor gate, events, leases).
  */
@@ -15,6 +16,8 @@ import { createSqlJobStore } from '../jobs/store/sqlJobStore.js';
 import type { JobStore } from '../jobs/store/jobStore.js';
 import type { OrderStore } from '../orders/orderStore.js';
 import { createSqlOrderStore } from '../orders/sqlOrderStore.js';
+import type { ErpExportStore } from '../orders/erpExportStore.js';
+import { createSqlErpExportStore } from '../orders/sqlErpExportStore.js';
 import { createSqlTokenVault } from '../auth/sqlTokenVault.js';
 import type { TokenCipher, TokenVault } from '../auth/tokenVault.js';
 import { migrateRecords } from '../records/migrate.js';
@@ -25,6 +28,7 @@ export interface RecordStores {
   records: RecordDatabase;
   jobStore: JobStore;
   orderStore: OrderStore;
+  erpExportStore: ErpExportStore;
   auditStore: AuditStore;
   createVault(cipher: TokenCipher): TokenVault;
   /** A cheap `select 1` with a short deadline, for /ready. Never throws. */
@@ -69,6 +73,7 @@ export async function openRecordStores(config: Config, logger: Logger, options: 
     records,
     jobStore: createSqlJobStore(records),
     orderStore: createSqlOrderStore(records),
+    erpExportStore: createSqlErpExportStore(records),
     auditStore: createSqlAuditStore(records),
     createVault: (cipher) => createSqlTokenVault(records, cipher),
     async health() {

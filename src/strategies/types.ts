@@ -13,6 +13,7 @@ import type { SyncJobRecord } from '../jobs/types.js';
 import type { SharedGate } from '../limits/sharedGate.js';
 import type { LimiterFactory } from '../limits/redisLimiter.js';
 import type { OrderStore } from '../orders/orderStore.js';
+import type { ErpExportStore } from '../orders/erpExportStore.js';
 import type { SupplierOrderRecord } from '../orders/types.js';
 import type { Leases } from '../storage/leases.js';
 import type { AuditStore } from '../observability/auditStore.js';
@@ -50,6 +51,8 @@ export interface Strategies {
   /** Jobs and supplier orders: the record layer's tables (shared by every instance on PostgreSQL). */
   jobStore: JobStore;
   orderStore: OrderStore;
+  /** Store orders entered in the ERP (ERP_ORDER_EXPORT): the record layer's erp_order_exports. */
+  erpExportStore: ErpExportStore;
   jobBus: Bus<SyncJobRecord>;
   orderBus: Bus<SupplierOrderRecord>;
   leases: Leases;

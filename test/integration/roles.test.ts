@@ -45,6 +45,7 @@ const MUTATIONS: Record<string, { query: string; variables?: (role: Role) => Rec
   },
   retrySupplierOrder: { query: `mutation RetryOrder($id: ID!) { retrySupplierOrder(id: $id) { id } }`, variables: () => ({ id: randomUUID() }) },
   cancelSupplierOrder: { query: `mutation CancelOrder($id: ID!) { cancelSupplierOrder(id: $id) { id } }`, variables: () => ({ id: randomUUID() }) },
+  retryErpOrderExport: { query: `mutation RetryErpExport($id: ID!) { retryErpOrderExport(id: $id) { id } }`, variables: () => ({ id: randomUUID() }) },
 };
 
 /** One query per sensitive (non-mutation) field of the access policy. */

@@ -10,6 +10,7 @@ import type { HealthReport as HealthReportModel } from '../../observability/heal
 import type { UpstreamFigures as UpstreamFiguresModel, ProcessFigures as ProcessFiguresModel, DashboardPoint as DashboardPointModel, DashboardSnapshot as DashboardSnapshotModel } from '../../observability/operationsMonitor.js';
 import type { BusinessRates as BusinessRatesModel } from '../../observability/windowedFigures.js';
 import type { Client as ClientModel, GraphQLContext } from '../context.js';
+import type { ErpExportRecord as ErpExportRecordModel, ErpExportLine as ErpExportLineModel, ErpExportEventRecord as ErpExportEventRecordModel, ErpExportError as ErpExportErrorModel } from '../../orders/erpExportTypes.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = T | null | undefined;
 export type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
@@ -221,6 +222,22 @@ export type DriftField =
   | 'PRICE'
   | 'STOCK';
 
+/** An error the ERP answered (or the gateway found before a call), typed: the field it names, M3's own type and message id. */
+export type ErpError = {
+  __typename?: 'ErpError';
+  /** The gateway's error code: BAD_USER_INPUT (a mandatory field missing, a value too long, no item number), UPSTREAM_ERROR (a business rule), UPSTREAM_UNAVAILABLE, UPSTREAM_RATE_LIMITED. */
+  code: Scalars['String']['output'];
+  /** M3's message id, e.g. WITNO03. */
+  errorCode: Maybe<Scalars['String']['output']>;
+  /** M3's errorType, e.g. ServerReturnedNOK, MandatoryInputFieldNotFound, InputFieldTooLong. */
+  errorType: Maybe<Scalars['String']['output']>;
+  /** The ERP field it is about (M3 errorField), e.g. ITNO, CUNO. */
+  field: Maybe<Scalars['String']['output']>;
+  message: Scalars['String']['output'];
+  /** PROGRAM/Transaction, e.g. OIS100MI/AddBatchLine. */
+  transaction: Maybe<Scalars['String']['output']>;
+};
+
 /**
  * An item of the ERP's item master (Infor M3, MMS200MI), linked to supplier
  * parts and store products by the ERP item rule (ERP_ITEM_IDENTITY, default:
@@ -248,6 +265,96 @@ export type ErpItem = {
   /** Stock by warehouse: the ERP's balances summed per warehouse (M3 MMS060MI). Empty when it has none. */
   warehouses: Array<ErpWarehouseStock>;
 };
+
+export type ErpOrderExport = {
+  __typename?: 'ErpOrderExport';
+  /** Batch heads given up after an unknown outcome: never confirmed, left for the ERP's batch clean-up. */
+  abandonedBatchNumbers: Array<Scalars['String']['output']>;
+  /** ERP write calls made since it was created or last retried. */
+  attempts: Scalars['Int']['output'];
+  /** The batch head's temporary number (M3 AddBatchHead). */
+  batchOrderNumber: Maybe<Scalars['String']['output']>;
+  createdAt: Scalars['DateTime']['output'];
+  /** The customer order reference the ERP holds (M3 CUOR): the store order id, how the gateway finds what landed. */
+  customerReference: Scalars['String']['output'];
+  /** Every state change with its time and reason. */
+  history: Array<ErpOrderExportEvent>;
+  id: Scalars['ID']['output'];
+  lastError: Maybe<ErpError>;
+  lines: Array<ErpOrderExportLine>;
+  /** The customer order's number in the ERP, once confirmed. */
+  orderNumber: Maybe<Scalars['String']['output']>;
+  status: ErpOrderExportStatus;
+  storeOrderId: Scalars['ID']['output'];
+  updatedAt: Scalars['DateTime']['output'];
+};
+
+export type ErpOrderExportConnection = {
+  __typename?: 'ErpOrderExportConnection';
+  edges: Array<ErpOrderExportEdge>;
+  pageInfo: PageInfo;
+  totalCount: Scalars['Int']['output'];
+};
+
+export type ErpOrderExportEdge = {
+  __typename?: 'ErpOrderExportEdge';
+  cursor: Scalars['String']['output'];
+  node: ErpOrderExport;
+};
+
+export type ErpOrderExportEvent = {
+  __typename?: 'ErpOrderExportEvent';
+  at: Scalars['DateTime']['output'];
+  from: Maybe<ErpOrderExportStatus>;
+  reason: Scalars['String']['output'];
+  to: ErpOrderExportStatus;
+};
+
+export type ErpOrderExportFilter = {
+  status?: InputMaybe<Array<ErpOrderExportStatus>>;
+  storeOrderId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+export type ErpOrderExportLine = {
+  __typename?: 'ErpOrderExportLine';
+  /** The ERP's order line number (M3 PONR) once added. */
+  erpLineNumber: Maybe<Scalars['String']['output']>;
+  error: Maybe<ErpError>;
+  /** The ERP item number by the ERP item rule; null when the rule gives none. */
+  itemNumber: Maybe<Scalars['String']['output']>;
+  /** 1-based, in the store order's line order. */
+  lineNumber: Scalars['Int']['output'];
+  quantity: Scalars['Int']['output'];
+  sku: Scalars['String']['output'];
+  status: ErpOrderExportLineStatus;
+};
+
+export type ErpOrderExportLineStatus =
+  | 'ADDED'
+  | 'PENDING'
+  | 'REFUSED';
+
+/**
+ * Where a store order's export into the ERP is (job kind ERP_ORDER_EXPORT;
+ * README "Orders into the ERP"). M3 enters an order as a batch head
+ * (AddBatchHead, CUOR = the store order id), its lines (AddBatchLine) and a
+ * confirmation (Confirm); only a confirmed order is a customer order.
+ */
+export type ErpOrderExportStatus =
+  /** Confirmed: a customer order in the ERP (orderNumber). */
+  | 'CONFIRMED'
+  /** The ERP refused the head or the confirmation, or the calls were spent without an answer. retryErpOrderExport takes it up again. */
+  | 'FAILED'
+  /** The batch head is in the ERP; lines or the confirmation follow. */
+  | 'OPEN'
+  /** A line was refused (see lines): the batch is not confirmed short of a line. retryErpOrderExport sends the refused lines again. */
+  | 'PARTIAL'
+  /** Stored, nothing sent yet (or entered again after a batch head was abandoned). */
+  | 'PENDING'
+  /** Not exported: the store will not fulfil it (cancelled, declined, refunded) or it has no lines. */
+  | 'SKIPPED'
+  /** A call's outcome is unknown; the next step looks the order up by CUOR before anything is sent again. */
+  | 'UNKNOWN';
 
 /** One item's stock in one ERP warehouse; quantities are exact decimals. */
 export type ErpWarehouseStock = {
@@ -353,6 +460,14 @@ export type Mutation = {
   /** Places one supplier order per idempotency key (role operator or admin). */
   placeSupplierOrder: PlaceSupplierOrderResult;
   removeSyncSchedule: Scalars['Boolean']['output'];
+  /**
+   * Takes a PARTIAL or FAILED export up again — the refused lines resent to
+   * the same batch head (after an unknown outcome, the order is looked up by
+   * CUOR first), then the confirmation — and answers where it got to. A
+   * refusal by the ERP is the export's state (lastError, the lines), not an
+   * error. A CONFIRMED or SKIPPED export is answered as it is. Role operator.
+   */
+  retryErpOrderExport: ErpOrderExport;
   /** Sends a MANUAL_REVIEW order again (it is looked up by po_number first). */
   retrySupplierOrder: SupplierOrder;
   /** Starts a new job over the failed items of an ended job. */
@@ -379,6 +494,11 @@ export type MutationPlaceSupplierOrderArgs = {
 
 
 export type MutationRemoveSyncScheduleArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationRetryErpOrderExportArgs = {
   id: Scalars['ID']['input'];
 };
 
@@ -412,6 +532,8 @@ export type Order = Node & {
   __typename?: 'Order';
   createdAt: Maybe<Scalars['DateTime']['output']>;
   customerId: Maybe<Scalars['String']['output']>;
+  /** This store order's export into the ERP, or null when none was made (yet). */
+  erpExport: Maybe<ErpOrderExport>;
   id: Scalars['ID']['output'];
   itemsTotal: Scalars['Int']['output'];
   lines: Array<OrderLine>;
@@ -630,6 +752,9 @@ export type Query = {
    * (UPSTREAM_UNAVAILABLE, reason NOT_CONFIGURED) when no ERP is configured.
    */
   erpItems: Array<Maybe<ErpItem>>;
+  erpOrderExport: Maybe<ErpOrderExport>;
+  /** Newest first. */
+  erpOrderExports: ErpOrderExportConnection;
   /** Merged stock for SKUs, in the order asked. At most MAX_IDS_PER_FIELD SKUs. */
   inventory: Array<Inventory>;
   /**
@@ -687,6 +812,18 @@ export type QueryAuditLogArgs = {
 
 export type QueryErpItemsArgs = {
   itemNumbers: Array<Scalars['String']['input']>;
+};
+
+
+export type QueryErpOrderExportArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryErpOrderExportsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<ErpOrderExportFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -1049,9 +1186,11 @@ export type SyncJobFilter = {
 export type SyncKind =
   /** Create and update store products from supplier parts (name, price, stock). */
   | 'CATALOG'
+  /** Every new store order entered in the ERP as a customer order, once (scope: limit only; no dry run). See ErpOrderExport. */
+  | 'ERP_ORDER_EXPORT'
   /** Update store stock from supplier stock (products already in the store). */
   | 'INVENTORY'
-  /** Dropship routing: one supplier order per store order awaiting fulfillment (scope: limit only). */
+  /** Dropship routing: one supplier order per store order awaiting fulfillment (scope: limit only; no dry run). */
   | 'ORDER_ROUTING'
   /** Import: bring the file's part numbers into the store, with per-row overrides (POST /bulk/imports?kind=PART_LIST). */
   | 'PART_LIST'
@@ -1338,7 +1477,16 @@ export type ResolversTypes = {
   Drift: ResolverTypeWrapper<Drift>;
   DriftEntry: ResolverTypeWrapper<DriftEntry>;
   DriftField: DriftField;
+  ErpError: ResolverTypeWrapper<ErpExportErrorModel>;
   ErpItem: ResolverTypeWrapper<ErpItemModel>;
+  ErpOrderExport: ResolverTypeWrapper<ErpExportRecordModel>;
+  ErpOrderExportConnection: ResolverTypeWrapper<Omit<ErpOrderExportConnection, 'edges'> & { edges: Array<ResolversTypes['ErpOrderExportEdge']> }>;
+  ErpOrderExportEdge: ResolverTypeWrapper<Omit<ErpOrderExportEdge, 'node'> & { node: ResolversTypes['ErpOrderExport'] }>;
+  ErpOrderExportEvent: ResolverTypeWrapper<ErpExportEventRecordModel>;
+  ErpOrderExportFilter: ErpOrderExportFilter;
+  ErpOrderExportLine: ResolverTypeWrapper<ErpExportLineModel>;
+  ErpOrderExportLineStatus: ErpOrderExportLineStatus;
+  ErpOrderExportStatus: ErpOrderExportStatus;
   ErpWarehouseStock: ResolverTypeWrapper<ErpWarehouseStockModel>;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   GatewayHealth: ResolverTypeWrapper<HealthReportModel>;
@@ -1435,7 +1583,14 @@ export type ResolversParentTypes = {
   Decimal: Scalars['Decimal']['output'];
   Drift: Drift;
   DriftEntry: DriftEntry;
+  ErpError: ErpExportErrorModel;
   ErpItem: ErpItemModel;
+  ErpOrderExport: ErpExportRecordModel;
+  ErpOrderExportConnection: Omit<ErpOrderExportConnection, 'edges'> & { edges: Array<ResolversParentTypes['ErpOrderExportEdge']> };
+  ErpOrderExportEdge: Omit<ErpOrderExportEdge, 'node'> & { node: ResolversParentTypes['ErpOrderExport'] };
+  ErpOrderExportEvent: ErpExportEventRecordModel;
+  ErpOrderExportFilter: ErpOrderExportFilter;
+  ErpOrderExportLine: ErpExportLineModel;
   ErpWarehouseStock: ErpWarehouseStockModel;
   Float: Scalars['Float']['output'];
   GatewayHealth: HealthReportModel;
@@ -1630,6 +1785,16 @@ export type DriftEntryResolvers<ContextType = GraphQLContext, ParentType extends
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
+export type ErpErrorResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ErpError'] = ResolversParentTypes['ErpError']> = {
+  code?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  errorCode?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  errorType?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  field?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  transaction?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
 export type ErpItemResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ErpItem'] = ResolversParentTypes['ErpItem']> = {
   changedOn?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
   description?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -1641,6 +1806,55 @@ export type ErpItemResolvers<ContextType = GraphQLContext, ParentType extends Re
   type?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   unit?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   warehouses?: Resolver<Array<ResolversTypes['ErpWarehouseStock']>, ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type ErpOrderExportResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ErpOrderExport'] = ResolversParentTypes['ErpOrderExport']> = {
+  abandonedBatchNumbers?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  attempts?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  batchOrderNumber?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  customerReference?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  history?: Resolver<Array<ResolversTypes['ErpOrderExportEvent']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  lastError?: Resolver<Maybe<ResolversTypes['ErpError']>, ParentType, ContextType>;
+  lines?: Resolver<Array<ResolversTypes['ErpOrderExportLine']>, ParentType, ContextType>;
+  orderNumber?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['ErpOrderExportStatus'], ParentType, ContextType>;
+  storeOrderId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type ErpOrderExportConnectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ErpOrderExportConnection'] = ResolversParentTypes['ErpOrderExportConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['ErpOrderExportEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type ErpOrderExportEdgeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ErpOrderExportEdge'] = ResolversParentTypes['ErpOrderExportEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['ErpOrderExport'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type ErpOrderExportEventResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ErpOrderExportEvent'] = ResolversParentTypes['ErpOrderExportEvent']> = {
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  from?: Resolver<Maybe<ResolversTypes['ErpOrderExportStatus']>, ParentType, ContextType>;
+  reason?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  to?: Resolver<ResolversTypes['ErpOrderExportStatus'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type ErpOrderExportLineResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ErpOrderExportLine'] = ResolversParentTypes['ErpOrderExportLine']> = {
+  erpLineNumber?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  error?: Resolver<Maybe<ResolversTypes['ErpError']>, ParentType, ContextType>;
+  itemNumber?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  lineNumber?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  quantity?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  sku?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['ErpOrderExportLineStatus'], ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
@@ -1711,6 +1925,7 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   cancelSync?: Resolver<ResolversTypes['SyncJob'], ParentType, ContextType, RequireFields<MutationCancelSyncArgs, 'id'>>;
   placeSupplierOrder?: Resolver<ResolversTypes['PlaceSupplierOrderResult'], ParentType, ContextType, RequireFields<MutationPlaceSupplierOrderArgs, 'input'>>;
   removeSyncSchedule?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRemoveSyncScheduleArgs, 'id'>>;
+  retryErpOrderExport?: Resolver<ResolversTypes['ErpOrderExport'], ParentType, ContextType, RequireFields<MutationRetryErpOrderExportArgs, 'id'>>;
   retrySupplierOrder?: Resolver<ResolversTypes['SupplierOrder'], ParentType, ContextType, RequireFields<MutationRetrySupplierOrderArgs, 'id'>>;
   retrySyncFailures?: Resolver<ResolversTypes['StartSyncPayload'], ParentType, ContextType, RequireFields<MutationRetrySyncFailuresArgs, 'id'>>;
   scheduleSync?: Resolver<ResolversTypes['SyncSchedule'], ParentType, ContextType, RequireFields<MutationScheduleSyncArgs, 'input'>>;
@@ -1725,6 +1940,7 @@ export type NodeResolvers<ContextType = GraphQLContext, ParentType extends Resol
 export type OrderResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Order'] = ResolversParentTypes['Order']> = {
   createdAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   customerId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  erpExport?: Resolver<Maybe<ResolversTypes['ErpOrderExport']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   itemsTotal?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   lines?: Resolver<Array<ResolversTypes['OrderLine']>, ParentType, ContextType>;
@@ -1863,6 +2079,8 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
   dashboard?: Resolver<ResolversTypes['DashboardSnapshot'], ParentType, ContextType>;
   dashboardHistory?: Resolver<Array<ResolversTypes['DashboardPoint']>, ParentType, ContextType>;
   erpItems?: Resolver<Array<Maybe<ResolversTypes['ErpItem']>>, ParentType, ContextType, RequireFields<QueryErpItemsArgs, 'itemNumbers'>>;
+  erpOrderExport?: Resolver<Maybe<ResolversTypes['ErpOrderExport']>, ParentType, ContextType, RequireFields<QueryErpOrderExportArgs, 'id'>>;
+  erpOrderExports?: Resolver<ResolversTypes['ErpOrderExportConnection'], ParentType, ContextType, RequireFields<QueryErpOrderExportsArgs, 'first'>>;
   inventory?: Resolver<Array<ResolversTypes['Inventory']>, ParentType, ContextType, RequireFields<QueryInventoryArgs, 'skus'>>;
   m3?: Resolver<ResolversTypes['M3Result'], ParentType, ContextType, RequireFields<QueryM3Args, 'maxRecords' | 'program' | 'transaction'>>;
   me?: Resolver<ResolversTypes['ApiClient'], ParentType, ContextType>;
@@ -2156,7 +2374,13 @@ export type Resolvers<ContextType = GraphQLContext> = {
   Decimal?: GraphQLScalarType;
   Drift?: DriftResolvers<ContextType>;
   DriftEntry?: DriftEntryResolvers<ContextType>;
+  ErpError?: ErpErrorResolvers<ContextType>;
   ErpItem?: ErpItemResolvers<ContextType>;
+  ErpOrderExport?: ErpOrderExportResolvers<ContextType>;
+  ErpOrderExportConnection?: ErpOrderExportConnectionResolvers<ContextType>;
+  ErpOrderExportEdge?: ErpOrderExportEdgeResolvers<ContextType>;
+  ErpOrderExportEvent?: ErpOrderExportEventResolvers<ContextType>;
+  ErpOrderExportLine?: ErpOrderExportLineResolvers<ContextType>;
   ErpWarehouseStock?: ErpWarehouseStockResolvers<ContextType>;
   GatewayHealth?: GatewayHealthResolvers<ContextType>;
   HealthCheck?: HealthCheckResolvers<ContextType>;

@@ -103,6 +103,8 @@ export const FIELD_WEIGHTS: Readonly<Record<string, number>> = {
   'Query.vehicleMakes': 1,
   'Query.vehicleModels': 1,
   'Query.vehicleYears': 1,
+  // A look-up by CUOR, the lines, the confirmation (erpExporter.ts): ERP calls, unbatched.
+  'Mutation.retryErpOrderExport': 3,
 };
 
 /** Lists whose size the gateway knows better than DEFAULT_LIST_SIZE. */

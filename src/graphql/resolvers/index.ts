@@ -9,6 +9,7 @@ import { scalarResolvers } from './scalars.js';
 import { auditQueries } from './audit.js';
 import { alertResolvers, apiClientResolvers, dashboardPointResolvers, dashboardSnapshotResolvers, gatewayHealthResolvers, operationsQueries, operationsSubscriptions, upstreamFiguresResolvers } from './operations.js';
 import { erpItemResolvers, erpQueries, inventoryErpResolvers, jsonScalar, partErpResolvers, productErpResolvers } from './erp.js';
+import { erpErrorResolvers, erpOrderExportResolvers, erpOrderMutations, erpOrderQueries, storeOrderErpExport } from './erpOrders.js';
 import { systemQueries, upstreamStatusResolvers } from './system.js';
 import { syncJobResolvers, syncMutations, syncQueries, syncScopeResolvers, syncSubscriptions } from './sync.js';
 import {
@@ -51,6 +52,7 @@ export const resolvers: Resolvers = {
     ...auditQueries,
     ...operationsQueries,
     ...erpQueries,
+    ...erpOrderQueries,
     async node(_root, { id }, ctx) {
       const global = decodeGlobalId(id);
       if (!global) return null;
@@ -68,7 +70,7 @@ export const resolvers: Resolvers = {
       }
     },
   },
-  Mutation: { ...syncMutations, ...supplierOrderMutations },
+  Mutation: { ...syncMutations, ...supplierOrderMutations, ...erpOrderMutations },
   Subscription: { ...syncSubscriptions, ...supplierOrderSubscriptions, ...operationsSubscriptions },
   PlaceSupplierOrderResult: placeResultResolvers,
   SupplierOrder: supplierOrderResolvers,
@@ -91,7 +93,9 @@ export const resolvers: Resolvers = {
   Product: { ...productResolvers, ...productErpResolvers },
   Inventory: { ...inventoryResolvers, ...inventoryErpResolvers },
   ErpItem: erpItemResolvers,
-  Order: { ...orderResolvers, ...storeOrderSupplierOrders },
+  Order: { ...orderResolvers, ...storeOrderSupplierOrders, ...storeOrderErpExport },
+  ErpOrderExport: erpOrderExportResolvers,
+  ErpError: erpErrorResolvers,
   OrderLine: orderLineResolvers,
   OrderConnection: orderConnectionResolvers,
   UpstreamStatus: upstreamStatusResolvers,

@@ -6,6 +6,7 @@
  */
 import { initial } from './0001_initial.js';
 import { orderClaims } from './0002_order_claims.js';
+import { erpExports } from './0003_erp_exports.js';
 import { auditKeyId } from './0005_audit_key_id.js';
 import { failureLines } from './0008_failure_lines.js';
 import type { RecordMigration } from './recordMigration.js';
@@ -13,6 +14,7 @@ import type { RecordMigration } from './recordMigration.js';
 export const RECORD_MIGRATIONS: ReadonlyArray<readonly [name: string, migration: RecordMigration]> = [
   ['0001_initial', initial],
   ['0002_order_claims', orderClaims],
+  ['0003_erp_exports', erpExports],
   ['0005_audit_key_id', auditKeyId],
   ['0008_failure_lines', failureLines],
 ];
