@@ -111,3 +111,66 @@ export async function allOrders(shop: Shop, selection: string, args = '', first 
   }
   throw new Error('more than 1000 pages');
 }
+
+/** One request a webhook receiver got: the raw body as sent, and its headers. */
+export interface Received {
+  path: string;
+  headers: Record<string, string>;
+  raw: string;
+  body: Json;
+}
+
+export interface Receiver {
+  url: string;
+  received: Received[];
+  /** The status to answer with, per request (default 200). */
+  answer: (r: Received) => number | 'hang';
+  close(): Promise<void>;
+}
+
+/** An HTTP endpoint on loopback that records what it is sent (a stand-in for the gateway's webhook route). */
+export async function startReceiver(): Promise<Receiver> {
+  const { createServer } = await import('node:http');
+  const received: Received[] = [];
+  const hung = new Set<import('node:http').ServerResponse>();
+  const receiver: Receiver = { url: '', received, answer: () => 200, close: async () => undefined };
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const raw = Buffer.concat(chunks).toString('utf8');
+      let body: Json = raw;
+      try {
+        body = JSON.parse(raw);
+      } catch {
+        /* not JSON */
+      }
+      const r: Received = { path: req.url ?? '', headers: Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)])), raw, body };
+      received.push(r);
+      const status = receiver.answer(r);
+      if (status === 'hang') {
+        hung.add(res);
+        return;
+      }
+      res.writeHead(status, { 'content-type': 'text/plain' }).end('ok');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address() as import('node:net').AddressInfo;
+  receiver.url = `http://127.0.0.1:${address.port}`;
+  receiver.close = async () => {
+    for (const res of hung) res.destroy();
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  };
+  return receiver;
+}
+
+/** Registers a webhook subscription through the Admin API. */
+export async function subscribe(shop: Shop, topic: string, callbackUrl: string): Promise<Json> {
+  const d = await shop.data(
+    'mutation($topic: WebhookSubscriptionTopic!, $url: URL!) { webhookSubscriptionCreate(topic: $topic, webhookSubscription: { callbackUrl: $url, format: JSON }) { webhookSubscription { id topic callbackUrl } userErrors { field message } } }',
+    { topic, url: callbackUrl },
+  );
+  return d.webhookSubscriptionCreate;
+}
