@@ -20,16 +20,14 @@
  * have chosen lines written malformed, and downloads can be cut after some
  * bytes.
  */
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync, type ReadStream, type WriteStream } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { createWriteStream, rmSync, statSync, type WriteStream } from 'node:fs';
 import { getArgumentValues, Kind, parse, validate, type DocumentNode, type FieldNode, type FragmentDefinitionNode, type GraphQLSchema } from 'graphql';
 import { z } from 'zod';
 import type { AdminContext, BulkPort, BulkUserError, View } from './adminResolvers.js';
 import { gid, iso } from './orderViews.js';
 import type { AdminEndpoint } from './adminEndpoint.js';
 import { bulkQueryProblem, jsonlLines } from './bulkJsonl.js';
+import { createResultFiles, type BulkDownload } from './bulkResultFiles.js';
 import type { OrderBook, OrderSortKey } from './orderBook.js';
 import { compileSearchQuery, SearchSyntaxError } from './searchQuery.js';
 
@@ -88,15 +86,6 @@ export interface BulkCounters {
   downloads: number;
 }
 
-export interface BulkDownload {
-  status: number;
-  headers: Record<string, string>;
-  /** The file's bytes, or an error text. */
-  body: ReadStream | string;
-  /** Drop the connection after the body's bytes (a cut download). */
-  cut: boolean;
-}
-
 export interface BulkOperations extends BulkPort {
   all(): BulkOperationRecord[];
   plan(patch: BulkPlan): BulkPlan & { objectsPerSecond: number };
@@ -119,7 +108,6 @@ export interface BulkDeps {
 }
 
 const PAGE = 250;
-const RESULTS_PATH = '/bulk-operation-results';
 
 /** Read through a call: a cancel changes the status while a run awaits. */
 const cancelRequested = (op: BulkOperationRecord) => op.status === 'CANCELING';
@@ -127,30 +115,19 @@ const cancelRequested = (op: BulkOperationRecord) => op.status === 'CANCELING';
 const emptyCounters = (): BulkCounters => ({ started: 0, completed: 0, failed: 0, canceled: 0, refused: 0, downloads: 0 });
 
 export function createBulkOperations(options: BulkOptions, deps: BulkDeps): BulkOperations {
-  const signingKey = randomBytes(32);
-  let dir: string | undefined;
+  const files = createResultFiles({ originUrl: deps.originUrl, ttlMs: options.urlTtlMs });
   let ops = new Map<number, BulkOperationRecord>();
   let nextId = 4_200_000_000_001;
   let plan: BulkPlan = {};
   let objectsPerSecond = options.objectsPerSecond;
   let counters = emptyCounters();
-  let cutsLeft = 0;
-  let cutAfter = 0;
   const timers = new Set<NodeJS.Timeout>();
-  const streams = new Set<WriteStream | ReadStream>();
+  const streams = new Set<WriteStream>();
   let generation = 0;
 
   const nowSec = () => Math.floor(Date.now() / 1000);
-  const directory = () => (dir ??= mkdtempSync(join(tmpdir(), 'crossdock-shopify-bulk-')));
-
-  function sign(id: number, expires: number): string {
-    return createHmac('sha256', signingKey).update(`${id}:${expires}`).digest('hex');
-  }
-  function link(op: BulkOperationRecord): string | null {
-    if (!op.file || op.objectCount === 0) return null;
-    const expires = Math.floor((op.completedSec ?? nowSec()) + options.urlTtlMs / 1000);
-    return `${deps.originUrl()}${RESULTS_PATH}/${op.legacyId}.jsonl?expires=${expires}&signature=${sign(op.legacyId, expires)}`;
-  }
+  // upstreams.md says nothing of an empty result; the vendor's url is null then, and so is this one.
+  const link = (op: BulkOperationRecord): string | null => (op.file && op.objectCount > 0 ? files.link(op.legacyId, op.completedSec ?? nowSec()) : null);
 
   function view(op: BulkOperationRecord): View {
     const url = op.status === 'COMPLETED' ? link(op) : null;
@@ -212,7 +189,7 @@ export function createBulkOperations(options: BulkOptions, deps: BulkDeps): Bulk
     if (mine !== generation) return;
     if (op.status === 'CANCELING') return finish(op, 'CANCELED', version);
     op.status = 'RUNNING';
-    const file = join(directory(), `${op.legacyId}.jsonl`);
+    const file = files.pathOf(op.legacyId);
     op.file = file;
     const out = createWriteStream(file);
     streams.add(out);
@@ -347,49 +324,11 @@ export function createBulkOperations(options: BulkOptions, deps: BulkDeps): Bulk
     return { operation: view(op), userErrors: [] };
   }
 
-  function download(file: string, query: Record<string, unknown>, range: string | undefined): BulkDownload {
-    const text = (status: number, body: string): BulkDownload => ({ status, headers: { 'content-type': 'text/plain; charset=utf-8' }, body, cut: false });
-    const m = /^(\d{1,16})\.jsonl$/.exec(file);
-    const op = m ? ops.get(Number(m[1])) : undefined;
-    const expires = Number(query.expires);
-    const signature = typeof query.signature === 'string' ? query.signature : '';
-    if (!op || !Number.isSafeInteger(expires)) return text(404, 'NoSuchKey: The specified key does not exist.');
-    const expected = Buffer.from(sign(op.legacyId, expires));
-    const given = Buffer.from(signature);
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return text(403, 'SignatureDoesNotMatch: the link is not signed by this origin.');
-    if (expires * 1000 < Date.now()) return text(400, 'ExpiredToken: the link has expired.');
-    if (!op.file || (op.status !== 'COMPLETED' && op.status !== 'FAILED' && op.status !== 'CANCELED')) return text(404, 'NoSuchKey: The specified key does not exist.');
-    const size = statSync(op.file).size;
-    counters.downloads++;
-    let start = 0;
-    let end = size - 1;
-    let status = 200;
-    const headers: Record<string, string> = { 'content-type': 'application/jsonl', 'accept-ranges': 'bytes' };
-    if (range) {
-      const r = /^bytes=(\d*)-(\d*)$/.exec(range.trim());
-      if (!r || (r[1] === '' && r[2] === '')) return { ...text(416, 'InvalidRange'), headers: { 'content-range': `bytes */${size}` } };
-      if (r[1] === '') start = Math.max(0, size - Number(r[2]));
-      else {
-        start = Number(r[1]);
-        if (r[2] !== '') end = Math.min(size - 1, Number(r[2]));
-      }
-      if (start >= size || start > end) return { ...text(416, 'InvalidRange'), headers: { 'content-range': `bytes */${size}` } };
-      status = 206;
-      headers['content-range'] = `bytes ${start}-${end}/${size}`;
-    }
-    headers['content-length'] = String(end - start + 1);
-    let cut = false;
-    if (cutsLeft > 0) {
-      cutsLeft--;
-      cut = true;
-      end = Math.min(end, start + cutAfter - 1);
-    }
-    if (end < start) return { status, headers, body: '', cut };
-    const stream = createReadStream(op.file, { start, end });
-    stream.on('error', () => undefined);
-    streams.add(stream);
-    stream.once('close', () => streams.delete(stream));
-    return { status, headers, body: stream, cut };
+  function download(name: string, query: Record<string, unknown>, range: string | undefined): BulkDownload {
+    return files.download(name, query, range, (id) => {
+      const op = ops.get(id);
+      return op && (op.status === 'COMPLETED' || op.status === 'FAILED' || op.status === 'CANCELED') ? op.file : null;
+    });
   }
 
   function clear(): void {
@@ -398,8 +337,7 @@ export function createBulkOperations(options: BulkOptions, deps: BulkDeps): Bulk
     timers.clear();
     for (const s of streams) s.destroy();
     streams.clear();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-    dir = undefined;
+    files.clear();
     ops = new Map();
   }
 
@@ -419,22 +357,20 @@ export function createBulkOperations(options: BulkOptions, deps: BulkDeps): Bulk
     plan(patch) {
       const { cutDownloads, objectsPerSecond: rate, ...next } = patch;
       plan = { ...plan, ...next };
-      if (cutDownloads) {
-        cutsLeft = cutDownloads.count;
-        cutAfter = cutDownloads.afterBytes;
-      }
+      if (cutDownloads) files.cutNext(cutDownloads.afterBytes, cutDownloads.count);
       if (rate !== undefined) objectsPerSecond = rate;
-      return { ...plan, ...(cutsLeft > 0 ? { cutDownloads: { afterBytes: cutAfter, count: cutsLeft } } : {}), objectsPerSecond };
+      const cuts = files.cuts();
+      return { ...plan, ...(cuts ? { cutDownloads: cuts } : {}), objectsPerSecond };
     },
-    counters: () => ({ ...counters }),
+    counters: () => ({ ...counters, downloads: files.downloads() }),
     resetCounters() {
       counters = emptyCounters();
+      files.resetCounters();
     },
     download,
     reset() {
       clear();
       plan = {};
-      cutsLeft = 0;
       objectsPerSecond = options.objectsPerSecond;
     },
     close: clear,

@@ -24,7 +24,6 @@ import {
   isCompositeType,
   isListType,
   isNonNullType,
-  isObjectType,
   Kind,
   type FieldNode,
   type FragmentDefinitionNode,
