@@ -315,7 +315,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, connectors: rea
   // An optional connector's twin belongs to the embedded sandbox world: beside a real supplier and
   // store it would answer from a catalog they do not have, so it stays off until configured.
   if (settings.some((c) => c.required && c.plan.kind === 'configured')) {
-    for (const c of settings) if (!c.required && c.plan.kind === 'sandbox') c.plan = { kind: 'off', reason: `${c.title} is not configured (its sandbox twin runs only with the embedded sandbox)` };
+    for (const c of settings) if (!c.required && c.plan.kind === 'sandbox') c.plan = c.plan.fallback ?? { kind: 'off', reason: `${c.title} is not configured (its sandbox twin runs only with the embedded sandbox)` };
   }
   const real = settings.filter((c) => c.plan.kind === 'configured');
   const requiredTwins = settings.filter((c) => c.required && c.plan.kind === 'sandbox');

@@ -60,6 +60,9 @@ const envSchema = z.object({
   SANDBOX_ION_REQUESTS_PER_WINDOW: int(1, 10_000_000),
   SANDBOX_ION_WINDOW_MS: int(100, 3_600_000),
   SANDBOX_ION_FAULTS: faults,
+  SANDBOX_TIKTOK_PORT: int(0, 65535),
+  SANDBOX_TIKTOK_VIDEOS: int(1, 100_000),
+  SANDBOX_TIKTOK_FAULTS: faults,
 });
 
 export function sandboxOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): SandboxOptionsInput {
@@ -113,5 +116,6 @@ export function sandboxOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): San
       windowMs: e.SANDBOX_ION_WINDOW_MS,
       faults: e.SANDBOX_ION_FAULTS,
     },
+    tiktok: { port: e.SANDBOX_TIKTOK_PORT, videos: e.SANDBOX_TIKTOK_VIDEOS, faults: e.SANDBOX_TIKTOK_FAULTS },
   };
 }

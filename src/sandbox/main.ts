@@ -24,6 +24,8 @@ async function main(): Promise<void> {
       `Infor ION API (M3)         ${sandbox.ion.url} (tenant ${ion.tenant})`,
       `  .ionapi file: GET ${sandbox.ion.url}/__sandbox/ionapi   (save it and point ION_API_FILE at it)`,
       `  tokens live ${ion.tokenTtlSeconds} s; throttling ${ion.requestsPerWindow} requests per ${ion.windowMs} ms`,
+      `TikTok oEmbed              ${sandbox.tiktok.apiBase}   (share links and CDN on the same origin, by Host)`,
+      `  videos: GET ${sandbox.tiktok.url}/__sandbox/videos; gateway: TIKTOK_OEMBED_URL=${sandbox.tiktok.apiBase} TIKTOK_CONNECT_TO=${sandbox.tiktok.url}`,
       ``,
       `Admin (each origin): /__sandbox/stats  /__sandbox/faults  /__sandbox/reset  /__sandbox/openapi.json`,
       ``,

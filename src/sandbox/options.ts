@@ -88,6 +88,15 @@ export interface IonSandboxOptions {
   faults?: FaultSpecInput;
 }
 
+export interface TikTokSandboxOptions {
+  /** TCP port; 0 picks a free one. @default 4105 */
+  port: number;
+  /** Generated videos, ids 7000000000000000001 upward. @default 200 */
+  videos: number;
+  /** Faults at start. @default none */
+  faults?: FaultSpecInput;
+}
+
 export interface SandboxOptions {
   /** Interface both origins bind to. @default "127.0.0.1" */
   host: string;
@@ -98,9 +107,11 @@ export interface SandboxOptions {
   finditparts: FinditPartsSandboxOptions;
   bigcommerce: BigCommerceSandboxOptions;
   ion: IonSandboxOptions;
+  tiktok: TikTokSandboxOptions;
 }
 
-export type SandboxOptionsInput = Partial<Omit<SandboxOptions, 'finditparts' | 'bigcommerce' | 'ion'>> & {
+export type SandboxOptionsInput = Partial<Omit<SandboxOptions, 'finditparts' | 'bigcommerce' | 'ion' | 'tiktok'>> & {
+  tiktok?: Partial<TikTokSandboxOptions>;
   finditparts?: Partial<FinditPartsSandboxOptions>;
   bigcommerce?: Partial<BigCommerceSandboxOptions>;
   ion?: Partial<IonSandboxOptions>;
@@ -150,6 +161,7 @@ export const SANDBOX_DEFAULTS: SandboxOptions = {
     retryAfterSeconds: 1,
     bulkMaxTransactions: 1_000,
   },
+  tiktok: { port: 4105, videos: 200 },
 };
 
 export function resolveSandboxOptions(input: SandboxOptionsInput = {}): SandboxOptions {
@@ -159,6 +171,7 @@ export function resolveSandboxOptions(input: SandboxOptionsInput = {}): SandboxO
     finditparts: { ...SANDBOX_DEFAULTS.finditparts, ...stripUndefined(input.finditparts ?? {}) },
     bigcommerce: { ...SANDBOX_DEFAULTS.bigcommerce, ...stripUndefined(input.bigcommerce ?? {}) },
     ion: { ...SANDBOX_DEFAULTS.ion, ...stripUndefined(input.ion ?? {}) },
+    tiktok: { ...SANDBOX_DEFAULTS.tiktok, ...stripUndefined(input.tiktok ?? {}) },
   } as SandboxOptions;
 }
 

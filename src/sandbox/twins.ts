@@ -6,6 +6,7 @@
 import { createBigCommerceOrigin, type BigCommerceOrigin } from './bigcommerce/app.js';
 import { createFinditPartsOrigin, type FinditPartsOrigin } from './finditparts/app.js';
 import { createIonOrigin, type IonOrigin } from './ion/app.js';
+import { createTikTokOrigin, type TikTokOrigin } from './tiktok/app.js';
 import type { RunningOrigin, SandboxWorld } from './world.js';
 
 async function listen<O extends RunningOrigin['origin']>(world: SandboxWorld, name: string, origin: O, port: number, apiPath: string): Promise<RunningOrigin<O>> {
@@ -38,11 +39,18 @@ export function startIonTwin(world: SandboxWorld): Promise<RunningOrigin<IonOrig
   return listen(world, 'ion', createIonOrigin(o, world.catalog(), world.options.seed), o.port, `/${o.tenant}`);
 }
 
+/** The TikTok simulator (oEmbed, share links, CDN, told apart by Host); its API base is `{origin}/oembed`. */
+export function startTikTokTwin(world: SandboxWorld): Promise<RunningOrigin<TikTokOrigin>> {
+  const o = world.options.tiktok;
+  return listen(world, 'tiktok', createTikTokOrigin(o, world.catalog(), world.options.seed), o.port, '/oembed');
+}
+
 /** The simulator behind each twin name, for callers that drive a twin directly (tests, benchmarks). */
 export interface Twins {
   finditparts: FinditPartsOrigin;
   bigcommerce: BigCommerceOrigin;
   ion: IonOrigin;
+  tiktok: TikTokOrigin;
 }
 
 /** A twin running in `world`, typed by name; undefined when that connector is not on its twin. */
