@@ -63,7 +63,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     const upstreams = await createUpstreams({ config, logger, metrics, strategies, tokens: security.tokens, ephemeralTokenKey: security.ephemeralKey, sandbox: options.sandbox, publicUrl: () => url, lifecycle });
     const { capabilities } = upstreams;
     const caches = createCaches({ config, logger, metrics, strategies, capabilities });
-    const domain = createDomain({ config, logger, strategies, capabilities, caches, lifecycle, clock: options.clock, observe: createBusinessRecorder(metrics) });
+    const domain = createDomain({ config, logger, strategies, capabilities, caches, lifecycle, clock: options.clock, observe: createBusinessRecorder(metrics), publicUrl: () => url });
     const readiness = createReadiness({ state: () => state, connectors: () => upstreams.connectors, strategies });
     const operations = createOperations({ config, logger, metrics, connectors: upstreams.connectors, domain, readiness, lifecycle });
     const services: Services = {
@@ -80,6 +80,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       responseCacheSize: () => caches.responseCache?.size ?? 0,
       jobs: domain.jobs,
       orders: domain.orders,
+      social: domain.social,
       audit: security.audit,
       operations,
     };

@@ -31,6 +31,10 @@ export const ACCESS_POLICY: Readonly<Record<string, Role>> = {
   'Mutation.placeSupplierOrder': 'operator',
   'Mutation.retrySupplierOrder': 'operator',
   'Mutation.cancelSupplierOrder': 'operator',
+  // Social links → product drafts (schema/social.graphql); reads are a viewer's.
+  'Mutation.ingestSocialLink': 'operator',
+  'Mutation.updateProductDraft': 'operator',
+  'Mutation.publishProductDraft': 'operator',
   // Sensitive fields.
   'Query.auditLog': 'admin',
   'UpstreamStatus.baseUrl': 'operator',

@@ -28,12 +28,15 @@ import type { SupplierOrderRecord } from '../orders/types.js';
 import type { Strategies } from '../strategies/index.js';
 import type { Caches } from './caches.js';
 import type { Lifecycle } from './lifecycle.js';
+import { createSocial, type Social } from './social.js';
 
 export interface Domain {
   skuRule: SkuRule;
   erpItemRule: ErpItemRule;
   jobs: { service: SyncService; store: JobStore; events: JobEvents };
   orders: { service: OrderService; store: OrderStore; events: Bus<SupplierOrderRecord> };
+  /** Social links → product drafts: ingestion, drafts, media (social.ts). */
+  social: Social;
   /** Starts the workers (runner, outbox, write-back, scheduler); they stop through the lifecycle. */
   start(): Promise<void>;
 }
@@ -49,6 +52,8 @@ export interface DomainOptions {
   clock?: () => number;
   /** Counts this instance's sync items and settled supplier orders (the dashboard's business figures). @default none */
   observe?: BusinessRecorder;
+  /** The gateway's own origin once it listens (published images' URLs). @default none */
+  publicUrl?: () => string;
 }
 
 type Pipeline = (job: SyncJobRecord, signal: AbortSignal) => Promise<SyncJobRecord>;
@@ -133,7 +138,20 @@ export function createDomain(options: DomainOptions): Domain {
       },
       signal,
     );
-  const pipelines: Record<SyncKind, Pipeline> = { CATALOG: sync, PRICE: sync, INVENTORY: sync, ORDER_ROUTING: routing };
+  // Social links → product drafts; its pipeline is a job kind like the syncs.
+  let syncService: SyncService | undefined;
+  const social = createSocial({
+    config,
+    capabilities,
+    sources,
+    drafts: strategies.draftStore,
+    jobs: jobStore,
+    sync: () => syncService as SyncService,
+    skuRule,
+    publish,
+    publicUrl: options.publicUrl ?? (() => ''),
+  });
+  const pipelines: Record<SyncKind, Pipeline> = { CATALOG: sync, PRICE: sync, INVENTORY: sync, ORDER_ROUTING: routing, SOCIAL_INGEST: (job, signal) => social.pipeline(job, signal) };
   const runner = createJobRunner({
     store: jobStore,
     logger,
@@ -144,13 +162,14 @@ export function createDomain(options: DomainOptions): Domain {
     publish,
     execute: (job, signal) => pipelines[job.kind](job, signal),
   });
-  const syncService = createSyncService(jobStore, runner, events);
+  syncService = createSyncService(jobStore, runner, events);
 
   return {
     skuRule,
     erpItemRule,
     jobs: { service: syncService, store: jobStore, events },
     orders: { service: orderService, store: orderStore, events: orderBus },
+    social,
     async start() {
       // Jobs start once the server is up; on close they stop first and are left INTERRUPTED.
       await runner.start();

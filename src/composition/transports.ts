@@ -104,6 +104,7 @@ export async function createTransports(options: TransportsOptions): Promise<Tran
     playgroundHeaders: devKey ? { 'X-API-Key': devKey } : undefined,
     dashboardKey: devKey,
     connectorRoutes: options.routes,
+    media: services.social.media,
     trustedProxies,
     tls: config.tls,
     readiness: options.readiness,

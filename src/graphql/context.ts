@@ -17,6 +17,7 @@ import type { SupplierOrderRecord } from '../orders/types.js';
 import type { AuditLog } from '../observability/auditLog.js';
 import type { OperationsMonitor } from '../observability/operationsMonitor.js';
 import type { RequestCharge } from './limits/operationGuard.js';
+import type { Social } from '../composition/social.js';
 
 export interface Client {
   name: string;
@@ -43,6 +44,8 @@ export interface Services {
   responseCacheSize(): number;
   jobs: { service: SyncService; store: JobStore; events: JobEvents };
   orders: { service: OrderService; store: OrderStore; events: Bus<SupplierOrderRecord> };
+  /** Social links → product drafts (ingestion, drafts, the media store). */
+  social: Social;
   /** Every mutation is recorded here (guardSchema.ts, auditPlugin.ts); queried by admins through `auditLog`. */
   audit: AuditLog;
   /** Alerts, the dashboard's snapshots and history (observability/operationsMonitor.ts). */

@@ -9,7 +9,7 @@ import type { JobEvents } from './events.js';
 import type { JobRunner } from './runner.js';
 import type { JobStore } from './store/jobStore.js';
 import type { SyncJobRecord, SyncKind, SyncScheduleRecord, SyncScope } from './types.js';
-import { isFinal, scopeKeyOf, SYNC_KINDS } from './types.js';
+import { isFinal, scopeKeyOf, STARTABLE_SYNC_KINDS, SYNC_KINDS } from './types.js';
 import { isCode, isRecordId } from '../domain/codes.js';
 
 export const MAX_SCOPE_PART_NUMBERS = 1000;
@@ -64,6 +64,8 @@ export interface SyncService {
   schedule(input: { kind: SyncKind; scope?: ScopeInput | null; intervalSeconds?: number | null; cron?: string | null }, createdBy: string): Promise<SyncScheduleRecord>;
   removeSchedule(id: string): Promise<boolean>;
   get(id: string): Promise<SyncJobRecord>;
+  /** Starts a job whose scope another service vetted (a social ingest), with the same one-active-job rule. */
+  submit(kind: SyncKind, scope: SyncScope, startedBy: string): Promise<{ job: SyncJobRecord; alreadyRunning: boolean }>;
 }
 
 export function nextRunAt(s: { intervalSeconds: number | null; cron: string | null }, from: Date): string {
@@ -83,7 +85,9 @@ export function createSyncService(store: JobStore, runner: JobRunner, events: Jo
   };
 
   async function start(input: { kind: SyncKind; scope?: ScopeInput | null; dryRun?: boolean | null }, startedBy: string, scheduleId?: string, retryOf?: string, explicit?: SyncScope) {
-    if (!SYNC_KINDS.includes(input.kind)) throw bad('kind', `unknown sync kind "${String(input.kind)}"`);
+    if (!SYNC_KINDS.includes(input.kind) || (!explicit && !STARTABLE_SYNC_KINDS.includes(input.kind))) {
+      throw bad('kind', input.kind === 'SOCIAL_INGEST' ? 'SOCIAL_INGEST jobs are started by ingestSocialLink' : `unknown sync kind "${String(input.kind)}"`);
+    }
     const scope = explicit ?? validateScope(input.scope);
     const dryRun = input.dryRun ?? false;
     const { job, created } = await store.createOrGetActive({ kind: input.kind, scope, scopeKey: scopeKeyOf(input.kind, scope, dryRun), dryRun, startedBy, scheduleId, retryOf });
@@ -132,7 +136,7 @@ export function createSyncService(store: JobStore, runner: JobRunner, events: Jo
       return start({ kind: job.kind, dryRun: job.dryRun }, startedBy, undefined, job.id, { skus: items.map((f) => f.sku) });
     },
     async schedule(input, createdBy) {
-      if (!SYNC_KINDS.includes(input.kind)) throw bad('kind', `unknown sync kind "${String(input.kind)}"`);
+      if (!STARTABLE_SYNC_KINDS.includes(input.kind)) throw bad('kind', `sync kind "${String(input.kind)}" cannot be scheduled`);
       const scope = validateScope(input.scope);
       const hasInterval = input.intervalSeconds !== undefined && input.intervalSeconds !== null;
       const hasCron = input.cron !== undefined && input.cron !== null;
@@ -155,5 +159,6 @@ export function createSyncService(store: JobStore, runner: JobRunner, events: Jo
       return true;
     },
     get: mustGet,
+    submit: (kind, scope, startedBy) => start({ kind }, startedBy, undefined, undefined, scope),
   };
 }

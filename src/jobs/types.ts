@@ -3,15 +3,28 @@
  * discriminated union handled by exhaustive switches (Apollo Server's
  * ServerState pattern): adding a status breaks the build where it matters.
  */
-export type SyncKind = 'CATALOG' | 'PRICE' | 'INVENTORY' | 'ORDER_ROUTING';
-export const SYNC_KINDS: readonly SyncKind[] = ['CATALOG', 'PRICE', 'INVENTORY', 'ORDER_ROUTING'];
+export type SyncKind = 'CATALOG' | 'PRICE' | 'INVENTORY' | 'ORDER_ROUTING' | 'SOCIAL_INGEST';
+export const SYNC_KINDS: readonly SyncKind[] = ['CATALOG', 'PRICE', 'INVENTORY', 'ORDER_ROUTING', 'SOCIAL_INGEST'];
+/** Kinds startSync and scheduleSync take; SOCIAL_INGEST jobs are started by ingestSocialLink (its scope is a vetted link). */
+export const STARTABLE_SYNC_KINDS: readonly SyncKind[] = ['CATALOG', 'PRICE', 'INVENTORY', 'ORDER_ROUTING'];
 
 export type SyncStatus = 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED' | 'INTERRUPTED';
 /** Statuses that hold the "one active job per kind and scope" slot. */
 export const ACTIVE_STATUSES: readonly SyncStatus[] = ['QUEUED', 'RUNNING', 'INTERRUPTED'];
 export const FINAL_STATUSES: readonly SyncStatus[] = ['SUCCEEDED', 'FAILED', 'CANCELLED'];
 
-export type SyncPhase = 'QUEUED' | 'READING_SUPPLIER' | 'READING_STORE' | 'WRITING' | 'DONE';
+export type SyncPhase =
+  | 'QUEUED'
+  | 'READING_SUPPLIER'
+  | 'READING_STORE'
+  | 'WRITING'
+  // A social link's ingestion, step by step (src/social/ingestPipeline.ts).
+  | 'FETCHING_METADATA'
+  | 'COPYING_THUMBNAIL'
+  | 'DERIVING_IMAGES'
+  | 'ANALYSING_CAPTION'
+  | 'MATCHING_CATALOG'
+  | 'DONE';
 
 export interface SyncScope {
   /** Exact manufacturer name. */
@@ -24,6 +37,10 @@ export interface SyncScope {
   limit?: number;
   /** Store SKUs to retry (set by retrySyncFailures). */
   skus?: string[];
+  /** SOCIAL_INGEST: the video (its platform's id and canonical URL) and the draft it fills. */
+  videoId?: string;
+  url?: string;
+  draftId?: string;
 }
 
 export interface SyncCounters {
@@ -133,6 +150,8 @@ export function scopeKeyOf(kind: SyncKind, scope: SyncScope, dryRun: boolean): s
     query: scope.query ?? null,
     limit: scope.limit ?? null,
     skus: scope.skus ? [...scope.skus].sort() : null,
+    // Only when present, so the keys of the other kinds' active jobs stay what they were.
+    ...(scope.videoId !== undefined ? { videoId: scope.videoId } : {}),
   };
   return `${kind}:${dryRun ? 'dry' : 'live'}:${JSON.stringify(canonical)}`;
 }

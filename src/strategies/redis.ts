@@ -69,6 +69,7 @@ export async function createRedisStrategies(config: Config & { redis: RedisConfi
       },
       jobStore: records.jobStore,
       orderStore: records.orderStore,
+      draftStore: records.draftStore,
       jobBus,
       orderBus,
       leases: createRedisLeases({ redis, prefix, instanceId }),

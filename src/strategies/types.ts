@@ -18,6 +18,7 @@ import type { Leases } from '../storage/leases.js';
 import type { AuditStore } from '../observability/auditStore.js';
 import type { TokenCipher, TokenVault } from '../auth/tokenVault.js';
 import type { SharedGenerations } from '../cache/generations.js';
+import type { DraftStore } from '../social/draftStore.js';
 
 export interface StrategyHealth {
   /**
@@ -50,6 +51,8 @@ export interface Strategies {
   /** Jobs and supplier orders: the record layer's tables (shared by every instance on PostgreSQL). */
   jobStore: JobStore;
   orderStore: OrderStore;
+  /** Product drafts from social links (the record layer's `social_drafts`). */
+  draftStore: DraftStore;
   jobBus: Bus<SyncJobRecord>;
   orderBus: Bus<SupplierOrderRecord>;
   leases: Leases;

@@ -11,6 +11,7 @@ import { alertResolvers, apiClientResolvers, dashboardPointResolvers, dashboardS
 import { erpItemResolvers, erpQueries, inventoryErpResolvers, jsonScalar, partErpResolvers, productErpResolvers } from './erp.js';
 import { systemQueries, upstreamStatusResolvers } from './system.js';
 import { syncJobResolvers, syncMutations, syncQueries, syncSubscriptions } from './sync.js';
+import { draftImageResolvers, productDraftResolvers, productMatchResolvers, socialMutations, socialQueries } from './social.js';
 import {
   placeResultResolvers,
   storeOrderSupplierOrders,
@@ -50,6 +51,7 @@ export const resolvers: Resolvers = {
     ...auditQueries,
     ...operationsQueries,
     ...erpQueries,
+    ...socialQueries,
     async node(_root, { id }, ctx) {
       const global = decodeGlobalId(id);
       if (!global) return null;
@@ -67,13 +69,16 @@ export const resolvers: Resolvers = {
       }
     },
   },
-  Mutation: { ...syncMutations, ...supplierOrderMutations },
+  Mutation: { ...syncMutations, ...supplierOrderMutations, ...socialMutations },
   Subscription: { ...syncSubscriptions, ...supplierOrderSubscriptions, ...operationsSubscriptions },
   PlaceSupplierOrderResult: placeResultResolvers,
   SupplierOrder: supplierOrderResolvers,
   SupplierOrderRejected: supplierOrderRejectedResolvers,
   SupplierOrderLine: supplierOrderLineResolvers,
   SyncJob: syncJobResolvers,
+  ProductDraft: productDraftResolvers,
+  ProductMatch: productMatchResolvers,
+  DraftImage: draftImageResolvers,
   Node: {
     __resolveType(obj) {
       const tagged = nodeTypes.get(obj);
