@@ -45,7 +45,7 @@ async function ingestUrl(url: string): Promise<string> {
   return (body.data as Json).ingestSocialLink.draft.id;
 }
 
-const publish = async (id: string, key: string) => (await gw.gql(PUBLISH, { id, key })).body;
+const publish = async (id: string, key: string): Promise<Json> => (await gw.gql(PUBLISH, { id, key })).body;
 /** The store's products with this SKU, asked of the twin itself. */
 async function storeProducts(sku: string): Promise<Json[]> {
   const res = await fetch(`${gw.bcUrl}/stores/sandbox/v3/catalog/products?include=images&sku=${encodeURIComponent(sku)}`, { headers: { 'x-auth-token': 'sandbox-token' } });

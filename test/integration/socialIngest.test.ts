@@ -40,7 +40,7 @@ const DRAFT = `query($id: ID!) { productDraft(id: $id) {
   source { platform videoId url author caption }
 } }`;
 
-async function ingest(url: string) {
+async function ingest(url: string): Promise<Json> {
   const res = await gw.gql(INGEST, { u: url });
   return res.body;
 }
