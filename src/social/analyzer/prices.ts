@@ -30,8 +30,9 @@ const isWordMarker = (m: string) => /^[\p{L}]+$/u.test(m);
 const marker = (m: string, side: 'before' | 'after') =>
   isWordMarker(m) ? (side === 'before' ? `(?<![\\p{L}])${escape(m)}` : `${escape(m)}(?![\\p{L}])`) : escape(m);
 
-// Thousands groups use `.`, `,` or a no-break space (U+00A0, U+202F); the decimal part is 1–2 digits.
-const NUMBER = String.raw`\d{1,3}(?:[.,\u00a0\u202f]\d{3})+(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?`;
+// Thousands groups use `.`, `,`, a space or a no-break space (U+00A0, U+202F: French and German typography);
+// the decimal part is 1–2 digits.
+const NUMBER = String.raw`\d{1,3}(?:[.,\u00a0\u202f ]\d{3})+(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?`;
 // Not a price: digits glued to a letter, a code's dash, another number, or a hashtag (BX-1234567, #2024).
 const NOT_AFTER = String.raw`(?<![\p{L}\p{N}\-/.,#@])`;
 const NOT_BEFORE = String.raw`(?![\p{N}]|[.,]\d)`;
@@ -66,7 +67,9 @@ export function parseAmount(raw: string): string | undefined {
 /** Every price in the text, in order, with the span each was read from. */
 export function findPrices(text: string): Array<CaptionPrice & { index: number; length: number }> {
   const out: Array<CaptionPrice & { index: number; length: number }> = [];
-  for (const m of text.matchAll(PRICE)) {
+  // A link's `?x=$5` is not a price: links are blanked first (same length, so spans stay where they were).
+  const searched = text.replace(/\bhttps?:\/\/\S+/gi, (url) => ' '.repeat(url.length));
+  for (const m of searched.matchAll(PRICE)) {
     const g = m.groups ?? {};
     const number = g.n1 ?? g.n2;
     const mark = g.pre ?? g.post;

@@ -19,20 +19,23 @@ const EMOJI = /[\p{Extended_Pictographic}\u{1F1E6}-\u{1F1FF}\u{FE0F}\u{200D}\u{2
 const PART_NUMBER = /(?<![\p{L}\p{N}#@_$€£-])([A-Z]{1,5}-?\d{3,10}(?:-[A-Z0-9]{1,6})?)(?![\p{L}\p{N}])/gu;
 const NOT_PART_NUMBER = /^(USD|EUR|GBP|CAD|AUD|MXN|BRL|JPY|INR|KRW|PLN)\d/;
 
-const CTA_RULES: ReadonlyArray<readonly [CallToAction, RegExp]> = [
+/** JavaScript's `\b` is ASCII-only even with the `u` flag ("peça já" has none after "já"): a Unicode word boundary instead. */
+const unicodeWords = (re: RegExp) => new RegExp(re.source.replace(/\\b/g, '(?:(?<![\\p{L}\\p{N}])(?=[\\p{L}\\p{N}])|(?<=[\\p{L}\\p{N}])(?![\\p{L}\\p{N}]))'), re.flags);
+
+const CTA_RULES: ReadonlyArray<readonly [CallToAction, RegExp]> = ([
   ['LINK_IN_BIO', /\blink\s+(?:is\s+)?in\s+(?:my\s+|the\s+|our\s+)?bio\b|\blink\s+en\s+(?:mi\s+|la\s+)?bio\b|\blink\s+na\s+bio\b|\blien\s+dans\s+(?:ma\s+|la\s+)?bio\b|\blink\s+in\s+(?:der\s+|meiner\s+)?bio\b/giu],
   ['SHOP_NOW', /\bshop\s+(?:it\s+)?now\b|\bshop\s+today\b|\bcompra\s+ya\b|\bachetez\s+maintenant\b/giu],
   ['DM_TO_ORDER', /\b(?:dm|message|msg|text)\s+(?:me|us)?\s*(?:to|for)\s+(?:order|buy|purchase|pricing|price)\b|\bsend\s+(?:me|us)\s+a\s+dm\b|\bmanda(?:me)?\s+(?:dm|mensaje)\b|\bescr[ií]beme\b|\bschreib\s+mir\b/giu],
   ['BUY_NOW', /\bbuy\s+(?:it\s+|yours\s+)?now\b|\bget\s+yours\b|\bgrab\s+yours\b|\bc[oó]mpralo\b|\bcompra\s+ahora\b|\bjetzt\s+kaufen\b|\bcompre\s+j[aá]\b/giu],
   ['ORDER_NOW', /\border\s+(?:now|today)\b|\bpide\s+(?:ya|ahora)\b|\bjetzt\s+bestellen\b|\bcommandez\b|\bpe[cç]a\s+j[aá]\b/giu],
   ['COMMENT_FOR_LINK', /\bcomment\s+["“'‘]?[\p{L}\p{N}]+["”'’]?\s+(?:for|to\s+get)\s+(?:the\s+)?link\b/giu],
-];
+] as Array<[CallToAction, RegExp]>).map(([cta, re]) => [cta, unicodeWords(re)] as const);
 
 /** Lexicon entries (lower case); emoji count as words. */
 const POSITIVE = new Set([
   'love', 'loved', 'loving', 'best', 'amazing', 'great', 'awesome', 'perfect', 'excellent', 'recommend', 'recommended', 'happy', 'favorite', 'favourite',
   'quality', 'durable', 'reliable', 'solid', 'fantastic', 'beautiful', 'worth', 'easy', 'works', 'nice', 'good', 'deal', 'wow',
-  'increíble', 'increible', 'genial', 'excelente', 'bueno', 'buena', 'encanta', 'ótimo', 'otimo', 'incrível', 'gut', 'toll', 'super', 'génial', 'parfait',
+  'increíble', 'increible', 'genial', 'excelente', 'bueno', 'buena', 'encanta', 'ótimo', 'otimo', 'incrível', 'bom', 'boa', 'gut', 'toll', 'super', 'génial', 'parfait',
   '🔥', '😍', '❤', '👍', '💯', '✅', '⭐', '🙌', '👌', '🤩', '💪',
 ]);
 const NEGATIVE = new Set([
