@@ -29,8 +29,10 @@ export interface MediaClientOptions {
   maxRedirects: number;
   resolveTimeoutMs: number;
   thumbnailMaxBytes: number;
-  /** A share link's hops and a thumbnail's download together, per call. @default 15000 */
+  /** A thumbnail's download, its redirects included. @default 15000 */
   thumbnailTimeoutMs?: number;
+  /** A host name's addresses, checked before a request to the real TikTok. @default the system's DNS (all addresses) */
+  resolveHost?: (hostname: string) => Promise<string[]>;
 }
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
@@ -48,6 +50,7 @@ export function imageSignature(bytes: Buffer): 'jpeg' | 'png' | 'webp' | 'gif' |
 export function createMediaClient(options: MediaClientOptions) {
   const { http } = options;
   const thumbnailTimeoutMs = options.thumbnailTimeoutMs ?? 15_000;
+  const resolveHost = options.resolveHost ?? (async (hostname: string) => (await lookup(hostname, { all: true })).map((a) => a.address));
 
   /** Where the request for a vetted TikTok URL goes: TikTok itself over HTTPS, or the twin. */
   async function send(url: URL, req: { endpoint: string; timeoutMs: number; bytes?: boolean; signal?: AbortSignal }): Promise<UpstreamResponse> {
@@ -60,9 +63,9 @@ export function createMediaClient(options: MediaClientOptions) {
       target = `https://${url.host}${url.pathname}${url.search}`;
       // Before the request, so a name that points inside is refused with its reason, not retried; the
       // socket's lookup checks the address it connects to again.
-      const addresses = await lookup(url.hostname, { all: true }).catch(() => []);
+      const addresses = await resolveHost(url.hostname).catch(() => []);
       if (addresses.length === 0) throw new UpstreamError('unavailable', http.name, `${url.hostname} does not resolve`);
-      if (addresses.some((a) => !isPublicAddress(a.address))) throw refuse('ADDRESS_NOT_ALLOWED', `${url.hostname} resolves to an address that is not public`);
+      if (addresses.some((a) => !isPublicAddress(a))) throw refuse('ADDRESS_NOT_ALLOWED', `${url.hostname} resolves to an address that is not public`);
     }
     try {
       return await http.request({ method: 'GET', path: [], url: target, headers, endpoint: req.endpoint, lane: 'bulk', timeoutMs: req.timeoutMs, responseType: req.bytes ? 'bytes' : 'json', signal: req.signal });
