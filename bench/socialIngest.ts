@@ -12,6 +12,9 @@
  * 2. Images derived per second: the deriver alone (sharp) on the twin's
  *    540×960 JPEG thumbnail, the default sizes, both formats.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { loadConfig } from '../src/config.js';
 import { createGateway } from '../src/gateway.js';
 import { createImageDeriver } from '../src/media/imageDeriver.js';
@@ -30,8 +33,13 @@ const CONCURRENCY = 4;
 const DERIVE_ROUNDS = QUICK ? 4 : 30;
 
 async function run(log: (line: string) => void): Promise<string> {
-  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', CLIENT_BUDGET_POINTS: '100000000' });
-  const gateway = await createGateway(config, { sandbox: { parts: 5_000, tiktok: { videos: SEQUENTIAL + CONCURRENT + 10 } }, logger: createLogger({ level: 'silent' }) });
+  // A data dir of its own, removed after: drafts (and their media) left by an earlier run would be replays.
+  const dataDir = mkdtempSync(join(tmpdir(), 'crossdock-bench-social-'));
+  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', CLIENT_BUDGET_POINTS: '100000000', CROSSDOCK_DATA_DIR: dataDir });
+  const gateway = await createGateway(config, { sandbox: { parts: 5_000, tiktok: { videos: SEQUENTIAL + CONCURRENT + 10 } }, logger: createLogger({ level: 'silent' }) }).catch((err: unknown) => {
+    rmSync(dataDir, { recursive: true, force: true });
+    throw err;
+  });
   try {
     const twin = runningTwin(gateway.sandbox, 'tiktok')?.url;
     if (!twin) throw new Error('the gateway started without its TikTok twin');
@@ -43,9 +51,11 @@ async function run(log: (line: string) => void): Promise<string> {
     const videos = ((await (await fetch(`${twin}/__sandbox/videos?limit=${SEQUENTIAL + CONCURRENT}`)).json()) as { videos: Array<{ url: string }> }).videos;
     const linkToDraft = async (url: string): Promise<number> => {
       const started = performance.now();
-      const res = await gql(`mutation($u: String!) { ingestSocialLink(input: { url: $u }) { job { id } } }`, { u: url });
+      const res = await gql(`mutation($u: String!) { ingestSocialLink(input: { url: $u }) { job { id status } alreadyRunning } }`, { u: url });
       if (res.errors) throw new Error(`ingest failed: ${JSON.stringify(res.errors)}`);
       const id = res.data!.ingestSocialLink.job.id as string;
+      // A video ingested before answers with its finished job at once: that would time a replay, not an ingestion.
+      if (res.data!.ingestSocialLink.alreadyRunning || res.data!.ingestSocialLink.job.status === 'SUCCEEDED') throw new Error(`${url} was ingested before this run: the measure needs fresh drafts`);
       for (;;) {
         const job = (await gql(`query($id: ID!) { syncJob(id: $id) { status error } }`, { id })).data!.syncJob as { status: string; error: string | null };
         if (job.status === 'SUCCEEDED') return performance.now() - started;
@@ -96,6 +106,7 @@ async function run(log: (line: string) => void): Promise<string> {
     ].join('\n');
   } finally {
     await gateway.close();
+    rmSync(dataDir, { recursive: true, force: true });
   }
 }
 
