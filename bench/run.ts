@@ -15,11 +15,12 @@ import { orderLatency } from './orderLatency.js';
 import { recordThroughput } from './recordThroughput.js';
 import { redisThroughput } from './redisThroughput.js';
 import { sandboxStartup } from './sandboxStartup.js';
+import { socialIngest } from './socialIngest.js';
 import { sseFanout } from './sseFanout.js';
 import { syncRate } from './syncRate.js';
 import { throughput } from './throughput.js';
 
-const SCENARIOS: Scenario[] = [sandboxStartup, callsPerQuery, throughput, syncRate, sseFanout, orderLatency, recordThroughput, redisThroughput, dashboardIdle, erpReads, bulkCsv];
+const SCENARIOS: Scenario[] = [sandboxStartup, callsPerQuery, throughput, syncRate, sseFanout, orderLatency, recordThroughput, redisThroughput, dashboardIdle, erpReads, bulkCsv, socialIngest];
 const ORDER = SCENARIOS.map((s) => s.name);
 
 function select(args: string[]): Scenario[] {

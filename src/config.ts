@@ -17,6 +17,7 @@ import { resolveFileTwins } from './env/fileTwins.js';
 import { LIMITS_ENV, limitsConfig, type LimitsConfig } from './limits/limitsConfig.js';
 import { OPERATIONS_ENV, operationsConfig, type OperationsConfig } from './observability/operationsConfig.js';
 import { SECURITY_ENV, securityConfig, type SecurityConfig } from './auth/securityConfig.js';
+import { SOCIAL_ENV, socialConfig, type SocialConfig } from './social/socialConfig.js';
 import { DATA_DIR_VARIABLE, RECORDS_ENV, recordsConfig, type RecordsConfig } from './records/recordsConfig.js';
 import { REDIS_ENV, redisConfig, type RedisConfig } from './strategies/redisConfig.js';
 
@@ -90,6 +91,8 @@ export interface Config {
   shutdownGraceMs: number;
   /** The data directory: the SQLite file `crossdock.db` of the embedded default lives here. */
   dataDir: string;
+  /** Social links → product drafts: image sizes, the media store, publication (src/social/socialConfig.ts). */
+  social: SocialConfig;
   orders: {
     defaultShippingMethod: string;
     defaultAddress: { name: string; street1: string; street2?: string; city: string; state: string; zip: string; country: string };
@@ -262,6 +265,7 @@ const coreEnv = {
   ...REDIS_ENV,
   ...OPERATIONS_ENV,
   ...RECORDS_ENV,
+  ...SOCIAL_ENV,
 };
 
 /** A connector of the list, and how it runs (decided once at start). */
@@ -331,7 +335,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, connectors: rea
   // An optional connector's twin belongs to the embedded sandbox world: beside a real supplier and
   // store it would answer from a catalog they do not have, so it stays off until configured.
   if (settings.some((c) => c.required && c.plan.kind === 'configured')) {
-    for (const c of settings) if (!c.required && c.plan.kind === 'sandbox') c.plan = { kind: 'off', reason: `${c.title} is not configured (its sandbox twin runs only with the embedded sandbox)` };
+    for (const c of settings) if (!c.required && c.plan.kind === 'sandbox') c.plan = c.plan.fallback ?? { kind: 'off', reason: `${c.title} is not configured (its sandbox twin runs only with the embedded sandbox)` };
   }
   const real = settings.filter((c) => c.plan.kind === 'configured');
   const requiredTwins = settings.filter((c) => c.required && c.plan.kind === 'sandbox');
@@ -403,6 +407,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, connectors: rea
     maxIdsPerField: e.MAX_IDS_PER_FIELD,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     dataDir: e.CROSSDOCK_DATA_DIR,
+    social: socialConfig(e, e.CROSSDOCK_DATA_DIR),
     orders: {
       defaultShippingMethod: e.ORDER_DEFAULT_SHIPPING_METHOD,
       defaultAddress: e.ORDER_DEFAULT_ADDRESS,

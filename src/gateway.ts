@@ -63,7 +63,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     const upstreams = await createUpstreams({ config, logger, metrics, strategies, tokens: security.tokens, ephemeralTokenKey: security.ephemeralKey, sandbox: options.sandbox, publicUrl: () => url, lifecycle });
     const { capabilities } = upstreams;
     const caches = createCaches({ config, logger, metrics, strategies, capabilities });
-    const domain = createDomain({ config, logger, strategies, capabilities, caches, lifecycle, audit: security.audit, clock: options.clock, observe: createBusinessRecorder(metrics) });
+    const domain = createDomain({ config, logger, strategies, capabilities, caches, lifecycle, audit: security.audit, clock: options.clock, observe: createBusinessRecorder(metrics), publicUrl: () => url });
     const readiness = createReadiness({ state: () => state, connectors: () => upstreams.connectors, strategies });
     const operations = createOperations({ config, logger, metrics, connectors: upstreams.connectors, domain, readiness, lifecycle });
     const services: Services = {
@@ -81,6 +81,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       jobs: domain.jobs,
       orders: domain.orders,
       erpExports: domain.erpExports,
+      social: domain.social,
       audit: security.audit,
       operations,
     };

@@ -33,6 +33,10 @@ export const ACCESS_POLICY: Readonly<Record<string, Role>> = {
   'Mutation.cancelSupplierOrder': 'operator',
   // Store orders into the ERP (schema/erpOrders.graphql).
   'Mutation.retryErpOrderExport': 'operator',
+  // Social links → product drafts (schema/social.graphql); reads are a viewer's.
+  'Mutation.ingestSocialLink': 'operator',
+  'Mutation.updateProductDraft': 'operator',
+  'Mutation.publishProductDraft': 'operator',
   // Sensitive fields.
   'Query.auditLog': 'admin',
   'UpstreamStatus.baseUrl': 'operator',

@@ -39,6 +39,7 @@ import type { SupplierOrderRecord } from '../orders/types.js';
 import type { Strategies } from '../strategies/index.js';
 import type { Caches } from './caches.js';
 import type { Lifecycle } from './lifecycle.js';
+import { createSocial, type Social } from './social.js';
 
 export interface Domain {
   skuRule: SkuRule;
@@ -49,6 +50,8 @@ export interface Domain {
   orders: { service: OrderService; store: OrderStore; events: Bus<SupplierOrderRecord> };
   /** Store orders entered in the ERP; `exporter` is absent without an ERP that takes orders (`unavailable` says why). */
   erpExports: { store: ErpExportStore; exporter?: ErpExporter; unavailable(): Error | undefined };
+  /** Social links → product drafts: ingestion, drafts, media (social.ts). */
+  social: Social;
   /** Starts the workers (runner, outbox, write-back, scheduler); they stop through the lifecycle. */
   start(): Promise<void>;
 }
@@ -66,6 +69,8 @@ export interface DomainOptions {
   clock?: () => number;
   /** Counts this instance's sync items and settled supplier orders (the dashboard's business figures). @default none */
   observe?: BusinessRecorder;
+  /** The gateway's own origin once it listens (published images' URLs). @default none */
+  publicUrl?: () => string;
 }
 
 type Pipeline = (job: SyncJobRecord, signal: AbortSignal) => Promise<SyncJobRecord>;
@@ -167,6 +172,19 @@ export function createDomain(options: DomainOptions): Domain {
     if (!exporter) throw exportUnavailable();
     return runErpExport(job, { exporter, exports: erpExportStore, storeOrders: store.orders, store: jobStore, publish, pageSize: 50 }, signal);
   };
+  // Social links → product drafts; its pipeline is a job kind like the syncs.
+  let syncService: SyncService | undefined;
+  const social = createSocial({
+    config,
+    capabilities,
+    sources,
+    drafts: strategies.draftStore,
+    jobs: jobStore,
+    sync: () => syncService as SyncService,
+    skuRule,
+    publish,
+    publicUrl: options.publicUrl ?? (() => ''),
+  });
   const pipelines: Record<SyncKind, Pipeline> = {
     CATALOG: sync,
     PRICE: sync,
@@ -176,6 +194,7 @@ export function createDomain(options: DomainOptions): Domain {
     PART_LIST: imports,
     PRICE_OVERRIDES: imports,
     STOCK_OVERRIDES: imports,
+    SOCIAL_INGEST: (job, signal) => social.pipeline(job, signal),
   };
   const runner = createJobRunner({
     store: jobStore,
@@ -187,7 +206,7 @@ export function createDomain(options: DomainOptions): Domain {
     publish,
     execute: (job, signal) => pipelines[job.kind](job, signal),
   });
-  const syncService = createSyncService(jobStore, runner, events, { unavailable: (kind) => (kind === 'ERP_ORDER_EXPORT' ? exportUnavailable() : undefined) });
+  syncService = createSyncService(jobStore, runner, events, { unavailable: (kind) => (kind === 'ERP_ORDER_EXPORT' ? exportUnavailable() : undefined) });
   const bulk = {
     imports: createBulkImports({ files: importFiles, jobs: syncService, audit: options.audit }),
     exports: createBulkExports({ supplier: supplier.catalog, storeCatalog: store.catalog, jobs: jobStore, orders: orderStore, rules }),
@@ -200,6 +219,7 @@ export function createDomain(options: DomainOptions): Domain {
     jobs: { service: syncService, store: jobStore, events },
     orders: { service: orderService, store: orderStore, events: orderBus },
     erpExports: { store: erpExportStore, exporter, unavailable: exportUnavailable },
+    social,
     async start() {
       // Jobs start once the server is up; on close they stop first and are left INTERRUPTED.
       await runner.start();

@@ -109,6 +109,7 @@ export async function createTransports(options: TransportsOptions): Promise<Tran
     dashboardKey: devKey,
     connectorRoutes: options.routes,
     bulk: options.bulk,
+    media: services.social.media,
     trustedProxies,
     tls: config.tls,
     readiness: options.readiness,

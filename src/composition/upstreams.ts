@@ -68,6 +68,7 @@ export async function createUpstreams(options: UpstreamsOptions): Promise<Upstre
         bigcommerce: { ...input.bigcommerce, port: input.bigcommerce?.port ?? 0 },
         ion: { ...input.ion, port: input.ion?.port ?? 0 },
         shopify: { ...input.shopify, port: input.shopify?.port ?? 0 },
+        tiktok: { ...input.tiktok, port: input.tiktok?.port ?? 0 },
       });
       const w = world;
       lifecycle.defer(() => w.close());
@@ -104,7 +105,9 @@ export async function createUpstreams(options: UpstreamsOptions): Promise<Upstre
           metrics,
           connections: spec.connections,
           timeouts: config.upstreamTimeouts,
-          maxBodyBytes: config.upstreamMaxBodyBytes,
+          maxBodyBytes: Math.min(config.upstreamMaxBodyBytes, spec.maxBodyBytes ?? Number.POSITIVE_INFINITY),
+          anyOrigin: spec.anyOrigin,
+          lookup: spec.lookup,
           deadlines: { interactive: config.interactiveDeadlineMs, bulk: 300_000 },
           retryDelayScale: config.retryDelayScale,
           onAlert: (message) => logger.error({ upstream: name }, message),

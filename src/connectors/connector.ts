@@ -31,7 +31,13 @@ import type { UpstreamClient, UpstreamVendor } from '../upstreams/http.js';
 export type Mode = 'development' | 'production';
 
 /** The result of reading a connector's slice of the environment. */
-export type ConfigState<C> = { configured: true; config: C } | { configured: false; reason: string };
+export type ConfigState<C> =
+  | { configured: true; config: C }
+  /**
+   * `fallback`: what to run when the twin does not (an optional connector beside real upstreams in
+   * development), e.g. a public vendor endpoint that needs no credentials. @default off
+   */
+  | { configured: false; reason: string; fallback?: C };
 
 export interface ConfigContext {
   mode: Mode;
@@ -84,6 +90,12 @@ export interface UpstreamSpec {
    * server is down, but the token it gave still lives). @default false
    */
   auxiliary?: boolean;
+  /** Requests name their own origin (a CDN's many hosts); see UpstreamClientOptions.anyOrigin. @default false */
+  anyOrigin?: boolean;
+  /** DNS lookup for its connections (e.g. refusing private addresses). @default the system's */
+  lookup?: import('node:net').LookupFunction;
+  /** Largest answer body, at most UPSTREAM_MAX_BODY_BYTES (e.g. an image's size limit). @default UPSTREAM_MAX_BODY_BYTES */
+  maxBodyBytes?: number;
 }
 
 /** A route the vendor calls (OAuth callbacks, webhooks): public, authenticated by the route itself. */
@@ -189,7 +201,7 @@ export interface ConnectorDefinition<C> {
 /** How a connector will run, decided once at start from its config state and the mode. */
 export type ConnectorPlan =
   | { kind: 'configured'; build(kit: ConnectorKit): Promise<Connector> }
-  | { kind: 'sandbox'; start(world: SandboxWorld): Promise<{ url: string; build(kit: ConnectorKit): Promise<Connector> }> }
+  | { kind: 'sandbox'; start(world: SandboxWorld): Promise<{ url: string; build(kit: ConnectorKit): Promise<Connector> }>; fallback?: ConnectorPlan }
   | { kind: 'off'; reason: string };
 
 /** A definition with its config type erased, so connectors of any config can share one list. */
@@ -212,15 +224,19 @@ export function defineConnector<C>(def: ConnectorDefinition<C>): AnyConnector {
       const state = def.config.resolve(values, ctx);
       if (state.configured) return { kind: 'configured', build: async (kit) => def.create(state.config, kit) };
       const twin = def.sandbox;
+      const fallback = state.fallback;
+      const fallbackPlan: ConnectorPlan | undefined = fallback === undefined ? undefined : { kind: 'configured', build: async (kit) => def.create(fallback, kit) };
       if (twin && ctx.mode === 'development') {
         return {
           kind: 'sandbox',
+          ...(fallbackPlan ? { fallback: fallbackPlan } : {}),
           async start(world) {
             const running = await twin(world, values);
             return { url: running.url, build: async (kit) => def.create(running.config, kit) };
           },
         };
       }
+      if (fallbackPlan) return fallbackPlan;
       if (def.required && ctx.mode === 'production') ctx.problems.push(`production mode requires ${def.title} (${state.reason}); the sandbox twin runs only in development`);
       return { kind: 'off', reason: state.reason };
     },

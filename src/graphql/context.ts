@@ -19,6 +19,7 @@ import type { ErpExporter } from '../orders/erpExporter.js';
 import type { AuditLog } from '../observability/auditLog.js';
 import type { OperationsMonitor } from '../observability/operationsMonitor.js';
 import type { RequestCharge } from './limits/operationGuard.js';
+import type { Social } from '../composition/social.js';
 
 export interface Client {
   name: string;
@@ -47,6 +48,8 @@ export interface Services {
   orders: { service: OrderService; store: OrderStore; events: Bus<SupplierOrderRecord> };
   /** Store orders entered in the ERP (ERP_ORDER_EXPORT); no exporter without an ERP that takes orders (`unavailable` says why). */
   erpExports: { store: ErpExportStore; exporter?: ErpExporter; unavailable(): Error | undefined };
+  /** Social links → product drafts (ingestion, drafts, the media store). */
+  social: Social;
   /** Every mutation is recorded here (guardSchema.ts, auditPlugin.ts); queried by admins through `auditLog`. */
   audit: AuditLog;
   /** Alerts, the dashboard's snapshots and history (observability/operationsMonitor.ts). */

@@ -9,7 +9,7 @@ import type { JobEvents } from './events.js';
 import type { JobRunner } from './runner.js';
 import type { JobStore } from './store/jobStore.js';
 import type { ImportFile, ImportKind, SyncJobRecord, SyncKind, SyncScheduleRecord, SyncScope } from './types.js';
-import { isFinal, isImportKind, scopeKeyOf, SYNC_KINDS } from './types.js';
+import { isFinal, isImportKind, scopeKeyOf, STARTABLE_SYNC_KINDS } from './types.js';
 import { isCode, isRecordId } from '../domain/codes.js';
 
 export const MAX_SCOPE_PART_NUMBERS = 1000;
@@ -75,6 +75,9 @@ export function checkKindInput(kind: SyncKind, scope: SyncScope, dryRun: boolean
     case 'PRICE_OVERRIDES':
     case 'STOCK_OVERRIDES':
       return;
+    // Started by ingestSocialLink alone, its scope built there from a vetted link (src/social/ingestService.ts).
+    case 'SOCIAL_INGEST':
+      return;
     case 'ORDER_ROUTING':
     case 'ERP_ORDER_EXPORT':
       if (dryRun) throw bad('dryRun', `${kind} has no dry run: it ${kind === 'ORDER_ROUTING' ? 'places supplier orders' : 'enters orders in the ERP'} (leave dryRun out)`);
@@ -105,6 +108,8 @@ export interface SyncService {
   schedule(input: { kind: SyncKind; scope?: ScopeInput | null; intervalSeconds?: number | null; cron?: string | null }, createdBy: string): Promise<SyncScheduleRecord>;
   removeSchedule(id: string): Promise<boolean>;
   get(id: string): Promise<SyncJobRecord>;
+  /** Starts a job whose scope another service vetted (a social ingest), with the same one-active-job rule. */
+  submit(kind: SyncKind, scope: SyncScope, startedBy: string): Promise<{ job: SyncJobRecord; alreadyRunning: boolean }>;
 }
 
 export function nextRunAt(s: { intervalSeconds: number | null; cron: string | null }, from: Date): string {
@@ -134,7 +139,9 @@ export function createSyncService(store: JobStore, runner: JobRunner, events: Jo
 
   async function start(input: { kind: SyncKind; scope?: ScopeInput | null; dryRun?: boolean | null }, startedBy: string, scheduleId?: string, retryOf?: string, explicit?: SyncScope) {
     if (!explicit) refuseImportKind(input.kind);
-    if (!SYNC_KINDS.includes(input.kind) && !explicit) throw bad('kind', `unknown sync kind "${String(input.kind)}"`);
+    if (!explicit && !STARTABLE_SYNC_KINDS.includes(input.kind)) {
+      throw bad('kind', input.kind === 'SOCIAL_INGEST' ? 'SOCIAL_INGEST jobs are started by ingestSocialLink' : `unknown sync kind "${String(input.kind)}"`);
+    }
     const scope = explicit ?? validateScope(input.scope);
     const dryRun = input.dryRun ?? false;
     checkKindInput(input.kind, scope, dryRun);
@@ -192,7 +199,7 @@ export function createSyncService(store: JobStore, runner: JobRunner, events: Jo
     },
     async schedule(input, createdBy) {
       refuseImportKind(input.kind);
-      if (!SYNC_KINDS.includes(input.kind)) throw bad('kind', `unknown sync kind "${String(input.kind)}"`);
+      if (!STARTABLE_SYNC_KINDS.includes(input.kind)) throw bad('kind', `sync kind "${String(input.kind)}" cannot be scheduled`);
       const scope = validateScope(input.scope);
       checkKindInput(input.kind, scope, false);
       refuseUnavailable(input.kind);
@@ -217,5 +224,6 @@ export function createSyncService(store: JobStore, runner: JobRunner, events: Jo
       return true;
     },
     get: mustGet,
+    submit: (kind, scope, startedBy) => start({ kind }, startedBy, undefined, undefined, scope),
   };
 }

@@ -3,9 +3,11 @@
  * discriminated union handled by exhaustive switches (Apollo Server's
  * ServerState pattern): adding a status breaks the build where it matters.
  */
-export type SyncKind = 'CATALOG' | 'PRICE' | 'INVENTORY' | 'ORDER_ROUTING' | 'ERP_ORDER_EXPORT' | ImportKind;
-/** The kinds `startSync` and schedules start; imports start from an uploaded file (POST /bulk/imports). */
-export const SYNC_KINDS: readonly SyncKind[] = ['CATALOG', 'PRICE', 'INVENTORY', 'ORDER_ROUTING', 'ERP_ORDER_EXPORT'];
+export type SyncKind = 'CATALOG' | 'PRICE' | 'INVENTORY' | 'ORDER_ROUTING' | 'ERP_ORDER_EXPORT' | 'SOCIAL_INGEST' | ImportKind;
+/** The job kinds that are not imports (those start from an uploaded file: POST /bulk/imports). */
+export const SYNC_KINDS: readonly SyncKind[] = ['CATALOG', 'PRICE', 'INVENTORY', 'ORDER_ROUTING', 'ERP_ORDER_EXPORT', 'SOCIAL_INGEST'];
+/** Kinds startSync and scheduleSync take; SOCIAL_INGEST jobs are started by ingestSocialLink (its scope is a vetted link). */
+export const STARTABLE_SYNC_KINDS: readonly SyncKind[] = ['CATALOG', 'PRICE', 'INVENTORY', 'ORDER_ROUTING', 'ERP_ORDER_EXPORT'];
 
 /**
  * Bulk CSV imports (README, "Bulk CSV"): a sync job over exactly the rows of
@@ -34,7 +36,18 @@ export type SyncStatus = 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCEL
 export const ACTIVE_STATUSES: readonly SyncStatus[] = ['QUEUED', 'RUNNING', 'INTERRUPTED'];
 export const FINAL_STATUSES: readonly SyncStatus[] = ['SUCCEEDED', 'FAILED', 'CANCELLED'];
 
-export type SyncPhase = 'QUEUED' | 'READING_SUPPLIER' | 'READING_STORE' | 'WRITING' | 'DONE';
+export type SyncPhase =
+  | 'QUEUED'
+  | 'READING_SUPPLIER'
+  | 'READING_STORE'
+  | 'WRITING'
+  // A social link's ingestion, step by step (src/social/ingestPipeline.ts).
+  | 'FETCHING_METADATA'
+  | 'COPYING_THUMBNAIL'
+  | 'DERIVING_IMAGES'
+  | 'ANALYSING_CAPTION'
+  | 'MATCHING_CATALOG'
+  | 'DONE';
 
 export interface SyncScope {
   /** Exact manufacturer name. */
@@ -51,6 +64,10 @@ export interface SyncScope {
   import?: ImportFile;
   /** An import retry: only the rows on these lines of the file. */
   lines?: number[];
+  /** SOCIAL_INGEST: the video (its platform's id and canonical URL) and the draft it fills. */
+  videoId?: string;
+  url?: string;
+  draftId?: string;
 }
 
 export interface SyncCounters {
@@ -174,6 +191,8 @@ export function scopeKeyOf(kind: SyncKind, scope: SyncScope, dryRun: boolean): s
     // Only set for imports, so every other kind's key is what it always was.
     ...(scope.import ? { import: scope.import.sha256 } : {}),
     ...(scope.lines ? { lines: [...scope.lines].sort((a, b) => a - b) } : {}),
+    // Only when present, so the keys of the other kinds' active jobs stay what they were.
+    ...(scope.videoId !== undefined ? { videoId: scope.videoId } : {}),
   };
   return `${kind}:${dryRun ? 'dry' : 'live'}:${JSON.stringify(canonical)}`;
 }

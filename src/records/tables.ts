@@ -185,6 +185,48 @@ export interface ErpOrderExportEventsTable {
   reason: Text;
 }
 
+/** Product drafts from social video links (migration 6). JSON as text: tags, images, matches, analysis. */
+export interface SocialDraftsTable {
+  id: Text;
+  seq: Defaulted<number>;
+  platform: Text;
+  video_id: Text;
+  source_url: Text;
+  author: Maybe;
+  author_url: Maybe;
+  caption: Maybe;
+  title: Maybe;
+  description: Maybe;
+  price_amount: Maybe;
+  price_currency: Maybe;
+  tags: Text;
+  category: Maybe;
+  images: Text;
+  matches: Text;
+  analysis: Maybe;
+  status: Text;
+  ingest_job_id: Maybe;
+  ingested_at: Maybe;
+  store_product_id: Maybe;
+  linked: Defaulted<number>;
+  published_at: Maybe;
+  publish_token: Maybe;
+  publish_until: Maybe;
+  publish_attempts: Defaulted<number>;
+  last_error: Maybe;
+  version: Defaulted<number>;
+  created_at: Text;
+  updated_at: Text;
+}
+
+/** A publish idempotency key, bound to one draft per client (migration 6). */
+export interface SocialPublishKeysTable {
+  client: Text;
+  key: Text;
+  draft_id: Text;
+  created_at: Text;
+}
+
 export interface RecordTables {
   jobs: JobsTable;
   failures: FailuresTable;
@@ -197,4 +239,6 @@ export interface RecordTables {
   order_events: OrderEventsTable;
   erp_order_exports: ErpOrderExportsTable;
   erp_order_export_events: ErpOrderExportEventsTable;
+  social_drafts: SocialDraftsTable;
+  social_publish_keys: SocialPublishKeysTable;
 }

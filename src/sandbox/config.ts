@@ -84,6 +84,9 @@ const envSchema = z.object({
     .optional(),
   SANDBOX_SHOPIFY_WEBHOOK_TIMEOUT_MS: int(1, 600_000),
   SANDBOX_SHOPIFY_FAULTS: faults,
+  SANDBOX_TIKTOK_PORT: int(0, 65535),
+  SANDBOX_TIKTOK_VIDEOS: int(1, 100_000),
+  SANDBOX_TIKTOK_FAULTS: faults,
 });
 
 export function sandboxOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): SandboxOptionsInput {
@@ -158,5 +161,6 @@ export function sandboxOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): San
       webhookTimeoutMs: e.SANDBOX_SHOPIFY_WEBHOOK_TIMEOUT_MS,
       faults: e.SANDBOX_SHOPIFY_FAULTS,
     },
+    tiktok: { port: e.SANDBOX_TIKTOK_PORT, videos: e.SANDBOX_TIKTOK_VIDEOS, faults: e.SANDBOX_TIKTOK_FAULTS },
   };
 }

@@ -8,8 +8,9 @@ import type { BigCommerceOrigin } from './bigcommerce/app.js';
 import type { FinditPartsOrigin } from './finditparts/app.js';
 import type { IonOrigin } from './ion/app.js';
 import type { ShopifyOrigin } from './shopify/app.js';
+import type { TikTokOrigin } from './tiktok/app.js';
 import type { SandboxOptions, SandboxOptionsInput } from './options.js';
-import { startBigCommerceTwin, startFinditPartsTwin, startIonTwin, startShopifyTwin } from './twins.js';
+import { startBigCommerceTwin, startFinditPartsTwin, startIonTwin, startShopifyTwin, startTikTokTwin } from './twins.js';
 import { createSandboxWorld, type RunningOrigin } from './world.js';
 
 export type { RunningOrigin } from './world.js';
@@ -20,6 +21,7 @@ export interface Sandbox {
   bigcommerce: RunningOrigin<BigCommerceOrigin>;
   ion: RunningOrigin<IonOrigin>;
   shopify: RunningOrigin<ShopifyOrigin>;
+  tiktok: RunningOrigin<TikTokOrigin>;
   close(): Promise<void>;
 }
 
@@ -30,7 +32,8 @@ export async function createSandbox(input: SandboxOptionsInput = {}): Promise<Sa
     const bigcommerce = await startBigCommerceTwin(world);
     const ion = await startIonTwin(world);
     const shopify = await startShopifyTwin(world);
-    return { options: world.options, finditparts, bigcommerce, ion, shopify, close: () => world.close() };
+    const tiktok = await startTikTokTwin(world);
+    return { options: world.options, finditparts, bigcommerce, ion, shopify, tiktok, close: () => world.close() };
   } catch (err) {
     await world.close();
     throw err;

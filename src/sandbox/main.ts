@@ -28,6 +28,8 @@ async function main(): Promise<void> {
       `  POST ${sandbox.shopify.url}/admin/api/2025-10/graphql.json   (any YYYY-MM version)`,
       `  X-Shopify-Access-Token: ${shopify.accessToken}   webhook secret: ${shopify.apiSecret}`,
       `  cost bucket: ${shopify.bucketSize} points, restores ${shopify.restoreRate}/s, at most ${shopify.maxQueryCost} per query`,
+      `TikTok oEmbed              ${sandbox.tiktok.apiBase}   (share links and CDN on the same origin, by Host)`,
+      `  videos: GET ${sandbox.tiktok.url}/__sandbox/videos; gateway: TIKTOK_OEMBED_URL=${sandbox.tiktok.apiBase} TIKTOK_CONNECT_TO=${sandbox.tiktok.url}`,
       ``,
       `Admin (each origin): /__sandbox/stats  /__sandbox/faults  /__sandbox/reset  /__sandbox/openapi.json`,
       ``,

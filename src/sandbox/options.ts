@@ -129,6 +129,15 @@ export interface ShopifySandboxOptions {
   faults?: FaultSpecInput;
 }
 
+export interface TikTokSandboxOptions {
+  /** TCP port; 0 picks a free one. @default 4105 */
+  port: number;
+  /** Generated videos, ids 7000000000000000001 upward. @default 200 */
+  videos: number;
+  /** Faults at start. @default none */
+  faults?: FaultSpecInput;
+}
+
 export interface SandboxOptions {
   /** Interface both origins bind to. @default "127.0.0.1" */
   host: string;
@@ -140,9 +149,11 @@ export interface SandboxOptions {
   bigcommerce: BigCommerceSandboxOptions;
   ion: IonSandboxOptions;
   shopify: ShopifySandboxOptions;
+  tiktok: TikTokSandboxOptions;
 }
 
-export type SandboxOptionsInput = Partial<Omit<SandboxOptions, 'finditparts' | 'bigcommerce' | 'ion' | 'shopify'>> & {
+export type SandboxOptionsInput = Partial<Omit<SandboxOptions, 'finditparts' | 'bigcommerce' | 'ion' | 'shopify' | 'tiktok'>> & {
+  tiktok?: Partial<TikTokSandboxOptions>;
   finditparts?: Partial<FinditPartsSandboxOptions>;
   bigcommerce?: Partial<BigCommerceSandboxOptions>;
   ion?: Partial<IonSandboxOptions>;
@@ -212,6 +223,7 @@ export const SANDBOX_DEFAULTS: SandboxOptions = {
     webhookRetryDelaysMs: [1_000, 2_000, 4_000, 8_000, 15_000, 30_000, 30_000, 30_000],
     webhookTimeoutMs: 5_000,
   },
+  tiktok: { port: 4105, videos: 200 },
 };
 
 export function resolveSandboxOptions(input: SandboxOptionsInput = {}): SandboxOptions {
@@ -222,6 +234,7 @@ export function resolveSandboxOptions(input: SandboxOptionsInput = {}): SandboxO
     bigcommerce: { ...SANDBOX_DEFAULTS.bigcommerce, ...stripUndefined(input.bigcommerce ?? {}) },
     ion: { ...SANDBOX_DEFAULTS.ion, ...stripUndefined(input.ion ?? {}) },
     shopify: { ...SANDBOX_DEFAULTS.shopify, ...stripUndefined(input.shopify ?? {}) },
+    tiktok: { ...SANDBOX_DEFAULTS.tiktok, ...stripUndefined(input.tiktok ?? {}) },
   } as SandboxOptions;
 }
 

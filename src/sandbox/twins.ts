@@ -7,6 +7,7 @@ import { createBigCommerceOrigin, type BigCommerceOrigin } from './bigcommerce/a
 import { createFinditPartsOrigin, type FinditPartsOrigin } from './finditparts/app.js';
 import { createIonOrigin, type IonOrigin } from './ion/app.js';
 import { createShopifyOrigin, type ShopifyOrigin } from './shopify/app.js';
+import { createTikTokOrigin, type TikTokOrigin } from './tiktok/app.js';
 import type { RunningOrigin, SandboxWorld } from './world.js';
 
 async function listen<O extends RunningOrigin['origin']>(world: SandboxWorld, name: string, origin: O, port: number, apiPath: string): Promise<RunningOrigin<O>> {
@@ -48,12 +49,19 @@ export function startShopifyTwin(world: SandboxWorld): Promise<RunningOrigin<Sho
   return listen(world, 'shopify', createShopifyOrigin(o, world.catalog(), world.options.seed), o.port, '');
 }
 
+/** The TikTok simulator (oEmbed, share links, CDN, told apart by Host); its API base is `{origin}/oembed`. */
+export function startTikTokTwin(world: SandboxWorld): Promise<RunningOrigin<TikTokOrigin>> {
+  const o = world.options.tiktok;
+  return listen(world, 'tiktok', createTikTokOrigin(o, world.catalog(), world.options.seed), o.port, '/oembed');
+}
+
 /** The simulator behind each twin name, for callers that drive a twin directly (tests, benchmarks). */
 export interface Twins {
   finditparts: FinditPartsOrigin;
   bigcommerce: BigCommerceOrigin;
   ion: IonOrigin;
   shopify: ShopifyOrigin;
+  tiktok: TikTokOrigin;
 }
 
 /** A twin running in `world`, typed by name; undefined when that connector is not on its twin. */

@@ -32,6 +32,7 @@ export async function createEmbeddedStrategies(config: Config, logger: Logger): 
     jobStore: records.jobStore,
     orderStore: records.orderStore,
     erpExportStore: records.erpExportStore,
+    draftStore: records.draftStore,
     jobBus,
     orderBus,
     leases: createLocalLeases(),

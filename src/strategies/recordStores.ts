@@ -23,6 +23,8 @@ import type { TokenCipher, TokenVault } from '../auth/tokenVault.js';
 import { migrateRecords } from '../records/migrate.js';
 import { createRecordDatabase, type RecordDatabase } from '../records/recordDatabase.js';
 import { isStoreUnavailable } from '../storage/storeUnavailable.js';
+import type { DraftStore } from '../social/draftStore.js';
+import { createSqlDraftStore } from '../social/sqlDraftStore.js';
 
 export interface RecordStores {
   records: RecordDatabase;
@@ -30,6 +32,8 @@ export interface RecordStores {
   orderStore: OrderStore;
   erpExportStore: ErpExportStore;
   auditStore: AuditStore;
+  /** Product drafts from social links (migration 6). */
+  draftStore: DraftStore;
   createVault(cipher: TokenCipher): TokenVault;
   /** A cheap `select 1` with a short deadline, for /ready. Never throws. */
   health(): Promise<{ up: boolean; detail: { engine: string; status: 'up' | 'unreachable'; latencyMs: number | null } }>;
@@ -75,6 +79,7 @@ export async function openRecordStores(config: Config, logger: Logger, options: 
     orderStore: createSqlOrderStore(records),
     erpExportStore: createSqlErpExportStore(records),
     auditStore: createSqlAuditStore(records),
+    draftStore: createSqlDraftStore(records),
     createVault: (cipher) => createSqlTokenVault(records, cipher),
     async health() {
       const ping = await records.ping(healthMs);

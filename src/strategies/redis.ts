@@ -70,6 +70,7 @@ export async function createRedisStrategies(config: Config & { redis: RedisConfi
       jobStore: records.jobStore,
       orderStore: records.orderStore,
       erpExportStore: records.erpExportStore,
+      draftStore: records.draftStore,
       jobBus,
       orderBus,
       leases: createRedisLeases({ redis, prefix, instanceId }),

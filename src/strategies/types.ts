@@ -19,6 +19,7 @@ import type { Leases } from '../storage/leases.js';
 import type { AuditStore } from '../observability/auditStore.js';
 import type { TokenCipher, TokenVault } from '../auth/tokenVault.js';
 import type { SharedGenerations } from '../cache/generations.js';
+import type { DraftStore } from '../social/draftStore.js';
 
 export interface StrategyHealth {
   /**
@@ -53,6 +54,8 @@ export interface Strategies {
   orderStore: OrderStore;
   /** Store orders entered in the ERP (ERP_ORDER_EXPORT): the record layer's erp_order_exports. */
   erpExportStore: ErpExportStore;
+  /** Product drafts from social links (the record layer's `social_drafts`). */
+  draftStore: DraftStore;
   jobBus: Bus<SyncJobRecord>;
   orderBus: Bus<SupplierOrderRecord>;
   leases: Leases;

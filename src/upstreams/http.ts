@@ -4,7 +4,8 @@
  * keep-alive and connect/headers/body timeouts; vendor auth per request; the
  * pacing lanes; DESIGN.md's retry table; a circuit breaker; metrics.
  */
-import { Pool, errors as undiciErrors } from 'undici';
+import type { LookupFunction } from 'node:net';
+import { Agent, Pool, errors as undiciErrors } from 'undici';
 import type { Lane, Pacer, QuotaReport } from '../limits/pacer.js';
 import { PacingDeadlineError, sleep } from '../limits/pacer.js';
 import type { Metrics } from '../observability/metrics.js';
@@ -16,7 +17,7 @@ export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
 export interface UpstreamRequest {
   method: HttpMethod;
-  /** Path segments below the upstream's base path; each is percent-encoded here. */
+  /** Path segments below the upstream's base path; each is percent-encoded here (ignored with `url`). */
   path: readonly string[];
   query?: Record<string, string | number | boolean | undefined>;
   /** Sent as JSON. */
@@ -35,6 +36,15 @@ export interface UpstreamRequest {
   /** Overall deadline for this call, retries and pacing waits included. */
   timeoutMs?: number;
   signal?: AbortSignal;
+  /**
+   * An absolute URL instead of `path` and `query`, for a client built with
+   * `anyOrigin` (a CDN's many hosts); the caller has vetted it.
+   */
+  url?: string;
+  /** Headers beyond auth and content type (e.g. `accept`, or `host` when connecting through another address). */
+  headers?: Record<string, string>;
+  /** `bytes`: the body as a Buffer, unparsed (images). @default 'json' (JSON when it parses, else text) */
+  responseType?: 'json' | 'bytes';
 }
 
 export interface UpstreamResponse {
@@ -79,6 +89,13 @@ export interface UpstreamClientOptions {
   /** Concurrent connections to the upstream. @default 16 */
   connections?: number;
   onAlert?: (message: string) => void;
+  /**
+   * Requests may name any origin (`UpstreamRequest.url`): one undici Agent
+   * with a pool per origin instead of one Pool for `baseUrl`. @default false
+   */
+  anyOrigin?: boolean;
+  /** DNS lookup for every connection (e.g. one that refuses private addresses); @default the system's */
+  lookup?: LookupFunction;
 }
 
 export interface UpstreamClientStats {
@@ -110,7 +127,7 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
   const base = new URL(options.baseUrl);
   const basePath = base.pathname.replace(/\/+$/, '');
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-  const pool = new Pool(base.origin, {
+  const poolOptions = {
     connections: options.connections ?? 16,
     connectTimeout: options.timeouts.connectMs,
     headersTimeout: options.timeouts.headersMs,
@@ -119,7 +136,9 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
     // undici counts the body's bytes as they arrive and drops the socket past this, so an
     // endless or huge answer (chunked, or a lying Content-Length) never fills the heap.
     maxResponseSize: maxBodyBytes,
-  });
+    ...(options.lookup ? { connect: { lookup: options.lookup } } : {}),
+  };
+  const pool = options.anyOrigin ? new Agent(poolOptions) : new Pool(base.origin, poolOptions);
   const scale = options.retryDelayScale ?? 1;
   const { metrics, name } = options;
   const recent: number[] = [];
@@ -132,6 +151,11 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
   }
 
   function buildPath(req: UpstreamRequest): string {
+    if (req.url !== undefined) {
+      if (!options.anyOrigin) throw new UpstreamError('rejected', name, 'an absolute URL needs an anyOrigin client', { status: 400 });
+      const u = new URL(req.url);
+      return `${u.pathname}${u.search}`;
+    }
     const segments = req.path.map((segment) => {
       // Dot segments and empties would let a crafted id walk the upstream's path.
       if (segment === '' || segment === '.' || segment === '..') {
@@ -147,7 +171,7 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
 
   async function attempt(req: UpstreamRequest, path: string, deadline: number, sent: { auth: Record<string, string> }): Promise<AttemptOutcome> {
     sent.auth = await options.vendor.authHeaders();
-    const headers: Record<string, string> = { accept: 'application/json', ...sent.auth };
+    const headers: Record<string, string> = { accept: 'application/json', ...req.headers, ...sent.auth };
     let body: string | undefined;
     if (req.form !== undefined) {
       body = new URLSearchParams(req.form).toString();
@@ -165,19 +189,21 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
       metrics.upstreamLatency.observe({ upstream: name, endpoint: req.endpoint }, elapsed / 1000);
     };
     try {
-      const res = await pool.request({ method: req.method, path, headers, body, signal: AbortSignal.any(signals) });
+      const origin = req.url !== undefined ? new URL(req.url).origin : base.origin;
+      const res = await pool.request({ origin, method: req.method, path, headers, body, signal: AbortSignal.any(signals) });
       // An answer that says up front it is too large is not downloaded at all.
       const declared = res.headers['content-length'];
       if (typeof declared === 'string' && Number(declared) > maxBodyBytes) {
         res.body.destroy();
         throw new DeclaredTooLargeError();
       }
-      const text = await res.body.text();
+      const bytes = req.responseType === 'bytes' ? Buffer.from(await res.body.arrayBuffer()) : undefined;
+      const text = bytes ? '' : await res.body.text();
       observeLatency(res.statusCode >= 500 || res.statusCode === 429);
       const resHeaders: Record<string, string> = {};
       for (const [k, v] of Object.entries(res.headers)) if (typeof v === 'string') resHeaders[k] = v;
       metrics.upstreamRequests.inc({ upstream: name, endpoint: req.endpoint, status: String(res.statusCode) });
-      let parsed: unknown = undefined;
+      let parsed: unknown = bytes;
       if (text.length > 0) {
         try {
           parsed = JSON.parse(text);

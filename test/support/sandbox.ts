@@ -15,6 +15,7 @@ export async function startSandbox(input: SandboxOptionsInput = {}): Promise<San
     bigcommerce: { ...input.bigcommerce, port: 0 },
     ion: { ...input.ion, port: 0 },
     shopify: { ...input.shopify, port: 0 },
+    tiktok: { ...input.tiktok, port: 0 },
   });
 }
 

@@ -3,6 +3,9 @@ import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } f
 import type { Part as PartModel, PartVariant as PartVariantModel, StoreProduct as StoreProductModel, StoreOrder as StoreOrderModel, StoreOrderLine as StoreOrderLineModel, ErpItem as ErpItemModel, ErpWarehouseStock as ErpWarehouseStockModel } from '../../domain/types.js';
 import type { InventoryModel as InventoryModelModel, UpstreamStatusModel as UpstreamStatusModelModel, OrderConnectionModel as OrderConnectionModelModel } from '../models.js';
 import type { SyncJobRecord as SyncJobRecordModel, SyncScheduleRecord as SyncScheduleRecordModel, SyncFailureRecord as SyncFailureRecordModel, SyncScope as SyncScopeModel, PlannedChangeRecord as PlannedChangeRecordModel } from '../../jobs/types.js';
+import type { ProductDraftRecord as ProductDraftRecordModel, DraftMatch as DraftMatchModel, DraftImage as DraftImageModel } from '../../social/types.js';
+import type { IngestResult as IngestResultModel } from '../../social/ingestService.js';
+import type { PublishResult as PublishResultModel } from '../../social/draftService.js';
 import type { SupplierOrderRecord as SupplierOrderRecordModel, OrderLineIntent as OrderLineIntentModel, OrderEventRecord as OrderEventRecordModel } from '../../orders/types.js';
 import type { PlacedModel as PlacedModelModel, RejectedModel as RejectedModelModel } from '../../orders/orderService.js';
 import type { AlertStatus as AlertStatusModel } from '../../observability/alertBoard.js';
@@ -171,6 +174,25 @@ export type CacheTtls = {
   stock: Scalars['Int']['output'];
 };
 
+/** What a caption asks its viewers to do. */
+export type CallToAction =
+  | 'BUY_NOW'
+  | 'COMMENT_FOR_LINK'
+  | 'DM_TO_ORDER'
+  | 'LINK_IN_BIO'
+  | 'ORDER_NOW'
+  | 'SHOP_NOW';
+
+/** A price read from the caption. */
+export type CaptionPrice = {
+  __typename?: 'CaptionPrice';
+  amount: Scalars['Decimal']['output'];
+  /** ISO 4217; null when the caption names no currency the analyzer knows. */
+  currency: Maybe<Scalars['String']['output']>;
+  /** The words it was read from, e.g. "only 25 bucks". */
+  text: Scalars['String']['output'];
+};
+
 /** A point of the dashboard's hour of history. */
 export type DashboardPoint = {
   __typename?: 'DashboardPoint';
@@ -197,6 +219,25 @@ export type DashboardSnapshot = {
   upstreams: Array<UpstreamFigures>;
   /** The window rates and percentiles are over, seconds. */
   windowSeconds: Scalars['Int']['output'];
+};
+
+/** An image derived from the video's thumbnail, served by the gateway's media store. */
+export type DraftImage = {
+  __typename?: 'DraftImage';
+  bytes: Scalars['Int']['output'];
+  /** jpeg or webp. */
+  format: Scalars['String']['output'];
+  height: Scalars['Int']['output'];
+  /** The square size asked for (SOCIAL_IMAGE_SIZES). */
+  size: Scalars['Int']['output'];
+  /** Absolute URL under /media/ (content-addressed, cached for good). */
+  url: Scalars['String']['output'];
+  width: Scalars['Int']['output'];
+};
+
+export type DraftPriceInput = {
+  amount: Scalars['Decimal']['input'];
+  currency: Scalars['String']['input'];
 };
 
 export type Drift = {
@@ -398,6 +439,21 @@ export type HealthStatus =
   | 'HEALTHY'
   | 'UNHEALTHY';
 
+export type IngestSocialLinkInput = {
+  /** A TikTok video URL (https://www.tiktok.com/@user/video/{id}) or share link (vm.tiktok.com/…); anything else is refused before any call. */
+  url: Scalars['String']['input'];
+};
+
+export type IngestSocialLinkPayload = {
+  __typename?: 'IngestSocialLinkPayload';
+  /** True when the video's ingestion was already running; that job is returned. */
+  alreadyRunning: Scalars['Boolean']['output'];
+  /** The video's draft: the same video (or its share link) always gives the same draft. */
+  draft: ProductDraft;
+  /** The SOCIAL_INGEST job (progress on the syncJob subscription). */
+  job: SyncJob;
+};
+
 /** Stock for one SKU, merged from the supplier and the store. */
 export type Inventory = {
   __typename?: 'Inventory';
@@ -457,8 +513,12 @@ export type Mutation = {
   cancelSupplierOrder: SupplierOrder;
   /** Cancels a queued, running or interrupted job. A finished job cannot be cancelled (BAD_USER_INPUT). */
   cancelSync: SyncJob;
+  /** A video link → its product draft, filled by a SOCIAL_INGEST job (role operator). */
+  ingestSocialLink: IngestSocialLinkPayload;
   /** Places one supplier order per idempotency key (role operator or admin). */
   placeSupplierOrder: PlaceSupplierOrderResult;
+  /** Publishes the draft as exactly one store product (role operator); the same key again replays. */
+  publishProductDraft: PublishProductDraftPayload;
   removeSyncSchedule: Scalars['Boolean']['output'];
   /**
    * Takes a PARTIAL or FAILED export up again — the refused lines resent to
@@ -475,6 +535,8 @@ export type Mutation = {
   scheduleSync: SyncSchedule;
   /** Starts a sync (role operator or admin). At most one active job per kind and scope: a second start returns the running one. */
   startSync: StartSyncPayload;
+  /** Edits a draft not yet published (role operator). */
+  updateProductDraft: ProductDraft;
 };
 
 
@@ -488,8 +550,19 @@ export type MutationCancelSyncArgs = {
 };
 
 
+export type MutationIngestSocialLinkArgs = {
+  input: IngestSocialLinkInput;
+};
+
+
 export type MutationPlaceSupplierOrderArgs = {
   input: PlaceSupplierOrderInput;
+};
+
+
+export type MutationPublishProductDraftArgs = {
+  id: Scalars['ID']['input'];
+  idempotencyKey: Scalars['String']['input'];
 };
 
 
@@ -520,6 +593,11 @@ export type MutationScheduleSyncArgs = {
 
 export type MutationStartSyncArgs = {
   input: StartSyncInput;
+};
+
+
+export type MutationUpdateProductDraftArgs = {
+  input: UpdateProductDraftInput;
 };
 
 /** An object with a globally unique, opaque id, refetchable through `node(id:)`. */
@@ -721,6 +799,65 @@ export type ProductConnection = {
   totalCount: Scalars['Int']['output'];
 };
 
+/** A product draft made from a social video link (ingestSocialLink), to edit and publish to the store. */
+export type ProductDraft = {
+  __typename?: 'ProductDraft';
+  /** The caption's first call to action. */
+  callToAction: Maybe<CallToAction>;
+  callsToAction: Array<CallToAction>;
+  category: Maybe<Scalars['String']['output']>;
+  createdAt: Scalars['DateTime']['output'];
+  description: Maybe<Scalars['String']['output']>;
+  hashtags: Array<Scalars['String']['output']>;
+  id: Scalars['ID']['output'];
+  images: Array<DraftImage>;
+  /** The job that ingested (or is ingesting) it. */
+  ingestJob: Maybe<SyncJob>;
+  /** Published as a link to a product the store already had. */
+  linked: Scalars['Boolean']['output'];
+  matches: Array<ProductMatch>;
+  mentions: Array<Scalars['String']['output']>;
+  price: Maybe<Money>;
+  /** Every price the caption writes, in order; `price` takes the first. */
+  prices: Array<CaptionPrice>;
+  /** The store product it was published as (created or linked). */
+  product: Maybe<Product>;
+  publishedAt: Maybe<Scalars['DateTime']['output']>;
+  /** From -1 to 1. */
+  sentiment: Maybe<Scalars['Float']['output']>;
+  source: SocialSource;
+  status: ProductDraftStatus;
+  tags: Array<Scalars['String']['output']>;
+  title: Maybe<Scalars['String']['output']>;
+  updatedAt: Scalars['DateTime']['output'];
+};
+
+export type ProductDraftConnection = {
+  __typename?: 'ProductDraftConnection';
+  edges: Array<ProductDraftEdge>;
+  pageInfo: PageInfo;
+  totalCount: Scalars['Int']['output'];
+};
+
+export type ProductDraftEdge = {
+  __typename?: 'ProductDraftEdge';
+  cursor: Scalars['String']['output'];
+  node: ProductDraft;
+};
+
+export type ProductDraftFilter = {
+  platform?: InputMaybe<SocialPlatform>;
+  status?: InputMaybe<Array<ProductDraftStatus>>;
+};
+
+export type ProductDraftStatus =
+  /** Set aside; updateProductDraft can make it a DRAFT again. */
+  | 'DISCARDED'
+  /** Ingested (or being ingested), editable, not in the store yet. */
+  | 'DRAFT'
+  /** In the store: one product, created or linked. */
+  | 'PUBLISHED';
+
 export type ProductEdge = {
   __typename?: 'ProductEdge';
   cursor: Scalars['String']['output'];
@@ -734,6 +871,37 @@ export type ProductFilter = {
   /** Substring over name and SKU. */
   keyword?: InputMaybe<Scalars['String']['input']>;
   skus?: InputMaybe<Array<Scalars['String']['input']>>;
+};
+
+/** A catalog entry the caption names. */
+export type ProductMatch = {
+  __typename?: 'ProductMatch';
+  /** 0 to 1. */
+  confidence: Scalars['Float']['output'];
+  kind: ProductMatchKind;
+  /** The caption's words it was matched by. */
+  matchedText: Scalars['String']['output'];
+  /** The supplier part, when the match is one. */
+  part: Maybe<Part>;
+  /** The store's product of that part (by the SKU rule), when the store has it. */
+  product: Maybe<Product>;
+};
+
+export type ProductMatchKind =
+  /** The caption names the product (manufacturer and name words). */
+  | 'NAME'
+  /** The caption names the part's number. */
+  | 'PART_NUMBER';
+
+export type PublishProductDraftPayload = {
+  __typename?: 'PublishProductDraftPayload';
+  draft: ProductDraft;
+  /** The draft was linked to a product the store already had (none was created). */
+  linked: Scalars['Boolean']['output'];
+  /** The one store product the draft is. */
+  product: Product;
+  /** This answer replays an earlier publication (of this key or of the draft). */
+  replayed: Scalars['Boolean']['output'];
 };
 
 export type Query = {
@@ -783,6 +951,8 @@ export type Query = {
   parts: Array<Maybe<Part>>;
   /** One store product by id (global or numeric) or by SKU; give exactly one. */
   product: Maybe<Product>;
+  productDraft: Maybe<ProductDraft>;
+  productDrafts: ProductDraftConnection;
   /** Store products. `first` at most 250. */
   products: ProductConnection;
   /** Supplier catalog search, optionally only the parts that fit a vehicle (combinable with query and tags). `first` at most 100. */
@@ -879,6 +1049,18 @@ export type QueryProductArgs = {
 };
 
 
+export type QueryProductDraftArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryProductDraftsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<ProductDraftFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
 export type QueryProductsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<ProductFilter>;
@@ -951,6 +1133,22 @@ export type ShippingAddressInput = {
   street1: Scalars['String']['input'];
   street2?: InputMaybe<Scalars['String']['input']>;
   zip: Scalars['String']['input'];
+};
+
+/** A social video platform the gateway reads product links from. */
+export type SocialPlatform =
+  | 'TIKTOK';
+
+/** The video a draft comes from. */
+export type SocialSource = {
+  __typename?: 'SocialSource';
+  author: Maybe<Scalars['String']['output']>;
+  authorUrl: Maybe<Scalars['String']['output']>;
+  caption: Maybe<Scalars['String']['output']>;
+  platform: SocialPlatform;
+  /** The canonical video URL (a share link resolved). */
+  url: Scalars['String']['output'];
+  videoId: Scalars['String']['output'];
 };
 
 export type StartSyncInput = {
@@ -1198,11 +1396,19 @@ export type SyncKind =
   | 'PRICE'
   /** Import: set the price of products already in the store, one row each (POST /bulk/imports?kind=PRICE_OVERRIDES). */
   | 'PRICE_OVERRIDES'
+  /** A social video link → its product draft (started by ingestSocialLink, not by startSync). */
+  | 'SOCIAL_INGEST'
   /** Import: set the stock of products already in the store, one row each (POST /bulk/imports?kind=STOCK_OVERRIDES). */
   | 'STOCK_OVERRIDES';
 
 export type SyncPhase =
+  | 'ANALYSING_CAPTION'
+  | 'COPYING_THUMBNAIL'
+  | 'DERIVING_IMAGES'
   | 'DONE'
+  /** SOCIAL_INGEST steps, in order. */
+  | 'FETCHING_METADATA'
+  | 'MATCHING_CATALOG'
   | 'QUEUED'
   | 'READING_STORE'
   | 'READING_SUPPLIER'
@@ -1264,6 +1470,9 @@ export type SyncScope = {
   query: Maybe<Scalars['String']['output']>;
   /** Store SKUs, for a job that retries another job's failures. */
   skus: Maybe<Array<Scalars['String']['output']>>;
+  url: Maybe<Scalars['String']['output']>;
+  /** SOCIAL_INGEST: the video's id and canonical URL. */
+  videoId: Maybe<Scalars['String']['output']>;
 };
 
 /** Narrows a sync. No scope means the whole supplier catalog. */
@@ -1298,6 +1507,18 @@ export type SystemFigures = {
   openStreams: Scalars['Int']['output'];
   rssBytes: Scalars['Float']['output'];
   uptimeSeconds: Scalars['Int']['output'];
+};
+
+export type UpdateProductDraftInput = {
+  category?: InputMaybe<Scalars['String']['input']>;
+  description?: InputMaybe<Scalars['String']['input']>;
+  id: Scalars['ID']['input'];
+  /** null clears the price. */
+  price?: InputMaybe<DraftPriceInput>;
+  /** DRAFT or DISCARDED (publishing is publishProductDraft). */
+  status?: InputMaybe<ProductDraftStatus>;
+  tags?: InputMaybe<Array<Scalars['String']['input']>>;
+  title?: InputMaybe<Scalars['String']['input']>;
 };
 
 /** One upstream API over the alert window. */
@@ -1469,11 +1690,15 @@ export type ResolversTypes = {
   BusinessFigures: ResolverTypeWrapper<BusinessRatesModel>;
   CacheStatus: ResolverTypeWrapper<CacheStatus>;
   CacheTtls: ResolverTypeWrapper<CacheTtls>;
+  CallToAction: CallToAction;
+  CaptionPrice: ResolverTypeWrapper<CaptionPrice>;
   DashboardPoint: ResolverTypeWrapper<DashboardPointModel>;
   DashboardSnapshot: ResolverTypeWrapper<DashboardSnapshotModel>;
   Date: ResolverTypeWrapper<Scalars['Date']['output']>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   Decimal: ResolverTypeWrapper<Scalars['Decimal']['output']>;
+  DraftImage: ResolverTypeWrapper<DraftImageModel>;
+  DraftPriceInput: DraftPriceInput;
   Drift: ResolverTypeWrapper<Drift>;
   DriftEntry: ResolverTypeWrapper<DriftEntry>;
   DriftField: DriftField;
@@ -1494,6 +1719,8 @@ export type ResolversTypes = {
   HealthCheckKind: HealthCheckKind;
   HealthStatus: HealthStatus;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
+  IngestSocialLinkInput: IngestSocialLinkInput;
+  IngestSocialLinkPayload: ResolverTypeWrapper<IngestResultModel>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   Inventory: ResolverTypeWrapper<InventoryModelModel>;
   InventoryLocation: ResolverTypeWrapper<InventoryLocation>;
@@ -1519,12 +1746,22 @@ export type ResolversTypes = {
   PlaceSupplierOrderResult: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['PlaceSupplierOrderResult']>;
   Product: ResolverTypeWrapper<StoreProductModel>;
   ProductConnection: ResolverTypeWrapper<Omit<ProductConnection, 'edges'> & { edges: Array<ResolversTypes['ProductEdge']> }>;
+  ProductDraft: ResolverTypeWrapper<ProductDraftRecordModel>;
+  ProductDraftConnection: ResolverTypeWrapper<Omit<ProductDraftConnection, 'edges'> & { edges: Array<ResolversTypes['ProductDraftEdge']> }>;
+  ProductDraftEdge: ResolverTypeWrapper<Omit<ProductDraftEdge, 'node'> & { node: ResolversTypes['ProductDraft'] }>;
+  ProductDraftFilter: ProductDraftFilter;
+  ProductDraftStatus: ProductDraftStatus;
   ProductEdge: ResolverTypeWrapper<Omit<ProductEdge, 'node'> & { node: ResolversTypes['Product'] }>;
   ProductFilter: ProductFilter;
+  ProductMatch: ResolverTypeWrapper<DraftMatchModel>;
+  ProductMatchKind: ProductMatchKind;
+  PublishProductDraftPayload: ResolverTypeWrapper<PublishResultModel>;
   Query: ResolverTypeWrapper<{}>;
   Role: Role;
   ScheduleSyncInput: ScheduleSyncInput;
   ShippingAddressInput: ShippingAddressInput;
+  SocialPlatform: SocialPlatform;
+  SocialSource: ResolverTypeWrapper<SocialSource>;
   StartSyncInput: StartSyncInput;
   StartSyncPayload: ResolverTypeWrapper<Omit<StartSyncPayload, 'job'> & { job: ResolversTypes['SyncJob'] }>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
@@ -1558,6 +1795,7 @@ export type ResolversTypes = {
   SyncScopeInput: SyncScopeInput;
   SyncStatus: SyncStatus;
   SystemFigures: ResolverTypeWrapper<ProcessFiguresModel>;
+  UpdateProductDraftInput: UpdateProductDraftInput;
   UpstreamFigures: ResolverTypeWrapper<UpstreamFiguresModel>;
   UpstreamStatus: ResolverTypeWrapper<UpstreamStatusModelModel>;
   VehicleFitment: ResolverTypeWrapper<VehicleFitment>;
@@ -1576,11 +1814,14 @@ export type ResolversParentTypes = {
   BusinessFigures: BusinessRatesModel;
   CacheStatus: CacheStatus;
   CacheTtls: CacheTtls;
+  CaptionPrice: CaptionPrice;
   DashboardPoint: DashboardPointModel;
   DashboardSnapshot: DashboardSnapshotModel;
   Date: Scalars['Date']['output'];
   DateTime: Scalars['DateTime']['output'];
   Decimal: Scalars['Decimal']['output'];
+  DraftImage: DraftImageModel;
+  DraftPriceInput: DraftPriceInput;
   Drift: Drift;
   DriftEntry: DriftEntry;
   ErpError: ErpExportErrorModel;
@@ -1596,6 +1837,8 @@ export type ResolversParentTypes = {
   GatewayHealth: HealthReportModel;
   HealthCheck: HealthCheck;
   ID: Scalars['ID']['output'];
+  IngestSocialLinkInput: IngestSocialLinkInput;
+  IngestSocialLinkPayload: IngestResultModel;
   Int: Scalars['Int']['output'];
   Inventory: InventoryModelModel;
   InventoryLocation: InventoryLocation;
@@ -1620,11 +1863,18 @@ export type ResolversParentTypes = {
   PlaceSupplierOrderResult: ResolversUnionTypes<ResolversParentTypes>['PlaceSupplierOrderResult'];
   Product: StoreProductModel;
   ProductConnection: Omit<ProductConnection, 'edges'> & { edges: Array<ResolversParentTypes['ProductEdge']> };
+  ProductDraft: ProductDraftRecordModel;
+  ProductDraftConnection: Omit<ProductDraftConnection, 'edges'> & { edges: Array<ResolversParentTypes['ProductDraftEdge']> };
+  ProductDraftEdge: Omit<ProductDraftEdge, 'node'> & { node: ResolversParentTypes['ProductDraft'] };
+  ProductDraftFilter: ProductDraftFilter;
   ProductEdge: Omit<ProductEdge, 'node'> & { node: ResolversParentTypes['Product'] };
   ProductFilter: ProductFilter;
+  ProductMatch: DraftMatchModel;
+  PublishProductDraftPayload: PublishResultModel;
   Query: {};
   ScheduleSyncInput: ScheduleSyncInput;
   ShippingAddressInput: ShippingAddressInput;
+  SocialSource: SocialSource;
   StartSyncInput: StartSyncInput;
   StartSyncPayload: Omit<StartSyncPayload, 'job'> & { job: ResolversParentTypes['SyncJob'] };
   String: Scalars['String']['output'];
@@ -1653,6 +1903,7 @@ export type ResolversParentTypes = {
   SyncScope: SyncScopeModel;
   SyncScopeInput: SyncScopeInput;
   SystemFigures: ProcessFiguresModel;
+  UpdateProductDraftInput: UpdateProductDraftInput;
   UpstreamFigures: UpstreamFiguresModel;
   UpstreamStatus: UpstreamStatusModelModel;
   VehicleFitment: VehicleFitment;
@@ -1738,6 +1989,13 @@ export type CacheTtlsResolvers<ContextType = GraphQLContext, ParentType extends 
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
+export type CaptionPriceResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CaptionPrice'] = ResolversParentTypes['CaptionPrice']> = {
+  amount?: Resolver<ResolversTypes['Decimal'], ParentType, ContextType>;
+  currency?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  text?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
 export type DashboardPointResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['DashboardPoint'] = ResolversParentTypes['DashboardPoint']> = {
   at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   business?: Resolver<ResolversTypes['BusinessFigures'], ParentType, ContextType>;
@@ -1771,6 +2029,16 @@ export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversT
 export interface DecimalScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['Decimal'], any> {
   name: 'Decimal';
 }
+
+export type DraftImageResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['DraftImage'] = ResolversParentTypes['DraftImage']> = {
+  bytes?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  format?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  height?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  size?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  url?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  width?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
 
 export type DriftResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Drift'] = ResolversParentTypes['Drift']> = {
   fields?: Resolver<Array<ResolversTypes['DriftEntry']>, ParentType, ContextType>;
@@ -1880,6 +2148,13 @@ export type HealthCheckResolvers<ContextType = GraphQLContext, ParentType extend
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
+export type IngestSocialLinkPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['IngestSocialLinkPayload'] = ResolversParentTypes['IngestSocialLinkPayload']> = {
+  alreadyRunning?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  draft?: Resolver<ResolversTypes['ProductDraft'], ParentType, ContextType>;
+  job?: Resolver<ResolversTypes['SyncJob'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
 export type InventoryResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Inventory'] = ResolversParentTypes['Inventory']> = {
   available?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   erpAvailable?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
@@ -1923,13 +2198,16 @@ export type MoneyResolvers<ContextType = GraphQLContext, ParentType extends Reso
 export type MutationResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
   cancelSupplierOrder?: Resolver<ResolversTypes['SupplierOrder'], ParentType, ContextType, RequireFields<MutationCancelSupplierOrderArgs, 'id'>>;
   cancelSync?: Resolver<ResolversTypes['SyncJob'], ParentType, ContextType, RequireFields<MutationCancelSyncArgs, 'id'>>;
+  ingestSocialLink?: Resolver<ResolversTypes['IngestSocialLinkPayload'], ParentType, ContextType, RequireFields<MutationIngestSocialLinkArgs, 'input'>>;
   placeSupplierOrder?: Resolver<ResolversTypes['PlaceSupplierOrderResult'], ParentType, ContextType, RequireFields<MutationPlaceSupplierOrderArgs, 'input'>>;
+  publishProductDraft?: Resolver<ResolversTypes['PublishProductDraftPayload'], ParentType, ContextType, RequireFields<MutationPublishProductDraftArgs, 'id' | 'idempotencyKey'>>;
   removeSyncSchedule?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRemoveSyncScheduleArgs, 'id'>>;
   retryErpOrderExport?: Resolver<ResolversTypes['ErpOrderExport'], ParentType, ContextType, RequireFields<MutationRetryErpOrderExportArgs, 'id'>>;
   retrySupplierOrder?: Resolver<ResolversTypes['SupplierOrder'], ParentType, ContextType, RequireFields<MutationRetrySupplierOrderArgs, 'id'>>;
   retrySyncFailures?: Resolver<ResolversTypes['StartSyncPayload'], ParentType, ContextType, RequireFields<MutationRetrySyncFailuresArgs, 'id'>>;
   scheduleSync?: Resolver<ResolversTypes['SyncSchedule'], ParentType, ContextType, RequireFields<MutationScheduleSyncArgs, 'input'>>;
   startSync?: Resolver<ResolversTypes['StartSyncPayload'], ParentType, ContextType, RequireFields<MutationStartSyncArgs, 'input'>>;
+  updateProductDraft?: Resolver<ResolversTypes['ProductDraft'], ParentType, ContextType, RequireFields<MutationUpdateProductDraftArgs, 'input'>>;
 };
 
 export type NodeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Node'] = ResolversParentTypes['Node']> = {
@@ -2066,9 +2344,65 @@ export type ProductConnectionResolvers<ContextType = GraphQLContext, ParentType 
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
+export type ProductDraftResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ProductDraft'] = ResolversParentTypes['ProductDraft']> = {
+  callToAction?: Resolver<Maybe<ResolversTypes['CallToAction']>, ParentType, ContextType>;
+  callsToAction?: Resolver<Array<ResolversTypes['CallToAction']>, ParentType, ContextType>;
+  category?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  hashtags?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  images?: Resolver<Array<ResolversTypes['DraftImage']>, ParentType, ContextType>;
+  ingestJob?: Resolver<Maybe<ResolversTypes['SyncJob']>, ParentType, ContextType>;
+  linked?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  matches?: Resolver<Array<ResolversTypes['ProductMatch']>, ParentType, ContextType>;
+  mentions?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  price?: Resolver<Maybe<ResolversTypes['Money']>, ParentType, ContextType>;
+  prices?: Resolver<Array<ResolversTypes['CaptionPrice']>, ParentType, ContextType>;
+  product?: Resolver<Maybe<ResolversTypes['Product']>, ParentType, ContextType>;
+  publishedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  sentiment?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  source?: Resolver<ResolversTypes['SocialSource'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['ProductDraftStatus'], ParentType, ContextType>;
+  tags?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  title?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type ProductDraftConnectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ProductDraftConnection'] = ResolversParentTypes['ProductDraftConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['ProductDraftEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type ProductDraftEdgeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ProductDraftEdge'] = ResolversParentTypes['ProductDraftEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['ProductDraft'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
 export type ProductEdgeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ProductEdge'] = ResolversParentTypes['ProductEdge']> = {
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   node?: Resolver<ResolversTypes['Product'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type ProductMatchResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ProductMatch'] = ResolversParentTypes['ProductMatch']> = {
+  confidence?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['ProductMatchKind'], ParentType, ContextType>;
+  matchedText?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  part?: Resolver<Maybe<ResolversTypes['Part']>, ParentType, ContextType>;
+  product?: Resolver<Maybe<ResolversTypes['Product']>, ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type PublishProductDraftPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['PublishProductDraftPayload'] = ResolversParentTypes['PublishProductDraftPayload']> = {
+  draft?: Resolver<ResolversTypes['ProductDraft'], ParentType, ContextType>;
+  linked?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  product?: Resolver<ResolversTypes['Product'], ParentType, ContextType>;
+  replayed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
@@ -2091,6 +2425,8 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
   partByNumber?: Resolver<Maybe<ResolversTypes['Part']>, ParentType, ContextType, RequireFields<QueryPartByNumberArgs, 'partNumber'>>;
   parts?: Resolver<Array<Maybe<ResolversTypes['Part']>>, ParentType, ContextType, RequireFields<QueryPartsArgs, 'ids'>>;
   product?: Resolver<Maybe<ResolversTypes['Product']>, ParentType, ContextType, Partial<QueryProductArgs>>;
+  productDraft?: Resolver<Maybe<ResolversTypes['ProductDraft']>, ParentType, ContextType, RequireFields<QueryProductDraftArgs, 'id'>>;
+  productDrafts?: Resolver<ResolversTypes['ProductDraftConnection'], ParentType, ContextType, RequireFields<QueryProductDraftsArgs, 'first'>>;
   products?: Resolver<ResolversTypes['ProductConnection'], ParentType, ContextType, RequireFields<QueryProductsArgs, 'first'>>;
   searchParts?: Resolver<ResolversTypes['PartConnection'], ParentType, ContextType, RequireFields<QuerySearchPartsArgs, 'first'>>;
   supplierOrder?: Resolver<Maybe<ResolversTypes['SupplierOrder']>, ParentType, ContextType, RequireFields<QuerySupplierOrderArgs, 'id'>>;
@@ -2102,6 +2438,16 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
   vehicleMakes?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
   vehicleModels?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType, RequireFields<QueryVehicleModelsArgs, 'make'>>;
   vehicleYears?: Resolver<Array<ResolversTypes['Int']>, ParentType, ContextType, RequireFields<QueryVehicleYearsArgs, 'make' | 'model'>>;
+};
+
+export type SocialSourceResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['SocialSource'] = ResolversParentTypes['SocialSource']> = {
+  author?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  authorUrl?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  caption?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  platform?: Resolver<ResolversTypes['SocialPlatform'], ParentType, ContextType>;
+  url?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  videoId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
 export type StartSyncPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['StartSyncPayload'] = ResolversParentTypes['StartSyncPayload']> = {
@@ -2292,6 +2638,8 @@ export type SyncScopeResolvers<ContextType = GraphQLContext, ParentType extends 
   partNumbers?: Resolver<Maybe<Array<ResolversTypes['String']>>, ParentType, ContextType>;
   query?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   skus?: Resolver<Maybe<Array<ResolversTypes['String']>>, ParentType, ContextType>;
+  url?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  videoId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
@@ -2367,11 +2715,13 @@ export type Resolvers<ContextType = GraphQLContext> = {
   BusinessFigures?: BusinessFiguresResolvers<ContextType>;
   CacheStatus?: CacheStatusResolvers<ContextType>;
   CacheTtls?: CacheTtlsResolvers<ContextType>;
+  CaptionPrice?: CaptionPriceResolvers<ContextType>;
   DashboardPoint?: DashboardPointResolvers<ContextType>;
   DashboardSnapshot?: DashboardSnapshotResolvers<ContextType>;
   Date?: GraphQLScalarType;
   DateTime?: GraphQLScalarType;
   Decimal?: GraphQLScalarType;
+  DraftImage?: DraftImageResolvers<ContextType>;
   Drift?: DriftResolvers<ContextType>;
   DriftEntry?: DriftEntryResolvers<ContextType>;
   ErpError?: ErpErrorResolvers<ContextType>;
@@ -2384,6 +2734,7 @@ export type Resolvers<ContextType = GraphQLContext> = {
   ErpWarehouseStock?: ErpWarehouseStockResolvers<ContextType>;
   GatewayHealth?: GatewayHealthResolvers<ContextType>;
   HealthCheck?: HealthCheckResolvers<ContextType>;
+  IngestSocialLinkPayload?: IngestSocialLinkPayloadResolvers<ContextType>;
   Inventory?: InventoryResolvers<ContextType>;
   InventoryLocation?: InventoryLocationResolvers<ContextType>;
   JSON?: GraphQLScalarType;
@@ -2405,8 +2756,14 @@ export type Resolvers<ContextType = GraphQLContext> = {
   PlaceSupplierOrderResult?: PlaceSupplierOrderResultResolvers<ContextType>;
   Product?: ProductResolvers<ContextType>;
   ProductConnection?: ProductConnectionResolvers<ContextType>;
+  ProductDraft?: ProductDraftResolvers<ContextType>;
+  ProductDraftConnection?: ProductDraftConnectionResolvers<ContextType>;
+  ProductDraftEdge?: ProductDraftEdgeResolvers<ContextType>;
   ProductEdge?: ProductEdgeResolvers<ContextType>;
+  ProductMatch?: ProductMatchResolvers<ContextType>;
+  PublishProductDraftPayload?: PublishProductDraftPayloadResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  SocialSource?: SocialSourceResolvers<ContextType>;
   StartSyncPayload?: StartSyncPayloadResolvers<ContextType>;
   Subscription?: SubscriptionResolvers<ContextType>;
   SupplierOrder?: SupplierOrderResolvers<ContextType>;

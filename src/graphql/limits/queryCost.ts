@@ -105,6 +105,13 @@ export const FIELD_WEIGHTS: Readonly<Record<string, number>> = {
   'Query.vehicleYears': 1,
   // A look-up by CUOR, the lines, the confirmation (erpExporter.ts): ERP calls, unbatched.
   'Mutation.retryErpOrderExport': 3,
+  // A share link is resolved in the mutation: up to TIKTOK_MAX_REDIRECTS (5) TikTok calls.
+  'Mutation.ingestSocialLink': 5,
+  // A store lookup by SKU and one create (or a product read to link): two store calls.
+  'Mutation.publishProductDraft': 2,
+  // A draft's matched part (the batched multi call) and store products (batched by id).
+  'ProductMatch.product': 2,
+  'ProductDraft.product': 2,
 };
 
 /** Lists whose size the gateway knows better than DEFAULT_LIST_SIZE. */

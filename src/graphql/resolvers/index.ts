@@ -12,6 +12,7 @@ import { erpItemResolvers, erpQueries, inventoryErpResolvers, jsonScalar, partEr
 import { erpErrorResolvers, erpOrderExportResolvers, erpOrderMutations, erpOrderQueries, storeOrderErpExport } from './erpOrders.js';
 import { systemQueries, upstreamStatusResolvers } from './system.js';
 import { syncJobResolvers, syncMutations, syncQueries, syncScopeResolvers, syncSubscriptions } from './sync.js';
+import { draftImageResolvers, productDraftResolvers, productMatchResolvers, socialMutations, socialQueries } from './social.js';
 import {
   placeResultResolvers,
   storeOrderSupplierOrders,
@@ -53,6 +54,7 @@ export const resolvers: Resolvers = {
     ...operationsQueries,
     ...erpQueries,
     ...erpOrderQueries,
+    ...socialQueries,
     async node(_root, { id }, ctx) {
       const global = decodeGlobalId(id);
       if (!global) return null;
@@ -70,7 +72,7 @@ export const resolvers: Resolvers = {
       }
     },
   },
-  Mutation: { ...syncMutations, ...supplierOrderMutations, ...erpOrderMutations },
+  Mutation: { ...syncMutations, ...supplierOrderMutations, ...erpOrderMutations, ...socialMutations },
   Subscription: { ...syncSubscriptions, ...supplierOrderSubscriptions, ...operationsSubscriptions },
   PlaceSupplierOrderResult: placeResultResolvers,
   SupplierOrder: supplierOrderResolvers,
@@ -78,6 +80,9 @@ export const resolvers: Resolvers = {
   SupplierOrderLine: supplierOrderLineResolvers,
   SyncJob: syncJobResolvers,
   SyncScope: syncScopeResolvers,
+  ProductDraft: productDraftResolvers,
+  ProductMatch: productMatchResolvers,
+  DraftImage: draftImageResolvers,
   Node: {
     __resolveType(obj) {
       const tagged = nodeTypes.get(obj);

@@ -8,6 +8,7 @@ import { initial } from './0001_initial.js';
 import { orderClaims } from './0002_order_claims.js';
 import { erpExports } from './0003_erp_exports.js';
 import { auditKeyId } from './0005_audit_key_id.js';
+import { socialDrafts } from './0006_social_drafts.js';
 import { failureLines } from './0008_failure_lines.js';
 import type { RecordMigration } from './recordMigration.js';
 
@@ -16,5 +17,6 @@ export const RECORD_MIGRATIONS: ReadonlyArray<readonly [name: string, migration:
   ['0002_order_claims', orderClaims],
   ['0003_erp_exports', erpExports],
   ['0005_audit_key_id', auditKeyId],
+  ['0006_social_drafts', socialDrafts],
   ['0008_failure_lines', failureLines],
 ];
