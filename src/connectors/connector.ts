@@ -84,6 +84,12 @@ export interface UpstreamSpec {
    * server is down, but the token it gave still lives). @default false
    */
   auxiliary?: boolean;
+  /**
+   * Also pace by key: requests naming a `pacingKey` wait until that key's
+   * previous answer is this long ago (limits/keyedPacer.ts; e.g. WhatsApp's
+   * pair rate, one message per recipient every 6 s). @default none
+   */
+  perKeyIntervalMs?: number;
 }
 
 /** A route the vendor calls (OAuth callbacks, webhooks): public, authenticated by the route itself. */
@@ -148,6 +154,11 @@ export interface Connector {
   routes?: readonly ConnectorRoute[];
   /** Work once the gateway is built, before it serves (bounded: a slow upstream must not hold the start). */
   start?(): Promise<void>;
+  /**
+   * Work once the gateway listens, when `kit.publicUrl()` is known (bounded, and never failing the
+   * start): e.g. registering the gateway's webhook route with a sandbox twin.
+   */
+  listening?(): Promise<void>;
   /** Stops what it started (its upstream pools are closed by the gateway). */
   close?(): Promise<void>;
 }

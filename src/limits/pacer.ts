@@ -22,6 +22,14 @@ export interface Budget {
   points: number;
   /** Window length in ms. */
   durationMs: number;
+  /**
+   * Also spread the budget over sub-windows this long, counted in process: a
+   * vendor that measures a rate (a bucket refilled every instant, such as
+   * WhatsApp's messages per second) sees no whole window's worth arrive at
+   * once at a window's edge. In process because the shared (Redis) limiters
+   * keep whole seconds; the window itself is still shared. @default none
+   */
+  smoothMs?: number;
 }
 
 export interface PacerOptions {
@@ -110,16 +118,19 @@ export function createPacer(options: PacerOptions): Pacer {
     options.createLimiter ??
     ((o: { keyPrefix: string; points: number; duration: number }) => new RateLimiterMemory(o));
   const budgets = withSmoothing(options.budgets);
-  const total = budgets.map((b, i) =>
-    make({ keyPrefix: `pace:${options.name}:all:${i}`, points: b.points, duration: b.durationMs / 1000 }),
-  );
-  const bulkOnly = budgets.map((b, i) =>
-    make({
-      keyPrefix: `pace:${options.name}:bulk:${i}`,
-      points: Math.max(1, Math.floor(b.points * (1 - reserve))),
-      duration: b.durationMs / 1000,
-    }),
-  );
+  const spread: Budget[] = options.budgets
+    .filter((b) => b.smoothMs !== undefined && b.smoothMs > 0 && b.smoothMs < b.durationMs)
+    .map((b) => ({ points: Math.max(1, Math.floor((b.points * (b.smoothMs as number)) / b.durationMs)), durationMs: b.smoothMs as number }));
+  const local = (o: { keyPrefix: string; points: number; duration: number }) => new RateLimiterMemory(o);
+  const total = [
+    ...budgets.map((b, i) => make({ keyPrefix: `pace:${options.name}:all:${i}`, points: b.points, duration: b.durationMs / 1000 })),
+    ...spread.map((b, i) => local({ keyPrefix: `pace:${options.name}:spread:${i}`, points: b.points, duration: b.durationMs / 1000 })),
+  ];
+  const bulkShare = (points: number) => Math.max(1, Math.floor(points * (1 - reserve)));
+  const bulkOnly = [
+    ...budgets.map((b, i) => make({ keyPrefix: `pace:${options.name}:bulk:${i}`, points: bulkShare(b.points), duration: b.durationMs / 1000 })),
+    ...spread.map((b, i) => local({ keyPrefix: `pace:${options.name}:bulk-spread:${i}`, points: bulkShare(b.points), duration: b.durationMs / 1000 })),
+  ];
 
   let vendorLeft: number | null = null;
   let vendorQuota: number | null = null;

@@ -5,6 +5,7 @@
  * pacing lanes; DESIGN.md's retry table; a circuit breaker; metrics.
  */
 import { Pool, errors as undiciErrors } from 'undici';
+import type { KeyedPacer, KeyedTicket } from '../limits/keyedPacer.js';
 import type { Lane, Pacer, QuotaReport } from '../limits/pacer.js';
 import { PacingDeadlineError, sleep } from '../limits/pacer.js';
 import type { Metrics } from '../observability/metrics.js';
@@ -35,6 +36,13 @@ export interface UpstreamRequest {
   /** Overall deadline for this call, retries and pacing waits included. */
   timeoutMs?: number;
   signal?: AbortSignal;
+  /**
+   * Paces this call by a key as well as by the upstream's budget (the client's
+   * `keyedPacer`: e.g. WhatsApp's one message per recipient every few
+   * seconds). A key not free within `maxWaitMs` (default: the deadline) fails
+   * the call unsent, `rateLimited` with `retryInMs` saying when it is free.
+   */
+  pacingKey?: { key: string; maxWaitMs?: number };
 }
 
 export interface UpstreamResponse {
@@ -57,6 +65,12 @@ export interface UpstreamVendor {
   quotaReport(status: number, headers: Record<string, string>): QuotaReport;
   /** The vendor's error message from an error body, for a client-facing error. */
   errorMessage(body: unknown): string | undefined;
+  /**
+   * The vendor's own error code from an error body (e.g. WhatsApp's 131047),
+   * for a connector that must tell its errors apart by it: UpstreamError's
+   * `vendorCode`. @default none
+   */
+  errorCode?(body: unknown): string | undefined;
 }
 
 export interface UpstreamClientOptions {
@@ -78,6 +92,8 @@ export interface UpstreamClientOptions {
   retryDelayScale?: number;
   /** Concurrent connections to the upstream. @default 16 */
   connections?: number;
+  /** Pacing by key, for requests that name a `pacingKey`. @default none (the key is ignored) */
+  keyedPacer?: KeyedPacer;
   onAlert?: (message: string) => void;
 }
 
@@ -221,20 +237,26 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
         if (!permit) {
           throw new UpstreamError('unavailable', name, 'circuit open: upstream failing', { retryInMs: breaker.retryInMs() });
         }
+        const keyed = await acquireKey(req, deadline);
         let ticket;
         try {
           ticket = await options.pacer.acquire(req.lane, deadline, req.signal);
         } catch (err) {
+          keyed?.cancel();
           // Not sending is a non-event for the breaker: the permit is released below.
           if (err instanceof PacingDeadlineError) throw new UpstreamError('rateLimited', name, 'upstream quota exhausted for now', { retryInMs: err.waitMs });
           throw err;
         }
         const outcome = await attempt(req, path, deadline, sent).catch((err: unknown) => {
           ticket.done();
+          keyed?.done();
           throw err;
         });
         const report = outcome.kind === 'answer' ? options.vendor.quotaReport(outcome.response.status, outcome.response.headers) : undefined;
         ticket.done(report);
+        // Nothing reached the vendor on a refused connection: the key's interval does not start.
+        if (outcome.kind === 'refused') keyed?.cancel();
+        else keyed?.done();
         if (report?.left !== undefined) metrics.quotaRemaining.set({ upstream: name }, report.left);
 
         const decision = retryDecision(outcome, { idempotent, retries, scale, report });
@@ -290,12 +312,26 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
     }
   }
 
+  /** The key's slot, when the request names one and this client paces by key; refused unsent past its wait. */
+  async function acquireKey(req: UpstreamRequest, deadline: number): Promise<KeyedTicket | undefined> {
+    if (!req.pacingKey || !options.keyedPacer) return undefined;
+    const until = Math.min(deadline, Date.now() + (req.pacingKey.maxWaitMs ?? Number.POSITIVE_INFINITY));
+    try {
+      return await options.keyedPacer.acquire(req.pacingKey.key, until, req.signal);
+    } catch (err) {
+      if (err instanceof PacingDeadlineError) throw new UpstreamError('rateLimited', name, 'addressed too recently; not sent', { retryInMs: err.waitMs });
+      throw err;
+    }
+  }
+
   function errorFor(kind: UpstreamError['kind'], outcome: AttemptOutcome, retryInMs: number): UpstreamError {
     if (outcome.kind === 'answer') {
       const vendorMessage = options.vendor.errorMessage(outcome.response.body);
+      const vendorCode = options.vendor.errorCode?.(outcome.response.body);
       return new UpstreamError(kind, name, vendorMessage ?? `HTTP ${outcome.response.status}`, {
         status: outcome.response.status,
         retryInMs,
+        ...(vendorCode !== undefined ? { vendorCode } : {}),
       });
     }
     return new UpstreamError(kind, name, outcome.message, { retryInMs, outcomeUnknown: outcome.kind !== 'refused' });
