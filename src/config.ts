@@ -101,6 +101,13 @@ export interface Config {
     /** How long an idempotency claim holds before the next request with its key may take it over. */
     claimLeaseMs: number;
   };
+  /** Product messages (README "WhatsApp"). */
+  messages: {
+    /** How long sendProductMessage waits for the first send before answering with the queued message. */
+    waitMs: number;
+    /** The delay before a retry after a refused attempt n is n × this. */
+    retryStepMs: number;
+  };
   sync: {
     concurrency: number;
     pageSize: number;
@@ -217,6 +224,8 @@ const coreEnv = {
       }
     }),
   ORDER_PLACE_WAIT_MS: ms(5_000),
+  MESSAGE_SEND_WAIT_MS: ms(5_000),
+  MESSAGE_RETRY_STEP_MS: ms(5_000),
   ORDER_RETRY_STEP_MS: ms(5_000),
   ORDER_DISPATCH_DELAY_MS: ms(0),
   ORDER_POLL_INTERVAL_MS: z.coerce.number().int().min(100).max(86_400_000).default(30_000),
@@ -397,6 +406,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, connectors: rea
       keyTtlMs: e.IDEMPOTENCY_KEY_TTL_HOURS * 3_600_000,
       claimLeaseMs: e.IDEMPOTENCY_CLAIM_LEASE_MS,
     },
+    messages: { waitMs: e.MESSAGE_SEND_WAIT_MS, retryStepMs: e.MESSAGE_RETRY_STEP_MS },
     sync: {
       concurrency: e.SYNC_CONCURRENCY,
       pageSize: e.SYNC_PAGE_SIZE,

@@ -80,6 +80,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       responseCacheSize: () => caches.responseCache?.size ?? 0,
       jobs: domain.jobs,
       orders: domain.orders,
+      ...(domain.messages ? { messages: domain.messages } : {}),
       audit: security.audit,
       operations,
     };

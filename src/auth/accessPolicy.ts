@@ -31,6 +31,8 @@ export const ACCESS_POLICY: Readonly<Record<string, Role>> = {
   'Mutation.placeSupplierOrder': 'operator',
   'Mutation.retrySupplierOrder': 'operator',
   'Mutation.cancelSupplierOrder': 'operator',
+  // WhatsApp product messages (schema/whatsapp.graphql); reading them is any role's.
+  'Mutation.sendProductMessage': 'operator',
   // Sensitive fields.
   'Query.auditLog': 'admin',
   'UpstreamStatus.baseUrl': 'operator',

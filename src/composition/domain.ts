@@ -2,8 +2,10 @@
  * The third piece: the domain services over the capabilities the connectors
  * provide — sync jobs (records, events, the runner and its pipelines by job
  * kind, schedules) and supplier orders (durable intents, the outbox, status
- * polling, the write-back to the store). Built in dependency order, started
- * once the gateway serves, stopped through the lifecycle.
+ * polling, the write-back to the store), and, with a messaging connector,
+ * WhatsApp product messages (durable intents, their outbox, the vendor's
+ * events). Built in dependency order, started once the gateway serves,
+ * stopped through the lifecycle.
  */
 import type { Config } from '../config.js';
 import type { Capabilities } from '../domain/ports.js';
@@ -20,6 +22,10 @@ import type { SyncJobRecord, SyncKind } from '../jobs/types.js';
 import type { Bus } from '../events/emitterBus.js';
 import type { BusinessRecorder } from '../observability/businessRecorder.js';
 import type { Logger } from '../observability/logger.js';
+import { createMessageOutbox } from '../messaging/messageOutbox.js';
+import { createMessageService, type MessageService } from '../messaging/messageService.js';
+import type { MessageStore } from '../messaging/messageStore.js';
+import type { ProductMessageRecord } from '../messaging/types.js';
 import { createOrderService, type OrderService } from '../orders/orderService.js';
 import type { OrderStore } from '../orders/orderStore.js';
 import { createOutbox } from '../orders/outbox.js';
@@ -34,8 +40,16 @@ export interface Domain {
   erpItemRule: ErpItemRule;
   jobs: { service: SyncService; store: JobStore; events: JobEvents };
   orders: { service: OrderService; store: OrderStore; events: Bus<SupplierOrderRecord> };
+  /** Product messages, when a connector provides `messaging` (README "WhatsApp"). */
+  messages?: MessagesDomain;
   /** Starts the workers (runner, outbox, write-back, scheduler); they stop through the lifecycle. */
   start(): Promise<void>;
+}
+
+export interface MessagesDomain {
+  service: MessageService;
+  store: MessageStore;
+  events: Bus<ProductMessageRecord>;
 }
 
 export interface DomainOptions {
@@ -98,6 +112,9 @@ export function createDomain(options: DomainOptions): Domain {
     now: options.clock,
   });
 
+  // Product messages: durable intents, the outbox, the vendor's events (the connector's webhooks).
+  const messages = createMessages(options);
+
   // Sync jobs: one pipeline per job kind.
   const sync: Pipeline = (job, signal) =>
     runSync(
@@ -151,6 +168,7 @@ export function createDomain(options: DomainOptions): Domain {
     erpItemRule,
     jobs: { service: syncService, store: jobStore, events },
     orders: { service: orderService, store: orderStore, events: orderBus },
+    ...(messages ? { messages: messages.domain } : {}),
     async start() {
       // Jobs start once the server is up; on close they stop first and are left INTERRUPTED.
       await runner.start();
@@ -166,6 +184,10 @@ export function createDomain(options: DomainOptions): Domain {
         unsubscribe();
         await writeBack.stop();
       });
+      if (messages) {
+        messages.outbox.start();
+        lifecycle.defer(() => messages.outbox.stop());
+      }
       const scheduler = startScheduler(jobStore, syncService, logger, 1000, strategies.shared ? strategies.leases : undefined);
       lifecycle.defer(async () => {
         scheduler.stop();
@@ -173,4 +195,17 @@ export function createDomain(options: DomainOptions): Domain {
       });
     },
   };
+}
+
+function createMessages(options: DomainOptions) {
+  const { messaging } = options.capabilities;
+  if (!messaging) return undefined;
+  const { strategies, logger } = options;
+  const store = strategies.messageStore;
+  const bus = strategies.messageBus;
+  const outbox = createMessageOutbox({ store, messaging, logger, publish: (m) => bus.emit(m), leases: strategies.leases, leaseMs: strategies.leaseMs, retryStepMs: options.config.messages.retryStepMs, now: options.clock });
+  const service = createMessageService({ store, outbox, messaging, logger, publish: (m) => bus.emit(m), changes: bus, waitMs: options.config.messages.waitMs });
+  // The connector's webhook routes hand their verified events here.
+  messaging.onEvents((events) => service.handleEvents(events));
+  return { outbox, domain: { service, store, events: bus } satisfies MessagesDomain };
 }

@@ -70,6 +70,7 @@ export async function createUpstreams(options: UpstreamsOptions): Promise<Upstre
         finditparts: { ...input.finditparts, port: input.finditparts?.port ?? 0 },
         bigcommerce: { ...input.bigcommerce, port: input.bigcommerce?.port ?? 0 },
         ion: { ...input.ion, port: input.ion?.port ?? 0 },
+        whatsapp: { ...input.whatsapp, port: input.whatsapp?.port ?? 0 },
       });
       const w = world;
       lifecycle.defer(() => w.close());
@@ -114,7 +115,7 @@ export async function createUpstreams(options: UpstreamsOptions): Promise<Upstre
           onAlert: (message) => logger.error({ upstream: name }, message),
         });
         lifecycle.defer(() => http.close());
-        return { http, breaker, pacer, budgets: spec.budgets, auxiliary: spec.auxiliary ?? false };
+        return { http, breaker, pacer, budgets: spec.budgets, auxiliary: spec.auxiliary ?? false, ...(keyedPacer ? { keyedPacer } : {}) };
       },
     };
   }

@@ -18,6 +18,7 @@
  */
 import type { z } from 'zod';
 import type { Capabilities } from '../domain/ports.js';
+import type { KeyedPacer } from '../limits/keyedPacer.js';
 import type { Budget, Pacer } from '../limits/pacer.js';
 import type { LimiterFactory } from '../limits/redisLimiter.js';
 import type { Logger } from '../observability/logger.js';
@@ -67,6 +68,8 @@ export interface UpstreamHandle {
   budgets: readonly Budget[];
   /** See UpstreamSpec.auxiliary. */
   auxiliary: boolean;
+  /** The pacing by key, when the spec asked for it (UpstreamSpec.perKeyIntervalMs). */
+  keyedPacer?: KeyedPacer;
 }
 
 export interface UpstreamSpec {

@@ -15,6 +15,7 @@ import type { OrderService } from '../orders/orderService.js';
 import type { OrderStore } from '../orders/orderStore.js';
 import type { SupplierOrderRecord } from '../orders/types.js';
 import type { AuditLog } from '../observability/auditLog.js';
+import type { MessagesDomain } from '../composition/domain.js';
 import type { OperationsMonitor } from '../observability/operationsMonitor.js';
 import type { RequestCharge } from './limits/operationGuard.js';
 
@@ -43,6 +44,8 @@ export interface Services {
   responseCacheSize(): number;
   jobs: { service: SyncService; store: JobStore; events: JobEvents };
   orders: { service: OrderService; store: OrderStore; events: Bus<SupplierOrderRecord> };
+  /** WhatsApp product messages, when a connector provides messaging (README "WhatsApp"). */
+  messages?: MessagesDomain;
   /** Every mutation is recorded here (guardSchema.ts, auditPlugin.ts); queried by admins through `auditLog`. */
   audit: AuditLog;
   /** Alerts, the dashboard's snapshots and history (observability/operationsMonitor.ts). */

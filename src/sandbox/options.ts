@@ -88,6 +88,45 @@ export interface IonSandboxOptions {
   faults?: FaultSpecInput;
 }
 
+export interface WhatsAppSandboxOptions {
+  /** TCP port; 0 picks a free one. @default 4106 */
+  port: number;
+  /** The Graph API version in the path (`/{version}/{phone-number-id}/messages`). @default "v21.0" */
+  apiVersion: string;
+  /** The business phone number's id. @default "sandbox-phone" */
+  phoneNumberId: string;
+  /** The business number as webhooks show it (`metadata.display_phone_number`). @default "15550100000" */
+  displayPhoneNumber: string;
+  /** The WhatsApp Business Account id (a webhook entry's `id`). @default "sandbox-waba" */
+  businessAccountId: string;
+  /** The accepted bearer token. @default "sandbox-whatsapp-token" */
+  accessToken: string;
+  /** Webhooks are signed with it (X-Hub-Signature-256). @default "sandbox-whatsapp-secret" */
+  appSecret: string;
+  /** Sent in the verification handshake. @default "sandbox-verify" */
+  verifyToken: string;
+  /** The product catalog connected to the number: its products are the store's SKUs. @default "sandbox-catalog" */
+  catalogId: string;
+  /** Approved message templates. @default one, `crossdock_products` (en_US) with one body variable */
+  templates: Array<{ name: string; language: string; bodyParameters: number }>;
+  /** The number's throughput (upstreams.md: 80 messages/s by default), refilled continuously. @default 80 */
+  messagesPerSecond: number;
+  /** The pair rate: least time between two messages to one user (upstreams.md: about 6 s). @default 6000 */
+  pairIntervalMs: number;
+  /** The customer window after a user's message (upstreams.md: 24 h). @default 86400000 */
+  windowMs: number;
+  /** Where status webhooks go (verified by the handshake before the first delivery). @default none until registered */
+  webhookUrl?: string;
+  /** When the statuses of an accepted message are sent, after acceptance. @default sent 20, delivered 60, read 150 */
+  statusDelaysMs: { sent: number; delivered: number; read: number };
+  /** Users read what they get (a `read` status follows `delivered`). @default true */
+  readReceipts: boolean;
+  /** A regular expression over a user's digits: such users are undeliverable (131026). @default "0000$" */
+  undeliverable: string;
+  /** Faults at start. @default none */
+  faults?: FaultSpecInput;
+}
+
 export interface SandboxOptions {
   /** Interface both origins bind to. @default "127.0.0.1" */
   host: string;
@@ -98,12 +137,14 @@ export interface SandboxOptions {
   finditparts: FinditPartsSandboxOptions;
   bigcommerce: BigCommerceSandboxOptions;
   ion: IonSandboxOptions;
+  whatsapp: WhatsAppSandboxOptions;
 }
 
-export type SandboxOptionsInput = Partial<Omit<SandboxOptions, 'finditparts' | 'bigcommerce' | 'ion'>> & {
+export type SandboxOptionsInput = Partial<Omit<SandboxOptions, 'finditparts' | 'bigcommerce' | 'ion' | 'whatsapp'>> & {
   finditparts?: Partial<FinditPartsSandboxOptions>;
   bigcommerce?: Partial<BigCommerceSandboxOptions>;
   ion?: Partial<IonSandboxOptions>;
+  whatsapp?: Partial<WhatsAppSandboxOptions>;
 };
 
 export const SANDBOX_DEFAULTS: SandboxOptions = {
@@ -150,6 +191,24 @@ export const SANDBOX_DEFAULTS: SandboxOptions = {
     retryAfterSeconds: 1,
     bulkMaxTransactions: 1_000,
   },
+  whatsapp: {
+    port: 4106,
+    apiVersion: 'v21.0',
+    phoneNumberId: 'sandbox-phone',
+    displayPhoneNumber: '15550100000',
+    businessAccountId: 'sandbox-waba',
+    accessToken: 'sandbox-whatsapp-token',
+    appSecret: 'sandbox-whatsapp-secret',
+    verifyToken: 'sandbox-verify',
+    catalogId: 'sandbox-catalog',
+    templates: [{ name: 'crossdock_products', language: 'en_US', bodyParameters: 1 }],
+    messagesPerSecond: 80,
+    pairIntervalMs: 6_000,
+    windowMs: 86_400_000,
+    statusDelaysMs: { sent: 20, delivered: 60, read: 150 },
+    readReceipts: true,
+    undeliverable: '0000$',
+  },
 };
 
 export function resolveSandboxOptions(input: SandboxOptionsInput = {}): SandboxOptions {
@@ -159,6 +218,7 @@ export function resolveSandboxOptions(input: SandboxOptionsInput = {}): SandboxO
     finditparts: { ...SANDBOX_DEFAULTS.finditparts, ...stripUndefined(input.finditparts ?? {}) },
     bigcommerce: { ...SANDBOX_DEFAULTS.bigcommerce, ...stripUndefined(input.bigcommerce ?? {}) },
     ion: { ...SANDBOX_DEFAULTS.ion, ...stripUndefined(input.ion ?? {}) },
+    whatsapp: { ...SANDBOX_DEFAULTS.whatsapp, ...stripUndefined(input.whatsapp ?? {}) },
   } as SandboxOptions;
 }
 

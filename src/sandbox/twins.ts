@@ -6,6 +6,7 @@
 import { createBigCommerceOrigin, type BigCommerceOrigin } from './bigcommerce/app.js';
 import { createFinditPartsOrigin, type FinditPartsOrigin } from './finditparts/app.js';
 import { createIonOrigin, type IonOrigin } from './ion/app.js';
+import { createWhatsAppOrigin, type WhatsAppOrigin } from './whatsapp/app.js';
 import type { RunningOrigin, SandboxWorld } from './world.js';
 
 async function listen<O extends RunningOrigin['origin']>(world: SandboxWorld, name: string, origin: O, port: number, apiPath: string): Promise<RunningOrigin<O>> {
@@ -38,11 +39,26 @@ export function startIonTwin(world: SandboxWorld): Promise<RunningOrigin<IonOrig
   return listen(world, 'ion', createIonOrigin(o, world.catalog(), world.options.seed), o.port, `/${o.tenant}`);
 }
 
+/**
+ * The WhatsApp Cloud API simulator; its API base is `{origin}/{version}`. Its product catalog is the
+ * store's: the store twin's SKUs when it runs in this world, else the seeded catalog's part numbers
+ * (the store's SKUs at start).
+ */
+export function startWhatsAppTwin(world: SandboxWorld): Promise<RunningOrigin<WhatsAppOrigin>> {
+  const o = world.options.whatsapp;
+  const catalogHas = (retailerId: string) => {
+    const store = runningTwin(world, 'bigcommerce');
+    return store ? store.origin.productBySku(retailerId) !== undefined : world.catalog().indexOfPartNumber(retailerId) !== undefined;
+  };
+  return listen(world, 'whatsapp', createWhatsAppOrigin(o, catalogHas), o.port, `/${o.apiVersion}`);
+}
+
 /** The simulator behind each twin name, for callers that drive a twin directly (tests, benchmarks). */
 export interface Twins {
   finditparts: FinditPartsOrigin;
   bigcommerce: BigCommerceOrigin;
   ion: IonOrigin;
+  whatsapp: WhatsAppOrigin;
 }
 
 /** A twin running in `world`, typed by name; undefined when that connector is not on its twin. */

@@ -244,7 +244,7 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
         } catch (err) {
           keyed?.cancel();
           // Not sending is a non-event for the breaker: the permit is released below.
-          if (err instanceof PacingDeadlineError) throw new UpstreamError('rateLimited', name, 'upstream quota exhausted for now', { retryInMs: err.waitMs });
+          if (err instanceof PacingDeadlineError) throw new UpstreamError('rateLimited', name, 'upstream quota exhausted for now', { retryInMs: err.waitMs, paced: 'budget' });
           throw err;
         }
         const outcome = await attempt(req, path, deadline, sent).catch((err: unknown) => {
@@ -319,7 +319,7 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
     try {
       return await options.keyedPacer.acquire(req.pacingKey.key, until, req.signal);
     } catch (err) {
-      if (err instanceof PacingDeadlineError) throw new UpstreamError('rateLimited', name, 'addressed too recently; not sent', { retryInMs: err.waitMs });
+      if (err instanceof PacingDeadlineError) throw new UpstreamError('rateLimited', name, 'addressed too recently; not sent', { retryInMs: err.waitMs, paced: 'key' });
       throw err;
     }
   }

@@ -99,6 +99,10 @@ export const FIELD_WEIGHTS: Readonly<Record<string, number>> = {
   'Inventory.erpAvailable': 2,
   // One ERP transaction, unbatched (each distinct input is its own call).
   'Query.m3': 5,
+  // The store products (one batched read) and the WhatsApp send.
+  'Mutation.sendProductMessage': 3,
+  // The message's store products: one batched store read.
+  'WhatsAppMessage.products': 2,
 };
 
 /** Lists whose size the gateway knows better than DEFAULT_LIST_SIZE. */

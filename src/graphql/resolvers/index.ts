@@ -11,6 +11,7 @@ import { alertResolvers, apiClientResolvers, dashboardPointResolvers, dashboardS
 import { erpItemResolvers, erpQueries, inventoryErpResolvers, jsonScalar, partErpResolvers, productErpResolvers } from './erp.js';
 import { systemQueries, upstreamStatusResolvers } from './system.js';
 import { syncJobResolvers, syncMutations, syncQueries, syncSubscriptions } from './sync.js';
+import { whatsAppMessageErrorResolvers, whatsAppMessageEventResolvers, whatsAppMessageResolvers, whatsAppMutations, whatsAppQueries, whatsAppSubscriptions } from './whatsapp.js';
 import {
   placeResultResolvers,
   storeOrderSupplierOrders,
@@ -50,6 +51,7 @@ export const resolvers: Resolvers = {
     ...auditQueries,
     ...operationsQueries,
     ...erpQueries,
+    ...whatsAppQueries,
     async node(_root, { id }, ctx) {
       const global = decodeGlobalId(id);
       if (!global) return null;
@@ -67,8 +69,8 @@ export const resolvers: Resolvers = {
       }
     },
   },
-  Mutation: { ...syncMutations, ...supplierOrderMutations },
-  Subscription: { ...syncSubscriptions, ...supplierOrderSubscriptions, ...operationsSubscriptions },
+  Mutation: { ...syncMutations, ...supplierOrderMutations, ...whatsAppMutations },
+  Subscription: { ...syncSubscriptions, ...supplierOrderSubscriptions, ...operationsSubscriptions, ...whatsAppSubscriptions },
   PlaceSupplierOrderResult: placeResultResolvers,
   SupplierOrder: supplierOrderResolvers,
   SupplierOrderRejected: supplierOrderRejectedResolvers,
@@ -99,4 +101,7 @@ export const resolvers: Resolvers = {
   DashboardPoint: dashboardPointResolvers,
   DashboardSnapshot: dashboardSnapshotResolvers,
   ApiClient: apiClientResolvers,
+  WhatsAppMessage: whatsAppMessageResolvers,
+  WhatsAppMessageEvent: whatsAppMessageEventResolvers,
+  WhatsAppMessageError: whatsAppMessageErrorResolvers,
 };

@@ -7,10 +7,12 @@
 import { initial } from './0001_initial.js';
 import { orderClaims } from './0002_order_claims.js';
 import { auditKeyId } from './0005_audit_key_id.js';
+import { whatsAppMessages } from './0007_whatsapp_messages.js';
 import type { RecordMigration } from './recordMigration.js';
 
 export const RECORD_MIGRATIONS: ReadonlyArray<readonly [name: string, migration: RecordMigration]> = [
   ['0001_initial', initial],
   ['0002_order_claims', orderClaims],
   ['0005_audit_key_id', auditKeyId],
+  ['0007_whatsapp_messages', whatsAppMessages],
 ];
