@@ -16,7 +16,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { sql, type Selectable, type Updateable } from 'kysely';
-import { decodeJson, decodeFlag, encodeFlag, encodeJson, lockedRead } from '../records/engine.js';
+import { decodeJson, decodeFlag, encodeFlag, encodeJson, lockedRead, nextSeq } from '../records/engine.js';
 import type { RecordDatabase } from '../records/recordDatabase.js';
 import type { WhatsAppMessagesTable } from '../records/tables.js';
 import type { MessagePatch, MessageStore } from './messageStore.js';
@@ -75,6 +75,7 @@ export function createSqlMessageStore(records: RecordDatabase): MessageStore {
           .insertInto('whatsapp_messages')
           .values({
             id: randomUUID(),
+            seq: nextSeq(engine, 'whatsapp_messages'),
             client: message.client,
             idempotency_key: message.idempotencyKey,
             request_hash: message.requestHash,
@@ -148,14 +149,13 @@ export function createSqlMessageStore(records: RecordDatabase): MessageStore {
       const rows = await messages()
         .where('status', '=', 'QUEUED')
         .where((eb) => eb.or([eb('next_attempt_at', 'is', null), eb('next_attempt_at', '<=', now)]))
-        .orderBy('created_at')
-        .orderBy('id')
+        .orderBy('seq')
         .limit(limit)
         .execute();
       return rows.map(toMessage);
     },
     async stalled(before, limit) {
-      const rows = await messages().where('status', '=', 'SENDING').where('sending_since', '<', before).orderBy('created_at').limit(limit).execute();
+      const rows = await messages().where('status', '=', 'SENDING').where('sending_since', '<', before).orderBy('seq').limit(limit).execute();
       return rows.map(toMessage);
     },
     async events(id) {

@@ -19,10 +19,10 @@ export const decodeFlag = (value: number | string): boolean => Number(value) ===
  * The next value of a table's `seq` listing order. SQLite serialises
  * writers, so max + 1 inside the insert is atomic there (and is what the
  * tables written before migrations already hold); PostgreSQL's column is an
- * identity (jobs: migration 1, supplier_orders: migration 2), filled by
+ * identity (jobs: migration 1, supplier_orders: migration 2, whatsapp_messages: migration 7), filled by
  * DEFAULT without a race between instances.
  */
-export function nextSeq(engine: RecordEngine, table: 'jobs' | 'supplier_orders'): RawBuilder<number> {
+export function nextSeq(engine: RecordEngine, table: 'jobs' | 'supplier_orders' | 'whatsapp_messages'): RawBuilder<number> {
   return engine === 'postgres' ? sql<number>`default` : sql<number>`(select coalesce(max(seq), 0) + 1 from ${sql.table(table)})`;
 }
 

@@ -151,6 +151,8 @@ export interface OrderEventsTable {
 /** WhatsApp product messages (migration 7; src/messaging/sqlMessageStore.ts). */
 export interface WhatsAppMessagesTable {
   id: Text;
+  /** Listing order; SQLite: max + 1 in the insert, PostgreSQL: an identity column. */
+  seq: Defaulted<number>;
   client: Text;
   idempotency_key: Text;
   request_hash: Text;
