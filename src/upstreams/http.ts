@@ -231,32 +231,34 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
     let permit: BreakerPermit | undefined;
     /** The auth headers the latest attempt sent (for refreshAuth after a 401). */
     const sent = { auth: {} as Record<string, string> };
+    // The pacing key is held for the whole call, its retries included: a retry answers a refusal (a
+    // 401, a 429), not a second call to the key. Its interval starts when the call ends, if anything
+    // reached the vendor.
+    const keyed = await acquireKey(req, deadline);
+    let reached = false;
     try {
       for (;;) {
         permit ??= breaker.acquire();
         if (!permit) {
           throw new UpstreamError('unavailable', name, 'circuit open: upstream failing', { retryInMs: breaker.retryInMs() });
         }
-        const keyed = await acquireKey(req, deadline);
         let ticket;
         try {
           ticket = await options.pacer.acquire(req.lane, deadline, req.signal);
         } catch (err) {
-          keyed?.cancel();
           // Not sending is a non-event for the breaker: the permit is released below.
           if (err instanceof PacingDeadlineError) throw new UpstreamError('rateLimited', name, 'upstream quota exhausted for now', { retryInMs: err.waitMs, paced: 'budget' });
           throw err;
         }
         const outcome = await attempt(req, path, deadline, sent).catch((err: unknown) => {
           ticket.done();
-          keyed?.done();
+          reached = true;
           throw err;
         });
         const report = outcome.kind === 'answer' ? options.vendor.quotaReport(outcome.response.status, outcome.response.headers) : undefined;
         ticket.done(report);
-        // Nothing reached the vendor on a refused connection: the key's interval does not start.
-        if (outcome.kind === 'refused') keyed?.cancel();
-        else keyed?.done();
+        // Nothing reached the vendor on a refused connection.
+        if (outcome.kind !== 'refused') reached = true;
         if (report?.left !== undefined) metrics.quotaRemaining.set({ upstream: name }, report.left);
 
         const decision = retryDecision(outcome, { idempotent, retries, scale, report });
@@ -302,6 +304,8 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
         }
       }
     } finally {
+      if (reached) keyed?.done();
+      else keyed?.cancel();
       // The one place a permit still held is settled, whatever ended the call (a 429 or 401
       // given up on, a refresh that threw, the caller's abort, no pacing slot): a half-open
       // probe that proved nothing frees its slot, so the next call probes.

@@ -79,6 +79,19 @@ describe('pacing keys on the shared client', () => {
     }
   });
 
+  it('retries of one call (a 401, a 429 answered) go at once: the key is held for the whole call, not per attempt', async () => {
+    origin.script(
+      { status: 401, body: JSON.stringify({ error: { message: 'expired', code: 190 } }) },
+      { status: 429, body: JSON.stringify({ error: { message: 'slow down', code: 4 } }) },
+      { status: 200, body: JSON.stringify({ messages: [{ id: 'wamid.1' }] }) },
+    );
+    const res = await post(c, '+1999');
+    expect(res.status).toBe(200);
+    expect(origin.requests()).toBe(3);
+    // The interval starts from the call's answer.
+    expect(keyed.waitMs('+1999')).toBeGreaterThan(9_000);
+  });
+
   it('an error answer carries the vendor code the vendor reads from its body', async () => {
     origin.script({ status: 400, body: JSON.stringify({ error: { message: '(#131047) Re-engagement message', code: 131047 } }) });
     const err = await post(c, '+1888').catch((e: unknown) => e);
