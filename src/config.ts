@@ -105,7 +105,7 @@ export interface Config {
   messages: {
     /** How long sendProductMessage waits for the first send before answering with the queued message. */
     waitMs: number;
-    /** The delay before a retry after a refused attempt n is n × this. */
+    /** The delay before a retry after refused attempt n is this doubling n - 1 times (at most 10 minutes). */
     retryStepMs: number;
   };
   sync: {

@@ -43,7 +43,7 @@ export interface MessageOutboxOptions {
   publish(message: ProductMessageRecord): void;
   /** Attempts before a message that keeps being refused is FAILED. @default 8 */
   maxAttempts?: number;
-  /** The delay before a retry after attempt n is n × this (rate limits: the vendor's own wait). @default 5000 */
+  /** The delay before a retry after refused attempt n is this doubling n - 1 times, at most 10 minutes (rate limits: the vendor's own wait). @default 5000 */
   retryStepMs?: number;
   /** How often the worker looks for due messages. @default 250 */
   tickMs?: number;
@@ -79,6 +79,8 @@ export function createMessageOutbox(options: MessageOutboxOptions): MessageOutbo
   let timer: NodeJS.Timeout | undefined;
 
   const later = (ms: number) => new Date(Date.now() + ms).toISOString();
+  /** After refused attempt n: the step doubling, at most 10 minutes (an expired token is fixed by a person). */
+  const backoff = (attempt: number) => Math.min(600_000, retryStepMs * 2 ** (attempt - 1));
   const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
   async function record(id: string, decide: (m: ProductMessageRecord) => MessageUpdate | null): Promise<ProductMessageRecord | null> {
@@ -164,9 +166,9 @@ export function createMessageOutbox(options: MessageOutboxOptions): MessageOutbo
       case 'ACCOUNT_RATE':
       case 'AUTH':
       case 'UNAVAILABLE': {
-        // Paced here before any call (the recipient's interval): not an attempt, no error to show.
+        // Paced here before any call (the recipient's interval, the number's budget): not an attempt, no error to show.
         const deferred = failure.deferred;
-        const wait = failure.retryInMs || DEFAULT_WAIT_MS[failure.reason] || (failure.reason === 'PAIR_RATE' ? messaging.recipientIntervalMs : retryStepMs * attempt);
+        const wait = failure.retryInMs || DEFAULT_WAIT_MS[failure.reason] || (failure.reason === 'PAIR_RATE' ? messaging.recipientIntervalMs : backoff(attempt));
         if (!deferred && attempt >= maxAttempts) {
           await record(m0.id, (m) => (inFlight(m) ? { to: 'FAILED', reason: `${attempt} attempts refused; last: ${detail}`, set: { ...done, nextAttemptAt: null }, addErrors: [errorRecord] } : null));
           return;

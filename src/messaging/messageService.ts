@@ -74,7 +74,7 @@ export function createMessageService(options: MessageServiceOptions): MessageSer
     if (!input.idempotencyKey || !KEY.test(input.idempotencyKey)) throw bad('idempotencyKey', `idempotencyKey is required: 1 to ${MAX_KEY_LENGTH} printable characters, no spaces`);
     // The message names the rule, never the value: a phone number is personal data.
     const to = parseE164(input.to);
-    if (!to) throw bad('to', 'to must be a phone number in E.164 form: + and 8 to 15 digits, the country code first (e.g. +14155550123), no spaces');
+    if (!to) throw bad('to', 'to must be a phone number in E.164 form: + and 8 to 15 digits, the country code first (e.g. +15550100123), no spaces');
     const n = input.products.length;
     if (n === 0 || n > messaging.maxProducts) throw bad('productIds', `productIds: 1 to ${messaging.maxProducts} store products (got ${n})`);
     if (new Set(input.products.map((p) => p.storeId)).size !== n) throw bad('productIds', 'productIds: each product once');

@@ -24,7 +24,8 @@
  * after the verification handshake), `GET /__sandbox/webhook`, `POST
  * /__sandbox/inbound {from, text?, timestamp?}` (a user writes: their window
  * opens, and a `messages` webhook goes out), `GET /__sandbox/messages`,
- * `GET|POST /__sandbox/limits`, `POST /__sandbox/token {expired}`.
+ * `GET|POST /__sandbox/limits`, `GET|POST /__sandbox/statuses {readReceipts?,
+ * delaysMs?}` (how statuses are reported), `POST /__sandbox/token {expired}`.
  *
  * Written from upstreams.md; shares nothing with the gateway's connector.
  */
@@ -82,6 +83,8 @@ export function createWhatsAppOrigin(options: WhatsAppSandboxOptions, catalogHas
   let accepted = 0;
   let refused: Record<string, number> = {};
   let tokenExpired = false;
+  /** How statuses are reported (changed at run time through POST /__sandbox/statuses). */
+  let reporting = { delaysMs: { ...options.statusDelaysMs }, readReceipts: options.readReceipts };
   const timers = new Set<NodeJS.Timeout>();
 
   const origin = createOrigin({
@@ -96,6 +99,7 @@ export function createWhatsAppOrigin(options: WhatsAppSandboxOptions, catalogHas
       sent = [];
       limits.reset();
       tokenExpired = false;
+      reporting = { delaysMs: { ...options.statusDelaysMs }, readReceipts: options.readReceipts };
     },
     resetStats: () => {
       accepted = 0;
@@ -137,14 +141,14 @@ export function createWhatsAppOrigin(options: WhatsAppSandboxOptions, catalogHas
 
   /** The statuses the vendor reports for an accepted message, each after its delay. */
   function schedule(m: SandboxMessage): void {
-    const d = options.statusDelaysMs;
+    const d = reporting.delaysMs;
     let plan: Array<{ status: string; errors?: Parameters<typeof statusEvent>[2] }>;
     if (m.type !== 'template' && !limits.windowOpen(m.user)) {
       plan = [{ status: 'failed', errors: [{ code: 131047, title: 'Re-engagement message', message: 'Re-engagement message', details: 'Message failed to send because more than 24 hours have passed since the customer last replied to this number.' }] }];
     } else if (undeliverable.test(m.user)) {
       plan = [{ status: 'failed', errors: [{ code: 131026, title: 'Message undeliverable', message: 'Message undeliverable', details: 'Unable to deliver message. The recipient may not be a WhatsApp user.' }] }];
     } else {
-      plan = [{ status: 'sent' }, { status: 'delivered' }, ...(options.readReceipts ? [{ status: 'read' }] : [])];
+      plan = [{ status: 'sent' }, { status: 'delivered' }, ...(reporting.readReceipts ? [{ status: 'read' }] : [])];
     }
     const delays = [d.sent, d.delivered, d.read];
     if (webhooks.target()?.shuffle) {
@@ -239,6 +243,17 @@ export function createWhatsAppOrigin(options: WhatsAppSandboxOptions, catalogHas
     const parsed = limitPatchSchema.safeParse(request.body ?? {});
     if (!parsed.success) return reply.code(400).send({ error: 'invalid limits', detail: parsed.error.message });
     return limits.setPolicy(parsed.data);
+  });
+  app.get('/__sandbox/statuses', async () => reporting);
+  app.post('/__sandbox/statuses', async (request, reply) => {
+    const delay = z.number().int().min(0).max(600_000);
+    const parsed = z
+      .object({ readReceipts: z.boolean().optional(), delaysMs: z.object({ sent: delay, delivered: delay, read: delay }).strict().optional() })
+      .strict()
+      .safeParse(request.body ?? {});
+    if (!parsed.success) return reply.code(400).send({ error: 'invalid status reporting', detail: parsed.error.message });
+    reporting = { delaysMs: parsed.data.delaysMs ?? reporting.delaysMs, readReceipts: parsed.data.readReceipts ?? reporting.readReceipts };
+    return reporting;
   });
   app.post('/__sandbox/token', async (request, reply) => {
     const parsed = z.object({ expired: z.boolean() }).strict().safeParse(request.body ?? {});

@@ -34,6 +34,7 @@ export function buildWhatsAppOpenApi(o: WhatsAppSandboxOptions): Json {
       '/__sandbox/inbound': { post: admin('A user writes {from, text?, timestamp?}: their 24-hour window opens, a messages webhook goes out') },
       '/__sandbox/messages': { get: admin('Accepted messages, refusals by code, webhook counters') },
       '/__sandbox/limits': { get: admin('Throughput, pair interval, window'), post: admin('Change them') },
+      '/__sandbox/statuses': { get: admin('How statuses are reported'), post: admin('Change it {readReceipts?, delaysMs?: {sent, delivered, read}}') },
       '/__sandbox/token': { post: admin('Expire the access token {expired}: sends answer 190') },
       '/__sandbox/stats': { get: admin('Request counters') },
       '/__sandbox/faults': { get: admin('Injected faults'), post: admin('Set faults') },
