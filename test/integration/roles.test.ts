@@ -45,6 +45,10 @@ const MUTATIONS: Record<string, { query: string; variables?: (role: Role) => Rec
   },
   retrySupplierOrder: { query: `mutation RetryOrder($id: ID!) { retrySupplierOrder(id: $id) { id } }`, variables: () => ({ id: randomUUID() }) },
   cancelSupplierOrder: { query: `mutation CancelOrder($id: ID!) { cancelSupplierOrder(id: $id) { id } }`, variables: () => ({ id: randomUUID() }) },
+  sendProductMessage: {
+    query: `mutation SendMessage($in: SendProductMessageInput!) { sendProductMessage(input: $in) { message { id } } }`,
+    variables: (role) => ({ in: { to: '+15550001234', productIds: ['999999999'], idempotencyKey: `roles-${role}-${randomUUID()}` } }),
+  },
 };
 
 /** One query per sensitive (non-mutation) field of the access policy. */
