@@ -10,7 +10,7 @@
  *   Not required: without it the gateway runs and `sendProductMessage` is
  *   refused.
  * - Pacing on the shared machinery: the number's throughput as a budget
- *   (80 messages per second by default, smoothed in 50 ms steps so a
+ *   (80 messages per second by default, spaced evenly (at most 50 ms' worth at once) so a
  *   second's worth never leaves at once) and the pair rate as a per-key
  *   interval (one message per recipient every 6 s by default, counted from
  *   the previous answer).
@@ -146,7 +146,7 @@ export const whatsAppConnector = defineConnector<WhatsAppConfig>({
     const api = kit.upstream({
       baseUrl: config.apiUrl,
       vendor: whatsAppVendor(config.accessToken),
-      // upstreams.md: 130429 past 80 messages/s per number (by default); spread in 50 ms steps.
+      // upstreams.md: 130429 past 80 messages/s per number (by default); spaced evenly, at most 50 ms' worth at once.
       budgets: [{ points: config.messagesPerSecond, durationMs: 1_000, smoothMs: 50 }],
       // upstreams.md: 131056 past about one message per 6 s to the same user.
       perKeyIntervalMs: config.recipientIntervalMs,
