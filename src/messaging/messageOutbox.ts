@@ -47,8 +47,10 @@ export interface MessageOutboxOptions {
   retryStepMs?: number;
   /** How often the worker looks for due messages. @default 250 */
   tickMs?: number;
-  /** Messages taken per pass. @default 200 */
+  /** Messages read per pass. @default 200 */
   batch?: number;
+  /** Sends in flight at once (each waits for the number's budget). @default 200 */
+  concurrency?: number;
   /** Send leases (shared by every instance with REDIS_URL). @default in-process */
   leases?: Leases;
   /** Send lease length, renewed every third of it; a send older than twice this with no lease was interrupted. @default 15000 */
@@ -75,7 +77,11 @@ export function createMessageOutbox(options: MessageOutboxOptions): MessageOutbo
   const leases = options.leases ?? createLocalLeases();
   const leaseMs = options.leaseMs ?? 15_000;
   const now = options.now ?? Date.now;
+  const concurrency = options.concurrency ?? 200;
   const working = new Set<string>();
+  const busyRecipients = new Set<string>();
+  const inFlight = new Set<Promise<void>>();
+  let nextSweepAt = 0;
   let timer: NodeJS.Timeout | undefined;
 
   const later = (ms: number) => new Date(Date.now() + ms).toISOString();
@@ -83,9 +89,10 @@ export function createMessageOutbox(options: MessageOutboxOptions): MessageOutbo
   const backoff = (attempt: number) => Math.min(600_000, retryStepMs * 2 ** (attempt - 1));
   const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
-  async function record(id: string, decide: (m: ProductMessageRecord) => MessageUpdate | null): Promise<ProductMessageRecord | null> {
+  async function record(id: string, decide: (m: ProductMessageRecord) => MessageUpdate | null, how: { quiet?: boolean } = {}): Promise<ProductMessageRecord | null> {
     const result = await store.change(id, decide);
-    if (result.applied) publish(result.message);
+    // Bookkeeping that changes nothing a subscriber sees (when to try next) is not published.
+    if (result.applied && !how.quiet) publish(result.message);
     return result.applied ? result.message : null;
   }
 
@@ -211,42 +218,62 @@ export function createMessageOutbox(options: MessageOutboxOptions): MessageOutbo
     }
   }
 
+  /** One message, under its send lease: paced, or sent. */
+  async function attemptOne(m: ProductMessageRecord): Promise<void> {
+    try {
+      const ready = messaging.readyIn(m.recipient);
+      if (ready > 0) {
+        // Bookkeeping, no history: when the recipient may be messaged again.
+        await record(m.id, (cur) => (cur.status === 'QUEUED' && cur.attempts === m.attempts ? { to: 'QUEUED', reason: 'paced', set: { nextAttemptAt: later(ready) } } : null), { quiet: true });
+        return;
+      }
+      const lease = await leases.acquire(`message:${m.id}`, leaseMs);
+      if (!lease) return; // another instance is sending it
+      const held = holdLease(lease, leaseMs, (why) => logger.warn({ messageId: m.id, why }, 'message send lease lost: aborting the send in flight'));
+      try {
+        const current = await store.get(m.id);
+        if (!current || current.status !== 'QUEUED' || (current.nextAttemptAt && current.nextAttemptAt > new Date().toISOString())) return;
+        await sendOne(current, held.signal).catch((err: unknown) => {
+          if (!held.signal.aborted) throw err;
+        });
+      } finally {
+        await held.end();
+      }
+    } catch (err) {
+      logger.warn({ messageId: m.id, err: errorText(err) }, 'message send deferred: the store is unreachable');
+    }
+  }
+
+  /**
+   * Fills the sends in flight up to `concurrency` and returns without waiting for them: a send
+   * that ends makes room, and once half the room is free the next pass refills it, so the
+   * number's budget is never idle while messages are due (a pass that waited for all its sends
+   * would leave it idle at each pass's end).
+   */
   async function drain(): Promise<boolean> {
-    await sweepStalled();
-    const due = (await store.due(new Date().toISOString(), batch)).filter((m) => !working.has(m.id));
-    // One message per recipient per pass: the next waits for the recipient's interval anyway.
-    const seen = new Set<string>();
-    const pass = due.filter((m) => (seen.has(m.recipient) ? false : (seen.add(m.recipient), true)));
-    await Promise.all(
-      pass.map(async (m) => {
-        working.add(m.id);
-        try {
-          const ready = messaging.readyIn(m.recipient);
-          if (ready > 0) {
-            // Bookkeeping, no history: when the recipient may be messaged again.
-            await record(m.id, (cur) => (cur.status === 'QUEUED' && cur.attempts === m.attempts ? { to: 'QUEUED', reason: 'paced', set: { nextAttemptAt: later(ready) } } : null));
-            return;
-          }
-          const lease = await leases.acquire(`message:${m.id}`, leaseMs);
-          if (!lease) return; // another instance is sending it
-          const held = holdLease(lease, leaseMs, (why) => logger.warn({ messageId: m.id, why }, 'message send lease lost: aborting the send in flight'));
-          try {
-            const current = await store.get(m.id);
-            if (!current || current.status !== 'QUEUED' || (current.nextAttemptAt && current.nextAttemptAt > new Date().toISOString())) return;
-            await sendOne(current, held.signal).catch((err: unknown) => {
-              if (!held.signal.aborted) throw err;
-            });
-          } finally {
-            await held.end();
-          }
-        } catch (err) {
-          logger.warn({ messageId: m.id, err: errorText(err) }, 'message send deferred: the store is unreachable');
-        } finally {
-          working.delete(m.id);
-        }
-      }),
-    );
-    return due.length >= batch || pass.length < due.length;
+    if (Date.now() >= nextSweepAt) {
+      nextSweepAt = Date.now() + Math.min(leaseMs, 5_000);
+      await sweepStalled();
+    }
+    const room = concurrency - working.size;
+    if (room <= 0) return false;
+    const due = (await store.due(new Date().toISOString(), Math.min(batch, room) + working.size)).filter((m) => !working.has(m.id));
+    // One message per recipient at a time: the next waits for the recipient's interval anyway.
+    const recipients = new Set(busyRecipients);
+    const pass = due.filter((m) => (recipients.has(m.recipient) ? false : (recipients.add(m.recipient), true))).slice(0, room);
+    for (const m of pass) {
+      working.add(m.id);
+      busyRecipients.add(m.recipient);
+      const sending = attemptOne(m).finally(() => {
+        working.delete(m.id);
+        busyRecipients.delete(m.recipient);
+        inFlight.delete(sending);
+        if (working.size <= concurrency / 2) schedule();
+      });
+      inFlight.add(sending);
+    }
+    // More due than taken (a full batch, or recipients already busy): look again once room frees.
+    return false;
   }
 
   const passes = createPassLoop(drain, (err) => {
@@ -265,6 +292,8 @@ export function createMessageOutbox(options: MessageOutboxOptions): MessageOutbo
     async stop() {
       if (timer) clearInterval(timer);
       await passes.stop();
+      // The sends in flight end on their own (each bounded by its deadline); the lifecycle's grace bounds the wait.
+      await Promise.allSettled([...inFlight]);
     },
   };
 }

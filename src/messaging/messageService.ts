@@ -116,7 +116,7 @@ export function createMessageService(options: MessageServiceOptions): MessageSer
         if (settled || Date.now() >= deadline || (m.nextAttemptAt && Date.parse(m.nextAttemptAt) > deadline)) return m;
         if (!changed) {
           await new Promise<void>((resolve) => {
-            const timer = setTimeout(resolve, Math.max(1, Math.min(250, deadline - Date.now())));
+            const timer = setTimeout(resolve, Math.max(1, Math.min(1_000, deadline - Date.now())));
             wake = () => {
               clearTimeout(timer);
               resolve();
