@@ -28,7 +28,10 @@ export interface Budget {
    * every instant, such as WhatsApp's messages per second) then never sees
    * a whole window's worth arrive at a window's edge. The spacing is GCRA
    * (createSpacing), in process, since the shared (Redis) limiters keep
-   * whole seconds; the window itself is still counted, and shared. @default none
+   * whole seconds; the window itself is still counted, and shared. The
+   * spacing is one queue for both lanes (slots are reserved in arrival
+   * order): meant for a bulk-only upstream such as WhatsApp's sends, where
+   * no interactive read waits behind it. @default none
    */
   smoothMs?: number;
 }
