@@ -19,8 +19,9 @@ import { socialIngest } from './socialIngest.js';
 import { sseFanout } from './sseFanout.js';
 import { syncRate } from './syncRate.js';
 import { throughput } from './throughput.js';
+import { whatsappSend } from './whatsappSend.js';
 
-const SCENARIOS: Scenario[] = [sandboxStartup, callsPerQuery, throughput, syncRate, sseFanout, orderLatency, recordThroughput, redisThroughput, dashboardIdle, erpReads, bulkCsv, socialIngest];
+const SCENARIOS: Scenario[] = [sandboxStartup, callsPerQuery, throughput, syncRate, sseFanout, orderLatency, recordThroughput, redisThroughput, dashboardIdle, erpReads, bulkCsv, socialIngest, whatsappSend];
 const ORDER = SCENARIOS.map((s) => s.name);
 
 function select(args: string[]): Scenario[] {

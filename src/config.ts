@@ -112,6 +112,13 @@ export interface Config {
     /** Largest upload, in bytes. */
     importMaxBytes: number;
   };
+  /** Product messages (README "WhatsApp"). */
+  messages: {
+    /** How long sendProductMessage waits for the first send before answering with the queued message. */
+    waitMs: number;
+    /** The delay before a retry after refused attempt n is this doubling n - 1 times (at most 10 minutes). */
+    retryStepMs: number;
+  };
   sync: {
     /** Most `Fits` custom fields a sync writes per store product (0: fitments are not written). */
     fitmentCap: number;
@@ -230,6 +237,8 @@ const coreEnv = {
       }
     }),
   ORDER_PLACE_WAIT_MS: ms(5_000),
+  MESSAGE_SEND_WAIT_MS: ms(5_000),
+  MESSAGE_RETRY_STEP_MS: ms(5_000),
   ORDER_RETRY_STEP_MS: ms(5_000),
   ORDER_DISPATCH_DELAY_MS: ms(0),
   ORDER_POLL_INTERVAL_MS: z.coerce.number().int().min(100).max(86_400_000).default(30_000),
@@ -422,6 +431,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, connectors: rea
       importDir: e.BULK_IMPORT_DIR ?? join(e.CROSSDOCK_DATA_DIR, 'imports'),
       importMaxBytes: e.BULK_IMPORT_MAX_BYTES,
     },
+    messages: { waitMs: e.MESSAGE_SEND_WAIT_MS, retryStepMs: e.MESSAGE_RETRY_STEP_MS },
     sync: {
       fitmentCap: e.FITMENT_FIELDS_MAX,
       concurrency: e.SYNC_CONCURRENCY,

@@ -82,6 +82,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       orders: domain.orders,
       erpExports: domain.erpExports,
       social: domain.social,
+      ...(domain.messages ? { messages: domain.messages } : {}),
       audit: security.audit,
       operations,
     };
@@ -89,6 +90,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     const transports = await createTransports({ config, logger, metrics, strategies, services, caches, routes: upstreams.routes, bulk: domain.bulk, readiness, lifecycle, clock: options.clock });
     operations.countStreams(transports.openStreams);
     url = transports.url;
+    await upstreams.listening();
     await domain.start();
     state = 'ready';
     logger.info({ url, connectors: upstreams.connectors.map((c) => `${c.name}${c.sandbox ? ' (sandbox)' : ''}`), mode: config.mode }, 'gateway listening');

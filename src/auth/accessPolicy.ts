@@ -37,6 +37,8 @@ export const ACCESS_POLICY: Readonly<Record<string, Role>> = {
   'Mutation.ingestSocialLink': 'operator',
   'Mutation.updateProductDraft': 'operator',
   'Mutation.publishProductDraft': 'operator',
+  // WhatsApp product messages (schema/whatsapp.graphql); reading them is any role's.
+  'Mutation.sendProductMessage': 'operator',
   // Sensitive fields.
   'Query.auditLog': 'admin',
   'UpstreamStatus.baseUrl': 'operator',

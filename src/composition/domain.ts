@@ -2,10 +2,11 @@
  * The third piece: the domain services over the capabilities the connectors
  * provide — sync jobs (records, events, the runner and its pipelines by job
  * kind, schedules), supplier orders (durable intents, the outbox, status
- * polling, the write-back to the store) and the store orders entered in
- * the ERP (the ERP_ORDER_EXPORT pipeline and its exporter). Built in
- * dependency order, started once the gateway serves, stopped through the
- * lifecycle.
+ * polling, the write-back to the store), the store orders entered in the
+ * ERP (the ERP_ORDER_EXPORT pipeline and its exporter) and, with a messaging
+ * connector, WhatsApp product messages (durable intents, their outbox, the
+ * vendor's events). Built in dependency order, started once the gateway
+ * serves, stopped through the lifecycle.
  */
 import type { Config } from '../config.js';
 import { createBulkExports, type BulkExports } from '../bulk/exports.js';
@@ -31,6 +32,10 @@ import type { AuditLog } from '../observability/auditLog.js';
 import type { Logger } from '../observability/logger.js';
 import { createErpExporter, type ErpExporter } from '../orders/erpExporter.js';
 import type { ErpExportStore } from '../orders/erpExportStore.js';
+import { createMessageOutbox } from '../messaging/messageOutbox.js';
+import { createMessageService, type MessageService } from '../messaging/messageService.js';
+import type { MessageStore } from '../messaging/messageStore.js';
+import type { ProductMessageRecord } from '../messaging/types.js';
 import { createOrderService, type OrderService } from '../orders/orderService.js';
 import type { OrderStore } from '../orders/orderStore.js';
 import { createOutbox } from '../orders/outbox.js';
@@ -52,8 +57,16 @@ export interface Domain {
   erpExports: { store: ErpExportStore; exporter?: ErpExporter; unavailable(): Error | undefined };
   /** Social links → product drafts: ingestion, drafts, media (social.ts). */
   social: Social;
+  /** Product messages, when a connector provides `messaging` (README "WhatsApp"). */
+  messages?: MessagesDomain;
   /** Starts the workers (runner, outbox, write-back, scheduler); they stop through the lifecycle. */
   start(): Promise<void>;
+}
+
+export interface MessagesDomain {
+  service: MessageService;
+  store: MessageStore;
+  events: Bus<ProductMessageRecord>;
 }
 
 export interface DomainOptions {
@@ -119,6 +132,9 @@ export function createDomain(options: DomainOptions): Domain {
     changes: orderBus,
     now: options.clock,
   });
+
+  // Product messages: durable intents, the outbox, the vendor's events (the connector's webhooks).
+  const messages = createMessages(options);
 
   // Sync jobs: one pipeline per job kind.
   const rules = { skuRule, markupPercent: config.sync.markupPercent, rounding: config.sync.rounding, categoryMap: config.sync.categoryMap, fitmentCap: config.sync.fitmentCap };
@@ -220,6 +236,7 @@ export function createDomain(options: DomainOptions): Domain {
     orders: { service: orderService, store: orderStore, events: orderBus },
     erpExports: { store: erpExportStore, exporter, unavailable: exportUnavailable },
     social,
+    ...(messages ? { messages: messages.domain } : {}),
     async start() {
       // Jobs start once the server is up; on close they stop first and are left INTERRUPTED.
       await runner.start();
@@ -235,6 +252,10 @@ export function createDomain(options: DomainOptions): Domain {
         unsubscribe();
         await writeBack.stop();
       });
+      if (messages) {
+        messages.outbox.start();
+        lifecycle.defer(() => messages.outbox.stop());
+      }
       const scheduler = startScheduler(jobStore, syncService, logger, 1000, strategies.shared ? strategies.leases : undefined);
       lifecycle.defer(async () => {
         scheduler.stop();
@@ -242,4 +263,17 @@ export function createDomain(options: DomainOptions): Domain {
       });
     },
   };
+}
+
+function createMessages(options: DomainOptions) {
+  const { messaging } = options.capabilities;
+  if (!messaging) return undefined;
+  const { strategies, logger } = options;
+  const store = strategies.messageStore;
+  const bus = strategies.messageBus;
+  const outbox = createMessageOutbox({ store, messaging, logger, publish: (m) => bus.emit(m), leases: strategies.leases, leaseMs: strategies.leaseMs, retryStepMs: options.config.messages.retryStepMs, now: options.clock });
+  const service = createMessageService({ store, outbox, messaging, logger, publish: (m) => bus.emit(m), changes: bus, waitMs: options.config.messages.waitMs });
+  // The connector's webhook routes hand their verified events here.
+  messaging.onEvents((events) => service.handleEvents(events));
+  return { outbox, domain: { service, store, events: bus } satisfies MessagesDomain };
 }

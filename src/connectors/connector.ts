@@ -18,6 +18,7 @@
  */
 import type { z } from 'zod';
 import type { Capabilities } from '../domain/ports.js';
+import type { KeyedPacer } from '../limits/keyedPacer.js';
 import type { Budget, Pacer } from '../limits/pacer.js';
 import type { LimiterFactory } from '../limits/redisLimiter.js';
 import type { Logger } from '../observability/logger.js';
@@ -73,6 +74,8 @@ export interface UpstreamHandle {
   budgets: readonly Budget[];
   /** See UpstreamSpec.auxiliary. */
   auxiliary: boolean;
+  /** The pacing by key, when the spec asked for it (UpstreamSpec.perKeyIntervalMs). */
+  keyedPacer?: KeyedPacer;
 }
 
 export interface UpstreamSpec {
@@ -96,6 +99,12 @@ export interface UpstreamSpec {
   lookup?: import('node:net').LookupFunction;
   /** Largest answer body, at most UPSTREAM_MAX_BODY_BYTES (e.g. an image's size limit). @default UPSTREAM_MAX_BODY_BYTES */
   maxBodyBytes?: number;
+  /**
+   * Also pace by key: requests naming a `pacingKey` wait until that key's
+   * previous answer is this long ago (limits/keyedPacer.ts; e.g. WhatsApp's
+   * pair rate, one message per recipient every 6 s). @default none
+   */
+  perKeyIntervalMs?: number;
 }
 
 /** A route the vendor calls (OAuth callbacks, webhooks): public, authenticated by the route itself. */
@@ -160,6 +169,11 @@ export interface Connector {
   routes?: readonly ConnectorRoute[];
   /** Work once the gateway is built, before it serves (bounded: a slow upstream must not hold the start). */
   start?(): Promise<void>;
+  /**
+   * Work once the gateway listens, when `kit.publicUrl()` is known (bounded, and never failing the
+   * start): e.g. registering the gateway's webhook route with a sandbox twin.
+   */
+  listening?(): Promise<void>;
   /** Stops what it started (its upstream pools are closed by the gateway). */
   close?(): Promise<void>;
 }

@@ -17,6 +17,7 @@ import type { SupplierOrderRecord } from '../orders/types.js';
 import type { ErpExportStore } from '../orders/erpExportStore.js';
 import type { ErpExporter } from '../orders/erpExporter.js';
 import type { AuditLog } from '../observability/auditLog.js';
+import type { MessagesDomain } from '../composition/domain.js';
 import type { OperationsMonitor } from '../observability/operationsMonitor.js';
 import type { RequestCharge } from './limits/operationGuard.js';
 import type { Social } from '../composition/social.js';
@@ -50,6 +51,8 @@ export interface Services {
   erpExports: { store: ErpExportStore; exporter?: ErpExporter; unavailable(): Error | undefined };
   /** Social links → product drafts (ingestion, drafts, the media store). */
   social: Social;
+  /** WhatsApp product messages, when a connector provides messaging (README "WhatsApp"). */
+  messages?: MessagesDomain;
   /** Every mutation is recorded here (guardSchema.ts, auditPlugin.ts); queried by admins through `auditLog`. */
   audit: AuditLog;
   /** Alerts, the dashboard's snapshots and history (observability/operationsMonitor.ts). */

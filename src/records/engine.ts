@@ -20,9 +20,10 @@ export const decodeFlag = (value: number | string): boolean => Number(value) ===
  * writers, so max + 1 inside the insert is atomic there (and is what the
  * tables written before migrations already hold); PostgreSQL's column is an
  * identity (jobs: migration 1, supplier_orders: migration 2, erp_order_exports:
- * migration 3), filled by DEFAULT without a race between instances.
+ * migration 3, whatsapp_messages: migration 7), filled by DEFAULT without a race
+ * between instances.
  */
-export function nextSeq(engine: RecordEngine, table: 'jobs' | 'supplier_orders' | 'erp_order_exports'): RawBuilder<number> {
+export function nextSeq(engine: RecordEngine, table: 'jobs' | 'supplier_orders' | 'erp_order_exports' | 'whatsapp_messages'): RawBuilder<number> {
   return engine === 'postgres' ? sql<number>`default` : sql<number>`(select coalesce(max(seq), 0) + 1 from ${sql.table(table)})`;
 }
 

@@ -227,6 +227,55 @@ export interface SocialPublishKeysTable {
   created_at: Text;
 }
 
+/** WhatsApp product messages (migration 7; src/messaging/sqlMessageStore.ts). */
+export interface WhatsAppMessagesTable {
+  id: Text;
+  /** Listing order; SQLite: max + 1 in the insert, PostgreSQL: an identity column. */
+  seq: Defaulted<number>;
+  client: Text;
+  idempotency_key: Text;
+  request_hash: Text;
+  /** E.164. */
+  recipient: Text;
+  /** JSON of MessageProductRef[] (store id, retailer id, name). */
+  products: Text;
+  body: Text;
+  /** PRODUCT, PRODUCT_LIST or TEMPLATE, once chosen for a send. */
+  kind: Maybe;
+  /** 1: only the template may be sent (the vendor refused an interactive one as outside the window). */
+  template_only: Defaulted<number>;
+  status: Text;
+  /** The vendor's time of the status (a status event's timestamp). */
+  status_at: Maybe;
+  vendor_message_id: Maybe;
+  attempts: number;
+  next_attempt_at: Maybe;
+  sending_since: Maybe;
+  /** JSON of the vendor's errors (MessageErrorRecord[]). */
+  errors: Text;
+  last_error: Maybe;
+  created_at: Text;
+  updated_at: Text;
+}
+
+export interface WhatsAppMessageEventsTable {
+  message_id: Text;
+  seq: number;
+  at: Text;
+  from_status: Maybe;
+  to_status: Text;
+  reason: Text;
+  /** The vendor's time, for a change a status event made. */
+  vendor_at: Maybe;
+}
+
+export interface WhatsAppContactsTable {
+  /** E.164. */
+  recipient: Text;
+  last_inbound_at: Maybe;
+  window_refused_at: Maybe;
+}
+
 export interface RecordTables {
   jobs: JobsTable;
   failures: FailuresTable;
@@ -241,4 +290,7 @@ export interface RecordTables {
   erp_order_export_events: ErpOrderExportEventsTable;
   social_drafts: SocialDraftsTable;
   social_publish_keys: SocialPublishKeysTable;
+  whatsapp_messages: WhatsAppMessagesTable;
+  whatsapp_message_events: WhatsAppMessageEventsTable;
+  whatsapp_contacts: WhatsAppContactsTable;
 }

@@ -87,6 +87,16 @@ const envSchema = z.object({
   SANDBOX_TIKTOK_PORT: int(0, 65535),
   SANDBOX_TIKTOK_VIDEOS: int(1, 100_000),
   SANDBOX_TIKTOK_FAULTS: faults,
+  SANDBOX_WHATSAPP_PORT: int(0, 65535),
+  SANDBOX_WHATSAPP_PHONE_NUMBER_ID: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).optional(),
+  SANDBOX_WHATSAPP_TOKEN: text,
+  SANDBOX_WHATSAPP_APP_SECRET: text,
+  SANDBOX_WHATSAPP_VERIFY_TOKEN: text,
+  SANDBOX_WHATSAPP_CATALOG_ID: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).optional(),
+  SANDBOX_WHATSAPP_WEBHOOK_URL: z.string().url().optional(),
+  SANDBOX_WHATSAPP_MESSAGES_PER_SECOND: int(1, 100_000),
+  SANDBOX_WHATSAPP_PAIR_INTERVAL_MS: int(0, 3_600_000),
+  SANDBOX_WHATSAPP_FAULTS: faults,
 });
 
 export function sandboxOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): SandboxOptionsInput {
@@ -162,5 +172,17 @@ export function sandboxOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): San
       faults: e.SANDBOX_SHOPIFY_FAULTS,
     },
     tiktok: { port: e.SANDBOX_TIKTOK_PORT, videos: e.SANDBOX_TIKTOK_VIDEOS, faults: e.SANDBOX_TIKTOK_FAULTS },
+    whatsapp: {
+      port: e.SANDBOX_WHATSAPP_PORT,
+      phoneNumberId: e.SANDBOX_WHATSAPP_PHONE_NUMBER_ID,
+      accessToken: e.SANDBOX_WHATSAPP_TOKEN,
+      appSecret: e.SANDBOX_WHATSAPP_APP_SECRET,
+      verifyToken: e.SANDBOX_WHATSAPP_VERIFY_TOKEN,
+      catalogId: e.SANDBOX_WHATSAPP_CATALOG_ID,
+      webhookUrl: e.SANDBOX_WHATSAPP_WEBHOOK_URL,
+      messagesPerSecond: e.SANDBOX_WHATSAPP_MESSAGES_PER_SECOND,
+      pairIntervalMs: e.SANDBOX_WHATSAPP_PAIR_INTERVAL_MS,
+      faults: e.SANDBOX_WHATSAPP_FAULTS,
+    },
   };
 }

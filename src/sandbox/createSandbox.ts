@@ -9,8 +9,9 @@ import type { FinditPartsOrigin } from './finditparts/app.js';
 import type { IonOrigin } from './ion/app.js';
 import type { ShopifyOrigin } from './shopify/app.js';
 import type { TikTokOrigin } from './tiktok/app.js';
+import type { WhatsAppOrigin } from './whatsapp/app.js';
 import type { SandboxOptions, SandboxOptionsInput } from './options.js';
-import { startBigCommerceTwin, startFinditPartsTwin, startIonTwin, startShopifyTwin, startTikTokTwin } from './twins.js';
+import { startBigCommerceTwin, startFinditPartsTwin, startIonTwin, startShopifyTwin, startTikTokTwin, startWhatsAppTwin } from './twins.js';
 import { createSandboxWorld, type RunningOrigin } from './world.js';
 
 export type { RunningOrigin } from './world.js';
@@ -22,6 +23,7 @@ export interface Sandbox {
   ion: RunningOrigin<IonOrigin>;
   shopify: RunningOrigin<ShopifyOrigin>;
   tiktok: RunningOrigin<TikTokOrigin>;
+  whatsapp: RunningOrigin<WhatsAppOrigin>;
   close(): Promise<void>;
 }
 
@@ -33,7 +35,8 @@ export async function createSandbox(input: SandboxOptionsInput = {}): Promise<Sa
     const ion = await startIonTwin(world);
     const shopify = await startShopifyTwin(world);
     const tiktok = await startTikTokTwin(world);
-    return { options: world.options, finditparts, bigcommerce, ion, shopify, tiktok, close: () => world.close() };
+    const whatsapp = await startWhatsAppTwin(world);
+    return { options: world.options, finditparts, bigcommerce, ion, shopify, tiktok, whatsapp, close: () => world.close() };
   } catch (err) {
     await world.close();
     throw err;

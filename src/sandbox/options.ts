@@ -138,6 +138,45 @@ export interface TikTokSandboxOptions {
   faults?: FaultSpecInput;
 }
 
+export interface WhatsAppSandboxOptions {
+  /** TCP port; 0 picks a free one. @default 4106 */
+  port: number;
+  /** The Graph API version in the path (`/{version}/{phone-number-id}/messages`). @default "v21.0" */
+  apiVersion: string;
+  /** The business phone number's id. @default "sandbox-phone" */
+  phoneNumberId: string;
+  /** The business number as webhooks show it (`metadata.display_phone_number`). @default "15550100000" */
+  displayPhoneNumber: string;
+  /** The WhatsApp Business Account id (a webhook entry's `id`). @default "sandbox-waba" */
+  businessAccountId: string;
+  /** The accepted bearer token. @default "sandbox-whatsapp-token" */
+  accessToken: string;
+  /** Webhooks are signed with it (X-Hub-Signature-256). @default "sandbox-whatsapp-secret" */
+  appSecret: string;
+  /** Sent in the verification handshake. @default "sandbox-verify" */
+  verifyToken: string;
+  /** The product catalog connected to the number: its products are the store's SKUs. @default "sandbox-catalog" */
+  catalogId: string;
+  /** Approved message templates. @default one, `crossdock_products` (en_US) with one body variable */
+  templates: Array<{ name: string; language: string; bodyParameters: number }>;
+  /** The number's throughput (upstreams.md: 80 messages/s by default), refilled continuously. @default 80 */
+  messagesPerSecond: number;
+  /** The pair rate: least time between two messages to one user (upstreams.md: about 6 s). @default 6000 */
+  pairIntervalMs: number;
+  /** The customer window after a user's message (upstreams.md: 24 h). @default 86400000 */
+  windowMs: number;
+  /** Where status webhooks go (verified by the handshake before the first delivery). @default none until registered */
+  webhookUrl?: string;
+  /** When the statuses of an accepted message are sent, after acceptance. @default sent 20, delivered 60, read 150 */
+  statusDelaysMs: { sent: number; delivered: number; read: number };
+  /** Users read what they get (a `read` status follows `delivered`). @default true */
+  readReceipts: boolean;
+  /** A regular expression over a user's digits: such users are undeliverable (131026). @default "0000$" */
+  undeliverable: string;
+  /** Faults at start. @default none */
+  faults?: FaultSpecInput;
+}
+
 export interface SandboxOptions {
   /** Interface both origins bind to. @default "127.0.0.1" */
   host: string;
@@ -150,14 +189,16 @@ export interface SandboxOptions {
   ion: IonSandboxOptions;
   shopify: ShopifySandboxOptions;
   tiktok: TikTokSandboxOptions;
+  whatsapp: WhatsAppSandboxOptions;
 }
 
-export type SandboxOptionsInput = Partial<Omit<SandboxOptions, 'finditparts' | 'bigcommerce' | 'ion' | 'shopify' | 'tiktok'>> & {
+export type SandboxOptionsInput = Partial<Omit<SandboxOptions, 'finditparts' | 'bigcommerce' | 'ion' | 'shopify' | 'tiktok' | 'whatsapp'>> & {
   tiktok?: Partial<TikTokSandboxOptions>;
   finditparts?: Partial<FinditPartsSandboxOptions>;
   bigcommerce?: Partial<BigCommerceSandboxOptions>;
   ion?: Partial<IonSandboxOptions>;
   shopify?: Partial<ShopifySandboxOptions>;
+  whatsapp?: Partial<WhatsAppSandboxOptions>;
 };
 
 export const SANDBOX_DEFAULTS: SandboxOptions = {
@@ -224,6 +265,24 @@ export const SANDBOX_DEFAULTS: SandboxOptions = {
     webhookTimeoutMs: 5_000,
   },
   tiktok: { port: 4105, videos: 200 },
+  whatsapp: {
+    port: 4106,
+    apiVersion: 'v21.0',
+    phoneNumberId: 'sandbox-phone',
+    displayPhoneNumber: '15550100000',
+    businessAccountId: 'sandbox-waba',
+    accessToken: 'sandbox-whatsapp-token',
+    appSecret: 'sandbox-whatsapp-secret',
+    verifyToken: 'sandbox-verify',
+    catalogId: 'sandbox-catalog',
+    templates: [{ name: 'crossdock_products', language: 'en_US', bodyParameters: 1 }],
+    messagesPerSecond: 80,
+    pairIntervalMs: 6_000,
+    windowMs: 86_400_000,
+    statusDelaysMs: { sent: 20, delivered: 60, read: 150 },
+    readReceipts: true,
+    undeliverable: '0000$',
+  },
 };
 
 export function resolveSandboxOptions(input: SandboxOptionsInput = {}): SandboxOptions {
@@ -235,6 +294,7 @@ export function resolveSandboxOptions(input: SandboxOptionsInput = {}): SandboxO
     ion: { ...SANDBOX_DEFAULTS.ion, ...stripUndefined(input.ion ?? {}) },
     shopify: { ...SANDBOX_DEFAULTS.shopify, ...stripUndefined(input.shopify ?? {}) },
     tiktok: { ...SANDBOX_DEFAULTS.tiktok, ...stripUndefined(input.tiktok ?? {}) },
+    whatsapp: { ...SANDBOX_DEFAULTS.whatsapp, ...stripUndefined(input.whatsapp ?? {}) },
   } as SandboxOptions;
 }
 

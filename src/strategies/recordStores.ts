@@ -14,6 +14,8 @@ import { createSqlAuditStore } from '../observability/sqlAuditStore.js';
 import type { AuditStore } from '../observability/auditStore.js';
 import { createSqlJobStore } from '../jobs/store/sqlJobStore.js';
 import type { JobStore } from '../jobs/store/jobStore.js';
+import type { MessageStore } from '../messaging/messageStore.js';
+import { createSqlMessageStore } from '../messaging/sqlMessageStore.js';
 import type { OrderStore } from '../orders/orderStore.js';
 import { createSqlOrderStore } from '../orders/sqlOrderStore.js';
 import type { ErpExportStore } from '../orders/erpExportStore.js';
@@ -31,6 +33,7 @@ export interface RecordStores {
   jobStore: JobStore;
   orderStore: OrderStore;
   erpExportStore: ErpExportStore;
+  messageStore: MessageStore;
   auditStore: AuditStore;
   /** Product drafts from social links (migration 6). */
   draftStore: DraftStore;
@@ -78,6 +81,7 @@ export async function openRecordStores(config: Config, logger: Logger, options: 
     jobStore: createSqlJobStore(records),
     orderStore: createSqlOrderStore(records),
     erpExportStore: createSqlErpExportStore(records),
+    messageStore: createSqlMessageStore(records),
     auditStore: createSqlAuditStore(records),
     draftStore: createSqlDraftStore(records),
     createVault: (cipher) => createSqlTokenVault(records, cipher),

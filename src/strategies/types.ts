@@ -12,6 +12,8 @@ import type { JobStore } from '../jobs/store/jobStore.js';
 import type { SyncJobRecord } from '../jobs/types.js';
 import type { SharedGate } from '../limits/sharedGate.js';
 import type { LimiterFactory } from '../limits/redisLimiter.js';
+import type { MessageStore } from '../messaging/messageStore.js';
+import type { ProductMessageRecord } from '../messaging/types.js';
 import type { OrderStore } from '../orders/orderStore.js';
 import type { ErpExportStore } from '../orders/erpExportStore.js';
 import type { SupplierOrderRecord } from '../orders/types.js';
@@ -58,6 +60,9 @@ export interface Strategies {
   draftStore: DraftStore;
   jobBus: Bus<SyncJobRecord>;
   orderBus: Bus<SupplierOrderRecord>;
+  /** WhatsApp product messages (the record layer's whatsapp_messages) and their changes. */
+  messageStore: MessageStore;
+  messageBus: Bus<ProductMessageRecord>;
   leases: Leases;
   leaseMs: number;
   /** The audit log (the record layer's `audit_log`: shared by every instance on PostgreSQL). */

@@ -6,6 +6,7 @@
  */
 import type { LookupFunction } from 'node:net';
 import { Agent, Pool, errors as undiciErrors } from 'undici';
+import type { KeyedPacer, KeyedTicket } from '../limits/keyedPacer.js';
 import type { Lane, Pacer, QuotaReport } from '../limits/pacer.js';
 import { PacingDeadlineError, sleep } from '../limits/pacer.js';
 import type { Metrics } from '../observability/metrics.js';
@@ -45,6 +46,13 @@ export interface UpstreamRequest {
   headers?: Record<string, string>;
   /** `bytes`: the body as a Buffer, unparsed (images). @default 'json' (JSON when it parses, else text) */
   responseType?: 'json' | 'bytes';
+  /**
+   * Paces this call by a key as well as by the upstream's budget (the client's
+   * `keyedPacer`: e.g. WhatsApp's one message per recipient every few
+   * seconds). A key not free within `maxWaitMs` (default: the deadline) fails
+   * the call unsent, `rateLimited` with `retryInMs` saying when it is free.
+   */
+  pacingKey?: { key: string; maxWaitMs?: number };
 }
 
 export interface UpstreamResponse {
@@ -67,6 +75,12 @@ export interface UpstreamVendor {
   quotaReport(status: number, headers: Record<string, string>): QuotaReport;
   /** The vendor's error message from an error body, for a client-facing error. */
   errorMessage(body: unknown): string | undefined;
+  /**
+   * The vendor's own error code from an error body (e.g. WhatsApp's 131047),
+   * for a connector that must tell its errors apart by it: UpstreamError's
+   * `vendorCode`. @default none
+   */
+  errorCode?(body: unknown): string | undefined;
 }
 
 export interface UpstreamClientOptions {
@@ -88,6 +102,8 @@ export interface UpstreamClientOptions {
   retryDelayScale?: number;
   /** Concurrent connections to the upstream. @default 16 */
   connections?: number;
+  /** Pacing by key, for requests that name a `pacingKey`. @default none (the key is ignored) */
+  keyedPacer?: KeyedPacer;
   onAlert?: (message: string) => void;
   /**
    * Requests may name any origin (`UpstreamRequest.url`): one undici Agent
@@ -241,6 +257,11 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
     let permit: BreakerPermit | undefined;
     /** The auth headers the latest attempt sent (for refreshAuth after a 401). */
     const sent = { auth: {} as Record<string, string> };
+    // The pacing key is held for the whole call, its retries included: a retry answers a refusal (a
+    // 401, a 429), not a second call to the key. Its interval starts when the call ends, if anything
+    // reached the vendor.
+    const keyed = await acquireKey(req, deadline);
+    let reached = false;
     try {
       for (;;) {
         permit ??= breaker.acquire();
@@ -252,15 +273,18 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
           ticket = await options.pacer.acquire(req.lane, deadline, req.signal);
         } catch (err) {
           // Not sending is a non-event for the breaker: the permit is released below.
-          if (err instanceof PacingDeadlineError) throw new UpstreamError('rateLimited', name, 'upstream quota exhausted for now', { retryInMs: err.waitMs });
+          if (err instanceof PacingDeadlineError) throw new UpstreamError('rateLimited', name, 'upstream quota exhausted for now', { retryInMs: err.waitMs, paced: 'budget' });
           throw err;
         }
         const outcome = await attempt(req, path, deadline, sent).catch((err: unknown) => {
           ticket.done();
+          reached = true;
           throw err;
         });
         const report = outcome.kind === 'answer' ? options.vendor.quotaReport(outcome.response.status, outcome.response.headers) : undefined;
         ticket.done(report);
+        // Nothing reached the vendor on a refused connection.
+        if (outcome.kind !== 'refused') reached = true;
         if (report?.left !== undefined) metrics.quotaRemaining.set({ upstream: name }, report.left);
 
         const decision = retryDecision(outcome, { idempotent, retries, scale, report });
@@ -306,6 +330,8 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
         }
       }
     } finally {
+      if (reached) keyed?.done();
+      else keyed?.cancel();
       // The one place a permit still held is settled, whatever ended the call (a 429 or 401
       // given up on, a refresh that threw, the caller's abort, no pacing slot): a half-open
       // probe that proved nothing frees its slot, so the next call probes.
@@ -316,12 +342,26 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
     }
   }
 
+  /** The key's slot, when the request names one and this client paces by key; refused unsent past its wait. */
+  async function acquireKey(req: UpstreamRequest, deadline: number): Promise<KeyedTicket | undefined> {
+    if (!req.pacingKey || !options.keyedPacer) return undefined;
+    const until = Math.min(deadline, Date.now() + (req.pacingKey.maxWaitMs ?? Number.POSITIVE_INFINITY));
+    try {
+      return await options.keyedPacer.acquire(req.pacingKey.key, until, req.signal);
+    } catch (err) {
+      if (err instanceof PacingDeadlineError) throw new UpstreamError('rateLimited', name, 'addressed too recently; not sent', { retryInMs: err.waitMs, paced: 'key' });
+      throw err;
+    }
+  }
+
   function errorFor(kind: UpstreamError['kind'], outcome: AttemptOutcome, retryInMs: number): UpstreamError {
     if (outcome.kind === 'answer') {
       const vendorMessage = options.vendor.errorMessage(outcome.response.body);
+      const vendorCode = options.vendor.errorCode?.(outcome.response.body);
       return new UpstreamError(kind, name, vendorMessage ?? `HTTP ${outcome.response.status}`, {
         status: outcome.response.status,
         retryInMs,
+        ...(vendorCode !== undefined ? { vendorCode } : {}),
       });
     }
     return new UpstreamError(kind, name, outcome.message, { retryInMs, outcomeUnknown: outcome.kind !== 'refused' });

@@ -59,6 +59,10 @@ const MUTATIONS: Record<string, { query: string; variables?: (role: Role) => Rec
     query: `mutation PublishDraft($id: ID!, $key: String!) { publishProductDraft(id: $id, idempotencyKey: $key) { product { id } } }`,
     variables: (role) => ({ id: randomUUID(), key: `roles-${role}-${randomUUID()}` }),
   },
+  sendProductMessage: {
+    query: `mutation SendMessage($in: SendProductMessageInput!) { sendProductMessage(input: $in) { message { id } } }`,
+    variables: (role) => ({ in: { to: '+15550001234', productIds: ['999999999'], idempotencyKey: `roles-${role}-${randomUUID()}` } }),
+  },
 };
 
 /** One query per sensitive (non-mutation) field of the access policy. */

@@ -16,6 +16,7 @@ export async function startSandbox(input: SandboxOptionsInput = {}): Promise<San
     ion: { ...input.ion, port: 0 },
     shopify: { ...input.shopify, port: 0 },
     tiktok: { ...input.tiktok, port: 0 },
+    whatsapp: { ...input.whatsapp, port: 0 },
   });
 }
 

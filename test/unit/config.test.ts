@@ -12,6 +12,7 @@ describe('loadConfig', () => {
       ['bigcommerce', 'sandbox'],
       ['ion', 'sandbox'],
       ['tiktok', 'sandbox'],
+      ['whatsapp', 'sandbox'],
     ]);
     expect(c.cache.ttl).toEqual({ partMs: 600_000, priceMs: 300_000, stockMs: 60_000, productMs: 300_000, orderMs: 30_000 });
   });

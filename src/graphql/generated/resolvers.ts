@@ -14,6 +14,8 @@ import type { UpstreamFigures as UpstreamFiguresModel, ProcessFigures as Process
 import type { BusinessRates as BusinessRatesModel } from '../../observability/windowedFigures.js';
 import type { Client as ClientModel, GraphQLContext } from '../context.js';
 import type { ErpExportRecord as ErpExportRecordModel, ErpExportLine as ErpExportLineModel, ErpExportEventRecord as ErpExportEventRecordModel, ErpExportError as ErpExportErrorModel } from '../../orders/erpExportTypes.js';
+import type { ProductMessageRecord as ProductMessageRecordModel, MessageEventRecord as MessageEventRecordModel, MessageErrorRecord as MessageErrorRecordModel } from '../../messaging/types.js';
+import type { SendMessageResult as SendMessageResultModel } from '../../messaging/messageService.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = T | null | undefined;
 export type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
@@ -533,6 +535,8 @@ export type Mutation = {
   /** Starts a new job over the failed items of an ended job. */
   retrySyncFailures: StartSyncPayload;
   scheduleSync: SyncSchedule;
+  /** Sends store products to a customer on WhatsApp, exactly once per idempotency key (role operator or admin). */
+  sendProductMessage: SendProductMessagePayload;
   /** Starts a sync (role operator or admin). At most one active job per kind and scope: a second start returns the running one. */
   startSync: StartSyncPayload;
   /** Edits a draft not yet published (role operator). */
@@ -588,6 +592,11 @@ export type MutationRetrySyncFailuresArgs = {
 
 export type MutationScheduleSyncArgs = {
   input: ScheduleSyncInput;
+};
+
+
+export type MutationSendProductMessageArgs = {
+  input: SendProductMessageInput;
 };
 
 
@@ -969,6 +978,8 @@ export type Query = {
   vehicleModels: Array<Scalars['String']['output']>;
   /** The years a make and model are listed for, ascending; empty for an unknown make or model. */
   vehicleYears: Array<Scalars['Int']['output']>;
+  /** One product message by id. */
+  whatsAppMessage: Maybe<WhatsAppMessage>;
 };
 
 
@@ -1111,6 +1122,11 @@ export type QueryVehicleYearsArgs = {
   model: Scalars['String']['input'];
 };
 
+
+export type QueryWhatsAppMessageArgs = {
+  id: Scalars['ID']['input'];
+};
+
 export type Role =
   | 'ADMIN'
   | 'OPERATOR'
@@ -1123,6 +1139,24 @@ export type ScheduleSyncInput = {
   intervalSeconds?: InputMaybe<Scalars['Int']['input']>;
   kind: SyncKind;
   scope?: InputMaybe<SyncScopeInput>;
+};
+
+export type SendProductMessageInput = {
+  /** Up to 1,024 characters; defaults to the products' names. Outside the window it fills the template's variable. */
+  body?: InputMaybe<Scalars['String']['input']>;
+  /** Required. The same key with the same input answers the same message; one message per key, for good. */
+  idempotencyKey: Scalars['String']['input'];
+  /** 1 to 30 store products (Product global ids or store ids): one is a single-product message, more a product list. */
+  productIds: Array<Scalars['ID']['input']>;
+  /** The customer's phone number in E.164: + and 8 to 15 digits, country code first (e.g. +14155550123). */
+  to: Scalars['String']['input'];
+};
+
+export type SendProductMessagePayload = {
+  __typename?: 'SendProductMessagePayload';
+  message: WhatsAppMessage;
+  /** True when an earlier request with the same key made this message. */
+  replayed: Scalars['Boolean']['output'];
 };
 
 export type ShippingAddressInput = {
@@ -1175,6 +1209,8 @@ export type Subscription = {
   syncJob: SyncJob;
   /** Every job's changes. */
   syncJobs: SyncJob;
+  /** A product message's changes: the current state at once, then each change, ending when it is READ or FAILED. */
+  whatsAppMessage: WhatsAppMessage;
 };
 
 
@@ -1184,6 +1220,11 @@ export type SubscriptionOrderUpdatedArgs = {
 
 
 export type SubscriptionSyncJobArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type SubscriptionWhatsAppMessageArgs = {
   id: Scalars['ID']['input'];
 };
 
@@ -1592,6 +1633,76 @@ export type VehicleInput = {
   year: Scalars['Int']['input'];
 };
 
+export type WhatsAppMessage = {
+  __typename?: 'WhatsAppMessage';
+  /** Sends started. */
+  attempts: Scalars['Int']['output'];
+  body: Scalars['String']['output'];
+  createdAt: Scalars['DateTime']['output'];
+  errors: Array<WhatsAppMessageError>;
+  /** Every status change with its time and reason. */
+  history: Array<WhatsAppMessageEvent>;
+  id: Scalars['ID']['output'];
+  /** The form of its latest send; null before the first. */
+  kind: Maybe<WhatsAppMessageKind>;
+  /** The store products as they are now (null for one that no longer exists). */
+  products: Array<Maybe<Product>>;
+  status: WhatsAppMessageStatus;
+  /** WhatsApp's time of the current status, when one of its statuses set it. */
+  statusAt: Maybe<Scalars['DateTime']['output']>;
+  /** The recipient, masked: its first two and last two digits (a phone number is personal data). */
+  to: Scalars['String']['output'];
+  updatedAt: Scalars['DateTime']['output'];
+  /** WhatsApp's message id (wamid) once sent. */
+  vendorMessageId: Maybe<Scalars['String']['output']>;
+};
+
+/** An error WhatsApp reported for a message (its code: 131026, 131047…), or the gateway's reason for not sending it. */
+export type WhatsAppMessageError = {
+  __typename?: 'WhatsAppMessageError';
+  at: Scalars['DateTime']['output'];
+  code: Scalars['String']['output'];
+  message: Maybe<Scalars['String']['output']>;
+  title: Scalars['String']['output'];
+};
+
+export type WhatsAppMessageEvent = {
+  __typename?: 'WhatsAppMessageEvent';
+  at: Scalars['DateTime']['output'];
+  from: Maybe<WhatsAppMessageStatus>;
+  reason: Scalars['String']['output'];
+  to: WhatsAppMessageStatus;
+  /** WhatsApp's time of the status that made this change, when a status did. */
+  vendorAt: Maybe<Scalars['DateTime']['output']>;
+};
+
+/** The form a message took. */
+export type WhatsAppMessageKind =
+  /** One product (interactive), inside the customer's 24-hour window. */
+  | 'PRODUCT'
+  /** Several products (interactive product list), inside the window. */
+  | 'PRODUCT_LIST'
+  /** The configured template (WHATSAPP_TEMPLATE_NAME), outside the window. */
+  | 'TEMPLATE';
+
+/**
+ * Where a WhatsApp product message is (README "WhatsApp"). The vendor's
+ * statuses move it forwards only: a `READ` never goes back to `DELIVERED`.
+ */
+export type WhatsAppMessageStatus =
+  | 'DELIVERED'
+  /** It will not arrive; `errors` says why. */
+  | 'FAILED'
+  /** Stored, waiting for its send (or for the recipient's pacing). */
+  | 'QUEUED'
+  | 'READ'
+  /** A send is in flight. */
+  | 'SENDING'
+  /** WhatsApp took it. */
+  | 'SENT'
+  /** A send's outcome is unknown (no answer, a lost connection, a 5xx): it is never sent again; a status from WhatsApp resolves it. */
+  | 'UNKNOWN';
+
 export type WorkQueueCounts = {
   __typename?: 'WorkQueueCounts';
   /** Supplier orders waiting for a person (retry or cancel). */
@@ -1759,6 +1870,8 @@ export type ResolversTypes = {
   Query: ResolverTypeWrapper<{}>;
   Role: Role;
   ScheduleSyncInput: ScheduleSyncInput;
+  SendProductMessageInput: SendProductMessageInput;
+  SendProductMessagePayload: ResolverTypeWrapper<SendMessageResultModel>;
   ShippingAddressInput: ShippingAddressInput;
   SocialPlatform: SocialPlatform;
   SocialSource: ResolverTypeWrapper<SocialSource>;
@@ -1800,6 +1913,11 @@ export type ResolversTypes = {
   UpstreamStatus: ResolverTypeWrapper<UpstreamStatusModelModel>;
   VehicleFitment: ResolverTypeWrapper<VehicleFitment>;
   VehicleInput: VehicleInput;
+  WhatsAppMessage: ResolverTypeWrapper<ProductMessageRecordModel>;
+  WhatsAppMessageError: ResolverTypeWrapper<MessageErrorRecordModel>;
+  WhatsAppMessageEvent: ResolverTypeWrapper<MessageEventRecordModel>;
+  WhatsAppMessageKind: WhatsAppMessageKind;
+  WhatsAppMessageStatus: WhatsAppMessageStatus;
   WorkQueueCounts: ResolverTypeWrapper<WorkQueueCounts>;
 };
 
@@ -1873,6 +1991,8 @@ export type ResolversParentTypes = {
   PublishProductDraftPayload: PublishResultModel;
   Query: {};
   ScheduleSyncInput: ScheduleSyncInput;
+  SendProductMessageInput: SendProductMessageInput;
+  SendProductMessagePayload: SendMessageResultModel;
   ShippingAddressInput: ShippingAddressInput;
   SocialSource: SocialSource;
   StartSyncInput: StartSyncInput;
@@ -1908,6 +2028,9 @@ export type ResolversParentTypes = {
   UpstreamStatus: UpstreamStatusModelModel;
   VehicleFitment: VehicleFitment;
   VehicleInput: VehicleInput;
+  WhatsAppMessage: ProductMessageRecordModel;
+  WhatsAppMessageError: MessageErrorRecordModel;
+  WhatsAppMessageEvent: MessageEventRecordModel;
   WorkQueueCounts: WorkQueueCounts;
 };
 
@@ -2206,6 +2329,7 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   retrySupplierOrder?: Resolver<ResolversTypes['SupplierOrder'], ParentType, ContextType, RequireFields<MutationRetrySupplierOrderArgs, 'id'>>;
   retrySyncFailures?: Resolver<ResolversTypes['StartSyncPayload'], ParentType, ContextType, RequireFields<MutationRetrySyncFailuresArgs, 'id'>>;
   scheduleSync?: Resolver<ResolversTypes['SyncSchedule'], ParentType, ContextType, RequireFields<MutationScheduleSyncArgs, 'input'>>;
+  sendProductMessage?: Resolver<ResolversTypes['SendProductMessagePayload'], ParentType, ContextType, RequireFields<MutationSendProductMessageArgs, 'input'>>;
   startSync?: Resolver<ResolversTypes['StartSyncPayload'], ParentType, ContextType, RequireFields<MutationStartSyncArgs, 'input'>>;
   updateProductDraft?: Resolver<ResolversTypes['ProductDraft'], ParentType, ContextType, RequireFields<MutationUpdateProductDraftArgs, 'input'>>;
 };
@@ -2438,6 +2562,13 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
   vehicleMakes?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
   vehicleModels?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType, RequireFields<QueryVehicleModelsArgs, 'make'>>;
   vehicleYears?: Resolver<Array<ResolversTypes['Int']>, ParentType, ContextType, RequireFields<QueryVehicleYearsArgs, 'make' | 'model'>>;
+  whatsAppMessage?: Resolver<Maybe<ResolversTypes['WhatsAppMessage']>, ParentType, ContextType, RequireFields<QueryWhatsAppMessageArgs, 'id'>>;
+};
+
+export type SendProductMessagePayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['SendProductMessagePayload'] = ResolversParentTypes['SendProductMessagePayload']> = {
+  message?: Resolver<ResolversTypes['WhatsAppMessage'], ParentType, ContextType>;
+  replayed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
 export type SocialSourceResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['SocialSource'] = ResolversParentTypes['SocialSource']> = {
@@ -2461,6 +2592,7 @@ export type SubscriptionResolvers<ContextType = GraphQLContext, ParentType exten
   orderUpdated?: SubscriptionResolver<ResolversTypes['SupplierOrder'], "orderUpdated", ParentType, ContextType, Partial<SubscriptionOrderUpdatedArgs>>;
   syncJob?: SubscriptionResolver<ResolversTypes['SyncJob'], "syncJob", ParentType, ContextType, RequireFields<SubscriptionSyncJobArgs, 'id'>>;
   syncJobs?: SubscriptionResolver<ResolversTypes['SyncJob'], "syncJobs", ParentType, ContextType>;
+  whatsAppMessage?: SubscriptionResolver<ResolversTypes['WhatsAppMessage'], "whatsAppMessage", ParentType, ContextType, RequireFields<SubscriptionWhatsAppMessageArgs, 'id'>>;
 };
 
 export type SupplierOrderResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['SupplierOrder'] = ResolversParentTypes['SupplierOrder']> = {
@@ -2701,6 +2833,40 @@ export type VehicleFitmentResolvers<ContextType = GraphQLContext, ParentType ext
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
+export type WhatsAppMessageResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['WhatsAppMessage'] = ResolversParentTypes['WhatsAppMessage']> = {
+  attempts?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  body?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  errors?: Resolver<Array<ResolversTypes['WhatsAppMessageError']>, ParentType, ContextType>;
+  history?: Resolver<Array<ResolversTypes['WhatsAppMessageEvent']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  kind?: Resolver<Maybe<ResolversTypes['WhatsAppMessageKind']>, ParentType, ContextType>;
+  products?: Resolver<Array<Maybe<ResolversTypes['Product']>>, ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['WhatsAppMessageStatus'], ParentType, ContextType>;
+  statusAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  to?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  vendorMessageId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type WhatsAppMessageErrorResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['WhatsAppMessageError'] = ResolversParentTypes['WhatsAppMessageError']> = {
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  code?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  message?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  title?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type WhatsAppMessageEventResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['WhatsAppMessageEvent'] = ResolversParentTypes['WhatsAppMessageEvent']> = {
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  from?: Resolver<Maybe<ResolversTypes['WhatsAppMessageStatus']>, ParentType, ContextType>;
+  reason?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  to?: Resolver<ResolversTypes['WhatsAppMessageStatus'], ParentType, ContextType>;
+  vendorAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
 export type WorkQueueCountsResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['WorkQueueCounts'] = ResolversParentTypes['WorkQueueCounts']> = {
   manualReviewOrders?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
@@ -2763,6 +2929,7 @@ export type Resolvers<ContextType = GraphQLContext> = {
   ProductMatch?: ProductMatchResolvers<ContextType>;
   PublishProductDraftPayload?: PublishProductDraftPayloadResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  SendProductMessagePayload?: SendProductMessagePayloadResolvers<ContextType>;
   SocialSource?: SocialSourceResolvers<ContextType>;
   StartSyncPayload?: StartSyncPayloadResolvers<ContextType>;
   Subscription?: SubscriptionResolvers<ContextType>;
@@ -2789,6 +2956,9 @@ export type Resolvers<ContextType = GraphQLContext> = {
   UpstreamFigures?: UpstreamFiguresResolvers<ContextType>;
   UpstreamStatus?: UpstreamStatusResolvers<ContextType>;
   VehicleFitment?: VehicleFitmentResolvers<ContextType>;
+  WhatsAppMessage?: WhatsAppMessageResolvers<ContextType>;
+  WhatsAppMessageError?: WhatsAppMessageErrorResolvers<ContextType>;
+  WhatsAppMessageEvent?: WhatsAppMessageEventResolvers<ContextType>;
   WorkQueueCounts?: WorkQueueCountsResolvers<ContextType>;
 };
 

@@ -112,6 +112,10 @@ export const FIELD_WEIGHTS: Readonly<Record<string, number>> = {
   // A draft's matched part (the batched multi call) and store products (batched by id).
   'ProductMatch.product': 2,
   'ProductDraft.product': 2,
+  // The store products (one batched read) and the WhatsApp send.
+  'Mutation.sendProductMessage': 3,
+  // The message's store products: one batched store read.
+  'WhatsAppMessage.products': 2,
 };
 
 /** Lists whose size the gateway knows better than DEFAULT_LIST_SIZE. */

@@ -13,6 +13,7 @@ import { erpErrorResolvers, erpOrderExportResolvers, erpOrderMutations, erpOrder
 import { systemQueries, upstreamStatusResolvers } from './system.js';
 import { syncJobResolvers, syncMutations, syncQueries, syncScopeResolvers, syncSubscriptions } from './sync.js';
 import { draftImageResolvers, productDraftResolvers, productMatchResolvers, socialMutations, socialQueries } from './social.js';
+import { whatsAppMessageErrorResolvers, whatsAppMessageEventResolvers, whatsAppMessageResolvers, whatsAppMutations, whatsAppQueries, whatsAppSubscriptions } from './whatsapp.js';
 import {
   placeResultResolvers,
   storeOrderSupplierOrders,
@@ -55,6 +56,7 @@ export const resolvers: Resolvers = {
     ...erpQueries,
     ...erpOrderQueries,
     ...socialQueries,
+    ...whatsAppQueries,
     async node(_root, { id }, ctx) {
       const global = decodeGlobalId(id);
       if (!global) return null;
@@ -72,8 +74,8 @@ export const resolvers: Resolvers = {
       }
     },
   },
-  Mutation: { ...syncMutations, ...supplierOrderMutations, ...erpOrderMutations, ...socialMutations },
-  Subscription: { ...syncSubscriptions, ...supplierOrderSubscriptions, ...operationsSubscriptions },
+  Mutation: { ...syncMutations, ...supplierOrderMutations, ...erpOrderMutations, ...socialMutations, ...whatsAppMutations },
+  Subscription: { ...syncSubscriptions, ...supplierOrderSubscriptions, ...operationsSubscriptions, ...whatsAppSubscriptions },
   PlaceSupplierOrderResult: placeResultResolvers,
   SupplierOrder: supplierOrderResolvers,
   SupplierOrderRejected: supplierOrderRejectedResolvers,
@@ -110,4 +112,7 @@ export const resolvers: Resolvers = {
   DashboardPoint: dashboardPointResolvers,
   DashboardSnapshot: dashboardSnapshotResolvers,
   ApiClient: apiClientResolvers,
+  WhatsAppMessage: whatsAppMessageResolvers,
+  WhatsAppMessageEvent: whatsAppMessageEventResolvers,
+  WhatsAppMessageError: whatsAppMessageErrorResolvers,
 };
