@@ -237,7 +237,7 @@ describe('without an ERP', () => {
     expect(part.drift.fields.map((f) => f.field)).not.toContain('ERP_STOCK');
     // No ION row: the connector is off.
     const ready = (await (await fetch(`${plain.url}/ready`, { headers: { 'x-api-key': KEY } })).json()) as { checks: { connectors: Record<string, unknown> } };
-    expect(Object.keys(ready.checks.connectors)).toEqual(['finditparts', 'bigcommerce']);
+    expect(Object.keys(ready.checks.connectors)).toEqual(['finditparts', 'bigcommerce', 'tiktok']);
     expect((await sandboxStats(sandbox.ion.url)).requests).toBe(0);
   });
 });

@@ -489,18 +489,23 @@ describe('update rate', () => {
       const events = gw.services.jobs.events;
       const publish = events.publish.bind(events);
       let published = 0;
+      let first = 0;
+      let last = 0;
       events.publish = (job) => {
         published++;
+        last = Date.now();
+        if (!first) first = last;
         publish(job);
       };
-      const t0 = Date.now();
       const id = await startCatalogSync(gw);
       const runs = clients.map((c) => run(c, SUB_JOB, { id }));
       const outcomes = await within(Promise.all(runs.map((r) => r.ended)), 60_000, 'the fast run to end');
-      const seconds = (Date.now() - t0) / 1000;
+      // Over the job's own run (its first change to its last), not the start-up around it: a busy
+      // machine slows the whole run, and the cap is only tested while the job outpaces it.
+      const seconds = Math.max(0.001, (last - first) / 1000);
       expect(outcomes.every((o) => o.kind === 'complete')).toBe(true);
-      // The job changed much faster than 10 a second...
-      expect(published / seconds).toBeGreaterThan(30);
+      // The job changed much faster than 10 a second (at least twice the cap)...
+      expect(published / seconds).toBeGreaterThan(20);
       for (const r of runs) {
         // ...and each subscriber got at most 10 a second of it, ending with the final one.
         expectWellFormedRun(r, id, 4000);
