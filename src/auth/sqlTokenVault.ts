@@ -49,7 +49,5 @@ export function createSqlTokenVault(records: RecordDatabase, cipher: TokenCipher
       if (numDeletedRows > 0n) await records.afterSecretDeleted();
       return numDeletedRows > 0n;
     },
-    // The database handle belongs to the strategies, which close it.
-    async close() {},
   };
 }

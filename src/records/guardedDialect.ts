@@ -69,10 +69,16 @@ class GuardedDriver implements Driver {
     return this.guard('connect', () => this.driver.init());
   }
 
+  /** Connections handed out and not released yet. */
+  private held = 0;
+
   async acquireConnection(): Promise<DatabaseConnection> {
     const pending = this.driver.acquireConnection();
     try {
-      return new GuardedConnection(await this.guard('connect', () => pending), this.statement);
+      // SQLite's one connection, when no statement holds it, is handed over at once: no wait to bound.
+      const connection = await this.guard('connect', () => pending, this.options.engine !== 'sqlite' || this.held > 0);
+      this.held++;
+      return new GuardedConnection(connection, this.statement);
     } catch (err) {
       // Past the deadline the pool (or SQLite's one-connection mutex) may still hand the
       // connection over later: give it straight back, or it is held by no one for ever.
@@ -95,6 +101,7 @@ class GuardedDriver implements Driver {
   }
 
   releaseConnection(connection: DatabaseConnection): Promise<void> {
+    this.held--;
     return this.driver.releaseConnection(innerOf(connection));
   }
 

@@ -77,9 +77,7 @@ export interface JobStore {
 
   /** Records (or bumps the attempts of) one item's failure. */
   addFailure(failure: Omit<SyncFailureRecord, 'attempts'> & { attempts?: number }): Promise<void>;
-  clearFailure(jobId: string, sku: string): Promise<void>;
   failures(jobId: string, offset: number, limit: number): Promise<{ items: SyncFailureRecord[]; total: number }>;
-  addPlannedChanges(changes: Array<Omit<PlannedChangeRecord, 'seq'>>): Promise<void>;
   /**
    * Ends a page in one transaction: its failures, the items that now
    * succeeded (a failure from an earlier run of the page is cleared), its
@@ -97,6 +95,4 @@ export interface JobStore {
   removeSchedule(id: string): Promise<boolean>;
   schedules(): Promise<SyncScheduleRecord[]>;
   markScheduleRun(id: string, lastRunAt: string, nextRunAt: string): Promise<void>;
-
-  close(): Promise<void>;
 }
