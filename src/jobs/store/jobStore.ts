@@ -4,41 +4,13 @@
  * (sqlJobStore.ts): SQLite in the embedded default, PostgreSQL with
  * DATABASE_URL (DESIGN.md, strategy table).
  */
-import type {
-  PlannedChangeRecord,
-  SyncCheckpoint,
-  SyncCounters,
-  SyncFailureRecord,
-  SyncJobRecord,
-  SyncKind,
-  SyncPhase,
-  SyncScheduleRecord,
-  SyncScope,
-  SyncStatus,
-} from '../types.js';
+import type { PlannedChangeRecord, SyncCheckpoint, SyncFailureRecord, SyncJobRecord, SyncKind, SyncScheduleRecord, SyncStatus } from '../types.js';
 
-export interface NewJob {
-  kind: SyncKind;
-  scope: SyncScope;
-  scopeKey: string;
-  dryRun: boolean;
-  startedBy: string;
-  retryOf?: string | null;
-  scheduleId?: string | null;
-}
+/** What a new job is made of (the store assigns id, times, QUEUED and zero counters). */
+export type NewJob = Pick<SyncJobRecord, 'kind' | 'scope' | 'scopeKey' | 'dryRun' | 'startedBy'> & Partial<Pick<SyncJobRecord, 'retryOf' | 'scheduleId'>>;
 
-export interface JobPatch {
-  status?: SyncStatus;
-  phase?: SyncPhase;
-  counters?: SyncCounters;
-  checkpoint?: SyncCheckpoint | null;
-  error?: string | null;
-  startedAt?: string | null;
-  finishedAt?: string | null;
-  runStartedAt?: string | null;
-  runStartProcessed?: number;
-  cancelRequested?: boolean;
-}
+/** The fields a write may change. */
+export type JobPatch = Partial<Pick<SyncJobRecord, 'status' | 'phase' | 'counters' | 'checkpoint' | 'error' | 'startedAt' | 'finishedAt' | 'runStartedAt' | 'runStartProcessed' | 'cancelRequested'>>;
 
 export interface JobFilter {
   status?: SyncStatus[];
