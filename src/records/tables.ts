@@ -1,96 +1,55 @@
 /**
- * The record tables as Kysely sees them: one row type per table, in the
- * shape both engines store (migrations/0001_initial.ts creates them). What
- * the engines would store differently is stored one way: JSON as text,
- * booleans as integers 0/1, times as ISO-8601 UTC text (fixed width, so text
- * order is time order on both), bytes as BLOB / bytea (a Buffer either way).
+ * The record tables as Kysely sees them, in the shape both engines store
+ * (migrations/0001_initial.ts creates them). A table of a record is the
+ * record's fields by the one naming rule (engine.ts: `nextAttemptAt` is
+ * `next_attempt_at`), but for what the engines would store differently,
+ * which is stored one way: JSON as text, booleans as integers 0/1, times as
+ * ISO-8601 UTC text (fixed width, so text order is time order on both),
+ * bytes as BLOB / bytea (a Buffer either way).
  */
 import type { ColumnType, Generated } from 'kysely';
+import type { SealedToken, StoreTokenRecord } from '../auth/tokenVault.js';
+import type { AuditEntryRecord } from '../observability/auditStore.js';
+import type { OrderEventRecord, SupplierOrderRecord } from '../orders/types.js';
+import type { PlannedChangeRecord, SyncFailureRecord, SyncJobRecord, SyncScheduleRecord } from '../jobs/types.js';
+import type { Columns } from './engine.js';
 
 /** A column the database fills when the insert gives none. */
 type Defaulted<T> = ColumnType<T, T | undefined, T>;
-type Text = string;
 type Maybe = string | null;
+/** A record's fields as columns: by the naming rule, its string unions as the text they are stored as. */
+type Stored<T> = { [K in keyof Columns<T>]: Text<Columns<T>[K]> };
+type Text<V = string> = V extends string ? string : V;
 
-export interface JobsTable {
-  id: Text;
+export interface JobsTable extends Stored<Omit<SyncJobRecord, 'scope' | 'dryRun' | 'counters' | 'checkpoint' | 'runStartProcessed' | 'cancelRequested'>> {
   /** Listing order; SQLite: max + 1 in the insert, PostgreSQL: an identity column. */
   seq: Defaulted<number>;
-  kind: Text;
-  /** JSON of SyncScope; scope_key is the canonical kind+scope+dry-run of the one-active-job index. */
+  /** JSON of SyncScope, of SyncCounters, and of SyncCheckpoint or null. */
   scope: Text;
-  scope_key: Text;
-  dry_run: number;
-  status: Text;
-  phase: Text;
-  /** JSON of SyncCounters, and of SyncCheckpoint or null. */
   counters: Text;
   checkpoint: Maybe;
-  started_by: Text;
-  retry_of: Maybe;
-  schedule_id: Maybe;
-  error: Maybe;
-  created_at: Text;
-  started_at: Maybe;
-  finished_at: Maybe;
-  run_started_at: Maybe;
+  dry_run: number;
   run_start_processed: Defaulted<number>;
   cancel_requested: Defaulted<number>;
 }
 
-export interface FailuresTable {
-  job_id: Text;
-  sku: Text;
-  part_number: Maybe;
-  code: Text;
-  message: Text;
-  attempts: number;
-}
+export type FailuresTable = Stored<SyncFailureRecord>;
 
-export interface PlannedChangesTable {
-  job_id: Text;
-  seq: number;
-  action: Text;
-  sku: Text;
-  product_id: Maybe;
+export interface PlannedChangesTable extends Stored<Omit<PlannedChangeRecord, 'changes'>> {
   /** JSON of FieldChange[]. */
   changes: Text;
 }
 
-export interface SchedulesTable {
-  id: Text;
-  kind: Text;
+export interface SchedulesTable extends Stored<Omit<SyncScheduleRecord, 'scope'>> {
   scope: Text;
-  interval_seconds: number | null;
-  cron: Maybe;
-  created_by: Text;
-  created_at: Text;
-  last_run_at: Maybe;
-  next_run_at: Text;
 }
 
-export interface AuditLogTable {
+export interface AuditLogTable extends Stored<Omit<AuditEntryRecord, 'id'>> {
   id: Generated<number>;
-  at: Text;
-  client: Text;
-  role: Text;
-  operation_name: Maybe;
-  field: Text;
-  arguments: Maybe;
-  variables: Text;
-  outcome: Text;
-  error_code: Maybe;
-  duration_ms: number;
 }
 
-export interface StoreTokensTable {
-  store_hash: Text;
-  ciphertext: Buffer;
-  iv: Buffer;
-  tag: Buffer;
-  key_id: Text;
-  scope: Text;
-  installed_at: Text;
+/** A sealed token (tokenVault.ts) and its install. */
+export interface StoreTokensTable extends Stored<SealedToken & Pick<StoreTokenRecord, 'storeHash' | 'scope' | 'installedAt'>> {
   /** JSON `{ id }` of the installing user, or null. */
   user: Maybe;
 }
@@ -112,38 +71,21 @@ export interface IdempotencyKeysTable {
 }
 
 /** Supplier orders (migration 1; request_hash, sending_since, reported_status: migration 2). */
-export interface SupplierOrdersTable {
-  id: Text;
+export interface SupplierOrdersTable extends Stored<Omit<SupplierOrderRecord, 'lines' | 'address' | 'requestHash' | 'sendingSince' | 'reportedStatus'>> {
   /** Listing order; SQLite: max + 1 in the insert, PostgreSQL: an identity column (migration 2). */
   seq: Defaulted<number>;
-  client: Text;
-  idempotency_key: Text;
-  store_order_id: Maybe;
-  po_number: Text;
-  status: Text;
-  supplier_order_id: Maybe;
   /** JSON of OrderLineIntent[] and of ShippingAddress. */
   lines: Text;
-  shipping_method: Text;
   address: Text;
-  attempts: number;
-  next_attempt_at: Maybe;
-  last_error: Maybe;
-  tracking_number: Maybe;
-  created_at: Text;
-  updated_at: Text;
   request_hash: Defaulted<Maybe>;
   sending_since: Defaulted<Maybe>;
   reported_status: Defaulted<Maybe>;
 }
 
-export interface OrderEventsTable {
-  order_id: Text;
+export interface OrderEventsTable extends Stored<Omit<OrderEventRecord, 'from' | 'to'>> {
   seq: number;
-  at: Text;
   from_status: Maybe;
   to_status: Text;
-  reason: Text;
 }
 
 export interface RecordTables {
