@@ -69,11 +69,8 @@ export function createSqlOrderStore(records: RecordDatabase): OrderStore {
   const due = prepared(db, (v: { statuses: readonly string[]; now: string }) =>
     orders().where('status', 'in', v.statuses).where((eb) => eb.or([eb('next_attempt_at', 'is', null), eb('next_attempt_at', '<=', v.now)])).orderBy('seq').limit(100),
   );
-  const current = async (id: string, on?: Kysely<RecordTables>) => {
-    const [row] = (await byId({ id, locked: false }, on)).rows;
-    if (!row) throw new Error(`no supplier order ${id}`);
-    return toOrder(row);
-  };
+  const find = async (id: string, on?: Kysely<RecordTables>) => (await byId({ id, locked: false }, on)).rows.map(toOrder)[0];
+  const current = async (id: string, on?: Kysely<RecordTables>) => (await find(id, on)) ?? Promise.reject(new Error(`no supplier order ${id}`));
 
   return {
     async claimKey(client, key, requestHash, ttlMs, { now, leaseMs }) {
@@ -153,10 +150,7 @@ export function createSqlOrderStore(records: RecordDatabase): OrderStore {
         return { applied: true, order: toOrder(after) };
       });
     },
-    async get(id) {
-      const [row] = (await byId({ id, locked: false })).rows;
-      return row && toOrder(row);
-    },
+    get: (id) => find(id),
     async byKey(client, key) {
       const [row] = (await byKey({ client, key })).rows;
       return row && toOrder(row);

@@ -146,7 +146,7 @@ async function openPostgres(options: PostgresRecordOptions): Promise<{ dialect: 
 
 export async function createRecordDatabase(options: RecordDatabaseOptions): Promise<RecordDatabase> {
   const { dialect, deadlineMs } = options.engine === 'sqlite' ? await openSqlite(options) : await openPostgres(options);
-  const db = new Kysely<RecordTables>({ dialect: guardDialect(dialect, { engine: options.engine, deadlineMs }) });
+  const db = new Kysely<RecordTables>({ dialect: guardDialect(dialect, options.engine, deadlineMs) });
   let closing: Promise<void> | undefined;
   return {
     engine: options.engine,

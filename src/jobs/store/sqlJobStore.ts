@@ -66,11 +66,8 @@ export function createSqlJobStore(records: RecordDatabase): JobStore {
   const lastPlanned = prepared(db, (v: { jobId: string }) => db.selectFrom('planned_changes').select((eb) => eb.fn.max('seq').as('s')).where('job_id', '=', v.jobId));
   const insertPlanned = prepared(db, (rows: Array<Insertable<PlannedChangesTable>>) => db.insertInto('planned_changes').values(rows));
 
-  const mustGet = async (id: string, on?: Kysely<RecordTables>) => {
-    const [row] = (await byId({ id }, on)).rows;
-    if (!row) throw new Error(`no job ${id}`);
-    return toJob(row);
-  };
+  const find = async (id: string, on?: Kysely<RecordTables>) => (await byId({ id }, on)).rows.map(toJob)[0];
+  const mustGet = async (id: string, on?: Kysely<RecordTables>) => (await find(id, on)) ?? Promise.reject(new Error(`no job ${id}`));
   async function updated(id: string, patch: JobPatch, on?: Kysely<RecordTables>): Promise<SyncJobRecord> {
     const set = changesOf(patch);
     if (Object.keys(set).length === 0) return mustGet(id, on);
@@ -112,10 +109,7 @@ export function createSqlJobStore(records: RecordDatabase): JobStore {
       }
       throw new Error(`the active job of scope ${job.scopeKey} kept changing`);
     },
-    async get(id) {
-      const [row] = (await byId({ id })).rows;
-      return row && toJob(row);
-    },
+    get: (id) => find(id),
     async list(filter, offset, limit) {
       let where = db.selectFrom('jobs');
       if (filter.status?.length) where = where.where('status', 'in', filter.status);
