@@ -3,6 +3,7 @@
  * prints a table per scenario and rewrites its section of bench/RESULTS.md.
  * Every child process is stopped at the end, on failure and on Ctrl-C too.
  */
+import { bulkCsv } from './bulkCsv.js';
 import { callsPerQuery } from './callsPerQuery.js';
 import { dashboardIdle } from './dashboardIdle.js';
 import { erpReads } from './erpReads.js';
@@ -14,11 +15,13 @@ import { orderLatency } from './orderLatency.js';
 import { recordThroughput } from './recordThroughput.js';
 import { redisThroughput } from './redisThroughput.js';
 import { sandboxStartup } from './sandboxStartup.js';
+import { socialIngest } from './socialIngest.js';
 import { sseFanout } from './sseFanout.js';
 import { syncRate } from './syncRate.js';
 import { throughput } from './throughput.js';
+import { whatsappSend } from './whatsappSend.js';
 
-const SCENARIOS: Scenario[] = [sandboxStartup, callsPerQuery, throughput, syncRate, sseFanout, orderLatency, recordThroughput, redisThroughput, dashboardIdle, erpReads];
+const SCENARIOS: Scenario[] = [sandboxStartup, callsPerQuery, throughput, syncRate, sseFanout, orderLatency, recordThroughput, redisThroughput, dashboardIdle, erpReads, bulkCsv, socialIngest, whatsappSend];
 const ORDER = SCENARIOS.map((s) => s.name);
 
 function select(args: string[]): Scenario[] {

@@ -5,6 +5,7 @@
  * (never its value: some are secrets).
  */
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { z } from 'zod';
 import { CONNECTORS } from './connectors.js';
 import type { AnyConnector, ConnectorPlan } from './connectors/connector.js';
@@ -16,6 +17,7 @@ import { resolveFileTwins } from './env/fileTwins.js';
 import { LIMITS_ENV, limitsConfig, type LimitsConfig } from './limits/limitsConfig.js';
 import { OPERATIONS_ENV, operationsConfig, type OperationsConfig } from './observability/operationsConfig.js';
 import { SECURITY_ENV, securityConfig, type SecurityConfig } from './auth/securityConfig.js';
+import { SOCIAL_ENV, socialConfig, type SocialConfig } from './social/socialConfig.js';
 import { DATA_DIR_VARIABLE, RECORDS_ENV, recordsConfig, type RecordsConfig } from './records/recordsConfig.js';
 import { REDIS_ENV, redisConfig, type RedisConfig } from './strategies/redisConfig.js';
 
@@ -89,6 +91,8 @@ export interface Config {
   shutdownGraceMs: number;
   /** The data directory: the SQLite file `crossdock.db` of the embedded default lives here. */
   dataDir: string;
+  /** Social links → product drafts: image sizes, the media store, publication (src/social/socialConfig.ts). */
+  social: SocialConfig;
   orders: {
     defaultShippingMethod: string;
     defaultAddress: { name: string; street1: string; street2?: string; city: string; state: string; zip: string; country: string };
@@ -101,7 +105,23 @@ export interface Config {
     /** How long an idempotency claim holds before the next request with its key may take it over. */
     claimLeaseMs: number;
   };
+  /** Bulk CSV imports (README, "Bulk CSV"). */
+  bulk: {
+    /** Where uploaded import files are kept, content-addressed (a shared volume with several instances). */
+    importDir: string;
+    /** Largest upload, in bytes. */
+    importMaxBytes: number;
+  };
+  /** Product messages (README "WhatsApp"). */
+  messages: {
+    /** How long sendProductMessage waits for the first send before answering with the queued message. */
+    waitMs: number;
+    /** The delay before a retry after refused attempt n is this doubling n - 1 times (at most 10 minutes). */
+    retryStepMs: number;
+  };
   sync: {
+    /** Most `Fits` custom fields a sync writes per store product (0: fitments are not written). */
+    fitmentCap: number;
     concurrency: number;
     pageSize: number;
     createConcurrency: number;
@@ -217,6 +237,8 @@ const coreEnv = {
       }
     }),
   ORDER_PLACE_WAIT_MS: ms(5_000),
+  MESSAGE_SEND_WAIT_MS: ms(5_000),
+  MESSAGE_RETRY_STEP_MS: ms(5_000),
   ORDER_RETRY_STEP_MS: ms(5_000),
   ORDER_DISPATCH_DELAY_MS: ms(0),
   ORDER_POLL_INTERVAL_MS: z.coerce.number().int().min(100).max(86_400_000).default(30_000),
@@ -227,6 +249,12 @@ const coreEnv = {
   SYNC_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(2),
   SYNC_PAGE_SIZE: z.coerce.number().int().min(1).max(100).default(100),
   SYNC_CREATE_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(4),
+  // BigCommerce allows 200 custom fields a product (Catalog API, "Product Custom Fields"); a sync writes two of
+  // its own and leaves room for the merchant's.
+  FITMENT_FIELDS_MAX: z.coerce.number().int().min(0).max(190).default(50),
+  BULK_IMPORT_DIR: optionalText,
+  // 50 MiB: a 100,000-row part list with overrides is a few MiB; past 1 GiB is never a CSV a person made.
+  BULK_IMPORT_MAX_BYTES: z.coerce.number().int().min(1024).max(1_073_741_824).default(50 * 1024 * 1024),
   PRICE_MARKUP_PERCENT: z.coerce.number().min(-90).max(1000).default(0),
   PRICE_ROUNDING: z.enum(['cent', 'x99']).default('cent'),
   CATEGORY_MAP: z
@@ -246,6 +274,7 @@ const coreEnv = {
   ...REDIS_ENV,
   ...OPERATIONS_ENV,
   ...RECORDS_ENV,
+  ...SOCIAL_ENV,
 };
 
 /** A connector of the list, and how it runs (decided once at start). */
@@ -315,7 +344,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, connectors: rea
   // An optional connector's twin belongs to the embedded sandbox world: beside a real supplier and
   // store it would answer from a catalog they do not have, so it stays off until configured.
   if (settings.some((c) => c.required && c.plan.kind === 'configured')) {
-    for (const c of settings) if (!c.required && c.plan.kind === 'sandbox') c.plan = { kind: 'off', reason: `${c.title} is not configured (its sandbox twin runs only with the embedded sandbox)` };
+    for (const c of settings) if (!c.required && c.plan.kind === 'sandbox') c.plan = c.plan.fallback ?? { kind: 'off', reason: `${c.title} is not configured (its sandbox twin runs only with the embedded sandbox)` };
   }
   const real = settings.filter((c) => c.plan.kind === 'configured');
   const requiredTwins = settings.filter((c) => c.required && c.plan.kind === 'sandbox');
@@ -387,6 +416,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, connectors: rea
     maxIdsPerField: e.MAX_IDS_PER_FIELD,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     dataDir: e.CROSSDOCK_DATA_DIR,
+    social: socialConfig(e, e.CROSSDOCK_DATA_DIR),
     orders: {
       defaultShippingMethod: e.ORDER_DEFAULT_SHIPPING_METHOD,
       defaultAddress: e.ORDER_DEFAULT_ADDRESS,
@@ -397,7 +427,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, connectors: rea
       keyTtlMs: e.IDEMPOTENCY_KEY_TTL_HOURS * 3_600_000,
       claimLeaseMs: e.IDEMPOTENCY_CLAIM_LEASE_MS,
     },
+    bulk: {
+      importDir: e.BULK_IMPORT_DIR ?? join(e.CROSSDOCK_DATA_DIR, 'imports'),
+      importMaxBytes: e.BULK_IMPORT_MAX_BYTES,
+    },
+    messages: { waitMs: e.MESSAGE_SEND_WAIT_MS, retryStepMs: e.MESSAGE_RETRY_STEP_MS },
     sync: {
+      fitmentCap: e.FITMENT_FIELDS_MAX,
       concurrency: e.SYNC_CONCURRENCY,
       pageSize: e.SYNC_PAGE_SIZE,
       createConcurrency: e.SYNC_CREATE_CONCURRENCY,

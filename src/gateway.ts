@@ -63,7 +63,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     const upstreams = await createUpstreams({ config, logger, metrics, strategies, tokens: security.tokens, ephemeralTokenKey: security.ephemeralKey, sandbox: options.sandbox, publicUrl: () => url, lifecycle });
     const { capabilities } = upstreams;
     const caches = createCaches({ config, logger, metrics, strategies, capabilities });
-    const domain = createDomain({ config, logger, strategies, capabilities, caches, lifecycle, clock: options.clock, observe: createBusinessRecorder(metrics) });
+    const domain = createDomain({ config, logger, strategies, capabilities, caches, lifecycle, audit: security.audit, clock: options.clock, observe: createBusinessRecorder(metrics), publicUrl: () => url });
     const readiness = createReadiness({ state: () => state, connectors: () => upstreams.connectors, strategies });
     const operations = createOperations({ config, logger, metrics, connectors: upstreams.connectors, domain, readiness, lifecycle });
     const services: Services = {
@@ -80,13 +80,17 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       responseCacheSize: () => caches.responseCache?.size ?? 0,
       jobs: domain.jobs,
       orders: domain.orders,
+      erpExports: domain.erpExports,
+      social: domain.social,
+      ...(domain.messages ? { messages: domain.messages } : {}),
       audit: security.audit,
       operations,
     };
     await upstreams.start();
-    const transports = await createTransports({ config, logger, metrics, strategies, services, caches, routes: upstreams.routes, readiness, lifecycle, clock: options.clock });
+    const transports = await createTransports({ config, logger, metrics, strategies, services, caches, routes: upstreams.routes, bulk: domain.bulk, readiness, lifecycle, clock: options.clock });
     operations.countStreams(transports.openStreams);
     url = transports.url;
+    await upstreams.listening();
     await domain.start();
     state = 'ready';
     logger.info({ url, connectors: upstreams.connectors.map((c) => `${c.name}${c.sandbox ? ' (sandbox)' : ''}`), mode: config.mode }, 'gateway listening');

@@ -31,11 +31,35 @@ export const ACCESS_POLICY: Readonly<Record<string, Role>> = {
   'Mutation.placeSupplierOrder': 'operator',
   'Mutation.retrySupplierOrder': 'operator',
   'Mutation.cancelSupplierOrder': 'operator',
+  // Store orders into the ERP (schema/erpOrders.graphql).
+  'Mutation.retryErpOrderExport': 'operator',
+  // Social links → product drafts (schema/social.graphql); reads are a viewer's.
+  'Mutation.ingestSocialLink': 'operator',
+  'Mutation.updateProductDraft': 'operator',
+  'Mutation.publishProductDraft': 'operator',
+  // WhatsApp product messages (schema/whatsapp.graphql); reading them is any role's.
+  'Mutation.sendProductMessage': 'operator',
   // Sensitive fields.
   'Query.auditLog': 'admin',
   'UpstreamStatus.baseUrl': 'operator',
   'Query.m3': 'operator',
 };
+
+/**
+ * HTTP routes outside the graph that change state, by `METHOD path`: the
+ * least role each needs (the auth hook in server/fastifyApp.ts already
+ * requires a key for them). Exports (`GET /bulk/exports/…`) are reads: any
+ * authenticated client.
+ */
+export const ROUTE_POLICY: Readonly<Record<string, Role>> = {
+  // Bulk CSV imports start sync jobs that write to the store, as startSync does.
+  'POST /bulk/imports': 'operator',
+};
+
+/** The role a state-changing route needs; a route missing from ROUTE_POLICY needs admin (fail closed). */
+export function routeRole(route: string): Role {
+  return ROUTE_POLICY[route] ?? UNLISTED_MUTATION_ROLE;
+}
 
 /** What a mutation missing from ACCESS_POLICY needs. */
 export const UNLISTED_MUTATION_ROLE: Role = 'admin';

@@ -12,8 +12,10 @@
  * 'connection'), which is what main.ts turns into exit codes. The API key is
  * sent as X-API-Key and never put into an error message.
  */
+import { createReadStream, statSync } from 'node:fs';
+import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Connection, SyncKind, SyncScopeInput } from './args.js';
+import type { Connection, ExportKindArg, ImportKindArg, SyncKind, SyncScopeInput } from './args.js';
 import { isFinalStatus, type JobDetails, type JobSnapshot } from './progress.js';
 
 export interface GraphQLErrorInfo {
@@ -127,6 +129,64 @@ export async function getJob(conn: Connection, id: string, signal?: AbortSignal)
 export async function cancelSync(conn: Connection, id: string): Promise<JobSnapshot> {
   const data = await gql<{ cancelSync: JobSnapshot }>(conn, `mutation CliCancelSync($id: ID!) { cancelSync(id: $id) { ${SNAPSHOT} } }`, { id });
   return data.cancelSync;
+}
+
+/** An answer of the bulk routes that is not the success asked for: its error codes, or a connection error. */
+async function bulkError(res: Response, url: string): Promise<ApiError> {
+  try {
+    const body = (await res.json()) as { errors?: ReadonlyArray<{ message?: unknown; extensions?: { code?: unknown } | null }> };
+    if (Array.isArray(body.errors) && body.errors.length) return new ApiError('graphql', errorInfos(body.errors));
+  } catch {
+    // not a gateway's answer
+  }
+  return new ApiError('connection', [{ code: `HTTP_${res.status}`, message: `${url} did not answer like a Crossdock gateway (HTTP ${res.status})` }]);
+}
+
+export interface ImportStartedResult {
+  alreadyRunning: boolean;
+  job: { id: string; kind: string; status: string; dryRun: boolean; rows: number | null };
+}
+
+/** Streams a file to POST /bulk/imports (text/csv, its Content-Length); the job it started. */
+export async function importFile(conn: Connection, path: string, kind: ImportKindArg, dryRun: boolean): Promise<ImportStartedResult> {
+  const size = statSync(path).size;
+  const url = `${conn.url}/bulk/imports?${new URLSearchParams({ kind, ...(dryRun ? { dryRun: 'true' } : {}) })}`;
+  let res: Response;
+  try {
+    res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'text/csv', 'content-length': String(size), 'x-api-key': conn.key },
+      body: Readable.toWeb(createReadStream(path)) as ReadableStream<Uint8Array>,
+      duplex: 'half',
+    } as RequestInit & { duplex: 'half' });
+  } catch (err) {
+    throw connectionError(conn.url, err);
+  }
+  if (res.status !== 202) throw await bulkError(res, url);
+  return (await res.json()) as ImportStartedResult;
+}
+
+/** GET /bulk/exports/{kind}.csv, written to `out` as it arrives (the export is streamed: any size, little memory). */
+export async function exportCsv(conn: Connection, kind: ExportKindArg, params: Record<string, string>, out: { write(chunk: Uint8Array): Promise<void> | void }): Promise<number> {
+  const query = new URLSearchParams(params).toString();
+  const url = `${conn.url}/bulk/exports/${kind}.csv${query ? `?${query}` : ''}`;
+  let res: Response;
+  try {
+    res = await fetch(url, { headers: { 'x-api-key': conn.key } });
+  } catch (err) {
+    throw connectionError(conn.url, err);
+  }
+  if (res.status !== 200 || !res.body) throw await bulkError(res, url);
+  let bytes = 0;
+  try {
+    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+      bytes += chunk.byteLength;
+      await out.write(chunk);
+    }
+  } catch (err) {
+    throw new ApiError('connection', [{ code: 'EXPORT_CUT_SHORT', message: `the export stopped after ${bytes} bytes: ${err instanceof Error ? err.message : String(err)}` }]);
+  }
+  return bytes;
 }
 
 function notFound(id: string): ApiError {

@@ -16,6 +16,8 @@ const COMMANDS = `Usage:
   crossdock cancel <jobId>                             cancel a queued or running job
   crossdock migrate [--from-redis REDIS_URL]           bring the record database up to this version
                                                        (and copy the last release's Redis records into it)
+  crossdock import <file.csv> --kind <kind> [--watch]  import a CSV file (part-list, price-overrides, stock-overrides)
+  crossdock export <kind> > file.csv                   export CSV (catalog, drift, sync-failures, supplier-orders)
   crossdock schema [--federation]                      print the schema's SDL (no gateway needed)`;
 
 /** After a usage mistake: the commands, and where the rest is. */
@@ -31,6 +33,16 @@ Sync options:
   --part-number PN         only these part numbers (repeat it, or comma-separate)
   --query Q                only parts matching this supplier search
   --limit N                at most N parts
+
+Import options:
+  --kind K                 part-list, price-overrides or stock-overrides
+  --dry-run                plan the changes and write nothing
+  --watch, -w              follow the import job until it ends
+
+Export options:
+  --job ID                 sync-failures: the job whose failures to export
+  --manufacturer M, --query Q, --limit N, --in-store
+                           catalog and drift: narrow the parts
 
 Schema options:
   --federation             the Federation v2 subgraph SDL a supergraph composes
@@ -74,6 +86,11 @@ export interface SyncScopeInput {
   limit?: number;
 }
 
+export type ImportKindArg = 'PART_LIST' | 'PRICE_OVERRIDES' | 'STOCK_OVERRIDES';
+export type ExportKindArg = 'catalog' | 'drift' | 'sync-failures' | 'supplier-orders';
+const IMPORT_KINDS: Record<string, ImportKindArg> = { 'part-list': 'PART_LIST', 'price-overrides': 'PRICE_OVERRIDES', 'stock-overrides': 'STOCK_OVERRIDES' };
+const EXPORT_KINDS: readonly ExportKindArg[] = ['catalog', 'drift', 'sync-failures', 'supplier-orders'];
+
 export type Command =
   | { name: 'help' }
   | { name: 'version' }
@@ -81,7 +98,9 @@ export type Command =
   | { name: 'status'; id: string; watch: boolean; connection: Connection }
   | { name: 'cancel'; id: string; connection: Connection }
   | { name: 'migrate'; fromRedis?: string }
-  | { name: 'schema'; federation: boolean };
+  | { name: 'schema'; federation: boolean }
+  | { name: 'import'; file: string; kind: ImportKindArg; dryRun: boolean; watch: boolean; connection: Connection }
+  | { name: 'export'; kind: ExportKindArg; params: Record<string, string>; connection: Connection };
 
 /** A mistake in how the CLI was called: exit code 2, with the usage text. */
 export class UsageError extends Error {
@@ -110,6 +129,9 @@ const OPTIONS = {
   key: { type: 'string' },
   'from-redis': { type: 'string' },
   federation: { type: 'boolean' },
+  kind: { type: 'string' },
+  job: { type: 'string' },
+  'in-store': { type: 'boolean' },
 } as const;
 
 const SYNC_ONLY = ['dry-run', 'manufacturer', 'part-number', 'query', 'limit'] as const;
@@ -187,13 +209,15 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = proce
   const [command, ...rest] = parsed.positionals;
   if (values.help || command === 'help') return { name: 'help' };
   if (values.version) return { name: 'version' };
-  if (!command) throw new UsageError('which command? sync, status, cancel, migrate or schema');
+  if (!command) throw new UsageError('which command? sync, status, cancel, import, export, migrate or schema');
   if (command !== 'schema' && values.federation !== undefined) throw new UsageError(`--federation is an option of schema, not ${command}`);
 
-  if (command !== 'sync') {
-    const misplaced = SYNC_ONLY.find((o) => values[o] !== undefined);
-    if (misplaced) throw new UsageError(`--${misplaced} is an option of sync, not ${command}`);
-  }
+  // import takes --dry-run; export narrows the catalog with --manufacturer, --query and --limit.
+  const allowed: Record<string, readonly string[]> = { sync: SYNC_ONLY, import: ['dry-run'], export: ['manufacturer', 'query', 'limit'] };
+  const misplaced = SYNC_ONLY.find((o) => values[o] !== undefined && !(allowed[command] ?? []).includes(o));
+  if (misplaced) throw new UsageError(`--${misplaced} is an option of sync${misplaced === 'dry-run' ? ' and import' : ['manufacturer', 'query', 'limit'].includes(misplaced) ? ' and export' : ''}, not ${command}`);
+  if (command !== 'import' && values.kind !== undefined) throw new UsageError(`--kind is an option of import, not ${command}`);
+  if (command !== 'export' && (values.job !== undefined || values['in-store'] !== undefined)) throw new UsageError(`--${values.job !== undefined ? 'job' : 'in-store'} is an option of export, not ${command}`);
   if (command !== 'migrate' && values['from-redis'] !== undefined) throw new UsageError(`--from-redis is an option of migrate, not ${command}`);
 
   switch (command) {
@@ -242,7 +266,32 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = proce
       if (values.watch) throw new UsageError('--watch is an option of sync and status, not schema');
       return { name: 'schema', federation: values.federation ?? false };
     }
+    case 'import': {
+      const [file, ...extra] = rest;
+      if (!file) throw new UsageError('import: which file? crossdock import <file.csv> --kind part-list');
+      if (extra.length) throw new UsageError(`import: unexpected argument "${extra[0]}"`);
+      if (!values.kind) throw new UsageError('import: --kind part-list, price-overrides or stock-overrides');
+      const kind = IMPORT_KINDS[values.kind.toLowerCase().replace(/_/g, '-')];
+      if (!kind) throw new UsageError(`import: unknown --kind "${values.kind}" (part-list, price-overrides or stock-overrides)`);
+      return { name: 'import', file, kind, dryRun: values['dry-run'] ?? false, watch: values.watch ?? false, connection: connectionFrom(values, env) };
+    }
+    case 'export': {
+      const [kindArg, ...extra] = rest;
+      if (!kindArg) throw new UsageError(`export: which kind? ${EXPORT_KINDS.join(', ')}`);
+      if (extra.length) throw new UsageError(`export: unexpected argument "${extra[0]}"`);
+      const kind = EXPORT_KINDS.find((k) => k === kindArg.toLowerCase().replace(/\.csv$/, ''));
+      if (!kind) throw new UsageError(`export: unknown kind "${kindArg}" (${EXPORT_KINDS.join(', ')})`);
+      if (values.watch) throw new UsageError('--watch is an option of sync, status and import, not export');
+      if (kind === 'sync-failures' && !values.job) throw new UsageError('export sync-failures: --job <jobId>');
+      const params: Record<string, string> = {};
+      if (values.job !== undefined) params.job = values.job;
+      if (values.manufacturer !== undefined) params.manufacturer = values.manufacturer;
+      if (values.query !== undefined) params.query = values.query;
+      if (values.limit !== undefined) params.limit = String(parseLimit(values.limit));
+      if (values['in-store']) params.inStore = 'true';
+      return { name: 'export', kind, params, connection: connectionFrom(values, env) };
+    }
     default:
-      throw new UsageError(`unknown command "${command}" (sync, status, cancel, migrate or schema)`);
+      throw new UsageError(`unknown command "${command}" (sync, status, cancel, import, export, migrate or schema)`);
   }
 }

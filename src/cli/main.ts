@@ -10,7 +10,9 @@
  * called in-process; bin/crossdock.js is the launcher that exits.
  */
 import { readFileSync } from 'node:fs';
-import { ApiError, cancelSync, exitCodeForError, getJob, startSync, watchJob, type Transport } from './api.js';
+import { once } from 'node:events';
+import { existsSync } from 'node:fs';
+import { ApiError, cancelSync, exitCodeForError, exportCsv, getJob, importFile, startSync, watchJob, type Transport } from './api.js';
 import { parseCli, SHORT_USAGE, USAGE, UsageError, type Command, type Connection } from './args.js';
 import {
   exitCodeForStatus,
@@ -25,7 +27,7 @@ import {
 } from './progress.js';
 
 export interface OutputStream {
-  write(chunk: string): unknown;
+  write(chunk: string | Uint8Array): unknown;
   isTTY?: boolean;
   columns?: number;
 }
@@ -131,6 +133,33 @@ export async function main(argv: readonly string[], io: CliIo = { stdout: proces
         }
         out('');
         return await watch(command.connection, job.id, io, out, err);
+      }
+      case 'import': {
+        if (!existsSync(command.file)) {
+          err(`crossdock: import: no file ${command.file}`);
+          return 2;
+        }
+        const started = await importFile(command.connection, command.file, command.kind, command.dryRun);
+        const { job } = started;
+        const what = `${job.kind} import${job.dryRun ? ' (dry run)' : ''} of ${job.rows ?? '?'} rows`;
+        out(started.alreadyRunning ? `Already running: ${what}, job ${job.id} (${job.status}) has the same file; not starting another.` : `Started ${what}: job ${job.id} (${job.status}).`);
+        if (!command.watch) {
+          out(`Follow it: crossdock status ${job.id} --watch`);
+          return 0;
+        }
+        return await watch(command.connection, job.id, io, out, err);
+      }
+      case 'export': {
+        // Raw bytes to stdout (`crossdock export catalog > catalog.csv`); nothing else is printed there.
+        const stdout = io.stdout as OutputStream & Partial<Pick<NodeJS.WriteStream, 'once'>>;
+        const bytes = await exportCsv(command.connection, command.kind, command.params, {
+          async write(chunk) {
+            // Backpressure: a slow pipe (| gzip) holds the download instead of memory filling up.
+            if (stdout.write(chunk) === false && typeof stdout.once === 'function') await once(stdout as NodeJS.WriteStream, 'drain');
+          },
+        });
+        err(`crossdock: exported ${command.kind} (${bytes} bytes)`);
+        return 0;
       }
       case 'cancel': {
         const job = await cancelSync(command.connection, command.id);

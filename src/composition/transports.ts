@@ -12,6 +12,8 @@ import { createKeyring, generateDevKey } from '../auth/keyring.js';
 import { createKeysReloader } from '../auth/keysReloader.js';
 import { createNetworks } from '../auth/networks.js';
 import type { ConnectorRoute } from '../connectors/connector.js';
+import type { BulkExports } from '../bulk/exports.js';
+import type { BulkImports } from '../bulk/importService.js';
 import { auditPlugin } from '../graphql/auditPlugin.js';
 import { cacheHintsPlugin } from '../graphql/cacheHintsPlugin.js';
 import type { GraphQLContext, Services } from '../graphql/context.js';
@@ -47,6 +49,8 @@ export interface TransportsOptions {
   services: Services;
   caches: Caches;
   routes: readonly ConnectorRoute[];
+  /** Bulk CSV imports and exports (src/bulk/), served under /bulk/. */
+  bulk: { imports: BulkImports; exports: BulkExports };
   readiness: Readiness;
   lifecycle: Lifecycle;
   /** The clock keys expire by. @default Date.now */
@@ -104,6 +108,8 @@ export async function createTransports(options: TransportsOptions): Promise<Tran
     playgroundHeaders: devKey ? { 'X-API-Key': devKey } : undefined,
     dashboardKey: devKey,
     connectorRoutes: options.routes,
+    bulk: options.bulk,
+    media: services.social.media,
     trustedProxies,
     tls: config.tls,
     readiness: options.readiness,

@@ -9,6 +9,7 @@ import { RateLimiterMemory } from 'rate-limiter-flexible';
 import type { Config, ConnectorSetting } from '../config.js';
 import type { Connector, ConnectorKit, ConnectorRoute, Health, HealthStatus, RunningConnector, UpstreamHandle, UpstreamSpec } from '../connectors/connector.js';
 import type { Capabilities, CapabilityName } from '../domain/ports.js';
+import { createKeyedPacer } from '../limits/keyedPacer.js';
 import { createPacer } from '../limits/pacer.js';
 import type { LimiterFactory } from '../limits/redisLimiter.js';
 import type { Logger } from '../observability/logger.js';
@@ -34,6 +35,8 @@ export interface Upstreams {
   sandbox?: SandboxWorld;
   /** Runs each connector's start() (after everything is built, before the gateway serves). */
   start(): Promise<void>;
+  /** Runs each connector's listening() once the gateway listens; a failure is logged, never thrown. */
+  listening(): Promise<void>;
 }
 
 export interface UpstreamsOptions {
@@ -67,6 +70,9 @@ export async function createUpstreams(options: UpstreamsOptions): Promise<Upstre
         finditparts: { ...input.finditparts, port: input.finditparts?.port ?? 0 },
         bigcommerce: { ...input.bigcommerce, port: input.bigcommerce?.port ?? 0 },
         ion: { ...input.ion, port: input.ion?.port ?? 0 },
+        shopify: { ...input.shopify, port: input.shopify?.port ?? 0 },
+        tiktok: { ...input.tiktok, port: input.tiktok?.port ?? 0 },
+        whatsapp: { ...input.whatsapp, port: input.whatsapp?.port ?? 0 },
       });
       const w = world;
       lifecycle.defer(() => w.close());
@@ -94,6 +100,7 @@ export async function createUpstreams(options: UpstreamsOptions): Promise<Upstre
           onChange: (s) => logger.warn({ upstream: name, breaker: s.kind }, 'circuit breaker changed state'),
         });
         const pacer = createPacer({ name, budgets: spec.budgets, interactiveReserve: config.interactiveReserve, createLimiter: strategies.createLimiter, sharedGate: strategies.sharedGate?.(name) });
+        const keyedPacer = spec.perKeyIntervalMs !== undefined ? createKeyedPacer({ name, intervalMs: spec.perKeyIntervalMs, createLimiter: strategies.createLimiter }) : undefined;
         const http = createUpstreamClient({
           name,
           baseUrl: spec.baseUrl,
@@ -102,14 +109,17 @@ export async function createUpstreams(options: UpstreamsOptions): Promise<Upstre
           breaker,
           metrics,
           connections: spec.connections,
+          keyedPacer,
           timeouts: config.upstreamTimeouts,
-          maxBodyBytes: config.upstreamMaxBodyBytes,
+          maxBodyBytes: Math.min(config.upstreamMaxBodyBytes, spec.maxBodyBytes ?? Number.POSITIVE_INFINITY),
+          anyOrigin: spec.anyOrigin,
+          lookup: spec.lookup,
           deadlines: { interactive: config.interactiveDeadlineMs, bulk: 300_000 },
           retryDelayScale: config.retryDelayScale,
           onAlert: (message) => logger.error({ upstream: name }, message),
         });
         lifecycle.defer(() => http.close());
-        return { http, breaker, pacer, budgets: spec.budgets, auxiliary: spec.auxiliary ?? false };
+        return { http, breaker, pacer, budgets: spec.budgets, auxiliary: spec.auxiliary ?? false, ...(keyedPacer ? { keyedPacer } : {}) };
       },
     };
   }
@@ -167,6 +177,13 @@ export async function createUpstreams(options: UpstreamsOptions): Promise<Upstre
     sandbox: world,
     async start() {
       await Promise.all(built.map(({ connector }) => connector.start?.()));
+    },
+    async listening() {
+      await Promise.all(
+        built.map(({ setting, connector }) =>
+          connector.listening?.().catch((err: unknown) => logger.warn({ connector: setting.name, err: err instanceof Error ? err.message : String(err) }, 'connector listening hook failed')),
+        ),
+      );
     },
   };
 }

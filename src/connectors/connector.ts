@@ -18,6 +18,7 @@
  */
 import type { z } from 'zod';
 import type { Capabilities } from '../domain/ports.js';
+import type { KeyedPacer } from '../limits/keyedPacer.js';
 import type { Budget, Pacer } from '../limits/pacer.js';
 import type { LimiterFactory } from '../limits/redisLimiter.js';
 import type { Logger } from '../observability/logger.js';
@@ -31,7 +32,13 @@ import type { UpstreamClient, UpstreamVendor } from '../upstreams/http.js';
 export type Mode = 'development' | 'production';
 
 /** The result of reading a connector's slice of the environment. */
-export type ConfigState<C> = { configured: true; config: C } | { configured: false; reason: string };
+export type ConfigState<C> =
+  | { configured: true; config: C }
+  /**
+   * `fallback`: what to run when the twin does not (an optional connector beside real upstreams in
+   * development), e.g. a public vendor endpoint that needs no credentials. @default off
+   */
+  | { configured: false; reason: string; fallback?: C };
 
 export interface ConfigContext {
   mode: Mode;
@@ -67,6 +74,8 @@ export interface UpstreamHandle {
   budgets: readonly Budget[];
   /** See UpstreamSpec.auxiliary. */
   auxiliary: boolean;
+  /** The pacing by key, when the spec asked for it (UpstreamSpec.perKeyIntervalMs). */
+  keyedPacer?: KeyedPacer;
 }
 
 export interface UpstreamSpec {
@@ -84,6 +93,18 @@ export interface UpstreamSpec {
    * server is down, but the token it gave still lives). @default false
    */
   auxiliary?: boolean;
+  /** Requests name their own origin (a CDN's many hosts); see UpstreamClientOptions.anyOrigin. @default false */
+  anyOrigin?: boolean;
+  /** DNS lookup for its connections (e.g. refusing private addresses). @default the system's */
+  lookup?: import('node:net').LookupFunction;
+  /** Largest answer body, at most UPSTREAM_MAX_BODY_BYTES (e.g. an image's size limit). @default UPSTREAM_MAX_BODY_BYTES */
+  maxBodyBytes?: number;
+  /**
+   * Also pace by key: requests naming a `pacingKey` wait until that key's
+   * previous answer is this long ago (limits/keyedPacer.ts; e.g. WhatsApp's
+   * pair rate, one message per recipient every 6 s). @default none
+   */
+  perKeyIntervalMs?: number;
 }
 
 /** A route the vendor calls (OAuth callbacks, webhooks): public, authenticated by the route itself. */
@@ -148,6 +169,11 @@ export interface Connector {
   routes?: readonly ConnectorRoute[];
   /** Work once the gateway is built, before it serves (bounded: a slow upstream must not hold the start). */
   start?(): Promise<void>;
+  /**
+   * Work once the gateway listens, when `kit.publicUrl()` is known (bounded, and never failing the
+   * start): e.g. registering the gateway's webhook route with a sandbox twin.
+   */
+  listening?(): Promise<void>;
   /** Stops what it started (its upstream pools are closed by the gateway). */
   close?(): Promise<void>;
 }
@@ -189,7 +215,7 @@ export interface ConnectorDefinition<C> {
 /** How a connector will run, decided once at start from its config state and the mode. */
 export type ConnectorPlan =
   | { kind: 'configured'; build(kit: ConnectorKit): Promise<Connector> }
-  | { kind: 'sandbox'; start(world: SandboxWorld): Promise<{ url: string; build(kit: ConnectorKit): Promise<Connector> }> }
+  | { kind: 'sandbox'; start(world: SandboxWorld): Promise<{ url: string; build(kit: ConnectorKit): Promise<Connector> }>; fallback?: ConnectorPlan }
   | { kind: 'off'; reason: string };
 
 /** A definition with its config type erased, so connectors of any config can share one list. */
@@ -212,15 +238,19 @@ export function defineConnector<C>(def: ConnectorDefinition<C>): AnyConnector {
       const state = def.config.resolve(values, ctx);
       if (state.configured) return { kind: 'configured', build: async (kit) => def.create(state.config, kit) };
       const twin = def.sandbox;
+      const fallback = state.fallback;
+      const fallbackPlan: ConnectorPlan | undefined = fallback === undefined ? undefined : { kind: 'configured', build: async (kit) => def.create(fallback, kit) };
       if (twin && ctx.mode === 'development') {
         return {
           kind: 'sandbox',
+          ...(fallbackPlan ? { fallback: fallbackPlan } : {}),
           async start(world) {
             const running = await twin(world, values);
             return { url: running.url, build: async (kit) => def.create(running.config, kit) };
           },
         };
       }
+      if (fallbackPlan) return fallbackPlan;
       if (def.required && ctx.mode === 'production') ctx.problems.push(`production mode requires ${def.title} (${state.reason}); the sandbox twin runs only in development`);
       return { kind: 'off', reason: state.reason };
     },

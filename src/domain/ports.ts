@@ -7,8 +7,9 @@
  * Every call names its pacing lane: `interactive` for reads a client waits on,
  * `bulk` for jobs (DESIGN.md, "Pacing and priority").
  */
+import type { MessagingFailureReason } from './messagingError.js';
 import type { Money } from './money.js';
-import type { ErpItem, ErpWarehouseStock, Page, Part, PartVariant, StoreInventory, StoreOrder, StoreOrderLine, StoreProduct } from './types.js';
+import type { ErpItem, ErpWarehouseStock, Page, Part, PartVariant, StoreInventory, StoreOrder, StoreOrderLine, StoreProduct, VehicleFitment, VehicleLookup } from './types.js';
 
 export type Lane = 'interactive' | 'bulk';
 
@@ -18,6 +19,8 @@ export interface SupplierSearch {
   query?: string;
   partNumber?: string;
   tags?: string[];
+  /** Only parts that fit this vehicle (make and model compared case-insensitively). */
+  vehicle?: VehicleFitment;
   page: number;
   per: number;
 }
@@ -29,6 +32,8 @@ export interface SupplierCatalog {
   /** One part by its part number; null when the supplier has none. */
   lookup(partNumber: string, lane: Lane): Promise<Part | null>;
   variantsByIds(ids: readonly string[], lane: Lane): Promise<Map<string, PartVariant>>;
+  /** The vehicles parts are listed as fitting (makes, models, years). */
+  vehicles(lane: Lane): Promise<VehicleLookup>;
 }
 
 export interface ShippingAddress {
@@ -149,12 +154,17 @@ export interface NewStoreProduct {
   images?: Array<{ url: string; isThumbnail: boolean }>;
   brand?: string;
   description?: string;
+  isVisible?: boolean;
 }
 
 export interface StoreProductUpdate {
   id: string;
   name?: string;
   price?: number;
+  isVisible?: boolean;
+  categories?: number[];
+  /** With an `id`: that field's new name and value; without: a field to add. */
+  customFields?: Array<{ id?: string; name: string; value: string }>;
 }
 
 export interface StoreBatchOutcome {
@@ -170,6 +180,8 @@ export interface StoreWriter {
   updateProducts(updates: StoreProductUpdate[], lane: Lane): Promise<StoreBatchOutcome>;
   /** Absolute stock levels (at the location the connector is configured with); returns the store's reference for the adjustment. */
   setStock(items: Array<{ sku: string; quantity: number }>, lane: Lane): Promise<string>;
+  /** Removes custom fields (one call each where the vendor has no batch form); field id → reason for those refused. */
+  deleteCustomFields(fields: Array<{ productId: string; fieldId: string }>, lane: Lane): Promise<Map<string, string>>;
 }
 
 export interface Store {
@@ -215,14 +227,177 @@ export interface ErpTransactions {
   read(request: ErpReadRequest, lane: Lane): Promise<ErpReadResult>;
 }
 
+/** A customer order head as the ERP lists it by reference. */
+export interface ErpOrderHead {
+  /** The batch's temporary number until confirmed, then the customer order's own. */
+  orderNumber: string;
+  customerReference: string;
+  /** Confirmed into a customer order (not a batch head waiting for its lines and confirmation). */
+  confirmed: boolean;
+  /** The ERP's own status code, for history and operators. */
+  status: string;
+}
+
+/** One line's outcome: added under the ERP's line number, or refused (a typed error naming the field). */
+export type ErpLineOutcome = { ok: true; lineNumber: string } | { ok: false; error: Error };
+
+/**
+ * Entering customer orders in the ERP, for the configured customer and
+ * order type. Nothing here is idempotent upstream: a call whose outcome is
+ * unknown is never resent before the caller has looked the order up by its
+ * reference. A refusal the ERP answers (a business rule, a field) is a
+ * client-facing error (errors/crossdockError.ts) with the field it named;
+ * anything else is an upstream error (upstreams/upstreamError.ts).
+ */
+export interface ErpOrdering {
+  /** Who the orders are entered for, for notes and messages (e.g. "customer WEBSTORE, order type WEB"). */
+  enteredAs: string;
+  /** Opens a batch head for `reference`; answers its temporary order number. */
+  addHead(reference: string, lane: Lane, signal?: AbortSignal): Promise<string>;
+  /** Adds lines to an open batch head: one outcome per line, in order. */
+  addLines(batchOrderNumber: string, lines: ReadonlyArray<{ itemNumber: string; quantity: number }>, lane: Lane, signal?: AbortSignal): Promise<ErpLineOutcome[]>;
+  /** Confirms the batch into a customer order: its final number. */
+  confirm(batchOrderNumber: string, lane: Lane, signal?: AbortSignal): Promise<ErpOrderHead>;
+  /** Every order head of the configured customer with this reference. */
+  findByReference(reference: string, lane: Lane, signal?: AbortSignal): Promise<ErpOrderHead[]>;
+}
+
 export interface Erp {
   /** The connector's name (metrics label, `upstream` in errors), e.g. `ion`. */
   name: string;
   displayName: string;
   items: ErpItems;
   transactions: ErpTransactions;
+  /** Entering customer orders (ERP_ORDER_EXPORT); absent when the connector is not set up to (no customer configured). */
+  orders?: ErpOrdering;
+  /** Why `orders` is absent, naming what to configure. */
+  ordersUnavailable?: string;
   /** How long item and stock reads may be cached, in ms (the connector's TTL table). */
   cacheTtlMs: { items: number; stock: number };
+}
+
+// ---- social video platforms ---------------------------------------------------------------------
+
+/** A video link the platform's rules accept, with the video it names. */
+export interface SocialLink {
+  /** The platform's own video id (TikTok: digits). */
+  videoId: string;
+  /** The canonical video URL (short links resolved). */
+  url: string;
+}
+
+/** What the platform says about a video (TikTok: its oEmbed answer). */
+export interface SocialVideo {
+  platform: 'TIKTOK';
+  videoId: string;
+  url: string;
+  caption: string;
+  author: string | null;
+  authorUrl: string | null;
+  /** The platform's image of the video: a CDN link that expires, to copy at once, never to hot-link. */
+  thumbnailUrl: string | null;
+}
+
+/** An image copied from the platform, checked for size and declared type (the caller decodes it). */
+export interface CopiedImage {
+  bytes: Buffer;
+  contentType: string;
+}
+
+/**
+ * A social video platform. Every URL that reaches it — the link a client
+ * submitted, each redirect of a short link, a thumbnail's CDN address — is
+ * checked against the platform's own hosts before any network call; a link
+ * that is not the platform's is refused (BAD_USER_INPUT with a `reason`).
+ */
+export interface SocialVideos {
+  platform: 'TIKTOK';
+  /** A video link as is, or a short link resolved by following its redirects within the platform's hosts. */
+  resolveLink(url: string, signal?: AbortSignal): Promise<SocialLink>;
+  /** null when the platform has no such video. */
+  video(link: SocialLink, lane: Lane, signal?: AbortSignal): Promise<SocialVideo | null>;
+  /** Copies a thumbnail the platform named (size- and type-checked); throws a typed refusal otherwise. */
+  copyThumbnail(url: string, signal?: AbortSignal): Promise<CopiedImage>;
+}
+
+// ---- customer messaging (WhatsApp) ----------------------------------------------------------------
+
+/** A store product in a message: the id the vendor's product catalog knows it by, and its name. */
+export interface MessageProduct {
+  retailerId: string;
+  name: string;
+}
+
+/** One product, several products, or the template for a customer outside the window. */
+export type OutgoingMessageKind = 'PRODUCT' | 'PRODUCT_LIST' | 'TEMPLATE';
+
+export interface OutgoingMessage {
+  kind: OutgoingMessageKind;
+  /** The recipient, E.164 (domain/phoneNumber.ts). */
+  to: string;
+  products: readonly MessageProduct[];
+  body: string;
+  /** Echoed back with the vendor's status events, so a status whose send answer was lost still finds its message. */
+  reference: string;
+}
+
+export interface MessageAck {
+  /** The vendor's id of the message (WhatsApp's `wamid.…`): its status events name it. */
+  vendorMessageId: string;
+}
+
+/** Where the vendor says a message is. */
+export type DeliveryStatus = 'SENT' | 'DELIVERED' | 'READ' | 'FAILED';
+
+export interface MessageErrorDetail {
+  /** The vendor's code, e.g. "131026". */
+  code: string;
+  title: string;
+  message: string | null;
+  reason: MessagingFailureReason | null;
+}
+
+/** What the vendor's webhooks tell, once the connector has verified them. */
+export type MessagingEvent =
+  | {
+      kind: 'status';
+      vendorMessageId: string;
+      status: DeliveryStatus;
+      /** The vendor's time of the status (ISO-8601). */
+      at: string;
+      /** E.164, when the vendor named one. */
+      recipient: string | null;
+      /** The OutgoingMessage's reference, when the vendor echoed it. */
+      reference: string | null;
+      errors: MessageErrorDetail[];
+    }
+  /** A customer wrote: the window for interactive messages to them opens (again). */
+  | { kind: 'inbound'; from: string; at: string; vendorMessageId: string };
+
+/** Applies verified events; a rejection makes the connector answer the vendor so it delivers them again. */
+export type MessagingEventHandler = (events: readonly MessagingEvent[]) => Promise<void>;
+
+/** Sending product messages to customers, and the vendor's events about them. */
+export interface Messaging {
+  /** The connector's name (metrics label, `upstream` in errors), e.g. `whatsapp`. */
+  name: string;
+  displayName: string;
+  /** The template sent to a customer outside the window; null when none is configured (such a message fails). */
+  template: { name: string; language: string } | null;
+  /** How long after a customer's last message interactive messages may go (WhatsApp: 24 h). */
+  customerWindowMs: number;
+  /** The most products one message may carry. */
+  maxProducts: number;
+  /** The longest body text. */
+  maxBodyLength: number;
+  /** Least time between two messages to one recipient (the connector paces by it). */
+  recipientIntervalMs: number;
+  /** ms until `to` may be sent to again as the connector's pacing knows it (0: now). */
+  readyIn(to: string): number;
+  /** Sends one message; a refusal is a MessagingError (domain/messagingError.ts) saying whether it may have gone. */
+  send(message: OutgoingMessage, signal?: AbortSignal): Promise<MessageAck>;
+  /** Where the connector's webhook route hands verified events (one handler; the latest registered wins). */
+  onEvents(handler: MessagingEventHandler): void;
 }
 
 // ---- what connectors provide --------------------------------------------------------------------
@@ -233,6 +408,10 @@ export interface Capabilities {
   store: Store;
   /** Optional: the gateway runs without an ERP (its fields are then refused, README "The ERP"). */
   erp?: Erp;
+  /** Optional: a social video platform for the link → product draft ingestion (README "Social links"). */
+  socialVideos?: SocialVideos;
+  /** Optional: product messages to customers (README "WhatsApp"); refused without it. */
+  messaging?: Messaging;
 }
 
 export type CapabilityName = keyof Capabilities;

@@ -36,6 +36,21 @@ export interface Part {
   fitments: VehicleFitment[];
 }
 
+/** A store product's custom field (BigCommerce identifies them by id; names may repeat). */
+export interface StoreCustomField {
+  id: string;
+  name: string;
+  value: string;
+}
+
+/**
+ * The vehicles the supplier's parts fit, for buyers' lookups: makes, their
+ * models, and the years each model is listed for.
+ */
+export interface VehicleLookup {
+  makes: Array<{ make: string; models: Array<{ model: string; years: number[] }> }>;
+}
+
 export interface StoreProduct {
   /** Store product id (numeric string). */
   storeId: string;
@@ -51,6 +66,8 @@ export interface StoreProduct {
   dateModified: string | null;
   /** The supplier id a sync wrote into the product's custom fields, if any. */
   supplierId: string | null;
+  /** Its custom fields (a sync's supplier id, manufacturer and `Fits` fitments among them). */
+  customFields: StoreCustomField[];
 }
 
 export interface StoreInventoryLocation {
@@ -83,6 +100,8 @@ export interface StoreOrder {
   orderId: string;
   statusId: number;
   status: string;
+  /** The store will not fulfil it: cancelled, declined, refunded, or a checkout never completed (in the store's own terms, mapped by its connector). */
+  cancelled: boolean;
   customerId: string | null;
   createdAt: string | null;
   updatedAt: string | null;

@@ -46,6 +46,7 @@ export function auditPlugin(audit: AuditLog): ApolloServerPlugin<GraphQLContext>
           for (const field of rootFieldNames(op, rc.document)) {
             await audit.record({
               client: client.name,
+              keyId: client.keyId,
               role: client.role,
               operationName: op.name?.value ?? null,
               field,

@@ -14,9 +14,13 @@ import type { Bus } from '../events/emitterBus.js';
 import type { OrderService } from '../orders/orderService.js';
 import type { OrderStore } from '../orders/orderStore.js';
 import type { SupplierOrderRecord } from '../orders/types.js';
+import type { ErpExportStore } from '../orders/erpExportStore.js';
+import type { ErpExporter } from '../orders/erpExporter.js';
 import type { AuditLog } from '../observability/auditLog.js';
+import type { MessagesDomain } from '../composition/domain.js';
 import type { OperationsMonitor } from '../observability/operationsMonitor.js';
 import type { RequestCharge } from './limits/operationGuard.js';
+import type { Social } from '../composition/social.js';
 
 export interface Client {
   name: string;
@@ -43,6 +47,12 @@ export interface Services {
   responseCacheSize(): number;
   jobs: { service: SyncService; store: JobStore; events: JobEvents };
   orders: { service: OrderService; store: OrderStore; events: Bus<SupplierOrderRecord> };
+  /** Store orders entered in the ERP (ERP_ORDER_EXPORT); no exporter without an ERP that takes orders (`unavailable` says why). */
+  erpExports: { store: ErpExportStore; exporter?: ErpExporter; unavailable(): Error | undefined };
+  /** Social links → product drafts (ingestion, drafts, the media store). */
+  social: Social;
+  /** WhatsApp product messages, when a connector provides messaging (README "WhatsApp"). */
+  messages?: MessagesDomain;
   /** Every mutation is recorded here (guardSchema.ts, auditPlugin.ts); queried by admins through `auditLog`. */
   audit: AuditLog;
   /** Alerts, the dashboard's snapshots and history (observability/operationsMonitor.ts). */

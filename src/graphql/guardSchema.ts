@@ -68,6 +68,7 @@ function audited(resolve: Resolver, field: string, role: ReturnType<typeof requi
     } finally {
       await ctx.services.audit?.record({
         client: ctx.client.name,
+        keyId: ctx.client.keyId,
         role: ctx.client.role,
         operationName: info.operation.name?.value ?? null,
         field,

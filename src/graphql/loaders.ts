@@ -79,5 +79,6 @@ export function createLoaders(sources: Sources, hints: CacheHints): Loaders {
     orderLines: loaderFor(sources.orderLines, hints),
     erpItem: loaderFor(sources.erpItem, hints),
     erpStock: loaderFor(sources.erpStock, hints),
+    vehicles: loaderFor(sources.vehicles, hints),
   } as Loaders;
 }

@@ -8,7 +8,7 @@ import type { CacheTtls } from '../config.js';
 import { BoundedMap } from '../cache/boundedMap.js';
 import type { CacheMark, CacheResult, EntityCache, EntitySource } from '../cache/entityCache.js';
 import type { Money } from '../domain/money.js';
-import type { ErpItem, ErpWarehouseStock, Part, StoreInventory, StoreOrder, StoreOrderLine, StoreProduct } from '../domain/types.js';
+import type { ErpItem, ErpWarehouseStock, Part, StoreInventory, StoreOrder, StoreOrderLine, StoreProduct, VehicleLookup } from '../domain/types.js';
 import type { Capabilities, Erp, ErpReadRequest, ErpReadResult } from '../domain/ports.js';
 import { ErrorCode, crossdockError } from '../errors/crossdockError.js';
 
@@ -35,6 +35,8 @@ export interface Sources {
    * and a hash of its input.
    */
   erpRead(request: ErpReadRequest): Promise<{ result: CacheResult<ErpReadResult> | Error; ttlMs: number }>;
+  /** The supplier's vehicle lookup (makes, models, years), under the one key VEHICLES_KEY. */
+  vehicles: EntitySource<VehicleLookup>;
   /**
    * Writes what a page of parts carries into the part, price and stock caches.
    * `mark`: taken before the page was fetched (EntityCache.mark()), so a page
@@ -43,6 +45,9 @@ export interface Sources {
   primeParts(parts: Part[], mark: CacheMark): Promise<void>;
   primeProducts(products: StoreProduct[], mark: CacheMark): Promise<void>;
 }
+
+/** The vehicle lookup is one list: cached under one key. */
+export const VEHICLES_KEY = 'all';
 
 /** Refused with no ERP: the fields that only the ERP answers say so (README, "The ERP"). */
 export function erpNotConfigured(): Error {
@@ -237,6 +242,16 @@ export function createSources(cache: EntityCache, capabilities: Capabilities, tt
     erpItem: erp.item,
     erpStock: erp.stock,
     erpRead: erp.read,
+    vehicles: cache.source<VehicleLookup>({
+      kind: 'vehicles',
+      // The vehicles change when the supplier's fitment data does: as slowly as parts.
+      ttlMs: ttl.partMs,
+      maxBatch: 1,
+      async fetchMany(keys) {
+        const lookup = await fip.vehicles('interactive');
+        return new Map(keys.map((k) => [k, k === VEHICLES_KEY ? lookup : null]));
+      },
+    }),
     primeParts,
     primeProducts,
   };

@@ -8,8 +8,8 @@ import { ErrorCode, crossdockError } from '../errors/crossdockError.js';
 import type { JobEvents } from './events.js';
 import type { JobRunner } from './runner.js';
 import type { JobStore } from './store/jobStore.js';
-import type { SyncJobRecord, SyncKind, SyncScheduleRecord, SyncScope } from './types.js';
-import { isFinal, scopeKeyOf, SYNC_KINDS } from './types.js';
+import type { ImportFile, ImportKind, SyncJobRecord, SyncKind, SyncScheduleRecord, SyncScope } from './types.js';
+import { isFinal, isImportKind, scopeKeyOf, STARTABLE_SYNC_KINDS } from './types.js';
 import { isCode, isRecordId } from '../domain/codes.js';
 
 export const MAX_SCOPE_PART_NUMBERS = 1000;
@@ -57,13 +57,59 @@ export function validateScope(input: ScopeInput | null | undefined): SyncScope {
   return scope;
 }
 
+/**
+ * What a job kind takes beyond the common scope rules. A dry run promises
+ * that nothing is written: the order kinds have no plan to show (routing
+ * places supplier orders, the export enters ERP orders), so they refuse
+ * one rather than ignore it. The export reads store orders, not the
+ * supplier catalog: `limit` is its only scope.
+ */
+export function checkKindInput(kind: SyncKind, scope: SyncScope, dryRun: boolean): void {
+  switch (kind) {
+    case 'CATALOG':
+    case 'PRICE':
+    case 'INVENTORY':
+      return;
+    // An import's scope is its uploaded file (checked by src/bulk/importService.ts); its dry run plans rows.
+    case 'PART_LIST':
+    case 'PRICE_OVERRIDES':
+    case 'STOCK_OVERRIDES':
+      return;
+    // Started by ingestSocialLink alone, its scope built there from a vetted link (src/social/ingestService.ts).
+    case 'SOCIAL_INGEST':
+      return;
+    case 'ORDER_ROUTING':
+    case 'ERP_ORDER_EXPORT':
+      if (dryRun) throw bad('dryRun', `${kind} has no dry run: it ${kind === 'ORDER_ROUTING' ? 'places supplier orders' : 'enters orders in the ERP'} (leave dryRun out)`);
+      if (kind === 'ERP_ORDER_EXPORT') {
+        for (const field of ['manufacturer', 'partNumbers', 'query'] as const) {
+          if (scope[field] !== undefined) throw bad(`scope.${field}`, `ERP_ORDER_EXPORT reads store orders: scope.limit is its only scope`);
+        }
+      }
+      return;
+    default: {
+      const never: never = kind;
+      throw bad('kind', `unknown sync kind "${String(never)}"`);
+    }
+  }
+}
+
+export interface SyncServiceOptions {
+  /** Why a kind cannot run here (e.g. no ERP is configured), as the error to refuse it with; undefined: it can. @default every kind can */
+  unavailable?(kind: SyncKind): Error | undefined;
+}
+
 export interface SyncService {
+  /** An import job over the rows of an uploaded file (src/bulk/importService.ts checked it); the active one with the same file is returned. */
+  startImport(input: { kind: ImportKind; file: ImportFile; dryRun: boolean }, startedBy: string): Promise<{ job: SyncJobRecord; alreadyRunning: boolean }>;
   start(input: { kind: SyncKind; scope?: ScopeInput | null; dryRun?: boolean | null }, startedBy: string, scheduleId?: string): Promise<{ job: SyncJobRecord; alreadyRunning: boolean }>;
   cancel(id: string): Promise<SyncJobRecord>;
   retryFailures(id: string, startedBy: string): Promise<{ job: SyncJobRecord; alreadyRunning: boolean }>;
   schedule(input: { kind: SyncKind; scope?: ScopeInput | null; intervalSeconds?: number | null; cron?: string | null }, createdBy: string): Promise<SyncScheduleRecord>;
   removeSchedule(id: string): Promise<boolean>;
   get(id: string): Promise<SyncJobRecord>;
+  /** Starts a job whose scope another service vetted (a social ingest), with the same one-active-job rule. */
+  submit(kind: SyncKind, scope: SyncScope, startedBy: string): Promise<{ job: SyncJobRecord; alreadyRunning: boolean }>;
 }
 
 export function nextRunAt(s: { intervalSeconds: number | null; cron: string | null }, from: Date): string {
@@ -75,17 +121,31 @@ export function nextRunAt(s: { intervalSeconds: number | null; cron: string | nu
   return new Date(from.getTime() + (s.intervalSeconds ?? 3600) * 1000).toISOString();
 }
 
-export function createSyncService(store: JobStore, runner: JobRunner, events: JobEvents): SyncService {
+export function createSyncService(store: JobStore, runner: JobRunner, events: JobEvents, options: SyncServiceOptions = {}): SyncService {
+  const refuseUnavailable = (kind: SyncKind) => {
+    const why = options.unavailable?.(kind);
+    if (why) throw why;
+  };
+
   const mustGet = async (id: string): Promise<SyncJobRecord> => {
     const job = isRecordId(id) ? await store.get(id) : undefined;
     if (!job) throw crossdockError(ErrorCode.NOT_FOUND, `no sync job with id "${id.slice(0, 64)}"`, { argument: 'id' });
     return job;
   };
 
+  const refuseImportKind = (kind: SyncKind) => {
+    if (isImportKind(kind)) throw bad('kind', `${kind} jobs import a file: POST it to /bulk/imports?kind=${kind} (content-type text/csv), or run crossdock import FILE --kind ${kind.toLowerCase().replace(/_/g, '-')}`);
+  };
+
   async function start(input: { kind: SyncKind; scope?: ScopeInput | null; dryRun?: boolean | null }, startedBy: string, scheduleId?: string, retryOf?: string, explicit?: SyncScope) {
-    if (!SYNC_KINDS.includes(input.kind)) throw bad('kind', `unknown sync kind "${String(input.kind)}"`);
+    if (!explicit) refuseImportKind(input.kind);
+    if (!explicit && !STARTABLE_SYNC_KINDS.includes(input.kind)) {
+      throw bad('kind', input.kind === 'SOCIAL_INGEST' ? 'SOCIAL_INGEST jobs are started by ingestSocialLink' : `unknown sync kind "${String(input.kind)}"`);
+    }
     const scope = explicit ?? validateScope(input.scope);
     const dryRun = input.dryRun ?? false;
+    checkKindInput(input.kind, scope, dryRun);
+    refuseUnavailable(input.kind);
     const { job, created } = await store.createOrGetActive({ kind: input.kind, scope, scopeKey: scopeKeyOf(input.kind, scope, dryRun), dryRun, startedBy, scheduleId, retryOf });
     if (created) {
       events.publish(job);
@@ -95,6 +155,7 @@ export function createSyncService(store: JobStore, runner: JobRunner, events: Jo
   }
 
   return {
+    startImport: (input, startedBy) => start({ kind: input.kind, dryRun: input.dryRun }, startedBy, undefined, undefined, { import: input.file }),
     start: (input, startedBy, scheduleId) => start(input, startedBy, scheduleId),
     async cancel(id) {
       // Each step is a compare-and-set on the status it read, so a runner starting or ending the
@@ -129,11 +190,19 @@ export function createSyncService(store: JobStore, runner: JobRunner, events: Jo
       const { items, total } = await store.failures(id, 0, MAX_SCOPE_PART_NUMBERS);
       if (total === 0) throw crossdockError(ErrorCode.BAD_USER_INPUT, `sync job ${id} has no failed items to retry`, { argument: 'id' });
       if (total > MAX_SCOPE_PART_NUMBERS) throw crossdockError(ErrorCode.BAD_USER_INPUT, `sync job ${id} has ${total} failures; retry at most ${MAX_SCOPE_PART_NUMBERS} at once by re-running the sync`, { argument: 'id' });
+      if (job.scope.import) {
+        // An import's failures are rows of its file: the retry reads the same file, only those lines.
+        const lines = [...new Set(items.map((f) => f.line).filter((l): l is number => typeof l === 'number'))];
+        return start({ kind: job.kind, dryRun: job.dryRun }, startedBy, undefined, job.id, { import: job.scope.import, lines });
+      }
       return start({ kind: job.kind, dryRun: job.dryRun }, startedBy, undefined, job.id, { skus: items.map((f) => f.sku) });
     },
     async schedule(input, createdBy) {
-      if (!SYNC_KINDS.includes(input.kind)) throw bad('kind', `unknown sync kind "${String(input.kind)}"`);
+      refuseImportKind(input.kind);
+      if (!STARTABLE_SYNC_KINDS.includes(input.kind)) throw bad('kind', `sync kind "${String(input.kind)}" cannot be scheduled`);
       const scope = validateScope(input.scope);
+      checkKindInput(input.kind, scope, false);
+      refuseUnavailable(input.kind);
       const hasInterval = input.intervalSeconds !== undefined && input.intervalSeconds !== null;
       const hasCron = input.cron !== undefined && input.cron !== null;
       if (hasInterval === hasCron) throw bad('intervalSeconds', 'give exactly one of intervalSeconds and cron');
@@ -155,5 +224,6 @@ export function createSyncService(store: JobStore, runner: JobRunner, events: Jo
       return true;
     },
     get: mustGet,
+    submit: (kind, scope, startedBy) => start({ kind }, startedBy, undefined, undefined, scope),
   };
 }

@@ -3,15 +3,51 @@
  * discriminated union handled by exhaustive switches (Apollo Server's
  * ServerState pattern): adding a status breaks the build where it matters.
  */
-export type SyncKind = 'CATALOG' | 'PRICE' | 'INVENTORY' | 'ORDER_ROUTING';
-export const SYNC_KINDS: readonly SyncKind[] = ['CATALOG', 'PRICE', 'INVENTORY', 'ORDER_ROUTING'];
+export type SyncKind = 'CATALOG' | 'PRICE' | 'INVENTORY' | 'ORDER_ROUTING' | 'ERP_ORDER_EXPORT' | 'SOCIAL_INGEST' | ImportKind;
+/** The job kinds that are not imports (those start from an uploaded file: POST /bulk/imports). */
+export const SYNC_KINDS: readonly SyncKind[] = ['CATALOG', 'PRICE', 'INVENTORY', 'ORDER_ROUTING', 'ERP_ORDER_EXPORT', 'SOCIAL_INGEST'];
+/** Kinds startSync and scheduleSync take; SOCIAL_INGEST jobs are started by ingestSocialLink (its scope is a vetted link). */
+export const STARTABLE_SYNC_KINDS: readonly SyncKind[] = ['CATALOG', 'PRICE', 'INVENTORY', 'ORDER_ROUTING', 'ERP_ORDER_EXPORT'];
+
+/**
+ * Bulk CSV imports (README, "Bulk CSV"): a sync job over exactly the rows of
+ * one uploaded file. PART_LIST brings supplier parts into the store (with
+ * per-row overrides); the override kinds set the price or stock of products
+ * already there.
+ */
+export type ImportKind = 'PART_LIST' | 'PRICE_OVERRIDES' | 'STOCK_OVERRIDES';
+export const IMPORT_KINDS: readonly ImportKind[] = ['PART_LIST', 'PRICE_OVERRIDES', 'STOCK_OVERRIDES'];
+
+export function isImportKind(kind: string): kind is ImportKind {
+  return (IMPORT_KINDS as readonly string[]).includes(kind);
+}
+
+/** The uploaded file an import job reads: content-addressed under the imports directory. */
+export interface ImportFile {
+  /** SHA-256 of the file's bytes (hex): its name in the imports directory. */
+  sha256: string;
+  bytes: number;
+  /** Data rows (records after the header). */
+  rows: number;
+}
 
 export type SyncStatus = 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED' | 'INTERRUPTED';
 /** Statuses that hold the "one active job per kind and scope" slot. */
 export const ACTIVE_STATUSES: readonly SyncStatus[] = ['QUEUED', 'RUNNING', 'INTERRUPTED'];
 export const FINAL_STATUSES: readonly SyncStatus[] = ['SUCCEEDED', 'FAILED', 'CANCELLED'];
 
-export type SyncPhase = 'QUEUED' | 'READING_SUPPLIER' | 'READING_STORE' | 'WRITING' | 'DONE';
+export type SyncPhase =
+  | 'QUEUED'
+  | 'READING_SUPPLIER'
+  | 'READING_STORE'
+  | 'WRITING'
+  // A social link's ingestion, step by step (src/social/ingestPipeline.ts).
+  | 'FETCHING_METADATA'
+  | 'COPYING_THUMBNAIL'
+  | 'DERIVING_IMAGES'
+  | 'ANALYSING_CAPTION'
+  | 'MATCHING_CATALOG'
+  | 'DONE';
 
 export interface SyncScope {
   /** Exact manufacturer name. */
@@ -24,6 +60,14 @@ export interface SyncScope {
   limit?: number;
   /** Store SKUs to retry (set by retrySyncFailures). */
   skus?: string[];
+  /** An import's file. */
+  import?: ImportFile;
+  /** An import retry: only the rows on these lines of the file. */
+  lines?: number[];
+  /** SOCIAL_INGEST: the video (its platform's id and canonical URL) and the draft it fills. */
+  videoId?: string;
+  url?: string;
+  draftId?: string;
 }
 
 export interface SyncCounters {
@@ -38,7 +82,15 @@ export interface SyncCounters {
 export interface SyncCheckpoint {
   /** The next supplier page to read (1-based). */
   nextPage: number;
+  /** An import: the next data row of its file to read (1-based; rows before it are done). */
+  nextRow?: number;
   counters: SyncCounters;
+  /**
+   * ERP_ORDER_EXPORT: where the run reads the store's orders, fixed when it
+   * starts so a resumed run reads the same set — those modified since
+   * `since` (null: all), after store order `afterId` (keyset paging).
+   */
+  storeOrders?: { since: string | null; afterId: number | null };
 }
 
 export interface SyncJobRecord {
@@ -74,6 +126,9 @@ export interface SyncFailureRecord {
   code: string;
   message: string;
   attempts: number;
+  /** An import row's line in its file (where the row starts), and the column of a bad cell. */
+  line?: number | null;
+  column?: string | null;
 }
 
 export type ChangeAction = 'CREATE' | 'UPDATE';
@@ -133,6 +188,11 @@ export function scopeKeyOf(kind: SyncKind, scope: SyncScope, dryRun: boolean): s
     query: scope.query ?? null,
     limit: scope.limit ?? null,
     skus: scope.skus ? [...scope.skus].sort() : null,
+    // Only set for imports, so every other kind's key is what it always was.
+    ...(scope.import ? { import: scope.import.sha256 } : {}),
+    ...(scope.lines ? { lines: [...scope.lines].sort((a, b) => a - b) } : {}),
+    // Only when present, so the keys of the other kinds' active jobs stay what they were.
+    ...(scope.videoId !== undefined ? { videoId: scope.videoId } : {}),
   };
   return `${kind}:${dryRun ? 'dry' : 'live'}:${JSON.stringify(canonical)}`;
 }

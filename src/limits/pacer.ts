@@ -22,6 +22,18 @@ export interface Budget {
   points: number;
   /** Window length in ms. */
   durationMs: number;
+  /**
+   * Also space the budget's requests evenly, allowing at most this long's
+   * share of it at once: a vendor that measures a rate (a bucket refilled
+   * every instant, such as WhatsApp's messages per second) then never sees
+   * a whole window's worth arrive at a window's edge. The spacing is GCRA
+   * (createSpacing), in process, since the shared (Redis) limiters keep
+   * whole seconds; the window itself is still counted, and shared. The
+   * spacing is one queue for both lanes (slots are reserved in arrival
+   * order): meant for a bulk-only upstream such as WhatsApp's sends, where
+   * no interactive read waits behind it. @default none
+   */
+  smoothMs?: number;
 }
 
 export interface PacerOptions {
@@ -110,9 +122,7 @@ export function createPacer(options: PacerOptions): Pacer {
     options.createLimiter ??
     ((o: { keyPrefix: string; points: number; duration: number }) => new RateLimiterMemory(o));
   const budgets = withSmoothing(options.budgets);
-  const total = budgets.map((b, i) =>
-    make({ keyPrefix: `pace:${options.name}:all:${i}`, points: b.points, duration: b.durationMs / 1000 }),
-  );
+  const total = budgets.map((b, i) => make({ keyPrefix: `pace:${options.name}:all:${i}`, points: b.points, duration: b.durationMs / 1000 }));
   const bulkOnly = budgets.map((b, i) =>
     make({
       keyPrefix: `pace:${options.name}:bulk:${i}`,
@@ -120,6 +130,7 @@ export function createPacer(options: PacerOptions): Pacer {
       duration: b.durationMs / 1000,
     }),
   );
+  const spacings = options.budgets.filter((b) => b.smoothMs !== undefined && b.smoothMs > 0 && b.smoothMs < b.durationMs).map((b) => createSpacing(b));
 
   let vendorLeft: number | null = null;
   let vendorQuota: number | null = null;
@@ -191,6 +202,21 @@ export function createPacer(options: PacerOptions): Pacer {
   async function acquire(lane: Lane, deadline: number, signal?: AbortSignal): Promise<PacerTicket> {
     if (lane === 'interactive') lastInteractiveAt = Date.now();
     waiting[lane]++;
+    // A smoothed budget's slot first (each request reserves its own: no herd wakes at each boundary).
+    const slots: SpacingSlot[] = [];
+    try {
+      for (const spacing of spacings) {
+        const slot = spacing.reserve(Date.now(), deadline);
+        if (!slot) throw new PacingDeadlineError(options.name, spacing.nextInMs(Date.now()));
+        slots.push(slot);
+      }
+      const slotWait = Math.max(0, ...slots.map((sl) => sl.at - Date.now()));
+      if (slotWait > 0) await sleep(slotWait, signal);
+    } catch (err) {
+      for (const sl of slots) sl.cancel();
+      waiting[lane]--;
+      throw err;
+    }
     try {
       for (;;) {
         signal?.throwIfAborted();
@@ -262,6 +288,54 @@ export function createPacer(options: PacerOptions): Pacer {
   return {
     acquire,
     snapshot: () => ({ vendorLeft, vendorQuota, vendorResetAt, blockedUntil, inFlight, waiting: { ...waiting } }),
+  };
+}
+
+/** A request's reserved slot of a smoothed budget: when it may go, and how to give it back unused. */
+export interface SpacingSlot {
+  at: number;
+  cancel(): void;
+}
+
+export interface Spacing {
+  /** Reserves the next slot at or after `now`; undefined (nothing reserved) when it would start after `latest`. */
+  reserve(now: number, latest: number): SpacingSlot | undefined;
+  /** ms until the next slot (0: now). */
+  nextInMs(now: number): number;
+}
+
+/**
+ * Even spacing for a budget with `smoothMs`: the generic cell rate
+ * algorithm (GCRA, the virtual-scheduling form of ITU-T I.371), one request
+ * every `durationMs / points`, at most `points × smoothMs / durationMs` at
+ * once. So any interval of t ms holds at most burst + t / interval requests,
+ * and the rate is the budget's exactly however late a sleeper wakes: each
+ * request reserves its own slot when it asks (nothing is lost at a
+ * sub-window's edge, no crowd of waiters wakes at each one).
+ */
+export function createSpacing(budget: Budget): Spacing {
+  const interval = budget.durationMs / budget.points;
+  const burst = Math.max(1, Math.floor((budget.points * (budget.smoothMs ?? 0)) / budget.durationMs));
+  const tolerance = (burst - 1) * interval;
+  /** The theoretical arrival time of the next request. */
+  let tat = Number.NEGATIVE_INFINITY;
+  const startAt = (now: number) => Math.max(now, tat - tolerance);
+  return {
+    reserve(now, latest) {
+      const at = startAt(now);
+      if (at > latest) return undefined;
+      const before = tat;
+      tat = Math.max(tat, at) + interval;
+      const mine = tat;
+      return {
+        at,
+        cancel() {
+          // Only the latest reservation can be handed back without moving anyone else's.
+          if (tat === mine) tat = before;
+        },
+      };
+    },
+    nextInMs: (now) => Math.max(0, startAt(now) - now),
   };
 }
 

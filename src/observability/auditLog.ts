@@ -19,6 +19,8 @@ export type { AuditEntryRecord, AuditFilter, AuditOutcome, AuditStore } from './
 
 export interface AuditEvent {
   client: string;
+  /** The presented key's id (never the key). */
+  keyId?: string;
   role: string;
   operationName: string | null;
   field: string;
@@ -90,6 +92,7 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
         await store.append({
           at: new Date().toISOString(),
           client: event.client,
+          keyId: event.keyId ?? null,
           role: event.role,
           operationName: event.operationName,
           field: event.field,

@@ -11,6 +11,8 @@ export interface AuditEntryRecord {
   id: string;
   at: string;
   client: string;
+  /** Which of the client's keys: a short hash, never the key; null when not known (older entries). */
+  keyId: string | null;
   role: string;
   operationName: string | null;
   field: string;
@@ -21,7 +23,7 @@ export interface AuditEntryRecord {
   durationMs: number;
 }
 
-export type NewAuditEntry = Omit<AuditEntryRecord, 'id'>;
+export type NewAuditEntry = Omit<AuditEntryRecord, 'id' | 'keyId'> & { keyId?: string | null };
 
 export interface AuditFilter {
   /** Exact client name. */

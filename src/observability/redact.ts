@@ -11,7 +11,8 @@
  * - by content: every string (messages, error stacks, upstream bodies, URLs)
  *   passes through `redactText`, which rewrites JWTs, bearer and basic
  *   credentials, key-shaped strings, secret query parameters, email
- *   addresses, phone numbers, street addresses, and every secret value the
+ *   addresses, phone numbers (also URL-encoded, and WhatsApp's digits-only
+ *   numbers by their field names), street addresses, and every secret value the
  *   gateway registered with `registerSecret` (configured keys and tokens,
  *   installed store tokens).
  *
@@ -80,8 +81,10 @@ const TEXT_PATTERNS: ReadonlyArray<readonly [RegExp, string]> = [
   [/\b(?:cdk|api|sk|pk|rk)_?[-_][\w-]{12,}/gi, '[key]'],
   // Email addresses.
   [/[\w.%+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}/g, '[email]'],
-  // Phone numbers: international (+ and 7 to 15 digits in groups) ...
+  // Phone numbers: international (+ and 7 to 15 digits in groups), also URL-encoded (%2B, as a query
+  // string or a form body carries an E.164 number) ...
   [/\+\d{1,3}(?:[\s.-]?\(?\d{1,4}\)?){2,5}\d/g, '[phone]'],
+  [/%2B\d{7,15}(?!\d)/gi, '[phone]'],
   // ... and North American ten-digit forms: 614-555-0199, (614) 555-0199, 614.555.0199.
   [/(?<![\w.])\(?\d{3}\)?[\s.-]\d{3}[\s.-]\d{4}(?![\w.])/g, '[phone]'],
   // Street addresses: a house number, one to four words, a street type.
@@ -124,8 +127,16 @@ const PII_KEYS = new Set(
     'email', 'emailAddress', 'phone', 'phoneNumber', 'telephone', 'mobile', 'fax',
     'street', 'street1', 'street2', 'streetAddress', 'address1', 'address2', 'addressLine1', 'addressLine2',
     'line1', 'line2', 'zip', 'zipCode', 'postcode', 'postalCode', 'firstName', 'lastName', 'fullName',
+    // WhatsApp's numbers come digits only (`wa_id`, `recipient_id`), which no content pattern tells from an id.
+    'waId', 'recipientId', 'recipient', 'displayPhoneNumber', 'msisdn',
   ].map(norm),
 );
+/**
+ * Names too common to mask whole (`from` and `to` are statuses in an order's history), masked when
+ * the value is a phone number: WhatsApp's `messages[].from`, `contacts[].input`, a message's `to`.
+ */
+const PHONE_VALUE_KEYS = new Set(['from', 'to', 'input']);
+const PHONE_VALUE = /^\+?[1-9]\d{7,14}$/;
 /** In an object that looks like a postal address, only these survive. */
 const ADDRESS_KEEP = new Set(['state', 'country', 'countrycode', 'countryiso2', 'stateorprovince']);
 const ADDRESS_MARKERS = new Set(['street1', 'street', 'address1', 'addressline1', 'line1', 'streetaddress']);
@@ -196,6 +207,7 @@ export function scrubValue(value: unknown, options: ScrubOptions = {}): unknown 
       const n = norm(k);
       if (isSecretKey(k, val)) out[k] = CENSOR;
       else if (PII_KEYS.has(n) && val !== null && val !== undefined && val !== '') out[k] = CENSOR;
+      else if (PHONE_VALUE_KEYS.has(n) && typeof val === 'string' && PHONE_VALUE.test(val.trim())) out[k] = CENSOR;
       else if (address && !ADDRESS_KEEP.has(n) && (typeof val === 'string' || typeof val === 'number')) out[k] = CENSOR;
       else if (n === 'address' && typeof val === 'string') out[k] = CENSOR;
       else out[k] = walk(val, depth + 1, n === 'address' || n.endsWith('address'));

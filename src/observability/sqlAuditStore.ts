@@ -28,7 +28,7 @@ export function createSqlAuditStore(records: RecordDatabase): AuditStore {
   return {
     async append(entry) {
       const [row] = (await append(columnsOf(entry))).rows;
-      return { ...entry, id: String(row?.id) };
+      return { ...entry, keyId: entry.keyId ?? null, id: String(row?.id) };
     },
     async list(filter, page) {
       const [rows, total] = await Promise.all([

@@ -9,14 +9,21 @@ import { sql, type RawBuilder } from 'kysely';
 
 export type RecordEngine = 'sqlite' | 'postgres';
 
+/** JSON as text and booleans as 0/1 (tables.ts), for the stores that convert a row field by field (the ERP export, draft and message stores). */
+export const encodeJson = (value: unknown): string => JSON.stringify(value);
+export const decodeJson = <T>(text: string): T => JSON.parse(text) as T;
+export const encodeFlag = (value: boolean): number => (value ? 1 : 0);
+export const decodeFlag = (value: number | string): boolean => Number(value) === 1;
+
 /**
  * The next value of a table's `seq` listing order. SQLite serialises
  * writers, so max + 1 inside the insert is atomic there (and is what the
  * tables written before migrations already hold); PostgreSQL's column is an
- * identity (jobs: migration 1, supplier_orders: migration 2), filled by
- * DEFAULT without a race between instances.
+ * identity (jobs: migration 1, supplier_orders: migration 2, erp_order_exports:
+ * migration 3, whatsapp_messages: migration 7), filled by DEFAULT without a race
+ * between instances.
  */
-export function nextSeq(engine: RecordEngine, table: 'jobs' | 'supplier_orders'): RawBuilder<number> {
+export function nextSeq(engine: RecordEngine, table: 'jobs' | 'supplier_orders' | 'erp_order_exports' | 'whatsapp_messages'): RawBuilder<number> {
   return engine === 'postgres' ? sql<number>`default` : sql<number>`(select coalesce(max(seq), 0) + 1 from ${sql.table(table)})`;
 }
 

@@ -10,7 +10,11 @@
 import type { ColumnType, Generated } from 'kysely';
 import type { SealedToken, StoreTokenRecord } from '../auth/tokenVault.js';
 import type { AuditEntryRecord } from '../observability/auditStore.js';
+import type { ContactWindow } from '../messaging/messageStore.js';
+import type { MessageEventRecord, ProductMessageRecord } from '../messaging/types.js';
+import type { ErpExportEventRecord, ErpExportRecord } from '../orders/erpExportTypes.js';
 import type { OrderEventRecord, SupplierOrderRecord } from '../orders/types.js';
+import type { ProductDraftRecord } from '../social/types.js';
 import type { PlannedChangeRecord, SyncFailureRecord, SyncJobRecord, SyncScheduleRecord } from '../jobs/types.js';
 import type { Columns } from './engine.js';
 
@@ -33,7 +37,11 @@ export interface JobsTable extends Stored<Omit<SyncJobRecord, 'scope' | 'dryRun'
   cancel_requested: Defaulted<number>;
 }
 
-export type FailuresTable = Stored<SyncFailureRecord>;
+/** A sync's failures; an import row's also where it is (migration 8: `line`, and `col` for the record's `column`), null for a sync's. */
+export interface FailuresTable extends Stored<Omit<SyncFailureRecord, 'line' | 'column'>> {
+  line: number | null;
+  col: Maybe;
+}
 
 export interface PlannedChangesTable extends Stored<Omit<PlannedChangeRecord, 'changes'>> {
   /** JSON of FieldChange[]. */
@@ -44,8 +52,10 @@ export interface SchedulesTable extends Stored<Omit<SyncScheduleRecord, 'scope'>
   scope: Text;
 }
 
-export interface AuditLogTable extends Stored<Omit<AuditEntryRecord, 'id'>> {
+export interface AuditLogTable extends Stored<Omit<AuditEntryRecord, 'id' | 'keyId'>> {
   id: Generated<number>;
+  /** The presented key's id (migration 5); null in older rows, and when an entry names none (NewAuditEntry). */
+  key_id: Defaulted<Maybe>;
 }
 
 /** A sealed token (tokenVault.ts) and its install. */
@@ -88,6 +98,68 @@ export interface OrderEventsTable extends Stored<Omit<OrderEventRecord, 'from' |
   to_status: Text;
 }
 
+/** ERP order exports (migration 3): one per store order, written before any ERP call. */
+export interface ErpOrderExportsTable extends Stored<Omit<ErpExportRecord, 'abandoned' | 'lines' | 'lastError'>> {
+  /** Listing order; SQLite: max + 1 in the insert, PostgreSQL: an identity column. */
+  seq: Defaulted<number>;
+  /** JSON of string[] (batch heads given up after an unknown outcome), of ErpExportLine[], and of ErpExportError or null. */
+  abandoned: Text;
+  lines: Text;
+  last_error: Maybe;
+}
+
+export interface ErpOrderExportEventsTable extends Stored<Omit<ErpExportEventRecord, 'from' | 'to'>> {
+  seq: number;
+  from_status: Maybe;
+  to_status: Text;
+}
+
+/** Product drafts from social video links (migration 6). */
+export interface SocialDraftsTable extends Stored<Omit<ProductDraftRecord, 'price' | 'tags' | 'images' | 'matches' | 'analysis' | 'linked' | 'publishAttempts' | 'version'>> {
+  seq: Defaulted<number>;
+  /** The price's Money, as its two fields. */
+  price_amount: Maybe;
+  price_currency: Maybe;
+  /** JSON of string[], DraftImage[], DraftMatch[], and of CaptionAnalysis or null. */
+  tags: Text;
+  images: Text;
+  matches: Text;
+  analysis: Maybe;
+  linked: Defaulted<number>;
+  publish_attempts: Defaulted<number>;
+  version: Defaulted<number>;
+}
+
+/** A publish idempotency key, bound to one draft per client (migration 6). */
+export interface SocialPublishKeysTable {
+  client: Text;
+  key: Text;
+  draft_id: Text;
+  created_at: Text;
+}
+
+/** WhatsApp product messages (migration 7; src/messaging/sqlMessageStore.ts). */
+export interface WhatsAppMessagesTable extends Stored<Omit<ProductMessageRecord, 'products' | 'templateOnly' | 'errors'>> {
+  /** Listing order; SQLite: max + 1 in the insert, PostgreSQL: an identity column. */
+  seq: Defaulted<number>;
+  /** JSON of MessageProductRef[] (store id, retailer id, name), and of the vendor's errors (MessageErrorRecord[]). */
+  products: Text;
+  errors: Text;
+  /** 1: only the template may be sent (the vendor refused an interactive one as outside the window). */
+  template_only: Defaulted<number>;
+}
+
+export interface WhatsAppMessageEventsTable extends Stored<Omit<MessageEventRecord, 'from' | 'to'>> {
+  seq: number;
+  from_status: Maybe;
+  to_status: Text;
+}
+
+/** A customer's window (ContactWindow), by their E.164 number. */
+export interface WhatsAppContactsTable extends Stored<ContactWindow> {
+  recipient: Text;
+}
+
 export interface RecordTables {
   jobs: JobsTable;
   failures: FailuresTable;
@@ -98,4 +170,11 @@ export interface RecordTables {
   idempotency_keys: IdempotencyKeysTable;
   supplier_orders: SupplierOrdersTable;
   order_events: OrderEventsTable;
+  erp_order_exports: ErpOrderExportsTable;
+  erp_order_export_events: ErpOrderExportEventsTable;
+  social_drafts: SocialDraftsTable;
+  social_publish_keys: SocialPublishKeysTable;
+  whatsapp_messages: WhatsAppMessagesTable;
+  whatsapp_message_events: WhatsAppMessageEventsTable;
+  whatsapp_contacts: WhatsAppContactsTable;
 }

@@ -7,8 +7,11 @@
 import type { BigCommerceOrigin } from './bigcommerce/app.js';
 import type { FinditPartsOrigin } from './finditparts/app.js';
 import type { IonOrigin } from './ion/app.js';
+import type { ShopifyOrigin } from './shopify/app.js';
+import type { TikTokOrigin } from './tiktok/app.js';
+import type { WhatsAppOrigin } from './whatsapp/app.js';
 import type { SandboxOptions, SandboxOptionsInput } from './options.js';
-import { startBigCommerceTwin, startFinditPartsTwin, startIonTwin } from './twins.js';
+import { startBigCommerceTwin, startFinditPartsTwin, startIonTwin, startShopifyTwin, startTikTokTwin, startWhatsAppTwin } from './twins.js';
 import { createSandboxWorld, type RunningOrigin } from './world.js';
 
 export type { RunningOrigin } from './world.js';
@@ -18,6 +21,9 @@ export interface Sandbox {
   finditparts: RunningOrigin<FinditPartsOrigin>;
   bigcommerce: RunningOrigin<BigCommerceOrigin>;
   ion: RunningOrigin<IonOrigin>;
+  shopify: RunningOrigin<ShopifyOrigin>;
+  tiktok: RunningOrigin<TikTokOrigin>;
+  whatsapp: RunningOrigin<WhatsAppOrigin>;
   close(): Promise<void>;
 }
 
@@ -27,7 +33,10 @@ export async function createSandbox(input: SandboxOptionsInput = {}): Promise<Sa
     const finditparts = await startFinditPartsTwin(world);
     const bigcommerce = await startBigCommerceTwin(world);
     const ion = await startIonTwin(world);
-    return { options: world.options, finditparts, bigcommerce, ion, close: () => world.close() };
+    const shopify = await startShopifyTwin(world);
+    const tiktok = await startTikTokTwin(world);
+    const whatsapp = await startWhatsAppTwin(world);
+    return { options: world.options, finditparts, bigcommerce, ion, shopify, tiktok, whatsapp, close: () => world.close() };
   } catch (err) {
     await world.close();
     throw err;

@@ -88,6 +88,95 @@ export interface IonSandboxOptions {
   faults?: FaultSpecInput;
 }
 
+export interface ShopifySandboxOptions {
+  /** TCP port; 0 picks a free one. The shop's origin (`SHOPIFY_STORE_URL`) is this origin. @default 4103 */
+  port: number;
+  /** The shop's myshopify domain (`shop { myshopifyDomain }`, `X-Shopify-Shop-Domain`). @default "crossdock-sandbox.myshopify.com" */
+  shopDomain: string;
+  /** Accepted `X-Shopify-Access-Token`. @default "sandbox-shopify-token" */
+  accessToken: string;
+  /** The app's client secret: the key of the webhooks' `X-Shopify-Hmac-Sha256`. @default "sandbox-shopify-secret" */
+  apiSecret: string;
+  /** Seeded orders, generated lazily from the seed, up to 1,000,000. @default 100000 */
+  orders: number;
+  /** The shop currency (`shop { currencyCode }`, every order's money). @default "USD" */
+  currency: string;
+  /** The store's SKU rule: a line item's SKU is this prefix + the supplier part number. @default "" */
+  skuPrefix: string;
+  /** Cost bucket size in points (`throttleStatus.maximumAvailable`). @default 2000 */
+  bucketSize: number;
+  /** Points restored per second (`throttleStatus.restoreRate`; Standard plan). @default 100 */
+  restoreRate: number;
+  /** The single-query cost cap (MAX_COST_EXCEEDED above it). @default 1000 */
+  maxQueryCost: number;
+  /** Forward pagination of a connection stops after this many objects (0: never). @default 25000 */
+  paginationLimit: number;
+  /** A bulk operation moves from CREATED to RUNNING after this long, in ms. @default 200 */
+  bulkStartDelayMs: number;
+  /** Objects a bulk operation writes per second (0: as fast as the sandbox can). @default 0 */
+  bulkObjectsPerSecond: number;
+  /** Deliver webhooks at all. @default true */
+  webhooks: boolean;
+  /** A webhook endpoint configured with the app (orders/create, orders/updated), beside the subscriptions made through the API. @default none */
+  webhookUrl?: string;
+  /** The API version of that endpoint's deliveries. @default "2025-10" */
+  webhookApiVersion: string;
+  /** Delay before each webhook retry, in ms (their number is the number of retries). @default [1000, 2000, 4000, 8000, 15000, 30000, 30000, 30000] */
+  webhookRetryDelaysMs: number[];
+  /** A delivery not answered within this long has failed (the vendor waits 5 s). @default 5000 */
+  webhookTimeoutMs: number;
+  /** Faults at start. @default none */
+  faults?: FaultSpecInput;
+}
+
+export interface TikTokSandboxOptions {
+  /** TCP port; 0 picks a free one. @default 4105 */
+  port: number;
+  /** Generated videos, ids 7000000000000000001 upward. @default 200 */
+  videos: number;
+  /** Faults at start. @default none */
+  faults?: FaultSpecInput;
+}
+
+export interface WhatsAppSandboxOptions {
+  /** TCP port; 0 picks a free one. @default 4106 */
+  port: number;
+  /** The Graph API version in the path (`/{version}/{phone-number-id}/messages`). @default "v21.0" */
+  apiVersion: string;
+  /** The business phone number's id. @default "sandbox-phone" */
+  phoneNumberId: string;
+  /** The business number as webhooks show it (`metadata.display_phone_number`). @default "15550100000" */
+  displayPhoneNumber: string;
+  /** The WhatsApp Business Account id (a webhook entry's `id`). @default "sandbox-waba" */
+  businessAccountId: string;
+  /** The accepted bearer token. @default "sandbox-whatsapp-token" */
+  accessToken: string;
+  /** Webhooks are signed with it (X-Hub-Signature-256). @default "sandbox-whatsapp-secret" */
+  appSecret: string;
+  /** Sent in the verification handshake. @default "sandbox-verify" */
+  verifyToken: string;
+  /** The product catalog connected to the number: its products are the store's SKUs. @default "sandbox-catalog" */
+  catalogId: string;
+  /** Approved message templates. @default one, `crossdock_products` (en_US) with one body variable */
+  templates: Array<{ name: string; language: string; bodyParameters: number }>;
+  /** The number's throughput (upstreams.md: 80 messages/s by default), refilled continuously. @default 80 */
+  messagesPerSecond: number;
+  /** The pair rate: least time between two messages to one user (upstreams.md: about 6 s). @default 6000 */
+  pairIntervalMs: number;
+  /** The customer window after a user's message (upstreams.md: 24 h). @default 86400000 */
+  windowMs: number;
+  /** Where status webhooks go (verified by the handshake before the first delivery). @default none until registered */
+  webhookUrl?: string;
+  /** When the statuses of an accepted message are sent, after acceptance. @default sent 20, delivered 60, read 150 */
+  statusDelaysMs: { sent: number; delivered: number; read: number };
+  /** Users read what they get (a `read` status follows `delivered`). @default true */
+  readReceipts: boolean;
+  /** A regular expression over a user's digits: such users are undeliverable (131026). @default "0000$" */
+  undeliverable: string;
+  /** Faults at start. @default none */
+  faults?: FaultSpecInput;
+}
+
 export interface SandboxOptions {
   /** Interface both origins bind to. @default "127.0.0.1" */
   host: string;
@@ -98,12 +187,18 @@ export interface SandboxOptions {
   finditparts: FinditPartsSandboxOptions;
   bigcommerce: BigCommerceSandboxOptions;
   ion: IonSandboxOptions;
+  shopify: ShopifySandboxOptions;
+  tiktok: TikTokSandboxOptions;
+  whatsapp: WhatsAppSandboxOptions;
 }
 
-export type SandboxOptionsInput = Partial<Omit<SandboxOptions, 'finditparts' | 'bigcommerce' | 'ion'>> & {
+export type SandboxOptionsInput = Partial<Omit<SandboxOptions, 'finditparts' | 'bigcommerce' | 'ion' | 'shopify' | 'tiktok' | 'whatsapp'>> & {
+  tiktok?: Partial<TikTokSandboxOptions>;
   finditparts?: Partial<FinditPartsSandboxOptions>;
   bigcommerce?: Partial<BigCommerceSandboxOptions>;
   ion?: Partial<IonSandboxOptions>;
+  shopify?: Partial<ShopifySandboxOptions>;
+  whatsapp?: Partial<WhatsAppSandboxOptions>;
 };
 
 export const SANDBOX_DEFAULTS: SandboxOptions = {
@@ -150,6 +245,44 @@ export const SANDBOX_DEFAULTS: SandboxOptions = {
     retryAfterSeconds: 1,
     bulkMaxTransactions: 1_000,
   },
+  shopify: {
+    port: 4103,
+    shopDomain: 'crossdock-sandbox.myshopify.com',
+    accessToken: 'sandbox-shopify-token',
+    apiSecret: 'sandbox-shopify-secret',
+    orders: 100_000,
+    currency: 'USD',
+    skuPrefix: '',
+    bucketSize: 2_000,
+    restoreRate: 100,
+    maxQueryCost: 1_000,
+    paginationLimit: 25_000,
+    bulkStartDelayMs: 200,
+    bulkObjectsPerSecond: 0,
+    webhooks: true,
+    webhookApiVersion: '2025-10',
+    webhookRetryDelaysMs: [1_000, 2_000, 4_000, 8_000, 15_000, 30_000, 30_000, 30_000],
+    webhookTimeoutMs: 5_000,
+  },
+  tiktok: { port: 4105, videos: 200 },
+  whatsapp: {
+    port: 4106,
+    apiVersion: 'v21.0',
+    phoneNumberId: 'sandbox-phone',
+    displayPhoneNumber: '15550100000',
+    businessAccountId: 'sandbox-waba',
+    accessToken: 'sandbox-whatsapp-token',
+    appSecret: 'sandbox-whatsapp-secret',
+    verifyToken: 'sandbox-verify',
+    catalogId: 'sandbox-catalog',
+    templates: [{ name: 'crossdock_products', language: 'en_US', bodyParameters: 1 }],
+    messagesPerSecond: 80,
+    pairIntervalMs: 6_000,
+    windowMs: 86_400_000,
+    statusDelaysMs: { sent: 20, delivered: 60, read: 150 },
+    readReceipts: true,
+    undeliverable: '0000$',
+  },
 };
 
 export function resolveSandboxOptions(input: SandboxOptionsInput = {}): SandboxOptions {
@@ -159,6 +292,9 @@ export function resolveSandboxOptions(input: SandboxOptionsInput = {}): SandboxO
     finditparts: { ...SANDBOX_DEFAULTS.finditparts, ...stripUndefined(input.finditparts ?? {}) },
     bigcommerce: { ...SANDBOX_DEFAULTS.bigcommerce, ...stripUndefined(input.bigcommerce ?? {}) },
     ion: { ...SANDBOX_DEFAULTS.ion, ...stripUndefined(input.ion ?? {}) },
+    shopify: { ...SANDBOX_DEFAULTS.shopify, ...stripUndefined(input.shopify ?? {}) },
+    tiktok: { ...SANDBOX_DEFAULTS.tiktok, ...stripUndefined(input.tiktok ?? {}) },
+    whatsapp: { ...SANDBOX_DEFAULTS.whatsapp, ...stripUndefined(input.whatsapp ?? {}) },
   } as SandboxOptions;
 }
 

@@ -18,7 +18,10 @@ import type { ConnectorRoute } from '../connectors/connector.js';
 import { healthSummary, type HealthReport } from '../observability/healthReport.js';
 import type { PlainRequest, PlainResponse } from './graphqlHandler.js';
 import { registerConnectorRoutes } from './connectorRoutes.js';
+import { MEDIA_PATH, registerMediaRoute } from './mediaRoute.js';
+import type { MediaStore } from '../media/mediaStore.js';
 import { registerDashboardRoutes } from './dashboardPage.js';
+import { registerBulkRoutes, type BulkRoutesOptions } from './bulkRoutes.js';
 import { loadPlaygroundAssets, mayShowDevKey, playgroundHtml, PLAYGROUND_SCRIPT, PLAYGROUND_STYLE } from './playground.js';
 import { registerHardening, type HardeningOptions } from './hardening.js';
 
@@ -56,12 +59,16 @@ export interface HttpAppOptions {
    */
   connectorRoutes?: readonly ConnectorRoute[];
   bodyLimitBytes?: number;
+  /** Bulk CSV imports and exports (`/bulk/…`, behind the auth hook). @default none */
+  bulk?: Omit<BulkRoutesOptions, 'logger'>;
+  /** The media store, served at /media/{key} (public: content-addressed images). @default none */
+  media?: Pick<MediaStore, 'get'>;
   /** Security headers, CORS allow-list, compression (hardening.ts). @default headers and compression on, no CORS */
   hardening?: HardeningOptions;
 }
 
 /** No key needed: liveness, the playground's and the dashboard's static pages (they hold no data; their queries need a key). */
-const PUBLIC_PREFIXES = ['/health', '/playground', '/dashboard', '/favicon.ico'];
+const PUBLIC_PREFIXES = ['/health', '/playground', '/dashboard', '/favicon.ico', MEDIA_PATH];
 
 /** A caller's X-Request-Id is kept when it is a plain token; otherwise (or absent) one is made. */
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -188,6 +195,8 @@ export async function createHttpApp(options: HttpAppOptions): Promise<FastifyIns
     return reply.code(report.state === 'draining' ? 503 : 200).send(healthSummary(report));
   });
   registerConnectorRoutes(app, options.connectorRoutes ?? []);
+  if (options.bulk) registerBulkRoutes(app, { ...options.bulk, logger });
+  if (options.media) registerMediaRoute(app, options.media);
   app.get('/favicon.ico', async (_request, reply) => reply.code(204).send());
 
   app.get('/ready', async (_request, reply) => {

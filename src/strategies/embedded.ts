@@ -13,6 +13,7 @@ import { BoundedMap } from '../cache/boundedMap.js';
 import { createEmitterBus } from '../events/emitterBus.js';
 import type { SyncJobRecord } from '../jobs/types.js';
 import type { Logger } from '../observability/logger.js';
+import type { ProductMessageRecord } from '../messaging/types.js';
 import type { SupplierOrderRecord } from '../orders/types.js';
 import { createLocalLeases } from '../storage/leases.js';
 import { openRecordStores } from './recordStores.js';
@@ -22,6 +23,7 @@ export async function createEmbeddedStrategies(config: Config, logger: Logger): 
   const records = await openRecordStores(config, logger);
   const jobBus = createEmitterBus<SyncJobRecord>();
   const orderBus = createEmitterBus<SupplierOrderRecord>();
+  const messageBus = createEmitterBus<ProductMessageRecord>();
   return {
     kind: 'embedded',
     instanceId: randomUUID(),
@@ -31,8 +33,12 @@ export async function createEmbeddedStrategies(config: Config, logger: Logger): 
     onRemoteInvalidate: () => undefined,
     jobStore: records.jobStore,
     orderStore: records.orderStore,
+    erpExportStore: records.erpExportStore,
+    draftStore: records.draftStore,
     jobBus,
     orderBus,
+    messageStore: records.messageStore,
+    messageBus,
     leases: createLocalLeases(),
     leaseMs: 15_000,
     auditStore: records.auditStore,
@@ -45,6 +51,7 @@ export async function createEmbeddedStrategies(config: Config, logger: Logger): 
     async close() {
       jobBus.close();
       orderBus.close();
+      messageBus.close();
       await records.close();
     },
   };

@@ -2,7 +2,8 @@
  * The record stores every strategy set uses (DESIGN.md's strategy table,
  * "records"): one record database per process — the data dir's SQLite file,
  * or PostgreSQL with DATABASE_URL — migrated to the latest version at
- * start, and the job store, order store, audit store and token vault on it.
+ * start, and the job store, order store, ERP export store, message store,
+ * audit store, draft store and token vault on it.
  * Redis, when configured, keeps only what it is good at (cache, limits, the
  * vendor gate, events, leases).
  */
@@ -13,18 +14,28 @@ import { createSqlAuditStore } from '../observability/sqlAuditStore.js';
 import type { AuditStore } from '../observability/auditStore.js';
 import { createSqlJobStore } from '../jobs/store/sqlJobStore.js';
 import type { JobStore } from '../jobs/store/jobStore.js';
+import type { MessageStore } from '../messaging/messageStore.js';
+import { createSqlMessageStore } from '../messaging/sqlMessageStore.js';
 import type { OrderStore } from '../orders/orderStore.js';
 import { createSqlOrderStore } from '../orders/sqlOrderStore.js';
+import type { ErpExportStore } from '../orders/erpExportStore.js';
+import { createSqlErpExportStore } from '../orders/sqlErpExportStore.js';
 import { createSqlTokenVault } from '../auth/sqlTokenVault.js';
 import type { TokenCipher, TokenVault } from '../auth/tokenVault.js';
 import { migrateRecords } from '../records/migrate.js';
 import { createRecordDatabase } from '../records/recordDatabase.js';
 import { isStoreUnavailable } from '../storage/storeUnavailable.js';
+import type { DraftStore } from '../social/draftStore.js';
+import { createSqlDraftStore } from '../social/sqlDraftStore.js';
 
 export interface RecordStores {
   jobStore: JobStore;
   orderStore: OrderStore;
+  erpExportStore: ErpExportStore;
+  messageStore: MessageStore;
   auditStore: AuditStore;
+  /** Product drafts from social links (migration 6). */
+  draftStore: DraftStore;
   createVault(cipher: TokenCipher): TokenVault;
   /** A cheap `select 1` with a short deadline (1 s), for /ready. Never throws. */
   health(): Promise<{ up: boolean; detail: { engine: string; status: 'up' | 'unreachable'; latencyMs: number | null } }>;
@@ -54,7 +65,10 @@ export async function openRecordStores(config: Config, logger: Logger): Promise<
   return {
     jobStore: createSqlJobStore(records),
     orderStore: createSqlOrderStore(records),
+    erpExportStore: createSqlErpExportStore(records),
+    messageStore: createSqlMessageStore(records),
     auditStore: createSqlAuditStore(records),
+    draftStore: createSqlDraftStore(records),
     createVault: (cipher) => createSqlTokenVault(records, cipher),
     async health() {
       const ping = await records.ping(1_000);

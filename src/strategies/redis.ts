@@ -19,6 +19,7 @@ import type { SyncJobRecord } from '../jobs/types.js';
 import { createRedisLimiterFactory } from '../limits/redisLimiter.js';
 import { createSharedGate, type SharedGate } from '../limits/sharedGate.js';
 import type { Logger } from '../observability/logger.js';
+import type { ProductMessageRecord } from '../messaging/types.js';
 import type { SupplierOrderRecord } from '../orders/types.js';
 import { createRedisLeases } from '../storage/redisLeases.js';
 import { openRecordStores } from './recordStores.js';
@@ -50,6 +51,7 @@ export async function createRedisStrategies(config: Config & { redis: RedisConfi
     const cacheStore = new Keyv({ store: tiered, namespace: 'crossdock', serialize: undefined, deserialize: undefined });
     const jobBus = await createRedisBus<SyncJobRecord>({ redis, channel: `${prefix}events:jobs`, instanceId, logger });
     const orderBus = await createRedisBus<SupplierOrderRecord>({ redis, channel: `${prefix}events:orders`, instanceId, logger });
+    const messageBus = await createRedisBus<ProductMessageRecord>({ redis, channel: `${prefix}events:messages`, instanceId, logger });
     const gates = new Map<string, SharedGate>();
     return {
       kind: 'redis',
@@ -69,8 +71,12 @@ export async function createRedisStrategies(config: Config & { redis: RedisConfi
       },
       jobStore: records.jobStore,
       orderStore: records.orderStore,
+      erpExportStore: records.erpExportStore,
+      draftStore: records.draftStore,
       jobBus,
       orderBus,
+      messageStore: records.messageStore,
+      messageBus,
       leases: createRedisLeases({ redis, prefix, instanceId }),
       leaseMs: rc.leaseMs,
       auditStore: records.auditStore,
@@ -87,6 +93,7 @@ export async function createRedisStrategies(config: Config & { redis: RedisConfi
       async close() {
         jobBus.close();
         orderBus.close();
+        messageBus.close();
         await tiered.close();
         await redis.close();
         await records.close();

@@ -12,12 +12,16 @@ import type { JobStore } from '../jobs/store/jobStore.js';
 import type { SyncJobRecord } from '../jobs/types.js';
 import type { SharedGate } from '../limits/sharedGate.js';
 import type { LimiterFactory } from '../limits/redisLimiter.js';
+import type { MessageStore } from '../messaging/messageStore.js';
+import type { ProductMessageRecord } from '../messaging/types.js';
 import type { OrderStore } from '../orders/orderStore.js';
+import type { ErpExportStore } from '../orders/erpExportStore.js';
 import type { SupplierOrderRecord } from '../orders/types.js';
 import type { Leases } from '../storage/leases.js';
 import type { AuditStore } from '../observability/auditStore.js';
 import type { TokenCipher, TokenVault } from '../auth/tokenVault.js';
 import type { SharedGenerations } from '../cache/generations.js';
+import type { DraftStore } from '../social/draftStore.js';
 
 export interface StrategyHealth {
   /**
@@ -50,8 +54,15 @@ export interface Strategies {
   /** Jobs and supplier orders: the record layer's tables (shared by every instance on PostgreSQL). */
   jobStore: JobStore;
   orderStore: OrderStore;
+  /** Store orders entered in the ERP (ERP_ORDER_EXPORT): the record layer's erp_order_exports. */
+  erpExportStore: ErpExportStore;
+  /** Product drafts from social links (the record layer's `social_drafts`). */
+  draftStore: DraftStore;
   jobBus: Bus<SyncJobRecord>;
   orderBus: Bus<SupplierOrderRecord>;
+  /** WhatsApp product messages (the record layer's whatsapp_messages) and their changes. */
+  messageStore: MessageStore;
+  messageBus: Bus<ProductMessageRecord>;
   leases: Leases;
   leaseMs: number;
   /** The audit log (the record layer's `audit_log`: shared by every instance on PostgreSQL). */

@@ -25,6 +25,8 @@ export interface BreakerOptions {
   /** How long it stays open before a probe. @default 15000 */
   cooldownMs: number;
   onChange?: (state: BreakerState) => void;
+  /** The clock the cooldown is measured on (tests step it so a slow machine cannot end a cooldown mid-call). @default Date.now */
+  now?: () => number;
 }
 
 /** Leave to send one call. Settle it once; later calls to any of these do nothing. */
@@ -53,6 +55,7 @@ export interface Breaker {
 }
 
 export function createBreaker(options: BreakerOptions): Breaker {
+  const now = options.now ?? Date.now;
   let state: BreakerState = { kind: 'closed', failures: 0 };
   /** Bumped on every change of kind: a permit speaks only for the state it was issued in. */
   let epoch = 0;
@@ -64,7 +67,7 @@ export function createBreaker(options: BreakerOptions): Breaker {
       options.onChange?.(state);
     }
   };
-  const open = (reason: string) => set({ kind: 'open', openedAt: Date.now(), lastError: reason });
+  const open = (reason: string) => set({ kind: 'open', openedAt: now(), lastError: reason });
 
   function permit(probe: boolean): BreakerPermit {
     const issuedIn = epoch;
@@ -104,7 +107,7 @@ export function createBreaker(options: BreakerOptions): Breaker {
         case 'closed':
           return permit(false);
         case 'open':
-          if (Date.now() - state.openedAt < options.cooldownMs) return undefined;
+          if (now() - state.openedAt < options.cooldownMs) return undefined;
           set({ kind: 'halfOpen', probeInFlight: true });
           return permit(true);
         case 'halfOpen':
@@ -120,7 +123,7 @@ export function createBreaker(options: BreakerOptions): Breaker {
     state: () => state,
     kind: () => state.kind,
     retryInMs() {
-      return state.kind === 'open' ? Math.max(0, options.cooldownMs - (Date.now() - state.openedAt)) : 0;
+      return state.kind === 'open' ? Math.max(0, options.cooldownMs - (now() - state.openedAt)) : 0;
     },
   };
 }

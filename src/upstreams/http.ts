@@ -4,7 +4,9 @@
  * keep-alive and connect/headers/body timeouts; vendor auth per request; the
  * pacing lanes; DESIGN.md's retry table; a circuit breaker; metrics.
  */
-import { Pool, errors as undiciErrors } from 'undici';
+import type { LookupFunction } from 'node:net';
+import { Agent, Pool, errors as undiciErrors } from 'undici';
+import type { KeyedPacer, KeyedTicket } from '../limits/keyedPacer.js';
 import type { Lane, Pacer, QuotaReport } from '../limits/pacer.js';
 import { PacingDeadlineError, sleep } from '../limits/pacer.js';
 import type { Metrics } from '../observability/metrics.js';
@@ -16,7 +18,7 @@ export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
 export interface UpstreamRequest {
   method: HttpMethod;
-  /** Path segments below the upstream's base path; each is percent-encoded here. */
+  /** Path segments below the upstream's base path; each is percent-encoded here (ignored with `url`). */
   path: readonly string[];
   query?: Record<string, string | number | boolean | undefined>;
   /** Sent as JSON. */
@@ -35,6 +37,22 @@ export interface UpstreamRequest {
   /** Overall deadline for this call, retries and pacing waits included. */
   timeoutMs?: number;
   signal?: AbortSignal;
+  /**
+   * An absolute URL instead of `path` and `query`, for a client built with
+   * `anyOrigin` (a CDN's many hosts); the caller has vetted it.
+   */
+  url?: string;
+  /** Headers beyond auth and content type (e.g. `accept`, or `host` when connecting through another address). */
+  headers?: Record<string, string>;
+  /** `bytes`: the body as a Buffer, unparsed (images). @default 'json' (JSON when it parses, else text) */
+  responseType?: 'json' | 'bytes';
+  /**
+   * Paces this call by a key as well as by the upstream's budget (the client's
+   * `keyedPacer`: e.g. WhatsApp's one message per recipient every few
+   * seconds). A key not free within `maxWaitMs` (default: the deadline) fails
+   * the call unsent, `rateLimited` with `retryInMs` saying when it is free.
+   */
+  pacingKey?: { key: string; maxWaitMs?: number };
 }
 
 export interface UpstreamResponse {
@@ -57,6 +75,12 @@ export interface UpstreamVendor {
   quotaReport(status: number, headers: Record<string, string>): QuotaReport;
   /** The vendor's error message from an error body, for a client-facing error. */
   errorMessage(body: unknown): string | undefined;
+  /**
+   * The vendor's own error code from an error body (e.g. WhatsApp's 131047),
+   * for a connector that must tell its errors apart by it: UpstreamError's
+   * `vendorCode`. @default none
+   */
+  errorCode?(body: unknown): string | undefined;
 }
 
 export interface UpstreamClientOptions {
@@ -78,7 +102,16 @@ export interface UpstreamClientOptions {
   retryDelayScale?: number;
   /** Concurrent connections to the upstream. @default 16 */
   connections?: number;
+  /** Pacing by key, for requests that name a `pacingKey`. @default none (the key is ignored) */
+  keyedPacer?: KeyedPacer;
   onAlert?: (message: string) => void;
+  /**
+   * Requests may name any origin (`UpstreamRequest.url`): one undici Agent
+   * with a pool per origin instead of one Pool for `baseUrl`. @default false
+   */
+  anyOrigin?: boolean;
+  /** DNS lookup for every connection (e.g. one that refuses private addresses); @default the system's */
+  lookup?: LookupFunction;
 }
 
 export interface UpstreamClientStats {
@@ -110,7 +143,7 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
   const base = new URL(options.baseUrl);
   const basePath = base.pathname.replace(/\/+$/, '');
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-  const pool = new Pool(base.origin, {
+  const poolOptions = {
     connections: options.connections ?? 16,
     connectTimeout: options.timeouts.connectMs,
     headersTimeout: options.timeouts.headersMs,
@@ -119,7 +152,9 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
     // undici counts the body's bytes as they arrive and drops the socket past this, so an
     // endless or huge answer (chunked, or a lying Content-Length) never fills the heap.
     maxResponseSize: maxBodyBytes,
-  });
+    ...(options.lookup ? { connect: { lookup: options.lookup } } : {}),
+  };
+  const pool = options.anyOrigin ? new Agent(poolOptions) : new Pool(base.origin, poolOptions);
   const scale = options.retryDelayScale ?? 1;
   const { metrics, name } = options;
   const recent: number[] = [];
@@ -132,6 +167,11 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
   }
 
   function buildPath(req: UpstreamRequest): string {
+    if (req.url !== undefined) {
+      if (!options.anyOrigin) throw new UpstreamError('rejected', name, 'an absolute URL needs an anyOrigin client', { status: 400 });
+      const u = new URL(req.url);
+      return `${u.pathname}${u.search}`;
+    }
     const segments = req.path.map((segment) => {
       // Dot segments and empties would let a crafted id walk the upstream's path.
       if (segment === '' || segment === '.' || segment === '..') {
@@ -147,7 +187,7 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
 
   async function attempt(req: UpstreamRequest, path: string, deadline: number, sent: { auth: Record<string, string> }): Promise<AttemptOutcome> {
     sent.auth = await options.vendor.authHeaders();
-    const headers: Record<string, string> = { accept: 'application/json', ...sent.auth };
+    const headers: Record<string, string> = { accept: 'application/json', ...req.headers, ...sent.auth };
     let body: string | undefined;
     if (req.form !== undefined) {
       body = new URLSearchParams(req.form).toString();
@@ -165,19 +205,21 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
       metrics.upstreamLatency.observe({ upstream: name, endpoint: req.endpoint }, elapsed / 1000);
     };
     try {
-      const res = await pool.request({ method: req.method, path, headers, body, signal: AbortSignal.any(signals) });
+      const origin = req.url !== undefined ? new URL(req.url).origin : base.origin;
+      const res = await pool.request({ origin, method: req.method, path, headers, body, signal: AbortSignal.any(signals) });
       // An answer that says up front it is too large is not downloaded at all.
       const declared = res.headers['content-length'];
       if (typeof declared === 'string' && Number(declared) > maxBodyBytes) {
         res.body.destroy();
         throw new DeclaredTooLargeError();
       }
-      const text = await res.body.text();
+      const bytes = req.responseType === 'bytes' ? Buffer.from(await res.body.arrayBuffer()) : undefined;
+      const text = bytes ? '' : await res.body.text();
       observeLatency(res.statusCode >= 500 || res.statusCode === 429);
       const resHeaders: Record<string, string> = {};
       for (const [k, v] of Object.entries(res.headers)) if (typeof v === 'string') resHeaders[k] = v;
       metrics.upstreamRequests.inc({ upstream: name, endpoint: req.endpoint, status: String(res.statusCode) });
-      let parsed: unknown = undefined;
+      let parsed: unknown = bytes;
       if (text.length > 0) {
         try {
           parsed = JSON.parse(text);
@@ -215,6 +257,11 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
     let permit: BreakerPermit | undefined;
     /** The auth headers the latest attempt sent (for refreshAuth after a 401). */
     const sent = { auth: {} as Record<string, string> };
+    // The pacing key is held for the whole call, its retries included: a retry answers a refusal (a
+    // 401, a 429), not a second call to the key. Its interval starts when the call ends, if anything
+    // reached the vendor.
+    const keyed = await acquireKey(req, deadline);
+    let reached = false;
     try {
       for (;;) {
         permit ??= breaker.acquire();
@@ -226,15 +273,18 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
           ticket = await options.pacer.acquire(req.lane, deadline, req.signal);
         } catch (err) {
           // Not sending is a non-event for the breaker: the permit is released below.
-          if (err instanceof PacingDeadlineError) throw new UpstreamError('rateLimited', name, 'upstream quota exhausted for now', { retryInMs: err.waitMs });
+          if (err instanceof PacingDeadlineError) throw new UpstreamError('rateLimited', name, 'upstream quota exhausted for now', { retryInMs: err.waitMs, paced: 'budget' });
           throw err;
         }
         const outcome = await attempt(req, path, deadline, sent).catch((err: unknown) => {
           ticket.done();
+          reached = true;
           throw err;
         });
         const report = outcome.kind === 'answer' ? options.vendor.quotaReport(outcome.response.status, outcome.response.headers) : undefined;
         ticket.done(report);
+        // Nothing reached the vendor on a refused connection.
+        if (outcome.kind !== 'refused') reached = true;
         if (report?.left !== undefined) metrics.quotaRemaining.set({ upstream: name }, report.left);
 
         const decision = retryDecision(outcome, { idempotent, retries, scale, report });
@@ -280,6 +330,8 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
         }
       }
     } finally {
+      if (reached) keyed?.done();
+      else keyed?.cancel();
       // The one place a permit still held is settled, whatever ended the call (a 429 or 401
       // given up on, a refresh that threw, the caller's abort, no pacing slot): a half-open
       // probe that proved nothing frees its slot, so the next call probes.
@@ -290,12 +342,26 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
     }
   }
 
+  /** The key's slot, when the request names one and this client paces by key; refused unsent past its wait. */
+  async function acquireKey(req: UpstreamRequest, deadline: number): Promise<KeyedTicket | undefined> {
+    if (!req.pacingKey || !options.keyedPacer) return undefined;
+    const until = Math.min(deadline, Date.now() + (req.pacingKey.maxWaitMs ?? Number.POSITIVE_INFINITY));
+    try {
+      return await options.keyedPacer.acquire(req.pacingKey.key, until, req.signal);
+    } catch (err) {
+      if (err instanceof PacingDeadlineError) throw new UpstreamError('rateLimited', name, 'addressed too recently; not sent', { retryInMs: err.waitMs, paced: 'key' });
+      throw err;
+    }
+  }
+
   function errorFor(kind: UpstreamError['kind'], outcome: AttemptOutcome, retryInMs: number): UpstreamError {
     if (outcome.kind === 'answer') {
       const vendorMessage = options.vendor.errorMessage(outcome.response.body);
+      const vendorCode = options.vendor.errorCode?.(outcome.response.body);
       return new UpstreamError(kind, name, vendorMessage ?? `HTTP ${outcome.response.status}`, {
         status: outcome.response.status,
         retryInMs,
+        ...(vendorCode !== undefined ? { vendorCode } : {}),
       });
     }
     return new UpstreamError(kind, name, outcome.message, { retryInMs, outcomeUnknown: outcome.kind !== 'refused' });

@@ -24,15 +24,21 @@ export class UpstreamError extends Error {
   readonly retryInMs: number;
   /** The request may have been processed (timeout or reset after sending). */
   readonly outcomeUnknown: boolean;
+  /** The vendor's own error code from its answer, when its connector reads one (UpstreamVendor.errorCode). */
+  readonly vendorCode?: string;
+  /** Refused before sending by the gateway's own pacing: its budget, or a request's pacing key. */
+  readonly paced?: 'budget' | 'key';
 
   constructor(
     readonly kind: UpstreamErrorKind,
     readonly upstream: string,
     message: string,
-    extra: { status?: number; retryInMs?: number; outcomeUnknown?: boolean } = {},
+    extra: { status?: number; retryInMs?: number; outcomeUnknown?: boolean; vendorCode?: string; paced?: 'budget' | 'key' } = {},
   ) {
     super(`${upstream}: ${message}`);
     this.status = extra.status;
+    if (extra.vendorCode !== undefined) this.vendorCode = extra.vendorCode;
+    if (extra.paced !== undefined) this.paced = extra.paced;
     this.retryInMs = extra.retryInMs ?? 0;
     this.outcomeUnknown = extra.outcomeUnknown ?? false;
   }

@@ -17,6 +17,7 @@ const LAN = 'lan-only-key-0123456789abcdef';
 const OPEN = 'open-key-0123456789abcdefgh';
 const OLD = 'web-old-key-0123456789abcdef';
 const NEW = 'web-new-key-0123456789abcdef';
+const ADMIN = 'ops-admin-key-0123456789abcd';
 const dir = mkdtempSync(join(tmpdir(), 'crossdock-keys-'));
 const gateways: TestGateway[] = [];
 afterAll(async () => {
@@ -135,6 +136,31 @@ describe('rotation', () => {
     expect(log).toContain(keyIdOf(NEW));
     expect(log).not.toContain(OLD);
     expect(log).not.toContain(NEW);
+  });
+});
+
+describe('the audit log', () => {
+  it('names which of a client’s keys was used, by key id, never the key', async () => {
+    const keysFile = join(dir, 'audit.json');
+    writeKeys(keysFile, [
+      { client: 'web', role: 'viewer', key: OLD },
+      { client: 'web', role: 'viewer', key: NEW },
+      { client: 'ops', role: 'admin', key: ADMIN },
+    ]);
+    const gw = await startGateway({ CROSSDOCK_API_KEYS_FILE: keysFile });
+    gateways.push(gw);
+    // A mutation a viewer may not run is refused, and audited (REFUSED, FORBIDDEN) under the key that asked.
+    for (const key of [OLD, NEW]) expect((await gql(gw, key, {}, 'mutation { startSync(input: { kind: PRICE, dryRun: true }) { job { id } } }')).body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    const audit = await gql(gw, ADMIN, {}, '{ auditLog(first: 10) { edges { node { client keyId field outcome } } } }');
+    const entries = (audit.body.data as { auditLog: { edges: Array<{ node: { client: string; keyId: string | null; field: string; outcome: string } }> } }).auditLog.edges.map((e) => e.node);
+    const web = entries.filter((e) => e.client === 'web');
+    expect(web.map((e) => [e.field, e.outcome])).toEqual([
+      ['startSync', 'REFUSED'],
+      ['startSync', 'REFUSED'],
+    ]);
+    expect(web.map((e) => e.keyId).sort()).toEqual([keyIdOf(NEW), keyIdOf(OLD)].sort());
+    const text = JSON.stringify(audit.body);
+    for (const key of [OLD, NEW, ADMIN]) expect(text).not.toContain(key);
   });
 });
 

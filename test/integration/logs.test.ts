@@ -23,7 +23,7 @@
  * JWTs, uninstall), audit entries (run, refused by role, refused before
  * execution over GET), and config errors.
  */
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -54,6 +54,9 @@ const S = {
   ionClientSecret: `ion-client-secret-${rnd()}`,
   ionAccessKey: `ION#service-account-${rnd()}`,
   ionSecretKey: `ion-service-secret-${rnd()}`,
+  waToken: `EAAGwhatsapp${rnd()}`,
+  waSecret: `wa-app-secret-${rnd()}`,
+  waVerify: `wa-verify-${rnd()}`,
 };
 const PII = {
   email: 'jane.doe.7731@example.com',
@@ -65,6 +68,11 @@ const PII = {
   street: '1600 Pennsylvania Avenue NW',
   street2: '42 Wallaby Way',
   zip: '90210-4421',
+  // WhatsApp recipients: E.164 as clients send them, digits only as WhatsApp's payloads carry them.
+  waPhone: '+14155550142',
+  waDigits: '14155550142',
+  waPhone2: '+14155550199',
+  waDigits2: '14155550199',
 };
 /** A JWT presented as an API key (wrong, so refused). */
 let presentedJwt = '';
@@ -79,6 +87,9 @@ let sandbox: Sandbox;
 let fip: RecordingProxy;
 let login: RecordingProxy;
 let ion: RecordingProxy;
+let waProxy: RecordingProxy;
+/** How the WhatsApp API misbehaves: echoes the recipient and the Authorization header in its refusals. */
+let waMode: 'pass' | 'echo' = 'pass';
 /** How the ION authorization server misbehaves: echoes what it was sent in its refusals. */
 let ionMode: 'pass' | 'echo' = 'pass';
 let gw: Gateway;
@@ -97,7 +108,17 @@ beforeAll(async () => {
     finditparts: { clientSecret: S.fipSecret, ratePerSecond: 1000, burst: 1000, perMinute: 100_000 },
     bigcommerce: { accessToken: S.bcStatic, appClientSecret: S.appSecret, quota: 10_000 },
     ion: { clientSecret: S.ionClientSecret, serviceAccountAccessKey: S.ionAccessKey, serviceAccountSecretKey: S.ionSecretKey },
+    whatsapp: { accessToken: S.waToken, appSecret: S.waSecret, verifyToken: S.waVerify },
   });
+  waProxy = await startRecordingProxy(sandbox.whatsapp.url);
+  waProxy.override = (req) => {
+    if (waMode !== 'echo' || !req.path.endsWith('/messages')) return undefined;
+    const to = (JSON.parse(req.body) as { to: string }).to;
+    return {
+      status: 400,
+      body: JSON.stringify({ error: { message: `(#131009) Recipient ${to.slice(1)} (${to}) is not valid for ${PII.email}; sent with ${String(req.headers.authorization)}`, type: 'OAuthException', code: 131009, fbtrace_id: 'x' } }),
+    };
+  };
   fip = await startRecordingProxy(sandbox.finditparts.url);
   fip.override = (req) => {
     const auth = typeof req.headers.authorization === 'string' ? req.headers.authorization : undefined;
@@ -149,6 +170,14 @@ beforeAll(async () => {
     BIGCOMMERCE_LOGIN_URL: `${login.url}/oauth2/token`,
     TOKEN_ENCRYPTION_KEY_FILE: secret('token-key', S.encryptionKey),
     ION_API_FILE: ionApiFile,
+    WHATSAPP_API_URL: `${waProxy.url}/v21.0`,
+    WHATSAPP_PHONE_NUMBER_ID: 'sandbox-phone',
+    WHATSAPP_ACCESS_TOKEN_FILE: secret('wa-token', S.waToken),
+    WHATSAPP_APP_SECRET_FILE: secret('wa-secret', S.waSecret),
+    WHATSAPP_VERIFY_TOKEN_FILE: secret('wa-verify', S.waVerify),
+    WHATSAPP_CATALOG_ID: 'sandbox-catalog',
+    WHATSAPP_TEMPLATE_NAME: 'crossdock_products',
+    MESSAGE_SEND_WAIT_MS: '3000',
     RETRY_DELAY_SCALE: '0.01',
     BREAKER_FAILURE_THRESHOLD: '3',
     BREAKER_COOLDOWN_MS: '100',
@@ -165,7 +194,7 @@ afterAll(async () => {
   // DUMP_LOGS=<file> keeps the captured lines, to look at what redaction left.
   if (process.env.DUMP_LOGS) (await import('node:fs')).writeFileSync(process.env.DUMP_LOGS, lines.join(''));
   await gw?.close();
-  await Promise.all([fip?.close(), login?.close(), ion?.close()]);
+  await Promise.all([fip?.close(), login?.close(), ion?.close(), waProxy?.close()]);
   await sandbox?.close();
 });
 
@@ -275,6 +304,36 @@ describe('a flow seeded with secrets and PII', () => {
     ionMode = 'pass';
   });
 
+  it('WhatsApp: product messages to a number, a vendor that echoes it, webhooks signed and not, the handshake', async () => {
+    const products = await gql(S.adminKey, `{ products(first: 2) { edges { node { id } } } }`);
+    const [pid] = (products.body.data?.products as { edges: Array<{ node: { id: string } }> }).edges.map((e) => e.node.id);
+    const SEND = `mutation SendToCustomer($in: SendProductMessageInput!) { sendProductMessage(input: $in) { message { id status to errors { code message } } } }`;
+    const sent = await gql(S.operatorKey, SEND, { in: { to: PII.waPhone, productIds: [pid], body: `For ${PII.email} at ${PII.street2}`, idempotencyKey: `logs-wa-${rnd(4)}` } });
+    expect(sent.body.errors).toBeUndefined();
+    expect((sent.body.data?.sendProductMessage as { message: { status: string; to: string } }).message).toMatchObject({ status: 'SENT', to: '+14*******42' });
+    // The vendor refuses the next one, quoting the number and the Authorization header back.
+    waMode = 'echo';
+    const echoed = await gql(S.operatorKey, SEND, { in: { to: PII.waPhone2, productIds: [pid], idempotencyKey: `logs-wa-${rnd(4)}` } });
+    waMode = 'pass';
+    const failed = (echoed.body.data?.sendProductMessage as { message: { status: string; errors: Array<{ message: string }> } }).message;
+    expect(failed.status).toBe('FAILED');
+    expect(JSON.stringify(failed)).not.toContain(PII.waDigits2.slice(1));
+    // A viewer tries: FORBIDDEN, audited as REFUSED with the number in its variables.
+    expect((await gql(S.viewerKey, SEND, { in: { to: PII.waPhone, productIds: [pid], idempotencyKey: `logs-wa-${rnd(4)}` } })).body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    // Webhooks: a signed one (statuses and a customer message, their numbers digits only), an unsigned one, the handshake.
+    const body = JSON.stringify({
+      object: 'whatsapp_business_account',
+      entry: [{ id: 'waba', changes: [{ field: 'messages', value: { metadata: { display_phone_number: '15550100000', phone_number_id: 'sandbox-phone' }, contacts: [{ wa_id: PII.waDigits, profile: { name: PII.person } }], messages: [{ from: PII.waDigits, id: 'wamid.in', timestamp: '1893456000', type: 'text', text: { body: `call me ${PII.phone}` } }], statuses: [{ id: 'wamid.none', status: 'read', timestamp: '1893456000', recipient_id: PII.waDigits }] } }] }],
+    });
+    const sign = (b: string) => `sha256=${createHmac('sha256', S.waSecret).update(b).digest('hex')}`;
+    const post = (headers: Record<string, string>) => fetch(`${gw.url}/webhooks/whatsapp`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+    expect((await post({ 'x-hub-signature-256': sign(body) })).status).toBe(200);
+    expect((await post({ 'x-hub-signature-256': sign(`${body}x`) })).status).toBe(401);
+    expect((await post({})).status).toBe(401);
+    expect((await fetch(`${gw.url}/webhooks/whatsapp?hub.mode=subscribe&hub.verify_token=${S.waVerify}&hub.challenge=123`)).status).toBe(200);
+    expect((await fetch(`${gw.url}/webhooks/whatsapp?hub.mode=subscribe&hub.verify_token=${S.waToken}&hub.challenge=123`)).status).toBe(403);
+  });
+
   it('the install flow: exchange, a refused exchange, refused and valid signed payloads, uninstall', async () => {
     const ok = await fetch(`${gw.url}/bigcommerce/auth?code=${S.oauthCode}&scope=store_v2_products&context=stores/sandbox`);
     expect(ok.status).toBe(200);
@@ -336,7 +395,7 @@ describe('what was written', () => {
     }
     expect(requests.some((r) => r.client === 'admin' && r.route === '/graphql')).toBe(true);
     expect(requests.some((r) => r.status === 401 && r.client === undefined)).toBe(true);
-    for (const msg of ['ION token refresh failed', 'masked resolver error', 'sync job failed', 'circuit breaker changed state', 'bigcommerce app installed', 'bigcommerce app uninstalled; store token deleted', 'invalid configuration']) {
+    for (const msg of ['WhatsApp webhook refused: the signature does not verify', 'WhatsApp webhook verified', 'WhatsApp webhook verification refused', 'ION token refresh failed', 'masked resolver error', 'sync job failed', 'circuit breaker changed state', 'bigcommerce app installed', 'bigcommerce app uninstalled; store token deleted', 'invalid configuration']) {
       expect(logged(msg), msg).toBe(true);
     }
   });
@@ -364,7 +423,7 @@ describe('what was written', () => {
     const raw = JSON.stringify(rows);
     expect(rows.length).toBeGreaterThanOrEqual(5);
     expect(rows.map((r) => `${String(r.field)}:${String(r.outcome)}`)).toEqual(
-      expect.arrayContaining(['placeSupplierOrder:OK', 'placeSupplierOrder:REFUSED', 'startSync:OK']),
+      expect.arrayContaining(['placeSupplierOrder:OK', 'placeSupplierOrder:REFUSED', 'startSync:OK', 'sendProductMessage:OK', 'sendProductMessage:REFUSED']),
     );
     expect(rows.some((r) => r.operation_name === 'PlaceOverGet' && r.outcome === 'REFUSED' && r.arguments === null)).toBe(true);
     for (const [name, value] of Object.entries(seeded())) {

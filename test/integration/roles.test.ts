@@ -45,6 +45,24 @@ const MUTATIONS: Record<string, { query: string; variables?: (role: Role) => Rec
   },
   retrySupplierOrder: { query: `mutation RetryOrder($id: ID!) { retrySupplierOrder(id: $id) { id } }`, variables: () => ({ id: randomUUID() }) },
   cancelSupplierOrder: { query: `mutation CancelOrder($id: ID!) { cancelSupplierOrder(id: $id) { id } }`, variables: () => ({ id: randomUUID() }) },
+  retryErpOrderExport: { query: `mutation RetryErpExport($id: ID!) { retryErpOrderExport(id: $id) { id } }`, variables: () => ({ id: randomUUID() }) },
+  // A link the allow-list refuses (BAD_USER_INPUT, nothing stored): the resolver runs, no job is left behind.
+  ingestSocialLink: {
+    query: `mutation Ingest($in: IngestSocialLinkInput!) { ingestSocialLink(input: $in) { job { id } } }`,
+    variables: (role) => ({ in: { url: `https://example.com/@roles/video/${role.length}000000000000000000` } }),
+  },
+  updateProductDraft: {
+    query: `mutation UpdateDraft($in: UpdateProductDraftInput!) { updateProductDraft(input: $in) { id } }`,
+    variables: () => ({ in: { id: randomUUID(), title: 'roles' } }),
+  },
+  publishProductDraft: {
+    query: `mutation PublishDraft($id: ID!, $key: String!) { publishProductDraft(id: $id, idempotencyKey: $key) { product { id } } }`,
+    variables: (role) => ({ id: randomUUID(), key: `roles-${role}-${randomUUID()}` }),
+  },
+  sendProductMessage: {
+    query: `mutation SendMessage($in: SendProductMessageInput!) { sendProductMessage(input: $in) { message { id } } }`,
+    variables: (role) => ({ in: { to: '+15550001234', productIds: ['999999999'], idempotencyKey: `roles-${role}-${randomUUID()}` } }),
+  },
 };
 
 /** One query per sensitive (non-mutation) field of the access policy. */
@@ -120,9 +138,9 @@ describe('mutations × roles', () => {
 
   it('a refused mutation changes nothing', async () => {
     const count = async () => {
-      const res = await as('admin', `{ syncJobs(first: 200) { totalCount } syncSchedules { id } supplierOrders(first: 1) { totalCount } }`);
-      const d = res.body.data as { syncJobs: { totalCount: number }; syncSchedules: unknown[]; supplierOrders: { totalCount: number } };
-      return { jobs: d.syncJobs.totalCount, schedules: d.syncSchedules.length, orders: d.supplierOrders.totalCount };
+      const res = await as('admin', `{ syncJobs(first: 200) { totalCount } syncSchedules { id } supplierOrders(first: 1) { totalCount } productDrafts(first: 1) { totalCount } }`);
+      const d = res.body.data as { syncJobs: { totalCount: number }; syncSchedules: unknown[]; supplierOrders: { totalCount: number }; productDrafts: { totalCount: number } };
+      return { jobs: d.syncJobs.totalCount, schedules: d.syncSchedules.length, orders: d.supplierOrders.totalCount, drafts: d.productDrafts.totalCount };
     };
     const before = await count();
     for (const fixture of Object.values(MUTATIONS)) {

@@ -216,6 +216,7 @@ describe('stats and reset', () => {
         '/__sandbox/reset',
         '/__sandbox/limits',
         '/__sandbox/orders/{id}/status',
+        '/__sandbox/parts/{partNumber}/fitments',
         '/__sandbox/openapi.json',
       ].sort(),
     );

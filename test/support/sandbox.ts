@@ -14,6 +14,9 @@ export async function startSandbox(input: SandboxOptionsInput = {}): Promise<San
     finditparts: { ...input.finditparts, port: 0 },
     bigcommerce: { ...input.bigcommerce, port: 0 },
     ion: { ...input.ion, port: 0 },
+    shopify: { ...input.shopify, port: 0 },
+    tiktok: { ...input.tiktok, port: 0 },
+    whatsapp: { ...input.whatsapp, port: 0 },
   });
 }
 

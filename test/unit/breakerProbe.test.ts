@@ -22,9 +22,12 @@ import { startScriptedOrigin, type ScriptedOrigin } from '../support/scriptedOri
 const COOLDOWN_MS = 50;
 let origin: ScriptedOrigin;
 let breaker: Breaker;
+/** The breaker's clock: stepped past the cooldown by hand, so a retry of the call that opened it can never land after the cooldown on a slow machine and become the probe. */
+let clock = 0;
 beforeEach(async () => {
   origin = await startScriptedOrigin();
-  breaker = createBreaker({ failureThreshold: 1, cooldownMs: COOLDOWN_MS });
+  clock = 1_000_000;
+  breaker = createBreaker({ failureThreshold: 1, cooldownMs: COOLDOWN_MS, now: () => clock });
 });
 afterEach(async () => origin?.close());
 
@@ -42,14 +45,13 @@ function client(opts: { vendor?: UpstreamVendor; budgets?: Budget[]; headersMs?:
   });
 }
 const get = (c: UpstreamClient, signal?: AbortSignal) => c.request({ method: 'GET', path: ['products', '1'], endpoint: 'test', lane: 'interactive', signal });
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Opens the breaker with one 5xx (threshold 1), then waits out the cooldown: the next call is the probe. */
 async function openAndCoolDown(c: UpstreamClient): Promise<void> {
   origin.script({ status: 500 });
   await expect(get(c)).rejects.toMatchObject({ kind: 'unavailable' });
   expect(breaker.state().kind).toBe('open');
-  await sleep(COOLDOWN_MS + 30);
+  clock += COOLDOWN_MS + 1;
 }
 
 /** After a probe that proved nothing: half-open with the slot free, and the next call probes and closes it. */

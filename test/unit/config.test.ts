@@ -11,6 +11,8 @@ describe('loadConfig', () => {
       ['finditparts', 'sandbox'],
       ['bigcommerce', 'sandbox'],
       ['ion', 'sandbox'],
+      ['tiktok', 'sandbox'],
+      ['whatsapp', 'sandbox'],
     ]);
     expect(c.cache.ttl).toEqual({ partMs: 600_000, priceMs: 300_000, stockMs: 60_000, productMs: 300_000, orderMs: 30_000 });
   });
@@ -144,5 +146,24 @@ describe('the ION connector (optional)', () => {
       BIGCOMMERCE_ACCESS_TOKEN: 't',
     });
     expect(c.connectors.find((s) => s.name === 'ion')?.plan.kind).toBe('off');
+  });
+});
+
+describe('the TikTok connector (optional, no credentials)', () => {
+  const real = {
+    CROSSDOCK_API_KEYS: 'ops:admin:aaaaaaaaaaaaaaaaaaaa',
+    FINDITPARTS_BASE_URL: 'http://127.0.0.1:1/api/v1',
+    FINDITPARTS_API_KEY: 'k',
+    BIGCOMMERCE_API_URL: 'http://127.0.0.1:2/stores/abc',
+    BIGCOMMERCE_ACCESS_TOKEN: 't',
+  };
+  it("runs against TikTok's own oEmbed beside real upstreams, and in production, when TIKTOK_OEMBED_URL is not set", () => {
+    for (const env of [real, { ...real, CROSSDOCK_MODE: 'production' }]) {
+      expect(loadConfig(env).connectors.find((s) => s.name === 'tiktok')?.plan.kind).toBe('configured');
+    }
+  });
+
+  it('refuses TIKTOK_CONNECT_TO in production (it would send every TikTok name to that address), naming the variable', () => {
+    expect(() => loadConfig({ ...real, CROSSDOCK_MODE: 'production', TIKTOK_CONNECT_TO: 'http://127.0.0.1:4105' })).toThrow(/TIKTOK_CONNECT_TO/);
   });
 });

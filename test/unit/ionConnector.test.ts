@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
 import { parseAllowList } from '../../src/connectors/ion/allowList.js';
+import { ionConfigSlice } from '../../src/connectors/ion/index.js';
 import { isRecordMissing, miError } from '../../src/connectors/ion/m3Errors.js';
 import { M3ValueError, decimal, ymd8 } from '../../src/connectors/ion/m3Values.js';
 import { SEED_TTLS, parseTtlTable } from '../../src/connectors/ion/ttlTable.js';
@@ -93,6 +94,23 @@ describe('the ION config slice', () => {
     expect(failure({ ION_API_FILE: file, ION_M3_ALLOWED_TRANSACTIONS: 'MMS200MI/GetItmBasic,OIS100MI/AddBatchHead' })).toMatch(/ION_M3_ALLOWED_TRANSACTIONS: entry 2 is not a read transaction/);
     expect(failure({ ION_API_FILE: file, ION_CACHE_TTLS: '/m3api-rest=forever' })).toMatch(/ION_CACHE_TTLS: entry 1 must be prefix=seconds/);
     expect(failure({ ION_API_FILE: file, ION_CONO: 'ABCD' })).toMatch(/ION_CONO/);
+  });
+
+  it('enters store orders only with both ION_ORDER_CUSTOMER and ION_ORDER_TYPE, each in M3\'s shape', () => {
+    const file = ionapiFile(IONAPI);
+    // The slice's own reading (the plan hides the config): each variable through its schema, then resolve.
+    const orders = (env: Record<string, string>) => {
+      const values = Object.fromEntries(Object.entries(ionConfigSlice.env).map(([k, schema]) => [k, schema.parse({ ION_API_FILE: file, ...env }[k])]));
+      const problems: string[] = [];
+      const state = ionConfigSlice.resolve(values, { mode: 'development', problems, all: values });
+      expect(problems).toEqual([]);
+      return state.configured ? state.config.orders : state;
+    };
+    expect(orders({})).toEqual({ off: 'ION_ORDER_CUSTOMER and ION_ORDER_TYPE are not set' });
+    expect(orders({ ION_ORDER_CUSTOMER: 'WEBSTORE', ION_ORDER_TYPE: 'CO1' })).toEqual({ customer: 'WEBSTORE', orderType: 'CO1' });
+    expect(failure({ ION_API_FILE: file, ION_ORDER_CUSTOMER: 'WEBSTORE' })).toMatch(/ION_ORDER_TYPE must be set with ION_ORDER_CUSTOMER/);
+    expect(failure({ ION_API_FILE: file, ION_ORDER_CUSTOMER: 'WEBSTORE', ION_ORDER_TYPE: 'TOOLONG' })).toMatch(/ION_ORDER_TYPE/);
+    expect(failure({ ION_API_FILE: file, ION_ORDER_CUSTOMER: 'NOT A CUSTOMER NUMBER', ION_ORDER_TYPE: 'CO1' })).toMatch(/ION_ORDER_CUSTOMER/);
   });
 
   it('a production fleet (REDIS_URL) needs TOKEN_ENCRYPTION_KEY to share one sealed token', () => {

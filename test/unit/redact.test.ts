@@ -20,6 +20,9 @@ describe('redactText', () => {
     ['an email', 'contact jane.doe+parts@example.co.uk today', 'jane.doe+parts@example.co.uk'],
     ['an international phone', 'call +44 20 7946 0958 now', '7946 0958'],
     ['a US phone', 'call (614) 555-0199 or 614.555.0142', '555-0199'],
+    // WhatsApp recipients (issue 16): E.164 as sent, and URL-encoded as a query string or form carries it.
+    ['an E.164 number', 'sendProductMessage to +14155550123 refused', '4155550123'],
+    ['an E.164 number URL-encoded', 'GET /x?to=%2B14155550123&y=1', '4155550123'],
     ['a street address', 'ship to 1600 Pennsylvania Avenue NW, Suite 4', 'Pennsylvania'],
     ['a short street address', 'at 42 Main St.', '42 Main St'],
     ['a ZIP+4', 'zip 43215-1234', '43215-1234'],
@@ -48,6 +51,23 @@ describe('redactText', () => {
 });
 
 describe('scrubValue', () => {
+  it('masks the phone-number fields of WhatsApp payloads (digits only, so no content pattern can tell them)', () => {
+    const payload = {
+      contacts: [{ input: '+14155550123', wa_id: '14155550123', profile: { name: 'Jane' } }],
+      statuses: [{ id: 'wamid.x', status: 'read', recipient_id: '14155550123' }],
+      messages: [{ from: '14155550123', id: 'wamid.y' }],
+      metadata: { display_phone_number: '15550100000', phone_number_id: 'sandbox-phone' },
+      recipient: '+14155550123',
+    };
+    const out = JSON.stringify(scrubValue(payload));
+    expect(out).not.toContain('4155550123');
+    expect(out).not.toContain('5550100000');
+    // What identifies the business's number, the message and its status stays.
+    expect(out).toContain('sandbox-phone');
+    expect(out).toContain('wamid.x');
+    expect(out).toContain('"status":"read"');
+  });
+
   it('replaces secret- and PII-named properties at any depth, and scrubs every string', () => {
     const out = scrubValue({
       headers: { Authorization: 'Bearer x', 'X-API-Key': 'k', cookie: 'c' },

@@ -2,7 +2,7 @@
 import { decimalFromNumber, normalizeDecimal, type Money } from '../../domain/money.js';
 import type { StoreInventory, StoreOrder, StoreOrderLine, StoreProduct } from '../../domain/types.js';
 import { SUPPLIER_ID_FIELD } from '../../domain/skuRule.js';
-import { BC_ORDER_STATUS, type BcV2Order, type BcV2OrderProduct, type BcV3InventoryItem, type BcV3Product } from './wire.js';
+import { BC_ORDER_STATUS, BC_UNFULFILLED_STATUS_IDS, type BcV2Order, type BcV2OrderProduct, type BcV3InventoryItem, type BcV3Product } from './wire.js';
 
 const CURRENCY = /^[A-Z]{3}$/;
 
@@ -36,6 +36,7 @@ export function mapProduct(p: BcV3Product, currency: string): StoreProduct {
     categories: p.categories ?? [],
     dateModified: p.date_modified ?? null,
     supplierId: p.custom_fields?.find((f) => f.name === SUPPLIER_ID_FIELD && /^\d{1,12}$/.test(f.value))?.value ?? null,
+    customFields: (p.custom_fields ?? []).map((f) => ({ id: f.id !== undefined ? String(f.id) : '', name: f.name, value: f.value })),
   };
 }
 
@@ -75,6 +76,7 @@ export function mapOrder(o: BcV2Order, storeCurrency: string): StoreOrder {
     orderId: String(o.id),
     statusId: o.status_id,
     status: o.status ?? BC_ORDER_STATUS[o.status_id] ?? 'Unknown',
+    cancelled: BC_UNFULFILLED_STATUS_IDS.has(o.status_id),
     customerId: o.customer_id !== undefined ? String(o.customer_id) : null,
     createdAt: rfc2822ToIso(o.date_created),
     updatedAt: rfc2822ToIso(o.date_modified),

@@ -120,3 +120,9 @@ export function bcErrorMessage(body: unknown): string | undefined {
 
 /** The two v2 status ids the connector acts on: routing picks up 11, the write-back moves it to 9. */
 export const BC_STATUS_ID = { AWAITING_SHIPMENT: 9, AWAITING_FULFILLMENT: 11 } as const;
+
+/**
+ * v2 status ids of orders the store will not fulfil (upstreams.md's list): 0 Incomplete (a checkout
+ * never completed), 4 Refunded, 5 Cancelled, 6 Declined. The ERP export enters none of them.
+ */
+export const BC_UNFULFILLED_STATUS_IDS: ReadonlySet<number> = new Set([0, 4, 5, 6]);

@@ -4,7 +4,7 @@
  * products per call and may answer 207 with per-item errors; inventory
  * absolute adjustments take at most 2000 items.
  */
-import type { NewStoreProduct, StoreWriter } from '../../domain/ports.js';
+import type { NewStoreProduct, StoreProductUpdate, StoreWriter } from '../../domain/ports.js';
 import type { UpstreamClient } from '../../upstreams/http.js';
 import { UpstreamError } from '../../upstreams/upstreamError.js';
 import type { StoreCurrency } from './client.js';
@@ -29,6 +29,29 @@ export interface NewProduct {
   images?: Array<{ image_url: string; is_thumbnail: boolean }>;
   brand_name?: string;
   description?: string;
+  is_visible?: boolean;
+}
+
+/** One item of `PUT /v3/catalog/products` (BigCommerce Catalog API, "Update Products (Batch)"). */
+export interface ProductUpdateItem {
+  id: number;
+  name?: string;
+  price?: number;
+  is_visible?: boolean;
+  categories?: number[];
+  /** With `id`: that field changes; without: a field is added (Catalog API, "Product Custom Fields"). */
+  custom_fields?: Array<{ id?: number; name: string; value: string }>;
+}
+
+function wireUpdate(u: StoreProductUpdate): ProductUpdateItem {
+  return {
+    id: Number(u.id),
+    ...(u.name !== undefined ? { name: u.name } : {}),
+    ...(u.price !== undefined ? { price: u.price } : {}),
+    ...(u.isVisible !== undefined ? { is_visible: u.isVisible } : {}),
+    ...(u.categories !== undefined ? { categories: u.categories } : {}),
+    ...(u.customFields?.length ? { custom_fields: u.customFields.map((f) => ({ ...(f.id !== undefined ? { id: Number(f.id) } : {}), name: f.name, value: f.value })) } : {}),
+  };
 }
 
 /** The domain's new product as a v3 create body. */
@@ -46,6 +69,7 @@ function wireProduct(p: NewStoreProduct): NewProduct {
     ...(p.images?.length ? { images: p.images.map((i) => ({ image_url: i.url, is_thumbnail: i.isThumbnail })) } : {}),
     ...(p.brand ? { brand_name: p.brand } : {}),
     ...(p.description ? { description: p.description } : {}),
+    ...(p.isVisible !== undefined ? { is_visible: p.isVisible } : {}),
   };
 }
 
@@ -75,7 +99,7 @@ export function createBigCommerceWriter(http: UpstreamClient, storeCurrency: Sto
       const res = await http.request({
         method: 'PUT',
         path: ['v3', 'catalog', 'products'],
-        body: updates.map((u) => ({ ...u, id: Number(u.id) })),
+        body: updates.map(wireUpdate),
         endpoint: 'catalog.products.update',
         lane,
         // Setting absolute values by id: safe to repeat.
@@ -111,6 +135,29 @@ export function createBigCommerceWriter(http: UpstreamClient, storeCurrency: Sto
       });
       if (res.status >= 400) throw new UpstreamError('rejected', http.name, `HTTP ${res.status}`, { status: res.status });
       return String((res.body as { transaction_id?: unknown }).transaction_id ?? '');
+    },
+
+    async deleteCustomFields(fields, lane) {
+      // Catalog API, "Delete a Product Custom Field": one call per field (there is no batch form); 204.
+      const failed = new Map<string, string>();
+      for (const f of fields) {
+        try {
+          const res = await http.request({
+            method: 'DELETE',
+            path: ['v3', 'catalog', 'products', f.productId, 'custom-fields', f.fieldId],
+            endpoint: 'catalog.products.customFields.delete',
+            lane,
+            // Deleting a field by id twice leaves the same product: safe to repeat.
+            idempotent: true,
+          });
+          // 404: already gone (an earlier attempt landed), which is what was asked.
+          if (res.status >= 400 && res.status !== 404) failed.set(f.fieldId, `HTTP ${res.status}`);
+        } catch (err) {
+          if (!(err instanceof UpstreamError) || err.kind !== 'rejected') throw err;
+          failed.set(f.fieldId, err.message);
+        }
+      }
+      return failed;
     },
   };
 }

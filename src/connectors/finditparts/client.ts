@@ -19,6 +19,7 @@ import {
   type FipProductEnvelope,
   type FipSearchEnvelope,
   type FipVariantsEnvelope,
+  type FipVehiclesEnvelope,
 } from './wire.js';
 
 export interface FinditPartsAuth {
@@ -101,6 +102,10 @@ export function createFinditPartsCatalog(http: UpstreamClient): SupplierCatalog 
           query: params.query,
           part_number: params.partNumber,
           tags: params.tags?.length ? params.tags.join(',') : undefined,
+          // The sandbox's fitment filters (upstreams.md: fitment is not documented publicly).
+          fitment_year: params.vehicle?.year,
+          fitment_make: params.vehicle?.make,
+          fitment_model: params.vehicle?.model,
           page: params.page,
           per: Math.min(params.per, FIP_SEARCH_MAX_PER),
         },
@@ -124,6 +129,19 @@ export function createFinditPartsCatalog(http: UpstreamClient): SupplierCatalog 
       if (res.status === 404) return null;
       ensureOk(res.body);
       return mapProduct((res.body as FipProductEnvelope).product);
+    },
+
+    async vehicles(lane) {
+      const res = await http.request({ method: 'GET', path: ['vehicles'], endpoint: 'vehicles', lane });
+      if (res.status === 404) return { makes: [] };
+      ensureOk(res.body);
+      const env = res.body as FipVehiclesEnvelope;
+      const { min, max } = env.years ?? { min: 0, max: -1 };
+      // One year range for every model: the sandbox lists no years per model.
+      const years = Number.isInteger(min) && Number.isInteger(max) && max >= min && max - min <= 200 ? Array.from({ length: max - min + 1 }, (_, i) => min + i) : [];
+      return {
+        makes: (env.vehicles ?? []).map((v) => ({ make: v.make, models: (v.models ?? []).map((model) => ({ model, years: [...years] })) })),
+      };
     },
 
     async variantsByIds(ids, lane) {

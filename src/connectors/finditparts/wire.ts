@@ -51,6 +51,17 @@ export interface FipVariantsEnvelope {
   errno: number;
 }
 
+/**
+ * `GET /vehicles`: the vehicles parts are listed for. upstreams.md: fitment is
+ * not documented publicly; this is the sandbox's definition (makes with their
+ * models, and one year range for all of them), kept here in one place.
+ */
+export interface FipVehiclesEnvelope {
+  vehicles?: Array<{ make: string; models?: string[] }>;
+  years?: { min: number; max: number };
+  errno: number;
+}
+
 export interface FipError {
   errno: number;
   message: string;

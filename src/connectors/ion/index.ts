@@ -21,6 +21,7 @@ import { DEFAULT_ALLOWED, parseAllowList, type AllowList } from './allowList.js'
 import { createIonErp } from './erp.js';
 import { IONAPI_FIELDS, ionApiFields, ionCredentials, readIonApiFile, type IonApiField, type IonCredentials } from './ionapi.js';
 import { createM3Client, ionGatewayVendor } from './m3Client.js';
+import { createM3CustomerOrders } from './m3CustomerOrders.js';
 import { createSharedTokenStore } from './sharedToken.js';
 import { createTokenEndpoint, ionAuthVendor } from './tokenEndpoint.js';
 import { createIonTokens } from './tokenManager.js';
@@ -38,6 +39,8 @@ export interface IonConfig {
   ttls: TtlTable;
   allowList: AllowList;
   bulkMaxTransactions: number;
+  /** Who store orders are entered for (ERP_ORDER_EXPORT); absent: the export is off, and why. */
+  orders: { customer: string; orderType: string } | { off: string };
 }
 
 const matching = (re: RegExp, message: string) => optionalText.refine((v) => v === undefined || re.test(v), { message });
@@ -55,6 +58,9 @@ const env = {
   ION_CACHE_TTLS: z.string().default(SEED_TTLS),
   ION_M3_ALLOWED_TRANSACTIONS: z.string().default(DEFAULT_ALLOWED),
   ION_BULK_MAX_TRANSACTIONS: z.coerce.number().int().min(1).max(1_000).default(100),
+  // OIS100MI AddBatchHead's CUNO (M3: 10 characters) and ORTP (3).
+  ION_ORDER_CUSTOMER: matching(/^[A-Za-z0-9_.\-]{1,10}$/, 'must be an M3 customer number (1 to 10 letters, digits, . _ -)'),
+  ION_ORDER_TYPE: matching(/^[A-Za-z0-9]{1,3}$/, 'must be an M3 customer order type (1 to 3 letters or digits)'),
 };
 
 type Env = {
@@ -68,11 +74,23 @@ type Env = {
   ION_CACHE_TTLS: string;
   ION_M3_ALLOWED_TRANSACTIONS: string;
   ION_BULK_MAX_TRANSACTIONS: number;
+  ION_ORDER_CUSTOMER?: string;
+  ION_ORDER_TYPE?: string;
 } & Partial<Record<string, string>>;
+
+/** Store orders go to M3 only with both the customer and the order type: the rest of the ERP works without. */
+function orderEntry(e: Env, problems: string[]): IonConfig['orders'] {
+  const customer = e.ION_ORDER_CUSTOMER;
+  const orderType = e.ION_ORDER_TYPE;
+  if (customer && orderType) return { customer, orderType };
+  if (customer || orderType) problems.push(`${customer ? 'ION_ORDER_TYPE' : 'ION_ORDER_CUSTOMER'} must be set with ${customer ? 'ION_ORDER_CUSTOMER' : 'ION_ORDER_TYPE'} (the M3 customer and order type store orders are entered as)`);
+  return { off: 'ION_ORDER_CUSTOMER and ION_ORDER_TYPE are not set' };
+}
 
 /** The settings that are not about where ION is (shared by a configured ION and the sandbox twin). */
 function settings(e: Env, problems: string[]): Omit<IonConfig, 'credentials' | 'budgets'> {
   return {
+    orders: orderEntry(e, problems),
     company: e.ION_CONO,
     division: e.ION_DIVI,
     token: { refreshAheadMs: e.ION_TOKEN_REFRESH_AHEAD_SECONDS * 1000, checkIntervalMs: e.ION_TOKEN_CHECK_INTERVAL_MS },
@@ -118,7 +136,9 @@ export const ionConnector = defineConnector<IonConfig>({
     // The twin's .ionapi document, read like any other (the twin is a second opinion, not a shortcut).
     const problems: string[] = [];
     const credentials = ionCredentials(ionApiFields(twin.origin.ionapi(), 'the ION sandbox', problems), (f) => `the ION sandbox's field "${f}"`, problems);
-    const rest = settings(values as Env, problems);
+    // The twin's web store customer and an order type it accepts (src/sandbox/ion/erpData.ts), unless set.
+    const e = values as Env;
+    const rest = settings({ ...e, ION_ORDER_CUSTOMER: e.ION_ORDER_CUSTOMER ?? 'WEBSTORE', ION_ORDER_TYPE: e.ION_ORDER_TYPE ?? 'WEB' } as Env, problems);
     if (!credentials || problems.length) throw new Error(`the ION sandbox twin: ${problems.join('; ')}`);
     const o = world.options.ion;
     // The twin's throttling policy is the budget (it defaults to 50 requests a second).
@@ -152,12 +172,17 @@ export const ionConnector = defineConnector<IonConfig>({
     });
     const api = kit.upstream({ baseUrl: `${c.gatewayUrl}/${encodeURIComponent(c.tenant)}/M3/m3api-rest/v2`, vendor: ionGatewayVendor(tokens), budgets: config.budgets });
     const m3 = createM3Client(api.http, { company: config.company, division: config.division, bulkMaxTransactions: config.bulkMaxTransactions });
+    const erp = createIonErp({ name: 'ion', displayName: 'Infor M3 (ION)', m3, ttls: config.ttls, allowList: config.allowList });
+    const orders = config.orders;
     return {
-      provides: { erp: createIonErp({ name: 'ion', displayName: 'Infor M3 (ION)', m3, ttls: config.ttls, allowList: config.allowList }) },
+      provides: {
+        erp: 'off' in orders ? { ...erp, ordersUnavailable: orders.off } : { ...erp, orders: createM3CustomerOrders({ name: 'ion', m3, customer: orders.customer, orderType: orders.orderType }) },
+      },
       upstreams: [api, auth],
       health() {
         const h = tokens.health();
-        return { ...h, ...(h.status === 'healthy' && kit.sandbox ? { reason: 'sandbox twin' } : {}), detail: { ...h.detail, tenant: c.tenant, allowedTransactions: config.allowList.entries().length } };
+        const orderEntry = 'off' in orders ? `off: ${orders.off}` : `customer ${orders.customer}, order type ${orders.orderType}`;
+        return { ...h, ...(h.status === 'healthy' && kit.sandbox ? { reason: 'sandbox twin' } : {}), detail: { ...h.detail, tenant: c.tenant, allowedTransactions: config.allowList.entries().length, orderEntry } };
       },
       async start() {
         // The first token now, so no read pays for it; bounded, so an unreachable ION does not hold the start.
@@ -167,3 +192,4 @@ export const ionConnector = defineConnector<IonConfig>({
     };
   },
 });
+

@@ -2,7 +2,10 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { Part as PartModel, PartVariant as PartVariantModel, StoreProduct as StoreProductModel, StoreOrder as StoreOrderModel, StoreOrderLine as StoreOrderLineModel, ErpItem as ErpItemModel, ErpWarehouseStock as ErpWarehouseStockModel } from '../../domain/types.js';
 import type { InventoryModel as InventoryModelModel, UpstreamStatusModel as UpstreamStatusModelModel, OrderConnectionModel as OrderConnectionModelModel } from '../models.js';
-import type { SyncJobRecord as SyncJobRecordModel, SyncScheduleRecord as SyncScheduleRecordModel, SyncFailureRecord as SyncFailureRecordModel, PlannedChangeRecord as PlannedChangeRecordModel } from '../../jobs/types.js';
+import type { SyncJobRecord as SyncJobRecordModel, SyncScheduleRecord as SyncScheduleRecordModel, SyncFailureRecord as SyncFailureRecordModel, SyncScope as SyncScopeModel, PlannedChangeRecord as PlannedChangeRecordModel } from '../../jobs/types.js';
+import type { ProductDraftRecord as ProductDraftRecordModel, DraftMatch as DraftMatchModel, DraftImage as DraftImageModel } from '../../social/types.js';
+import type { IngestResult as IngestResultModel } from '../../social/ingestService.js';
+import type { PublishResult as PublishResultModel } from '../../social/draftService.js';
 import type { SupplierOrderRecord as SupplierOrderRecordModel, OrderLineIntent as OrderLineIntentModel, OrderEventRecord as OrderEventRecordModel } from '../../orders/types.js';
 import type { PlacedModel as PlacedModelModel, RejectedModel as RejectedModelModel } from '../../orders/orderService.js';
 import type { AlertStatus as AlertStatusModel } from '../../observability/alertBoard.js';
@@ -10,6 +13,9 @@ import type { HealthReport as HealthReportModel } from '../../observability/heal
 import type { UpstreamFigures as UpstreamFiguresModel, ProcessFigures as ProcessFiguresModel, DashboardPoint as DashboardPointModel, DashboardSnapshot as DashboardSnapshotModel } from '../../observability/operationsMonitor.js';
 import type { BusinessRates as BusinessRatesModel } from '../../observability/windowedFigures.js';
 import type { Client as ClientModel, GraphQLContext } from '../context.js';
+import type { ErpExportRecord as ErpExportRecordModel, ErpExportLine as ErpExportLineModel, ErpExportEventRecord as ErpExportEventRecordModel, ErpExportError as ErpExportErrorModel } from '../../orders/erpExportTypes.js';
+import type { ProductMessageRecord as ProductMessageRecordModel, MessageEventRecord as MessageEventRecordModel, MessageErrorRecord as MessageErrorRecordModel } from '../../messaging/types.js';
+import type { SendMessageResult as SendMessageResultModel } from '../../messaging/messageService.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = T | null | undefined;
 export type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
@@ -94,6 +100,8 @@ export type AuditEntry = {
   field: Scalars['String']['output'];
   /** Increasing with time. */
   id: Scalars['ID']['output'];
+  /** Which of the client's keys was presented: 12 hex digits of its SHA-256 (never the key); null for entries from before key ids. */
+  keyId: Maybe<Scalars['String']['output']>;
   /** The operation's name; null for an anonymous operation. */
   operationName: Maybe<Scalars['String']['output']>;
   outcome: AuditOutcome;
@@ -168,6 +176,25 @@ export type CacheTtls = {
   stock: Scalars['Int']['output'];
 };
 
+/** What a caption asks its viewers to do. */
+export type CallToAction =
+  | 'BUY_NOW'
+  | 'COMMENT_FOR_LINK'
+  | 'DM_TO_ORDER'
+  | 'LINK_IN_BIO'
+  | 'ORDER_NOW'
+  | 'SHOP_NOW';
+
+/** A price read from the caption. */
+export type CaptionPrice = {
+  __typename?: 'CaptionPrice';
+  amount: Scalars['Decimal']['output'];
+  /** ISO 4217; null when the caption names no currency the analyzer knows. */
+  currency: Maybe<Scalars['String']['output']>;
+  /** The words it was read from, e.g. "only 25 bucks". */
+  text: Scalars['String']['output'];
+};
+
 /** A point of the dashboard's hour of history. */
 export type DashboardPoint = {
   __typename?: 'DashboardPoint';
@@ -196,6 +223,25 @@ export type DashboardSnapshot = {
   windowSeconds: Scalars['Int']['output'];
 };
 
+/** An image derived from the video's thumbnail, served by the gateway's media store. */
+export type DraftImage = {
+  __typename?: 'DraftImage';
+  bytes: Scalars['Int']['output'];
+  /** jpeg or webp. */
+  format: Scalars['String']['output'];
+  height: Scalars['Int']['output'];
+  /** The square size asked for (SOCIAL_IMAGE_SIZES). */
+  size: Scalars['Int']['output'];
+  /** Absolute URL under /media/ (content-addressed, cached for good). */
+  url: Scalars['String']['output'];
+  width: Scalars['Int']['output'];
+};
+
+export type DraftPriceInput = {
+  amount: Scalars['Decimal']['input'];
+  currency: Scalars['String']['input'];
+};
+
 export type Drift = {
   __typename?: 'Drift';
   fields: Array<DriftEntry>;
@@ -218,6 +264,22 @@ export type DriftField =
   | 'NAME'
   | 'PRICE'
   | 'STOCK';
+
+/** An error the ERP answered (or the gateway found before a call), typed: the field it names, M3's own type and message id. */
+export type ErpError = {
+  __typename?: 'ErpError';
+  /** The gateway's error code: BAD_USER_INPUT (a mandatory field missing, a value too long, no item number), UPSTREAM_ERROR (a business rule), UPSTREAM_UNAVAILABLE, UPSTREAM_RATE_LIMITED. */
+  code: Scalars['String']['output'];
+  /** M3's message id, e.g. WITNO03. */
+  errorCode: Maybe<Scalars['String']['output']>;
+  /** M3's errorType, e.g. ServerReturnedNOK, MandatoryInputFieldNotFound, InputFieldTooLong. */
+  errorType: Maybe<Scalars['String']['output']>;
+  /** The ERP field it is about (M3 errorField), e.g. ITNO, CUNO. */
+  field: Maybe<Scalars['String']['output']>;
+  message: Scalars['String']['output'];
+  /** PROGRAM/Transaction, e.g. OIS100MI/AddBatchLine. */
+  transaction: Maybe<Scalars['String']['output']>;
+};
 
 /**
  * An item of the ERP's item master (Infor M3, MMS200MI), linked to supplier
@@ -246,6 +308,96 @@ export type ErpItem = {
   /** Stock by warehouse: the ERP's balances summed per warehouse (M3 MMS060MI). Empty when it has none. */
   warehouses: Array<ErpWarehouseStock>;
 };
+
+export type ErpOrderExport = {
+  __typename?: 'ErpOrderExport';
+  /** Batch heads given up after an unknown outcome: never confirmed, left for the ERP's batch clean-up. */
+  abandonedBatchNumbers: Array<Scalars['String']['output']>;
+  /** ERP write calls made since it was created or last retried. */
+  attempts: Scalars['Int']['output'];
+  /** The batch head's temporary number (M3 AddBatchHead). */
+  batchOrderNumber: Maybe<Scalars['String']['output']>;
+  createdAt: Scalars['DateTime']['output'];
+  /** The customer order reference the ERP holds (M3 CUOR): the store order id, how the gateway finds what landed. */
+  customerReference: Scalars['String']['output'];
+  /** Every state change with its time and reason. */
+  history: Array<ErpOrderExportEvent>;
+  id: Scalars['ID']['output'];
+  lastError: Maybe<ErpError>;
+  lines: Array<ErpOrderExportLine>;
+  /** The customer order's number in the ERP, once confirmed. */
+  orderNumber: Maybe<Scalars['String']['output']>;
+  status: ErpOrderExportStatus;
+  storeOrderId: Scalars['ID']['output'];
+  updatedAt: Scalars['DateTime']['output'];
+};
+
+export type ErpOrderExportConnection = {
+  __typename?: 'ErpOrderExportConnection';
+  edges: Array<ErpOrderExportEdge>;
+  pageInfo: PageInfo;
+  totalCount: Scalars['Int']['output'];
+};
+
+export type ErpOrderExportEdge = {
+  __typename?: 'ErpOrderExportEdge';
+  cursor: Scalars['String']['output'];
+  node: ErpOrderExport;
+};
+
+export type ErpOrderExportEvent = {
+  __typename?: 'ErpOrderExportEvent';
+  at: Scalars['DateTime']['output'];
+  from: Maybe<ErpOrderExportStatus>;
+  reason: Scalars['String']['output'];
+  to: ErpOrderExportStatus;
+};
+
+export type ErpOrderExportFilter = {
+  status?: InputMaybe<Array<ErpOrderExportStatus>>;
+  storeOrderId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+export type ErpOrderExportLine = {
+  __typename?: 'ErpOrderExportLine';
+  /** The ERP's order line number (M3 PONR) once added. */
+  erpLineNumber: Maybe<Scalars['String']['output']>;
+  error: Maybe<ErpError>;
+  /** The ERP item number by the ERP item rule; null when the rule gives none. */
+  itemNumber: Maybe<Scalars['String']['output']>;
+  /** 1-based, in the store order's line order. */
+  lineNumber: Scalars['Int']['output'];
+  quantity: Scalars['Int']['output'];
+  sku: Scalars['String']['output'];
+  status: ErpOrderExportLineStatus;
+};
+
+export type ErpOrderExportLineStatus =
+  | 'ADDED'
+  | 'PENDING'
+  | 'REFUSED';
+
+/**
+ * Where a store order's export into the ERP is (job kind ERP_ORDER_EXPORT;
+ * README "Orders into the ERP"). M3 enters an order as a batch head
+ * (AddBatchHead, CUOR = the store order id), its lines (AddBatchLine) and a
+ * confirmation (Confirm); only a confirmed order is a customer order.
+ */
+export type ErpOrderExportStatus =
+  /** Confirmed: a customer order in the ERP (orderNumber). */
+  | 'CONFIRMED'
+  /** The ERP refused the head or the confirmation, or the calls were spent without an answer. retryErpOrderExport takes it up again. */
+  | 'FAILED'
+  /** The batch head is in the ERP; lines or the confirmation follow. */
+  | 'OPEN'
+  /** A line was refused (see lines): the batch is not confirmed short of a line. retryErpOrderExport sends the refused lines again. */
+  | 'PARTIAL'
+  /** Stored, nothing sent yet (or entered again after a batch head was abandoned). */
+  | 'PENDING'
+  /** Not exported: the store will not fulfil it (cancelled, declined, refunded) or it has no lines. */
+  | 'SKIPPED'
+  /** A call's outcome is unknown; the next step looks the order up by CUOR before anything is sent again. */
+  | 'UNKNOWN';
 
 /** One item's stock in one ERP warehouse; quantities are exact decimals. */
 export type ErpWarehouseStock = {
@@ -288,6 +440,21 @@ export type HealthStatus =
   | 'DEGRADED'
   | 'HEALTHY'
   | 'UNHEALTHY';
+
+export type IngestSocialLinkInput = {
+  /** A TikTok video URL (https://www.tiktok.com/@user/video/{id}) or share link (vm.tiktok.com/…); anything else is refused before any call. */
+  url: Scalars['String']['input'];
+};
+
+export type IngestSocialLinkPayload = {
+  __typename?: 'IngestSocialLinkPayload';
+  /** True when the video's ingestion was already running; that job is returned. */
+  alreadyRunning: Scalars['Boolean']['output'];
+  /** The video's draft: the same video (or its share link) always gives the same draft. */
+  draft: ProductDraft;
+  /** The SOCIAL_INGEST job (progress on the syncJob subscription). */
+  job: SyncJob;
+};
 
 /** Stock for one SKU, merged from the supplier and the store. */
 export type Inventory = {
@@ -348,16 +515,32 @@ export type Mutation = {
   cancelSupplierOrder: SupplierOrder;
   /** Cancels a queued, running or interrupted job. A finished job cannot be cancelled (BAD_USER_INPUT). */
   cancelSync: SyncJob;
+  /** A video link → its product draft, filled by a SOCIAL_INGEST job (role operator). */
+  ingestSocialLink: IngestSocialLinkPayload;
   /** Places one supplier order per idempotency key (role operator or admin). */
   placeSupplierOrder: PlaceSupplierOrderResult;
+  /** Publishes the draft as exactly one store product (role operator); the same key again replays. */
+  publishProductDraft: PublishProductDraftPayload;
   removeSyncSchedule: Scalars['Boolean']['output'];
+  /**
+   * Takes a PARTIAL or FAILED export up again — the refused lines resent to
+   * the same batch head (after an unknown outcome, the order is looked up by
+   * CUOR first), then the confirmation — and answers where it got to. A
+   * refusal by the ERP is the export's state (lastError, the lines), not an
+   * error. A CONFIRMED or SKIPPED export is answered as it is. Role operator.
+   */
+  retryErpOrderExport: ErpOrderExport;
   /** Sends a MANUAL_REVIEW order again (it is looked up by po_number first). */
   retrySupplierOrder: SupplierOrder;
   /** Starts a new job over the failed items of an ended job. */
   retrySyncFailures: StartSyncPayload;
   scheduleSync: SyncSchedule;
+  /** Sends store products to a customer on WhatsApp, exactly once per idempotency key (role operator or admin). */
+  sendProductMessage: SendProductMessagePayload;
   /** Starts a sync (role operator or admin). At most one active job per kind and scope: a second start returns the running one. */
   startSync: StartSyncPayload;
+  /** Edits a draft not yet published (role operator). */
+  updateProductDraft: ProductDraft;
 };
 
 
@@ -371,12 +554,28 @@ export type MutationCancelSyncArgs = {
 };
 
 
+export type MutationIngestSocialLinkArgs = {
+  input: IngestSocialLinkInput;
+};
+
+
 export type MutationPlaceSupplierOrderArgs = {
   input: PlaceSupplierOrderInput;
 };
 
 
+export type MutationPublishProductDraftArgs = {
+  id: Scalars['ID']['input'];
+  idempotencyKey: Scalars['String']['input'];
+};
+
+
 export type MutationRemoveSyncScheduleArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationRetryErpOrderExportArgs = {
   id: Scalars['ID']['input'];
 };
 
@@ -396,8 +595,18 @@ export type MutationScheduleSyncArgs = {
 };
 
 
+export type MutationSendProductMessageArgs = {
+  input: SendProductMessageInput;
+};
+
+
 export type MutationStartSyncArgs = {
   input: StartSyncInput;
+};
+
+
+export type MutationUpdateProductDraftArgs = {
+  input: UpdateProductDraftInput;
 };
 
 /** An object with a globally unique, opaque id, refetchable through `node(id:)`. */
@@ -410,6 +619,8 @@ export type Order = Node & {
   __typename?: 'Order';
   createdAt: Maybe<Scalars['DateTime']['output']>;
   customerId: Maybe<Scalars['String']['output']>;
+  /** This store order's export into the ERP, or null when none was made (yet). */
+  erpExport: Maybe<ErpOrderExport>;
   id: Scalars['ID']['output'];
   itemsTotal: Scalars['Int']['output'];
   lines: Array<OrderLine>;
@@ -494,6 +705,8 @@ export type Part = Node & {
   /** The ERP item for this part (ERP item rule), or null when the ERP has none. Refused when no ERP is configured. */
   erpItem: Maybe<ErpItem>;
   fitments: Array<VehicleFitment>;
+  /** Whether the part fits this vehicle (make and model compared case-insensitively). */
+  fits: Scalars['Boolean']['output'];
   /** Global id; `part(id:)` also accepts the supplier's numeric id. */
   id: Scalars['ID']['output'];
   imageUrl: Maybe<Scalars['String']['output']>;
@@ -514,6 +727,14 @@ export type Part = Node & {
   tags: Array<Scalars['String']['output']>;
   url: Maybe<Scalars['String']['output']>;
   variants: Array<PartVariant>;
+};
+
+
+/** A part as the supplier (FinditParts) sells it. */
+export type PartFitsArgs = {
+  make: Scalars['String']['input'];
+  model: Scalars['String']['input'];
+  year: Scalars['Int']['input'];
 };
 
 export type PartConnection = {
@@ -587,6 +808,65 @@ export type ProductConnection = {
   totalCount: Scalars['Int']['output'];
 };
 
+/** A product draft made from a social video link (ingestSocialLink), to edit and publish to the store. */
+export type ProductDraft = {
+  __typename?: 'ProductDraft';
+  /** The caption's first call to action. */
+  callToAction: Maybe<CallToAction>;
+  callsToAction: Array<CallToAction>;
+  category: Maybe<Scalars['String']['output']>;
+  createdAt: Scalars['DateTime']['output'];
+  description: Maybe<Scalars['String']['output']>;
+  hashtags: Array<Scalars['String']['output']>;
+  id: Scalars['ID']['output'];
+  images: Array<DraftImage>;
+  /** The job that ingested (or is ingesting) it. */
+  ingestJob: Maybe<SyncJob>;
+  /** Published as a link to a product the store already had. */
+  linked: Scalars['Boolean']['output'];
+  matches: Array<ProductMatch>;
+  mentions: Array<Scalars['String']['output']>;
+  price: Maybe<Money>;
+  /** Every price the caption writes, in order; `price` takes the first. */
+  prices: Array<CaptionPrice>;
+  /** The store product it was published as (created or linked). */
+  product: Maybe<Product>;
+  publishedAt: Maybe<Scalars['DateTime']['output']>;
+  /** From -1 to 1. */
+  sentiment: Maybe<Scalars['Float']['output']>;
+  source: SocialSource;
+  status: ProductDraftStatus;
+  tags: Array<Scalars['String']['output']>;
+  title: Maybe<Scalars['String']['output']>;
+  updatedAt: Scalars['DateTime']['output'];
+};
+
+export type ProductDraftConnection = {
+  __typename?: 'ProductDraftConnection';
+  edges: Array<ProductDraftEdge>;
+  pageInfo: PageInfo;
+  totalCount: Scalars['Int']['output'];
+};
+
+export type ProductDraftEdge = {
+  __typename?: 'ProductDraftEdge';
+  cursor: Scalars['String']['output'];
+  node: ProductDraft;
+};
+
+export type ProductDraftFilter = {
+  platform?: InputMaybe<SocialPlatform>;
+  status?: InputMaybe<Array<ProductDraftStatus>>;
+};
+
+export type ProductDraftStatus =
+  /** Set aside; updateProductDraft can make it a DRAFT again. */
+  | 'DISCARDED'
+  /** Ingested (or being ingested), editable, not in the store yet. */
+  | 'DRAFT'
+  /** In the store: one product, created or linked. */
+  | 'PUBLISHED';
+
 export type ProductEdge = {
   __typename?: 'ProductEdge';
   cursor: Scalars['String']['output'];
@@ -600,6 +880,37 @@ export type ProductFilter = {
   /** Substring over name and SKU. */
   keyword?: InputMaybe<Scalars['String']['input']>;
   skus?: InputMaybe<Array<Scalars['String']['input']>>;
+};
+
+/** A catalog entry the caption names. */
+export type ProductMatch = {
+  __typename?: 'ProductMatch';
+  /** 0 to 1. */
+  confidence: Scalars['Float']['output'];
+  kind: ProductMatchKind;
+  /** The caption's words it was matched by. */
+  matchedText: Scalars['String']['output'];
+  /** The supplier part, when the match is one. */
+  part: Maybe<Part>;
+  /** The store's product of that part (by the SKU rule), when the store has it. */
+  product: Maybe<Product>;
+};
+
+export type ProductMatchKind =
+  /** The caption names the product (manufacturer and name words). */
+  | 'NAME'
+  /** The caption names the part's number. */
+  | 'PART_NUMBER';
+
+export type PublishProductDraftPayload = {
+  __typename?: 'PublishProductDraftPayload';
+  draft: ProductDraft;
+  /** The draft was linked to a product the store already had (none was created). */
+  linked: Scalars['Boolean']['output'];
+  /** The one store product the draft is. */
+  product: Product;
+  /** This answer replays an earlier publication (of this key or of the draft). */
+  replayed: Scalars['Boolean']['output'];
 };
 
 export type Query = {
@@ -618,6 +929,9 @@ export type Query = {
    * (UPSTREAM_UNAVAILABLE, reason NOT_CONFIGURED) when no ERP is configured.
    */
   erpItems: Array<Maybe<ErpItem>>;
+  erpOrderExport: Maybe<ErpOrderExport>;
+  /** Newest first. */
+  erpOrderExports: ErpOrderExportConnection;
   /** Merged stock for SKUs, in the order asked. At most MAX_IDS_PER_FIELD SKUs. */
   inventory: Array<Inventory>;
   /**
@@ -646,9 +960,11 @@ export type Query = {
   parts: Array<Maybe<Part>>;
   /** One store product by id (global or numeric) or by SKU; give exactly one. */
   product: Maybe<Product>;
+  productDraft: Maybe<ProductDraft>;
+  productDrafts: ProductDraftConnection;
   /** Store products. `first` at most 250. */
   products: ProductConnection;
-  /** Supplier catalog search. `first` at most 100. */
+  /** Supplier catalog search, optionally only the parts that fit a vehicle (combinable with query and tags). `first` at most 100. */
   searchParts: PartConnection;
   supplierOrder: Maybe<SupplierOrder>;
   supplierOrders: SupplierOrderConnection;
@@ -656,6 +972,14 @@ export type Query = {
   syncJobs: SyncJobConnection;
   syncSchedules: Array<SyncSchedule>;
   upstreams: Array<UpstreamStatus>;
+  /** The makes parts are listed as fitting, in the supplier's order. */
+  vehicleMakes: Array<Scalars['String']['output']>;
+  /** The models of a make parts fit (the make compared case-insensitively); empty for an unknown make. */
+  vehicleModels: Array<Scalars['String']['output']>;
+  /** The years a make and model are listed for, ascending; empty for an unknown make or model. */
+  vehicleYears: Array<Scalars['Int']['output']>;
+  /** One product message by id. */
+  whatsAppMessage: Maybe<WhatsAppMessage>;
 };
 
 
@@ -669,6 +993,18 @@ export type QueryAuditLogArgs = {
 
 export type QueryErpItemsArgs = {
   itemNumbers: Array<Scalars['String']['input']>;
+};
+
+
+export type QueryErpOrderExportArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryErpOrderExportsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<ErpOrderExportFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -724,6 +1060,18 @@ export type QueryProductArgs = {
 };
 
 
+export type QueryProductDraftArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryProductDraftsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<ProductDraftFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
 export type QueryProductsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<ProductFilter>;
@@ -736,6 +1084,7 @@ export type QuerySearchPartsArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
   query?: InputMaybe<Scalars['String']['input']>;
   tags?: InputMaybe<Array<Scalars['String']['input']>>;
+  vehicle?: InputMaybe<VehicleInput>;
 };
 
 
@@ -762,6 +1111,22 @@ export type QuerySyncJobsArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
+
+export type QueryVehicleModelsArgs = {
+  make: Scalars['String']['input'];
+};
+
+
+export type QueryVehicleYearsArgs = {
+  make: Scalars['String']['input'];
+  model: Scalars['String']['input'];
+};
+
+
+export type QueryWhatsAppMessageArgs = {
+  id: Scalars['ID']['input'];
+};
+
 export type Role =
   | 'ADMIN'
   | 'OPERATOR'
@@ -776,6 +1141,24 @@ export type ScheduleSyncInput = {
   scope?: InputMaybe<SyncScopeInput>;
 };
 
+export type SendProductMessageInput = {
+  /** Up to 1,024 characters; defaults to the products' names. Outside the window it fills the template's variable. */
+  body?: InputMaybe<Scalars['String']['input']>;
+  /** Required. The same key with the same input answers the same message; one message per key, for good. */
+  idempotencyKey: Scalars['String']['input'];
+  /** 1 to 30 store products (Product global ids or store ids): one is a single-product message, more a product list. */
+  productIds: Array<Scalars['ID']['input']>;
+  /** The customer's phone number in E.164: + and 8 to 15 digits, country code first (e.g. +14155550123). */
+  to: Scalars['String']['input'];
+};
+
+export type SendProductMessagePayload = {
+  __typename?: 'SendProductMessagePayload';
+  message: WhatsAppMessage;
+  /** True when an earlier request with the same key made this message. */
+  replayed: Scalars['Boolean']['output'];
+};
+
 export type ShippingAddressInput = {
   city: Scalars['String']['input'];
   country: Scalars['String']['input'];
@@ -784,6 +1167,22 @@ export type ShippingAddressInput = {
   street1: Scalars['String']['input'];
   street2?: InputMaybe<Scalars['String']['input']>;
   zip: Scalars['String']['input'];
+};
+
+/** A social video platform the gateway reads product links from. */
+export type SocialPlatform =
+  | 'TIKTOK';
+
+/** The video a draft comes from. */
+export type SocialSource = {
+  __typename?: 'SocialSource';
+  author: Maybe<Scalars['String']['output']>;
+  authorUrl: Maybe<Scalars['String']['output']>;
+  caption: Maybe<Scalars['String']['output']>;
+  platform: SocialPlatform;
+  /** The canonical video URL (a share link resolved). */
+  url: Scalars['String']['output'];
+  videoId: Scalars['String']['output'];
 };
 
 export type StartSyncInput = {
@@ -810,6 +1209,8 @@ export type Subscription = {
   syncJob: SyncJob;
   /** Every job's changes. */
   syncJobs: SyncJob;
+  /** A product message's changes: the current state at once, then each change, ending when it is READ or FAILED. */
+  whatsAppMessage: WhatsAppMessage;
 };
 
 
@@ -819,6 +1220,11 @@ export type SubscriptionOrderUpdatedArgs = {
 
 
 export type SubscriptionSyncJobArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type SubscriptionWhatsAppMessageArgs = {
   id: Scalars['ID']['input'];
 };
 
@@ -929,10 +1335,15 @@ export type SyncChangeAction =
 export type SyncFailure = {
   __typename?: 'SyncFailure';
   attempts: Scalars['Int']['output'];
-  /** VALIDATION, UPSTREAM_REJECTED, UPSTREAM_UNAVAILABLE, UPSTREAM_RATE_LIMITED or INTERNAL. */
+  /** VALIDATION, UNKNOWN_PART, NOT_IN_STORE, UPSTREAM_REJECTED, UPSTREAM_UNAVAILABLE, UPSTREAM_RATE_LIMITED or INTERNAL. */
   code: Scalars['String']['output'];
+  /** An import row's column at fault (its header name), when one cell is. */
+  column: Maybe<Scalars['String']['output']>;
+  /** An import row's line in its file (where the row starts). */
+  line: Maybe<Scalars['Int']['output']>;
   message: Scalars['String']['output'];
   partNumber: Maybe<Scalars['String']['output']>;
+  /** The store SKU; for an import row with no part number to name it by, `line:<n>`. */
   sku: Scalars['String']['output'];
 };
 
@@ -948,6 +1359,15 @@ export type SyncFieldChange = {
   after: Scalars['String']['output'];
   before: Maybe<Scalars['String']['output']>;
   field: Scalars['String']['output'];
+};
+
+/** The uploaded file an import job reads (kept content-addressed under BULK_IMPORT_DIR). */
+export type SyncImportFile = {
+  __typename?: 'SyncImportFile';
+  bytes: Scalars['Int']['output'];
+  /** Data rows (after the header). */
+  rows: Scalars['Int']['output'];
+  sha256: Scalars['String']['output'];
 };
 
 export type SyncJob = {
@@ -1005,15 +1425,31 @@ export type SyncJobFilter = {
 export type SyncKind =
   /** Create and update store products from supplier parts (name, price, stock). */
   | 'CATALOG'
+  /** Every new store order entered in the ERP as a customer order, once (scope: limit only; no dry run). See ErpOrderExport. */
+  | 'ERP_ORDER_EXPORT'
   /** Update store stock from supplier stock (products already in the store). */
   | 'INVENTORY'
-  /** Dropship routing: one supplier order per store order awaiting fulfillment (scope: limit only). */
+  /** Dropship routing: one supplier order per store order awaiting fulfillment (scope: limit only; no dry run). */
   | 'ORDER_ROUTING'
+  /** Import: bring the file's part numbers into the store, with per-row overrides (POST /bulk/imports?kind=PART_LIST). */
+  | 'PART_LIST'
   /** Update store prices from supplier prices (products already in the store). */
-  | 'PRICE';
+  | 'PRICE'
+  /** Import: set the price of products already in the store, one row each (POST /bulk/imports?kind=PRICE_OVERRIDES). */
+  | 'PRICE_OVERRIDES'
+  /** A social video link → its product draft (started by ingestSocialLink, not by startSync). */
+  | 'SOCIAL_INGEST'
+  /** Import: set the stock of products already in the store, one row each (POST /bulk/imports?kind=STOCK_OVERRIDES). */
+  | 'STOCK_OVERRIDES';
 
 export type SyncPhase =
+  | 'ANALYSING_CAPTION'
+  | 'COPYING_THUMBNAIL'
+  | 'DERIVING_IMAGES'
   | 'DONE'
+  /** SOCIAL_INGEST steps, in order. */
+  | 'FETCHING_METADATA'
+  | 'MATCHING_CATALOG'
   | 'QUEUED'
   | 'READING_STORE'
   | 'READING_SUPPLIER'
@@ -1065,12 +1501,19 @@ export type SyncSchedule = {
 
 export type SyncScope = {
   __typename?: 'SyncScope';
+  /** An import's file. */
+  importFile: Maybe<SyncImportFile>;
   limit: Maybe<Scalars['Int']['output']>;
+  /** An import that retries another's failures: only these lines of the file. */
+  lines: Maybe<Array<Scalars['Int']['output']>>;
   manufacturer: Maybe<Scalars['String']['output']>;
   partNumbers: Maybe<Array<Scalars['String']['output']>>;
   query: Maybe<Scalars['String']['output']>;
   /** Store SKUs, for a job that retries another job's failures. */
   skus: Maybe<Array<Scalars['String']['output']>>;
+  url: Maybe<Scalars['String']['output']>;
+  /** SOCIAL_INGEST: the video's id and canonical URL. */
+  videoId: Maybe<Scalars['String']['output']>;
 };
 
 /** Narrows a sync. No scope means the whole supplier catalog. */
@@ -1105,6 +1548,18 @@ export type SystemFigures = {
   openStreams: Scalars['Int']['output'];
   rssBytes: Scalars['Float']['output'];
   uptimeSeconds: Scalars['Int']['output'];
+};
+
+export type UpdateProductDraftInput = {
+  category?: InputMaybe<Scalars['String']['input']>;
+  description?: InputMaybe<Scalars['String']['input']>;
+  id: Scalars['ID']['input'];
+  /** null clears the price. */
+  price?: InputMaybe<DraftPriceInput>;
+  /** DRAFT or DISCARDED (publishing is publishProductDraft). */
+  status?: InputMaybe<ProductDraftStatus>;
+  tags?: InputMaybe<Array<Scalars['String']['input']>>;
+  title?: InputMaybe<Scalars['String']['input']>;
 };
 
 /** One upstream API over the alert window. */
@@ -1170,6 +1625,83 @@ export type VehicleFitment = {
   model: Scalars['String']['output'];
   year: Scalars['Int']['output'];
 };
+
+/** A vehicle to search parts for. */
+export type VehicleInput = {
+  make: Scalars['String']['input'];
+  model: Scalars['String']['input'];
+  year: Scalars['Int']['input'];
+};
+
+export type WhatsAppMessage = {
+  __typename?: 'WhatsAppMessage';
+  /** Sends started. */
+  attempts: Scalars['Int']['output'];
+  body: Scalars['String']['output'];
+  createdAt: Scalars['DateTime']['output'];
+  errors: Array<WhatsAppMessageError>;
+  /** Every status change with its time and reason. */
+  history: Array<WhatsAppMessageEvent>;
+  id: Scalars['ID']['output'];
+  /** The form of its latest send; null before the first. */
+  kind: Maybe<WhatsAppMessageKind>;
+  /** The store products as they are now (null for one that no longer exists). */
+  products: Array<Maybe<Product>>;
+  status: WhatsAppMessageStatus;
+  /** WhatsApp's time of the current status, when one of its statuses set it. */
+  statusAt: Maybe<Scalars['DateTime']['output']>;
+  /** The recipient, masked: its first two and last two digits (a phone number is personal data). */
+  to: Scalars['String']['output'];
+  updatedAt: Scalars['DateTime']['output'];
+  /** WhatsApp's message id (wamid) once sent. */
+  vendorMessageId: Maybe<Scalars['String']['output']>;
+};
+
+/** An error WhatsApp reported for a message (its code: 131026, 131047…), or the gateway's reason for not sending it. */
+export type WhatsAppMessageError = {
+  __typename?: 'WhatsAppMessageError';
+  at: Scalars['DateTime']['output'];
+  code: Scalars['String']['output'];
+  message: Maybe<Scalars['String']['output']>;
+  title: Scalars['String']['output'];
+};
+
+export type WhatsAppMessageEvent = {
+  __typename?: 'WhatsAppMessageEvent';
+  at: Scalars['DateTime']['output'];
+  from: Maybe<WhatsAppMessageStatus>;
+  reason: Scalars['String']['output'];
+  to: WhatsAppMessageStatus;
+  /** WhatsApp's time of the status that made this change, when a status did. */
+  vendorAt: Maybe<Scalars['DateTime']['output']>;
+};
+
+/** The form a message took. */
+export type WhatsAppMessageKind =
+  /** One product (interactive), inside the customer's 24-hour window. */
+  | 'PRODUCT'
+  /** Several products (interactive product list), inside the window. */
+  | 'PRODUCT_LIST'
+  /** The configured template (WHATSAPP_TEMPLATE_NAME), outside the window. */
+  | 'TEMPLATE';
+
+/**
+ * Where a WhatsApp product message is (README "WhatsApp"). The vendor's
+ * statuses move it forwards only: a `READ` never goes back to `DELIVERED`.
+ */
+export type WhatsAppMessageStatus =
+  | 'DELIVERED'
+  /** It will not arrive; `errors` says why. */
+  | 'FAILED'
+  /** Stored, waiting for its send (or for the recipient's pacing). */
+  | 'QUEUED'
+  | 'READ'
+  /** A send is in flight. */
+  | 'SENDING'
+  /** WhatsApp took it. */
+  | 'SENT'
+  /** A send's outcome is unknown (no answer, a lost connection, a 5xx): it is never sent again; a status from WhatsApp resolves it. */
+  | 'UNKNOWN';
 
 export type WorkQueueCounts = {
   __typename?: 'WorkQueueCounts';
@@ -1269,15 +1801,28 @@ export type ResolversTypes = {
   BusinessFigures: ResolverTypeWrapper<BusinessRatesModel>;
   CacheStatus: ResolverTypeWrapper<CacheStatus>;
   CacheTtls: ResolverTypeWrapper<CacheTtls>;
+  CallToAction: CallToAction;
+  CaptionPrice: ResolverTypeWrapper<CaptionPrice>;
   DashboardPoint: ResolverTypeWrapper<DashboardPointModel>;
   DashboardSnapshot: ResolverTypeWrapper<DashboardSnapshotModel>;
   Date: ResolverTypeWrapper<Scalars['Date']['output']>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   Decimal: ResolverTypeWrapper<Scalars['Decimal']['output']>;
+  DraftImage: ResolverTypeWrapper<DraftImageModel>;
+  DraftPriceInput: DraftPriceInput;
   Drift: ResolverTypeWrapper<Drift>;
   DriftEntry: ResolverTypeWrapper<DriftEntry>;
   DriftField: DriftField;
+  ErpError: ResolverTypeWrapper<ErpExportErrorModel>;
   ErpItem: ResolverTypeWrapper<ErpItemModel>;
+  ErpOrderExport: ResolverTypeWrapper<ErpExportRecordModel>;
+  ErpOrderExportConnection: ResolverTypeWrapper<Omit<ErpOrderExportConnection, 'edges'> & { edges: Array<ResolversTypes['ErpOrderExportEdge']> }>;
+  ErpOrderExportEdge: ResolverTypeWrapper<Omit<ErpOrderExportEdge, 'node'> & { node: ResolversTypes['ErpOrderExport'] }>;
+  ErpOrderExportEvent: ResolverTypeWrapper<ErpExportEventRecordModel>;
+  ErpOrderExportFilter: ErpOrderExportFilter;
+  ErpOrderExportLine: ResolverTypeWrapper<ErpExportLineModel>;
+  ErpOrderExportLineStatus: ErpOrderExportLineStatus;
+  ErpOrderExportStatus: ErpOrderExportStatus;
   ErpWarehouseStock: ResolverTypeWrapper<ErpWarehouseStockModel>;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   GatewayHealth: ResolverTypeWrapper<HealthReportModel>;
@@ -1285,6 +1830,8 @@ export type ResolversTypes = {
   HealthCheckKind: HealthCheckKind;
   HealthStatus: HealthStatus;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
+  IngestSocialLinkInput: IngestSocialLinkInput;
+  IngestSocialLinkPayload: ResolverTypeWrapper<IngestResultModel>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   Inventory: ResolverTypeWrapper<InventoryModelModel>;
   InventoryLocation: ResolverTypeWrapper<InventoryLocation>;
@@ -1310,12 +1857,24 @@ export type ResolversTypes = {
   PlaceSupplierOrderResult: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['PlaceSupplierOrderResult']>;
   Product: ResolverTypeWrapper<StoreProductModel>;
   ProductConnection: ResolverTypeWrapper<Omit<ProductConnection, 'edges'> & { edges: Array<ResolversTypes['ProductEdge']> }>;
+  ProductDraft: ResolverTypeWrapper<ProductDraftRecordModel>;
+  ProductDraftConnection: ResolverTypeWrapper<Omit<ProductDraftConnection, 'edges'> & { edges: Array<ResolversTypes['ProductDraftEdge']> }>;
+  ProductDraftEdge: ResolverTypeWrapper<Omit<ProductDraftEdge, 'node'> & { node: ResolversTypes['ProductDraft'] }>;
+  ProductDraftFilter: ProductDraftFilter;
+  ProductDraftStatus: ProductDraftStatus;
   ProductEdge: ResolverTypeWrapper<Omit<ProductEdge, 'node'> & { node: ResolversTypes['Product'] }>;
   ProductFilter: ProductFilter;
+  ProductMatch: ResolverTypeWrapper<DraftMatchModel>;
+  ProductMatchKind: ProductMatchKind;
+  PublishProductDraftPayload: ResolverTypeWrapper<PublishResultModel>;
   Query: ResolverTypeWrapper<{}>;
   Role: Role;
   ScheduleSyncInput: ScheduleSyncInput;
+  SendProductMessageInput: SendProductMessageInput;
+  SendProductMessagePayload: ResolverTypeWrapper<SendMessageResultModel>;
   ShippingAddressInput: ShippingAddressInput;
+  SocialPlatform: SocialPlatform;
+  SocialSource: ResolverTypeWrapper<SocialSource>;
   StartSyncInput: StartSyncInput;
   StartSyncPayload: ResolverTypeWrapper<Omit<StartSyncPayload, 'job'> & { job: ResolversTypes['SyncJob'] }>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
@@ -1334,6 +1893,7 @@ export type ResolversTypes = {
   SyncFailure: ResolverTypeWrapper<SyncFailureRecordModel>;
   SyncFailureConnection: ResolverTypeWrapper<Omit<SyncFailureConnection, 'nodes'> & { nodes: Array<ResolversTypes['SyncFailure']> }>;
   SyncFieldChange: ResolverTypeWrapper<SyncFieldChange>;
+  SyncImportFile: ResolverTypeWrapper<SyncImportFile>;
   SyncJob: ResolverTypeWrapper<SyncJobRecordModel>;
   SyncJobConnection: ResolverTypeWrapper<Omit<SyncJobConnection, 'edges'> & { edges: Array<ResolversTypes['SyncJobEdge']> }>;
   SyncJobEdge: ResolverTypeWrapper<Omit<SyncJobEdge, 'node'> & { node: ResolversTypes['SyncJob'] }>;
@@ -1344,13 +1904,20 @@ export type ResolversTypes = {
   SyncPlannedChangeConnection: ResolverTypeWrapper<Omit<SyncPlannedChangeConnection, 'nodes'> & { nodes: Array<ResolversTypes['SyncPlannedChange']> }>;
   SyncProgress: ResolverTypeWrapper<SyncProgress>;
   SyncSchedule: ResolverTypeWrapper<SyncScheduleRecordModel>;
-  SyncScope: ResolverTypeWrapper<SyncScope>;
+  SyncScope: ResolverTypeWrapper<SyncScopeModel>;
   SyncScopeInput: SyncScopeInput;
   SyncStatus: SyncStatus;
   SystemFigures: ResolverTypeWrapper<ProcessFiguresModel>;
+  UpdateProductDraftInput: UpdateProductDraftInput;
   UpstreamFigures: ResolverTypeWrapper<UpstreamFiguresModel>;
   UpstreamStatus: ResolverTypeWrapper<UpstreamStatusModelModel>;
   VehicleFitment: ResolverTypeWrapper<VehicleFitment>;
+  VehicleInput: VehicleInput;
+  WhatsAppMessage: ResolverTypeWrapper<ProductMessageRecordModel>;
+  WhatsAppMessageError: ResolverTypeWrapper<MessageErrorRecordModel>;
+  WhatsAppMessageEvent: ResolverTypeWrapper<MessageEventRecordModel>;
+  WhatsAppMessageKind: WhatsAppMessageKind;
+  WhatsAppMessageStatus: WhatsAppMessageStatus;
   WorkQueueCounts: ResolverTypeWrapper<WorkQueueCounts>;
 };
 
@@ -1365,19 +1932,31 @@ export type ResolversParentTypes = {
   BusinessFigures: BusinessRatesModel;
   CacheStatus: CacheStatus;
   CacheTtls: CacheTtls;
+  CaptionPrice: CaptionPrice;
   DashboardPoint: DashboardPointModel;
   DashboardSnapshot: DashboardSnapshotModel;
   Date: Scalars['Date']['output'];
   DateTime: Scalars['DateTime']['output'];
   Decimal: Scalars['Decimal']['output'];
+  DraftImage: DraftImageModel;
+  DraftPriceInput: DraftPriceInput;
   Drift: Drift;
   DriftEntry: DriftEntry;
+  ErpError: ErpExportErrorModel;
   ErpItem: ErpItemModel;
+  ErpOrderExport: ErpExportRecordModel;
+  ErpOrderExportConnection: Omit<ErpOrderExportConnection, 'edges'> & { edges: Array<ResolversParentTypes['ErpOrderExportEdge']> };
+  ErpOrderExportEdge: Omit<ErpOrderExportEdge, 'node'> & { node: ResolversParentTypes['ErpOrderExport'] };
+  ErpOrderExportEvent: ErpExportEventRecordModel;
+  ErpOrderExportFilter: ErpOrderExportFilter;
+  ErpOrderExportLine: ErpExportLineModel;
   ErpWarehouseStock: ErpWarehouseStockModel;
   Float: Scalars['Float']['output'];
   GatewayHealth: HealthReportModel;
   HealthCheck: HealthCheck;
   ID: Scalars['ID']['output'];
+  IngestSocialLinkInput: IngestSocialLinkInput;
+  IngestSocialLinkPayload: IngestResultModel;
   Int: Scalars['Int']['output'];
   Inventory: InventoryModelModel;
   InventoryLocation: InventoryLocation;
@@ -1402,11 +1981,20 @@ export type ResolversParentTypes = {
   PlaceSupplierOrderResult: ResolversUnionTypes<ResolversParentTypes>['PlaceSupplierOrderResult'];
   Product: StoreProductModel;
   ProductConnection: Omit<ProductConnection, 'edges'> & { edges: Array<ResolversParentTypes['ProductEdge']> };
+  ProductDraft: ProductDraftRecordModel;
+  ProductDraftConnection: Omit<ProductDraftConnection, 'edges'> & { edges: Array<ResolversParentTypes['ProductDraftEdge']> };
+  ProductDraftEdge: Omit<ProductDraftEdge, 'node'> & { node: ResolversParentTypes['ProductDraft'] };
+  ProductDraftFilter: ProductDraftFilter;
   ProductEdge: Omit<ProductEdge, 'node'> & { node: ResolversParentTypes['Product'] };
   ProductFilter: ProductFilter;
+  ProductMatch: DraftMatchModel;
+  PublishProductDraftPayload: PublishResultModel;
   Query: {};
   ScheduleSyncInput: ScheduleSyncInput;
+  SendProductMessageInput: SendProductMessageInput;
+  SendProductMessagePayload: SendMessageResultModel;
   ShippingAddressInput: ShippingAddressInput;
+  SocialSource: SocialSource;
   StartSyncInput: StartSyncInput;
   StartSyncPayload: Omit<StartSyncPayload, 'job'> & { job: ResolversParentTypes['SyncJob'] };
   String: Scalars['String']['output'];
@@ -1423,6 +2011,7 @@ export type ResolversParentTypes = {
   SyncFailure: SyncFailureRecordModel;
   SyncFailureConnection: Omit<SyncFailureConnection, 'nodes'> & { nodes: Array<ResolversParentTypes['SyncFailure']> };
   SyncFieldChange: SyncFieldChange;
+  SyncImportFile: SyncImportFile;
   SyncJob: SyncJobRecordModel;
   SyncJobConnection: Omit<SyncJobConnection, 'edges'> & { edges: Array<ResolversParentTypes['SyncJobEdge']> };
   SyncJobEdge: Omit<SyncJobEdge, 'node'> & { node: ResolversParentTypes['SyncJob'] };
@@ -1431,12 +2020,17 @@ export type ResolversParentTypes = {
   SyncPlannedChangeConnection: Omit<SyncPlannedChangeConnection, 'nodes'> & { nodes: Array<ResolversParentTypes['SyncPlannedChange']> };
   SyncProgress: SyncProgress;
   SyncSchedule: SyncScheduleRecordModel;
-  SyncScope: SyncScope;
+  SyncScope: SyncScopeModel;
   SyncScopeInput: SyncScopeInput;
   SystemFigures: ProcessFiguresModel;
+  UpdateProductDraftInput: UpdateProductDraftInput;
   UpstreamFigures: UpstreamFiguresModel;
   UpstreamStatus: UpstreamStatusModelModel;
   VehicleFitment: VehicleFitment;
+  VehicleInput: VehicleInput;
+  WhatsAppMessage: ProductMessageRecordModel;
+  WhatsAppMessageError: MessageErrorRecordModel;
+  WhatsAppMessageEvent: MessageEventRecordModel;
   WorkQueueCounts: WorkQueueCounts;
 };
 
@@ -1467,6 +2061,7 @@ export type AuditEntryResolvers<ContextType = GraphQLContext, ParentType extends
   errorCode?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   field?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  keyId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   operationName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   outcome?: Resolver<ResolversTypes['AuditOutcome'], ParentType, ContextType>;
   role?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -1517,6 +2112,13 @@ export type CacheTtlsResolvers<ContextType = GraphQLContext, ParentType extends 
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
+export type CaptionPriceResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CaptionPrice'] = ResolversParentTypes['CaptionPrice']> = {
+  amount?: Resolver<ResolversTypes['Decimal'], ParentType, ContextType>;
+  currency?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  text?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
 export type DashboardPointResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['DashboardPoint'] = ResolversParentTypes['DashboardPoint']> = {
   at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   business?: Resolver<ResolversTypes['BusinessFigures'], ParentType, ContextType>;
@@ -1551,6 +2153,16 @@ export interface DecimalScalarConfig extends GraphQLScalarTypeConfig<ResolversTy
   name: 'Decimal';
 }
 
+export type DraftImageResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['DraftImage'] = ResolversParentTypes['DraftImage']> = {
+  bytes?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  format?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  height?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  size?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  url?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  width?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
 export type DriftResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Drift'] = ResolversParentTypes['Drift']> = {
   fields?: Resolver<Array<ResolversTypes['DriftEntry']>, ParentType, ContextType>;
   inSync?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
@@ -1561,6 +2173,16 @@ export type DriftEntryResolvers<ContextType = GraphQLContext, ParentType extends
   actual?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   expected?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   field?: Resolver<ResolversTypes['DriftField'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type ErpErrorResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ErpError'] = ResolversParentTypes['ErpError']> = {
+  code?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  errorCode?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  errorType?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  field?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  transaction?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
@@ -1575,6 +2197,55 @@ export type ErpItemResolvers<ContextType = GraphQLContext, ParentType extends Re
   type?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   unit?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   warehouses?: Resolver<Array<ResolversTypes['ErpWarehouseStock']>, ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type ErpOrderExportResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ErpOrderExport'] = ResolversParentTypes['ErpOrderExport']> = {
+  abandonedBatchNumbers?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  attempts?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  batchOrderNumber?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  customerReference?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  history?: Resolver<Array<ResolversTypes['ErpOrderExportEvent']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  lastError?: Resolver<Maybe<ResolversTypes['ErpError']>, ParentType, ContextType>;
+  lines?: Resolver<Array<ResolversTypes['ErpOrderExportLine']>, ParentType, ContextType>;
+  orderNumber?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['ErpOrderExportStatus'], ParentType, ContextType>;
+  storeOrderId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type ErpOrderExportConnectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ErpOrderExportConnection'] = ResolversParentTypes['ErpOrderExportConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['ErpOrderExportEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type ErpOrderExportEdgeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ErpOrderExportEdge'] = ResolversParentTypes['ErpOrderExportEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['ErpOrderExport'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type ErpOrderExportEventResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ErpOrderExportEvent'] = ResolversParentTypes['ErpOrderExportEvent']> = {
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  from?: Resolver<Maybe<ResolversTypes['ErpOrderExportStatus']>, ParentType, ContextType>;
+  reason?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  to?: Resolver<ResolversTypes['ErpOrderExportStatus'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type ErpOrderExportLineResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ErpOrderExportLine'] = ResolversParentTypes['ErpOrderExportLine']> = {
+  erpLineNumber?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  error?: Resolver<Maybe<ResolversTypes['ErpError']>, ParentType, ContextType>;
+  itemNumber?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  lineNumber?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  quantity?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  sku?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['ErpOrderExportLineStatus'], ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
@@ -1597,6 +2268,13 @@ export type HealthCheckResolvers<ContextType = GraphQLContext, ParentType extend
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   reason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   status?: Resolver<ResolversTypes['HealthStatus'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type IngestSocialLinkPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['IngestSocialLinkPayload'] = ResolversParentTypes['IngestSocialLinkPayload']> = {
+  alreadyRunning?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  draft?: Resolver<ResolversTypes['ProductDraft'], ParentType, ContextType>;
+  job?: Resolver<ResolversTypes['SyncJob'], ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
@@ -1643,12 +2321,17 @@ export type MoneyResolvers<ContextType = GraphQLContext, ParentType extends Reso
 export type MutationResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
   cancelSupplierOrder?: Resolver<ResolversTypes['SupplierOrder'], ParentType, ContextType, RequireFields<MutationCancelSupplierOrderArgs, 'id'>>;
   cancelSync?: Resolver<ResolversTypes['SyncJob'], ParentType, ContextType, RequireFields<MutationCancelSyncArgs, 'id'>>;
+  ingestSocialLink?: Resolver<ResolversTypes['IngestSocialLinkPayload'], ParentType, ContextType, RequireFields<MutationIngestSocialLinkArgs, 'input'>>;
   placeSupplierOrder?: Resolver<ResolversTypes['PlaceSupplierOrderResult'], ParentType, ContextType, RequireFields<MutationPlaceSupplierOrderArgs, 'input'>>;
+  publishProductDraft?: Resolver<ResolversTypes['PublishProductDraftPayload'], ParentType, ContextType, RequireFields<MutationPublishProductDraftArgs, 'id' | 'idempotencyKey'>>;
   removeSyncSchedule?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRemoveSyncScheduleArgs, 'id'>>;
+  retryErpOrderExport?: Resolver<ResolversTypes['ErpOrderExport'], ParentType, ContextType, RequireFields<MutationRetryErpOrderExportArgs, 'id'>>;
   retrySupplierOrder?: Resolver<ResolversTypes['SupplierOrder'], ParentType, ContextType, RequireFields<MutationRetrySupplierOrderArgs, 'id'>>;
   retrySyncFailures?: Resolver<ResolversTypes['StartSyncPayload'], ParentType, ContextType, RequireFields<MutationRetrySyncFailuresArgs, 'id'>>;
   scheduleSync?: Resolver<ResolversTypes['SyncSchedule'], ParentType, ContextType, RequireFields<MutationScheduleSyncArgs, 'input'>>;
+  sendProductMessage?: Resolver<ResolversTypes['SendProductMessagePayload'], ParentType, ContextType, RequireFields<MutationSendProductMessageArgs, 'input'>>;
   startSync?: Resolver<ResolversTypes['StartSyncPayload'], ParentType, ContextType, RequireFields<MutationStartSyncArgs, 'input'>>;
+  updateProductDraft?: Resolver<ResolversTypes['ProductDraft'], ParentType, ContextType, RequireFields<MutationUpdateProductDraftArgs, 'input'>>;
 };
 
 export type NodeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Node'] = ResolversParentTypes['Node']> = {
@@ -1659,6 +2342,7 @@ export type NodeResolvers<ContextType = GraphQLContext, ParentType extends Resol
 export type OrderResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Order'] = ResolversParentTypes['Order']> = {
   createdAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   customerId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  erpExport?: Resolver<Maybe<ResolversTypes['ErpOrderExport']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   itemsTotal?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   lines?: Resolver<Array<ResolversTypes['OrderLine']>, ParentType, ContextType>;
@@ -1716,6 +2400,7 @@ export type PartResolvers<ContextType = GraphQLContext, ParentType extends Resol
   drift?: Resolver<Maybe<ResolversTypes['Drift']>, ParentType, ContextType>;
   erpItem?: Resolver<Maybe<ResolversTypes['ErpItem']>, ParentType, ContextType>;
   fitments?: Resolver<Array<ResolversTypes['VehicleFitment']>, ParentType, ContextType>;
+  fits?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<PartFitsArgs, 'make' | 'model' | 'year'>>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   imageUrl?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   inventory?: Resolver<ResolversTypes['Inventory'], ParentType, ContextType>;
@@ -1783,9 +2468,65 @@ export type ProductConnectionResolvers<ContextType = GraphQLContext, ParentType 
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
+export type ProductDraftResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ProductDraft'] = ResolversParentTypes['ProductDraft']> = {
+  callToAction?: Resolver<Maybe<ResolversTypes['CallToAction']>, ParentType, ContextType>;
+  callsToAction?: Resolver<Array<ResolversTypes['CallToAction']>, ParentType, ContextType>;
+  category?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  hashtags?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  images?: Resolver<Array<ResolversTypes['DraftImage']>, ParentType, ContextType>;
+  ingestJob?: Resolver<Maybe<ResolversTypes['SyncJob']>, ParentType, ContextType>;
+  linked?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  matches?: Resolver<Array<ResolversTypes['ProductMatch']>, ParentType, ContextType>;
+  mentions?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  price?: Resolver<Maybe<ResolversTypes['Money']>, ParentType, ContextType>;
+  prices?: Resolver<Array<ResolversTypes['CaptionPrice']>, ParentType, ContextType>;
+  product?: Resolver<Maybe<ResolversTypes['Product']>, ParentType, ContextType>;
+  publishedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  sentiment?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  source?: Resolver<ResolversTypes['SocialSource'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['ProductDraftStatus'], ParentType, ContextType>;
+  tags?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  title?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type ProductDraftConnectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ProductDraftConnection'] = ResolversParentTypes['ProductDraftConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['ProductDraftEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type ProductDraftEdgeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ProductDraftEdge'] = ResolversParentTypes['ProductDraftEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['ProductDraft'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
 export type ProductEdgeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ProductEdge'] = ResolversParentTypes['ProductEdge']> = {
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   node?: Resolver<ResolversTypes['Product'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type ProductMatchResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ProductMatch'] = ResolversParentTypes['ProductMatch']> = {
+  confidence?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['ProductMatchKind'], ParentType, ContextType>;
+  matchedText?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  part?: Resolver<Maybe<ResolversTypes['Part']>, ParentType, ContextType>;
+  product?: Resolver<Maybe<ResolversTypes['Product']>, ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type PublishProductDraftPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['PublishProductDraftPayload'] = ResolversParentTypes['PublishProductDraftPayload']> = {
+  draft?: Resolver<ResolversTypes['ProductDraft'], ParentType, ContextType>;
+  linked?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  product?: Resolver<ResolversTypes['Product'], ParentType, ContextType>;
+  replayed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
@@ -1796,6 +2537,8 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
   dashboard?: Resolver<ResolversTypes['DashboardSnapshot'], ParentType, ContextType>;
   dashboardHistory?: Resolver<Array<ResolversTypes['DashboardPoint']>, ParentType, ContextType>;
   erpItems?: Resolver<Array<Maybe<ResolversTypes['ErpItem']>>, ParentType, ContextType, RequireFields<QueryErpItemsArgs, 'itemNumbers'>>;
+  erpOrderExport?: Resolver<Maybe<ResolversTypes['ErpOrderExport']>, ParentType, ContextType, RequireFields<QueryErpOrderExportArgs, 'id'>>;
+  erpOrderExports?: Resolver<ResolversTypes['ErpOrderExportConnection'], ParentType, ContextType, RequireFields<QueryErpOrderExportsArgs, 'first'>>;
   inventory?: Resolver<Array<ResolversTypes['Inventory']>, ParentType, ContextType, RequireFields<QueryInventoryArgs, 'skus'>>;
   m3?: Resolver<ResolversTypes['M3Result'], ParentType, ContextType, RequireFields<QueryM3Args, 'maxRecords' | 'program' | 'transaction'>>;
   me?: Resolver<ResolversTypes['ApiClient'], ParentType, ContextType>;
@@ -1806,6 +2549,8 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
   partByNumber?: Resolver<Maybe<ResolversTypes['Part']>, ParentType, ContextType, RequireFields<QueryPartByNumberArgs, 'partNumber'>>;
   parts?: Resolver<Array<Maybe<ResolversTypes['Part']>>, ParentType, ContextType, RequireFields<QueryPartsArgs, 'ids'>>;
   product?: Resolver<Maybe<ResolversTypes['Product']>, ParentType, ContextType, Partial<QueryProductArgs>>;
+  productDraft?: Resolver<Maybe<ResolversTypes['ProductDraft']>, ParentType, ContextType, RequireFields<QueryProductDraftArgs, 'id'>>;
+  productDrafts?: Resolver<ResolversTypes['ProductDraftConnection'], ParentType, ContextType, RequireFields<QueryProductDraftsArgs, 'first'>>;
   products?: Resolver<ResolversTypes['ProductConnection'], ParentType, ContextType, RequireFields<QueryProductsArgs, 'first'>>;
   searchParts?: Resolver<ResolversTypes['PartConnection'], ParentType, ContextType, RequireFields<QuerySearchPartsArgs, 'first'>>;
   supplierOrder?: Resolver<Maybe<ResolversTypes['SupplierOrder']>, ParentType, ContextType, RequireFields<QuerySupplierOrderArgs, 'id'>>;
@@ -1814,6 +2559,26 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
   syncJobs?: Resolver<ResolversTypes['SyncJobConnection'], ParentType, ContextType, RequireFields<QuerySyncJobsArgs, 'first'>>;
   syncSchedules?: Resolver<Array<ResolversTypes['SyncSchedule']>, ParentType, ContextType>;
   upstreams?: Resolver<Array<ResolversTypes['UpstreamStatus']>, ParentType, ContextType>;
+  vehicleMakes?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  vehicleModels?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType, RequireFields<QueryVehicleModelsArgs, 'make'>>;
+  vehicleYears?: Resolver<Array<ResolversTypes['Int']>, ParentType, ContextType, RequireFields<QueryVehicleYearsArgs, 'make' | 'model'>>;
+  whatsAppMessage?: Resolver<Maybe<ResolversTypes['WhatsAppMessage']>, ParentType, ContextType, RequireFields<QueryWhatsAppMessageArgs, 'id'>>;
+};
+
+export type SendProductMessagePayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['SendProductMessagePayload'] = ResolversParentTypes['SendProductMessagePayload']> = {
+  message?: Resolver<ResolversTypes['WhatsAppMessage'], ParentType, ContextType>;
+  replayed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type SocialSourceResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['SocialSource'] = ResolversParentTypes['SocialSource']> = {
+  author?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  authorUrl?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  caption?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  platform?: Resolver<ResolversTypes['SocialPlatform'], ParentType, ContextType>;
+  url?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  videoId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
 export type StartSyncPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['StartSyncPayload'] = ResolversParentTypes['StartSyncPayload']> = {
@@ -1827,6 +2592,7 @@ export type SubscriptionResolvers<ContextType = GraphQLContext, ParentType exten
   orderUpdated?: SubscriptionResolver<ResolversTypes['SupplierOrder'], "orderUpdated", ParentType, ContextType, Partial<SubscriptionOrderUpdatedArgs>>;
   syncJob?: SubscriptionResolver<ResolversTypes['SyncJob'], "syncJob", ParentType, ContextType, RequireFields<SubscriptionSyncJobArgs, 'id'>>;
   syncJobs?: SubscriptionResolver<ResolversTypes['SyncJob'], "syncJobs", ParentType, ContextType>;
+  whatsAppMessage?: SubscriptionResolver<ResolversTypes['WhatsAppMessage'], "whatsAppMessage", ParentType, ContextType, RequireFields<SubscriptionWhatsAppMessageArgs, 'id'>>;
 };
 
 export type SupplierOrderResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['SupplierOrder'] = ResolversParentTypes['SupplierOrder']> = {
@@ -1894,6 +2660,8 @@ export type SupplierOrderRejectedResolvers<ContextType = GraphQLContext, ParentT
 export type SyncFailureResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['SyncFailure'] = ResolversParentTypes['SyncFailure']> = {
   attempts?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   code?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  column?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  line?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   partNumber?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   sku?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -1911,6 +2679,13 @@ export type SyncFieldChangeResolvers<ContextType = GraphQLContext, ParentType ex
   after?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   before?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   field?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type SyncImportFileResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['SyncImportFile'] = ResolversParentTypes['SyncImportFile']> = {
+  bytes?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  rows?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  sha256?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
@@ -1988,11 +2763,15 @@ export type SyncScheduleResolvers<ContextType = GraphQLContext, ParentType exten
 };
 
 export type SyncScopeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['SyncScope'] = ResolversParentTypes['SyncScope']> = {
+  importFile?: Resolver<Maybe<ResolversTypes['SyncImportFile']>, ParentType, ContextType>;
   limit?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  lines?: Resolver<Maybe<Array<ResolversTypes['Int']>>, ParentType, ContextType>;
   manufacturer?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   partNumbers?: Resolver<Maybe<Array<ResolversTypes['String']>>, ParentType, ContextType>;
   query?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   skus?: Resolver<Maybe<Array<ResolversTypes['String']>>, ParentType, ContextType>;
+  url?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  videoId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
@@ -2054,6 +2833,40 @@ export type VehicleFitmentResolvers<ContextType = GraphQLContext, ParentType ext
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
+export type WhatsAppMessageResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['WhatsAppMessage'] = ResolversParentTypes['WhatsAppMessage']> = {
+  attempts?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  body?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  errors?: Resolver<Array<ResolversTypes['WhatsAppMessageError']>, ParentType, ContextType>;
+  history?: Resolver<Array<ResolversTypes['WhatsAppMessageEvent']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  kind?: Resolver<Maybe<ResolversTypes['WhatsAppMessageKind']>, ParentType, ContextType>;
+  products?: Resolver<Array<Maybe<ResolversTypes['Product']>>, ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['WhatsAppMessageStatus'], ParentType, ContextType>;
+  statusAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  to?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  vendorMessageId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type WhatsAppMessageErrorResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['WhatsAppMessageError'] = ResolversParentTypes['WhatsAppMessageError']> = {
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  code?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  message?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  title?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type WhatsAppMessageEventResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['WhatsAppMessageEvent'] = ResolversParentTypes['WhatsAppMessageEvent']> = {
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  from?: Resolver<Maybe<ResolversTypes['WhatsAppMessageStatus']>, ParentType, ContextType>;
+  reason?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  to?: Resolver<ResolversTypes['WhatsAppMessageStatus'], ParentType, ContextType>;
+  vendorAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
 export type WorkQueueCountsResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['WorkQueueCounts'] = ResolversParentTypes['WorkQueueCounts']> = {
   manualReviewOrders?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
@@ -2068,17 +2881,26 @@ export type Resolvers<ContextType = GraphQLContext> = {
   BusinessFigures?: BusinessFiguresResolvers<ContextType>;
   CacheStatus?: CacheStatusResolvers<ContextType>;
   CacheTtls?: CacheTtlsResolvers<ContextType>;
+  CaptionPrice?: CaptionPriceResolvers<ContextType>;
   DashboardPoint?: DashboardPointResolvers<ContextType>;
   DashboardSnapshot?: DashboardSnapshotResolvers<ContextType>;
   Date?: GraphQLScalarType;
   DateTime?: GraphQLScalarType;
   Decimal?: GraphQLScalarType;
+  DraftImage?: DraftImageResolvers<ContextType>;
   Drift?: DriftResolvers<ContextType>;
   DriftEntry?: DriftEntryResolvers<ContextType>;
+  ErpError?: ErpErrorResolvers<ContextType>;
   ErpItem?: ErpItemResolvers<ContextType>;
+  ErpOrderExport?: ErpOrderExportResolvers<ContextType>;
+  ErpOrderExportConnection?: ErpOrderExportConnectionResolvers<ContextType>;
+  ErpOrderExportEdge?: ErpOrderExportEdgeResolvers<ContextType>;
+  ErpOrderExportEvent?: ErpOrderExportEventResolvers<ContextType>;
+  ErpOrderExportLine?: ErpOrderExportLineResolvers<ContextType>;
   ErpWarehouseStock?: ErpWarehouseStockResolvers<ContextType>;
   GatewayHealth?: GatewayHealthResolvers<ContextType>;
   HealthCheck?: HealthCheckResolvers<ContextType>;
+  IngestSocialLinkPayload?: IngestSocialLinkPayloadResolvers<ContextType>;
   Inventory?: InventoryResolvers<ContextType>;
   InventoryLocation?: InventoryLocationResolvers<ContextType>;
   JSON?: GraphQLScalarType;
@@ -2100,8 +2922,15 @@ export type Resolvers<ContextType = GraphQLContext> = {
   PlaceSupplierOrderResult?: PlaceSupplierOrderResultResolvers<ContextType>;
   Product?: ProductResolvers<ContextType>;
   ProductConnection?: ProductConnectionResolvers<ContextType>;
+  ProductDraft?: ProductDraftResolvers<ContextType>;
+  ProductDraftConnection?: ProductDraftConnectionResolvers<ContextType>;
+  ProductDraftEdge?: ProductDraftEdgeResolvers<ContextType>;
   ProductEdge?: ProductEdgeResolvers<ContextType>;
+  ProductMatch?: ProductMatchResolvers<ContextType>;
+  PublishProductDraftPayload?: PublishProductDraftPayloadResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  SendProductMessagePayload?: SendProductMessagePayloadResolvers<ContextType>;
+  SocialSource?: SocialSourceResolvers<ContextType>;
   StartSyncPayload?: StartSyncPayloadResolvers<ContextType>;
   Subscription?: SubscriptionResolvers<ContextType>;
   SupplierOrder?: SupplierOrderResolvers<ContextType>;
@@ -2114,6 +2943,7 @@ export type Resolvers<ContextType = GraphQLContext> = {
   SyncFailure?: SyncFailureResolvers<ContextType>;
   SyncFailureConnection?: SyncFailureConnectionResolvers<ContextType>;
   SyncFieldChange?: SyncFieldChangeResolvers<ContextType>;
+  SyncImportFile?: SyncImportFileResolvers<ContextType>;
   SyncJob?: SyncJobResolvers<ContextType>;
   SyncJobConnection?: SyncJobConnectionResolvers<ContextType>;
   SyncJobEdge?: SyncJobEdgeResolvers<ContextType>;
@@ -2126,6 +2956,9 @@ export type Resolvers<ContextType = GraphQLContext> = {
   UpstreamFigures?: UpstreamFiguresResolvers<ContextType>;
   UpstreamStatus?: UpstreamStatusResolvers<ContextType>;
   VehicleFitment?: VehicleFitmentResolvers<ContextType>;
+  WhatsAppMessage?: WhatsAppMessageResolvers<ContextType>;
+  WhatsAppMessageError?: WhatsAppMessageErrorResolvers<ContextType>;
+  WhatsAppMessageEvent?: WhatsAppMessageEventResolvers<ContextType>;
   WorkQueueCounts?: WorkQueueCountsResolvers<ContextType>;
 };
 

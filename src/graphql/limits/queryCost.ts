@@ -99,6 +99,23 @@ export const FIELD_WEIGHTS: Readonly<Record<string, number>> = {
   'Inventory.erpAvailable': 2,
   // One ERP transaction, unbatched (each distinct input is its own call).
   'Query.m3': 5,
+  // The supplier's vehicle lookup: one cached call for the whole list (LIST_SIZES counts it once).
+  'Query.vehicleMakes': 1,
+  'Query.vehicleModels': 1,
+  'Query.vehicleYears': 1,
+  // A look-up by CUOR, the lines, the confirmation (erpExporter.ts): ERP calls, unbatched.
+  'Mutation.retryErpOrderExport': 3,
+  // A share link is resolved in the mutation: up to TIKTOK_MAX_REDIRECTS (5) TikTok calls.
+  'Mutation.ingestSocialLink': 5,
+  // A store lookup by SKU and one create (or a product read to link): two store calls.
+  'Mutation.publishProductDraft': 2,
+  // A draft's matched part (the batched multi call) and store products (batched by id).
+  'ProductMatch.product': 2,
+  'ProductDraft.product': 2,
+  // The store products (one batched read) and the WhatsApp send.
+  'Mutation.sendProductMessage': 3,
+  // The message's store products: one batched store read.
+  'WhatsAppMessage.products': 2,
 };
 
 /** Lists whose size the gateway knows better than DEFAULT_LIST_SIZE. */
@@ -107,6 +124,10 @@ export const LIST_SIZES: Readonly<Record<string, number>> = {
   'Drift.fields': 4,
   // One stock call per batch of items answers every warehouse row: priced as two.
   'ErpItem.warehouses': 2,
+  // Lists of names from one lookup call: charged as the one call, not per name.
+  'Query.vehicleMakes': 1,
+  'Query.vehicleModels': 1,
+  'Query.vehicleYears': 1,
 };
 
 /** A supplier lookup by part number (the supplier has no batch form of it), with the part it finds. */

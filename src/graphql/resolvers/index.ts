@@ -3,14 +3,17 @@ import type { Resolvers } from '../generated/resolvers.js';
 import { decodeGlobalId, type NodeType } from '../ids.js';
 import { inventoryQueries, inventoryResolvers } from './inventory.js';
 import { orderConnectionResolvers, orderLineResolvers, orderQueries, orderResolvers } from './orders.js';
-import { partQueries, partResolvers, partVariantResolvers } from './parts.js';
+import { partQueries, partResolvers, partVariantResolvers, vehicleQueries } from './parts.js';
 import { productQueries, productResolvers } from './products.js';
 import { scalarResolvers } from './scalars.js';
 import { auditQueries } from './audit.js';
 import { alertResolvers, apiClientResolvers, dashboardPointResolvers, dashboardSnapshotResolvers, gatewayHealthResolvers, operationsQueries, operationsSubscriptions, upstreamFiguresResolvers } from './operations.js';
 import { erpItemResolvers, erpQueries, inventoryErpResolvers, jsonScalar, partErpResolvers, productErpResolvers } from './erp.js';
+import { erpErrorResolvers, erpOrderExportResolvers, erpOrderMutations, erpOrderQueries, storeOrderErpExport } from './erpOrders.js';
 import { systemQueries, upstreamStatusResolvers } from './system.js';
-import { syncJobResolvers, syncMutations, syncQueries, syncSubscriptions } from './sync.js';
+import { syncJobResolvers, syncMutations, syncQueries, syncScopeResolvers, syncSubscriptions } from './sync.js';
+import { draftImageResolvers, productDraftResolvers, productMatchResolvers, socialMutations, socialQueries } from './social.js';
+import { whatsAppMessageErrorResolvers, whatsAppMessageEventResolvers, whatsAppMessageResolvers, whatsAppMutations, whatsAppQueries, whatsAppSubscriptions } from './whatsapp.js';
 import {
   placeResultResolvers,
   storeOrderSupplierOrders,
@@ -41,6 +44,7 @@ export const resolvers: Resolvers = {
   JSON: jsonScalar,
   Query: {
     ...partQueries,
+    ...vehicleQueries,
     ...productQueries,
     ...inventoryQueries,
     ...orderQueries,
@@ -50,6 +54,9 @@ export const resolvers: Resolvers = {
     ...auditQueries,
     ...operationsQueries,
     ...erpQueries,
+    ...erpOrderQueries,
+    ...socialQueries,
+    ...whatsAppQueries,
     async node(_root, { id }, ctx) {
       const global = decodeGlobalId(id);
       if (!global) return null;
@@ -67,13 +74,17 @@ export const resolvers: Resolvers = {
       }
     },
   },
-  Mutation: { ...syncMutations, ...supplierOrderMutations },
-  Subscription: { ...syncSubscriptions, ...supplierOrderSubscriptions, ...operationsSubscriptions },
+  Mutation: { ...syncMutations, ...supplierOrderMutations, ...erpOrderMutations, ...socialMutations, ...whatsAppMutations },
+  Subscription: { ...syncSubscriptions, ...supplierOrderSubscriptions, ...operationsSubscriptions, ...whatsAppSubscriptions },
   PlaceSupplierOrderResult: placeResultResolvers,
   SupplierOrder: supplierOrderResolvers,
   SupplierOrderRejected: supplierOrderRejectedResolvers,
   SupplierOrderLine: supplierOrderLineResolvers,
   SyncJob: syncJobResolvers,
+  SyncScope: syncScopeResolvers,
+  ProductDraft: productDraftResolvers,
+  ProductMatch: productMatchResolvers,
+  DraftImage: draftImageResolvers,
   Node: {
     __resolveType(obj) {
       const tagged = nodeTypes.get(obj);
@@ -89,7 +100,9 @@ export const resolvers: Resolvers = {
   Product: { ...productResolvers, ...productErpResolvers },
   Inventory: { ...inventoryResolvers, ...inventoryErpResolvers },
   ErpItem: erpItemResolvers,
-  Order: { ...orderResolvers, ...storeOrderSupplierOrders },
+  Order: { ...orderResolvers, ...storeOrderSupplierOrders, ...storeOrderErpExport },
+  ErpOrderExport: erpOrderExportResolvers,
+  ErpError: erpErrorResolvers,
   OrderLine: orderLineResolvers,
   OrderConnection: orderConnectionResolvers,
   UpstreamStatus: upstreamStatusResolvers,
@@ -99,4 +112,7 @@ export const resolvers: Resolvers = {
   DashboardPoint: dashboardPointResolvers,
   DashboardSnapshot: dashboardSnapshotResolvers,
   ApiClient: apiClientResolvers,
+  WhatsAppMessage: whatsAppMessageResolvers,
+  WhatsAppMessageEvent: whatsAppMessageEventResolvers,
+  WhatsAppMessageError: whatsAppMessageErrorResolvers,
 };

@@ -9,6 +9,7 @@ import { checkCode, checkListSize, parseId, toGlobalId } from '../ids.js';
 import { toGatewayError } from '../loaders.js';
 import { connection, fetchWindow, parseWindow } from '../pagination.js';
 import { erpAvailable } from './erp.js';
+import { VEHICLES_KEY } from '../sources.js';
 
 /** Largest `first` for searchParts: the supplier's page size cap. */
 export const SEARCH_MAX_FIRST = 100;
@@ -52,6 +53,36 @@ export async function partDrift(part: Part, ctx: GraphQLContext) {
   return { inSync: fields.length === 0, fields };
 }
 
+/** A vehicle as a client gives it: a plausible year, a make and a model of 1 to 50 characters. */
+export function checkVehicle(argument: string, v: { year: number; make: string; model: string }): { year: number; make: string; model: string } {
+  if (!Number.isInteger(v.year) || v.year < 1900 || v.year > 2100) throw gatewayError(ErrorCode.BAD_USER_INPUT, `${argument}.year must be a year from 1900 to 2100`, { argument: `${argument}.year` });
+  const text = (name: 'make' | 'model') => {
+    const t = v[name].trim();
+    if (t.length === 0 || t.length > 50) throw gatewayError(ErrorCode.BAD_USER_INPUT, `${argument}.${name} must be 1 to 50 characters`, { argument: `${argument}.${name}` });
+    return t;
+  };
+  return { year: v.year, make: text('make'), model: text('model') };
+}
+
+const sameName = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();
+
+async function vehicleLookup(ctx: GraphQLContext) {
+  return (await ctx.loaders.vehicles.load(VEHICLES_KEY)) ?? { makes: [] };
+}
+
+export const vehicleQueries: Pick<QueryResolvers, 'vehicleMakes' | 'vehicleModels' | 'vehicleYears'> = {
+  async vehicleMakes(_root, _args, ctx) {
+    return (await vehicleLookup(ctx)).makes.map((m) => m.make);
+  },
+  async vehicleModels(_root, { make }, ctx) {
+    return (await vehicleLookup(ctx)).makes.find((m) => sameName(m.make, make))?.models.map((m) => m.model) ?? [];
+  },
+  async vehicleYears(_root, { make, model }, ctx) {
+    const found = (await vehicleLookup(ctx)).makes.find((m) => sameName(m.make, make))?.models.find((m) => sameName(m.model, model));
+    return found ? [...found.years].sort((a, b) => a - b) : [];
+  },
+};
+
 export const partQueries: Pick<QueryResolvers, 'part' | 'parts' | 'partByNumber' | 'searchParts'> = {
   async part(_root, { id }, ctx) {
     return ctx.loaders.part.load(parseId('Part', id));
@@ -69,8 +100,9 @@ export const partQueries: Pick<QueryResolvers, 'part' | 'parts' | 'partByNumber'
     const id = await ctx.loaders.partNumber.load(checkCode('partNumber', partNumber));
     return id ? ctx.loaders.part.load(id) : null;
   },
-  async searchParts(_root, { query, tags, first, after }, ctx) {
+  async searchParts(_root, { query, tags, vehicle, first, after }, ctx) {
     if (query && query.length > 200) throw gatewayError(ErrorCode.BAD_USER_INPUT, 'query: at most 200 characters', { argument: 'query' });
+    const fits = vehicle ? checkVehicle('vehicle', vehicle) : undefined;
     if (tags) {
       checkListSize('tags', tags.length, 20);
       tags.forEach((t) => checkCode('tags', t));
@@ -82,7 +114,7 @@ export const partQueries: Pick<QueryResolvers, 'part' | 'parts' | 'partByNumber'
       // Before the page is read: a page from before a sync's invalidation must not be primed after it.
       const mark = await ctx.services.cache.mark();
       const page = await fetchWindow(window.offset, window.first, (p, per) =>
-        ctx.services.supplier.catalog.search({ query: query ?? undefined, tags: tags ?? undefined, page: p, per }, 'interactive'),
+        ctx.services.supplier.catalog.search({ query: query ?? undefined, tags: tags ?? undefined, vehicle: fits, page: p, per }, 'interactive'),
       );
       await ctx.services.sources.primeParts(page.items, mark);
       for (const part of page.items) ctx.loaders.part.prime(part.supplierId, part);
@@ -105,6 +137,10 @@ export const partResolvers: PartResolvers = {
     return vid ? ctx.loaders.stock.load(vid) : null;
   },
   variants: (part) => part.variants.map((v) => ({ ...v })),
+  fits: (part, args) => {
+    const v = checkVehicle('fits', args);
+    return part.fitments.some((f) => f.year === v.year && sameName(f.make, v.make) && sameName(f.model, v.model));
+  },
   storeProduct: (part, _args, ctx) => ctx.loaders.productBySku.load(ctx.services.skuRule.skuFor(part.partNumber)),
   inventory: (part, _args, ctx) => ({ sku: ctx.services.skuRule.skuFor(part.partNumber), supplierVariantId: preferredVariantId(part) }),
   drift: (part, _args, ctx) => partDrift(part, ctx),

@@ -5,7 +5,7 @@ import { isFinal } from '../../jobs/types.js';
 import type { SyncJobRecord } from '../../jobs/types.js';
 import { redactText } from '../../observability/redact.js';
 import type { GraphQLContext } from '../context.js';
-import type { MutationResolvers, QueryResolvers, SubscriptionResolvers, SyncJobResolvers } from '../generated/resolvers.js';
+import type { MutationResolvers, QueryResolvers, SubscriptionResolvers, SyncJobResolvers, SyncScopeResolvers } from '../generated/resolvers.js';
 import { connection, offsetCursor, parseWindow } from '../pagination.js';
 import { isRecordId } from '../../domain/codes.js';
 
@@ -89,6 +89,11 @@ export const syncSubscriptions: SubscriptionResolvers = {
  * text (a vendor may echo the credentials and addresses it was sent): a
  * viewer gets them through the same redaction as log lines (redact.ts).
  */
+export const syncScopeResolvers: SyncScopeResolvers = {
+  importFile: (scope) => scope.import ?? null,
+  lines: (scope) => scope.lines ?? null,
+};
+
 export const syncJobResolvers: SyncJobResolvers = {
   error: (job) => (job.error == null ? null : redactText(job.error)),
   progress(job) {

@@ -5,7 +5,6 @@
  * Item failures are recorded and the job goes on; only losing an upstream
  * altogether fails the job.
  */
-import { UpstreamError } from '../../upstreams/upstreamError.js';
 import type { StoreCatalog, StoreWriter, SupplierCatalog } from '../../domain/ports.js';
 import type { MappingRules } from '../productMapper.js';
 import type { JobStore } from '../store/jobStore.js';
@@ -13,6 +12,7 @@ import type { SyncCounters, SyncJobRecord, SyncPhase } from '../types.js';
 import { ACTIVE_STATUSES, ZERO_COUNTERS } from '../types.js';
 import { planItem, type ItemPlan } from './diff.js';
 import { createPartPager } from './partPages.js';
+import { writePlans, type ItemFailure } from './writePlans.js';
 
 export interface SyncDeps {
   /** The supplier's catalog: what to sync. */
@@ -31,25 +31,17 @@ export interface SyncDeps {
   invalidate(skus: string[], storeIds: string[]): Promise<void>;
 }
 
+/** A dry run's planned creates and updates, field by field. */
+export function plannedChangesOf(jobId: string, plans: readonly ItemPlan[]) {
+  return plans.flatMap((p) =>
+    p.kind === 'create' || p.kind === 'update'
+      ? [{ jobId, action: p.kind === 'create' ? ('CREATE' as const) : ('UPDATE' as const), sku: p.sku, productId: p.kind === 'update' ? p.storeId : null, changes: p.changes }]
+      : [],
+  );
+}
+
 export class JobCancelled extends Error {
   override name = 'JobCancelled';
-}
-
-function describe(err: unknown): { code: string; message: string } {
-  if (err instanceof UpstreamError) {
-    const code = err.kind === 'rejected' ? 'UPSTREAM_REJECTED' : err.kind === 'rateLimited' ? 'UPSTREAM_RATE_LIMITED' : 'UPSTREAM_UNAVAILABLE';
-    return { code, message: err.message };
-  }
-  return { code: 'INTERNAL', message: err instanceof Error ? err.message : String(err) };
-}
-
-async function mapLimit<T>(items: T[], limit: number, fn: (t: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) await fn(items[next++] as T);
-    }),
-  );
 }
 
 export async function runSync(initial: SyncJobRecord, deps: SyncDeps, signal: AbortSignal): Promise<SyncJobRecord> {
@@ -92,36 +84,26 @@ export async function runSync(initial: SyncJobRecord, deps: SyncDeps, signal: Ab
     const plans: ItemPlan[] = page.parts.map((part) => planItem(job.kind, part, existing.get(rules.skuRule.skuFor(part.partNumber)), rules));
 
     await checkCancel();
-    const failed = new Map<string, { code: string; message: string; partNumber: string }>();
-    const written = new Set<string>();
-    const writtenIds = new Set<string>();
-    for (const plan of plans) {
-      if (plan.kind === 'invalid') failed.set(plan.sku, { code: 'VALIDATION', message: plan.message, partNumber: plan.part.partNumber });
-    }
-
-    const planned = job.dryRun
-      ? plans.flatMap((p) =>
-          p.kind === 'create' || p.kind === 'update'
-            ? [{ jobId: job.id, action: p.kind === 'create' ? ('CREATE' as const) : ('UPDATE' as const), sku: p.product.sku, productId: p.kind === 'update' ? p.storeId : null, changes: p.changes }]
-            : [],
-        )
-      : [];
+    const planned = job.dryRun ? plannedChangesOf(job.id, plans) : [];
+    let failed = new Map<ItemPlan, ItemFailure>();
+    let written = new Set<string>();
+    let writtenIds = new Set<string>();
     if (!job.dryRun) {
       await progress('WRITING');
-      await writePage(plans, deps, failed, written, writtenIds, checkCancel);
+      ({ failed, written, writtenIds } = await writePlans(plans, deps.writer, deps.createConcurrency, checkCancel));
     }
+    for (const plan of plans) if (plan.kind === 'invalid') failed.set(plan, { code: plan.code, message: plan.message });
 
-    const failures: Array<{ sku: string; partNumber: string; code: string; message: string }> = [];
+    const failures: Array<{ sku: string; partNumber: string | null; code: string; message: string }> = [];
     const succeeded: string[] = [];
     for (const plan of plans) {
-      const sku = plan.kind === 'create' || plan.kind === 'update' ? plan.product.sku : plan.sku;
       counters.processed++;
-      const failure = failed.get(sku);
+      const failure = failed.get(plan);
       if (failure) {
         counters.failed++;
-        failures.push({ sku, partNumber: failure.partNumber, code: failure.code, message: failure.message });
+        failures.push({ sku: plan.sku, partNumber: plan.partNumber, code: failure.code, message: failure.message });
       } else {
-        succeeded.push(sku);
+        succeeded.push(plan.sku);
         if (plan.kind === 'create') counters.created++;
         else if (plan.kind === 'update') counters.updated++;
         else counters.unchanged++;
@@ -140,93 +122,4 @@ export async function runSync(initial: SyncJobRecord, deps: SyncDeps, signal: Ab
   const finished = await store.updateIf(job.id, ['RUNNING'], { status: 'SUCCEEDED', phase: 'DONE', counters, finishedAt: now() });
   if (finished.applied) deps.publish(finished.job);
   return finished.job;
-}
-
-async function writePage(
-  plans: ItemPlan[],
-  deps: SyncDeps,
-  failed: Map<string, { code: string; message: string; partNumber: string }>,
-  written: Set<string>,
-  writtenIds: Set<string>,
-  checkCancel: () => Promise<void>,
-): Promise<void> {
-  const fail = (plan: ItemPlan & { product: { sku: string } }, err: unknown) => {
-    failed.set(plan.product.sku, { ...describe(err), partNumber: plan.part.partNumber });
-  };
-
-  // Creates: one product per POST (upstreams.md), a few at a time.
-  const creates = plans.filter((p): p is Extract<ItemPlan, { kind: 'create' }> => p.kind === 'create');
-  await mapLimit(creates, deps.createConcurrency, async (plan) => {
-    await checkCancel();
-    const p = plan.product;
-    try {
-      const created = await deps.writer.createProduct(
-        {
-          name: p.name,
-          sku: p.sku,
-          price: Number(p.price),
-          weight: p.weight,
-          inventoryLevel: p.stock,
-          trackInventory: true,
-          categories: p.categories,
-          customFields: p.customFields,
-          images: p.imageUrl ? [{ url: p.imageUrl, isThumbnail: true }] : [],
-          brand: p.brand,
-        },
-        'bulk',
-      );
-      written.add(p.sku);
-      writtenIds.add(created.storeId);
-    } catch (err) {
-      fail(plan, err);
-    }
-  });
-
-  // Name and price: in the store's batch size (BigCommerce: 10 per PUT, upstreams.md).
-  const updates = plans.filter(
-    (p): p is Extract<ItemPlan, { kind: 'update' }> => p.kind === 'update' && p.changes.some((c) => c.field === 'name' || c.field === 'price'),
-  );
-  for (let i = 0; i < updates.length; i += deps.writer.maxUpdateBatch) {
-    await checkCancel();
-    const batch = updates.slice(i, i + deps.writer.maxUpdateBatch);
-    try {
-      const outcome = await deps.writer.updateProducts(
-        batch.map((plan) => {
-          const u: { id: string; name?: string; price?: number } = { id: plan.storeId };
-          for (const c of plan.changes) {
-            if (c.field === 'name') u.name = c.after;
-            if (c.field === 'price') u.price = Number(c.after);
-          }
-          return u;
-        }),
-        'bulk',
-      );
-      for (const plan of batch) {
-        const reason = outcome.failed.get(plan.storeId);
-        if (reason) failed.set(plan.product.sku, { code: 'UPSTREAM_REJECTED', message: reason, partNumber: plan.part.partNumber });
-        else {
-          written.add(plan.product.sku);
-          writtenIds.add(plan.storeId);
-        }
-      }
-    } catch (err) {
-      for (const plan of batch) fail(plan, err);
-    }
-  }
-
-  // Stock: absolute adjustments, one call per page (at most 2000 items each).
-  const stock = plans.filter((p): p is Extract<ItemPlan, { kind: 'update' }> => p.kind === 'update' && p.changes.some((c) => c.field === 'inventory'));
-  const pending = stock.filter((p) => !failed.has(p.product.sku));
-  if (pending.length) {
-    await checkCancel();
-    try {
-      await deps.writer.setStock(pending.map((p) => ({ sku: p.product.sku, quantity: p.product.stock })), 'bulk');
-      for (const plan of pending) {
-        written.add(plan.product.sku);
-        writtenIds.add(plan.storeId);
-      }
-    } catch (err) {
-      for (const plan of pending) fail(plan, err);
-    }
-  }
 }

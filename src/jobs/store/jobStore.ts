@@ -49,6 +49,8 @@ export interface JobStore {
 
   /** Records (or bumps the attempts of) one item's failure. */
   addFailure(failure: Omit<SyncFailureRecord, 'attempts'> & { attempts?: number }): Promise<void>;
+  /** Clears one item's failure outside a page (an ERP export that is confirmed after a failed attempt: runErpExport.ts). */
+  clearFailure(jobId: string, sku: string): Promise<void>;
   failures(jobId: string, offset: number, limit: number): Promise<{ items: SyncFailureRecord[]; total: number }>;
   /**
    * Ends a page in one transaction: its failures, the items that now

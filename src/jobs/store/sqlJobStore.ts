@@ -59,7 +59,13 @@ export function createSqlJobStore(records: RecordDatabase): JobStore {
       .insertInto('failures')
       .values(rows)
       .onConflict((oc) =>
-        oc.columns(['job_id', 'sku']).doUpdateSet((eb) => ({ code: eb.ref('excluded.code'), message: eb.ref('excluded.message'), attempts: eb('failures.attempts', '+', eb.ref('excluded.attempts')) })),
+        oc.columns(['job_id', 'sku']).doUpdateSet((eb) => ({
+          code: eb.ref('excluded.code'),
+          message: eb.ref('excluded.message'),
+          attempts: eb('failures.attempts', '+', eb.ref('excluded.attempts')),
+          line: eb.ref('excluded.line'),
+          col: eb.ref('excluded.col'),
+        })),
       ),
   );
   const clearFailures = prepared(db, (v: { jobId: string; skus: string[] }) => db.deleteFrom('failures').where('job_id', '=', v.jobId).where('sku', 'in', v.skus));
@@ -79,7 +85,7 @@ export function createSqlJobStore(records: RecordDatabase): JobStore {
     const bySku = new Map<string, Insertable<FailuresTable>>();
     for (const f of failures) {
       const attempts = (bySku.get(f.sku)?.attempts ?? 0) + (f.attempts ?? 1);
-      bySku.set(f.sku, { job_id: jobId, sku: f.sku, part_number: f.partNumber, code: f.code, message: f.message, attempts });
+      bySku.set(f.sku, { job_id: jobId, sku: f.sku, part_number: f.partNumber, code: f.code, message: f.message, attempts, line: f.line ?? null, col: f.column ?? null });
     }
     if (bySku.size) await upsertFailures([...bySku.values()], on);
   }
@@ -135,12 +141,18 @@ export function createSqlJobStore(records: RecordDatabase): JobStore {
       return rows.map(toJob);
     },
     addFailure: (f) => addFailures(f.jobId, [f]),
+    async clearFailure(jobId, sku) {
+      await clearFailures({ jobId, skus: [sku] });
+    },
     async failures(jobId, offset, limit) {
       const [rows, total] = await Promise.all([
-        db.selectFrom('failures').selectAll().where('job_id', '=', jobId).orderBy('sku').limit(limit).offset(offset).execute(),
+        // An import's failures in file order; a sync's (no line) by SKU.
+        db.selectFrom('failures').selectAll().where('job_id', '=', jobId).orderBy(sql`coalesce(line, 0)`).orderBy('sku').limit(limit).offset(offset).execute(),
         db.selectFrom('failures').select((eb) => eb.fn.countAll<number>().as('n')).where('job_id', '=', jobId).executeTakeFirstOrThrow(),
       ]);
-      return { items: rows.map((r) => recordOf(r, {})), total: total.n };
+      // Only import rows have a line and column: other failures keep their shape.
+      const placed = (r: Selectable<FailuresTable>) => ({ ...(r.line !== null ? { line: Number(r.line) } : {}), ...(r.col !== null ? { column: r.col } : {}) });
+      return { items: rows.map((r) => recordOf(r, placed(r), 'line', 'col')), total: total.n };
     },
     async commitPage(jobId, page) {
       return db.transaction().execute(async (trx) => {

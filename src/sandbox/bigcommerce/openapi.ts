@@ -122,6 +122,9 @@ export function bigCommerceOpenApi(options: BigCommerceSandboxOptions): Json {
       get: op({ summary: 'One product', params: [id('id'), q('include', 'string', 'Sub-resources')], ok: { '200': ['The product', single('Product')] }, errors: { '404': 'No such product' } }),
       put: op({ summary: 'Update one product', params: [id('id')], body: ref('ProductUpdate'), ok: { '200': ['Updated', single('Product')] }, errors: { '404': 'No such product', '409': 'Duplicate SKU', '422': 'Invalid fields' } }),
     },
+    [`${b}/v3/catalog/products/{id}/custom-fields/{fieldId}`]: {
+      delete: op({ summary: 'Delete one custom field of a product (204, no body)', params: [id('id'), id('fieldId')], ok: { '204': ['Deleted'] }, errors: { '404': 'No such product or custom field' } }),
+    },
     [`${b}/v3/catalog/products/{id}/variants`]: {
       get: op({ summary: "A product's variants", params: [id('id'), ...PAGING], ok: { '200': ['Variants', collection('Variant')] }, errors: { '404': 'No such product' } }),
     },

@@ -9,7 +9,7 @@ import { updateProduct } from './productWrites.js';
 import { productWire, type ProductView } from './productWire.js';
 import { QueryReader, intersect, readPaging, type Query } from './query.js';
 import { issuesToErrors, productBatchItemSchema, productCreateSchema, productUpdateSchema } from './schemas.js';
-import type { ProductQuery, ProductStore } from './store.js';
+import { customFieldProblem, type ProductQuery, type ProductStore } from './store.js';
 import { invalidQuery, limitTooLarge, pagination, v3Error, type ProductWire } from './wire.js';
 
 /** upstreams.md: catalog listings default to 50 per page, at most 250 (an over-limit is 413). */
@@ -105,6 +105,8 @@ export function registerProductRoutes(app: FastifyInstance, base: string, store:
       return reply.code(409).send(v3Error(409, 'The product sku is a duplicate.', { sku: `Sku ${body.sku} is not unique.` }));
     }
     const { custom_fields, ...rest } = body;
+    const fieldProblem = custom_fields ? customFieldProblem(custom_fields) : undefined;
+    if (fieldProblem) return reply.code(422).send(invalidBody({ custom_fields: fieldProblem }));
     const product = store.create({
       ...rest,
       ...(custom_fields ? { custom_fields: custom_fields.map((f) => ({ name: f.name, value: f.value })) } : {}),
@@ -142,5 +144,14 @@ export function registerProductRoutes(app: FastifyInstance, base: string, store:
       else outcome.failures[String(id)] = result.message;
     });
     return sendBatch(reply, items.length, outcome);
+  });
+
+  // BigCommerce Catalog API, "Delete a Product Custom Field": 204 and no body; 404 for an unknown product or field.
+  app.delete<{ Params: { id: string; fieldId: string } }>(`${base}/v3/catalog/products/:id/custom-fields/:fieldId`, async (request, reply) => {
+    const id = parseId(request.params.id);
+    const fieldId = parseId(request.params.fieldId);
+    if (id === undefined || !store.get(id)) return notFound(reply, 'product');
+    if (fieldId === undefined || !store.deleteCustomField(id, fieldId)) return notFound(reply, 'custom field');
+    return reply.code(204).send();
   });
 }

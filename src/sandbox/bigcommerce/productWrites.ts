@@ -23,7 +23,11 @@ export function updateProduct(store: ProductStore, id: number, body: ProductUpda
   const { brand_name, custom_fields, images, ...fields } = body;
   const patch: ProductPatch = { ...fields };
   if (brand_name !== undefined && fields.brand_id === undefined) patch.brand_id = store.brandId(brand_name);
-  if (custom_fields !== undefined) patch.custom_fields = store.mergeCustomFields(current.custom_fields, custom_fields);
+  if (custom_fields !== undefined) {
+    const merged = store.mergeCustomFields(current.custom_fields, custom_fields);
+    if (typeof merged === 'string') return { ok: false, status: 422, message: merged };
+    patch.custom_fields = merged;
+  }
   if (images !== undefined) {
     patch.images = [...current.images, ...store.makeImages(images, iso8601(now))];
   }

@@ -55,6 +55,21 @@ export type ProductPatch = Partial<Omit<ProductRecord, 'id' | 'date_created' | '
   variant?: Partial<ProductRecord['variant']>;
 };
 
+/** BigCommerce Catalog API, "Product Custom Fields" limits. */
+export const MAX_CUSTOM_FIELDS = 200;
+
+/** Why a product's custom fields break the vendor's rules, or undefined when they do not. */
+export function customFieldProblem(fields: ReadonlyArray<{ name: string; value: string }>): string | undefined {
+  if (fields.length > MAX_CUSTOM_FIELDS) return `A product can have at most ${MAX_CUSTOM_FIELDS} custom fields.`;
+  const pairs = new Set<string>();
+  for (const f of fields) {
+    const pair = `${f.name}\u0000${f.value}`;
+    if (pairs.has(pair)) return `The custom field name-value pair "${f.name}: ${f.value}" must be unique within the product.`;
+    pairs.add(pair);
+  }
+  return undefined;
+}
+
 export class ProductStore {
   readonly presence: Presence;
   /** Seeded products that were written, and every created product. */
@@ -176,17 +191,24 @@ export class ProductStore {
     return next;
   }
 
-  /** Custom fields named in `fields` replace same-named ones (or those with the same id); others are added. */
-  mergeCustomFields(current: CustomFieldRecord[], fields: Array<{ id?: number; name: string; value: string }>): CustomFieldRecord[] {
+  /**
+   * BigCommerce Catalog API, "Product Custom Fields": a field is identified by
+   * its id and names may repeat (one `Fits` field per vehicle); an item with an
+   * `id` changes that field, one without adds a field. Every name-value pair is
+   * unique within a product and a product holds at most 200 fields: a write
+   * that breaks either (or names an id the product does not have) is refused.
+   */
+  mergeCustomFields(current: CustomFieldRecord[], fields: Array<{ id?: number; name: string; value: string }>): CustomFieldRecord[] | string {
     const out = current.map((f) => ({ ...f }));
     for (const f of fields) {
-      const existing = out.find((o) => (f.id !== undefined && o.id === f.id) || o.name === f.name);
-      if (existing) {
+      if (f.id !== undefined) {
+        const existing = out.find((o) => o.id === f.id);
+        if (!existing) return `Custom field ${f.id} was not found on this product.`;
         existing.name = f.name;
         existing.value = f.value;
       } else out.push({ id: this.nextSubId++, name: f.name, value: f.value });
     }
-    return out;
+    return customFieldProblem(out) ?? out;
   }
 
   makeImages(images: NonNullable<ProductInput['images']>, stamp: string): ImageRecord[] {
@@ -198,6 +220,14 @@ export class ProductStore {
       description: img.description ?? '',
       date_modified: stamp,
     }));
+  }
+
+  /** Removes one custom field; false when the product has no field with that id. */
+  deleteCustomField(id: number, fieldId: number, now = Date.now()): boolean {
+    const current = this.get(id);
+    if (!current || !current.custom_fields.some((f) => f.id === fieldId)) return false;
+    this.update(id, { custom_fields: current.custom_fields.filter((f) => f.id !== fieldId) }, now);
+    return true;
   }
 
   brandId(name: string): number {

@@ -126,6 +126,13 @@ export interface Catalog {
   indexOfPartNumber(partNumber: string): number | undefined;
   /** The index owning a variant id, or undefined. */
   indexOfVariant(variantId: number): number | undefined;
+  /**
+   * Replaces what a part fits (a sandbox admin route: the supplier changed
+   * its fitment data); every later read of the part shows it.
+   */
+  setFitments(index: number, fitments: CatalogFitment[]): void;
+  /** Drops every setFitments (a data reset). */
+  clearOverrides(): void;
 }
 
 const VARIANTS_PER_PART = 10; // variant ids are index*10 + k, k in 1..2
@@ -139,6 +146,7 @@ export function createCatalog(options: CatalogOptions): Catalog {
   // from being rebuilt on every request, without holding the whole catalog.
   const cache = new Map<number, CatalogPart>();
   const CACHE_MAX = 20_000;
+  const fitmentOverrides = new Map<number, CatalogFitment[]>();
 
   function build(index: number): CatalogPart {
     const r = rng(seed, index, 1);
@@ -186,6 +194,15 @@ export function createCatalog(options: CatalogOptions): Catalog {
 
   function get(index: number): CatalogPart | undefined {
     if (!Number.isInteger(index) || index < 1 || index > size) return undefined;
+    const overridden = fitmentOverrides.get(index);
+    if (overridden) {
+      const generated = generatedPart(index);
+      return { ...generated, fitments: overridden.map((f) => ({ ...f })) };
+    }
+    return generatedPart(index);
+  }
+
+  function generatedPart(index: number): CatalogPart {
     let part = cache.get(index);
     if (!part) {
       part = build(index);
@@ -213,5 +230,15 @@ export function createCatalog(options: CatalogOptions): Catalog {
     return part?.variants.some((v) => v.variantId === variantId) ? index : undefined;
   }
 
-  return { size, seed, get, indexOfPartNumber, indexOfVariant };
+  return {
+    size,
+    seed,
+    get,
+    indexOfPartNumber,
+    indexOfVariant,
+    setFitments: (index, fitments) => {
+      fitmentOverrides.set(index, fitments.map((f) => ({ year: f.year, make: f.make, model: f.model })));
+    },
+    clearOverrides: () => fitmentOverrides.clear(),
+  };
 }

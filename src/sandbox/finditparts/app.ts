@@ -9,6 +9,7 @@
  * gateway's connector.
  */
 import type { FastifyError } from 'fastify';
+import { z } from 'zod';
 import type { Catalog } from '../common/catalog.js';
 import { createOrigin, type Origin } from '../common/origin.js';
 import type { FinditPartsSandboxOptions } from '../options.js';
@@ -19,7 +20,11 @@ import { createOrderBook, describeIssues, setStatusSchema, type OrderBook } from
 import { registerProductRoutes } from './products.js';
 import { createRateLimiter, limitsPatchSchema, type RateLimiter } from './rateLimit.js';
 import { createProductSearch, type ProductSearch } from './search.js';
-import { ERRNO, errorBody, type OrderWire } from './wire.js';
+import { ERRNO, errorBody, toProductWire, type OrderWire } from './wire.js';
+
+const setFitmentsSchema = z.object({
+  fitments: z.array(z.object({ year: z.number().int().min(1900).max(2100), make: z.string().min(1).max(50), model: z.string().min(1).max(50) })).max(200),
+});
 
 export const API_PREFIX = '/api/v1';
 
@@ -55,7 +60,11 @@ export function createFinditPartsOrigin(options: FinditPartsSandboxOptions, cata
     }),
     isOrderPlacement: (method, route) => method === 'POST' && route === `${API_PREFIX}${PLACE_ORDER_PATH}`,
     openapi: buildOpenApi,
-    resetData: () => book.clear(),
+    resetData: () => {
+      book.clear();
+      catalog.clearOverrides();
+      search.clear();
+    },
   });
   const { app } = origin;
 
@@ -81,6 +90,19 @@ export function createFinditPartsOrigin(options: FinditPartsSandboxOptions, cata
     const order = /^\d{1,15}$/.test(id) ? book.setStatus(Number(id), parsed.data.status) : undefined;
     if (!order) return reply.code(404).send(errorBody(ERRNO.NOT_FOUND, 'order not found'));
     return { order, errno: ERRNO.OK };
+  });
+
+  // Sandbox admin: change what a part fits (the vendor's fitment data changed), until a data reset.
+  app.post('/__sandbox/parts/:partNumber/fitments', async (request, reply) => {
+    const { partNumber } = request.params as { partNumber: string };
+    const index = catalog.indexOfPartNumber(partNumber);
+    if (index === undefined) return reply.code(404).send(errorBody(ERRNO.NOT_FOUND, 'product not found'));
+    const parsed = setFitmentsSchema.safeParse(request.body ?? {});
+    if (!parsed.success) return reply.code(400).send(errorBody(ERRNO.BAD_REQUEST, describeIssues(parsed.error)));
+    catalog.setFitments(index, parsed.data.fitments);
+    search.clear();
+    const part = catalog.get(index);
+    return { product: part ? toProductWire(part) : null, errno: ERRNO.OK };
   });
 
   app.register(

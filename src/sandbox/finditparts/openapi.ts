@@ -179,6 +179,13 @@ const paths: Json = {
       { parameters: [p('id', 'order id')], ...body(obj({ status: { type: 'string', enum: [...ORDER_STATUSES] } })) },
     ),
   },
+  '/__sandbox/parts/{partNumber}/fitments': {
+    post: admin(
+      'Replace what a part fits (the supplier changed its fitment data), until a data reset.',
+      { '200': json(obj({ product: ref('Product'), errno: errno0 })), '400': error('errno 2: invalid fitments'), '404': error('errno 404: product not found') },
+      { parameters: [p('partNumber', 'part number')], ...body(obj({ fitments: { type: 'array', items: obj({ year: { type: 'integer' }, make: { type: 'string' }, model: { type: 'string' } }) } })) },
+    ),
+  },
   '/__sandbox/openapi.json': { get: admin('This document.', { '200': json({ type: 'object' }) }) },
 };
 

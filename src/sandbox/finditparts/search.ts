@@ -124,6 +124,8 @@ export interface ProductSearch {
   search(filters: SearchFilters, page: number, per: number): SearchResult;
   /** How many full-catalog scans ran (for tests of the cache). */
   scans(): number;
+  /** Forgets every cached match (the catalog's data changed). */
+  clear(): void;
 }
 
 export function createProductSearch(catalog: Catalog): ProductSearch {
@@ -179,5 +181,6 @@ export function createProductSearch(catalog: Catalog): ProductSearch {
       };
     },
     scans: () => scanCount,
+    clear: () => lru.clear(),
   };
 }

@@ -13,7 +13,13 @@
  * `GET|POST /__sandbox/tokens` (grant counters; the token lifetime),
  * `POST /__sandbox/tokens/revoke` (revoke every live token "upstream"),
  * `GET|POST /__sandbox/limits` (the throttling policy), `GET /__sandbox/mi`
- * (transactions run, by program) and `GET /__sandbox/orders` (OIS100MI).
+ * (transactions run, by program), `GET /__sandbox/orders` (OIS100MI) and
+ * `POST /__sandbox/items` (items added to the item master, as a person
+ * would in M3, so a refused order line can be retried).
+ *
+ * The `acceptThenHang` fault applies to the OIS100MI writes: the
+ * transaction runs (the order is changed), and the answer never comes — the
+ * lost answer an exporter must survive without entering an order twice.
  *
  * Request path for an API call: stats + faults (origin) → bearer token (401)
  * → throttling policy (429) → the transaction. Written from upstreams.md;
@@ -88,9 +94,12 @@ export function createIonOrigin(options: IonSandboxOptions, catalog: Catalog, se
       headers: status === 429 ? { 'retry-after': '1' } : ({} as Record<string, string>),
     }),
     openapi: () => buildIonOpenApi(options.tenant),
+    // The handlers decide: only a write transaction runs and then hangs (below).
+    isOrderPlacement: (_method, route) => route.includes('/execute'),
     resetData: () => {
       tokens.clear();
       orders.clear();
+      erp.resetAdded();
       throttle.reset();
     },
     resetStats: () => {
@@ -186,7 +195,12 @@ export function createIonOrigin(options: IonSandboxOptions, catalog: Catalog, se
         const cono = single(query.cono) ?? matrix.cono;
         if (cono && input.CONO === undefined) input.CONO = cono;
         count(program, transaction);
-        return envelope([runTransaction(transaction, spec, input, opts, { data: erp, orders })]);
+        const answer = envelope([runTransaction(transaction, spec, input, opts, { data: erp, orders })]);
+        if (spec.write && origin.shouldAcceptThenHang(request)) {
+          origin.hang(request, reply);
+          return reply;
+        }
+        return answer;
       });
 
       api.post('/execute', async (request, reply) => {
@@ -213,6 +227,10 @@ export function createIonOrigin(options: IonSandboxOptions, catalog: Catalog, se
           };
           return runTransaction(t.transaction, program[t.transaction]!, input, opts, { data: erp, orders });
         });
+        if (body.transactions.some((t) => program[t.transaction]!.write) && origin.shouldAcceptThenHang(request)) {
+          origin.hang(request, reply);
+          return reply;
+        }
         return envelope(results);
       });
     },
@@ -241,6 +259,11 @@ export function createIonOrigin(options: IonSandboxOptions, catalog: Catalog, se
   });
   app.get('/__sandbox/mi', async () => ({ transactions: Object.fromEntries(counts) }));
   app.get('/__sandbox/orders', async () => ({ orders: orders.all() }));
+  app.post('/__sandbox/items', async (request, reply) => {
+    const parsed = z.object({ add: z.array(z.string().min(1).max(15)).min(1).max(1_000) }).strict().safeParse(request.body ?? {});
+    if (!parsed.success) return reply.code(400).send({ error: 'invalid_request', error_description: parsed.error.message });
+    return { added: erp.addItems(parsed.data.add) };
+  });
 
   const listen = origin.listen.bind(origin);
   return Object.assign(origin, {

@@ -91,14 +91,19 @@ export interface ErpData {
   /** Stock balances of an item, by warehouse and location (empty for an item with no stock anywhere). */
   balances(itemNumber: string): ErpBalanceRecord[];
   customer(number: string): ErpCustomerRecord | undefined;
+  /** Makes these catalog part numbers M3 items too (an item added by hand); answers those that were not. Kept until a data reset. */
+  addItems(itemNumbers: readonly string[]): string[];
+  /** Forgets the items added (a data reset). */
+  resetAdded(): void;
 }
 
 export function createErpData(catalog: Catalog, options: { seed: number; company: string; itemShare: number; otherStockShare: number }): ErpData {
   const { seed, itemShare, otherStockShare } = options;
   let sorted: string[] | undefined;
+  const added = new Set<number>();
 
   function present(index: number): boolean {
-    return unit(seed, index, SALT_PRESENT) < itemShare;
+    return added.has(index) || unit(seed, index, SALT_PRESENT) < itemShare;
   }
 
   function partOf(itemNumber: string): CatalogPart | undefined {
@@ -184,5 +189,20 @@ export function createErpData(catalog: Catalog, options: { seed: number; company
       return out;
     },
     customer: (number) => CUSTOMERS.find((c) => c.CUNO === number),
+    addItems(itemNumbers) {
+      const out: string[] = [];
+      for (const n of itemNumbers) {
+        const index = catalog.indexOfPartNumber(n);
+        if (index === undefined || present(index)) continue;
+        added.add(index);
+        out.push(n);
+      }
+      if (out.length) sorted = undefined;
+      return out;
+    },
+    resetAdded() {
+      added.clear();
+      sorted = undefined;
+    },
   };
 }
