@@ -14,22 +14,30 @@
  * a change: `git archive main | tar -x -C /tmp/x`, node_modules linked in) a
  * third gateway runs that code on the same sandbox, interleaved with the
  * others, so "before" and "after" are measured side by side in one run.
+ *
+ * BENCH_ORDER_PROFILE_DIR=dir: the waiting gateway (and the baseline) run
+ * under `node --cpu-prof` into dir/gateway and dir/baseline, and the log
+ * shows their self time by package and function over the timed phases.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { fmtMs, fullStats, percentile, SANDBOX_CREDENTIALS, startGateway, startSandbox, upstreamEnv, type GatewayProcess, type SandboxProcess } from './lib/crossdock.js';
 import { formatNumber, table } from './lib/format.js';
 import { getJson } from './lib/http.js';
-import { sleep } from './lib/proc.js';
+import { summarizeCpuProfile } from './lib/cpuProfile.js';
+import { REPO_ROOT, sleep } from './lib/proc.js';
 import type { Scenario } from './lib/scenario.js';
 
 const N = 300;
 const WARMUP = 20;
 const CONCURRENCY = 10;
 const FIP = { rate: 1_000, burst: 1_000, perMinute: 100_000 };
+const PROFILE_DIR = process.env.BENCH_ORDER_PROFILE_DIR;
+const profiled = (which: string) => (PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${join(PROFILE_DIR, which)}`] : []);
+const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
 const ADDRESS = { name: 'Bench Receiving', street1: '1 Loopback Way', city: 'Columbus', state: 'OH', zip: '43215', country: 'US' };
 
 interface FipProduct {
@@ -146,6 +154,7 @@ export const orderLatency: Scenario = {
     if (baselineDir && !existsSync(join(baselineDir, 'src/main.ts'))) throw new Error(`BENCH_BASELINE_DIR=${baselineDir} holds no src/main.ts`);
     let sb: SandboxProcess | undefined;
     const gateways: GatewayProcess[] = [];
+    const window = { startUs: 0, endUs: 0 };
     try {
       sb = await startSandbox('sandbox (orders)', {
         SANDBOX_FINDITPARTS_RATE_PER_SECOND: String(FIP.rate),
@@ -157,13 +166,13 @@ export const orderLatency: Scenario = {
         // Status polling of placed orders (default every 30 s, one GET per order) would add upstream calls mid-run.
         ORDER_POLL_INTERVAL_MS: '3600000',
       };
-      const g = await startGateway('gateway (orders)', dirs[0] as string, env);
+      const g = await startGateway('gateway (orders)', dirs[0] as string, env, profiled('gateway'));
       gateways.push(g);
       // The same gateway answering as soon as the intent is stored (the send follows in the background):
       // the difference is what waiting for the send costs.
       const nw = await startGateway('gateway (orders, ORDER_PLACE_WAIT_MS=0)', dirs[1] as string, { ...env, ORDER_PLACE_WAIT_MS: '0' });
       gateways.push(nw);
-      const base = baselineDir ? await startGateway('baseline gateway (orders)', dirs[2] as string, env, [], baselineDir) : undefined;
+      const base = baselineDir ? await startGateway('baseline gateway (orders)', dirs[2] as string, env, profiled('baseline'), baselineDir) : undefined;
       if (base) gateways.push(base);
       const part = await findPart(sb);
       log(`  part ${part.partNumber} (id ${part.partId}, variant ${part.variantId}, stock ${part.stock})`);
@@ -178,6 +187,7 @@ export const orderLatency: Scenario = {
       }
       await sleep(200);
       const fipBefore = await fullStats(s.fipOrigin);
+      window.startUs = monotonicUs();
 
       // Sequential, interleaved: gateway, no-wait gateway, direct, … so drift hits all three.
       const seq: Mode = {
@@ -224,6 +234,7 @@ export const orderLatency: Scenario = {
         direct: await pool(N, CONCURRENCY, () => direct(s, part)),
       };
       log(`  ${CONCURRENCY} in flight: ${line(conc)}`);
+      window.endUs = monotonicUs();
 
       const perOrder = Object.entries(fipAfterSeq.endpoints)
         .map(([k, n]) => [k, n - (fipBefore.endpoints[k] ?? 0)] as const)
@@ -271,6 +282,23 @@ export const orderLatency: Scenario = {
       for (const gw of gateways) await gw.child.stop();
       await sb?.child.stop();
       for (const d of dirs) rmSync(d, { recursive: true, force: true });
+      if (PROFILE_DIR && window.endUs > 0) profileLog(window, log, baselineDir);
     }
   },
 };
+
+/** With BENCH_ORDER_PROFILE_DIR: each profiled gateway's self time over the timed phases. */
+function profileLog(window: { startUs: number; endUs: number }, log: (line: string) => void, baselineDir?: string): void {
+  for (const which of ['gateway', 'baseline']) {
+    const root = which === 'baseline' && baselineDir ? join(baselineDir, '/') : REPO_ROOT;
+    const dir = join(PROFILE_DIR as string, which);
+    if (!existsSync(dir)) continue;
+    for (const file of readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'))) {
+      const s = summarizeCpuProfile(join(dir, file), root, { top: 25, window });
+      if (!s.windowApplied) continue;
+      log(`  profile ${which}/${file}: busy ${Math.round(s.busyMs)} ms of ${Math.round((window.endUs - window.startUs) / 1000)} ms`);
+      for (const p of s.packages.slice(0, 12)) log(`    ${p.name}: ${Math.round(p.ms)} ms (${Math.round(p.share * 100)}%)`);
+      for (const f of s.functions) log(`    ${f.name} ${f.where}: ${Math.round(f.ms)} ms (${Math.round(f.share * 100)}%)`);
+    }
+  }
+}

@@ -29,7 +29,8 @@ import { startPostgresServer, type PostgresServer } from '../test/support/postgr
 import { createSqlJobStore } from '../src/jobs/store/sqlJobStore.js';
 import type { JobStore } from '../src/jobs/store/jobStore.js';
 import { scopeKeyOf } from '../src/jobs/types.js';
-import type { OrderStore } from '../src/orders/orderStore.js';
+import type { IdempotencyClaim, OrderStore } from '../src/orders/orderStore.js';
+import type { SupplierOrderRecord } from '../src/orders/types.js';
 import { createSqlOrderStore } from '../src/orders/sqlOrderStore.js';
 import type { NewOrder } from '../src/orders/orderStore.js';
 import { migrateRecords } from '../src/records/migrate.js';
@@ -45,7 +46,7 @@ const ROUNDS = 2;
 const CONCURRENCIES = [1, 10] as const;
 const DAY = 86_400_000;
 
-interface Engine {
+export interface Engine {
   label: string;
   orders: OrderStore;
   jobs: JobStore;
@@ -72,7 +73,7 @@ const intent = (key: string): NewOrder => ({
 });
 
 /** One order intent as orderService.place stores it. */
-async function placeIntent(orders: OrderStore): Promise<number> {
+export async function placeIntent(orders: OrderStore): Promise<number> {
   const key = randomUUID();
   const t = performance.now();
   const claim = await orders.claimKey('bench', key, `hash-${key}`, DAY, { leaseMs: 60_000, now: Date.now() });
@@ -85,7 +86,7 @@ async function placeIntent(orders: OrderStore): Promise<number> {
 }
 
 /** One page's commit of a running sync: two failures (one cleared next page), the checkpoint. */
-function checkpointer(jobs: JobStore): () => Promise<number> {
+export function checkpointer(jobs: JobStore): () => Promise<number> {
   let jobId: Promise<string> | undefined;
   let page = 0;
   const counters = { total: 0, processed: 0, created: 0, updated: 0, unchanged: 0, failed: 0 };
@@ -139,21 +140,53 @@ async function recordEngine(label: string, records: RecordDatabase): Promise<Eng
   return { label, orders: createSqlOrderStore(records), jobs: createSqlJobStore(records), close: () => records.close() };
 }
 
-/** The release's SQLite stores from a checkout of the code before the record layer. */
-async function baselineEngine(dir: string, path: string): Promise<Engine> {
-  const load = (p: string) => import(pathToFileURL(join(dir, p)).href) as Promise<Record<string, unknown>>;
-  const { createSqliteOrderStore } = (await load('src/orders/orderStore.ts')) as { createSqliteOrderStore(o: { path: string }): OrderStore };
-  const { createSqliteJobStore } = (await load('src/jobs/store/sqliteJobStore.ts')) as { createSqliteJobStore(o: { path: string }): JobStore };
-  const orders = createSqliteOrderStore({ path });
-  const jobs = createSqliteJobStore({ path });
+/** What a checkout of the release (b9b4bed) exports: its SQLite stores, each on its own connection to the file. */
+export interface ReleaseModules {
+  createSqliteOrderStore(options: { path: string }): unknown;
+  createSqliteJobStore(options: { path: string }): unknown;
+}
+
+/** The release's OrderStore, as far as an order intent goes: no claim lease, `create` answers the record, `completeKey` nothing. */
+interface ReleaseOrderStore {
+  claimKey(client: string, key: string, requestHash: string, ttlMs: number): Promise<{ kind: string }>;
+  byKey: OrderStore['byKey'];
+  create(order: NewOrder, reason: string): Promise<SupplierOrderRecord>;
+  completeKey(client: string, key: string, response: unknown): Promise<void>;
+}
+
+/** The release's SQLite stores on `path`, driven as this build's stores are (its job store already speaks this build's page commit). */
+export function releaseEngine(release: ReleaseModules, path: string): Engine {
+  const store = release.createSqliteOrderStore({ path }) as ReleaseOrderStore;
+  const jobs = release.createSqliteJobStore({ path }) as JobStore;
+  const opened = [store, jobs] as unknown as Array<{ close(): Promise<void> }>;
+  // The calls placeIntent makes, in this build's shapes; the release's claims hold no token, so any completes.
+  const orders = {
+    claimKey: async (client, key, hash, ttlMs) => {
+      const claim = await store.claimKey(client, key, hash, ttlMs);
+      return claim.kind === 'claimed' ? { kind: 'claimed', token: '', takenOver: false } : (claim as IdempotencyClaim);
+    },
+    byKey: (client, key) => store.byKey(client, key),
+    create: async (order, reason) => ({ created: true, order: await store.create(order, reason) }),
+    completeKey: async (client, key, response) => {
+      await store.completeKey(client, key, response);
+      return true;
+    },
+  } as Pick<OrderStore, 'claimKey' | 'byKey' | 'create' | 'completeKey'> as OrderStore;
   return {
     label: 'SQLite, the release’s stores (better-sqlite3, synchronous)',
     orders,
     jobs,
     close: async () => {
-      await Promise.allSettled([orders.close(), jobs.close()]);
+      await Promise.allSettled(opened.map((s) => s.close()));
     },
   };
+}
+
+/** The release's stores from a checkout of the code before the record layer. */
+async function baselineEngine(dir: string, path: string): Promise<Engine> {
+  const load = (p: string) => import(pathToFileURL(join(dir, p)).href) as Promise<Record<string, unknown>>;
+  const modules = { ...(await load('src/orders/orderStore.ts')), ...(await load('src/jobs/store/sqliteJobStore.ts')) } as unknown as ReleaseModules;
+  return releaseEngine(modules, path);
 }
 
 export const recordThroughput: Scenario = {

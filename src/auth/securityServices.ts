@@ -43,7 +43,7 @@ export function createSecurityServices(options: SecurityServicesOptions): Securi
     tokens,
     ephemeralKey: !security.tokenEncryptionKey,
     async close() {
-      await Promise.allSettled([audit.close(), tokens.close()]);
+      await audit.close();
     },
   };
 }

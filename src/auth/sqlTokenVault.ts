@@ -8,6 +8,7 @@
  * only in memory.
  */
 import { registerSecret } from '../observability/redact.js';
+import { columnsOf } from '../records/engine.js';
 import type { RecordDatabase } from '../records/recordDatabase.js';
 import type { TokenCipher, TokenVault } from './tokenVault.js';
 
@@ -16,16 +17,8 @@ export function createSqlTokenVault(records: RecordDatabase, cipher: TokenCipher
   return {
     async put(record) {
       registerSecret(record.accessToken);
-      const sealed = cipher.seal(record.accessToken, record.storeHash);
-      const row = {
-        ciphertext: sealed.ciphertext,
-        iv: sealed.iv,
-        tag: sealed.tag,
-        key_id: sealed.keyId,
-        scope: record.scope,
-        installed_at: record.installedAt,
-        user: record.userId === null ? null : JSON.stringify({ id: record.userId }),
-      };
+      const sealed = { ...cipher.seal(record.accessToken, record.storeHash), scope: record.scope, installedAt: record.installedAt };
+      const row = { ...columnsOf(sealed), user: record.userId === null ? null : JSON.stringify({ id: record.userId }) };
       await db
         .insertInto('store_tokens')
         .values({ store_hash: record.storeHash, ...row })
@@ -35,7 +28,7 @@ export function createSqlTokenVault(records: RecordDatabase, cipher: TokenCipher
     async get(storeHash) {
       const row = await db.selectFrom('store_tokens').selectAll().where('store_hash', '=', storeHash).executeTakeFirst();
       if (!row) return { kind: 'absent' };
-      const accessToken = cipher.open({ ciphertext: row.ciphertext, iv: row.iv, tag: row.tag }, storeHash);
+      const accessToken = cipher.open(row, storeHash);
       if (accessToken === undefined) return { kind: 'unreadable', keyMismatch: row.key_id !== cipher.keyId };
       registerSecret(accessToken);
       const user = row.user ? (JSON.parse(row.user) as { id?: unknown }) : null;
@@ -49,7 +42,5 @@ export function createSqlTokenVault(records: RecordDatabase, cipher: TokenCipher
       if (numDeletedRows > 0n) await records.afterSecretDeleted();
       return numDeletedRows > 0n;
     },
-    // The database handle belongs to the strategies, which close it.
-    async close() {},
   };
 }

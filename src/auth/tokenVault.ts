@@ -37,7 +37,6 @@ export interface TokenVault {
   get(storeHash: string): Promise<VaultRead>;
   /** True when a token was there. */
   delete(storeHash: string): Promise<boolean>;
-  close(): Promise<void>;
 }
 
 export interface SealedToken {

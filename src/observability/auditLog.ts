@@ -109,7 +109,6 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
     list: (filter, page) => store.list(filter, page),
     async close() {
       clearInterval(timer);
-      await store.close();
     },
   };
 }

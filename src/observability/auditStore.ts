@@ -38,5 +38,4 @@ export interface AuditStore {
   list(filter: AuditFilter, page: { beforeId?: number; limit: number }): Promise<{ items: AuditEntryRecord[]; total: number }>;
   /** Deletes entries older than `at`; answers how many. */
   purgeOlderThan(at: string): Promise<number>;
-  close(): Promise<void>;
 }

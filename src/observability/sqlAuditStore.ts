@@ -5,9 +5,11 @@
  * from the engine (SQLite AUTOINCREMENT, a PostgreSQL identity), so they
  * increase: newest first is id descending, and `beforeId` pages.
  */
-import type { Kysely } from 'kysely';
+import type { Insertable, Kysely } from 'kysely';
+import { columnsOf, recordOf } from '../records/engine.js';
+import { prepared } from '../records/prepared.js';
 import type { RecordDatabase } from '../records/recordDatabase.js';
-import type { RecordTables } from '../records/tables.js';
+import type { AuditLogTable, RecordTables } from '../records/tables.js';
 import type { AuditFilter, AuditOutcome, AuditStore } from './auditStore.js';
 
 function filtered(db: Kysely<RecordTables>, filter: AuditFilter, beforeId?: number) {
@@ -21,53 +23,23 @@ function filtered(db: Kysely<RecordTables>, filter: AuditFilter, beforeId?: numb
 
 export function createSqlAuditStore(records: RecordDatabase): AuditStore {
   const { db } = records;
+  // Every mutation appends one (src/records/prepared.ts: compiled once).
+  const append = prepared(db, (row: Insertable<AuditLogTable>) => db.insertInto('audit_log').values(row).returning('id'));
   return {
     async append(entry) {
-      const { id } = await db
-        .insertInto('audit_log')
-        .values({
-          at: entry.at,
-          client: entry.client,
-          key_id: entry.keyId ?? null,
-          role: entry.role,
-          operation_name: entry.operationName,
-          field: entry.field,
-          arguments: entry.arguments,
-          variables: entry.variables,
-          outcome: entry.outcome,
-          error_code: entry.errorCode,
-          duration_ms: entry.durationMs,
-        })
-        .returning('id')
-        .executeTakeFirstOrThrow();
-      return { ...entry, keyId: entry.keyId ?? null, id: String(id) };
+      const [row] = (await append(columnsOf(entry))).rows;
+      return { ...entry, keyId: entry.keyId ?? null, id: String(row?.id) };
     },
     async list(filter, page) {
       const [rows, total] = await Promise.all([
         filtered(db, filter, page.beforeId).selectAll().orderBy('id', 'desc').limit(page.limit).execute(),
-        filtered(db, filter).select((eb) => eb.fn.countAll().as('n')).executeTakeFirst(),
+        filtered(db, filter).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
       ]);
-      const items = rows.map((r) => ({
-        id: String(r.id),
-        at: r.at,
-        client: r.client,
-        keyId: r.key_id ?? null,
-        role: r.role,
-        operationName: r.operation_name,
-        field: r.field,
-        arguments: r.arguments,
-        variables: r.variables,
-        outcome: r.outcome as AuditOutcome,
-        errorCode: r.error_code,
-        durationMs: Number(r.duration_ms),
-      }));
-      return { items, total: Number(total?.n ?? 0) };
+      return { items: rows.map((r) => recordOf(r, { id: String(r.id), outcome: r.outcome as AuditOutcome })), total: total.n };
     },
     async purgeOlderThan(at) {
       const { numDeletedRows } = await db.deleteFrom('audit_log').where('at', '<', at).executeTakeFirstOrThrow();
       return Number(numDeletedRows);
     },
-    // The database handle belongs to the strategies, which close it.
-    async close() {},
   };
 }

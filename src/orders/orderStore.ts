@@ -81,5 +81,4 @@ export interface OrderStore {
   /** Records that `status` was written back to the store; false when the order has moved on since. */
   markReported(id: string, status: SupplierOrderStatus): Promise<boolean>;
   events(orderId: string): Promise<OrderEventRecord[]>;
-  close(): Promise<void>;
 }

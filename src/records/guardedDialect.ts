@@ -18,20 +18,14 @@ import { StoreUnavailableError } from '../storage/storeUnavailable.js';
 import type { RecordEngine } from './engine.js';
 import { isRecordStoreDown, withDeadline } from './recordErrors.js';
 
-export interface GuardOptions {
-  engine: RecordEngine;
-  /** Deadline of one statement, and of taking a connection, in ms: past the engine's own timeouts, for when they do not fire. */
-  deadlineMs: number;
-}
-
 class GuardedConnection implements DatabaseConnection {
   constructor(
     readonly inner: DatabaseConnection,
-    private readonly guard: <T>(what: string, run: () => Promise<T>) => Promise<T>,
+    private readonly statement: GuardedDriver['statement'],
   ) {}
 
   executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
-    return this.guard(query.sql.slice(0, 40), () => this.inner.executeQuery<R>(query));
+    return this.statement(query.sql.slice(0, 40), () => this.inner.executeQuery<R>(query));
   }
 
   streamQuery<R>(query: CompiledQuery, chunkSize?: number): AsyncIterableIterator<QueryResult<R>> {
@@ -39,31 +33,34 @@ class GuardedConnection implements DatabaseConnection {
   }
 }
 
-const innerOf = (connection: DatabaseConnection): DatabaseConnection => (connection instanceof GuardedConnection ? connection.inner : connection);
-
 /** No savepoints (the stores nest no transactions): Kysely refuses them without the optional methods. */
 class GuardedDriver implements Driver {
+  /** Connections handed out and not released yet. */
+  private held = 0;
+
   constructor(
     private readonly driver: Driver,
-    private readonly options: GuardOptions,
+    private readonly engine: RecordEngine,
+    /** Deadline of one statement, and of taking a connection, in ms: past the engine's own timeouts, for when they do not fire. */
+    private readonly deadlineMs: number,
   ) {}
 
   /** `run`, with "unreachable" errors as StoreUnavailableError, and past the deadline unless `timed` is false. */
-  readonly guard = async <T>(what: string, run: () => Promise<T>, timed = true): Promise<T> => {
+  private async guard<T>(what: string, run: () => Promise<T>, timed = true): Promise<T> {
     try {
-      return await (timed ? withDeadline(run(), this.options.deadlineMs, `${this.options.engine} ${what.trim()}`) : run());
+      return await (timed ? withDeadline(run(), this.deadlineMs, `${this.engine} ${what.trim()}`) : run());
     } catch (err) {
-      if (isRecordStoreDown(err)) throw new StoreUnavailableError(`${this.options.engine} records: ${what.trim()}`, err);
+      if (isRecordStoreDown(err)) throw new StoreUnavailableError(`${this.engine} records: ${what.trim()}`, err);
       throw err;
     }
-  };
+  }
 
   /**
    * One statement on a connection held. better-sqlite3 runs it synchronously to its end (its wait
    * for a lock is bounded by busy_timeout), so no timer could fire before it: SQLite's statements
    * need no deadline, only the wait for its one connection does (acquireConnection).
    */
-  readonly statement = <T>(what: string, run: () => Promise<T>): Promise<T> => this.guard(what, run, this.options.engine !== 'sqlite');
+  readonly statement = <T>(what: string, run: () => Promise<T>): Promise<T> => this.guard(what, run, this.engine !== 'sqlite');
 
   init(): Promise<void> {
     return this.guard('connect', () => this.driver.init());
@@ -72,7 +69,10 @@ class GuardedDriver implements Driver {
   async acquireConnection(): Promise<DatabaseConnection> {
     const pending = this.driver.acquireConnection();
     try {
-      return new GuardedConnection(await this.guard('connect', () => pending), this.statement);
+      // SQLite's one connection, when no statement holds it, is handed over at once: no wait to bound.
+      const connection = await this.guard('connect', () => pending, this.engine !== 'sqlite' || this.held > 0);
+      this.held++;
+      return new GuardedConnection(connection, this.statement);
     } catch (err) {
       // Past the deadline the pool (or SQLite's one-connection mutex) may still hand the
       // connection over later: give it straight back, or it is held by no one for ever.
@@ -82,8 +82,9 @@ class GuardedDriver implements Driver {
   }
 
   beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
-    if (this.options.engine === 'sqlite') return this.statement('begin', () => innerOf(connection).executeQuery(CompiledQuery.raw('begin immediate')).then(() => undefined));
-    return this.statement('begin', () => this.driver.beginTransaction(innerOf(connection), settings));
+    const inner = innerOf(connection);
+    if (this.engine === 'sqlite') return this.statement('begin', async () => void (await inner.executeQuery(CompiledQuery.raw('begin immediate'))));
+    return this.statement('begin', () => this.driver.beginTransaction(inner, settings));
   }
 
   commitTransaction(connection: DatabaseConnection): Promise<void> {
@@ -95,6 +96,7 @@ class GuardedDriver implements Driver {
   }
 
   releaseConnection(connection: DatabaseConnection): Promise<void> {
+    this.held--;
     return this.driver.releaseConnection(innerOf(connection));
   }
 
@@ -103,11 +105,13 @@ class GuardedDriver implements Driver {
   }
 }
 
-export function guardDialect(dialect: Dialect, options: GuardOptions): Dialect {
+const innerOf = (connection: DatabaseConnection): DatabaseConnection => (connection instanceof GuardedConnection ? connection.inner : connection);
+
+export function guardDialect(dialect: Dialect, engine: RecordEngine, deadlineMs: number): Dialect {
   return {
     createAdapter: () => dialect.createAdapter(),
     createIntrospector: (db) => dialect.createIntrospector(db),
     createQueryCompiler: () => dialect.createQueryCompiler(),
-    createDriver: () => new GuardedDriver(dialect.createDriver(), options),
+    createDriver: () => new GuardedDriver(dialect.createDriver(), engine, deadlineMs),
   };
 }

@@ -2,8 +2,8 @@
  * The record stores every strategy set uses (DESIGN.md's strategy table,
  * "records"): one record database per process — the data dir's SQLite file,
  * or PostgreSQL with DATABASE_URL — migrated to the latest version at
- * start, and the job store, order store, ERP export store, audit store and
- * token vault on it.
+ * start, and the job store, order store, ERP export store, message store,
+ * audit store, draft store and token vault on it.
  * Redis, when configured, keeps only what it is good at (cache, limits, the
  * vendor gate, events, leases).
  */
@@ -23,13 +23,12 @@ import { createSqlErpExportStore } from '../orders/sqlErpExportStore.js';
 import { createSqlTokenVault } from '../auth/sqlTokenVault.js';
 import type { TokenCipher, TokenVault } from '../auth/tokenVault.js';
 import { migrateRecords } from '../records/migrate.js';
-import { createRecordDatabase, type RecordDatabase } from '../records/recordDatabase.js';
+import { createRecordDatabase } from '../records/recordDatabase.js';
 import { isStoreUnavailable } from '../storage/storeUnavailable.js';
 import type { DraftStore } from '../social/draftStore.js';
 import { createSqlDraftStore } from '../social/sqlDraftStore.js';
 
 export interface RecordStores {
-  records: RecordDatabase;
   jobStore: JobStore;
   orderStore: OrderStore;
   erpExportStore: ErpExportStore;
@@ -38,46 +37,32 @@ export interface RecordStores {
   /** Product drafts from social links (migration 6). */
   draftStore: DraftStore;
   createVault(cipher: TokenCipher): TokenVault;
-  /** A cheap `select 1` with a short deadline, for /ready. Never throws. */
+  /** A cheap `select 1` with a short deadline (1 s), for /ready. Never throws. */
   health(): Promise<{ up: boolean; detail: { engine: string; status: 'up' | 'unreachable'; latencyMs: number | null } }>;
   close(): Promise<void>;
 }
 
-export interface RecordStoresOptions {
-  /** How long start-up waits for an unreachable PostgreSQL before giving up. @default 15000 */
-  startWaitMs?: number;
-  /** Deadline of the /ready probe. @default 1000 */
-  healthTimeoutMs?: number;
-}
+/** How long start-up waits for an unreachable PostgreSQL (a compose start, a failover) before giving up. */
+const START_WAIT_MS = 15_000;
 
-export async function openRecordStores(config: Config, logger: Logger, options: RecordStoresOptions = {}): Promise<RecordStores> {
+export async function openRecordStores(config: Config, logger: Logger): Promise<RecordStores> {
   const settings = config.records.database;
   if (settings.engine === 'postgres') registerSecret(safePassword(settings.url));
   const records = await createRecordDatabase(settings.engine === 'postgres' ? { ...settings, logger } : settings);
-  try {
-    // The tables must be at this build's version before any store touches them. A PostgreSQL that is
-    // not up yet (a compose start, a failover) is waited for a while, then start-up fails saying so.
-    const until = Date.now() + (options.startWaitMs ?? 15_000);
-    for (;;) {
-      try {
-        const { applied, current } = await migrateRecords(records);
-        if (applied.length) logger.info({ engine: records.engine, applied, current }, 'record migrations applied');
-        break;
-      } catch (err) {
-        if (!isStoreUnavailable(err) || Date.now() > until) {
-          const where = settings.engine === 'postgres' ? 'PostgreSQL at DATABASE_URL' : settings.path;
-          throw new Error(`the record database (${where}) could not be migrated: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
-        }
-        await new Promise((r) => setTimeout(r, 500));
-      }
+  // The tables must be at this build's version before any store touches them.
+  for (const until = Date.now() + START_WAIT_MS; ; await new Promise((r) => setTimeout(r, 500))) {
+    try {
+      const { applied, current } = await migrateRecords(records);
+      if (applied.length) logger.info({ engine: records.engine, applied, current }, 'record migrations applied');
+      break;
+    } catch (err) {
+      if (isStoreUnavailable(err) && Date.now() < until) continue;
+      await records.close();
+      const where = settings.engine === 'postgres' ? 'PostgreSQL at DATABASE_URL' : settings.path;
+      throw new Error(`the record database (${where}) could not be migrated: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
     }
-  } catch (err) {
-    await records.close();
-    throw err;
   }
-  const healthMs = options.healthTimeoutMs ?? 1_000;
   return {
-    records,
     jobStore: createSqlJobStore(records),
     orderStore: createSqlOrderStore(records),
     erpExportStore: createSqlErpExportStore(records),
@@ -86,7 +71,7 @@ export async function openRecordStores(config: Config, logger: Logger, options: 
     draftStore: createSqlDraftStore(records),
     createVault: (cipher) => createSqlTokenVault(records, cipher),
     async health() {
-      const ping = await records.ping(healthMs);
+      const ping = await records.ping(1_000);
       return { up: ping.ok, detail: { engine: records.engine, status: ping.ok ? 'up' : 'unreachable', latencyMs: ping.latencyMs } };
     },
     close: () => records.close(),

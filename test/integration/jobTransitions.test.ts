@@ -102,7 +102,6 @@ for (const engine of RECORD_ENGINES) describe.skipIf(!engineAvailable(engine))(`
     expect(after.map((j) => j.status)).not.toContain('RUNNING');
     const final = await h.store.get(job.id);
     expect(final).toMatchObject({ status: 'CANCELLED', phase: 'DONE', finishedAt: cancelled?.finishedAt, startedAt: null });
-    await h.store.close();
   });
 
   it('nor does it take the scope back from the job started after the cancel (it does not end FAILED on the one-active-job rule)', async () => {
@@ -126,6 +125,5 @@ for (const engine of RECORD_ENGINES) describe.skipIf(!engineAvailable(engine))(`
     expect(second?.id).not.toBe(job.id);
     expect((await h.store.get(second!.id))?.status).toMatch(/QUEUED|RUNNING/);
     await h.runner.stop();
-    await h.store.close();
   });
 });

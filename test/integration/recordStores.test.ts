@@ -119,7 +119,12 @@ for (const engine of RECORD_ENGINES) {
       const planned = await jobs.plannedChanges(job.id, 1, 5);
       expect(planned.total).toBe(2);
       expect(planned.items).toEqual([{ jobId: job.id, seq: 2, action: 'CREATE', sku: 'D', productId: null, changes: [] }]);
-      await jobs.addPlannedChanges([{ jobId: job.id, action: 'UPDATE', sku: 'E', productId: '9', changes: [{ field: 'name', before: 'x', after: 'y "quoted" ünïcode' }] }]);
+      await jobs.commitPage(job.id, {
+        failures: [],
+        succeeded: [],
+        planned: [{ jobId: job.id, action: 'UPDATE', sku: 'E', productId: '9', changes: [{ field: 'name', before: 'x', after: 'y "quoted" ünïcode' }] }],
+        checkpoint: { nextPage: 4, counters },
+      });
       expect((await jobs.plannedChanges(job.id, 2, 5)).items).toEqual([{ jobId: job.id, seq: 3, action: 'UPDATE', sku: 'E', productId: '9', changes: [{ field: 'name', before: 'x', after: 'y "quoted" ünïcode' }] }]);
     });
 
@@ -148,7 +153,7 @@ for (const engine of RECORD_ENGINES) {
         ['a', 4, 'Y'],
         ['b-2', 2, 'X'],
       ]);
-      await jobs.clearFailure(job.id, 'a');
+      await jobs.commitPage(job.id, { failures: [], succeeded: ['a'], planned: [], checkpoint: { nextPage: 2, counters: COUNTERS } });
       expect((await jobs.failures(job.id, 1, 10)).items.map((f) => f.sku)).toEqual(['b-2']);
     });
 

@@ -22,7 +22,6 @@ let store: OrderStore | undefined;
 let records: RecordDatabase | undefined;
 afterEach(async () => {
   await outbox?.stop();
-  await store?.close();
   await records?.close();
   outbox = undefined;
   store = undefined;

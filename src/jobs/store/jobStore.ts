@@ -4,41 +4,13 @@
  * (sqlJobStore.ts): SQLite in the embedded default, PostgreSQL with
  * DATABASE_URL (DESIGN.md, strategy table).
  */
-import type {
-  PlannedChangeRecord,
-  SyncCheckpoint,
-  SyncCounters,
-  SyncFailureRecord,
-  SyncJobRecord,
-  SyncKind,
-  SyncPhase,
-  SyncScheduleRecord,
-  SyncScope,
-  SyncStatus,
-} from '../types.js';
+import type { PlannedChangeRecord, SyncCheckpoint, SyncFailureRecord, SyncJobRecord, SyncKind, SyncScheduleRecord, SyncStatus } from '../types.js';
 
-export interface NewJob {
-  kind: SyncKind;
-  scope: SyncScope;
-  scopeKey: string;
-  dryRun: boolean;
-  startedBy: string;
-  retryOf?: string | null;
-  scheduleId?: string | null;
-}
+/** What a new job is made of (the store assigns id, times, QUEUED and zero counters). */
+export type NewJob = Pick<SyncJobRecord, 'kind' | 'scope' | 'scopeKey' | 'dryRun' | 'startedBy'> & Partial<Pick<SyncJobRecord, 'retryOf' | 'scheduleId'>>;
 
-export interface JobPatch {
-  status?: SyncStatus;
-  phase?: SyncPhase;
-  counters?: SyncCounters;
-  checkpoint?: SyncCheckpoint | null;
-  error?: string | null;
-  startedAt?: string | null;
-  finishedAt?: string | null;
-  runStartedAt?: string | null;
-  runStartProcessed?: number;
-  cancelRequested?: boolean;
-}
+/** The fields a write may change. */
+export type JobPatch = Partial<Pick<SyncJobRecord, 'status' | 'phase' | 'counters' | 'checkpoint' | 'error' | 'startedAt' | 'finishedAt' | 'runStartedAt' | 'runStartProcessed' | 'cancelRequested'>>;
 
 export interface JobFilter {
   status?: SyncStatus[];
@@ -77,9 +49,9 @@ export interface JobStore {
 
   /** Records (or bumps the attempts of) one item's failure. */
   addFailure(failure: Omit<SyncFailureRecord, 'attempts'> & { attempts?: number }): Promise<void>;
+  /** Clears one item's failure outside a page (an ERP export that is confirmed after a failed attempt: runErpExport.ts). */
   clearFailure(jobId: string, sku: string): Promise<void>;
   failures(jobId: string, offset: number, limit: number): Promise<{ items: SyncFailureRecord[]; total: number }>;
-  addPlannedChanges(changes: Array<Omit<PlannedChangeRecord, 'seq'>>): Promise<void>;
   /**
    * Ends a page in one transaction: its failures, the items that now
    * succeeded (a failure from an earlier run of the page is cleared), its
@@ -97,6 +69,4 @@ export interface JobStore {
   removeSchedule(id: string): Promise<boolean>;
   schedules(): Promise<SyncScheduleRecord[]>;
   markScheduleRun(id: string, lastRunAt: string, nextRunAt: string): Promise<void>;
-
-  close(): Promise<void>;
 }
