@@ -25,6 +25,7 @@ import compress from '@fastify/compress';
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
 import type { FastifyInstance } from 'fastify';
+import { answerCompressors } from './compression.js';
 
 export interface HardeningOptions {
   /** Origins allowed to call cross-origin, e.g. `https://shop.example.com`. @default [] (no CORS headers) */
@@ -79,6 +80,7 @@ export async function registerHardening(app: FastifyInstance, options: Hardening
   }
 
   if (options.compression ?? true) {
-    await app.register(compress, { global: true, threshold: options.compressThresholdBytes ?? 1024, encodings: ['br', 'gzip', 'deflate'] });
+    // The plugin negotiates and labels; compression.ts compresses (settings for small answers, cached answers once).
+    await app.register(compress, { global: true, threshold: options.compressThresholdBytes ?? 1024, encodings: ['br', 'gzip', 'deflate'], zlib: answerCompressors });
   }
 }
