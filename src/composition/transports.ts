@@ -6,7 +6,7 @@
  * listening socket, which drains on close.
  */
 import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import type { Config } from '../config.js';
 import { createKeyring, generateDevKey } from '../auth/keyring.js';
 import type { ConnectorRoute } from '../connectors/connector.js';
@@ -70,7 +70,16 @@ export async function createTransports(options: TransportsOptions): Promise<Tran
     ...limits.apolloOptions,
     // A subgraph schema makes Apollo add federated inline tracing (`ftv1` traces of every resolver's timing and
     // errors in the response, to any client that asks by header); Crossdock's own metrics and logs cover that.
-    plugins: [cacheHintsPlugin(), limits.plugin, auditPlugin(services.audit), ...(config.federation ? [ApolloServerPluginInlineTraceDisabled()] : [])],
+    // Apollo's cache-control plugin (installed unless disabled) hooks every field's resolver for @cacheControl
+    // hints the schema has none of; the gateway's hints are its entity TTLs (loaders.ts), and the
+    // `Cache-Control: no-store` header it sent is cacheHintsPlugin's now.
+    plugins: [
+      cacheHintsPlugin(),
+      limits.plugin,
+      auditPlugin(services.audit),
+      ApolloServerPluginCacheControlDisabled(),
+      ...(config.federation ? [ApolloServerPluginInlineTraceDisabled()] : []),
+    ],
     logger: {
       debug: (m) => logger.debug(m),
       info: (m) => logger.info(m),
