@@ -103,9 +103,36 @@ export interface EntityCache {
   clear(): Promise<void>;
 }
 
+/**
+ * The store's entries when Keyv keeps them in a Map in this process (the
+ * embedded strategy's BoundedMap): Keyv stores each as `{ value, expires }`
+ * (its StoredDataRaw, serialisation off) under `namespace:key`, and reading
+ * that Map directly answers without a promise per key. Writes and deletes
+ * still go through Keyv. Undefined for any other store (Redis, the tiered L1).
+ */
+function inProcessEntries(store: Keyv): { read<E>(key: string): E | undefined } | undefined {
+  const map: unknown = store.store;
+  if (!(map instanceof Map) || store.opts.serialize || store.opts.compression) return undefined;
+  const prefix = store.useKeyPrefix && typeof store.namespace === 'string' && store.namespace ? `${store.namespace}:` : '';
+  return {
+    read<E>(key: string): E | undefined {
+      const storeKey = prefix && !key.startsWith(prefix) ? prefix + key : key;
+      const stored = map.get(storeKey) as { value?: E; expires?: number } | undefined;
+      if (stored === undefined || stored === null) return undefined;
+      if (typeof stored.expires === 'number' && Date.now() > stored.expires) {
+        // What Keyv does with an expired record it reads.
+        map.delete(storeKey);
+        return undefined;
+      }
+      return stored.value;
+    },
+  };
+}
+
 export function createEntityCache(options: EntityCacheOptions): EntityCache {
   const { store, metrics } = options;
   const counters = { hits: 0, misses: 0, stale: 0, staleServedOnError: 0 };
+  const inProcess = inProcessEntries(store);
   const batchWindowMs = options.batchWindowMs ?? 2;
   const local = createLocalGenerations(options.maxTrackedInvalidations ?? 100_000);
   const shared = options.sharedGenerations;
@@ -238,15 +265,16 @@ export function createEntityCache(options: EntityCacheOptions): EntityCache {
       ttlMs: src.ttlMs,
       async loadMany(keys) {
         const now = Date.now();
-        const entries = await readEntries(keys);
+        // In process, the entries are read before any await (Keyv's getMany runs an async function per key).
+        const entries = inProcess ? keys.map((k) => inProcess.read<Entry<V>>(keyOf(k))) : await readEntries(keys);
         const results: Array<CacheResult<V> | Error | undefined> = new Array(keys.length);
         const waits: Array<Promise<void>> = [];
+        let hits = 0;
         keys.forEach((key, i) => {
           const entry = entries[i];
           const age = entry ? now - entry.t : Infinity;
           if (entry && age < src.ttlMs) {
-            counters.hits++;
-            metrics.cacheRequests.inc({ kind: src.kind, result: 'hit' });
+            hits++;
             results[i] = { value: entry.v, stale: false };
             return;
           }
@@ -276,7 +304,12 @@ export function createEntityCache(options: EntityCacheOptions): EntityCache {
             ),
           );
         });
-        await Promise.all(waits);
+        if (hits > 0) {
+          // One increment per call, not per key: the counter's label lookup costs more than the read.
+          counters.hits += hits;
+          metrics.cacheRequests.inc({ kind: src.kind, result: 'hit' }, hits);
+        }
+        if (waits.length > 0) await Promise.all(waits);
         return results as Array<CacheResult<V> | Error>;
       },
       async prime(values, m) {
