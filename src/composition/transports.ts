@@ -12,6 +12,7 @@ import { createKeyring, generateDevKey } from '../auth/keyring.js';
 import type { ConnectorRoute } from '../connectors/connector.js';
 import { auditPlugin } from '../graphql/auditPlugin.js';
 import { cacheHintsPlugin } from '../graphql/cacheHintsPlugin.js';
+import { createCompiledExecution } from '../graphql/compiledExecution.js';
 import type { GraphQLContext, Services } from '../graphql/context.js';
 import { maskError } from '../graphql/errors.js';
 import { buildSchema } from '../graphql/schema.js';
@@ -62,8 +63,10 @@ export async function createTransports(options: TransportsOptions): Promise<Tran
   const schema = buildSchema({ federation: config.federation });
   // Budgets, hostile-query limits, trusted documents, web hardening (src/limits/requestLimits.ts).
   const limits = createRequestLimits(config, schema, { devClient: keys.find((k) => devKey !== undefined && k.key === devKey)?.name, createLimiter: strategies.createLimiter });
+  // Apollo runs the pipeline; execution is compiledExecution.ts (graphql-jit for repeated queries, graphql-js otherwise).
+  const execution = createCompiledExecution(schema);
   const apollo = new ApolloServer<GraphQLContext>({
-    schema,
+    gateway: execution.gateway,
     formatError: (formatted, err) => maskError(formatted, err, (detail) => logger.error({ err: detail }, 'masked resolver error')),
     includeStacktraceInErrorResponses: false,
     introspection: true,
