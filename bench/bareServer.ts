@@ -7,10 +7,14 @@
  * BARE_COMPRESS=1 gives it the compression the gateway's Fastify gets
  * (src/server/hardening.ts): @fastify/compress, br, gzip or deflate as the
  * client's Accept-Encoding allows, for answers of 1 KiB or more, compressed
- * per request. The options are repeated here rather than imported, so the
- * baseline stays a bare Fastify whatever src/ becomes; keep them in step.
+ * per request, with the brotli settings of src/server/compression.ts
+ * (quality 3, told the answer's size). The options are repeated here rather
+ * than imported, so the baseline stays a bare Fastify whatever src/ becomes;
+ * keep them in step. (It does not keep compressed copies as Crossdock's
+ * response cache does: every answer is compressed as it is sent.)
  */
 import { readFileSync } from 'node:fs';
+import zlib from 'node:zlib';
 import compress from '@fastify/compress';
 import Fastify from 'fastify';
 
@@ -22,7 +26,9 @@ const contentType = process.env.BARE_CONTENT_TYPE ?? 'application/json';
 
 const app = Fastify({ logger: false });
 if (process.env.BARE_COMPRESS === '1') {
-  await app.register(compress, { global: true, threshold: 1024, encodings: ['br', 'gzip', 'deflate'] });
+  const brotliCompressSync = (input: Buffer) =>
+    zlib.brotliCompressSync(input, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 3, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: input.length } });
+  await app.register(compress, { global: true, threshold: 1024, encodings: ['br', 'gzip', 'deflate'], zlib: { brotliCompressSync } });
 }
 app.get('/health', async () => ({ status: 'ok' }));
 app.post('/graphql', async (_request, reply) => reply.header('content-type', contentType).send(body));

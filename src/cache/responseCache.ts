@@ -11,7 +11,8 @@ import { LRUCache } from 'lru-cache';
 export interface CachedResponse {
   status: number;
   headers: Record<string, string>;
-  body: string;
+  /** The answer's bytes, sent as this same Buffer on every hit (so its compressed forms can be kept with it). */
+  body: Buffer;
   /** What the request was charged when it ran; a hit is charged the same. */
   cost?: number;
 }

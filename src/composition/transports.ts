@@ -6,7 +6,7 @@
  * listening socket, which drains on close.
  */
 import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import type { Config } from '../config.js';
 import { createKeyring, generateDevKey } from '../auth/keyring.js';
 import { createKeysReloader } from '../auth/keysReloader.js';
@@ -16,6 +16,7 @@ import type { BulkExports } from '../bulk/exports.js';
 import type { BulkImports } from '../bulk/importService.js';
 import { auditPlugin } from '../graphql/auditPlugin.js';
 import { cacheHintsPlugin } from '../graphql/cacheHintsPlugin.js';
+import { createCompiledExecution } from '../graphql/compiledExecution.js';
 import type { GraphQLContext, Services } from '../graphql/context.js';
 import { maskError } from '../graphql/errors.js';
 import { buildSchema } from '../graphql/schema.js';
@@ -78,15 +79,26 @@ export async function createTransports(options: TransportsOptions): Promise<Tran
   const schema = buildSchema({ federation: config.federation });
   // Budgets, hostile-query limits, trusted documents, web hardening (src/limits/requestLimits.ts).
   const limits = createRequestLimits(config, schema, { devClient: keys.find((k) => devKey !== undefined && k.key === devKey)?.name, createLimiter: strategies.createLimiter });
+  // Apollo runs the pipeline; execution is compiledExecution.ts (graphql-jit for repeated queries, graphql-js otherwise).
+  const execution = createCompiledExecution(schema);
   const apollo = new ApolloServer<GraphQLContext>({
-    schema,
+    gateway: execution.gateway,
     formatError: (formatted, err) => maskError(formatted, err, (detail) => logger.error({ err: detail }, 'masked resolver error')),
     includeStacktraceInErrorResponses: false,
     introspection: true,
     ...limits.apolloOptions,
     // A subgraph schema makes Apollo add federated inline tracing (`ftv1` traces of every resolver's timing and
     // errors in the response, to any client that asks by header); Crossdock's own metrics and logs cover that.
-    plugins: [cacheHintsPlugin(), limits.plugin, auditPlugin(services.audit), ...(config.federation ? [ApolloServerPluginInlineTraceDisabled()] : [])],
+    // Apollo's cache-control plugin (installed unless disabled) hooks every field's resolver for @cacheControl
+    // hints the schema has none of; the gateway's hints are its entity TTLs (loaders.ts), and the
+    // `Cache-Control: no-store` header it sent is cacheHintsPlugin's now.
+    plugins: [
+      cacheHintsPlugin(),
+      limits.plugin,
+      auditPlugin(services.audit),
+      ApolloServerPluginCacheControlDisabled(),
+      ...(config.federation ? [ApolloServerPluginInlineTraceDisabled()] : []),
+    ],
     logger: {
       debug: (m) => logger.debug(m),
       info: (m) => logger.info(m),

@@ -11,9 +11,16 @@ export interface Money {
 }
 
 const DECIMAL = /^-?\d{1,15}(\.\d{1,6})?$/;
+/**
+ * Already what normalizeDecimal returns: two fraction digits, or up to six
+ * whose last is not a 0. Amounts are normalised once at the edge and then
+ * serialised in every answer (the Decimal scalar), so most calls are this.
+ */
+const NORMAL = /^-?\d{1,15}\.\d{2}(?:\d{0,3}[1-9])?$/;
 
 /** Normalises a decimal string to at least two fraction digits; undefined when it is not one. */
 export function normalizeDecimal(raw: string): string | undefined {
+  if (NORMAL.test(raw)) return raw;
   const s = raw.trim();
   if (!DECIMAL.test(s)) return undefined;
   const [whole = '0', frac = ''] = s.split('.');

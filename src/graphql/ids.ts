@@ -10,8 +10,23 @@ export type NodeType = 'Part' | 'Product' | 'Order';
 
 const LOCAL_ID = /^[1-9]\d{0,11}$/;
 
+/**
+ * Every answer encodes the id of every node it returns: each encoding is
+ * kept, per type, up to a bound (past it the memo starts over; an encoding is
+ * the same whenever it is computed).
+ */
+const encoded: Record<NodeType, Map<string, string>> = { Part: new Map(), Product: new Map(), Order: new Map() };
+const MAX_ENCODED = 20_000;
+
 export function toGlobalId(type: NodeType, localId: string): string {
-  return Buffer.from(`${type}:${localId}`).toString('base64url');
+  const memo = encoded[type];
+  let id = memo.get(localId);
+  if (id === undefined) {
+    id = Buffer.from(`${type}:${localId}`).toString('base64url');
+    if (memo.size >= MAX_ENCODED) memo.clear();
+    memo.set(localId, id);
+  }
+  return id;
 }
 
 /** Decodes a global id of any node type; undefined when it is not one. */

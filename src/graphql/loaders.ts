@@ -66,19 +66,31 @@ function loaderFor<V>(source: EntitySource<V>, hints: CacheHints): DataLoader<st
   });
 }
 
+/** The entity kinds a request reads through loaders. */
+const LOADER_KINDS = ['part', 'partNumber', 'price', 'stock', 'productById', 'productBySku', 'storeStock', 'order', 'orderLines', 'erpItem', 'erpStock', 'vehicles'] as const satisfies ReadonlyArray<keyof Sources>;
+
+/**
+ * A request's loaders, each made when a resolver first asks for its kind: a
+ * query reads two or three kinds, and making all twelve DataLoaders for every
+ * request (and every subscription event) was work thrown away. The getters
+ * are on the prototype, so a request allocates one small object up front.
+ */
+class RequestLoaders {
+  readonly made: Partial<Record<(typeof LOADER_KINDS)[number], DataLoader<string, unknown>>> = {};
+  constructor(
+    readonly sources: Sources,
+    readonly hints: CacheHints,
+  ) {}
+}
+for (const kind of LOADER_KINDS) {
+  Object.defineProperty(RequestLoaders.prototype, kind, {
+    enumerable: true,
+    get(this: RequestLoaders) {
+      return (this.made[kind] ??= loaderFor(this.sources[kind] as EntitySource<unknown>, this.hints));
+    },
+  });
+}
+
 export function createLoaders(sources: Sources, hints: CacheHints): Loaders {
-  return {
-    part: loaderFor(sources.part, hints),
-    partNumber: loaderFor(sources.partNumber, hints),
-    price: loaderFor(sources.price, hints),
-    stock: loaderFor(sources.stock, hints),
-    productById: loaderFor(sources.productById, hints),
-    productBySku: loaderFor(sources.productBySku, hints),
-    storeStock: loaderFor(sources.storeStock, hints),
-    order: loaderFor(sources.order, hints),
-    orderLines: loaderFor(sources.orderLines, hints),
-    erpItem: loaderFor(sources.erpItem, hints),
-    erpStock: loaderFor(sources.erpStock, hints),
-    vehicles: loaderFor(sources.vehicles, hints),
-  } as Loaders;
+  return new RequestLoaders(sources, hints) as unknown as Loaders;
 }

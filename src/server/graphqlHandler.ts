@@ -9,6 +9,7 @@ import { createLoaders, newCacheHints } from '../graphql/loaders.js';
 import { isSubscriptionRequest, SUBSCRIPTION_OVER_HTTP_BODY } from './subscriptionOverHttp.js';
 import { responseCacheKey, type ResponseCache } from '../cache/responseCache.js';
 import type { Metrics } from '../observability/metrics.js';
+import { keepCompressed } from './compression.js';
 import { refusalBody, type OperationGuard, type RequestCharge } from '../graphql/limits/operationGuard.js';
 
 export interface PlainRequest {
@@ -25,7 +26,8 @@ export interface PlainRequest {
 export interface PlainResponse {
   status: number;
   headers: Record<string, string>;
-  body: string | AsyncIterable<string>;
+  /** A Buffer for an answer kept in the whole-response cache (compression.ts keeps its compressed forms). */
+  body: string | Buffer | AsyncIterable<string>;
 }
 
 export interface GraphQLHandlerOptions {
@@ -98,9 +100,12 @@ export function createGraphQLHandler(options: GraphQLHandlerOptions) {
     }
     const body = result.body.string;
     const cacheable = cacheKey && status === 200 && hints.operation === 'query' && !hints.hadErrors && !hints.stale && !hints.uncacheable;
-    if (cacheable) {
-      responseCache?.set(cacheKey, { status, headers: outHeaders, body, cost: charge.cost }, hints.minTtlMs, generation);
+    if (cacheable && responseCache) {
+      // One Buffer for this answer and every hit: it is compressed once per encoding (compression.ts).
+      const bytes = keepCompressed(body);
+      responseCache.set(cacheKey, { status, headers: outHeaders, body: bytes, cost: charge.cost }, hints.minTtlMs, generation);
       metrics.responseCache.inc({ result: 'store' });
+      return { status, headers: outHeaders, body: bytes };
     } else if (cacheKey) {
       metrics.responseCache.inc({ result: 'skip' });
     }

@@ -3,12 +3,17 @@
  * so that it also covers answers those hooks give early (a 401, a CORS
  * preflight):
  *
- * - Security headers (@fastify/helmet): `X-Content-Type-Options: nosniff`,
+ * - Security headers (helmet's, with its maintained defaults): `X-Content-Type-Options: nosniff`,
  *   `Referrer-Policy: no-referrer`, `X-Frame-Options: DENY`, and a
  *   Content-Security-Policy that lets a page load only this origin's own
  *   scripts, styles, images, fonts and connections: the playground is built
  *   that way (its assets are files under /playground, its config a JSON data
  *   block, no inline script or style), and no other route serves a page.
+ *   None of them depends on the request (no nonces, no directive functions),
+ *   so helmet's middleware runs once, at start, on a response that records
+ *   them, and each request gets the recorded headers set on its raw response
+ *   as helmet sets them (@fastify/helmet rebuilt helmet's whole middleware
+ *   chain, CSP parsing included, for every request).
  * - CORS (@fastify/cors) only for the origins in CORS_ORIGINS; with none, no
  *   CORS header is ever sent and browsers keep other origins out. No
  *   credentials (keys travel in headers a page must set itself).
@@ -21,10 +26,12 @@
  * a bare GET from another site can run an operation; mutations never run
  * over GET (405).
  */
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import compress from '@fastify/compress';
 import cors from '@fastify/cors';
-import helmet from '@fastify/helmet';
 import type { FastifyInstance } from 'fastify';
+import helmet, { type HelmetOptions } from 'helmet';
+import { answerCompressors } from './compression.js';
 
 export interface HardeningOptions {
   /** Origins allowed to call cross-origin, e.g. `https://shop.example.com`. @default [] (no CORS headers) */
@@ -42,7 +49,7 @@ const EXPOSED_HEADERS = ['ratelimit', 'ratelimit-policy', 'retry-after', 'x-requ
 
 /** Registers the hardening plugins on `app`; await it before the app adds its own hooks and routes. */
 export async function registerHardening(app: FastifyInstance, options: HardeningOptions = {}): Promise<void> {
-  await app.register(helmet, {
+  const security = securityHeaders({
     contentSecurityPolicy: {
       useDefaults: false,
       directives: {
@@ -64,6 +71,11 @@ export async function registerHardening(app: FastifyInstance, options: Hardening
     // Cross-origin API calls are governed by CORS below; CORP would block them in no-cors contexts only.
     crossOriginResourcePolicy: { policy: 'same-site' },
   });
+  // On the raw response, as helmet writes them: an SSE stream written past Fastify's reply keeps them too.
+  app.addHook('onRequest', (_request, reply, done) => {
+    for (const [name, value] of security) reply.raw.setHeader(name, value);
+    done();
+  });
 
   const origins = [...(options.corsOrigins ?? [])];
   if (origins.length > 0) {
@@ -79,6 +91,32 @@ export async function registerHardening(app: FastifyInstance, options: Hardening
   }
 
   if (options.compression ?? true) {
-    await app.register(compress, { global: true, threshold: options.compressThresholdBytes ?? 1024, encodings: ['br', 'gzip', 'deflate'] });
+    // The plugin negotiates and labels; compression.ts compresses (settings for small answers, cached answers once).
+    await app.register(compress, { global: true, threshold: options.compressThresholdBytes ?? 1024, encodings: ['br', 'gzip', 'deflate'], zlib: answerCompressors });
   }
+}
+
+/**
+ * The headers helmet's middleware sets for `options`, recorded once from a
+ * stand-in response. Refuses options that would make them depend on the
+ * request (a directive given as a function), which this could not record.
+ */
+export function securityHeaders(options: HelmetOptions): ReadonlyArray<readonly [string, string]> {
+  const headers = new Map<string, string>();
+  const recorder = {
+    setHeader(name: string, value: string | number | readonly string[]) {
+      headers.set(name, Array.isArray(value) ? value.join(', ') : String(value));
+    },
+    removeHeader(name: string) {
+      headers.delete(name);
+    },
+  };
+  const directives = typeof options.contentSecurityPolicy === 'object' ? Object.values(options.contentSecurityPolicy.directives ?? {}) : [];
+  if (directives.some((d) => typeof d === 'function' || (Array.isArray(d) && d.some((v) => typeof v === 'function')))) {
+    throw new Error('securityHeaders: a CSP directive given as a function depends on the request and cannot be computed once');
+  }
+  helmet(options)({} as IncomingMessage, recorder as unknown as ServerResponse, (err?: unknown) => {
+    if (err) throw err;
+  });
+  return [...headers];
 }

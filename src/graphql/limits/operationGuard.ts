@@ -13,7 +13,7 @@
  * headers); each transport turns it into its own kind of error. Nothing here
  * knows the HTTP framework.
  */
-import { parse, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { parse, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import { LRUCache } from 'lru-cache';
 import type { Role } from '../../config.js';
 import type { BudgetDecision, ClientBudgets } from '../../limits/clientBudgets.js';
@@ -98,6 +98,10 @@ const shapeRefusal = (v: ShapeViolation): LimitRefusal => ({
 export function createOperationGuard(options: OperationGuardOptions): OperationGuard {
   const { schema, budgets, safelist } = options;
   const screened = new LRUCache<string, { introspects: boolean }>({ max: 2_000, maxSize: 16 * 1024 * 1024, sizeCalculation: (_v, key) => Math.max(1, key.length) });
+  // Per parsed document (Apollo's document store hands back the same one for every request of a query text):
+  // the shape check and whether an operation introspects depend on nothing else. Weak, so they go with the document.
+  const shapes = new WeakMap<DocumentNode, LimitRefusal | null>();
+  const introspecting = new WeakMap<OperationDefinitionNode, boolean>();
 
   function rateLimited(decision: BudgetDecision, cost: number): LimitRefusal {
     return {
@@ -194,8 +198,13 @@ export function createOperationGuard(options: OperationGuardOptions): OperationG
     },
 
     checkShape(document) {
-      const v = checkShape(document, { maxDepth: options.maxDepth, maxAliases: options.maxAliases, maxDirectives: options.maxDirectives });
-      return v ? shapeRefusal(v) : undefined;
+      let refusal = shapes.get(document);
+      if (refusal === undefined) {
+        const v = checkShape(document, { maxDepth: options.maxDepth, maxAliases: options.maxAliases, maxDirectives: options.maxDirectives });
+        refusal = v ? shapeRefusal(v) : null;
+        shapes.set(document, refusal);
+      }
+      return refusal ?? undefined;
     },
 
     cost(document, operationName, variables) {
@@ -205,7 +214,12 @@ export function createOperationGuard(options: OperationGuardOptions): OperationG
     async admit(client, document, operationName, variables) {
       const operation = selectOperation(document, operationName);
       if (!operation) return { ok: true, cost: 0, decision: { allowed: true, cost: 0, ...(await budgets.peek(client.name)) } };
-      const refused = usesIntrospection(document, operation) ? introspectionRefusal(client) : undefined;
+      let introspects = introspecting.get(operation);
+      if (introspects === undefined) {
+        introspects = usesIntrospection(document, operation);
+        introspecting.set(operation, introspects);
+      }
+      const refused = introspects ? introspectionRefusal(client) : undefined;
       if (refused) return { ok: false, refusal: refused };
       const cost = guard.cost(document, operationName, variables);
       if (cost > options.maxCost) {

@@ -1,0 +1,144 @@
+/**
+ * Query execution behind Apollo Server's executor hook (its `gateway`
+ * option: Apollo still parses, validates, runs every plugin, formats and
+ * masks errors, and answers; only the execution step is this), with
+ * graphql-jit for the documents that are executed again and again.
+ *
+ * graphql-js interprets a document on every execution (collects fields,
+ * coerces arguments, builds resolve info, walks the result); graphql-jit
+ * compiles a validated document once into a function that does the same for
+ * that document. Compiling costs more than one interpretation, so a
+ * document is compiled on its second execution (a client's operations repeat;
+ * a one-off or hostile document never pays for it), and compiled functions
+ * are kept per parsed document (Apollo's document store hands back the same
+ * DocumentNode for every request of a query text), in a WeakMap, so they go
+ * with it.
+ *
+ * How it stays what graphql-js answers (the spec's Execute Request, §6):
+ * - Only queries are compiled. Mutations (audited, serial), a request
+ *   naming no operation of the document, and anything else run in graphql-js
+ *   exactly as before.
+ * - Variables are coerced by graphql-js first: an input it refuses gets its
+ *   errors, word for word, and no data (what `execute` answers, and what
+ *   Apollo turns into HTTP 400). The compiled function is then given the
+ *   request's variables as sent (it coerces them itself).
+ * - A document graphql-jit will not compile, or a compiled run that answers
+ *   without any data (it refused before executing: nothing was resolved),
+ *   is run by graphql-js instead.
+ * - The same resolvers run either way: the schema's, with the access policy
+ *   and audit wrappers (guardSchema.ts), the same context and loaders.
+ * - graphql-jit's errors are rebuilt as graphql-js GraphQLErrors with the
+ *   same message, locations, path, extensions and original error, so
+ *   Apollo's formatting and Crossdock's masking (errors.ts) see what they
+ *   always saw.
+ */
+import type { ApolloServerOptionsWithGateway } from '@apollo/server';
+import { execute, getVariableValues, GraphQLError, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
+
+type Gateway = NonNullable<ApolloServerOptionsWithGateway<Record<string, unknown>>['gateway']>;
+type Executor = NonNullable<Awaited<ReturnType<Gateway['load']>>['executor']>;
+
+type GatewayOperation = Parameters<Executor>[0]['operation'];
+
+/** What a document is, per operation name, to the executor. */
+type Plan = { runs: number; compiled?: CompiledQuery } | { interpreted: true };
+
+export interface CompiledExecutionStats {
+  /** Executions by the compiled function. */
+  compiled: number;
+  /** Executions by graphql-js (first runs, mutations, fallbacks). */
+  interpreted: number;
+  /** Documents compiled. */
+  compilations: number;
+}
+
+export interface CompiledExecution {
+  /** For `new ApolloServer({ gateway })`: serves `schema`, executes as above. */
+  gateway: Gateway;
+  stats: CompiledExecutionStats;
+}
+
+/** Executions of a document before it is compiled (the first runs in graphql-js). */
+const COMPILE_ON_RUN = 2;
+
+export function createCompiledExecution(schema: GraphQLSchema): CompiledExecution {
+  const plans = new WeakMap<DocumentNode, Map<string, Plan>>();
+  const stats: CompiledExecutionStats = { compiled: 0, interpreted: 0, compilations: 0 };
+
+  function planFor(document: DocumentNode, operationName: string | null): Plan {
+    let byName = plans.get(document);
+    if (!byName) {
+      byName = new Map();
+      plans.set(document, byName);
+    }
+    const key = operationName ?? '';
+    let plan = byName.get(key);
+    if (!plan) {
+      plan = { runs: 0 };
+      byName.set(key, plan);
+    }
+    return plan;
+  }
+
+  function interpret(document: DocumentNode, operationName: string | null, variables: Record<string, unknown> | undefined, context: unknown) {
+    stats.interpreted++;
+    return execute({ schema, document, operationName, variableValues: variables, contextValue: context });
+  }
+
+  const executor: Executor = async (rc) => {
+    const { document, context } = rc;
+    const variables = rc.request.variables;
+    // No operation by that name (or several and none named): graphql-js says so, and Apollo answers 400 as before.
+    // (rc.operationName is the resolved operation's name, null here: graphql-js is given the name asked for.)
+    const operation = rc.operation as GatewayOperation | undefined;
+    if (!operation) return interpret(document, rc.request.operationName ?? null, variables, context);
+    const operationName = rc.operationName;
+    if (operation.operation !== 'query') return interpret(document, operationName, variables, context);
+    const plan = planFor(document, operationName);
+    if ('interpreted' in plan) return interpret(document, operationName, variables, context);
+    if (!plan.compiled) {
+      plan.runs++;
+      if (plan.runs < COMPILE_ON_RUN) return interpret(document, operationName, variables, context);
+      const compiled = compileQuery(schema, document, operationName ?? undefined, { disablingCapturingStackErrors: true });
+      stats.compilations++;
+      if (!isCompiledQuery(compiled)) {
+        (plans.get(document) as Map<string, Plan>).set(operationName ?? '', { interpreted: true });
+        return interpret(document, operationName, variables, context);
+      }
+      plan.compiled = compiled;
+    }
+    // graphql-js's coercion decides what a variable may be, and how a refusal reads.
+    const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables ?? {}, { maxErrors: 50 });
+    if (coerced.errors) return { errors: coerced.errors };
+    const result = await plan.compiled.query(undefined, context, variables ?? {});
+    // No data at all: it refused before resolving anything; graphql-js answers that one.
+    if (result.data === undefined) return interpret(document, operationName, variables, context);
+    stats.compiled++;
+    return result.errors?.length ? { ...result, errors: result.errors.map(asGraphQLError) } : result;
+  };
+
+  return {
+    stats,
+    gateway: {
+      onSchemaLoadOrUpdate(callback) {
+        callback({ apiSchema: schema, coreSupergraphSdl: '' });
+        return () => undefined;
+      },
+      async load() {
+        return { executor };
+      },
+      async stop() {},
+    },
+  };
+}
+
+/** A graphql-jit error as the graphql-js GraphQLError graphql-js would have made for the same failure. */
+function asGraphQLError(error: GraphQLError): GraphQLError {
+  const original = (error as { originalError?: Error | null }).originalError ?? undefined;
+  const rebuilt = new GraphQLError(error.message, { path: error.path, originalError: original, extensions: error.extensions ?? undefined });
+  // graphql-js computes locations from AST nodes; graphql-jit already has them.
+  if (error.locations?.length) (rebuilt as { locations?: unknown }).locations = error.locations;
+  return rebuilt;
+}
+

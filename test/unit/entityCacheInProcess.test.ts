@@ -1,0 +1,90 @@
+/**
+ * The entity cache's in-process read (src/cache/entityCache.ts, issue 13):
+ * with Keyv keeping its records in a Map in this process (the embedded
+ * strategy), warm reads come straight from that Map, before any await, and
+ * answer exactly what reading through Keyv answers: the same values, misses
+ * for records past Keyv's expiry, the same hit counters.
+ */
+import Keyv from 'keyv';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { BoundedMap } from '../../src/cache/boundedMap.js';
+import { createEntityCache, type CacheResult } from '../../src/cache/entityCache.js';
+import { createMetrics, type Metrics } from '../../src/observability/metrics.js';
+
+/** A Keyv store that is not a Map (as the Redis-backed tiered store is not): Keyv's own async path. */
+function adapterOver(map: Map<string, unknown>) {
+  return {
+    get: async (k: string) => map.get(k),
+    set: async (k: string, v: unknown) => void map.set(k, v),
+    delete: async (k: string) => map.delete(k),
+    clear: async () => map.clear(),
+  };
+}
+
+function setup(store: Keyv, metrics: Metrics = createMetrics()) {
+  const cache = createEntityCache({ store, swrMs: 0, staleIfErrorMs: 0, metrics, batchWindowMs: 0 });
+  const fetched: string[][] = [];
+  const source = cache.source<{ id: string }>({
+    kind: 'part',
+    ttlMs: 60_000,
+    fetchMany: async (keys) => {
+      fetched.push(keys);
+      return new Map(keys.map((k) => [k, k === 'none' ? null : { id: k }] as const));
+    },
+  });
+  return { cache, source, fetched, metrics };
+}
+
+const inMap = () => new Keyv({ store: new BoundedMap<string, unknown>(1000), namespace: 'crossdock', serialize: undefined, deserialize: undefined });
+const values = (rs: Array<CacheResult<{ id: string }> | Error>) => rs.map((r) => (r instanceof Error ? r : r.value));
+
+afterEach(() => {
+  vi.useRealTimers();
+  vi.restoreAllMocks();
+});
+
+describe('entity cache, in-process store', () => {
+  it('answers warm reads from the Map without Keyv reads, the same as Keyv answers them', async () => {
+    const store = inMap();
+    const { source, fetched } = setup(store);
+    const keys = ['1', '2', 'none', '3'];
+    expect(values(await source.loadMany(keys))).toEqual([{ id: '1' }, { id: '2' }, null, { id: '3' }]);
+    expect(fetched).toEqual([keys]);
+
+    const getMany = vi.spyOn(store, 'getMany');
+    const get = vi.spyOn(store, 'get');
+    const warm = await source.loadMany(['3', 'none', '1', '2']);
+    expect(values(warm)).toEqual([{ id: '3' }, null, { id: '1' }, { id: '2' }]);
+    expect(warm.every((r) => !(r instanceof Error) && r.stale === false)).toBe(true);
+    expect(getMany).not.toHaveBeenCalled();
+    expect(get).not.toHaveBeenCalled();
+    expect(fetched).toHaveLength(1);
+
+    // The same reads through Keyv's own path (a store that is not a Map) answer the same.
+    const other = setup(new Keyv({ store: adapterOver(new Map()), namespace: 'crossdock', serialize: undefined, deserialize: undefined }));
+    await other.source.loadMany(keys);
+    expect(values(await other.source.loadMany(['3', 'none', '1', '2']))).toEqual(values(warm));
+  });
+
+  it('treats a record past Keyv\'s expiry as absent and fetches it again', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(new Date('2026-01-01T00:00:00Z'));
+    const store = inMap();
+    const { source, fetched } = setup(store);
+    await source.loadMany(['1']);
+    // Stored for the TTL plus max(swr, stale-if-error) = 60 s here; a minute and a second later it has expired.
+    vi.setSystemTime(new Date('2026-01-01T00:01:01Z'));
+    expect(values(await source.loadMany(['1']))).toEqual([{ id: '1' }]);
+    expect(fetched).toEqual([['1'], ['1']]);
+  });
+
+  it('counts every key it answers as a hit', async () => {
+    const { source, metrics } = setup(inMap());
+    await source.loadMany(['1', '2', '3']);
+    await source.loadMany(['1', '2', '3']);
+    await source.loadMany(['2']);
+    const text = await metrics.registry.metrics();
+    expect(text).toMatch(/crossdock_cache_requests_total\{kind="part",result="hit"\} 4\b/);
+    expect(text).toMatch(/crossdock_cache_requests_total\{kind="part",result="miss"\} 3\b/);
+  });
+});

@@ -1,0 +1,76 @@
+/**
+ * The request's loaders (src/graphql/loaders.ts, issue 13): one DataLoader
+ * per entity kind, made when a resolver first asks for that kind — a query
+ * for parts and their prices makes two, not one of each of the nine kinds —
+ * and the same one for every later ask in the request, so its batching and
+ * per-request memo are unchanged.
+ */
+import { describe, expect, it, vi } from 'vitest';
+import type { CacheResult, EntitySource } from '../../src/cache/entityCache.js';
+import { createLoaders, newCacheHints } from '../../src/graphql/loaders.js';
+import type { Sources } from '../../src/graphql/sources.js';
+
+const made = vi.hoisted(() => ({ count: 0 }));
+vi.mock('dataloader', async (importOriginal) => {
+  const original = (await importOriginal<{ default: new (...args: never[]) => object }>()).default;
+  class Counted extends (original as new (...args: unknown[]) => object) {
+    constructor(...args: unknown[]) {
+      super(...args);
+      made.count++;
+    }
+  }
+  return { default: Counted };
+});
+
+function fakeSource<V>(kind: string, ttlMs: number, value: (k: string) => V | null): EntitySource<V> & { asked: string[][] } {
+  const asked: string[][] = [];
+  return {
+    kind,
+    ttlMs,
+    asked,
+    async loadMany(keys) {
+      asked.push([...keys]);
+      return keys.map((k): CacheResult<V> => ({ value: value(k), stale: false }));
+    },
+    prime: async () => undefined,
+    invalidate: async () => undefined,
+  };
+}
+
+function fakeSources() {
+  const kinds = ['part', 'partNumber', 'price', 'stock', 'productById', 'productBySku', 'storeStock', 'order', 'orderLines'] as const;
+  const sources = Object.fromEntries(kinds.map((k, i) => [k, fakeSource(k, 1000 * (i + 1), (key) => `${k}:${key}`)])) as unknown as Sources &
+    Record<(typeof kinds)[number], ReturnType<typeof fakeSource<string>>>;
+  return sources;
+}
+
+describe('request loaders', () => {
+  it('makes a kind\'s loader when it is first asked for, and only that one', async () => {
+    const sources = fakeSources();
+    const hints = newCacheHints(60_000);
+    made.count = 0;
+    const loaders = createLoaders(sources, hints);
+    expect(made.count).toBe(0);
+    const [a, b] = await Promise.all([loaders.part.load('1'), loaders.part.load('2')]);
+    expect([a, b]).toEqual(['part:1', 'part:2']);
+    expect(await loaders.price.load('v1')).toBe('price:v1');
+    expect(made.count).toBe(2);
+    // The same loader every time: one batch per tick, and the request's memo.
+    expect(loaders.part).toBe(loaders.part);
+    expect(await loaders.part.load('1')).toBe('part:1');
+    expect(sources.part.asked).toEqual([['1', '2']]);
+    expect(sources.stock.asked).toEqual([]);
+    // The shortest TTL among what was read (part 1 s, price 3 s).
+    expect(hints.minTtlMs).toBe(1000);
+  });
+
+  it('gives every request loaders of its own', async () => {
+    const sources = fakeSources();
+    const one = createLoaders(sources, newCacheHints(60_000));
+    const two = createLoaders(sources, newCacheHints(60_000));
+    expect(one.part).not.toBe(two.part);
+    await one.part.load('1');
+    await two.part.load('1');
+    expect(sources.part.asked).toEqual([['1'], ['1']]);
+  });
+});
