@@ -34,6 +34,11 @@ export interface UpstreamRequest {
   idempotent?: boolean;
   /** Overall deadline for this call, retries and pacing waits included. */
   timeoutMs?: number;
+  /**
+   * The points this request is expected to take from the upstream's cost bucket (GraphQL
+   * upstreams paced on query cost; UpstreamSpec.costBucket). Ignored without one. @default 1
+   */
+  cost?: number;
   signal?: AbortSignal;
 }
 
@@ -53,8 +58,11 @@ export interface UpstreamVendor {
    * refresh again.
    */
   refreshAuth?(refused: Readonly<Record<string, string>>): Promise<void>;
-  /** What the vendor's headers say about its quota. */
-  quotaReport(status: number, headers: Record<string, string>): QuotaReport;
+  /**
+   * What the vendor's answer says about its quota: its headers, or for a GraphQL upstream that
+   * reports cost in the body (Shopify's `extensions.cost`), the parsed body.
+   */
+  quotaReport(status: number, headers: Record<string, string>, body?: unknown): QuotaReport;
   /** The vendor's error message from an error body, for a client-facing error. */
   errorMessage(body: unknown): string | undefined;
 }
@@ -223,7 +231,7 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
         }
         let ticket;
         try {
-          ticket = await options.pacer.acquire(req.lane, deadline, req.signal);
+          ticket = await options.pacer.acquire(req.lane, deadline, req.signal, req.cost);
         } catch (err) {
           // Not sending is a non-event for the breaker: the permit is released below.
           if (err instanceof PacingDeadlineError) throw new UpstreamError('rateLimited', name, 'upstream quota exhausted for now', { retryInMs: err.waitMs });
@@ -233,7 +241,7 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
           ticket.done();
           throw err;
         });
-        const report = outcome.kind === 'answer' ? options.vendor.quotaReport(outcome.response.status, outcome.response.headers) : undefined;
+        const report = outcome.kind === 'answer' ? options.vendor.quotaReport(outcome.response.status, outcome.response.headers, outcome.response.body) : undefined;
         ticket.done(report);
         if (report?.left !== undefined) metrics.quotaRemaining.set({ upstream: name }, report.left);
 

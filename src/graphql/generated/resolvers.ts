@@ -1154,7 +1154,7 @@ export type UpstreamStatus = {
   latencyP99Ms: Maybe<Scalars['Float']['output']>;
   name: Scalars['String']['output'];
   quotaLimit: Maybe<Scalars['Int']['output']>;
-  /** Requests left in the vendor's window as last reported by its headers; null when the vendor reports none. */
+  /** Requests left in the vendor's window as last reported by its headers (for an upstream paced on query cost, the points its bucket holds now); null when the vendor reports none. */
   quotaRemaining: Maybe<Scalars['Int']['output']>;
   requests: Scalars['Int']['output'];
   /** It runs against its embedded sandbox twin. */
