@@ -7,5 +7,6 @@ import type { AnyConnector } from './connectors/connector.js';
 import { bigCommerceConnector } from './connectors/bigcommerce/index.js';
 import { finditPartsConnector } from './connectors/finditparts/index.js';
 import { ionConnector } from './connectors/ion/index.js';
+import { shopifyConnector } from './connectors/shopify/index.js';
 
-export const CONNECTORS: readonly AnyConnector[] = [finditPartsConnector, bigCommerceConnector, ionConnector];
+export const CONNECTORS: readonly AnyConnector[] = [finditPartsConnector, bigCommerceConnector, ionConnector, shopifyConnector];
