@@ -60,7 +60,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     lifecycle.defer(() => strategies.close());
     const security = createSecurityServices({ config, logger, auditStore: strategies.auditStore, createVault: strategies.createVault });
     lifecycle.defer(() => security.close());
-    const upstreams = await createUpstreams({ config, logger, metrics, strategies, tokens: security.tokens, ephemeralTokenKey: security.ephemeralKey, sandbox: options.sandbox, publicUrl: () => url, lifecycle });
+    const upstreams = await createUpstreams({ config, logger, metrics, strategies, tokens: security.tokens, ephemeralTokenKey: security.ephemeralKey, sandbox: options.sandbox, publicUrl: () => config.publicUrl ?? url, lifecycle });
     const { capabilities } = upstreams;
     const caches = createCaches({ config, logger, metrics, strategies, capabilities });
     const domain = createDomain({ config, logger, strategies, capabilities, caches, lifecycle, clock: options.clock, observe: createBusinessRecorder(metrics) });
@@ -80,6 +80,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       responseCacheSize: () => caches.responseCache?.size ?? 0,
       jobs: domain.jobs,
       orders: domain.orders,
+      mirror: domain.mirror,
       audit: security.audit,
       operations,
     };

@@ -31,6 +31,8 @@ export const ACCESS_POLICY: Readonly<Record<string, Role>> = {
   'Mutation.placeSupplierOrder': 'operator',
   'Mutation.retrySupplierOrder': 'operator',
   'Mutation.cancelSupplierOrder': 'operator',
+  // Orders mirror (schema/orderMirror.graphql): a refresh reads the whole channel, as a sync does.
+  'Mutation.refreshOrderMirror': 'operator',
   // Sensitive fields.
   'Query.auditLog': 'admin',
   'UpstreamStatus.baseUrl': 'operator',

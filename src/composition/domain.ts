@@ -26,6 +26,7 @@ import { createOutbox } from '../orders/outbox.js';
 import { createStoreWriteBack } from '../orders/storeWriteBack.js';
 import type { SupplierOrderRecord } from '../orders/types.js';
 import type { Strategies } from '../strategies/index.js';
+import { createOrderMirror, type OrderMirror } from '../mirror/orderMirror.js';
 import type { Caches } from './caches.js';
 import type { Lifecycle } from './lifecycle.js';
 
@@ -34,6 +35,8 @@ export interface Domain {
   erpItemRule: ErpItemRule;
   jobs: { service: SyncService; store: JobStore; events: JobEvents };
   orders: { service: OrderService; store: OrderStore; events: Bus<SupplierOrderRecord> };
+  /** The orders mirror of the channels whose orders are mirrored (Shopify): src/mirror/. */
+  mirror: OrderMirror;
   /** Starts the workers (runner, outbox, write-back, scheduler); they stop through the lifecycle. */
   start(): Promise<void>;
 }
@@ -133,7 +136,19 @@ export function createDomain(options: DomainOptions): Domain {
       },
       signal,
     );
-  const pipelines: Record<SyncKind, Pipeline> = { CATALOG: sync, PRICE: sync, INVENTORY: sync, ORDER_ROUTING: routing };
+  // The orders mirror: refreshes are ORDER_MIRROR jobs; webhooks are taken as soon as the routes serve.
+  const mirror = createOrderMirror({
+    store: strategies.mirrorStore,
+    jobs: jobStore,
+    events,
+    logger: logger.child({ component: 'order-mirror' }),
+    sources: capabilities.orderSource ? { [capabilities.orderSource.channel]: capabilities.orderSource } : {},
+    leases: strategies.leases,
+    shared: strategies.shared,
+    config: config.orderMirror,
+    publish,
+  });
+  const pipelines: Record<SyncKind, Pipeline> = { CATALOG: sync, PRICE: sync, INVENTORY: sync, ORDER_ROUTING: routing, ORDER_MIRROR: (job, signal) => mirror.run(job, signal) };
   const runner = createJobRunner({
     store: jobStore,
     logger,
@@ -151,6 +166,7 @@ export function createDomain(options: DomainOptions): Domain {
     erpItemRule,
     jobs: { service: syncService, store: jobStore, events },
     orders: { service: orderService, store: orderStore, events: orderBus },
+    mirror,
     async start() {
       // Jobs start once the server is up; on close they stop first and are left INTERRUPTED.
       await runner.start();
@@ -171,6 +187,9 @@ export function createDomain(options: DomainOptions): Domain {
         scheduler.stop();
         await runner.stop();
       });
+      // Its schedule, the channel's webhooks (callbacks under the public URL: the gateway listens now), the event applier.
+      await mirror.start(syncService);
+      lifecycle.defer(() => mirror.stop());
     },
   };
 }

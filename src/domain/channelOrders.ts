@@ -98,3 +98,20 @@ export function utcTime(raw: unknown): string | undefined {
   const ms = Date.parse(raw);
   return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
 }
+
+/** Financial statuses a mirrored order may have (upstreams.md: Shopify's `displayFinancialStatus`). */
+export const CHANNEL_FINANCIAL_STATUSES: readonly string[] = ['AUTHORIZED', 'EXPIRED', 'PAID', 'PARTIALLY_PAID', 'PARTIALLY_REFUNDED', 'PENDING', 'REFUNDED', 'VOIDED'];
+
+/** Fulfillment statuses a mirrored order may have (upstreams.md: Shopify's `displayFulfillmentStatus`). */
+export const CHANNEL_FULFILLMENT_STATUSES: readonly string[] = [
+  'FULFILLED',
+  'IN_PROGRESS',
+  'ON_HOLD',
+  'OPEN',
+  'PARTIALLY_FULFILLED',
+  'PENDING_FULFILLMENT',
+  'REQUEST_DECLINED',
+  'RESTOCKED',
+  'SCHEDULED',
+  'UNFULFILLED',
+];

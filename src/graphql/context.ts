@@ -15,6 +15,7 @@ import type { OrderService } from '../orders/orderService.js';
 import type { OrderStore } from '../orders/orderStore.js';
 import type { SupplierOrderRecord } from '../orders/types.js';
 import type { AuditLog } from '../observability/auditLog.js';
+import type { OrderMirror } from '../mirror/orderMirror.js';
 import type { OperationsMonitor } from '../observability/operationsMonitor.js';
 import type { RequestCharge } from './limits/operationGuard.js';
 
@@ -43,6 +44,8 @@ export interface Services {
   responseCacheSize(): number;
   jobs: { service: SyncService; store: JobStore; events: JobEvents };
   orders: { service: OrderService; store: OrderStore; events: Bus<SupplierOrderRecord> };
+  /** The orders mirror (Shopify's orders, read with no upstream call): src/mirror/. */
+  mirror: OrderMirror;
   /** Every mutation is recorded here (guardSchema.ts, auditPlugin.ts); queried by admins through `auditLog`. */
   audit: AuditLog;
   /** Alerts, the dashboard's snapshots and history (observability/operationsMonitor.ts). */

@@ -3,15 +3,19 @@
  * discriminated union handled by exhaustive switches (Apollo Server's
  * ServerState pattern): adding a status breaks the build where it matters.
  */
-export type SyncKind = 'CATALOG' | 'PRICE' | 'INVENTORY' | 'ORDER_ROUTING';
-export const SYNC_KINDS: readonly SyncKind[] = ['CATALOG', 'PRICE', 'INVENTORY', 'ORDER_ROUTING'];
+export type SyncKind = 'CATALOG' | 'PRICE' | 'INVENTORY' | 'ORDER_ROUTING' | 'ORDER_MIRROR';
+export const SYNC_KINDS: readonly SyncKind[] = ['CATALOG', 'PRICE', 'INVENTORY', 'ORDER_ROUTING', 'ORDER_MIRROR'];
 
 export type SyncStatus = 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED' | 'INTERRUPTED';
 /** Statuses that hold the "one active job per kind and scope" slot. */
 export const ACTIVE_STATUSES: readonly SyncStatus[] = ['QUEUED', 'RUNNING', 'INTERRUPTED'];
 export const FINAL_STATUSES: readonly SyncStatus[] = ['SUCCEEDED', 'FAILED', 'CANCELLED'];
 
-export type SyncPhase = 'QUEUED' | 'READING_SUPPLIER' | 'READING_STORE' | 'WRITING' | 'DONE';
+/** EXPORTING: an order mirror's backfill waits for the channel's bulk export (src/mirror/). */
+export type SyncPhase = 'QUEUED' | 'READING_SUPPLIER' | 'READING_STORE' | 'EXPORTING' | 'WRITING' | 'DONE';
+
+/** How an order mirror is refreshed: every order by a bulk export, or what changed since its cursor. */
+export type MirrorRefreshMode = 'FULL' | 'INCREMENTAL';
 
 export interface SyncScope {
   /** Exact manufacturer name. */
@@ -24,6 +28,10 @@ export interface SyncScope {
   limit?: number;
   /** Store SKUs to retry (set by retrySyncFailures). */
   skus?: string[];
+  /** ORDER_MIRROR: the channel whose mirror is refreshed (src/domain/channelOrders.ts MirrorChannel). */
+  channel?: string;
+  /** ORDER_MIRROR: FULL or INCREMENTAL. */
+  mode?: MirrorRefreshMode;
 }
 
 export interface SyncCounters {
@@ -127,6 +135,8 @@ export function isFinal(status: SyncStatus): boolean {
 
 /** Canonical key: same kind, scope and dry-run flag means the same work. */
 export function scopeKeyOf(kind: SyncKind, scope: SyncScope, dryRun: boolean): string {
+  // One refresh of a channel's mirror at a time, whatever its mode (the old orders cache's "already in progress").
+  if (kind === 'ORDER_MIRROR') return `${kind}:live:${JSON.stringify({ channel: scope.channel ?? null })}`;
   const canonical = {
     manufacturer: scope.manufacturer ?? null,
     partNumbers: scope.partNumbers ? [...scope.partNumbers].sort() : null,

@@ -146,6 +146,91 @@ export interface OrderEventsTable {
   reason: Text;
 }
 
+/** Mirrored orders (migration 4; src/mirror/). Money is exact decimal text, addresses JSON. */
+export interface MirrorOrdersTable {
+  channel: Text;
+  id: Text;
+  number: Text;
+  name: Text;
+  created_at: Text;
+  /** The version kept: an older copy never replaces a newer one. */
+  updated_at: Text;
+  closed_at: Maybe;
+  cancelled_at: Maybe;
+  status: Text;
+  financial_status: Maybe;
+  fulfillment_status: Maybe;
+  currency: Text;
+  subtotal: Maybe;
+  total: Maybe;
+  customer_id: Maybe;
+  /** Lower-cased. */
+  customer_email: Maybe;
+  customer_first_name: Maybe;
+  customer_last_name: Maybe;
+  /** JSON of ChannelAddress, or null. */
+  shipping_address: Maybe;
+  billing_address: Maybe;
+  line_count: number;
+  /** Units over every line. */
+  item_count: number;
+  /** When this version was written. */
+  mirrored_at: Text;
+}
+
+export interface MirrorOrderLinesTable {
+  channel: Text;
+  order_id: Text;
+  line_id: Text;
+  /** Order of the line in its order, from 1. */
+  position: number;
+  sku: Maybe;
+  name: Text;
+  quantity: number;
+  unit_price: Maybe;
+}
+
+export interface MirrorStateTable {
+  channel: Text;
+  /** The durable incremental cursor: the latest `updated_at` a pull committed. */
+  cursor_updated_at: Maybe;
+  /** Every order updated before this was in the mirror when the last refresh ended. */
+  as_of: Maybe;
+  last_refreshed_at: Maybe;
+  last_full_at: Maybe;
+  last_error: Maybe;
+  last_error_at: Maybe;
+}
+
+export interface MirrorWebhookEventsTable {
+  channel: Text;
+  event_id: Text;
+  topic: Text;
+  order_id: Maybe;
+  order_updated_at: Maybe;
+  /** JSON of the ChannelOrder the event carries; null when the body was not one (`problem` says why). */
+  payload: Maybe;
+  problem: Maybe;
+  received_at: Text;
+  /** Null until applied (the applier's queue). */
+  applied_at: Maybe;
+  /** APPLIED, OLDER (a newer version was there), or FAILED. */
+  outcome: Maybe;
+}
+
+export interface MirrorBackfillsTable {
+  job_id: Text;
+  channel: Text;
+  bulk_id: Maybe;
+  bulk_created_at: Maybe;
+  url: Maybe;
+  /** The last line of the export file whose orders are committed; a resume reads after it. */
+  lines_committed: number;
+  /** JSON of SyncCounters, committed with the lines. */
+  counters: Text;
+  updated_at: Text;
+}
+
 export interface RecordTables {
   jobs: JobsTable;
   failures: FailuresTable;
@@ -156,4 +241,9 @@ export interface RecordTables {
   idempotency_keys: IdempotencyKeysTable;
   supplier_orders: SupplierOrdersTable;
   order_events: OrderEventsTable;
+  mirror_orders: MirrorOrdersTable;
+  mirror_order_lines: MirrorOrderLinesTable;
+  mirror_state: MirrorStateTable;
+  mirror_webhook_events: MirrorWebhookEventsTable;
+  mirror_backfills: MirrorBackfillsTable;
 }

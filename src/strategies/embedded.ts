@@ -31,6 +31,7 @@ export async function createEmbeddedStrategies(config: Config, logger: Logger): 
     onRemoteInvalidate: () => undefined,
     jobStore: records.jobStore,
     orderStore: records.orderStore,
+    mirrorStore: records.mirrorStore,
     jobBus,
     orderBus,
     leases: createLocalLeases(),

@@ -13,6 +13,8 @@ import { createSqlAuditStore } from '../observability/sqlAuditStore.js';
 import type { AuditStore } from '../observability/auditStore.js';
 import { createSqlJobStore } from '../jobs/store/sqlJobStore.js';
 import type { JobStore } from '../jobs/store/jobStore.js';
+import type { MirrorStore } from '../mirror/mirrorStore.js';
+import { createSqlMirrorStore } from '../mirror/sqlMirrorStore.js';
 import type { OrderStore } from '../orders/orderStore.js';
 import { createSqlOrderStore } from '../orders/sqlOrderStore.js';
 import { createSqlTokenVault } from '../auth/sqlTokenVault.js';
@@ -25,6 +27,7 @@ export interface RecordStores {
   records: RecordDatabase;
   jobStore: JobStore;
   orderStore: OrderStore;
+  mirrorStore: MirrorStore;
   auditStore: AuditStore;
   createVault(cipher: TokenCipher): TokenVault;
   /** A cheap `select 1` with a short deadline, for /ready. Never throws. */
@@ -69,6 +72,7 @@ export async function openRecordStores(config: Config, logger: Logger, options: 
     records,
     jobStore: createSqlJobStore(records),
     orderStore: createSqlOrderStore(records),
+    mirrorStore: createSqlMirrorStore(records),
     auditStore: createSqlAuditStore(records),
     createVault: (cipher) => createSqlTokenVault(records, cipher),
     async health() {

@@ -69,6 +69,7 @@ export async function createRedisStrategies(config: Config & { redis: RedisConfi
       },
       jobStore: records.jobStore,
       orderStore: records.orderStore,
+      mirrorStore: records.mirrorStore,
       jobBus,
       orderBus,
       leases: createRedisLeases({ redis, prefix, instanceId }),

@@ -9,6 +9,7 @@
 import type Keyv from 'keyv';
 import type { Bus } from '../events/emitterBus.js';
 import type { JobStore } from '../jobs/store/jobStore.js';
+import type { MirrorStore } from '../mirror/mirrorStore.js';
 import type { SyncJobRecord } from '../jobs/types.js';
 import type { SharedGate } from '../limits/sharedGate.js';
 import type { LimiterFactory } from '../limits/redisLimiter.js';
@@ -50,6 +51,8 @@ export interface Strategies {
   /** Jobs and supplier orders: the record layer's tables (shared by every instance on PostgreSQL). */
   jobStore: JobStore;
   orderStore: OrderStore;
+  /** The orders mirror (src/mirror/): its orders, cursors, webhook events and backfill checkpoints. */
+  mirrorStore: MirrorStore;
   jobBus: Bus<SyncJobRecord>;
   orderBus: Bus<SupplierOrderRecord>;
   leases: Leases;

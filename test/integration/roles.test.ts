@@ -45,6 +45,8 @@ const MUTATIONS: Record<string, { query: string; variables?: (role: Role) => Rec
   },
   retrySupplierOrder: { query: `mutation RetryOrder($id: ID!) { retrySupplierOrder(id: $id) { id } }`, variables: () => ({ id: randomUUID() }) },
   cancelSupplierOrder: { query: `mutation CancelOrder($id: ID!) { cancelSupplierOrder(id: $id) { id } }`, variables: () => ({ id: randomUUID() }) },
+  // An INCREMENTAL refresh of the Shopify mirror (a FULL one on an empty mirror; the twin answers either).
+  refreshOrderMirror: { query: `mutation Refresh { refreshOrderMirror(input: { channel: SHOPIFY, mode: INCREMENTAL }) { alreadyRunning job { id } } }` },
 };
 
 /** One query per sensitive (non-mutation) field of the access policy. */

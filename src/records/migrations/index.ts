@@ -6,9 +6,12 @@
  */
 import { initial } from './0001_initial.js';
 import { orderClaims } from './0002_order_claims.js';
+import { orderMirror } from './0004_order_mirror.js';
 import type { RecordMigration } from './recordMigration.js';
 
 export const RECORD_MIGRATIONS: ReadonlyArray<readonly [name: string, migration: RecordMigration]> = [
   ['0001_initial', initial],
   ['0002_order_claims', orderClaims],
+  // 0003 is another change's (assigned so parallel work does not collide).
+  ['0004_order_mirror', orderMirror],
 ];
