@@ -67,6 +67,7 @@ export async function createUpstreams(options: UpstreamsOptions): Promise<Upstre
         finditparts: { ...input.finditparts, port: input.finditparts?.port ?? 0 },
         bigcommerce: { ...input.bigcommerce, port: input.bigcommerce?.port ?? 0 },
         ion: { ...input.ion, port: input.ion?.port ?? 0 },
+        shopify: { ...input.shopify, port: input.shopify?.port ?? 0 },
       });
       const w = world;
       lifecycle.defer(() => w.close());

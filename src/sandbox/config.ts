@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { faultSpecSchema } from './common/faults.js';
 import { MAX_CATALOG_SIZE } from './common/catalog.js';
+import { CURRENCY_CODES } from './shopify/adminSchema.js';
 import type { SandboxOptionsInput } from './options.js';
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max).optional();
@@ -60,6 +61,29 @@ const envSchema = z.object({
   SANDBOX_ION_REQUESTS_PER_WINDOW: int(1, 10_000_000),
   SANDBOX_ION_WINDOW_MS: int(100, 3_600_000),
   SANDBOX_ION_FAULTS: faults,
+  SANDBOX_SHOPIFY_PORT: int(0, 65535),
+  SANDBOX_SHOPIFY_SHOP_DOMAIN: z.string().regex(/^[a-z0-9][a-z0-9-]*\.myshopify\.com$/).optional(),
+  SANDBOX_SHOPIFY_TOKEN: text,
+  SANDBOX_SHOPIFY_SECRET: text,
+  SANDBOX_SHOPIFY_ORDERS: int(0, 1_000_000),
+  SANDBOX_SHOPIFY_CURRENCY: z.enum(CURRENCY_CODES).optional(),
+  SANDBOX_SHOPIFY_SKU_PREFIX: z.string().max(32).optional(),
+  SANDBOX_SHOPIFY_BUCKET_SIZE: int(1, 100_000_000),
+  SANDBOX_SHOPIFY_RESTORE_RATE: z.coerce.number().positive().max(100_000_000).optional(),
+  SANDBOX_SHOPIFY_MAX_QUERY_COST: int(1, 100_000_000),
+  SANDBOX_SHOPIFY_PAGINATION_LIMIT: int(0, 100_000_000),
+  SANDBOX_SHOPIFY_BULK_START_DELAY_MS: int(0, 600_000),
+  SANDBOX_SHOPIFY_BULK_OBJECTS_PER_SECOND: z.coerce.number().min(0).max(10_000_000).optional(),
+  SANDBOX_SHOPIFY_WEBHOOKS: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+  SANDBOX_SHOPIFY_WEBHOOK_URL: z.url({ protocol: /^https?$/ }).optional(),
+  SANDBOX_SHOPIFY_WEBHOOK_API_VERSION: z.string().regex(/^(\d{4}-\d{2}|unstable)$/).optional(),
+  SANDBOX_SHOPIFY_WEBHOOK_RETRY_DELAYS_MS: z
+    .string()
+    .regex(/^\s*(\d+\s*(,\s*\d+\s*)*)?$/, 'a comma-separated list of delays in ms')
+    .transform((v) => (v.trim() ? v.split(',').map((d) => Number(d.trim())) : []))
+    .optional(),
+  SANDBOX_SHOPIFY_WEBHOOK_TIMEOUT_MS: int(1, 600_000),
+  SANDBOX_SHOPIFY_FAULTS: faults,
 });
 
 export function sandboxOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): SandboxOptionsInput {
@@ -112,6 +136,27 @@ export function sandboxOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): San
       requestsPerWindow: e.SANDBOX_ION_REQUESTS_PER_WINDOW,
       windowMs: e.SANDBOX_ION_WINDOW_MS,
       faults: e.SANDBOX_ION_FAULTS,
+    },
+    shopify: {
+      port: e.SANDBOX_SHOPIFY_PORT,
+      shopDomain: e.SANDBOX_SHOPIFY_SHOP_DOMAIN,
+      accessToken: e.SANDBOX_SHOPIFY_TOKEN,
+      apiSecret: e.SANDBOX_SHOPIFY_SECRET,
+      orders: e.SANDBOX_SHOPIFY_ORDERS,
+      currency: e.SANDBOX_SHOPIFY_CURRENCY,
+      skuPrefix: e.SANDBOX_SHOPIFY_SKU_PREFIX,
+      bucketSize: e.SANDBOX_SHOPIFY_BUCKET_SIZE,
+      restoreRate: e.SANDBOX_SHOPIFY_RESTORE_RATE,
+      maxQueryCost: e.SANDBOX_SHOPIFY_MAX_QUERY_COST,
+      paginationLimit: e.SANDBOX_SHOPIFY_PAGINATION_LIMIT,
+      bulkStartDelayMs: e.SANDBOX_SHOPIFY_BULK_START_DELAY_MS,
+      bulkObjectsPerSecond: e.SANDBOX_SHOPIFY_BULK_OBJECTS_PER_SECOND,
+      webhooks: e.SANDBOX_SHOPIFY_WEBHOOKS,
+      webhookUrl: e.SANDBOX_SHOPIFY_WEBHOOK_URL,
+      webhookApiVersion: e.SANDBOX_SHOPIFY_WEBHOOK_API_VERSION,
+      webhookRetryDelaysMs: e.SANDBOX_SHOPIFY_WEBHOOK_RETRY_DELAYS_MS,
+      webhookTimeoutMs: e.SANDBOX_SHOPIFY_WEBHOOK_TIMEOUT_MS,
+      faults: e.SANDBOX_SHOPIFY_FAULTS,
     },
   };
 }

@@ -7,8 +7,9 @@
 import type { BigCommerceOrigin } from './bigcommerce/app.js';
 import type { FinditPartsOrigin } from './finditparts/app.js';
 import type { IonOrigin } from './ion/app.js';
+import type { ShopifyOrigin } from './shopify/app.js';
 import type { SandboxOptions, SandboxOptionsInput } from './options.js';
-import { startBigCommerceTwin, startFinditPartsTwin, startIonTwin } from './twins.js';
+import { startBigCommerceTwin, startFinditPartsTwin, startIonTwin, startShopifyTwin } from './twins.js';
 import { createSandboxWorld, type RunningOrigin } from './world.js';
 
 export type { RunningOrigin } from './world.js';
@@ -18,6 +19,7 @@ export interface Sandbox {
   finditparts: RunningOrigin<FinditPartsOrigin>;
   bigcommerce: RunningOrigin<BigCommerceOrigin>;
   ion: RunningOrigin<IonOrigin>;
+  shopify: RunningOrigin<ShopifyOrigin>;
   close(): Promise<void>;
 }
 
@@ -27,7 +29,8 @@ export async function createSandbox(input: SandboxOptionsInput = {}): Promise<Sa
     const finditparts = await startFinditPartsTwin(world);
     const bigcommerce = await startBigCommerceTwin(world);
     const ion = await startIonTwin(world);
-    return { options: world.options, finditparts, bigcommerce, ion, close: () => world.close() };
+    const shopify = await startShopifyTwin(world);
+    return { options: world.options, finditparts, bigcommerce, ion, shopify, close: () => world.close() };
   } catch (err) {
     await world.close();
     throw err;

@@ -9,7 +9,7 @@ import { createSandbox } from './createSandbox.js';
 async function main(): Promise<void> {
   const started = performance.now();
   const sandbox = await createSandbox(sandboxOptionsFromEnv());
-  const { finditparts: fip, bigcommerce: bc, ion } = sandbox.options;
+  const { finditparts: fip, bigcommerce: bc, ion, shopify } = sandbox.options;
   const ms = Math.round(performance.now() - started);
   process.stdout.write(
     [
@@ -24,6 +24,10 @@ async function main(): Promise<void> {
       `Infor ION API (M3)         ${sandbox.ion.url} (tenant ${ion.tenant})`,
       `  .ionapi file: GET ${sandbox.ion.url}/__sandbox/ionapi   (save it and point ION_API_FILE at it)`,
       `  tokens live ${ion.tokenTtlSeconds} s; throttling ${ion.requestsPerWindow} requests per ${ion.windowMs} ms`,
+      `Shopify Admin GraphQL      ${sandbox.shopify.url} (shop ${shopify.shopDomain}, ${shopify.orders.toLocaleString('en-US')} orders)`,
+      `  POST ${sandbox.shopify.url}/admin/api/2025-10/graphql.json   (any YYYY-MM version)`,
+      `  X-Shopify-Access-Token: ${shopify.accessToken}   webhook secret: ${shopify.apiSecret}`,
+      `  cost bucket: ${shopify.bucketSize} points, restores ${shopify.restoreRate}/s, at most ${shopify.maxQueryCost} per query`,
       ``,
       `Admin (each origin): /__sandbox/stats  /__sandbox/faults  /__sandbox/reset  /__sandbox/openapi.json`,
       ``,

@@ -88,6 +88,47 @@ export interface IonSandboxOptions {
   faults?: FaultSpecInput;
 }
 
+export interface ShopifySandboxOptions {
+  /** TCP port; 0 picks a free one. The shop's origin (`SHOPIFY_STORE_URL`) is this origin. @default 4103 */
+  port: number;
+  /** The shop's myshopify domain (`shop { myshopifyDomain }`, `X-Shopify-Shop-Domain`). @default "crossdock-sandbox.myshopify.com" */
+  shopDomain: string;
+  /** Accepted `X-Shopify-Access-Token`. @default "sandbox-shopify-token" */
+  accessToken: string;
+  /** The app's client secret: the key of the webhooks' `X-Shopify-Hmac-Sha256`. @default "sandbox-shopify-secret" */
+  apiSecret: string;
+  /** Seeded orders, generated lazily from the seed, up to 1,000,000. @default 100000 */
+  orders: number;
+  /** The shop currency (`shop { currencyCode }`, every order's money). @default "USD" */
+  currency: string;
+  /** The store's SKU rule: a line item's SKU is this prefix + the supplier part number. @default "" */
+  skuPrefix: string;
+  /** Cost bucket size in points (`throttleStatus.maximumAvailable`). @default 2000 */
+  bucketSize: number;
+  /** Points restored per second (`throttleStatus.restoreRate`; Standard plan). @default 100 */
+  restoreRate: number;
+  /** The single-query cost cap (MAX_COST_EXCEEDED above it). @default 1000 */
+  maxQueryCost: number;
+  /** Forward pagination of a connection stops after this many objects (0: never). @default 25000 */
+  paginationLimit: number;
+  /** A bulk operation moves from CREATED to RUNNING after this long, in ms. @default 200 */
+  bulkStartDelayMs: number;
+  /** Objects a bulk operation writes per second (0: as fast as the sandbox can). @default 0 */
+  bulkObjectsPerSecond: number;
+  /** Deliver webhooks at all. @default true */
+  webhooks: boolean;
+  /** A webhook endpoint configured with the app (orders/create, orders/updated), beside the subscriptions made through the API. @default none */
+  webhookUrl?: string;
+  /** The API version of that endpoint's deliveries. @default "2025-10" */
+  webhookApiVersion: string;
+  /** Delay before each webhook retry, in ms (their number is the number of retries). @default [1000, 2000, 4000, 8000, 15000, 30000, 30000, 30000] */
+  webhookRetryDelaysMs: number[];
+  /** A delivery not answered within this long has failed (the vendor waits 5 s). @default 5000 */
+  webhookTimeoutMs: number;
+  /** Faults at start. @default none */
+  faults?: FaultSpecInput;
+}
+
 export interface SandboxOptions {
   /** Interface both origins bind to. @default "127.0.0.1" */
   host: string;
@@ -98,12 +139,14 @@ export interface SandboxOptions {
   finditparts: FinditPartsSandboxOptions;
   bigcommerce: BigCommerceSandboxOptions;
   ion: IonSandboxOptions;
+  shopify: ShopifySandboxOptions;
 }
 
-export type SandboxOptionsInput = Partial<Omit<SandboxOptions, 'finditparts' | 'bigcommerce' | 'ion'>> & {
+export type SandboxOptionsInput = Partial<Omit<SandboxOptions, 'finditparts' | 'bigcommerce' | 'ion' | 'shopify'>> & {
   finditparts?: Partial<FinditPartsSandboxOptions>;
   bigcommerce?: Partial<BigCommerceSandboxOptions>;
   ion?: Partial<IonSandboxOptions>;
+  shopify?: Partial<ShopifySandboxOptions>;
 };
 
 export const SANDBOX_DEFAULTS: SandboxOptions = {
@@ -150,6 +193,25 @@ export const SANDBOX_DEFAULTS: SandboxOptions = {
     retryAfterSeconds: 1,
     bulkMaxTransactions: 1_000,
   },
+  shopify: {
+    port: 4103,
+    shopDomain: 'crossdock-sandbox.myshopify.com',
+    accessToken: 'sandbox-shopify-token',
+    apiSecret: 'sandbox-shopify-secret',
+    orders: 100_000,
+    currency: 'USD',
+    skuPrefix: '',
+    bucketSize: 2_000,
+    restoreRate: 100,
+    maxQueryCost: 1_000,
+    paginationLimit: 25_000,
+    bulkStartDelayMs: 200,
+    bulkObjectsPerSecond: 0,
+    webhooks: true,
+    webhookApiVersion: '2025-10',
+    webhookRetryDelaysMs: [1_000, 2_000, 4_000, 8_000, 15_000, 30_000, 30_000, 30_000],
+    webhookTimeoutMs: 5_000,
+  },
 };
 
 export function resolveSandboxOptions(input: SandboxOptionsInput = {}): SandboxOptions {
@@ -159,6 +221,7 @@ export function resolveSandboxOptions(input: SandboxOptionsInput = {}): SandboxO
     finditparts: { ...SANDBOX_DEFAULTS.finditparts, ...stripUndefined(input.finditparts ?? {}) },
     bigcommerce: { ...SANDBOX_DEFAULTS.bigcommerce, ...stripUndefined(input.bigcommerce ?? {}) },
     ion: { ...SANDBOX_DEFAULTS.ion, ...stripUndefined(input.ion ?? {}) },
+    shopify: { ...SANDBOX_DEFAULTS.shopify, ...stripUndefined(input.shopify ?? {}) },
   } as SandboxOptions;
 }
 

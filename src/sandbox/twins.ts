@@ -6,6 +6,7 @@
 import { createBigCommerceOrigin, type BigCommerceOrigin } from './bigcommerce/app.js';
 import { createFinditPartsOrigin, type FinditPartsOrigin } from './finditparts/app.js';
 import { createIonOrigin, type IonOrigin } from './ion/app.js';
+import { createShopifyOrigin, type ShopifyOrigin } from './shopify/app.js';
 import type { RunningOrigin, SandboxWorld } from './world.js';
 
 async function listen<O extends RunningOrigin['origin']>(world: SandboxWorld, name: string, origin: O, port: number, apiPath: string): Promise<RunningOrigin<O>> {
@@ -38,11 +39,21 @@ export function startIonTwin(world: SandboxWorld): Promise<RunningOrigin<IonOrig
   return listen(world, 'ion', createIonOrigin(o, world.catalog(), world.options.seed), o.port, `/${o.tenant}`);
 }
 
+/**
+ * The Shopify GraphQL Admin API simulator. Its API base is the shop's origin
+ * itself (`SHOPIFY_STORE_URL`): the API lives at `{origin}/admin/api/{version}/graphql.json`.
+ */
+export function startShopifyTwin(world: SandboxWorld): Promise<RunningOrigin<ShopifyOrigin>> {
+  const o = world.options.shopify;
+  return listen(world, 'shopify', createShopifyOrigin(o, world.catalog(), world.options.seed), o.port, '');
+}
+
 /** The simulator behind each twin name, for callers that drive a twin directly (tests, benchmarks). */
 export interface Twins {
   finditparts: FinditPartsOrigin;
   bigcommerce: BigCommerceOrigin;
   ion: IonOrigin;
+  shopify: ShopifyOrigin;
 }
 
 /** A twin running in `world`, typed by name; undefined when that connector is not on its twin. */

@@ -106,6 +106,7 @@ describe('the Dockerfile, replayed', () => {
       SANDBOX_FINDITPARTS_PORT: String(fipPort),
       SANDBOX_BIGCOMMERCE_PORT: String(bcPort),
       SANDBOX_ION_PORT: '0',
+      SANDBOX_SHOPIFY_PORT: '0',
       SANDBOX_PARTS: '200',
     });
     await until('sandbox ready', async () => (sandbox.output().includes('sandbox ready') ? true : undefined), 30_000, sandbox.output);

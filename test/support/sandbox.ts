@@ -14,6 +14,7 @@ export async function startSandbox(input: SandboxOptionsInput = {}): Promise<San
     finditparts: { ...input.finditparts, port: 0 },
     bigcommerce: { ...input.bigcommerce, port: 0 },
     ion: { ...input.ion, port: 0 },
+    shopify: { ...input.shopify, port: 0 },
   });
 }
 

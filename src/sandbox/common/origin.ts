@@ -23,6 +23,8 @@ export interface OriginOptions {
   resetData?: () => void;
   /** Clears the origin's own counters (beyond the shared stats) on every `POST /__sandbox/reset`. */
   resetStats?: () => void;
+  /** The origin's own counters, added to `GET /__sandbox/stats` beside the shared ones. */
+  extraStats?: () => Record<string, unknown>;
 }
 
 export interface Origin {
@@ -105,7 +107,7 @@ export function createOrigin(options: OriginOptions): Origin {
     stats.countStatus(reply.statusCode, request.method);
   });
 
-  app.get('/__sandbox/stats', async () => stats.snapshot());
+  app.get('/__sandbox/stats', async () => ({ ...stats.snapshot(), ...options.extraStats?.() }));
   app.get('/__sandbox/faults', async () => faults.spec);
   app.post('/__sandbox/faults', async (request, reply) => {
     try {
