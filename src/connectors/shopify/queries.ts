@@ -21,13 +21,17 @@ export const ORDER_FIELDS = `id name createdAt updatedAt closedAt cancelledAt di
 export const LINES_PER_ORDER = 10;
 
 /**
- * The objects one order costs besides its line items: the order, its customer, two addresses and
- * three money sets (each a nested object) — and the line item connection itself.
+ * The objects one order costs besides its line items (upstreams.md, "Cost": 1 per object, a connection
+ * 2 + `first` × one node): the order, its customer, two addresses, two money sets each with its
+ * `shopMoney` (a MoneyBag and a MoneyV2 are two objects), and the line item connection's own 2.
  */
-const ORDER_OBJECTS = 8;
+const ORDER_OBJECTS = 1 + 1 + 2 + 2 * 2 + 2;
+
+/** One line item: the line, its `originalUnitPriceSet` and that set's `shopMoney`. */
+const LINE_OBJECTS = 3;
 
 /** What one order of a page is expected to cost: its objects and `LINES_PER_ORDER` line items with their money. */
-export const ESTIMATED_COST_PER_ORDER = (ORDER_OBJECTS + LINES_PER_ORDER * 2) * SHOPIFY_GUESSES.objectCost;
+export const ESTIMATED_COST_PER_ORDER = (ORDER_OBJECTS + LINES_PER_ORDER * LINE_OBJECTS) * SHOPIFY_GUESSES.objectCost;
 
 /**
  * The largest page whose requested cost stays under the single-query cap, given what one order costs
@@ -50,7 +54,7 @@ export const ORDERS_UPDATED_SINCE = `query MirrorOrdersUpdatedSince($first: Int!
 export const ORDER_LINES_AFTER = `query MirrorOrderLines($id: ID!, $after: String) {
   node(id: $id) { ... on Order { lineItems(first: ${MAX_PAGE_SIZE}, after: $after) { nodes { ${LINE} } pageInfo { hasNextPage endCursor } } } }
 }`;
-export const ESTIMATED_COST_ORDER_LINES = 2 + MAX_PAGE_SIZE * 2;
+export const ESTIMATED_COST_ORDER_LINES = 2 + MAX_PAGE_SIZE * LINE_OBJECTS;
 
 /** The bulk query: every order and every line item (a child line with `__parentId` in the file). */
 export const BULK_ORDERS_QUERY = `{ orders { edges { node { ${ORDER_FIELDS} lineItems { edges { node { ${LINE} } } } } } } }`;
