@@ -223,15 +223,18 @@ export async function runMirrorRefresh(initial: SyncJobRecord, deps: MirrorRefre
     if (row?.bulkId) {
       const known = await source.bulk.get(row.bulkId, signal);
       if (known) return known;
-    } else {
-      // Fresh or unsaved: a backfill row says this job is a backfill, whatever happens next.
+    } else if (!row) {
+      // Fresh: a backfill row (saved before any export is started) says this job is a backfill, whatever happens next.
       await mirror.saveBackfill({ jobId: job.id, channel, bulkId: null, bulkCreatedAt: null, url: null });
     }
     const current = await source.bulk.current(signal);
     const startedAt = job.startedAt ? Date.parse(job.startedAt) : runStart;
-    // Killed between starting an export and recording it, or another export of the shop's is running:
-    // the shop runs one at a time, so this job waits for it and reads its file (it is every order too).
-    if (current && (ACTIVE_EXPORT.has(current.status) || (current.status === 'COMPLETED' && current.createdAt && Date.parse(current.createdAt) >= startedAt - 1_000))) {
+    // Another export of the shop's is running: the shop runs one at a time, so this job waits for it and reads
+    // its file (it is every order too). A completed one is this job's own only when the job resumes (its row was
+    // there before this run: killed between starting the export and recording it); a fresh job never adopts
+    // one, or it would read the export of the refresh before it (seen: a FULL refresh right after another).
+    const mine = row !== undefined && current?.status === 'COMPLETED' && current.createdAt !== null && Date.parse(current.createdAt) >= startedAt - 1_000;
+    if (current && (ACTIVE_EXPORT.has(current.status) || mine)) {
       await mirror.saveBackfill({ jobId: job.id, channel, bulkId: current.id, bulkCreatedAt: current.createdAt, url: current.url });
       return current;
     }
