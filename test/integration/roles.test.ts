@@ -60,7 +60,7 @@ let gw: TestGateway;
 beforeAll(async () => {
   gw = await startGateway(
     { CROSSDOCK_API_KEYS: ROLES.map((r) => `${r}-client:${r}:${KEYS[r]}`).join(','), ORDER_PLACE_WAIT_MS: '500' },
-    { parts: 200, finditparts: { ratePerSecond: 500, burst: 500, perMinute: 30_000 }, bigcommerce: { quota: 5000 } },
+    { parts: 200, finditparts: { ratePerSecond: 500, burst: 500, perMinute: 30_000 }, bigcommerce: { quota: 5000 }, shopify: { orders: 50 } },
   );
 });
 afterAll(async () => gw?.close());

@@ -11,6 +11,7 @@ describe('loadConfig', () => {
       ['finditparts', 'sandbox'],
       ['bigcommerce', 'sandbox'],
       ['ion', 'sandbox'],
+      ['shopify', 'sandbox'],
     ]);
     expect(c.cache.ttl).toEqual({ partMs: 600_000, priceMs: 300_000, stockMs: 60_000, productMs: 300_000, orderMs: 30_000 });
   });

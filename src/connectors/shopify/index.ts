@@ -81,6 +81,18 @@ export const shopifyConnector = defineConnector<ShopifyConfig>({
     },
   },
 
+  async sandbox(world, values) {
+    const { startShopifyTwin } = await import('../../sandbox/twins.js');
+    const twin = await startShopifyTwin(world);
+    const o = world.options.shopify;
+    const rest = settings(values as Env);
+    // The twin's shop: its token and app secret, and its bucket as documented for it (corrected from every answer anyway).
+    return {
+      url: twin.url,
+      config: { storeUrl: new URL(twin.url).origin, accessToken: o.accessToken, apiSecret: o.apiSecret, ...rest, bucket: { maximum: o.bucketSize, restoreRate: o.restoreRate }, maxQueryCost: o.maxQueryCost },
+    };
+  },
+
   create(config, kit) {
     kit.registerSecret(config.accessToken);
     kit.registerSecret(config.apiSecret);
