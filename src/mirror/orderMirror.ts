@@ -193,12 +193,18 @@ export function createOrderMirror(options: OrderMirrorOptions): OrderMirror {
       unsubscribe();
       wake?.();
     };
+    let lastSent = 0;
     const iterator: AsyncIterableIterator<MirrorState> = {
       async next() {
         for (;;) {
           if (done) return { value: undefined, done: true };
           if (dirty) {
+            // At most 10 states a second: progress coalesces (the state is read when it is sent, so none is stale).
+            const wait = lastSent + 100 - Date.now();
+            if (wait > 0) await new Promise<void>((resolve) => setTimeout(resolve, wait));
+            if (done) return { value: undefined, done: true };
             dirty = false;
+            lastSent = Date.now();
             const job = latest;
             const current = await state(channel, job);
             if (current.refreshing) sawActive = true;
