@@ -200,6 +200,8 @@ export interface MirrorStateTable {
   last_full_at: Maybe;
   last_error: Maybe;
   last_error_at: Maybe;
+  /** Orders of the channel in mirror_orders, counted as they are inserted (orders are never deleted). */
+  order_count: Defaulted<number>;
 }
 
 export interface MirrorWebhookEventsTable {

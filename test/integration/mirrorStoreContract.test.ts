@@ -68,6 +68,8 @@ describe.each(RECORD_ENGINES.filter(engineAvailable))('mirror store on %s', (eng
     expect(kept?.updatedAt).toBe(at(20));
     expect(kept?.lines.map((l) => l.sku)).toEqual(['NEW']);
     expect(kept?.total).toBe('12.34');
+    // The channel's count (kept as orders are inserted): one order, however many versions.
+    expect(await store.count({ channel: 'SHOPIFY' })).toBe(1);
   });
 
   it('commits a batch with its failures, checkpoint and cursor; neither goes back', async () => {
@@ -139,6 +141,7 @@ describe.each(RECORD_ENGINES.filter(engineAvailable))('mirror store on %s', (eng
     expect(late && (await store.applyEvent('SHOPIFY', late, at(35)))).toBe('OLDER');
     expect((await store.get('SHOPIFY', [order(1, 1).id])).get(order(1, 1).id)?.financialStatus).toBe('REFUNDED');
     expect(await store.pendingEvents('SHOPIFY', 10)).toEqual([]);
+    expect(await store.count({ channel: 'SHOPIFY' })).toBe(1);
     // A signed body that is no order is listed, not queued.
     expect(await store.recordEvent('SHOPIFY', { eventId: 'bad', topic: 'orders/updated', order: null, problem: 'no id' }, at(36))).toBe(true);
     expect(await store.eventProblems('SHOPIFY', 5)).toEqual([{ eventId: 'bad', topic: 'orders/updated', problem: 'no id', receivedAt: at(36) }]);

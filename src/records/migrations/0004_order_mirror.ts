@@ -12,7 +12,9 @@
  *   `sku` filter and the SKU rule's links).
  * - mirror_state: per channel, the durable incremental cursor (the latest
  *   `updated_at` a pull committed), as of when the mirror is known whole,
- *   the last refresh and its error.
+ *   the last refresh and its error, and the channel's order count (kept in
+ *   the transaction that inserts orders: an unfiltered `totalCount` is one
+ *   row read, not a scan of the whole mirror).
  * - mirror_webhook_events: each webhook event recorded before it is
  *   acknowledged (dedupe on the vendor's event id), applied afterwards in
  *   order of the order's `updated_at`.
@@ -52,7 +54,7 @@ CREATE TABLE IF NOT EXISTS mirror_order_lines (
 CREATE INDEX IF NOT EXISTS mirror_order_lines_sku ON mirror_order_lines(channel, sku, order_id);
 CREATE TABLE IF NOT EXISTS mirror_state (
   channel TEXT PRIMARY KEY, cursor_updated_at TEXT, as_of TEXT, last_refreshed_at TEXT, last_full_at TEXT,
-  last_error TEXT, last_error_at TEXT
+  last_error TEXT, last_error_at TEXT, order_count INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS mirror_webhook_events (
   channel TEXT NOT NULL, event_id TEXT NOT NULL, topic TEXT NOT NULL, order_id TEXT, order_updated_at TEXT,
