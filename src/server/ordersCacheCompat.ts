@@ -55,12 +55,17 @@ function cacheStatus(s: MirrorState) {
 async function* cachedObject(services: Services, state: MirrorState, extra: Record<string, unknown> = {}): AsyncGenerator<string> {
   const head = { last_updated: state.lastRefreshedAt, record_count: state.count, ...extra };
   yield `${JSON.stringify(head).slice(0, -1)},"data":[`;
-  let first = true;
+  let chunk = '';
+  let n = 0;
   for await (const record of mirrorRecords(services.mirror.store, { channel: CHANNEL })) {
-    yield `${first ? '' : ','}${JSON.stringify(record)}`;
-    first = false;
+    chunk += `${n === 0 ? '' : ','}${JSON.stringify(record)}`;
+    // A few hundred orders a chunk: one stream chunk per order costs more than the order's JSON.
+    if (++n % 256 === 0) {
+      yield chunk;
+      chunk = '';
+    }
   }
-  yield ']}';
+  yield `${chunk}]}`;
 }
 
 export function registerOrdersCacheCompat(app: FastifyInstance, options: { services: Services; logger: Logger }): void {
