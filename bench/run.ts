@@ -11,6 +11,7 @@ import { killAllNow, stopAll } from './lib/proc.js';
 import { RESULTS_PATH, writeSection } from './lib/results.js';
 import type { Scenario } from './lib/scenario.js';
 import { orderLatency } from './orderLatency.js';
+import { orderMirror } from './orderMirror.js';
 import { recordThroughput } from './recordThroughput.js';
 import { redisThroughput } from './redisThroughput.js';
 import { sandboxStartup } from './sandboxStartup.js';
@@ -18,7 +19,7 @@ import { sseFanout } from './sseFanout.js';
 import { syncRate } from './syncRate.js';
 import { throughput } from './throughput.js';
 
-const SCENARIOS: Scenario[] = [sandboxStartup, callsPerQuery, throughput, syncRate, sseFanout, orderLatency, recordThroughput, redisThroughput, dashboardIdle, erpReads];
+const SCENARIOS: Scenario[] = [sandboxStartup, callsPerQuery, throughput, syncRate, sseFanout, orderLatency, recordThroughput, redisThroughput, dashboardIdle, erpReads, orderMirror];
 const ORDER = SCENARIOS.map((s) => s.name);
 
 function select(args: string[]): Scenario[] {
