@@ -195,6 +195,13 @@ describe('the Shopify mirror against the twin', () => {
     expect(await count()).toBe(ORDERS + 5);
   }, 60_000);
 
+  it('keeps one INCREMENTAL schedule of its own every ORDER_MIRROR_INTERVAL_SECONDS (300), and refuses another', async () => {
+    const schedules = (await data(`{ syncSchedules { kind intervalSeconds createdBy scope { channel mode } } }`)).syncSchedules;
+    expect(schedules.filter((s: any) => s.kind === 'ORDER_MIRROR')).toEqual([{ kind: 'ORDER_MIRROR', intervalSeconds: 300, createdBy: 'order-mirror', scope: { channel: 'SHOPIFY', mode: 'INCREMENTAL' } }]);
+    const refused = await gw.gql(`mutation { scheduleSync(input: { kind: ORDER_MIRROR, intervalSeconds: 60 }) { id } }`);
+    expect(codes(refused.body)).toEqual(['BAD_USER_INPUT']);
+  });
+
   it('refuses bad input with typed errors', async () => {
     const bad = async (query: string) => codes((await gw.gql(query)).body);
     expect(await bad(`{ orders(filter: { channel: SHOPIFY }, first: 5, after: "bm90LWEtY3Vyc29y") { totalCount } }`)).toEqual(['BAD_USER_INPUT']);

@@ -38,6 +38,7 @@ describe('NAME_FILE twins', () => {
       ['finditparts', 'configured'],
       ['bigcommerce', 'configured'],
       ['ion', 'off'],
+      ['shopify', 'off'],
     ]);
   });
 
