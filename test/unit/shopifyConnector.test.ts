@@ -68,7 +68,12 @@ describe('Admin API client', () => {
     expect(answer.data.shop.currencyCode).toBe('CAD');
     expect(origin.requests()).toBe(2);
     expect(answer.cost).toEqual({ requested: 10, actual: 2 });
-    expect(pacer.snapshot().bucket).toMatchObject({ available: 1500, maximum: 2000, restoreRate: 100, inFlight: 0 });
+    // Corrected to the reported 1500 (the estimate alone would be near 1990); it restores at 100/s from there, so
+    // a loaded machine reads a little more than 1500 (an exact 1500 failed once under load).
+    const bucket = pacer.snapshot().bucket;
+    expect(bucket).toMatchObject({ maximum: 2000, restoreRate: 100, inFlight: 0 });
+    expect(bucket?.available).toBeGreaterThanOrEqual(1500);
+    expect(bucket?.available).toBeLessThan(1900);
     // The next time the query is paced on the cost Shopify reported for it.
     expect(api.reportedCost('shop')).toBe(10);
   });
