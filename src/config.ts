@@ -12,7 +12,7 @@ import type { AnyConnector, ConnectorPlan } from './connectors/connector.js';
 import { keySetProblems, readKeysFile } from './auth/keysFile.js';
 import { parseCidr } from './auth/networks.js';
 import type { ErpItemIdentity } from './domain/erpItemRule.js';
-import { bool, ms, optionalText, seconds } from './env/variables.js';
+import { bool, httpUrl, ms, optionalText, seconds } from './env/variables.js';
 import { resolveFileTwins } from './env/fileTwins.js';
 import { LIMITS_ENV, limitsConfig, type LimitsConfig } from './limits/limitsConfig.js';
 import { OPERATIONS_ENV, operationsConfig, type OperationsConfig } from './observability/operationsConfig.js';
@@ -139,6 +139,21 @@ export interface Config {
   redis?: RedisConfig;
   /** The dashboard's interval and the alert rules' windows (src/observability/operationsConfig.ts). */
   operations: OperationsConfig;
+  /** The gateway's public origin (PUBLIC_URL), for the callbacks vendors are given; undefined: the listen URL. */
+  publicUrl?: string;
+  /** The orders mirror (src/mirror/): its refresh schedule, overlap window and batches. */
+  orderMirror: {
+    /** An INCREMENTAL refresh every this many seconds (0: no schedule). */
+    intervalSeconds: number;
+    /** An incremental pull re-reads this far before its cursor, so nothing updated during a pull is missed. */
+    overlapMs: number;
+    /** Orders per transaction. */
+    batchSize: number;
+    /** How often a backfill asks whether the bulk export is ready. */
+    pollMs: number;
+    /** How long applied webhook events are kept (the dedupe window). */
+    eventRetentionMs: number;
+  };
 }
 
 const apiKeys = z
@@ -269,6 +284,13 @@ const coreEnv = {
         return z.NEVER;
       }
     }),
+  PUBLIC_URL: httpUrl,
+  ORDER_MIRROR_INTERVAL_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
+  ORDER_MIRROR_OVERLAP_SECONDS: z.coerce.number().int().min(0).max(86_400).default(120),
+  ORDER_MIRROR_BATCH_SIZE: z.coerce.number().int().min(1).max(5_000).default(500),
+  ORDER_MIRROR_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(1_000),
+  // Shopify retries a delivery for 4 hours (upstreams.md): the dedupe window must outlast that.
+  ORDER_MIRROR_EVENT_RETENTION_HOURS: z.coerce.number().int().min(5).max(24 * 90).default(168),
   ...LIMITS_ENV,
   ...SECURITY_ENV,
   ...REDIS_ENV,
@@ -446,5 +468,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, connectors: rea
     records,
     redis: redisConfig(e),
     operations,
+    ...(e.PUBLIC_URL ? { publicUrl: new URL(e.PUBLIC_URL).origin } : {}),
+    orderMirror: {
+      intervalSeconds: e.ORDER_MIRROR_INTERVAL_SECONDS,
+      overlapMs: e.ORDER_MIRROR_OVERLAP_SECONDS * 1000,
+      batchSize: e.ORDER_MIRROR_BATCH_SIZE,
+      pollMs: e.ORDER_MIRROR_POLL_MS,
+      eventRetentionMs: e.ORDER_MIRROR_EVENT_RETENTION_HOURS * 3_600_000,
+    },
   };
 }

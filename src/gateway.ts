@@ -60,7 +60,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     lifecycle.defer(() => strategies.close());
     const security = createSecurityServices({ config, logger, auditStore: strategies.auditStore, createVault: strategies.createVault });
     lifecycle.defer(() => security.close());
-    const upstreams = await createUpstreams({ config, logger, metrics, strategies, tokens: security.tokens, ephemeralTokenKey: security.ephemeralKey, sandbox: options.sandbox, publicUrl: () => url, lifecycle });
+    const upstreams = await createUpstreams({ config, logger, metrics, strategies, tokens: security.tokens, ephemeralTokenKey: security.ephemeralKey, sandbox: options.sandbox, publicUrl: () => config.publicUrl ?? url, lifecycle });
     const { capabilities } = upstreams;
     const caches = createCaches({ config, logger, metrics, strategies, capabilities });
     const domain = createDomain({ config, logger, strategies, capabilities, caches, lifecycle, audit: security.audit, clock: options.clock, observe: createBusinessRecorder(metrics), publicUrl: () => url });
@@ -83,6 +83,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       erpExports: domain.erpExports,
       social: domain.social,
       ...(domain.messages ? { messages: domain.messages } : {}),
+      mirror: domain.mirror,
       audit: security.audit,
       operations,
     };

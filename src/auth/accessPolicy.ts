@@ -39,6 +39,8 @@ export const ACCESS_POLICY: Readonly<Record<string, Role>> = {
   'Mutation.publishProductDraft': 'operator',
   // WhatsApp product messages (schema/whatsapp.graphql); reading them is any role's.
   'Mutation.sendProductMessage': 'operator',
+  // Orders mirror (schema/orderMirror.graphql): a refresh reads the whole channel, as a sync does.
+  'Mutation.refreshOrderMirror': 'operator',
   // Sensitive fields.
   'Query.auditLog': 'admin',
   'UpstreamStatus.baseUrl': 'operator',

@@ -42,6 +42,7 @@ import { createOutbox } from '../orders/outbox.js';
 import { createStoreWriteBack } from '../orders/storeWriteBack.js';
 import type { SupplierOrderRecord } from '../orders/types.js';
 import type { Strategies } from '../strategies/index.js';
+import { createOrderMirror, type OrderMirror } from '../mirror/orderMirror.js';
 import type { Caches } from './caches.js';
 import type { Lifecycle } from './lifecycle.js';
 import { createSocial, type Social } from './social.js';
@@ -59,6 +60,8 @@ export interface Domain {
   social: Social;
   /** Product messages, when a connector provides `messaging` (README "WhatsApp"). */
   messages?: MessagesDomain;
+  /** The orders mirror of the channels whose orders are mirrored (Shopify): src/mirror/. */
+  mirror: OrderMirror;
   /** Starts the workers (runner, outbox, write-back, scheduler); they stop through the lifecycle. */
   start(): Promise<void>;
 }
@@ -171,6 +174,18 @@ export function createDomain(options: DomainOptions): Domain {
       },
       signal,
     );
+  // The orders mirror: refreshes are ORDER_MIRROR jobs; webhooks are taken as soon as the routes serve.
+  const mirror = createOrderMirror({
+    store: strategies.mirrorStore,
+    jobs: jobStore,
+    events,
+    logger: logger.child({ component: 'order-mirror' }),
+    sources: capabilities.orderSource ? { [capabilities.orderSource.channel]: capabilities.orderSource } : {},
+    leases: strategies.leases,
+    shared: strategies.shared,
+    config: config.orderMirror,
+    publish,
+  });
   // Store orders into the ERP: one exporter (per-export leases shared by the fleet), the job's pipeline.
   const erpExportStore = strategies.erpExportStore;
   const ordering = capabilities.erp?.orders;
@@ -211,6 +226,7 @@ export function createDomain(options: DomainOptions): Domain {
     PRICE_OVERRIDES: imports,
     STOCK_OVERRIDES: imports,
     SOCIAL_INGEST: (job, signal) => social.pipeline(job, signal),
+    ORDER_MIRROR: (job, signal) => mirror.run(job, signal),
   };
   const runner = createJobRunner({
     store: jobStore,
@@ -237,6 +253,7 @@ export function createDomain(options: DomainOptions): Domain {
     erpExports: { store: erpExportStore, exporter, unavailable: exportUnavailable },
     social,
     ...(messages ? { messages: messages.domain } : {}),
+    mirror,
     async start() {
       // Jobs start once the server is up; on close they stop first and are left INTERRUPTED.
       await runner.start();
@@ -261,6 +278,9 @@ export function createDomain(options: DomainOptions): Domain {
         scheduler.stop();
         await runner.stop();
       });
+      // Its schedule, the channel's webhooks (callbacks under the public URL: the gateway listens now), the event applier.
+      await mirror.start(syncService);
+      lifecycle.defer(() => mirror.stop());
     },
   };
 }

@@ -25,6 +25,8 @@ import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import { createHttpApp, type Readiness } from '../server/fastifyApp.js';
 import { createGraphQLHandler } from '../server/graphqlHandler.js';
+import { registerOrderExport } from '../server/orderExport.js';
+import { registerOrdersCacheCompat } from '../server/ordersCacheCompat.js';
 import { registerSseTransport } from '../server/sseTransport.js';
 import { registerWsTransport } from '../server/wsTransport.js';
 import type { Strategies } from '../strategies/index.js';
@@ -130,6 +132,9 @@ export async function createTransports(options: TransportsOptions): Promise<Tran
   // both end their streams in the app's preClose hook.
   const sse = registerSseTransport(app, { schema, services, logger, guard: limits.streamGuard, slots: limits.streams.slots });
   const ws = registerWsTransport(app, { schema, services, keyring, logger, guard: limits.streamGuard, maxPayloadBytes: limits.bodyLimitBytes, trustedProxies, ...limits.streams });
+  // The orders mirror handed out in bulk: the old orders cache's endpoints, and the NDJSON/CSV export.
+  registerOrdersCacheCompat(app, { services, logger });
+  registerOrderExport(app, { services });
   await app.listen({ port: config.port, host: config.host });
   lifecycle.defer(async () => {
     // In-flight requests get a short drain; connections opened but never used

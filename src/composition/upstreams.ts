@@ -99,7 +99,7 @@ export async function createUpstreams(options: UpstreamsOptions): Promise<Upstre
           ...config.breaker,
           onChange: (s) => logger.warn({ upstream: name, breaker: s.kind }, 'circuit breaker changed state'),
         });
-        const pacer = createPacer({ name, budgets: spec.budgets, interactiveReserve: config.interactiveReserve, createLimiter: strategies.createLimiter, sharedGate: strategies.sharedGate?.(name) });
+        const pacer = createPacer({ name, budgets: spec.budgets, costBucket: spec.costBucket, interactiveReserve: config.interactiveReserve, createLimiter: strategies.createLimiter, sharedGate: strategies.sharedGate?.(name) });
         const keyedPacer = spec.perKeyIntervalMs !== undefined ? createKeyedPacer({ name, intervalMs: spec.perKeyIntervalMs, createLimiter: strategies.createLimiter }) : undefined;
         const http = createUpstreamClient({
           name,

@@ -85,6 +85,12 @@ export interface UpstreamSpec {
   vendor: UpstreamVendor;
   /** The vendor's quota as pacing budgets (requests per window); bulk and interactive lanes share them. */
   budgets: Budget[];
+  /**
+   * A vendor that charges by query cost (a GraphQL API such as Shopify's Admin API): its points
+   * bucket, as the vendor documents it until an answer reports its own figures. Each request then
+   * waits until the bucket affords its `cost` (src/limits/costBucket.ts). @default none
+   */
+  costBucket?: { maximum: number; restoreRate: number };
   /** Concurrent connections. @default 16 */
   connections?: number;
   /**

@@ -18,6 +18,7 @@ import type { ErpExportStore } from '../orders/erpExportStore.js';
 import type { ErpExporter } from '../orders/erpExporter.js';
 import type { AuditLog } from '../observability/auditLog.js';
 import type { MessagesDomain } from '../composition/domain.js';
+import type { OrderMirror } from '../mirror/orderMirror.js';
 import type { OperationsMonitor } from '../observability/operationsMonitor.js';
 import type { RequestCharge } from './limits/operationGuard.js';
 import type { Social } from '../composition/social.js';
@@ -53,6 +54,8 @@ export interface Services {
   social: Social;
   /** WhatsApp product messages, when a connector provides messaging (README "WhatsApp"). */
   messages?: MessagesDomain;
+  /** The orders mirror (Shopify's orders, read with no upstream call): src/mirror/. */
+  mirror: OrderMirror;
   /** Every mutation is recorded here (guardSchema.ts, auditPlugin.ts); queried by admins through `auditLog`. */
   audit: AuditLog;
   /** Alerts, the dashboard's snapshots and history (observability/operationsMonitor.ts). */

@@ -29,13 +29,49 @@ export function toGlobalId(type: NodeType, localId: string): string {
   return id;
 }
 
+/**
+ * A mirrored order's local id: `shopify:<the channel's numeric id>` (Shopify's are 13 digits, past a
+ * store's). A BigCommerce order's is its bare number, as before.
+ */
+const MIRRORED_ORDER = /^(shopify):(\d{1,20})$/;
+
 /** Decodes a global id of any node type; undefined when it is not one. */
 export function decodeGlobalId(id: string): { type: NodeType; localId: string } | undefined {
   if (!/^[A-Za-z0-9_-]{4,64}$/.test(id)) return undefined;
   const decoded = Buffer.from(id, 'base64url').toString('utf8');
+  const mirrored = /^Order:(shopify:\d{1,20})$/.exec(decoded);
+  if (mirrored?.[1]) return { type: 'Order', localId: mirrored[1] };
   const match = /^(Part|Product|Order):(\d+)$/.exec(decoded);
   if (!match?.[1] || !match[2] || !LOCAL_ID.test(match[2])) return undefined;
   return { type: match[1] as NodeType, localId: match[2] };
+}
+
+/** Where an order id points: a store order (BigCommerce's number) or a mirrored one (the channel's gid). */
+export type OrderRef = { channel: 'BIGCOMMERCE'; localId: string } | { channel: 'SHOPIFY'; gid: string };
+
+/** An Order's local id (from decodeGlobalId or an order model) as a reference. */
+export function orderRefOf(localId: string): OrderRef {
+  const m = MIRRORED_ORDER.exec(localId);
+  return m?.[2] ? { channel: 'SHOPIFY', gid: `gid://shopify/Order/${m[2]}` } : { channel: 'BIGCOMMERCE', localId };
+}
+
+/** The global id of a mirrored order. */
+export function mirroredOrderGlobalId(number: string): string {
+  return Buffer.from(`Order:shopify:${number}`).toString('base64url');
+}
+
+/**
+ * An order id as `order(id:)` takes it: a global id of either channel, a BigCommerce numeric id, or a
+ * Shopify order gid (`gid://shopify/Order/…`, the channel's own id). BAD_USER_INPUT otherwise.
+ */
+export function parseOrderId(input: string): OrderRef {
+  const raw = input.trim();
+  const gid = /^gid:\/\/shopify\/Order\/(\d{1,20})$/.exec(raw);
+  if (gid?.[1]) return { channel: 'SHOPIFY', gid: raw };
+  if (LOCAL_ID.test(raw)) return { channel: 'BIGCOMMERCE', localId: raw };
+  const global = decodeGlobalId(raw);
+  if (global?.type === 'Order') return orderRefOf(global.localId);
+  throw gatewayError(ErrorCode.BAD_USER_INPUT, 'malformed Order id: expected an Order global id, a numeric store order id or a Shopify order gid', { argument: 'id' });
 }
 
 /** The local id for `type` from a global id or a bare numeric id; throws BAD_USER_INPUT otherwise. */

@@ -8,7 +8,7 @@ import { ErrorCode, crossdockError } from '../errors/crossdockError.js';
 import type { JobEvents } from './events.js';
 import type { JobRunner } from './runner.js';
 import type { JobStore } from './store/jobStore.js';
-import type { ImportFile, ImportKind, SyncJobRecord, SyncKind, SyncScheduleRecord, SyncScope } from './types.js';
+import type { ImportFile, ImportKind, MirrorRefreshMode, SyncJobRecord, SyncKind, SyncScheduleRecord, SyncScope } from './types.js';
 import { isFinal, isImportKind, scopeKeyOf, STARTABLE_SYNC_KINDS } from './types.js';
 import { isCode, isRecordId } from '../domain/codes.js';
 
@@ -21,7 +21,14 @@ export interface ScopeInput {
   partNumbers?: string[] | null;
   query?: string | null;
   limit?: number | null;
+  /** ORDER_MIRROR only (not in the GraphQL scope input: refreshOrderMirror and the mirror's schedule set them). */
+  channel?: string | null;
+  mode?: MirrorRefreshMode | null;
 }
+
+/** The channels with an orders mirror (domain/channelOrders.ts MIRROR_CHANNELS), as job scopes name them. */
+const MIRROR_SCOPE_CHANNELS = ['SHOPIFY'];
+const MIRROR_MODES: readonly MirrorRefreshMode[] = ['FULL', 'INCREMENTAL'];
 
 const bad = (argument: string, message: string) => crossdockError(ErrorCode.BAD_USER_INPUT, message, { argument });
 
@@ -54,7 +61,27 @@ export function validateScope(input: ScopeInput | null | undefined): SyncScope {
     throw bad('scope', 'scope.partNumbers cannot be combined with query or manufacturer');
   }
   if (scope.query && scope.manufacturer) throw bad('scope', 'scope.query and scope.manufacturer cannot be combined');
+  if (input.channel !== undefined && input.channel !== null) {
+    if (!MIRROR_SCOPE_CHANNELS.includes(input.channel)) throw bad('scope.channel', `scope.channel: "${String(input.channel).slice(0, 40)}" has no orders mirror (${MIRROR_SCOPE_CHANNELS.join(', ')})`);
+    scope.channel = input.channel;
+    const mode = input.mode ?? 'INCREMENTAL';
+    if (!MIRROR_MODES.includes(mode)) throw bad('scope.mode', 'scope.mode must be FULL or INCREMENTAL');
+    scope.mode = mode;
+  } else if (input.mode !== undefined && input.mode !== null) {
+    throw bad('scope.mode', 'scope.mode is for an order mirror refresh (with scope.channel)');
+  }
   return scope;
+}
+
+/** Which scopes a kind takes: an order mirror refresh exactly a channel (and mode), the others no channel. */
+function checkKindScope(kind: SyncKind, scope: SyncScope, dryRun: boolean): void {
+  if (kind === 'ORDER_MIRROR') {
+    if (!scope.channel) throw bad('kind', 'an ORDER_MIRROR job refreshes one channel: use refreshOrderMirror(input: { channel, mode })');
+    if (scope.manufacturer || scope.partNumbers || scope.query || scope.limit || scope.skus) throw bad('scope', 'an ORDER_MIRROR job takes a channel and a mode only');
+    if (dryRun) throw bad('dryRun', 'an order mirror refresh writes only the mirror; it has no dry run');
+  } else if (scope.channel || scope.mode) {
+    throw bad('scope.channel', `scope.channel is for an order mirror refresh, not ${kind}`);
+  }
 }
 
 /**
@@ -78,6 +105,9 @@ export function checkKindInput(kind: SyncKind, scope: SyncScope, dryRun: boolean
     // Started by ingestSocialLink alone, its scope built there from a vetted link (src/social/ingestService.ts).
     case 'SOCIAL_INGEST':
       return;
+    // Its channel and mode: checkKindScope.
+    case 'ORDER_MIRROR':
+      return;
     case 'ORDER_ROUTING':
     case 'ERP_ORDER_EXPORT':
       if (dryRun) throw bad('dryRun', `${kind} has no dry run: it ${kind === 'ORDER_ROUTING' ? 'places supplier orders' : 'enters orders in the ERP'} (leave dryRun out)`);
@@ -98,7 +128,6 @@ export interface SyncServiceOptions {
   /** Why a kind cannot run here (e.g. no ERP is configured), as the error to refuse it with; undefined: it can. @default every kind can */
   unavailable?(kind: SyncKind): Error | undefined;
 }
-
 export interface SyncService {
   /** An import job over the rows of an uploaded file (src/bulk/importService.ts checked it); the active one with the same file is returned. */
   startImport(input: { kind: ImportKind; file: ImportFile; dryRun: boolean }, startedBy: string): Promise<{ job: SyncJobRecord; alreadyRunning: boolean }>;
@@ -144,6 +173,7 @@ export function createSyncService(store: JobStore, runner: JobRunner, events: Jo
     }
     const scope = explicit ?? validateScope(input.scope);
     const dryRun = input.dryRun ?? false;
+    checkKindScope(input.kind, scope, dryRun);
     checkKindInput(input.kind, scope, dryRun);
     refuseUnavailable(input.kind);
     const { job, created } = await store.createOrGetActive({ kind: input.kind, scope, scopeKey: scopeKeyOf(input.kind, scope, dryRun), dryRun, startedBy, scheduleId, retryOf });
@@ -187,6 +217,9 @@ export function createSyncService(store: JobStore, runner: JobRunner, events: Jo
     async retryFailures(id, startedBy) {
       const job = await mustGet(id);
       if (!isFinal(job.status)) throw crossdockError(ErrorCode.BAD_USER_INPUT, `sync job ${id} is still ${job.status}; retry its failures once it ends`, { argument: 'id' });
+      if (job.kind === 'ORDER_MIRROR') {
+        throw crossdockError(ErrorCode.BAD_USER_INPUT, `sync job ${id} refreshed an orders mirror: its failed orders are read again by a FULL refresh (refreshOrderMirror), or by an INCREMENTAL one once they change`, { argument: 'id' });
+      }
       const { items, total } = await store.failures(id, 0, MAX_SCOPE_PART_NUMBERS);
       if (total === 0) throw crossdockError(ErrorCode.BAD_USER_INPUT, `sync job ${id} has no failed items to retry`, { argument: 'id' });
       if (total > MAX_SCOPE_PART_NUMBERS) throw crossdockError(ErrorCode.BAD_USER_INPUT, `sync job ${id} has ${total} failures; retry at most ${MAX_SCOPE_PART_NUMBERS} at once by re-running the sync`, { argument: 'id' });
@@ -199,6 +232,8 @@ export function createSyncService(store: JobStore, runner: JobRunner, events: Jo
     },
     async schedule(input, createdBy) {
       refuseImportKind(input.kind);
+      // The mirror's own schedule is ORDER_MIRROR_INTERVAL_SECONDS (it keeps exactly one, src/mirror/orderMirror.ts).
+      if (input.kind === 'ORDER_MIRROR') throw bad('kind', 'an orders mirror is refreshed on ORDER_MIRROR_INTERVAL_SECONDS; set that instead of a schedule');
       if (!STARTABLE_SYNC_KINDS.includes(input.kind)) throw bad('kind', `sync kind "${String(input.kind)}" cannot be scheduled`);
       const scope = validateScope(input.scope);
       checkKindInput(input.kind, scope, false);

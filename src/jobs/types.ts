@@ -3,11 +3,16 @@
  * discriminated union handled by exhaustive switches (Apollo Server's
  * ServerState pattern): adding a status breaks the build where it matters.
  */
-export type SyncKind = 'CATALOG' | 'PRICE' | 'INVENTORY' | 'ORDER_ROUTING' | 'ERP_ORDER_EXPORT' | 'SOCIAL_INGEST' | ImportKind;
+export type SyncKind = 'CATALOG' | 'PRICE' | 'INVENTORY' | 'ORDER_ROUTING' | 'ERP_ORDER_EXPORT' | 'SOCIAL_INGEST' | 'ORDER_MIRROR' | ImportKind;
 /** The job kinds that are not imports (those start from an uploaded file: POST /bulk/imports). */
-export const SYNC_KINDS: readonly SyncKind[] = ['CATALOG', 'PRICE', 'INVENTORY', 'ORDER_ROUTING', 'ERP_ORDER_EXPORT', 'SOCIAL_INGEST'];
-/** Kinds startSync and scheduleSync take; SOCIAL_INGEST jobs are started by ingestSocialLink (its scope is a vetted link). */
-export const STARTABLE_SYNC_KINDS: readonly SyncKind[] = ['CATALOG', 'PRICE', 'INVENTORY', 'ORDER_ROUTING', 'ERP_ORDER_EXPORT'];
+export const SYNC_KINDS: readonly SyncKind[] = ['CATALOG', 'PRICE', 'INVENTORY', 'ORDER_ROUTING', 'ERP_ORDER_EXPORT', 'SOCIAL_INGEST', 'ORDER_MIRROR'];
+/**
+ * Kinds the sync service starts from a scope (startSync, schedules, and for
+ * ORDER_MIRROR refreshOrderMirror and the mirror's own schedule, which give it
+ * its channel: src/mirror/orderMirror.ts). SOCIAL_INGEST jobs are started by
+ * ingestSocialLink alone (its scope is a vetted link).
+ */
+export const STARTABLE_SYNC_KINDS: readonly SyncKind[] = ['CATALOG', 'PRICE', 'INVENTORY', 'ORDER_ROUTING', 'ERP_ORDER_EXPORT', 'ORDER_MIRROR'];
 
 /**
  * Bulk CSV imports (README, "Bulk CSV"): a sync job over exactly the rows of
@@ -36,10 +41,12 @@ export type SyncStatus = 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCEL
 export const ACTIVE_STATUSES: readonly SyncStatus[] = ['QUEUED', 'RUNNING', 'INTERRUPTED'];
 export const FINAL_STATUSES: readonly SyncStatus[] = ['SUCCEEDED', 'FAILED', 'CANCELLED'];
 
+/** EXPORTING: an order mirror's backfill waits for the channel's bulk export (src/mirror/). */
 export type SyncPhase =
   | 'QUEUED'
   | 'READING_SUPPLIER'
   | 'READING_STORE'
+  | 'EXPORTING'
   | 'WRITING'
   // A social link's ingestion, step by step (src/social/ingestPipeline.ts).
   | 'FETCHING_METADATA'
@@ -48,6 +55,9 @@ export type SyncPhase =
   | 'ANALYSING_CAPTION'
   | 'MATCHING_CATALOG'
   | 'DONE';
+
+/** How an order mirror is refreshed: every order by a bulk export, or what changed since its cursor. */
+export type MirrorRefreshMode = 'FULL' | 'INCREMENTAL';
 
 export interface SyncScope {
   /** Exact manufacturer name. */
@@ -68,6 +78,10 @@ export interface SyncScope {
   videoId?: string;
   url?: string;
   draftId?: string;
+  /** ORDER_MIRROR: the channel whose mirror is refreshed (src/domain/channelOrders.ts MirrorChannel). */
+  channel?: string;
+  /** ORDER_MIRROR: FULL or INCREMENTAL. */
+  mode?: MirrorRefreshMode;
 }
 
 export interface SyncCounters {
@@ -182,6 +196,8 @@ export function isFinal(status: SyncStatus): boolean {
 
 /** Canonical key: same kind, scope and dry-run flag means the same work. */
 export function scopeKeyOf(kind: SyncKind, scope: SyncScope, dryRun: boolean): string {
+  // One refresh of a channel's mirror at a time, whatever its mode (the old orders cache's "already in progress").
+  if (kind === 'ORDER_MIRROR') return `${kind}:live:${JSON.stringify({ channel: scope.channel ?? null })}`;
   const canonical = {
     manufacturer: scope.manufacturer ?? null,
     partNumbers: scope.partNumbers ? [...scope.partNumbers].sort() : null,

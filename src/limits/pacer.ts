@@ -11,6 +11,7 @@
  * interactive reads, and waits rather than fails.
  */
 import { RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { createCostBucket, type CostBucketOptions, type CostBucketSnapshot, type CostBucketStatus } from './costBucket.js';
 import type { SharedGate } from './sharedGate.js';
 
 /** The two pacing lanes (DESIGN.md, "Pacing and priority"): defined with the domain's ports. */
@@ -57,6 +58,12 @@ export interface PacerOptions {
    * instance learns from the vendor's headers gates them all. @default none (this instance's view)
    */
   sharedGate?: SharedGate;
+  /**
+   * A points bucket for a vendor that charges by query cost (costBucket.ts): every request
+   * also waits until the bucket affords its `cost`, and each answer's `bucket` report corrects it.
+   * Its reserve is `interactiveReserve`. @default none (requests are counted, not costed)
+   */
+  costBucket?: Omit<CostBucketOptions, 'reserve'>;
 }
 
 /** What a vendor's answer said about its quota. */
@@ -69,6 +76,13 @@ export interface QuotaReport {
   resetMs?: number;
   /** The vendor said stop for this long (Retry-After, or a 429's reset). */
   retryAfterMs?: number;
+  /** A cost quota's bucket as the answer reported it (Shopify's `extensions.cost.throttleStatus`). */
+  bucket?: CostBucketStatus;
+  /**
+   * The vendor refused this request for its quota in a successful HTTP answer (Shopify's
+   * `THROTTLED` error, HTTP 200): the retry table's rate-limited row applies, as to a 429.
+   */
+  throttled?: boolean;
 }
 
 export interface PacerTicket {
@@ -83,6 +97,8 @@ export interface PacerSnapshot {
   blockedUntil: number | null;
   inFlight: number;
   waiting: Record<Lane, number>;
+  /** The cost bucket's estimate, when the upstream is paced on cost. */
+  bucket: CostBucketSnapshot | null;
 }
 
 export class PacingDeadlineError extends Error {
@@ -96,7 +112,8 @@ export class PacingDeadlineError extends Error {
 }
 
 export interface Pacer {
-  acquire(lane: Lane, deadline: number, signal?: AbortSignal): Promise<PacerTicket>;
+  /** `cost`: the points the request is expected to take from a cost bucket (ignored without one). @default 1 */
+  acquire(lane: Lane, deadline: number, signal?: AbortSignal, cost?: number): Promise<PacerTicket>;
   snapshot(): PacerSnapshot;
 }
 
@@ -144,6 +161,7 @@ export function createPacer(options: PacerOptions): Pacer {
   let lastInteractiveAt = Number.NEGATIVE_INFINITY;
   const borrowing = (now: number) => waiting.interactive === 0 && now - lastInteractiveAt >= borrowAfterIdleMs;
   const shared = options.sharedGate;
+  const bucket = options.costBucket ? createCostBucket({ ...options.costBucket, reserve }) : undefined;
 
   /** Folds the other instances' view of the vendor's quota into ours. */
   async function mergeShared(now: number): Promise<void> {
@@ -199,7 +217,7 @@ export function createPacer(options: PacerOptions): Pacer {
     return 0;
   }
 
-  async function acquire(lane: Lane, deadline: number, signal?: AbortSignal): Promise<PacerTicket> {
+  async function acquire(lane: Lane, deadline: number, signal?: AbortSignal, cost = 1): Promise<PacerTicket> {
     if (lane === 'interactive') lastInteractiveAt = Date.now();
     waiting[lane]++;
     // A smoothed budget's slot first (each request reserves its own: no herd wakes at each boundary).
@@ -217,12 +235,20 @@ export function createPacer(options: PacerOptions): Pacer {
       waiting[lane]--;
       throw err;
     }
+    let charged = 0;
+    let admitted = false;
     try {
       for (;;) {
         signal?.throwIfAborted();
         if (shared) await mergeShared(Date.now());
         const now = Date.now();
         let wait = gateWait(lane, now);
+        if (wait === 0 && bucket) {
+          // The points first (in process, no await): a request the bucket cannot afford takes no request slot.
+          const taken = bucket.take(cost, lane, now, lane === 'bulk' && borrowing(now));
+          wait = taken.waitMs;
+          charged = taken.charged;
+        }
         if (wait === 0) {
           const borrow = lane === 'bulk' && borrowing(now);
           const limiters = lane === 'bulk' && !borrow ? [...bulkOnly, ...total] : total;
@@ -234,11 +260,18 @@ export function createPacer(options: PacerOptions): Pacer {
             // been admitted (in flight now), or a 429's Retry-After or an interactive read arrived.
             // No await between this check and inFlight++ below, so nothing is admitted past the gate.
             const closed = gateWait(lane, Date.now());
-            if (closed === 0) break;
+            if (closed === 0) {
+              admitted = true;
+              break;
+            }
             // The gate closed: this request is not sent now, so its slot goes back (else every such
             // race spends quota, shared quota with REDIS_URL, on nothing) and it waits for the gate.
             await giveBack(borrow ? [...limiters, ...bulkOnly] : limiters, 'q');
             wait = closed;
+          }
+          if (charged > 0) {
+            bucket?.giveBack(charged, Date.now());
+            charged = 0;
           }
         }
         // Bulk yields to waiting interactive reads by waking a little later.
@@ -248,16 +281,20 @@ export function createPacer(options: PacerOptions): Pacer {
       }
     } finally {
       waiting[lane]--;
+      // Points held by a request that is not sent after all (a limiter failed, the caller gave up) go back.
+      if (!admitted && charged > 0) bucket?.giveBack(charged, Date.now());
     }
     inFlight++;
     shared?.inFlight(inFlight);
     let finished = false;
+    const held = charged;
     return {
       done(report) {
         if (finished) return;
         finished = true;
         inFlight--;
         shared?.inFlight(inFlight);
+        bucket?.settle(held, report?.bucket, Date.now());
         if (report) observe(report);
       },
     };
@@ -287,7 +324,7 @@ export function createPacer(options: PacerOptions): Pacer {
 
   return {
     acquire,
-    snapshot: () => ({ vendorLeft, vendorQuota, vendorResetAt, blockedUntil, inFlight, waiting: { ...waiting } }),
+    snapshot: () => ({ vendorLeft, vendorQuota, vendorResetAt, blockedUntil, inFlight, waiting: { ...waiting }, bucket: bucket?.snapshot(Date.now()) ?? null }),
   };
 }
 

@@ -156,8 +156,9 @@ export function createOperationsMonitor(options: OperationsMonitorOptions): Oper
         successRate: r?.successRate ?? null,
         requestsPerMinute: r?.requestsPerMinute ?? 0,
         throttledPerMinute: r?.throttledPerMinute ?? 0,
-        quotaRemaining: pacing.vendorLeft,
-        quotaLimit: pacing.vendorQuota,
+        // A cost-paced upstream (Shopify) shows its bucket's points.
+        quotaRemaining: pacing.bucket ? pacing.bucket.available : pacing.vendorLeft,
+        quotaLimit: pacing.bucket ? pacing.bucket.maximum : pacing.vendorQuota,
         queue: { interactive: pacing.waiting.interactive, bulk: pacing.waiting.bulk },
         inFlight: pacing.inFlight,
       };

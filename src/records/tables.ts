@@ -160,6 +160,93 @@ export interface WhatsAppContactsTable extends Stored<ContactWindow> {
   recipient: Text;
 }
 
+/** Mirrored orders (migration 4; src/mirror/). Money is exact decimal text, addresses JSON. */
+export interface MirrorOrdersTable {
+  channel: Text;
+  id: Text;
+  number: Text;
+  name: Text;
+  created_at: Text;
+  /** The version kept: an older copy never replaces a newer one. */
+  updated_at: Text;
+  closed_at: Maybe;
+  cancelled_at: Maybe;
+  status: Text;
+  financial_status: Maybe;
+  fulfillment_status: Maybe;
+  currency: Text;
+  subtotal: Maybe;
+  total: Maybe;
+  customer_id: Maybe;
+  /** Lower-cased. */
+  customer_email: Maybe;
+  customer_first_name: Maybe;
+  customer_last_name: Maybe;
+  /** JSON of ChannelAddress, or null. */
+  shipping_address: Maybe;
+  billing_address: Maybe;
+  line_count: number;
+  /** Units over every line. */
+  item_count: number;
+  /** When this version was written. */
+  mirrored_at: Text;
+}
+
+export interface MirrorOrderLinesTable {
+  channel: Text;
+  order_id: Text;
+  line_id: Text;
+  /** Order of the line in its order, from 1. */
+  position: number;
+  sku: Maybe;
+  name: Text;
+  quantity: number;
+  unit_price: Maybe;
+}
+
+export interface MirrorStateTable {
+  channel: Text;
+  /** The durable incremental cursor: the latest `updated_at` a pull committed. */
+  cursor_updated_at: Maybe;
+  /** Every order updated before this was in the mirror when the last refresh ended. */
+  as_of: Maybe;
+  last_refreshed_at: Maybe;
+  last_full_at: Maybe;
+  last_error: Maybe;
+  last_error_at: Maybe;
+  /** Orders of the channel in mirror_orders, counted as they are inserted (orders are never deleted). */
+  order_count: Defaulted<number>;
+}
+
+export interface MirrorWebhookEventsTable {
+  channel: Text;
+  event_id: Text;
+  topic: Text;
+  order_id: Maybe;
+  order_updated_at: Maybe;
+  /** JSON of the ChannelOrder the event carries; null when the body was not one (`problem` says why). */
+  payload: Maybe;
+  problem: Maybe;
+  received_at: Text;
+  /** Null until applied (the applier's queue). */
+  applied_at: Maybe;
+  /** APPLIED, OLDER (a newer version was there), or FAILED. */
+  outcome: Maybe;
+}
+
+export interface MirrorBackfillsTable {
+  job_id: Text;
+  channel: Text;
+  bulk_id: Maybe;
+  bulk_created_at: Maybe;
+  url: Maybe;
+  /** The last line of the export file whose orders are committed; a resume reads after it. */
+  lines_committed: number;
+  /** JSON of SyncCounters, committed with the lines. */
+  counters: Text;
+  updated_at: Text;
+}
+
 export interface RecordTables {
   jobs: JobsTable;
   failures: FailuresTable;
@@ -177,4 +264,9 @@ export interface RecordTables {
   whatsapp_messages: WhatsAppMessagesTable;
   whatsapp_message_events: WhatsAppMessageEventsTable;
   whatsapp_contacts: WhatsAppContactsTable;
+  mirror_orders: MirrorOrdersTable;
+  mirror_order_lines: MirrorOrderLinesTable;
+  mirror_state: MirrorStateTable;
+  mirror_webhook_events: MirrorWebhookEventsTable;
+  mirror_backfills: MirrorBackfillsTable;
 }

@@ -68,7 +68,8 @@ export interface HttpAppOptions {
 }
 
 /** No key needed: liveness, the playground's and the dashboard's static pages (they hold no data; their queries need a key). */
-const PUBLIC_PREFIXES = ['/health', '/playground', '/dashboard', '/favicon.ico', MEDIA_PATH];
+// The orders cache drop-in's liveness is public, as the old server's was (ordersCacheCompat.ts).
+const PUBLIC_PREFIXES = ['/health', '/playground', '/dashboard', '/favicon.ico', MEDIA_PATH, '/compat/orders-cache/health'];
 
 /** A caller's X-Request-Id is kept when it is a plain token; otherwise (or absent) one is made. */
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;

@@ -35,6 +35,7 @@ export async function createEmbeddedStrategies(config: Config, logger: Logger): 
     orderStore: records.orderStore,
     erpExportStore: records.erpExportStore,
     draftStore: records.draftStore,
+    mirrorStore: records.mirrorStore,
     jobBus,
     orderBus,
     messageStore: records.messageStore,

@@ -16,6 +16,8 @@ import { createSqlJobStore } from '../jobs/store/sqlJobStore.js';
 import type { JobStore } from '../jobs/store/jobStore.js';
 import type { MessageStore } from '../messaging/messageStore.js';
 import { createSqlMessageStore } from '../messaging/sqlMessageStore.js';
+import type { MirrorStore } from '../mirror/mirrorStore.js';
+import { createSqlMirrorStore } from '../mirror/sqlMirrorStore.js';
 import type { OrderStore } from '../orders/orderStore.js';
 import { createSqlOrderStore } from '../orders/sqlOrderStore.js';
 import type { ErpExportStore } from '../orders/erpExportStore.js';
@@ -33,6 +35,7 @@ export interface RecordStores {
   orderStore: OrderStore;
   erpExportStore: ErpExportStore;
   messageStore: MessageStore;
+  mirrorStore: MirrorStore;
   auditStore: AuditStore;
   /** Product drafts from social links (migration 6). */
   draftStore: DraftStore;
@@ -67,6 +70,7 @@ export async function openRecordStores(config: Config, logger: Logger): Promise<
     orderStore: createSqlOrderStore(records),
     erpExportStore: createSqlErpExportStore(records),
     messageStore: createSqlMessageStore(records),
+    mirrorStore: createSqlMirrorStore(records),
     auditStore: createSqlAuditStore(records),
     draftStore: createSqlDraftStore(records),
     createVault: (cipher) => createSqlTokenVault(records, cipher),

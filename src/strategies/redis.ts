@@ -73,6 +73,7 @@ export async function createRedisStrategies(config: Config & { redis: RedisConfi
       orderStore: records.orderStore,
       erpExportStore: records.erpExportStore,
       draftStore: records.draftStore,
+      mirrorStore: records.mirrorStore,
       jobBus,
       orderBus,
       messageStore: records.messageStore,

@@ -9,6 +9,7 @@
 import type Keyv from 'keyv';
 import type { Bus } from '../events/emitterBus.js';
 import type { JobStore } from '../jobs/store/jobStore.js';
+import type { MirrorStore } from '../mirror/mirrorStore.js';
 import type { SyncJobRecord } from '../jobs/types.js';
 import type { SharedGate } from '../limits/sharedGate.js';
 import type { LimiterFactory } from '../limits/redisLimiter.js';
@@ -58,6 +59,8 @@ export interface Strategies {
   erpExportStore: ErpExportStore;
   /** Product drafts from social links (the record layer's `social_drafts`). */
   draftStore: DraftStore;
+  /** The orders mirror (src/mirror/): its orders, cursors, webhook events and backfill checkpoints. */
+  mirrorStore: MirrorStore;
   jobBus: Bus<SyncJobRecord>;
   orderBus: Bus<SupplierOrderRecord>;
   /** WhatsApp product messages (the record layer's whatsapp_messages) and their changes. */

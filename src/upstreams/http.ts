@@ -36,6 +36,11 @@ export interface UpstreamRequest {
   idempotent?: boolean;
   /** Overall deadline for this call, retries and pacing waits included. */
   timeoutMs?: number;
+  /**
+   * The points this request is expected to take from the upstream's cost bucket (GraphQL
+   * upstreams paced on query cost; UpstreamSpec.costBucket). Ignored without one. @default 1
+   */
+  cost?: number;
   signal?: AbortSignal;
   /**
    * An absolute URL instead of `path` and `query`, for a client built with
@@ -71,8 +76,11 @@ export interface UpstreamVendor {
    * refresh again.
    */
   refreshAuth?(refused: Readonly<Record<string, string>>): Promise<void>;
-  /** What the vendor's headers say about its quota. */
-  quotaReport(status: number, headers: Record<string, string>): QuotaReport;
+  /**
+   * What the vendor's answer says about its quota: its headers, or for a GraphQL upstream that
+   * reports cost in the body (Shopify's `extensions.cost`), the parsed body.
+   */
+  quotaReport(status: number, headers: Record<string, string>, body?: unknown): QuotaReport;
   /** The vendor's error message from an error body, for a client-facing error. */
   errorMessage(body: unknown): string | undefined;
   /**
@@ -270,7 +278,7 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
         }
         let ticket;
         try {
-          ticket = await options.pacer.acquire(req.lane, deadline, req.signal);
+          ticket = await options.pacer.acquire(req.lane, deadline, req.signal, req.cost);
         } catch (err) {
           // Not sending is a non-event for the breaker: the permit is released below.
           if (err instanceof PacingDeadlineError) throw new UpstreamError('rateLimited', name, 'upstream quota exhausted for now', { retryInMs: err.waitMs, paced: 'budget' });
@@ -281,7 +289,7 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
           reached = true;
           throw err;
         });
-        const report = outcome.kind === 'answer' ? options.vendor.quotaReport(outcome.response.status, outcome.response.headers) : undefined;
+        const report = outcome.kind === 'answer' ? options.vendor.quotaReport(outcome.response.status, outcome.response.headers, outcome.response.body) : undefined;
         ticket.done(report);
         // Nothing reached the vendor on a refused connection.
         if (outcome.kind !== 'refused') reached = true;

@@ -9,6 +9,12 @@
  * | 404             | not found: a null in the graph, not an error |
  * | other 4xx       | fail with the upstream's message, no retry |
  *
+ * A vendor that refuses for its quota inside a successful HTTP answer
+ * (Shopify's GraphQL `THROTTLED` error, upstreams.md: "the HTTP status is
+ * undocumented (key on the code)") is the 429 row: the vendor's quota
+ * report says `throttled`, and its `retryAfterMs` is how long the bucket
+ * takes to afford the query again at the reported `restoreRate`.
+ *
  * One row of the gateway's own: an answer whose body is over the size limit
  * fails at once, unretried (the same request gets the same answer) and not
  * counted by the breaker (the vendor answered; its health is not in question).
@@ -79,17 +85,19 @@ export function retryDecision(outcome: AttemptOutcome, ctx: RetryContext): Retry
   }
 
   const status = outcome.response.status;
-  if (status < 400) return { action: 'return', breaker: 'success', reason: 'ok' };
-  if (status === 404) return { action: 'return', breaker: 'success', reason: 'not found' };
-  if (status === 429) {
-    if (retries.rateLimited >= RETRY_LIMITS.rateLimited) return { action: 'fail', giveUp: 'rateLimited', breaker: 'none', reason: '429' };
+  const throttled = ctx.report?.throttled === true && status < 500;
+  if (status < 400 && !throttled) return { action: 'return', breaker: 'success', reason: 'ok' };
+  if (status === 404 && !throttled) return { action: 'return', breaker: 'success', reason: 'not found' };
+  if (status === 429 || throttled) {
+    const reason = throttled ? 'throttled' : '429';
+    if (retries.rateLimited >= RETRY_LIMITS.rateLimited) return { action: 'fail', giveUp: 'rateLimited', breaker: 'none', reason };
     const backoff = Math.min(RATE_LIMIT_CAP_MS, RATE_LIMIT_BASE_MS * 2 ** retries.rateLimited);
     const told = ctx.report?.retryAfterMs ?? 0;
     return {
       action: 'retry',
       delayMs: Math.max(backoff * scale, told),
       counter: 'rateLimited',
-      reason: '429',
+      reason,
       breaker: 'none',
       giveUp: 'rateLimited',
     };

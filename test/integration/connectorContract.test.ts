@@ -118,7 +118,7 @@ afterAll(async () => {
 describe('a connector added through the public contract alone', () => {
   it('has its row in /ready and in upstreams, beside the list it was added to', async () => {
     const r = await ready();
-    expect(Object.keys(r.checks.connectors)).toEqual(['finditparts', 'bigcommerce', 'ion', 'tiktok', 'whatsapp', 'fake', 'flaky']);
+    expect(Object.keys(r.checks.connectors)).toEqual(['finditparts', 'bigcommerce', 'ion', 'shopify', 'tiktok', 'whatsapp', 'fake', 'flaky']);
     expect(r.checks.connectors.fake).toMatchObject({ status: 'healthy', sandbox: false });
     const fakeRow = (await rows()).find((u) => u.name === 'fake');
     expect(fakeRow).toMatchObject({ connector: 'fake', health: 'HEALTHY', sandbox: false, breaker: 'CLOSED', budgets: [{ points: 40, durationMs: 1_000 }] });
@@ -129,6 +129,7 @@ describe('a connector added through the public contract alone', () => {
       ['bigcommerce', true],
       ['ion', true],
       ['ion', true],
+      ['shopify', true],
       ['tiktok', true],
       ['tiktok', true],
       ['whatsapp', true],
@@ -161,7 +162,7 @@ describe('a connector added through the public contract alone', () => {
     for (let i = 0; i < 2; i++) await ping('flaky').catch(() => undefined);
     const all = await rows();
     expect(all.find((u) => u.name === 'flaky')).toMatchObject({ breaker: 'OPEN', health: 'UNHEALTHY' });
-    expect(all.filter((u) => u.name !== 'flaky').map((u) => u.breaker)).toEqual(['CLOSED', 'CLOSED', 'CLOSED', 'CLOSED', 'CLOSED', 'CLOSED', 'CLOSED', 'CLOSED']);
+    expect(all.filter((u) => u.name !== 'flaky').map((u) => u.breaker)).toEqual(['CLOSED', 'CLOSED', 'CLOSED', 'CLOSED', 'CLOSED', 'CLOSED', 'CLOSED', 'CLOSED', 'CLOSED']);
     const r = await ready();
     expect(r.status).toBe('degraded');
     expect(r.checks.connectors.flaky?.status).toBe('unhealthy');

@@ -62,7 +62,7 @@ describe('health', () => {
   it('/health: 200, healthy, a status per connector, the store and the cache, and no reasons (it needs no key)', async () => {
     const res = await fetch(`${gw.url}/health`);
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ status: 'healthy', checks: { connectors: { finditparts: 'healthy', bigcommerce: 'healthy', ion: 'healthy', tiktok: 'healthy', whatsapp: 'healthy' }, store: 'healthy', cache: 'healthy' } });
+    expect(await res.json()).toEqual({ status: 'healthy', checks: { connectors: { finditparts: 'healthy', bigcommerce: 'healthy', ion: 'healthy', shopify: 'healthy', tiktok: 'healthy', whatsapp: 'healthy' }, store: 'healthy', cache: 'healthy' } });
   });
 
   it('/ready: the same model with each check’s details', async () => {
@@ -103,7 +103,7 @@ describe('the graph', () => {
       ]);
       for (const a of data.alerts) expect(Number.isNaN(Date.parse(a.since))).toBe(false);
       expect(data.dashboard).toMatchObject({ windowSeconds: 3, intervalMs: 300, health: { status: 'HEALTHY' } });
-      expect(data.dashboard.health.checks.map((c) => `${c.kind}:${c.name}`)).toEqual(['CONNECTOR:finditparts', 'CONNECTOR:bigcommerce', 'CONNECTOR:ion', 'CONNECTOR:tiktok', 'CONNECTOR:whatsapp', 'STORE:store', 'CACHE:cache']);
+      expect(data.dashboard.health.checks.map((c) => `${c.kind}:${c.name}`)).toEqual(['CONNECTOR:finditparts', 'CONNECTOR:bigcommerce', 'CONNECTOR:ion', 'CONNECTOR:shopify', 'CONNECTOR:tiktok', 'CONNECTOR:whatsapp', 'STORE:store', 'CACHE:cache']);
       // A row for every upstream of every connector (the `upstreams` query lists the same).
       const listed = ((await gw.gql('{ upstreams { name } }', {}, as(key))).body.data?.upstreams as Array<{ name: string }>).map((u) => u.name);
       expect(data.dashboard.upstreams.map((u) => u.name)).toEqual(listed);

@@ -133,7 +133,7 @@ describe('cross-system links', () => {
     const res = await gw.gql(`{ upstreams { name breaker quotaRemaining quotaLimit requests latencyP99Ms } cacheStatus { store hits misses ttlSeconds { part stock } } }`);
     expect(res.body.errors).toBeUndefined();
     const ups = res.body.data?.upstreams as Array<{ name: string; breaker: string; quotaLimit: number | null; requests: number }>;
-    expect(ups.map((u) => u.name).sort()).toEqual(['bigcommerce', 'finditparts', 'ion', 'ion-auth', 'tiktok', 'tiktok-media', 'whatsapp']);
+    expect(ups.map((u) => u.name).sort()).toEqual(['bigcommerce', 'finditparts', 'ion', 'ion-auth', 'shopify', 'tiktok', 'tiktok-media', 'whatsapp']);
     expect(ups.every((u) => u.breaker === 'CLOSED')).toBe(true);
     // The ones this suite read from (the ERP's authorization server only gave the start's token).
     expect(ups.filter((u) => ['bigcommerce', 'finditparts', 'ion-auth'].includes(u.name)).every((u) => u.requests > 0)).toBe(true);

@@ -63,6 +63,8 @@ const MUTATIONS: Record<string, { query: string; variables?: (role: Role) => Rec
     query: `mutation SendMessage($in: SendProductMessageInput!) { sendProductMessage(input: $in) { message { id } } }`,
     variables: (role) => ({ in: { to: '+15550001234', productIds: ['999999999'], idempotencyKey: `roles-${role}-${randomUUID()}` } }),
   },
+  // An INCREMENTAL refresh of the Shopify mirror (a FULL one on an empty mirror; the twin answers either).
+  refreshOrderMirror: { query: `mutation Refresh { refreshOrderMirror(input: { channel: SHOPIFY, mode: INCREMENTAL }) { alreadyRunning job { id } } }` },
 };
 
 /** One query per sensitive (non-mutation) field of the access policy. */
@@ -76,7 +78,7 @@ let gw: TestGateway;
 beforeAll(async () => {
   gw = await startGateway(
     { CROSSDOCK_API_KEYS: ROLES.map((r) => `${r}-client:${r}:${KEYS[r]}`).join(','), ORDER_PLACE_WAIT_MS: '500' },
-    { parts: 200, finditparts: { ratePerSecond: 500, burst: 500, perMinute: 30_000 }, bigcommerce: { quota: 5000 } },
+    { parts: 200, finditparts: { ratePerSecond: 500, burst: 500, perMinute: 30_000 }, bigcommerce: { quota: 5000 }, shopify: { orders: 50 } },
   );
 });
 afterAll(async () => gw?.close());

@@ -34,6 +34,8 @@ beforeAll(async () => {
     {
       CROSSDOCK_API_KEYS: `admin:admin:${ADMIN_KEY},ops:operator:${OPERATOR_KEY},look:viewer:${VIEWER_KEY}`,
       SYNC_PAGE_SIZE: '25',
+      // The orders mirror's own schedule would be listed beside the ones this suite makes (shopifyMirror.test.ts tests it).
+      ORDER_MIRROR_INTERVAL_SECONDS: '0',
       SANDBOX_FINDITPARTS_RATE_PER_SECOND: '200',
       SANDBOX_FINDITPARTS_PER_MINUTE: '12000',
       // Injected create failures must stay item failures: a run of them must not open the breaker.

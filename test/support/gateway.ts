@@ -19,6 +19,8 @@ export interface TestGateway extends Gateway {
   bcUrl: string;
   /** The ION twin's origin (admin routes under /__sandbox), when the ERP runs on it. */
   ionUrl: string;
+  /** The Shopify twin's origin (the shop; admin routes under /__sandbox), when the connector runs on it. */
+  shopifyUrl: string;
 }
 
 export interface GqlBody {
@@ -42,6 +44,7 @@ export async function startGateway(env: Record<string, string> = {}, sandbox: Sa
     fipUrl: runningTwin(gateway.sandbox, 'finditparts')?.url ?? '',
     bcUrl: runningTwin(gateway.sandbox, 'bigcommerce')?.url ?? '',
     ionUrl: runningTwin(gateway.sandbox, 'ion')?.url ?? '',
+    shopifyUrl: runningTwin(gateway.sandbox, 'shopify')?.url ?? '',
     async gql<T = GqlBody>(query: string, variables?: Record<string, unknown>, headers: Record<string, string> = {}) {
       const res = await fetch(`${gateway.url}/graphql`, {
         method: 'POST',

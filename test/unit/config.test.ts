@@ -11,6 +11,7 @@ describe('loadConfig', () => {
       ['finditparts', 'sandbox'],
       ['bigcommerce', 'sandbox'],
       ['ion', 'sandbox'],
+      ['shopify', 'sandbox'],
       ['tiktok', 'sandbox'],
       ['whatsapp', 'sandbox'],
     ]);

@@ -38,6 +38,7 @@ describe('NAME_FILE twins', () => {
       ['finditparts', 'configured'],
       ['bigcommerce', 'configured'],
       ['ion', 'off'],
+      ['shopify', 'off'],
       // TikTok's oEmbed is public (no credentials): on by default; WhatsApp needs its token.
       ['tiktok', 'configured'],
       ['whatsapp', 'off'],

@@ -17,7 +17,8 @@
 import { isRecordId } from '../../domain/codes.js';
 import type { GraphQLContext } from '../context.js';
 import { ErrorCode, gatewayError, isGatewayError } from '../errors.js';
-import { checkCode, parseId } from '../ids.js';
+import { checkCode, parseId, parseOrderId } from '../ids.js';
+import { orderByRef } from '../resolvers/orders.js';
 import type { InventoryModel } from '../models.js';
 import { ENTITY_KEYS, type EntityTypeName } from './subgraphSdl.js';
 
@@ -41,7 +42,8 @@ const REFERENCE_RESOLVERS: { [T in EntityTypeName]: Record<(typeof ENTITY_KEYS)[
     sku: (sku): InventoryModel => ({ sku: checkCode('sku', sku), supplierVariantId: undefined }),
   },
   Order: {
-    id: (id, ctx) => ctx.loaders.order.load(parseId('Order', id)),
+    // Either channel's: a store order by the store loader, a mirrored one from the mirror.
+    id: (id, ctx) => orderByRef(parseOrderId(id), ctx),
   },
   SyncJob: {
     async id(id, ctx) {

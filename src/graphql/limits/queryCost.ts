@@ -136,6 +136,9 @@ const SUPPLIER_LOOKUP = 3;
 const hasOrderFilter = (filter: unknown): boolean =>
   typeof filter === 'object' && filter !== null && Object.values(filter).some((v) => v !== null && v !== undefined);
 
+const isMirroredChannelFilter = (filter: unknown): boolean =>
+  typeof filter === 'object' && filter !== null && (filter as { channel?: unknown }).channel === 'SHOPIFY';
+
 /**
  * Upstream calls that depend on a field's arguments or selection, so no
  * fixed weight prices them (src/graphql/resolvers names the calls).
@@ -143,8 +146,11 @@ const hasOrderFilter = (filter: unknown): boolean =>
 export const FIELD_COSTS: Readonly<Record<string, FieldCost>> = {
   // orders.ts: a cursor off a page boundary reads a second page; totalCount is one count call, but for a
   // filtered list (BigCommerce v2 has no filtered count) it pages through the set, up to ORDERS_COUNT_MAX_PAGES.
+  // A mirrored channel's orders (filter.channel SHOPIFY) are read from the orders mirror: no upstream call at all.
   'Query.orders': (f) =>
-    (f.args.get('after') != null ? 1 : 0) + (!f.selects('totalCount') ? 0 : hasOrderFilter(f.args.get('filter')) ? ORDERS_COUNT_MAX_PAGES : 1),
+    isMirroredChannelFilter(f.args.get('filter'))
+      ? 0
+      : (f.args.get('after') != null ? 1 : 0) + (!f.selects('totalCount') ? 0 : hasOrderFilter(f.args.get('filter')) ? ORDERS_COUNT_MAX_PAGES : 1),
   // inventory.ts: stock by SKU alone has no supplier variant, so supplier stock (and what is derived from it)
   // first finds the part by a lookup per SKU. Store stock is one batched read per 250 SKUs, priced by the
   // object weight. The lookup is shared by the three fields (request-scoped loaders), so it is charged once.

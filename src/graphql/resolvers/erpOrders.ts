@@ -13,6 +13,7 @@ import type { GraphQLContext } from '../context.js';
 import { ErrorCode, gatewayError } from '../errors.js';
 import type { ErpErrorResolvers, ErpOrderExportResolvers, MutationResolvers, QueryResolvers } from '../generated/resolvers.js';
 import { toGatewayError } from '../loaders.js';
+import { isMirrored, type OrderModel } from '../models.js';
 import { connection, parseWindow } from '../pagination.js';
 
 function exports(ctx: GraphQLContext) {
@@ -60,5 +61,6 @@ export const erpErrorResolvers: ErpErrorResolvers = {
 };
 
 export const storeOrderErpExport = {
-  erpExport: async (o: { orderId: string }, _a: unknown, ctx: GraphQLContext) => (await exports(ctx).store.byStoreOrder(o.orderId)) ?? null,
+  // The export enters the store's orders in the ERP; a mirrored channel's order (Shopify) has none.
+  erpExport: async (o: OrderModel, _a: unknown, ctx: GraphQLContext) => (isMirrored(o) ? null : ((await exports(ctx).store.byStoreOrder(o.orderId)) ?? null)),
 };

@@ -1,8 +1,9 @@
 /** All resolvers, by domain. */
 import type { Resolvers } from '../generated/resolvers.js';
-import { decodeGlobalId, type NodeType } from '../ids.js';
+import { decodeGlobalId, orderRefOf, type NodeType } from '../ids.js';
 import { inventoryQueries, inventoryResolvers } from './inventory.js';
-import { orderConnectionResolvers, orderLineResolvers, orderQueries, orderResolvers } from './orders.js';
+import { orderByRef, orderConnectionResolvers, orderLineResolvers, orderQueries, orderResolvers } from './orders.js';
+import { orderMirrorMutations, orderMirrorQueries, orderMirrorSubscriptions } from './orderMirror.js';
 import { partQueries, partResolvers, partVariantResolvers, vehicleQueries } from './parts.js';
 import { productQueries, productResolvers } from './products.js';
 import { scalarResolvers } from './scalars.js';
@@ -57,6 +58,7 @@ export const resolvers: Resolvers = {
     ...erpOrderQueries,
     ...socialQueries,
     ...whatsAppQueries,
+    ...orderMirrorQueries,
     async node(_root, { id }, ctx) {
       const global = decodeGlobalId(id);
       if (!global) return null;
@@ -66,7 +68,7 @@ export const resolvers: Resolvers = {
         case 'Product':
           return asNode('Product', await ctx.loaders.productById.load(global.localId));
         case 'Order':
-          return asNode('Order', await ctx.loaders.order.load(global.localId));
+          return asNode('Order', await orderByRef(orderRefOf(global.localId), ctx));
         default: {
           const never: never = global.type;
           throw new Error(`unknown node type ${String(never)}`);
@@ -74,8 +76,8 @@ export const resolvers: Resolvers = {
       }
     },
   },
-  Mutation: { ...syncMutations, ...supplierOrderMutations, ...erpOrderMutations, ...socialMutations, ...whatsAppMutations },
-  Subscription: { ...syncSubscriptions, ...supplierOrderSubscriptions, ...operationsSubscriptions, ...whatsAppSubscriptions },
+  Mutation: { ...syncMutations, ...supplierOrderMutations, ...erpOrderMutations, ...socialMutations, ...whatsAppMutations, ...orderMirrorMutations },
+  Subscription: { ...syncSubscriptions, ...supplierOrderSubscriptions, ...operationsSubscriptions, ...whatsAppSubscriptions, ...orderMirrorSubscriptions },
   PlaceSupplierOrderResult: placeResultResolvers,
   SupplierOrder: supplierOrderResolvers,
   SupplierOrderRejected: supplierOrderRejectedResolvers,
@@ -91,7 +93,7 @@ export const resolvers: Resolvers = {
       if (tagged) return tagged;
       // Not from node(): by the field only that type has.
       if ('storeId' in obj) return 'Product';
-      if ('orderId' in obj) return 'Order';
+      if ('orderId' in obj || ('channel' in obj && 'number' in obj)) return 'Order';
       return 'Part';
     },
   },

@@ -9,6 +9,7 @@ import { ErrorCode, gatewayError } from '../errors.js';
 import type { GraphQLContext } from '../context.js';
 import type { MutationResolvers, QueryResolvers, SubscriptionResolvers, SupplierOrderLineResolvers, SupplierOrderResolvers } from '../generated/resolvers.js';
 import { connection, parseWindow } from '../pagination.js';
+import { isMirrored, type OrderModel } from '../models.js';
 import { isRecordId } from '../../domain/codes.js';
 
 function orders(ctx: GraphQLContext) {
@@ -91,5 +92,6 @@ export const supplierOrderLineResolvers: SupplierOrderLineResolvers = {
 };
 
 export const storeOrderSupplierOrders = {
-  supplierOrders: async (o: { orderId: string }, _a: unknown, ctx: GraphQLContext) => (await ctx.services.orders.store.list({ storeOrderId: o.orderId }, 0, 100)).items,
+  // Dropship routing places supplier orders for store orders only; a mirrored channel's order has none.
+  supplierOrders: async (o: OrderModel, _a: unknown, ctx: GraphQLContext) => (isMirrored(o) ? [] : (await ctx.services.orders.store.list({ storeOrderId: o.orderId }, 0, 100)).items),
 };

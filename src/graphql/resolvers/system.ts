@@ -49,8 +49,15 @@ export const upstreamStatusResolvers: UpstreamStatusResolvers<GraphQLContext> = 
     return kind === 'closed' ? 'CLOSED' : kind === 'open' ? 'OPEN' : 'HALF_OPEN';
   },
   budgets: (r) => r.handle.budgets.map((b) => ({ points: b.points, durationMs: b.durationMs })),
-  quotaRemaining: (r) => r.handle.pacer.snapshot().vendorLeft,
-  quotaLimit: (r) => r.handle.pacer.snapshot().vendorQuota,
+  // A cost-paced upstream reports its bucket's points; the others the requests left in the vendor's window.
+  quotaRemaining: (r) => {
+    const s = r.handle.pacer.snapshot();
+    return s.bucket ? s.bucket.available : s.vendorLeft;
+  },
+  quotaLimit: (r) => {
+    const s = r.handle.pacer.snapshot();
+    return s.bucket ? s.bucket.maximum : s.vendorQuota;
+  },
   waiting(r) {
     const w = r.handle.pacer.snapshot().waiting;
     return w.interactive + w.bulk;

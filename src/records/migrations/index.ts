@@ -7,6 +7,7 @@
 import { initial } from './0001_initial.js';
 import { orderClaims } from './0002_order_claims.js';
 import { erpExports } from './0003_erp_exports.js';
+import { orderMirror } from './0004_order_mirror.js';
 import { auditKeyId } from './0005_audit_key_id.js';
 import { socialDrafts } from './0006_social_drafts.js';
 import { whatsAppMessages } from './0007_whatsapp_messages.js';
@@ -17,6 +18,7 @@ export const RECORD_MIGRATIONS: ReadonlyArray<readonly [name: string, migration:
   ['0001_initial', initial],
   ['0002_order_claims', orderClaims],
   ['0003_erp_exports', erpExports],
+  ['0004_order_mirror', orderMirror],
   ['0005_audit_key_id', auditKeyId],
   ['0006_social_drafts', socialDrafts],
   ['0007_whatsapp_messages', whatsAppMessages],

@@ -1,0 +1,123 @@
+/**
+ * The 100,000-order backfill, killed and resumed (issue 14, acceptance 1
+ * and 3): a gateway process fills an empty mirror from the Shopify twin
+ * (run by this test process, so it outlives the gateway) through the bulk
+ * path; it is killed with SIGKILL mid-file; a new process on the same data
+ * directory resumes the same job from the last JSONL line committed — the
+ * same export, no order inserted twice — and ends SUCCEEDED with exactly the
+ * shop's orders and line items (counted over the NDJSON export), and the
+ * shop counted no THROTTLED.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { Sandbox } from '../../src/sandbox/createSandbox.js';
+import { startGatewayProcess, sandboxUpstreamEnv, type GatewayProcess } from '../support/processes.js';
+import { sandboxStats, startSandbox } from '../support/sandbox.js';
+
+const ORDERS = 100_000;
+
+let sandbox: Sandbox;
+let dataDir: string;
+const running: GatewayProcess[] = [];
+beforeAll(async () => {
+  sandbox = await startSandbox({ parts: 300, shopify: { orders: ORDERS, bulkStartDelayMs: 50 } });
+  dataDir = mkdtempSync(join(tmpdir(), 'crossdock-backfill-'));
+});
+afterAll(async () => {
+  await Promise.all(running.map((p) => p.stop(2_000)));
+  await sandbox?.close();
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+});
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function env(): Record<string, string> {
+  const o = sandbox.options.shopify;
+  return {
+    ...sandboxUpstreamEnv(sandbox),
+    SHOPIFY_STORE_URL: sandbox.shopify.url,
+    SHOPIFY_ACCESS_TOKEN: o.accessToken,
+    SHOPIFY_API_SECRET: o.apiSecret,
+    SHOPIFY_BUCKET_SIZE: String(o.bucketSize),
+    SHOPIFY_RESTORE_RATE: String(o.restoreRate),
+    SHOPIFY_MAX_QUERY_COST: String(o.maxQueryCost),
+    ORDER_MIRROR_POLL_MS: '200',
+  };
+}
+
+async function start(): Promise<GatewayProcess> {
+  const p = await startGatewayProcess({ dataDir, env: env() });
+  running.push(p);
+  return p;
+}
+
+type Job = { id: string; status: string; error: string | null; progress: { processed: number; created: number; updated: number; unchanged: number; failed: number; total: number | null } };
+const jobOf = async (gw: GatewayProcess, id: string): Promise<Job> =>
+  ((await gw.gql(`query($id: ID!) { syncJob(id: $id) { id status error progress { processed created updated unchanged failed total } } }`, { id })).body.data as { syncJob: Job }).syncJob;
+
+it('fills 100,000 orders by bulk, survives kill -9 mid-file and resumes without re-inserting one', async () => {
+  const first = await start();
+  const started = await first.gql(`mutation { refreshOrderMirror(input: { channel: SHOPIFY, mode: FULL }) { job { id status } alreadyRunning } }`);
+  const id = (started.body.data as { refreshOrderMirror: { job: { id: string } } }).refreshOrderMirror.job.id;
+
+  // Killed once a good part of the file is committed, well before its end.
+  const deadline = Date.now() + 90_000;
+  let before: Job;
+  for (;;) {
+    before = await jobOf(first, id);
+    if (before.progress.processed >= 20_000) break;
+    if (before.status !== 'RUNNING' && before.status !== 'QUEUED') throw new Error(`the backfill ended before the kill: ${JSON.stringify(before)}`);
+    if (Date.now() > deadline) throw new Error(`the backfill did not reach 20,000 orders: ${JSON.stringify(before)}`);
+    await sleep(100);
+  }
+  first.kill('SIGKILL');
+  expect((await first.exited).signal).toBe('SIGKILL');
+  expect(before.progress.processed).toBeLessThan(ORDERS);
+
+  const second = await start();
+  let after: Job;
+  for (;;) {
+    after = await jobOf(second, id);
+    if (['SUCCEEDED', 'FAILED', 'CANCELLED'].includes(after.status)) break;
+    if (Date.now() > deadline + 60_000) throw new Error(`the resumed backfill did not end: ${JSON.stringify(after)}`);
+    await sleep(200);
+  }
+  expect([after.status, after.error]).toEqual(['SUCCEEDED', null]);
+  // Every order created exactly once over both runs: none read twice (the resume read after the last line committed).
+  expect(after.progress).toMatchObject({ processed: ORDERS, created: ORDERS, updated: 0, unchanged: 0, failed: 0 });
+
+  const mirror = (await second.gql(`{ orderMirror(channel: SHOPIFY) { status count refreshing } }`)).body.data as { orderMirror: { status: string; count: number } };
+  expect(mirror.orderMirror).toMatchObject({ status: 'READY', count: ORDERS, refreshing: false });
+
+  // The same export both runs: the resume found it again rather than starting another.
+  const stats = (await sandboxStats(sandbox.shopify.url)) as unknown as { graphql: { throttled: number }; bulkOperations: { started: number } };
+  expect(stats.bulkOperations.started).toBe(1);
+  expect(stats.graphql.throttled).toBe(0);
+
+  // Every order and line item, counted over the export as it streams.
+  const truth = (await (await fetch(`${sandbox.shopify.url}/__sandbox/orders`)).json()) as { count: number; lineItems: number };
+  const res = await fetch(`${second.url}/export/orders?format=ndjson`, { headers: { 'x-api-key': second.key } });
+  expect(res.status).toBe(200);
+  let orders = 0;
+  let lines = 0;
+  const ids = new Set<string>();
+  let rest = '';
+  const decoder = new TextDecoder();
+  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+    rest += decoder.decode(chunk, { stream: true });
+    let nl: number;
+    while ((nl = rest.indexOf('\n')) >= 0) {
+      const record = JSON.parse(rest.slice(0, nl)) as { id: string; line_items: unknown[] };
+      rest = rest.slice(nl + 1);
+      orders++;
+      lines += record.line_items.length;
+      ids.add(record.id);
+    }
+  }
+  expect(truth.count).toBe(ORDERS);
+  expect(orders).toBe(ORDERS);
+  expect(ids.size).toBe(ORDERS);
+  expect(lines).toBe(truth.lineItems);
+}, 240_000);
