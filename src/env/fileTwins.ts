@@ -6,18 +6,20 @@
  * it is never logged (config errors name variables, never values).
  *
  * Secret variables are those whose names end in `_TOKEN`, `_SECRET`, `_KEY` or
- * `_PASSWORD`, and the URLs that may carry credentials (`DATABASE_URL`,
- * `REDIS_URL`). `CROSSDOCK_API_KEYS_FILE` is not a twin: it is the keys file,
+ * `_PASSWORD`, the URLs that may carry credentials (`DATABASE_URL`,
+ * `REDIS_URL`), and the ERP's `.ionapi` secrets, named after the file's
+ * fields (`cs` the client secret, `saak`/`sask` the service account's keys:
+ * Infor's "ION API Gateway" credentials file) rather than by the rule. `CROSSDOCK_API_KEYS_FILE` is not a twin: it is the keys file,
  * JSON records of their own (auth/keysFile.ts).
  */
 import { readFileSync } from 'node:fs';
 
 const SECRET_NAME = /_(TOKEN|SECRET|KEY|PASSWORD)$/;
-const SECRET_URLS = new Set(['DATABASE_URL', 'REDIS_URL']);
+const SECRET_NAMES = new Set(['DATABASE_URL', 'REDIS_URL', 'ION_CS', 'ION_SAAK', 'ION_SASK']);
 
 /** Whether `name` is a secret variable that accepts a `_FILE` twin. */
 export function hasFileTwin(name: string): boolean {
-  return SECRET_NAME.test(name) || SECRET_URLS.has(name);
+  return SECRET_NAME.test(name) || SECRET_NAMES.has(name);
 }
 
 /**

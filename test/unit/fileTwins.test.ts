@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
-import { hasFileTwin } from '../../src/env/fileTwins.js';
+import { hasFileTwin, resolveFileTwins } from '../../src/env/fileTwins.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'crossdock-secrets-'));
 function secretFile(name: string, value: string): string {
@@ -19,6 +19,32 @@ describe('NAME_FILE twins', () => {
       expect(hasFileTwin(name), name).toBe(true);
     }
     for (const name of ['CROSSDOCK_API_KEYS', 'FINDITPARTS_BASE_URL', 'PORT', 'LOG_LEVEL']) expect(hasFileTwin(name), name).toBe(false);
+  });
+
+  it("covers the ERP's secrets too, whose .ionapi names say nothing of secrets (cs, saak, sask)", () => {
+    for (const name of ['ION_CS', 'ION_SAAK', 'ION_SASK', 'SHOPIFY_ACCESS_TOKEN', 'SHOPIFY_API_SECRET', 'WHATSAPP_ACCESS_TOKEN', 'WHATSAPP_APP_SECRET', 'WHATSAPP_VERIFY_TOKEN']) {
+      expect(hasFileTwin(name), name).toBe(true);
+    }
+    for (const name of ['ION_TI', 'ION_CI', 'ION_IU', 'ION_PU']) expect(hasFileTwin(name), name).toBe(false);
+    const config = loadConfig({
+      CROSSDOCK_API_KEYS: 'ops:admin:ops-key-0123456789abcdef',
+      ION_TI: 'TENANT',
+      ION_CN: 'crossdock',
+      ION_CI: 'TENANT~client',
+      ION_CS_FILE: secretFile('ion-cs', 'client-secret-from-a-file'),
+      ION_IU: 'http://127.0.0.1:3/TENANT',
+      ION_PU: 'http://127.0.0.1:3/TENANT/as/',
+      ION_OT: 'token.oauth2',
+      ION_OR: 'revoke_token.oauth2',
+      ION_SAAK_FILE: secretFile('ion-saak', 'TENANT#service-account'),
+      ION_SASK_FILE: secretFile('ion-sask', 'service-account-secret'),
+    });
+    const ion = config.connectors.find((c) => c.name === 'ion');
+    expect(ion?.plan.kind).toBe('configured');
+    // Configured only because cs, saak and sask came from their files (without them ION is off, naming the
+    // missing field); read trimmed, where the variables would have put them.
+    const read = resolveFileTwins({ ION_SASK_FILE: secretFile('ion-sask-2', 'service-account-secret') }, ['ION_SASK']);
+    expect(read).toEqual({ env: { ION_SASK: 'service-account-secret' }, problems: [] });
   });
 
   it('a secret read from its _FILE twin works as the variable does (trimmed)', () => {
