@@ -74,7 +74,7 @@ async function once(parts: number): Promise<Sample> {
   const child = spawnNode({
     script: 'src/sandbox/main.ts',
     label: `sandbox (${parts} parts)`,
-    env: { SANDBOX_PARTS: String(parts), SANDBOX_HOST: '127.0.0.1', SANDBOX_FINDITPARTS_PORT: '0', SANDBOX_BIGCOMMERCE_PORT: '0', SANDBOX_ION_PORT: '0', SANDBOX_SHOPIFY_PORT: '0', SANDBOX_WHATSAPP_PORT: '0' },
+    env: { SANDBOX_PARTS: String(parts), SANDBOX_HOST: '127.0.0.1', SANDBOX_FINDITPARTS_PORT: '0', SANDBOX_BIGCOMMERCE_PORT: '0', SANDBOX_ION_PORT: '0', SANDBOX_SHOPIFY_PORT: '0', SANDBOX_TIKTOK_PORT: '0', SANDBOX_WHATSAPP_PORT: '0' },
   });
   try {
     const m = await child.waitFor(/ready in (\d+) ms[\s\S]*FinditParts Reseller API\s+(\S+)[\s\S]*BigCommerce Management API\s+(\S+)[\s\S]*Shopify Admin GraphQL\s+(\S+)/, 60_000);

@@ -32,7 +32,7 @@ export async function startSandbox(label: string, env: Record<string, string>): 
   const child = spawnNode({
     script: 'src/sandbox/main.ts',
     label,
-    env: { SANDBOX_HOST: '127.0.0.1', SANDBOX_FINDITPARTS_PORT: '0', SANDBOX_BIGCOMMERCE_PORT: '0', SANDBOX_ION_PORT: '0', SANDBOX_SHOPIFY_PORT: '0', SANDBOX_WHATSAPP_PORT: '0', ...env },
+    env: { SANDBOX_HOST: '127.0.0.1', SANDBOX_FINDITPARTS_PORT: '0', SANDBOX_BIGCOMMERCE_PORT: '0', SANDBOX_ION_PORT: '0', SANDBOX_SHOPIFY_PORT: '0', SANDBOX_TIKTOK_PORT: '0', SANDBOX_WHATSAPP_PORT: '0', ...env },
   });
   const m = await child.waitFor(/FinditParts Reseller API\s+(\S+)[\s\S]*BigCommerce Management API\s+(\S+)/, 60_000);
   const fipBase = m[1] as string;
@@ -106,6 +106,7 @@ export async function startGateway(label: string, dataDir: string, env: Record<s
       SANDBOX_BIGCOMMERCE_PORT: '0',
       SANDBOX_ION_PORT: '0',
       SANDBOX_SHOPIFY_PORT: '0',
+      SANDBOX_TIKTOK_PORT: '0',
       SANDBOX_WHATSAPP_PORT: '0',
       ION_API_FILE: '',
       WHATSAPP_PHONE_NUMBER_ID: '',

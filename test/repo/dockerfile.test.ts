@@ -110,6 +110,7 @@ describe('the Dockerfile, replayed', () => {
       SANDBOX_BIGCOMMERCE_PORT: String(bcPort),
       SANDBOX_ION_PORT: '0',
       SANDBOX_SHOPIFY_PORT: '0',
+      SANDBOX_TIKTOK_PORT: '0',
       SANDBOX_WHATSAPP_PORT: '0',
       SANDBOX_PARTS: '200',
     });

@@ -165,7 +165,7 @@ describe('npm run sandbox', () => {
     const root = fileURLToPath(new URL('../../', import.meta.url));
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/sandbox/main.ts'], {
       cwd: root,
-      env: { ...process.env, SANDBOX_HOST: '127.0.0.1', SANDBOX_FINDITPARTS_PORT: '0', SANDBOX_BIGCOMMERCE_PORT: '0', SANDBOX_ION_PORT: '0', SANDBOX_SHOPIFY_PORT: '0', SANDBOX_SHOPIFY_ORDERS: '1000' },
+      env: { ...process.env, SANDBOX_HOST: '127.0.0.1', SANDBOX_FINDITPARTS_PORT: '0', SANDBOX_BIGCOMMERCE_PORT: '0', SANDBOX_ION_PORT: '0', SANDBOX_SHOPIFY_PORT: '0', SANDBOX_TIKTOK_PORT: '0', SANDBOX_WHATSAPP_PORT: '0', SANDBOX_SHOPIFY_ORDERS: '1000' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
