@@ -100,6 +100,30 @@ function newestById(orders: readonly ChannelOrder[]): ChannelOrder[] {
 
 const count = (n: unknown) => Number(n ?? 0);
 
+/** The orders of a filter (every condition on mirror_orders' own columns, the SKU through its lines' index). */
+export function filteredOrders(db: On, filter: MirrorOrderFilter) {
+  let q = db.selectFrom('mirror_orders').where('channel', '=', filter.channel);
+  if (filter.status?.length) q = q.where('status', 'in', [...filter.status]);
+  if (filter.financialStatus?.length) q = q.where('financial_status', 'in', [...filter.financialStatus]);
+  if (filter.fulfillmentStatus?.length) q = q.where('fulfillment_status', 'in', [...filter.fulfillmentStatus]);
+  if (filter.createdFrom) q = q.where('created_at', '>=', filter.createdFrom);
+  if (filter.createdTo) q = q.where('created_at', '<', filter.createdTo);
+  if (filter.updatedFrom) q = q.where('updated_at', '>=', filter.updatedFrom);
+  if (filter.updatedTo) q = q.where('updated_at', '<', filter.updatedTo);
+  if (filter.customerEmail) q = q.where('customer_email', '=', filter.customerEmail.toLowerCase());
+  if (filter.sku) {
+    const sku = filter.sku;
+    q = q.where('id', 'in', (eb) => eb.selectFrom('mirror_order_lines').select('order_id').where('channel', '=', filter.channel).where('sku', '=', sku));
+  }
+  return q;
+}
+
+/** The exact count of a narrowed filter (`totalCount`); an unfiltered count is the state row's instead. */
+export function countStatement(db: On, filter: MirrorOrderFilter) {
+  return filteredOrders(db, filter).select((eb) => eb.fn.countAll().as('n'));
+}
+
+
 export function createSqlMirrorStore(records: RecordDatabase, clock: () => number = Date.now): MirrorStore {
   const { db } = records;
   const now = () => new Date(clock()).toISOString();
@@ -236,23 +260,6 @@ export function createSqlMirrorStore(records: RecordDatabase, clock: () => numbe
       .execute();
   }
 
-  function filtered(filter: MirrorOrderFilter) {
-    let q = db.selectFrom('mirror_orders').where('channel', '=', filter.channel);
-    if (filter.status?.length) q = q.where('status', 'in', [...filter.status]);
-    if (filter.financialStatus?.length) q = q.where('financial_status', 'in', [...filter.financialStatus]);
-    if (filter.fulfillmentStatus?.length) q = q.where('fulfillment_status', 'in', [...filter.fulfillmentStatus]);
-    if (filter.createdFrom) q = q.where('created_at', '>=', filter.createdFrom);
-    if (filter.createdTo) q = q.where('created_at', '<', filter.createdTo);
-    if (filter.updatedFrom) q = q.where('updated_at', '>=', filter.updatedFrom);
-    if (filter.updatedTo) q = q.where('updated_at', '<', filter.updatedTo);
-    if (filter.customerEmail) q = q.where('customer_email', '=', filter.customerEmail.toLowerCase());
-    if (filter.sku) {
-      const sku = filter.sku;
-      q = q.where('id', 'in', (eb) => eb.selectFrom('mirror_order_lines').select('order_id').where('channel', '=', filter.channel).where('sku', '=', sku));
-    }
-    return q;
-  }
-
   async function lines(channel: MirrorChannel, orderIds: readonly string[]): Promise<Map<string, ChannelOrderLine[]>> {
     const out = new Map<string, ChannelOrderLine[]>(orderIds.map((id) => [id, []]));
     for (const ids of chunks([...new Set(orderIds)], IDS_PER_STATEMENT)) {
@@ -321,7 +328,7 @@ export function createSqlMirrorStore(records: RecordDatabase, clock: () => numbe
     },
     lines,
     async list(filter, after, first) {
-      let q = filtered(filter);
+      let q = filteredOrders(db, filter);
       if (after) {
         const { createdAt, id } = after;
         q = q.where((eb) => eb.or([eb('created_at', '>', createdAt), eb.and([eb('created_at', '=', createdAt), eb('id', '>', id)])]));
@@ -335,9 +342,7 @@ export function createSqlMirrorStore(records: RecordDatabase, clock: () => numbe
         const state = await db.selectFrom('mirror_state').select('order_count').where('channel', '=', channel).executeTakeFirst();
         return count(state?.order_count);
       }
-      const row = await filtered(filter)
-        .select((eb) => eb.fn.countAll().as('n'))
-        .executeTakeFirst();
+      const row = await countStatement(db, filter).executeTakeFirst();
       return count(row?.n);
     },
     async state(channel) {
