@@ -17,7 +17,8 @@ import type { RecordDatabase } from '../records/recordDatabase.js';
 import type { MirrorOrdersTable, RecordTables } from '../records/tables.js';
 import type { SyncCounters } from '../jobs/types.js';
 import { ZERO_COUNTERS } from '../jobs/types.js';
-import type { BackfillRecord, BatchOutcome, EventOutcome, MirrorBatch, MirroredOrderHead, MirrorOrderFilter, MirrorStateRecord, MirrorStore, PendingEvent } from './mirrorStore.js';
+import type { MirrorRecordLine, StoredMirrorRecord } from './mirrorRecords.js';
+import type { BackfillRecord, BatchOutcome, EventOutcome, MirrorBatch, MirroredOrderHead, MirrorOrderFilter, MirrorPosition, MirrorStateRecord, MirrorStore, PendingEvent } from './mirrorStore.js';
 
 type On = Kysely<RecordTables>;
 type OrderRow = Selectable<MirrorOrdersTable>;
@@ -99,6 +100,30 @@ function newestById(orders: readonly ChannelOrder[]): ChannelOrder[] {
 }
 
 const count = (n: unknown) => Number(n ?? 0);
+
+/** What a bulk record needs of an order's row (not the channel, the mirroring time or the line count). */
+const RECORD_COLUMNS = [
+  'id',
+  'number',
+  'name',
+  'created_at',
+  'updated_at',
+  'closed_at',
+  'cancelled_at',
+  'status',
+  'financial_status',
+  'fulfillment_status',
+  'currency',
+  'subtotal',
+  'total',
+  'customer_id',
+  'customer_email',
+  'customer_first_name',
+  'customer_last_name',
+  'shipping_address',
+  'billing_address',
+  'item_count',
+] as const;
 
 /** The orders of a filter (every condition on mirror_orders' own columns, the SKU through its lines' index). */
 export function filteredOrders(db: On, filter: MirrorOrderFilter) {
@@ -260,6 +285,14 @@ export function createSqlMirrorStore(records: RecordDatabase, clock: () => numbe
       .execute();
   }
 
+  /** A filter's orders after a position in the listing order (created, then id): a keyset range of the listing's index. */
+  function listed(filter: MirrorOrderFilter, after: MirrorPosition | null) {
+    const q = filteredOrders(db, filter);
+    if (!after) return q;
+    const { createdAt, id } = after;
+    return q.where((eb) => eb.or([eb('created_at', '>', createdAt), eb.and([eb('created_at', '=', createdAt), eb('id', '>', id)])]));
+  }
+
   async function lines(channel: MirrorChannel, orderIds: readonly string[]): Promise<Map<string, ChannelOrderLine[]>> {
     const out = new Map<string, ChannelOrderLine[]>(orderIds.map((id) => [id, []]));
     for (const ids of chunks([...new Set(orderIds)], IDS_PER_STATEMENT)) {
@@ -328,13 +361,61 @@ export function createSqlMirrorStore(records: RecordDatabase, clock: () => numbe
     },
     lines,
     async list(filter, after, first) {
-      let q = filteredOrders(db, filter);
-      if (after) {
-        const { createdAt, id } = after;
-        q = q.where((eb) => eb.or([eb('created_at', '>', createdAt), eb.and([eb('created_at', '=', createdAt), eb('id', '>', id)])]));
-      }
-      const rows = await q.selectAll().orderBy('created_at').orderBy('id').limit(first + 1).execute();
+      const rows = await listed(filter, after).selectAll().orderBy('created_at').orderBy('id').limit(first + 1).execute();
       return { orders: rows.slice(0, first).map(headOf), hasNext: rows.length > first };
+    },
+    async recordPage(filter, after, first) {
+      const rows = await listed(filter, after)
+        .select(RECORD_COLUMNS)
+        .orderBy('created_at')
+        .orderBy('id')
+        .limit(first + 1)
+        .execute();
+      const page = rows.slice(0, first);
+      const byOrder = new Map<string, Array<MirrorRecordLine & { position: number }>>();
+      for (const ids of chunks(page.map((r) => r.id), IDS_PER_STATEMENT)) {
+        // In no particular order: sorting by position here took a temporary B-tree per page; each order's few lines are sorted below.
+        const lineRows = await db
+          .selectFrom('mirror_order_lines')
+          .select(['order_id', 'line_id', 'position', 'sku', 'name', 'quantity', 'unit_price'])
+          .where('channel', '=', filter.channel)
+          .where('order_id', 'in', ids)
+          .execute();
+        for (const l of lineRows) {
+          const line = { id: l.line_id, sku: l.sku, name: l.name, quantity: Number(l.quantity), unit_price: l.unit_price, position: Number(l.position) };
+          const kept = byOrder.get(l.order_id);
+          if (kept) kept.push(line);
+          else byOrder.set(l.order_id, [line]);
+        }
+      }
+      const records = page.map((r): StoredMirrorRecord => {
+        const kept = byOrder.get(r.id) ?? [];
+        if (kept.length > 1) kept.sort((a, b) => a.position - b.position);
+        const name = [r.customer_first_name, r.customer_last_name].filter(Boolean).join(' ');
+        return {
+          id: r.id,
+          order_number: r.number,
+          name: r.name,
+          created_at: r.created_at,
+          updated_at: r.updated_at,
+          closed_at: r.closed_at,
+          cancelled_at: r.cancelled_at,
+          status: r.status,
+          financial_status: r.financial_status,
+          fulfillment_status: r.fulfillment_status,
+          currency: r.currency,
+          subtotal: r.subtotal,
+          total: r.total,
+          customer_id: r.customer_id,
+          customer_email: r.customer_email,
+          customer_name: name || null,
+          shipping_address: r.shipping_address,
+          billing_address: r.billing_address,
+          item_count: Number(r.item_count),
+          line_items: kept.map((l) => ({ id: l.id, sku: l.sku, name: l.name, quantity: l.quantity, unit_price: l.unit_price })),
+        };
+      });
+      return { records, hasNext: rows.length > first };
     },
     async count(filter) {
       const { channel, ...narrowing } = filter;
