@@ -24,6 +24,9 @@ import { mirrorFilterFromQuery } from './mirrorHttp.js';
 
 export const ORDER_EXPORT_PATH = '/export/orders';
 
+/** Chunks (pages of orders, about a megabyte of NDJSON each) read ahead of the socket: memory stays a page or two. */
+const PAGE_BUFFER = 1;
+
 /** The CSV columns, in order (the record's own names). */
 export const ORDER_CSV_COLUMNS = [
   'id',
@@ -103,7 +106,8 @@ export function registerOrderExport(app: FastifyInstance, options: { services: S
     reply.header('cache-control', 'no-store').header('content-disposition', `attachment; filename="orders-${filter.channel.toLowerCase()}-${stamp}.${format}"`);
     if (format === 'ndjson') {
       // One stream chunk per page read (a thousand orders, about a megabyte): per order, a chunk costs more than its JSON.
-      // Readable.from reads the next page only when the socket has taken the last (backpressure).
+      // Readable.from reads the next page only when the socket has taken the last (backpressure); its default of
+      // 16 chunks buffered would hold 16 pages (PAGE_BUFFER).
       async function* lines() {
         for await (const page of pages) {
           let chunk = '';
@@ -111,7 +115,7 @@ export function registerOrderExport(app: FastifyInstance, options: { services: S
           yield chunk;
         }
       }
-      return reply.header('content-type', 'application/x-ndjson; charset=utf-8').send(Readable.from(lines()));
+      return reply.header('content-type', 'application/x-ndjson; charset=utf-8').send(Readable.from(lines(), { highWaterMark: PAGE_BUFFER }));
     }
     // csv-stringify's synchronous form over a page of rows at a time (the quoting is the library's, memory stays one
     // page; row by row through its stream was 2.5 times slower), the rows as arrays in the header's column order.
@@ -120,7 +124,7 @@ export function registerOrderExport(app: FastifyInstance, options: { services: S
       yield stringify([[...ORDER_CSV_COLUMNS]], options);
       for await (const page of pages) yield stringify(page.map(csvRow), options);
     }
-    const csv = Readable.from(csvChunks());
+    const csv = Readable.from(csvChunks(), { highWaterMark: PAGE_BUFFER });
     return reply.header('content-type', 'text/csv; charset=utf-8').send(csv);
   });
 }

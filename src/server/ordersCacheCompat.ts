@@ -56,7 +56,8 @@ async function* cachedObject(services: Services, state: MirrorState, extra: Reco
   const head = { last_updated: state.lastRefreshedAt, record_count: state.count, ...extra };
   yield `${JSON.stringify(head).slice(0, -1)},"data":[`;
   let first = true;
-  // A page of orders a chunk (one stream chunk per order costs more than the order's JSON), each written as
+  // A page of orders a chunk (one stream chunk per order costs more than the order's JSON; the route reads one
+  // chunk ahead of the socket, highWaterMark 1, so memory stays a page or two), each written as
   // JSON.stringify would with the stored addresses spliced in (mirrorRecords.ts).
   for await (const page of storedMirrorRecordPages(services.mirror.store, { channel: CHANNEL })) {
     let chunk = '';
@@ -124,7 +125,7 @@ export function registerOrdersCacheCompat(app: FastifyInstance, options: { servi
     return reply
       .header('content-type', 'application/json; charset=utf-8')
       .header('cache-control', 'no-store')
-      .send(Readable.from(cachedObject(services, state, started ? { refresh: refreshWord(started) } : {})));
+      .send(Readable.from(cachedObject(services, state, started ? { refresh: refreshWord(started) } : {}), { highWaterMark: 1 }));
   });
 
   /** `cached` now; `updated` (or `error`) when the refresh started ends; then `done`. */
