@@ -143,6 +143,18 @@ export function filteredOrders(db: On, filter: MirrorOrderFilter) {
   return q;
 }
 
+/** A filter's orders after a position in the listing order (created, then id): a keyset range of the listing's index. */
+export function listedOrders(db: On, filter: MirrorOrderFilter, after: MirrorPosition | null) {
+  const q = filteredOrders(db, filter);
+  if (!after) return q;
+  const { createdAt, id } = after;
+  // `created_at >= ?` on its own, beside the tie-break: with the values bound, SQLite cannot see that both
+  // branches of `created_at > ? OR (created_at = ? AND id > ?)` bound the same column, and walked the index from
+  // the channel's first order to the cursor on every page (https://www.sqlite.org/optoverview.html, "WHERE clause
+  // analysis": an index range is bounded by AND-connected terms). PostgreSQL takes the same term as its range.
+  return q.where('created_at', '>=', createdAt).where((eb) => eb.or([eb('created_at', '>', createdAt), eb('id', '>', id)]));
+}
+
 /** The exact count of a narrowed filter (`totalCount`); an unfiltered count is the state row's instead. */
 export function countStatement(db: On, filter: MirrorOrderFilter) {
   return filteredOrders(db, filter).select((eb) => eb.fn.countAll().as('n'));
@@ -285,14 +297,6 @@ export function createSqlMirrorStore(records: RecordDatabase, clock: () => numbe
       .execute();
   }
 
-  /** A filter's orders after a position in the listing order (created, then id): a keyset range of the listing's index. */
-  function listed(filter: MirrorOrderFilter, after: MirrorPosition | null) {
-    const q = filteredOrders(db, filter);
-    if (!after) return q;
-    const { createdAt, id } = after;
-    return q.where((eb) => eb.or([eb('created_at', '>', createdAt), eb.and([eb('created_at', '=', createdAt), eb('id', '>', id)])]));
-  }
-
   async function lines(channel: MirrorChannel, orderIds: readonly string[]): Promise<Map<string, ChannelOrderLine[]>> {
     const out = new Map<string, ChannelOrderLine[]>(orderIds.map((id) => [id, []]));
     for (const ids of chunks([...new Set(orderIds)], IDS_PER_STATEMENT)) {
@@ -361,11 +365,11 @@ export function createSqlMirrorStore(records: RecordDatabase, clock: () => numbe
     },
     lines,
     async list(filter, after, first) {
-      const rows = await listed(filter, after).selectAll().orderBy('created_at').orderBy('id').limit(first + 1).execute();
+      const rows = await listedOrders(db, filter, after).selectAll().orderBy('created_at').orderBy('id').limit(first + 1).execute();
       return { orders: rows.slice(0, first).map(headOf), hasNext: rows.length > first };
     },
     async recordPage(filter, after, first) {
-      const rows = await listed(filter, after)
+      const rows = await listedOrders(db, filter, after)
         .select(RECORD_COLUMNS)
         .orderBy('created_at')
         .orderBy('id')

@@ -15,7 +15,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { CompiledQuery } from 'kysely';
 import type { MirrorOrderFilter } from '../../src/mirror/mirrorStore.js';
-import { countStatement, filteredOrders } from '../../src/mirror/sqlMirrorStore.js';
+import { countStatement, filteredOrders, listedOrders } from '../../src/mirror/sqlMirrorStore.js';
 import { recordEngines } from '../support/recordEngines.js';
 
 const engines = recordEngines();
@@ -52,6 +52,21 @@ describe('the mirror’s filtered counts on SQLite', () => {
     await records.close();
     const plan = await planOf(query);
     expect(plan).toMatch(/SEARCH mirror_orders USING INDEX \w+ \(channel=\? AND financial_status=\? AND status=\? AND created_at>\?\)/);
+    expect(plan).not.toMatch(/TEMP B-TREE/);
+  });
+
+  it.each<[string, MirrorOrderFilter]>([
+    ['the whole channel (the export, the drop-in, the first page’s next pages)', { channel: 'SHOPIFY' }],
+    ['a financial status and a status', { channel: 'SHOPIFY', financialStatus: ['PAID'], status: ['OPEN'] }],
+  ])('continues a listing of %s from its cursor as an index range, not from the start of the channel', async (_name, filter) => {
+    // With the position's values bound as parameters, as every statement runs: SQLite cannot see that the two
+    // branches of `created_at > ? OR (created_at = ? AND id > ?)` bound the same column, and scanned every
+    // order before the cursor (each page of the export cost more than the one before).
+    const records = await engines.fresh('sqlite');
+    const query = listedOrders(records.db, filter, { createdAt: since, id: 'gid://shopify/Order/1' }).selectAll().orderBy('created_at').orderBy('id').limit(1001).compile();
+    await records.close();
+    const plan = await planOf(query);
+    expect(plan, `the plan: ${plan}`).toMatch(/SEARCH mirror_orders USING INDEX \w+ \(channel=\?( AND \w+=\?)* AND \(?created_at/);
     expect(plan).not.toMatch(/TEMP B-TREE/);
   });
 });
