@@ -24,8 +24,10 @@ import { mirrorFilterFromQuery } from './mirrorHttp.js';
 
 export const ORDER_EXPORT_PATH = '/export/orders';
 
-/** Chunks (pages of orders, about a megabyte of NDJSON each) read ahead of the socket: memory stays a page or two. */
+/** Chunks read ahead of the socket: memory stays a page of orders and a chunk or two. */
 const PAGE_BUFFER = 1;
+/** Orders a chunk of NDJSON. */
+const CHUNK_ORDERS = 250;
 
 /** The CSV columns, in order (the record's own names). */
 export const ORDER_CSV_COLUMNS = [
@@ -105,14 +107,19 @@ export function registerOrderExport(app: FastifyInstance, options: { services: S
     const stamp = new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-');
     reply.header('cache-control', 'no-store').header('content-disposition', `attachment; filename="orders-${filter.channel.toLowerCase()}-${stamp}.${format}"`);
     if (format === 'ndjson') {
-      // One stream chunk per page read (a thousand orders, about a megabyte): per order, a chunk costs more than its JSON.
-      // Readable.from reads the next page only when the socket has taken the last (backpressure); its default of
-      // 16 chunks buffered would hold 16 pages (PAGE_BUFFER).
+      // A few hundred orders a chunk (CHUNK_ORDERS, about 300 KB): per order, a chunk costs more than its JSON, and a
+      // chunk of a whole page held a megabyte string and its buffer at once. Readable.from asks for the next chunk
+      // only when the socket has taken the last (backpressure); its default of 16 chunks buffered is PAGE_BUFFER here.
       async function* lines() {
         for await (const page of pages) {
           let chunk = '';
-          for (const r of page) chunk += `${mirrorRecordJson(r)}\n`;
-          yield chunk;
+          for (let i = 0; i < page.length; i++) {
+            chunk += `${mirrorRecordJson(page[i] as StoredMirrorRecord)}\n`;
+            if ((i + 1) % CHUNK_ORDERS === 0 || i === page.length - 1) {
+              yield chunk;
+              chunk = '';
+            }
+          }
         }
       }
       return reply.header('content-type', 'application/x-ndjson; charset=utf-8').send(Readable.from(lines(), { highWaterMark: PAGE_BUFFER }));
