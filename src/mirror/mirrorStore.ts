@@ -14,6 +14,7 @@
 import type { ChannelOrder, ChannelOrderLine, ChannelOrderStatus, MirrorChannel } from '../domain/channelOrders.js';
 import type { OrderEvent } from '../domain/ports.js';
 import type { SyncCounters } from '../jobs/types.js';
+import type { StoredMirrorRecord } from './mirrorRecords.js';
 
 export interface MirrorOrderFilter {
   channel: MirrorChannel;
@@ -98,6 +99,8 @@ export interface MirrorStore {
   lines(channel: MirrorChannel, orderIds: readonly string[]): Promise<Map<string, ChannelOrderLine[]>>;
   /** Oldest first (created_at, then id); `first + 1` are read to know whether there are more. */
   list(filter: MirrorOrderFilter, after: MirrorPosition | null, first: number): Promise<{ orders: MirroredOrderHead[]; hasNext: boolean }>;
+  /** The same listing as the bulk routes' records, with their lines, the addresses as stored (mirrorRecords.ts). */
+  recordPage(filter: MirrorOrderFilter, after: MirrorPosition | null, first: number): Promise<{ records: StoredMirrorRecord[]; hasNext: boolean }>;
   count(filter: MirrorOrderFilter): Promise<number>;
   state(channel: MirrorChannel): Promise<MirrorStateRecord>;
   patchState(channel: MirrorChannel, patch: Partial<Omit<MirrorStateRecord, 'channel'>>): Promise<MirrorStateRecord>;

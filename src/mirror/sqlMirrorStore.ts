@@ -17,7 +17,8 @@ import type { RecordDatabase } from '../records/recordDatabase.js';
 import type { MirrorOrdersTable, RecordTables } from '../records/tables.js';
 import type { SyncCounters } from '../jobs/types.js';
 import { ZERO_COUNTERS } from '../jobs/types.js';
-import type { BackfillRecord, BatchOutcome, EventOutcome, MirrorBatch, MirroredOrderHead, MirrorOrderFilter, MirrorStateRecord, MirrorStore, PendingEvent } from './mirrorStore.js';
+import type { MirrorRecordLine, StoredMirrorRecord } from './mirrorRecords.js';
+import type { BackfillRecord, BatchOutcome, EventOutcome, MirrorBatch, MirroredOrderHead, MirrorOrderFilter, MirrorPosition, MirrorStateRecord, MirrorStore, PendingEvent } from './mirrorStore.js';
 
 type On = Kysely<RecordTables>;
 type OrderRow = Selectable<MirrorOrdersTable>;
@@ -99,6 +100,66 @@ function newestById(orders: readonly ChannelOrder[]): ChannelOrder[] {
 }
 
 const count = (n: unknown) => Number(n ?? 0);
+
+/** What a bulk record needs of an order's row (not the channel, the mirroring time or the line count). */
+const RECORD_COLUMNS = [
+  'id',
+  'number',
+  'name',
+  'created_at',
+  'updated_at',
+  'closed_at',
+  'cancelled_at',
+  'status',
+  'financial_status',
+  'fulfillment_status',
+  'currency',
+  'subtotal',
+  'total',
+  'customer_id',
+  'customer_email',
+  'customer_first_name',
+  'customer_last_name',
+  'shipping_address',
+  'billing_address',
+  'item_count',
+] as const;
+
+/** The orders of a filter (every condition on mirror_orders' own columns, the SKU through its lines' index). */
+export function filteredOrders(db: On, filter: MirrorOrderFilter) {
+  let q = db.selectFrom('mirror_orders').where('channel', '=', filter.channel);
+  if (filter.status?.length) q = q.where('status', 'in', [...filter.status]);
+  if (filter.financialStatus?.length) q = q.where('financial_status', 'in', [...filter.financialStatus]);
+  if (filter.fulfillmentStatus?.length) q = q.where('fulfillment_status', 'in', [...filter.fulfillmentStatus]);
+  if (filter.createdFrom) q = q.where('created_at', '>=', filter.createdFrom);
+  if (filter.createdTo) q = q.where('created_at', '<', filter.createdTo);
+  if (filter.updatedFrom) q = q.where('updated_at', '>=', filter.updatedFrom);
+  if (filter.updatedTo) q = q.where('updated_at', '<', filter.updatedTo);
+  if (filter.customerEmail) q = q.where('customer_email', '=', filter.customerEmail.toLowerCase());
+  if (filter.sku) {
+    const sku = filter.sku;
+    q = q.where('id', 'in', (eb) => eb.selectFrom('mirror_order_lines').select('order_id').where('channel', '=', filter.channel).where('sku', '=', sku));
+  }
+  return q;
+}
+
+/** A filter's orders after a position in the listing order (created, then id): a keyset range of the listing's index. */
+export function listedOrders(db: On, filter: MirrorOrderFilter, after: MirrorPosition | null) {
+  const q = filteredOrders(db, filter);
+  if (!after) return q;
+  const { createdAt, id } = after;
+  // `created_at >= ?` on its own, beside the tie-break: with the values bound, SQLite cannot see that both
+  // branches of `created_at > ? OR (created_at = ? AND id > ?)` bound the same column, and walked the index from
+  // the channel's first order to the cursor on every page (https://www.sqlite.org/optoverview.html, "WHERE clause
+  // analysis": an index range is bounded by AND-connected terms). PostgreSQL takes the same term as its range.
+  return q.where('created_at', '>=', createdAt).where((eb) => eb.or([eb('created_at', '>', createdAt), eb('id', '>', id)]));
+}
+
+/** The exact count of a narrowed filter (`totalCount`); an unfiltered count is the state row's instead. */
+export function countStatement(db: On, filter: MirrorOrderFilter) {
+  return filteredOrders(db, filter).select((eb) => eb.fn.countAll().as('n'));
+}
+
 
 export function createSqlMirrorStore(records: RecordDatabase, clock: () => number = Date.now): MirrorStore {
   const { db } = records;
@@ -236,23 +297,6 @@ export function createSqlMirrorStore(records: RecordDatabase, clock: () => numbe
       .execute();
   }
 
-  function filtered(filter: MirrorOrderFilter) {
-    let q = db.selectFrom('mirror_orders').where('channel', '=', filter.channel);
-    if (filter.status?.length) q = q.where('status', 'in', [...filter.status]);
-    if (filter.financialStatus?.length) q = q.where('financial_status', 'in', [...filter.financialStatus]);
-    if (filter.fulfillmentStatus?.length) q = q.where('fulfillment_status', 'in', [...filter.fulfillmentStatus]);
-    if (filter.createdFrom) q = q.where('created_at', '>=', filter.createdFrom);
-    if (filter.createdTo) q = q.where('created_at', '<', filter.createdTo);
-    if (filter.updatedFrom) q = q.where('updated_at', '>=', filter.updatedFrom);
-    if (filter.updatedTo) q = q.where('updated_at', '<', filter.updatedTo);
-    if (filter.customerEmail) q = q.where('customer_email', '=', filter.customerEmail.toLowerCase());
-    if (filter.sku) {
-      const sku = filter.sku;
-      q = q.where('id', 'in', (eb) => eb.selectFrom('mirror_order_lines').select('order_id').where('channel', '=', filter.channel).where('sku', '=', sku));
-    }
-    return q;
-  }
-
   async function lines(channel: MirrorChannel, orderIds: readonly string[]): Promise<Map<string, ChannelOrderLine[]>> {
     const out = new Map<string, ChannelOrderLine[]>(orderIds.map((id) => [id, []]));
     for (const ids of chunks([...new Set(orderIds)], IDS_PER_STATEMENT)) {
@@ -321,13 +365,61 @@ export function createSqlMirrorStore(records: RecordDatabase, clock: () => numbe
     },
     lines,
     async list(filter, after, first) {
-      let q = filtered(filter);
-      if (after) {
-        const { createdAt, id } = after;
-        q = q.where((eb) => eb.or([eb('created_at', '>', createdAt), eb.and([eb('created_at', '=', createdAt), eb('id', '>', id)])]));
-      }
-      const rows = await q.selectAll().orderBy('created_at').orderBy('id').limit(first + 1).execute();
+      const rows = await listedOrders(db, filter, after).selectAll().orderBy('created_at').orderBy('id').limit(first + 1).execute();
       return { orders: rows.slice(0, first).map(headOf), hasNext: rows.length > first };
+    },
+    async recordPage(filter, after, first) {
+      const rows = await listedOrders(db, filter, after)
+        .select(RECORD_COLUMNS)
+        .orderBy('created_at')
+        .orderBy('id')
+        .limit(first + 1)
+        .execute();
+      const page = rows.slice(0, first);
+      const byOrder = new Map<string, Array<MirrorRecordLine & { position: number }>>();
+      for (const ids of chunks(page.map((r) => r.id), IDS_PER_STATEMENT)) {
+        // In no particular order: sorting by position here took a temporary B-tree per page; each order's few lines are sorted below.
+        const lineRows = await db
+          .selectFrom('mirror_order_lines')
+          .select(['order_id', 'line_id', 'position', 'sku', 'name', 'quantity', 'unit_price'])
+          .where('channel', '=', filter.channel)
+          .where('order_id', 'in', ids)
+          .execute();
+        for (const l of lineRows) {
+          const line = { id: l.line_id, sku: l.sku, name: l.name, quantity: Number(l.quantity), unit_price: l.unit_price, position: Number(l.position) };
+          const kept = byOrder.get(l.order_id);
+          if (kept) kept.push(line);
+          else byOrder.set(l.order_id, [line]);
+        }
+      }
+      const records = page.map((r): StoredMirrorRecord => {
+        const kept = byOrder.get(r.id) ?? [];
+        if (kept.length > 1) kept.sort((a, b) => a.position - b.position);
+        const name = [r.customer_first_name, r.customer_last_name].filter(Boolean).join(' ');
+        return {
+          id: r.id,
+          order_number: r.number,
+          name: r.name,
+          created_at: r.created_at,
+          updated_at: r.updated_at,
+          closed_at: r.closed_at,
+          cancelled_at: r.cancelled_at,
+          status: r.status,
+          financial_status: r.financial_status,
+          fulfillment_status: r.fulfillment_status,
+          currency: r.currency,
+          subtotal: r.subtotal,
+          total: r.total,
+          customer_id: r.customer_id,
+          customer_email: r.customer_email,
+          customer_name: name || null,
+          shipping_address: r.shipping_address,
+          billing_address: r.billing_address,
+          item_count: Number(r.item_count),
+          line_items: kept.map((l) => ({ id: l.id, sku: l.sku, name: l.name, quantity: l.quantity, unit_price: l.unit_price })),
+        };
+      });
+      return { records, hasNext: rows.length > first };
     },
     async count(filter) {
       const { channel, ...narrowing } = filter;
@@ -335,9 +427,7 @@ export function createSqlMirrorStore(records: RecordDatabase, clock: () => numbe
         const state = await db.selectFrom('mirror_state').select('order_count').where('channel', '=', channel).executeTakeFirst();
         return count(state?.order_count);
       }
-      const row = await filtered(filter)
-        .select((eb) => eb.fn.countAll().as('n'))
-        .executeTakeFirst();
+      const row = await countStatement(db, filter).executeTakeFirst();
       return count(row?.n);
     },
     async state(channel) {

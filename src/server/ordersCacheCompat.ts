@@ -29,7 +29,7 @@ import { Readable } from 'node:stream';
 import { hasRole } from '../auth/roles.js';
 import type { Client, Services } from '../graphql/context.js';
 import { isFinal, type SyncJobRecord } from '../jobs/types.js';
-import { mirrorRecords } from '../mirror/mirrorRecords.js';
+import { mirrorRecordJson, storedMirrorRecordPages } from '../mirror/mirrorRecords.js';
 import type { MirrorState } from '../mirror/orderMirror.js';
 import type { Logger } from '../observability/logger.js';
 import { writeAtPace } from './mirrorHttp.js';
@@ -55,17 +55,19 @@ function cacheStatus(s: MirrorState) {
 async function* cachedObject(services: Services, state: MirrorState, extra: Record<string, unknown> = {}): AsyncGenerator<string> {
   const head = { last_updated: state.lastRefreshedAt, record_count: state.count, ...extra };
   yield `${JSON.stringify(head).slice(0, -1)},"data":[`;
-  let chunk = '';
-  let n = 0;
-  for await (const record of mirrorRecords(services.mirror.store, { channel: CHANNEL })) {
-    chunk += `${n === 0 ? '' : ','}${JSON.stringify(record)}`;
-    // A few hundred orders a chunk: one stream chunk per order costs more than the order's JSON.
-    if (++n % 256 === 0) {
-      yield chunk;
-      chunk = '';
+  let first = true;
+  // A page of orders a chunk (one stream chunk per order costs more than the order's JSON; the route reads one
+  // chunk ahead of the socket, highWaterMark 1, so memory stays a page or two), each written as
+  // JSON.stringify would with the stored addresses spliced in (mirrorRecords.ts).
+  for await (const page of storedMirrorRecordPages(services.mirror.store, { channel: CHANNEL })) {
+    let chunk = '';
+    for (const r of page) {
+      chunk += `${first ? '' : ','}${mirrorRecordJson(r)}`;
+      first = false;
     }
+    yield chunk;
   }
-  yield `${chunk}]}`;
+  yield ']}';
 }
 
 export function registerOrdersCacheCompat(app: FastifyInstance, options: { services: Services; logger: Logger }): void {
@@ -123,7 +125,7 @@ export function registerOrdersCacheCompat(app: FastifyInstance, options: { servi
     return reply
       .header('content-type', 'application/json; charset=utf-8')
       .header('cache-control', 'no-store')
-      .send(Readable.from(cachedObject(services, state, started ? { refresh: refreshWord(started) } : {})));
+      .send(Readable.from(cachedObject(services, state, started ? { refresh: refreshWord(started) } : {}), { highWaterMark: 1 }));
   });
 
   /** `cached` now; `updated` (or `error`) when the refresh started ends; then `done`. */

@@ -12,6 +12,7 @@ import { auditKeyId } from './0005_audit_key_id.js';
 import { socialDrafts } from './0006_social_drafts.js';
 import { whatsAppMessages } from './0007_whatsapp_messages.js';
 import { failureLines } from './0008_failure_lines.js';
+import { mirrorStatusPairs } from './0009_mirror_status_pairs.js';
 import type { RecordMigration } from './recordMigration.js';
 
 export const RECORD_MIGRATIONS: ReadonlyArray<readonly [name: string, migration: RecordMigration]> = [
@@ -23,4 +24,5 @@ export const RECORD_MIGRATIONS: ReadonlyArray<readonly [name: string, migration:
   ['0006_social_drafts', socialDrafts],
   ['0007_whatsapp_messages', whatsAppMessages],
   ['0008_failure_lines', failureLines],
+  ['0009_mirror_status_pairs', mirrorStatusPairs],
 ];

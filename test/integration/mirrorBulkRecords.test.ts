@@ -1,0 +1,112 @@
+/**
+ * The bulk routes' records (the NDJSON export, the drop-in's /fetch-data)
+ * read as stored on both engines (src/mirror/mirrorRecords.ts): each NDJSON
+ * line written by hand with the stored address text spliced in must be
+ * byte for byte JSON.stringify of the record the listing gives (the old
+ * path: list, lines, mirrorRecord), for awkward text too — quotes,
+ * backslashes, control characters, U+2028, astral characters — with the
+ * lines in their position order whatever their ids, and the keyset pages
+ * meeting exactly (no order twice, none missed).
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import type { ChannelAddress, ChannelOrder } from '../../src/domain/channelOrders.js';
+import { mirrorRecord, mirrorRecordJson, mirrorRecords, storedMirrorRecordPages } from '../../src/mirror/mirrorRecords.js';
+import type { MirrorOrderFilter } from '../../src/mirror/mirrorStore.js';
+import { createSqlMirrorStore } from '../../src/mirror/sqlMirrorStore.js';
+import { engineAvailable, RECORD_ENGINES, recordEngines } from '../support/recordEngines.js';
+
+const engines = recordEngines();
+afterAll(() => engines.close());
+
+const T0 = Date.UTC(2030, 0, 1);
+const at = (minutes: number) => new Date(T0 + minutes * 60_000).toISOString();
+const AWKWARD = 'Zoë "Q" \\ back\nslash\t\u0001 \u2028 sep 🚚 </script>';
+
+function address(n: number): ChannelAddress {
+  return {
+    firstName: n % 2 ? AWKWARD : 'Ann',
+    lastName: 'Lee',
+    company: null,
+    address1: `${n} Main St`,
+    address2: null,
+    city: 'Tulsa',
+    province: 'Oklahoma',
+    provinceCode: 'OK',
+    zip: '74103',
+    country: 'United States',
+    countryCode: 'US',
+    phone: null,
+  };
+}
+
+function order(n: number): ChannelOrder {
+  return {
+    channel: 'SHOPIFY',
+    id: `gid://shopify/Order/${7_100_000_000_000 + n}`,
+    number: String(1000 + n),
+    name: n % 3 ? `#${1000 + n}` : AWKWARD,
+    // Pairs share a creation time: the keyset goes on by id between them.
+    createdAt: at(Math.floor(n / 2)),
+    updatedAt: at(n + 5),
+    closedAt: n % 4 === 0 ? at(n + 6) : null,
+    cancelledAt: null,
+    status: n % 4 === 0 ? 'CLOSED' : 'OPEN',
+    financialStatus: n % 2 ? 'PAID' : null,
+    fulfillmentStatus: 'UNFULFILLED',
+    currency: 'USD',
+    subtotal: n % 5 ? '10.10' : null,
+    total: '12.34',
+    customer: n % 3 ? { id: `gid://shopify/Customer/${n}`, email: `b${n}@example.com`, firstName: n % 2 ? AWKWARD : null, lastName: 'B' } : null,
+    shippingAddress: n % 2 ? address(n) : null,
+    billingAddress: address(n + 1),
+    // Line ids out of position order (9 before 1), a null SKU and price.
+    lines:
+      n % 7 === 0
+        ? []
+        : [
+            { lineId: `gid://shopify/LineItem/${n}9`, sku: `SKU-${n}`, name: AWKWARD, quantity: 2, unitPrice: '5.05' },
+            { lineId: `gid://shopify/LineItem/${n}1`, sku: null, name: 'Custom', quantity: 1, unitPrice: null },
+            { lineId: `gid://shopify/LineItem/${n}5`, sku: 'B', name: 'Bolt', quantity: 30, unitPrice: '0.10' },
+          ],
+  };
+}
+
+describe.each(RECORD_ENGINES.filter(engineAvailable))('bulk mirror records on %s', (engine) => {
+  it('writes each order as JSON.stringify of its record, lines in position order, pages meeting exactly', async () => {
+    const records = await engines.fresh(engine);
+    const store = createSqlMirrorStore(records);
+    await store.applyBatch('SHOPIFY', { orders: Array.from({ length: 23 }, (_, i) => order(i + 1)) });
+    // The old path, read with a page of 1000: the listing, its lines, the record object.
+    const filter: MirrorOrderFilter = { channel: 'SHOPIFY' };
+    const { orders } = await store.list(filter, null, 1000);
+    const lines = await store.lines('SHOPIFY', orders.map((o) => o.id));
+    const expected = orders.map((o) => JSON.stringify(mirrorRecord(o, lines.get(o.id) ?? [])));
+    expect(expected).toHaveLength(23);
+    expect(expected.some((l) => l.includes('\\u0001') && l.includes('\u2028'))).toBe(true);
+
+    // Pages of 4 (23 orders: five full pages and one of 3).
+    const got: string[] = [];
+    for await (const page of storedMirrorRecordPages(store, filter, 4)) for (const r of page) got.push(mirrorRecordJson(r));
+    expect(got).toEqual(expected);
+    // The record objects of the drop-in are the same records.
+    const objects: unknown[] = [];
+    for await (const r of mirrorRecords(store, filter, 5)) objects.push(r);
+    expect(objects).toEqual(expected.map((l) => JSON.parse(l)));
+    expect((objects[0] as { line_items: Array<{ id: string }> }).line_items.map((l) => l.id)).toEqual(['gid://shopify/LineItem/19', 'gid://shopify/LineItem/11', 'gid://shopify/LineItem/15']);
+    await records.close();
+  });
+
+  it('narrows the records to a filter as the listing does', async () => {
+    const records = await engines.fresh(engine);
+    const store = createSqlMirrorStore(records);
+    await store.applyBatch('SHOPIFY', { orders: Array.from({ length: 12 }, (_, i) => order(i + 1)) });
+    const filter: MirrorOrderFilter = { channel: 'SHOPIFY', financialStatus: ['PAID'], status: ['OPEN'] };
+    const { orders } = await store.list(filter, null, 100);
+    const ids: string[] = [];
+    for await (const page of storedMirrorRecordPages(store, filter, 2)) ids.push(...page.map((r) => r.id));
+    expect(ids).toEqual(orders.map((o) => o.id));
+    expect(ids.length).toBe(await store.count(filter));
+    expect(ids.length).toBeGreaterThan(0);
+    await records.close();
+  });
+});
