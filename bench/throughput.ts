@@ -56,11 +56,11 @@ import {
   startCrossdock,
   startPeerTarget,
   startThroughputSandbox,
-  buildGateway,
   warmEntityCache,
   type Defaults,
   type Target,
 } from './throughput/targets.js';
+import { buildGateway } from './lib/buildGateway.js';
 import { CROSSDOCK_QUERY, crossdockBody, firstIds, PEER_QUERY, randomIdSets } from './throughput/workload.js';
 
 /** BENCH_QUICK=1: every phase 2 s and one round, to try the harness; its figures are not worth recording. */
