@@ -6,7 +6,9 @@
  * plain node, without tsx's loader (some 40 MiB of idle RSS and CPU at start).
  */
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import { REPO_ROOT } from './proc.js';
 
 /** Compiles the gateway to dist/; throws with tsc's output when it fails. */
@@ -18,3 +20,23 @@ export function buildGateway(): void {
 
 /** What `spawnNode` runs for the built gateway: the image's entry, no tsx. */
 export const BUILT_GATEWAY = { script: 'dist/main.js', tsx: false } as const;
+
+/**
+ * The node flags the image gives its CMD: the runtime stage's (the last
+ * FROM's) `ENV NODE_OPTIONS=…`, split into flags, so a bench runs the gateway
+ * with what the Dockerfile says rather than a copy of it. [] when it sets none.
+ */
+export function imageNodeFlags(dockerfile = readFileSync(join(REPO_ROOT, 'Dockerfile'), 'utf8')): string[] {
+  const runtime = dockerfile.split(/^FROM\s/m).pop() ?? '';
+  let options = '';
+  for (const line of runtime.split('\n')) {
+    const m = /^ENV\s.*\bNODE_OPTIONS=("[^"]*"|\S+)/.exec(line);
+    if (m?.[1]) options = m[1].replace(/^"|"$/g, '');
+  }
+  return options.split(/\s+/).filter(Boolean);
+}
+
+/** How a run's gateway heap reads in a table: the image's flags, or none. */
+export function heapLabel(flags: readonly string[]): string {
+  return flags.length > 0 ? flags.join(' ') : 'no heap cap (V8 sizes it)';
+}
