@@ -32,12 +32,13 @@ RUN npm ci --omit=dev --no-audit --no-fund
 
 FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production CROSSDOCK_MODE=production HOST=0.0.0.0 PORT=4000 CROSSDOCK_DATA_DIR=/data
-# V8's old space capped at 192 MiB (README, "Memory"): left to itself V8 sizes the heap
-# from the machine's RAM and collects late, so RSS shows garbage not yet collected
-# (333-379 MiB for a 100,000-row import or export, 360 MiB under distinct queries;
-# bench/RESULTS.md). The live set at the default bounds is ~125 MiB of old space with
-# CACHE_MAX_ENTRIES=200,000 full (about 0.45 KiB an entry; the response cache's
-# bodies are Buffers, outside this cap); raise the cap with CACHE_MAX_ENTRIES.
+# V8's old space capped at 192 MiB (README, "Memory" under "Scale-out"): left to itself
+# V8 sizes the heap from the machine's RAM and collects late, so RSS is mostly garbage
+# not yet collected (330-382 MiB for a 100,000-row import or export, 388 MiB under
+# distinct queries; 204-234 MiB capped: bench/RESULTS.md, bulkCsv and throughput). The
+# default cache bounds fit: both caches full hold 125-132 MiB of old space (bench
+# heapBounds; the response cache's bodies are Buffers, outside the cap). Raise the cap
+# with CACHE_MAX_ENTRIES (about 0.5 KiB an entry), or the process stops when it fills.
 ENV NODE_OPTIONS=--max-old-space-size=192
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
