@@ -1,9 +1,9 @@
 /**
  * What a started gateway has loaded before anyone asks it for that work.
  * sharp (libvips) derives product images for social-link drafts only, yet
- * loading it maps libvips and initialises its thread pool and caches: some
- * 20 MiB of RSS (node -e "import('sharp')" on this machine) in every
- * gateway, against issue 13's idle bound of 150 MB. It is loaded on the
+ * loading it maps libvips and initialises its thread pool and caches: 6 MiB
+ * of an idle gateway's RSS (`node dist/main.js`, 137.5 → 131.5 MiB VmRSS),
+ * against issue 13's idle bound of 150 MB. It is loaded on the
  * first image to derive instead; test/integration/socialIngest.test.ts
  * derives images through it.
  */
