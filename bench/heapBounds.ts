@@ -117,7 +117,10 @@ export const heapBounds: Scenario = {
       log(`  response cache: ${formatNumber(ANSWERS)} distinct 20-part answers …`);
       const sets = randomIdSets({ range: 20_000, size: 20, seed: 9 });
       let sent = 0;
-      await inParallel(4, () => (sent++ < ANSWERS ? sets.next().map((id) => String(PARTS - 20_000 + Number(id))) : undefined), gw);
+      await inParallel(4, () => (sent++ < ANSWERS ? sets.next().map((id) => String(PARTS - 20_000 + Number(id))) : undefined), gw).catch((err: unknown) => {
+        // Say why: a heap cap below what the caches hold ends the process ("JavaScript heap out of memory").
+        throw new Error(`${err instanceof Error ? err.message : String(err)} after ${formatNumber(sent)} answers; the gateway ${gw.child.child.exitCode === null && gw.child.child.signalCode === null ? 'is running' : `exited (${gw.child.child.exitCode ?? gw.child.child.signalCode})`}:\n${gw.child.output().slice(-3000)}`);
+      });
       row(`+ response cache past its bound (${formatNumber(ANSWERS)} answers)`, await figures(gw));
       await sleep(10_000);
       row('… after 10 s quiet', await figures(gw));
