@@ -32,6 +32,14 @@ RUN npm ci --omit=dev --no-audit --no-fund
 
 FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production CROSSDOCK_MODE=production HOST=0.0.0.0 PORT=4000 CROSSDOCK_DATA_DIR=/data
+# V8's old space capped at 256 MiB (README, "Memory" under "Scale-out"): left to itself
+# V8 sizes the heap from the machine's RAM and collects late, so RSS is mostly garbage
+# not yet collected (up to 381 MiB for a 100,000-row import or export, 397 MiB under
+# distinct queries; 196-233 MiB capped: bench/RESULTS.md, bulkCsv and throughput). The
+# default cache bounds fit: both caches full hold up to 153 MiB of old space (bench
+# heapBounds; the response cache's bodies are Buffers, outside the cap), which 192 did
+# not survive. Raise the cap with CACHE_MAX_ENTRIES (about 0.5 KiB an entry).
+ENV NODE_OPTIONS=--max-old-space-size=256
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist

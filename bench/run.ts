@@ -7,6 +7,7 @@ import { bulkCsv } from './bulkCsv.js';
 import { callsPerQuery } from './callsPerQuery.js';
 import { dashboardIdle } from './dashboardIdle.js';
 import { erpReads } from './erpReads.js';
+import { heapBounds } from './heapBounds.js';
 import { describeMachine, machineLine } from './lib/machine.js';
 import { killAllNow, stopAll } from './lib/proc.js';
 import { RESULTS_PATH, writeSection } from './lib/results.js';
@@ -22,7 +23,7 @@ import { syncRate } from './syncRate.js';
 import { throughput } from './throughput.js';
 import { whatsappSend } from './whatsappSend.js';
 
-const SCENARIOS: Scenario[] = [sandboxStartup, callsPerQuery, throughput, syncRate, sseFanout, orderLatency, recordThroughput, redisThroughput, dashboardIdle, erpReads, bulkCsv, socialIngest, whatsappSend, orderMirror];
+const SCENARIOS: Scenario[] = [sandboxStartup, callsPerQuery, throughput, syncRate, sseFanout, orderLatency, recordThroughput, redisThroughput, dashboardIdle, erpReads, bulkCsv, heapBounds, socialIngest, whatsappSend, orderMirror];
 const ORDER = SCENARIOS.map((s) => s.name);
 
 function select(args: string[]): Scenario[] {

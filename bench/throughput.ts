@@ -56,12 +56,15 @@ import {
   startCrossdock,
   startPeerTarget,
   startThroughputSandbox,
-  buildGateway,
   warmEntityCache,
   type Defaults,
   type Target,
 } from './throughput/targets.js';
+import { buildGateway, heapLabel, imageNodeFlags } from './lib/buildGateway.js';
 import { CROSSDOCK_QUERY, crossdockBody, firstIds, PEER_QUERY, randomIdSets } from './throughput/workload.js';
+
+/** The heap cap's A/B targets: V8's own heap sizing instead of the image's NODE_OPTIONS. */
+const UNCAPPED = 'no heap cap';
 
 /** BENCH_QUICK=1: every phase 2 s and one round, to try the harness; its figures are not worth recording. */
 const QUICK = process.env.BENCH_QUICK === '1';
@@ -94,8 +97,10 @@ interface Ctx {
 async function crossdock(
   ctx: Ctx,
   label: string,
-  o: { responseCache: boolean; workload: 'identical' | 'distinct'; defaults: Defaults; headers: Record<string, string>; seed: number; nodeFlags?: string[] },
+  o: { responseCache: boolean; workload: 'identical' | 'distinct'; defaults: Defaults; headers: Record<string, string>; seed: number; nodeFlags?: string[]; heapCap?: boolean },
 ): Promise<Target> {
+  // Production runs with the image's node flags (the Dockerfile's NODE_OPTIONS: the heap cap) unless `heapCap: false` asks for V8's own sizing.
+  const imageFlags = o.defaults === 'production' && o.heapCap !== false ? imageNodeFlags() : [];
   const sets = randomIdSets({ range: WARM_RANGE, size: SET_SIZE, seed: o.seed });
   const t = await startCrossdock({
     label,
@@ -106,7 +111,7 @@ async function crossdock(
     body: IDENTICAL_BODY,
     ...(o.workload === 'distinct' ? { nextBody: () => crossdockBody(sets.next()) } : {}),
     headers: o.headers,
-    nodeFlags: o.nodeFlags,
+    nodeFlags: [...imageFlags, ...(o.nodeFlags ?? [])],
   });
   await warmEntityCache(t, WARM_RANGE);
   if (o.workload === 'identical') await identicalAnswer(t);
@@ -194,6 +199,8 @@ async function measureAll(ctx: Ctx, order: Target[], rounds: number, seconds: nu
   return measured;
 }
 
+const peakRss = (m: Measured) => Math.max(...m.rounds.map((r) => r.rssPeakBytes));
+
 function whereTheTimeGoes(runs: { distinct: ProfiledRun; noCache: ProfiledRun; identical: ProfiledRun }, cpuAllThreads: { distinct: number; noCache: number; identical: number; bare: number }): string {
   const top = (r: ProfiledRun, n: number) =>
     r.summary.packages
@@ -231,7 +238,7 @@ function whereTheTimeGoes(runs: { distinct: ProfiledRun; noCache: ProfiledRun; i
 export const throughput: Scenario = {
   name: 'throughput',
   title: 'Warm-cache throughput as users get it: Crossdock vs bare Fastify and Hive Gateway over Mesh',
-  timeoutMs: 8 * 60_000,
+  timeoutMs: 10 * 60_000,
   async run(log) {
     const started = performance.now();
     const dir = mkdtempSync(join(tmpdir(), 'crossdock-bench-'));
@@ -260,6 +267,12 @@ export const throughput: Scenario = {
         startPeerTarget({ ...peerCommon, link: 'perItem', sets: randomIdSets({ range: WARM_RANGE, size: SET_SIZE, seed: 5 }) }),
       ]);
       live.push(cdIdentical, cdDistinct, cdNoCache, batched.target, perItem.target);
+      // The heap cap's A/B: the same two Crossdock workloads without the image's NODE_OPTIONS, measured in the same rounds, in turn with the rest.
+      const [cdIdenticalUncapped, cdDistinctUncapped] = await Promise.all([
+        crossdock(ctx, `Crossdock, identical query, ${UNCAPPED}`, { responseCache: true, workload: 'identical', defaults: 'production', headers: CLIENT_HEADERS, seed: 1, heapCap: false }),
+        crossdock(ctx, `Crossdock, distinct 20-id sets, ${UNCAPPED}`, { responseCache: true, workload: 'distinct', defaults: 'production', headers: CLIENT_HEADERS, seed: 2, heapCap: false }),
+      ]);
+      live.push(cdIdenticalUncapped, cdDistinctUncapped);
       const peers: PeerProcess[] = [batched.peer, perItem.peer];
       for (const p of peers) log(`  peer: Hive Gateway ${p.version}, supergraph ${formatNumber(p.supergraphBytes)} bytes composed in ${formatNumber(Math.round(p.composeMs))} ms`);
 
@@ -270,7 +283,7 @@ export const throughput: Scenario = {
 
       await verifyAnswers(cdDistinct, [cdNoCache, cdIdentical, batched.target, perItem.target], log);
 
-      const order = [bare, cdIdentical, cdDistinct, cdNoCache, batched.target, perItem.target];
+      const order = [bare, cdIdentical, cdIdenticalUncapped, cdDistinct, cdDistinctUncapped, cdNoCache, batched.target, perItem.target];
       for (const t of order) {
         t.encoding = await encodingOf(t);
         t.idleRssBytes = await rssOf(t.child);
@@ -278,7 +291,7 @@ export const throughput: Scenario = {
       log(`  setup done in ${Math.round((performance.now() - started) / 1000)} s; ${ROUNDS} rounds of ${order.length} targets`);
 
       const measured = await measureAll(ctx, order, ROUNDS, SECONDS);
-      const [mBare, mIdentical, mDistinct, mNoCache, mBatched, mPerItem] = measured as [Measured, Measured, Measured, Measured, Measured, Measured];
+      const [mBare, mIdentical, mIdenticalUncapped, mDistinct, mDistinctUncapped, mNoCache, mBatched, mPerItem] = measured as [Measured, Measured, Measured, Measured, Measured, Measured, Measured, Measured];
       const distinctHits = mean(mDistinct.rounds.map((r) => r.responseCacheHitShare ?? Number.NaN));
       if (!(distinctHits <= MAX_DISTINCT_HIT_SHARE)) {
         throw new Error(`the distinct-set workload was answered from the response cache ${pct(distinctHits)} of the time (at most ${pct(MAX_DISTINCT_HIT_SHARE)} expected): it does not measure the executing path`);
@@ -337,7 +350,7 @@ export const throughput: Scenario = {
         `asked the same logical data with its own query: \`${PEER_QUERY}\` (a part's price is its preferred variant's); before any`,
         `figure, ${VERIFY_SAMPLES + 1} sets were asked of every server and the part numbers, prices, store SKUs and store prices compared with Crossdock's (the run stops on any difference).`,
         '',
-        `**Production defaults.** Crossdock as its image runs it: \`node dist/main.js\`, built by \`npm run build\` at the start of the run (earlier runs of this`,
+        `**Production defaults.** Crossdock as its image runs it: \`node dist/main.js\` with the image's \`NODE_OPTIONS=${imageNodeFlags().join(' ')}\`, built by \`npm run build\` at the start of the run (earlier runs of this`,
         `scenario, before issue 13's optimising half, ran the sources through tsx, which costs CPU and some 40 MiB of RSS), \`NODE_ENV=production\`, \`CROSSDOCK_MODE=production\` against the standalone sandbox as its upstreams`,
         `(\`node --import tsx src/sandbox/main.ts\` as its own process, ${formatNumber(SANDBOX_PARTS)} parts, vendor limits raised out of the way; the gateway's`,
         `\`FINDITPARTS_*\`/\`BIGCOMMERCE_*\` point at it), the default log level (info) with stdout and stderr appended to a file, as a production`,
@@ -371,6 +384,12 @@ export const throughput: Scenario = {
         '#### Memory (acceptance 4)',
         '',
         memoryTable(measured),
+        '',
+        `The Crossdock targets run with the image's \`NODE_OPTIONS\` (\`${heapLabel(imageNodeFlags())}\`, the Dockerfile's) except the two "${UNCAPPED}" ones, which`,
+        `let V8 size the heap itself; measured in the same rounds, in turn with the others. What the cap costs: identical query`,
+        `${formatNumber(Math.round(meanRps(mIdentical)))} req/s with it, ${formatNumber(Math.round(meanRps(mIdenticalUncapped)))} without (${pct(meanRps(mIdentical) / meanRps(mIdenticalUncapped))});`,
+        `distinct sets ${formatNumber(Math.round(meanRps(mDistinct)))} req/s with it, ${formatNumber(Math.round(meanRps(mDistinctUncapped)))} without (${pct(meanRps(mDistinct) / meanRps(mDistinctUncapped))});`,
+        `peak RSS under load ${mib(peakRss(mDistinct))} with it, ${mib(peakRss(mDistinctUncapped))} without (distinct sets).`,
         '',
         '#### Upstream calls over the measured phases',
         '',

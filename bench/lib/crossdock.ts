@@ -5,6 +5,8 @@
  * GraphQL client. Everything is started through spawnNode, so run.ts stops it.
  */
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { BUILT_GATEWAY } from './buildGateway.js';
 import { getJson, waitForOk } from './http.js';
 import { freePort, spawnNode, type NodeChild } from './proc.js';
 
@@ -79,24 +81,36 @@ export interface GatewayProcess {
 }
 
 /**
- * A gateway child (`node --import tsx src/main.ts`) with an admin key, its
- * SQLite file in `dataDir`, `LOG_LEVEL=warn` and `env` on top. With no
- * upstream variables it runs the embedded sandbox (SANDBOX_* in `env`).
- * `cwd`: run another checkout's gateway (a baseline), not this one.
+ * How a gateway child runs: `source` as `npm start` does (`node --import tsx
+ * src/main.ts`, development mode, `LOG_LEVEL=warn`); `image` as the
+ * production image's CMD does (`node dist/main.js` after buildGateway(),
+ * `NODE_ENV=production`, `CROSSDOCK_MODE=production`, the default log level
+ * with its output appended to `gateway.log` in the data directory, as a
+ * production process's output is captured). `image` needs real upstreams
+ * in `env` (a production start refuses the embedded sandbox).
  */
-export async function startGateway(label: string, dataDir: string, env: Record<string, string>, nodeFlags: string[] = [], cwd?: string): Promise<GatewayProcess> {
+export type GatewayRun = 'source' | 'image';
+
+/**
+ * A gateway child with an admin key, its SQLite file in `dataDir` and `env`
+ * on top. With no upstream variables it runs the embedded sandbox (SANDBOX_*
+ * in `env`; `source` only). `cwd`: run another checkout's gateway (a
+ * baseline), not this one.
+ */
+export async function startGateway(label: string, dataDir: string, env: Record<string, string>, nodeFlags: string[] = [], cwd?: string, run: GatewayRun = 'source'): Promise<GatewayProcess> {
   const port = await freePort();
   const key = `bench-${randomBytes(18).toString('base64url')}`;
+  const modeEnv: Record<string, string | undefined> =
+    run === 'image' ? { NODE_ENV: 'production', CROSSDOCK_MODE: 'production', LOG_LEVEL: undefined } : { LOG_LEVEL: 'warn', CROSSDOCK_MODE: 'development' };
   const child = spawnNode({
-    script: 'src/main.ts',
+    ...(run === 'image' ? { ...BUILT_GATEWAY, logFile: join(dataDir, 'gateway.log') } : { script: 'src/main.ts' }),
     label,
     nodeFlags,
     cwd,
     env: {
       PORT: String(port),
       HOST: '127.0.0.1',
-      LOG_LEVEL: 'warn',
-      CROSSDOCK_MODE: 'development',
+      ...modeEnv,
       CROSSDOCK_API_KEYS: `bench:admin:${key}`,
       CROSSDOCK_DATA_DIR: dataDir,
       // Whatever the caller's shell says: upstreams only when `env` names them.

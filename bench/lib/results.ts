@@ -13,7 +13,7 @@ export const INTRO = `# Crossdock benchmarks
 Run everything with \`npm run bench\`, or one scenario with
 \`npm run bench -- <name>\` (\`sandboxStartup\`, \`callsPerQuery\`, \`throughput\`,
 \`syncRate\`, \`sseFanout\`, \`orderLatency\`, \`redisThroughput\`, \`dashboardIdle\`, \`erpReads\`, \`bulkCsv\`,
-\`socialIngest\`, \`whatsappSend\`, \`orderMirror\`;
+\`heapBounds\`, \`socialIngest\`, \`whatsappSend\`, \`orderMirror\`;
 several names may be given). Every server is started on 127.0.0.1 only, as a
 child process where it is measured (so the load generator never shares its
 event loop), and stopped at the end even when a scenario fails. A full run

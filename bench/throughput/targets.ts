@@ -2,21 +2,20 @@
  * The servers the throughput scenario loads, each a child process on
  * 127.0.0.1, behind one shape (Target): what to send it and how to read what
  * it did. Crossdock runs as production runs it — the built `dist/main.js`
- * under plain node, as the image's CMD does (`buildGateway` compiles it once
- * per run, `npm run build`), `NODE_ENV=production`, `CROSSDOCK_MODE=production`
+ * under plain node, as the image's CMD does (`buildGateway` in bench/lib/buildGateway.ts
+ * compiles it once per run, `npm run build`), `NODE_ENV=production`, `CROSSDOCK_MODE=production`
  * against the standalone sandbox as its real upstreams, the default log
  * level, its output captured to a file — unless the development defaults are
  * asked for (the secondary table): then as `npm start` runs it, the sources
  * through tsx.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { BUILT_GATEWAY } from '../lib/buildGateway.js';
 import { startSandbox, SANDBOX_CREDENTIALS, upstreamEnv, type SandboxProcess } from '../lib/crossdock.js';
 import { postJson, waitForOk } from '../lib/http.js';
 import type { LoadTarget } from '../lib/load.js';
-import { freePort, REPO_ROOT, spawnNode, type NodeChild } from '../lib/proc.js';
+import { freePort, spawnNode, type NodeChild } from '../lib/proc.js';
 import { startPeer, type PeerProcess } from '../peer/startPeer.js';
 import type { PeerLink } from '../peer/meshComposeConfig.js';
 import { crossdockBody, peerBody, type IdSets } from './workload.js';
@@ -75,16 +74,6 @@ export function startThroughputSandbox(f: SandboxFigures): Promise<SandboxProces
 
 export type Defaults = 'production' | 'development';
 
-/**
- * Compiles the gateway to dist/ (`npm run build`: tsc -p tsconfig.build.json),
- * what the production image runs; throws with tsc's output when it fails.
- */
-export function buildGateway(): void {
-  const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
-  const out = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 300_000 });
-  if (out.status !== 0) throw new Error(`npm run build failed (${out.status ?? out.signal}):\n${(out.stdout ?? '') + (out.stderr ?? '')}`.slice(0, 4000));
-}
-
 export interface CrossdockOptions {
   label: string;
   sandbox: SandboxProcess;
@@ -113,7 +102,7 @@ export async function startCrossdock(o: CrossdockOptions): Promise<Target> {
         { NODE_ENV: undefined, CROSSDOCK_MODE: 'development', LOG_LEVEL: 'warn', COMPRESSION: undefined };
   const child = spawnNode({
     // Production: the image's `node dist/main.js` (buildGateway first); development: `npm start`'s tsx.
-    ...(o.defaults === 'production' ? { script: 'dist/main.js', tsx: false } : { script: 'src/main.ts' }),
+    ...(o.defaults === 'production' ? BUILT_GATEWAY : { script: 'src/main.ts' }),
     label: o.label,
     nodeFlags: o.nodeFlags,
     logFile,

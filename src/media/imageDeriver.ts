@@ -6,7 +6,21 @@
  * written as JPEG and as WebP. Metadata (EXIF, GPS) is not carried over:
  * sharp drops it unless asked to keep it.
  */
-import sharp from 'sharp';
+import type sharpModule from 'sharp';
+
+type Sharp = typeof sharpModule;
+let sharpLoading: Promise<Sharp> | undefined;
+/**
+ * sharp on the first image to derive, not at start: loading it maps libvips
+ * and starts its thread pool and caches: 6 MiB of an idle gateway's RSS
+ * (VmRSS of `node dist/main.js` 137.5 → 131.5 MiB), in every gateway, most of
+ * which never derives an image (issue 13: idle RSS at most 150 MB).
+ * test/integration/startupFootprint.test.ts pins it.
+ */
+function loadSharp(): Promise<Sharp> {
+  sharpLoading ??= import('sharp').then((m) => m.default);
+  return sharpLoading;
+}
 import type { MediaType } from './mediaStore.js';
 
 export interface DerivedImage {
@@ -40,6 +54,7 @@ const DECODABLE = new Set(['jpeg', 'png', 'webp', 'gif']);
 export function createImageDeriver(options: ImageDeriverOptions): ImageDeriver {
   const limitInputPixels = options.maxPixels ?? 40_000_000;
   async function inspect(bytes: Buffer) {
+    const sharp = await loadSharp();
     try {
       const meta = await sharp(bytes, { limitInputPixels, failOn: 'error' }).metadata();
       if (!meta.format || !DECODABLE.has(meta.format) || !meta.width || !meta.height) throw new NotAnImageError('not a JPEG, PNG, WebP or GIF image');
@@ -54,6 +69,7 @@ export function createImageDeriver(options: ImageDeriverOptions): ImageDeriver {
     inspect,
     async derive(bytes) {
       await inspect(bytes);
+      const sharp = await loadSharp();
       const out: DerivedImage[] = [];
       for (const size of options.sizes) {
         // One decode and resize per size, both encodings from it.

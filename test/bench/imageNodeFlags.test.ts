@@ -1,0 +1,34 @@
+/**
+ * The benches run the gateway with the image's node flags, read from the
+ * Dockerfile's runtime stage (bench/lib/buildGateway.ts), so a figure is
+ * taken with what production runs rather than a copy that can drift.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { heapLabel, imageNodeFlags } from '../../bench/lib/buildGateway.js';
+
+describe('imageNodeFlags', () => {
+  it("reads NODE_OPTIONS from the last stage's ENV, quoted or not", () => {
+    const dockerfile = [
+      'FROM node:20 AS build',
+      'ENV NODE_OPTIONS=--max-old-space-size=4096',
+      'FROM node:20 AS runtime',
+      'ENV NODE_ENV=production PORT=4000',
+      'ENV NODE_OPTIONS="--max-old-space-size=192 --max-semi-space-size=16"',
+      'CMD ["node", "dist/main.js"]',
+    ].join('\n');
+    expect(imageNodeFlags(dockerfile)).toEqual(['--max-old-space-size=192', '--max-semi-space-size=16']);
+  });
+
+  it('is empty when the runtime stage sets no NODE_OPTIONS, even if a build stage does', () => {
+    expect(imageNodeFlags('FROM a AS build\nENV NODE_OPTIONS=--max-old-space-size=4096\nFROM b\nCMD ["node"]\n')).toEqual([]);
+    expect(heapLabel([])).toMatch(/no heap cap/);
+  });
+
+  it("the repository's Dockerfile caps the old space, as the README's Memory section says", () => {
+    const flags = imageNodeFlags();
+    expect(flags.some((f) => /^--max-old-space-size=\d+$/.test(f))).toBe(true);
+    const cap = flags.find((f) => f.startsWith('--max-old-space-size='))!.split('=')[1];
+    expect(readFileSync(new URL('../../README.md', import.meta.url), 'utf8')).toContain(`NODE_OPTIONS=--max-old-space-size=${cap}`);
+  });
+});
