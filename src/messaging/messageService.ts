@@ -19,6 +19,7 @@ import { ErrorCode, crossdockError } from '../errors/crossdockError.js';
 import { isRecordId } from '../domain/codes.js';
 import { parseE164 } from '../domain/phoneNumber.js';
 import type { Messaging, MessagingEvent } from '../domain/ports.js';
+import { waitUntilSettled } from '../events/waitUntilSettled.js';
 import type { Logger } from '../observability/logger.js';
 import type { MessageStore } from './messageStore.js';
 import type { MessageOutbox } from './messageOutbox.js';
@@ -99,35 +100,15 @@ export function createMessageService(options: MessageServiceOptions): MessageSer
     return { message: existing, replayed: true };
   }
 
-  async function waitForFirstSend(id: string): Promise<ProductMessageRecord> {
-    const deadline = Date.now() + waitMs;
-    let wake: (() => void) | null = null;
-    let changed = false;
-    const unsubscribe =
-      options.changes?.subscribe(id, () => {
-        changed = true;
-        wake?.();
-      }) ?? (() => undefined);
-    try {
-      for (;;) {
-        changed = false;
-        const m = (await store.get(id)) as ProductMessageRecord;
-        const settled = m.status !== 'SENDING' && !(m.status === 'QUEUED' && m.attempts === 0);
-        if (settled || Date.now() >= deadline || (m.nextAttemptAt && Date.parse(m.nextAttemptAt) > deadline)) return m;
-        if (!changed) {
-          await new Promise<void>((resolve) => {
-            const timer = setTimeout(resolve, Math.max(1, Math.min(1_000, deadline - Date.now())));
-            wake = () => {
-              clearTimeout(timer);
-              resolve();
-            };
-          });
-        }
-        wake = null;
-      }
-    } finally {
-      unsubscribe();
-    }
+  function waitForFirstSend(id: string): Promise<ProductMessageRecord> {
+    return waitUntilSettled({
+      id,
+      read: async () => (await store.get(id)) as ProductMessageRecord,
+      settled: (m) => m.status !== 'SENDING' && !(m.status === 'QUEUED' && m.attempts === 0),
+      waitMs,
+      pollMs: 1_000,
+      changes: options.changes,
+    });
   }
 
   async function applyStatus(event: Extract<MessagingEvent, { kind: 'status' }>): Promise<void> {

@@ -24,6 +24,7 @@ import type { Part } from '../domain/types.js';
 import { ErrorCode, crossdockError } from '../errors/crossdockError.js';
 import { isCode, isRecordId } from '../domain/codes.js';
 import type { SupplierCatalog } from '../domain/ports.js';
+import { waitUntilSettled } from '../events/waitUntilSettled.js';
 import { UpstreamError } from '../upstreams/upstreamError.js';
 import type { OrderStore } from './orderStore.js';
 import type { Outbox } from './outbox.js';
@@ -185,37 +186,15 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
     return { ok: true, lines: out };
   }
 
-  async function waitForFirstSend(id: string): Promise<SupplierOrderRecord> {
-    const deadline = Date.now() + placeWaitMs;
-    // Woken by the order's own change event (subscribed before the first read,
-    // so a send that finishes in between is not missed); the timer is a fallback.
-    let wake: (() => void) | null = null;
-    let changed = false;
-    const unsubscribe =
-      options.changes?.subscribe(id, () => {
-        changed = true;
-        wake?.();
-      }) ?? (() => undefined);
-    try {
-      for (;;) {
-        changed = false;
-        const order = (await store.get(id)) as SupplierOrderRecord;
-        if (order.status !== 'PENDING' || Date.now() >= deadline) return order;
-        if (order.nextAttemptAt && Date.parse(order.nextAttemptAt) > deadline) return order;
-        if (!changed) {
-          await new Promise<void>((resolve) => {
-            const timer = setTimeout(resolve, Math.max(1, Math.min(250, deadline - Date.now())));
-            wake = () => {
-              clearTimeout(timer);
-              resolve();
-            };
-          });
-        }
-        wake = null;
-      }
-    } finally {
-      unsubscribe();
-    }
+  function waitForFirstSend(id: string): Promise<SupplierOrderRecord> {
+    return waitUntilSettled({
+      id,
+      read: async () => (await store.get(id)) as SupplierOrderRecord,
+      settled: (order) => order.status !== 'PENDING',
+      waitMs: placeWaitMs,
+      pollMs: 250,
+      changes: options.changes,
+    });
   }
 
   /**
