@@ -10,156 +10,17 @@
  * A batch commits its orders, its lines, its failures, the backfill's
  * checkpoint and the channel's cursor together, or none of it.
  */
-import { sql, type Insertable, type Kysely, type Selectable } from 'kysely';
-import type { ChannelAddress, ChannelOrder, ChannelOrderLine, ChannelOrderStatus, MirrorChannel } from '../domain/channelOrders.js';
+import { sql, type Selectable } from 'kysely';
+import type { ChannelOrder, ChannelOrderLine, MirrorChannel } from '../domain/channelOrders.js';
 import { decodeJson, encodeJson } from '../records/engine.js';
 import type { RecordDatabase } from '../records/recordDatabase.js';
-import type { MirrorOrdersTable, RecordTables } from '../records/tables.js';
+import type { RecordTables } from '../records/tables.js';
 import type { SyncCounters } from '../jobs/types.js';
 import { ZERO_COUNTERS } from '../jobs/types.js';
 import type { MirrorRecordLine, StoredMirrorRecord } from './mirrorRecords.js';
-import type { BackfillRecord, BatchOutcome, EventOutcome, MirrorBatch, MirroredOrderHead, MirrorOrderFilter, MirrorPosition, MirrorStateRecord, MirrorStore, PendingEvent } from './mirrorStore.js';
+import type { BatchOutcome, EventOutcome, MirrorBatch, MirroredOrderHead, MirrorStateRecord, MirrorStore } from './mirrorStore.js';
 
-type On = Kysely<RecordTables>;
-type OrderRow = Selectable<MirrorOrdersTable>;
-
-/** Rows per statement: well under SQLite's 32,766 parameters and PostgreSQL's 65,535. */
-const ORDERS_PER_STATEMENT = 400;
-const LINES_PER_STATEMENT = 2_000;
-const IDS_PER_STATEMENT = 1_000;
-
-function chunks<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
-
-const json = (a: ChannelAddress | null) => (a ? encodeJson(a) : null);
-
-function orderRow(channel: MirrorChannel, o: ChannelOrder, at: string): Insertable<MirrorOrdersTable> {
-  return {
-    channel,
-    id: o.id,
-    number: o.number,
-    name: o.name,
-    created_at: o.createdAt,
-    updated_at: o.updatedAt,
-    closed_at: o.closedAt,
-    cancelled_at: o.cancelledAt,
-    status: o.status,
-    financial_status: o.financialStatus,
-    fulfillment_status: o.fulfillmentStatus,
-    currency: o.currency,
-    subtotal: o.subtotal,
-    total: o.total,
-    customer_id: o.customer?.id ?? null,
-    customer_email: o.customer?.email?.toLowerCase() ?? null,
-    customer_first_name: o.customer?.firstName ?? null,
-    customer_last_name: o.customer?.lastName ?? null,
-    shipping_address: json(o.shippingAddress),
-    billing_address: json(o.billingAddress),
-    line_count: o.lines.length,
-    item_count: o.lines.reduce((n, l) => n + l.quantity, 0),
-    mirrored_at: at,
-  };
-}
-
-function headOf(r: OrderRow): MirroredOrderHead {
-  const customer = r.customer_id || r.customer_email || r.customer_first_name || r.customer_last_name ? { id: r.customer_id, email: r.customer_email, firstName: r.customer_first_name, lastName: r.customer_last_name } : null;
-  return {
-    channel: r.channel as MirrorChannel,
-    id: r.id,
-    number: r.number,
-    name: r.name,
-    createdAt: r.created_at,
-    updatedAt: r.updated_at,
-    closedAt: r.closed_at,
-    cancelledAt: r.cancelled_at,
-    status: r.status as ChannelOrderStatus,
-    financialStatus: r.financial_status,
-    fulfillmentStatus: r.fulfillment_status,
-    currency: r.currency,
-    subtotal: r.subtotal,
-    total: r.total,
-    customer,
-    shippingAddress: r.shipping_address ? decodeJson<ChannelAddress>(r.shipping_address) : null,
-    billingAddress: r.billing_address ? decodeJson<ChannelAddress>(r.billing_address) : null,
-    lineCount: Number(r.line_count),
-    itemCount: Number(r.item_count),
-  };
-}
-
-/** The newest copy of each order of a batch (the same order may come twice: a page and a webhook). */
-function newestById(orders: readonly ChannelOrder[]): ChannelOrder[] {
-  const by = new Map<string, ChannelOrder>();
-  for (const o of orders) {
-    const seen = by.get(o.id);
-    if (!seen || seen.updatedAt < o.updatedAt) by.set(o.id, o);
-  }
-  return [...by.values()];
-}
-
-const count = (n: unknown) => Number(n ?? 0);
-
-/** What a bulk record needs of an order's row (not the channel, the mirroring time or the line count). */
-const RECORD_COLUMNS = [
-  'id',
-  'number',
-  'name',
-  'created_at',
-  'updated_at',
-  'closed_at',
-  'cancelled_at',
-  'status',
-  'financial_status',
-  'fulfillment_status',
-  'currency',
-  'subtotal',
-  'total',
-  'customer_id',
-  'customer_email',
-  'customer_first_name',
-  'customer_last_name',
-  'shipping_address',
-  'billing_address',
-  'item_count',
-] as const;
-
-/** The orders of a filter (every condition on mirror_orders' own columns, the SKU through its lines' index). */
-export function filteredOrders(db: On, filter: MirrorOrderFilter) {
-  let q = db.selectFrom('mirror_orders').where('channel', '=', filter.channel);
-  if (filter.status?.length) q = q.where('status', 'in', [...filter.status]);
-  if (filter.financialStatus?.length) q = q.where('financial_status', 'in', [...filter.financialStatus]);
-  if (filter.fulfillmentStatus?.length) q = q.where('fulfillment_status', 'in', [...filter.fulfillmentStatus]);
-  if (filter.createdFrom) q = q.where('created_at', '>=', filter.createdFrom);
-  if (filter.createdTo) q = q.where('created_at', '<', filter.createdTo);
-  if (filter.updatedFrom) q = q.where('updated_at', '>=', filter.updatedFrom);
-  if (filter.updatedTo) q = q.where('updated_at', '<', filter.updatedTo);
-  if (filter.customerEmail) q = q.where('customer_email', '=', filter.customerEmail.toLowerCase());
-  if (filter.sku) {
-    const sku = filter.sku;
-    q = q.where('id', 'in', (eb) => eb.selectFrom('mirror_order_lines').select('order_id').where('channel', '=', filter.channel).where('sku', '=', sku));
-  }
-  return q;
-}
-
-/** A filter's orders after a position in the listing order (created, then id): a keyset range of the listing's index. */
-export function listedOrders(db: On, filter: MirrorOrderFilter, after: MirrorPosition | null) {
-  const q = filteredOrders(db, filter);
-  if (!after) return q;
-  const { createdAt, id } = after;
-  // `created_at >= ?` on its own, beside the tie-break: with the values bound, SQLite cannot see that both
-  // branches of `created_at > ? OR (created_at = ? AND id > ?)` bound the same column, and walked the index from
-  // the channel's first order to the cursor on every page (https://www.sqlite.org/optoverview.html, "WHERE clause
-  // analysis": an index range is bounded by AND-connected terms). PostgreSQL takes the same term as its range.
-  return q.where('created_at', '>=', createdAt).where((eb) => eb.or([eb('created_at', '>', createdAt), eb('id', '>', id)]));
-}
-
-/** The exact count of a narrowed filter (`totalCount`); an unfiltered count is the state row's instead. */
-export function countStatement(db: On, filter: MirrorOrderFilter) {
-  return filteredOrders(db, filter).select((eb) => eb.fn.countAll().as('n'));
-}
-
+import { chunks, count, countStatement, headOf, IDS_PER_STATEMENT, LINES_PER_STATEMENT, listedOrders, newestById, type On, orderRow, ORDERS_PER_STATEMENT, RECORD_COLUMNS } from './mirrorRows.js';
 
 export function createSqlMirrorStore(records: RecordDatabase, clock: () => number = Date.now): MirrorStore {
   const { db } = records;

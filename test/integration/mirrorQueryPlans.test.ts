@@ -15,7 +15,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { CompiledQuery } from 'kysely';
 import type { MirrorOrderFilter } from '../../src/mirror/mirrorStore.js';
-import { countStatement, filteredOrders, listedOrders } from '../../src/mirror/sqlMirrorStore.js';
+import { countStatement, filteredOrders, listedOrders } from '../../src/mirror/mirrorRows.js';
 import { recordEngines } from '../support/recordEngines.js';
 
 const engines = recordEngines();
