@@ -24,7 +24,7 @@
  * product, or a product list) inside the customer's 24-hour window, the
  * template outside it (customerWindow.ts).
  */
-import type { Messaging, OutgoingMessageKind } from '../domain/ports.js';
+import type { Messaging, OutgoingMessageKind } from '../domain/messagingPorts.js';
 import { MessagingError } from '../domain/messagingError.js';
 import type { Logger } from '../observability/logger.js';
 import { createPassLoop } from '../orders/passLoop.js';

@@ -18,7 +18,7 @@ import { createHash } from 'node:crypto';
 import { ErrorCode, crossdockError } from '../errors/crossdockError.js';
 import { isRecordId } from '../domain/codes.js';
 import { parseE164 } from '../domain/phoneNumber.js';
-import type { Messaging, MessagingEvent } from '../domain/ports.js';
+import type { Messaging, MessagingEvent } from '../domain/messagingPorts.js';
 import { waitUntilSettled } from '../events/waitUntilSettled.js';
 import type { Logger } from '../observability/logger.js';
 import type { MessageStore } from './messageStore.js';

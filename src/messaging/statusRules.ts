@@ -10,7 +10,7 @@
  * - a message not sent yet (queued, sending) or whose send's outcome was
  *   unknown takes any status: the vendor has it (the event names it).
  */
-import type { DeliveryStatus } from '../domain/ports.js';
+import type { DeliveryStatus } from '../domain/messagingPorts.js';
 import type { MessageStatus } from './types.js';
 
 const RANK: Record<MessageStatus, number> = { QUEUED: 0, SENDING: 0, UNKNOWN: 0, SENT: 1, DELIVERED: 2, READ: 3, FAILED: 3 };

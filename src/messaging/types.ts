@@ -10,7 +10,7 @@
  * READ and FAILED are final. The vendor's statuses move a message only
  * forwards (statusRules.ts): a `read` never goes back to `delivered`.
  */
-import type { MessageErrorDetail, OutgoingMessageKind } from '../domain/ports.js';
+import type { MessageErrorDetail, OutgoingMessageKind } from '../domain/messagingPorts.js';
 
 export type MessageStatus = 'QUEUED' | 'SENDING' | 'SENT' | 'DELIVERED' | 'READ' | 'FAILED' | 'UNKNOWN';
 

@@ -12,7 +12,7 @@
  * that it was applied.
  */
 import type { ChannelOrder, ChannelOrderLine, ChannelOrderStatus, MirrorChannel } from '../domain/channelOrders.js';
-import type { OrderEvent } from '../domain/ports.js';
+import type { OrderEvent } from '../domain/orderSourcePorts.js';
 import type { SyncCounters } from '../jobs/types.js';
 import type { StoredMirrorRecord } from './mirrorRecords.js';
 

@@ -16,7 +16,7 @@
  */
 import type { MirrorChannel } from '../domain/channelOrders.js';
 import { MIRROR_CHANNELS } from '../domain/channelOrders.js';
-import type { OrderEvent, OrderSource } from '../domain/ports.js';
+import type { OrderEvent, OrderSource } from '../domain/orderSourcePorts.js';
 import { ErrorCode, crossdockError } from '../errors/crossdockError.js';
 import type { JobEvents } from '../jobs/events.js';
 import type { JobStore } from '../jobs/store/jobStore.js';

@@ -22,7 +22,7 @@
  * mirror's state keeps the error.
  */
 import type { ChannelOrder, ChannelOrderLine, MirrorChannel } from '../domain/channelOrders.js';
-import type { BulkExport, OrderSource } from '../domain/ports.js';
+import type { BulkExport, OrderSource } from '../domain/orderSourcePorts.js';
 import { JobCancelled } from '../jobs/pipeline/runSync.js';
 import type { JobStore } from '../jobs/store/jobStore.js';
 import type { SyncCounters, SyncJobRecord, SyncPhase } from '../jobs/types.js';

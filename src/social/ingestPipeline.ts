@@ -15,7 +15,7 @@
  * in the error (`THUMBNAIL_TOO_LARGE: …`); the draft stays to ingest again.
  */
 import type { Money } from '../domain/money.js';
-import type { SocialVideos } from '../domain/ports.js';
+import type { SocialVideos } from '../domain/socialPorts.js';
 import type { Part } from '../domain/types.js';
 import type { JobStore } from '../jobs/store/jobStore.js';
 import type { SyncCounters, SyncJobRecord, SyncPhase } from '../jobs/types.js';

@@ -7,7 +7,7 @@
  * instances at once, is one draft and one ingestion. A draft already
  * ingested answers with the job that ingested it.
  */
-import type { SocialVideos } from '../domain/ports.js';
+import type { SocialVideos } from '../domain/socialPorts.js';
 import { ErrorCode, crossdockError } from '../errors/crossdockError.js';
 import type { JobStore } from '../jobs/store/jobStore.js';
 import type { SyncService } from '../jobs/syncService.js';

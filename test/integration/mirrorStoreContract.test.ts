@@ -13,7 +13,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ChannelOrder } from '../../src/domain/channelOrders.js';
-import type { OrderEvent } from '../../src/domain/ports.js';
+import type { OrderEvent } from '../../src/domain/orderSourcePorts.js';
 import { ZERO_COUNTERS } from '../../src/jobs/types.js';
 import { createSqlMirrorStore } from '../../src/mirror/sqlMirrorStore.js';
 import { createSqlJobStore } from '../../src/jobs/store/sqlJobStore.js';

@@ -12,7 +12,7 @@
  * how fast a machine is.
  */
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import type { Messaging, MessageAck, OutgoingMessage } from '../../src/domain/ports.js';
+import type { Messaging, MessageAck, OutgoingMessage } from '../../src/domain/messagingPorts.js';
 import { createMessageOutbox, type MessageOutbox } from '../../src/messaging/messageOutbox.js';
 import type { MessageStore } from '../../src/messaging/messageStore.js';
 import { createSqlMessageStore } from '../../src/messaging/sqlMessageStore.js';

@@ -6,7 +6,7 @@
  * message, closed early by a refusal as outside it until they write again.
  */
 import { describe, expect, it } from 'vitest';
-import type { DeliveryStatus } from '../../src/domain/ports.js';
+import type { DeliveryStatus } from '../../src/domain/messagingPorts.js';
 import { windowOpen } from '../../src/messaging/customerWindow.js';
 import { parseReference, referenceOf } from '../../src/messaging/reference.js';
 import { statusVerdict } from '../../src/messaging/statusRules.js';

@@ -21,7 +21,7 @@ import { mapOrderNode, mapRestOrder } from '../../src/connectors/shopify/map.js'
 import { createShopifyOrderSource, updatedSinceQuery } from '../../src/connectors/shopify/orderSource.js';
 import { ESTIMATED_COST_PER_ORDER, pageSizeFor } from '../../src/connectors/shopify/queries.js';
 import { createWebhookIntake, verifyShopifyHmac, WEBHOOK_PATH } from '../../src/connectors/shopify/webhooks.js';
-import type { BulkExportItem, OrderEvent } from '../../src/domain/ports.js';
+import type { BulkExportItem, OrderEvent } from '../../src/domain/orderSourcePorts.js';
 import { startScriptedOrigin, type ScriptedOrigin } from '../support/scriptedOrigin.js';
 
 const logger = createLogger({ level: 'silent' });

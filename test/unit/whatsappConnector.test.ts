@@ -14,7 +14,7 @@ import { LIMITS, wireMessage } from '../../src/connectors/whatsapp/messages.js';
 import { sameSecret, verifyHubSignature } from '../../src/connectors/whatsapp/signature.js';
 import { parseWebhook, withoutNumber } from '../../src/connectors/whatsapp/webhookEvents.js';
 import { digitsOf, e164FromDigits, maskPhone, parseE164 } from '../../src/domain/phoneNumber.js';
-import type { OutgoingMessage } from '../../src/domain/ports.js';
+import type { OutgoingMessage } from '../../src/domain/messagingPorts.js';
 
 describe('phone numbers', () => {
   it('accepts E.164 only: +, a country code not starting with 0, 8 to 15 digits, nothing else', () => {

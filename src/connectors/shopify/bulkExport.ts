@@ -14,7 +14,7 @@
  * text when the order line itself is broken) and nothing else.
  */
 import type { ChannelOrderLine } from '../../domain/channelOrders.js';
-import type { BulkExport, BulkExportItem, BulkExportStatus } from '../../domain/ports.js';
+import type { BulkExport, BulkExportItem, BulkExportStatus } from '../../domain/orderSourcePorts.js';
 import { utcTime } from '../../domain/channelOrders.js';
 import { downloadLines, type DownloadedLine } from '../../upstreams/lineDownload.js';
 import { UpstreamError } from '../../upstreams/upstreamError.js';

@@ -10,7 +10,7 @@
  * order with more line items than a page asks for gets the rest by `node`.
  */
 import type { ChannelOrder, ChannelOrderLine } from '../../domain/channelOrders.js';
-import type { OrderPage, OrderSource } from '../../domain/ports.js';
+import type { OrderPage, OrderSource } from '../../domain/orderSourcePorts.js';
 import type { Logger } from '../../observability/logger.js';
 import type { Metrics } from '../../observability/metrics.js';
 import { UpstreamError } from '../../upstreams/upstreamError.js';

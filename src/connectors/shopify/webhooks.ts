@@ -18,7 +18,7 @@
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { ConnectorRoute, RouteResponse } from '../connector.js';
-import type { OrderEventSink } from '../../domain/ports.js';
+import type { OrderEventSink } from '../../domain/orderSourcePorts.js';
 import type { Logger } from '../../observability/logger.js';
 import type { AdminApi } from './adminApi.js';
 import { MappingError, mapRestOrder } from './map.js';

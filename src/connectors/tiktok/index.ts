@@ -13,7 +13,7 @@
  */
 import { z } from 'zod';
 import { urlVariable } from '../../env/variables.js';
-import type { SocialVideos } from '../../domain/ports.js';
+import type { SocialVideos } from '../../domain/socialPorts.js';
 import { defineConnector } from '../connector.js';
 import { publicOnlyLookup } from './addressGuard.js';
 import { createMediaClient } from './mediaClient.js';

@@ -16,7 +16,7 @@
  * both be JPEG, PNG, WebP or GIF).
  */
 import { lookup } from 'node:dns/promises';
-import type { CopiedImage, SocialLink } from '../../domain/ports.js';
+import type { CopiedImage, SocialLink } from '../../domain/socialPorts.js';
 import type { UpstreamClient, UpstreamResponse } from '../../upstreams/http.js';
 import { UpstreamError } from '../../upstreams/upstreamError.js';
 import { isPublicAddress } from './addressGuard.js';

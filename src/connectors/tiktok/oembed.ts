@@ -7,7 +7,8 @@
  * status and body are undocumented: a 400, 403 or 404 is read as "no such
  * video", anything else non-2xx as the upstream failing.
  */
-import type { Lane, SocialLink, SocialVideo } from '../../domain/ports.js';
+import type { Lane } from '../../domain/ports.js';
+import type { SocialLink, SocialVideo } from '../../domain/socialPorts.js';
 import type { UpstreamClient, UpstreamVendor } from '../../upstreams/http.js';
 import { parseRetryAfter } from '../../upstreams/retryAfter.js';
 import { UpstreamError } from '../../upstreams/upstreamError.js';

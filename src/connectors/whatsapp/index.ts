@@ -21,7 +21,7 @@
  */
 import { z } from 'zod';
 import { httpUrl, optionalText } from '../../env/variables.js';
-import type { Messaging, MessagingEventHandler } from '../../domain/ports.js';
+import type { Messaging, MessagingEventHandler } from '../../domain/messagingPorts.js';
 import { defineConnector, type ConfigContext } from '../connector.js';
 import { LIMITS } from './messages.js';
 import { createWhatsAppSender, whatsAppVendor } from './sender.js';

@@ -10,7 +10,7 @@
  * connected to the number (WHATSAPP_CATALOG_ID): the store SKU (README
  * "WhatsApp").
  */
-import type { OutgoingMessage } from '../../domain/ports.js';
+import type { OutgoingMessage } from '../../domain/messagingPorts.js';
 import type { WireMessage } from './wire.js';
 
 /** The API's limits on the parts Crossdock fills. */

@@ -14,7 +14,7 @@
  */
 import { MessagingError } from '../../domain/messagingError.js';
 import { digitsOf } from '../../domain/phoneNumber.js';
-import type { MessageAck, OutgoingMessage } from '../../domain/ports.js';
+import type { MessageAck, OutgoingMessage } from '../../domain/messagingPorts.js';
 import { parseRetryAfter } from '../../upstreams/retryAfter.js';
 import type { UpstreamClient, UpstreamVendor } from '../../upstreams/http.js';
 import { UpstreamError } from '../../upstreams/upstreamError.js';

@@ -13,7 +13,7 @@
  */
 import { z } from 'zod';
 import { e164FromDigits, maskPhone } from '../../domain/phoneNumber.js';
-import type { DeliveryStatus, MessagingEvent } from '../../domain/ports.js';
+import type { DeliveryStatus, MessagingEvent } from '../../domain/messagingPorts.js';
 import { reasonOfCode } from './errorCodes.js';
 
 const code = z.union([z.number(), z.string()]).transform(String);

@@ -14,7 +14,7 @@
  * vendor delivers them again — applying them twice changes nothing
  * (src/messaging/statusRules.ts).
  */
-import type { MessagingEventHandler } from '../../domain/ports.js';
+import type { MessagingEventHandler } from '../../domain/messagingPorts.js';
 import type { Logger } from '../../observability/logger.js';
 import type { ConnectorRoute, RouteResponse } from '../connector.js';
 import { sameSecret, verifyHubSignature } from './signature.js';
