@@ -7,11 +7,12 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { replayDockerfile, type Replay } from './dockerfileReplay.js';
@@ -55,10 +56,37 @@ function exitOf(child: ChildProcess): Promise<number | null> {
   return child.exitCode !== null ? Promise.resolve(child.exitCode) : new Promise((r) => child.once('exit', (code) => r(code)));
 }
 
-// Two clean installs (one builds better-sqlite3): about two minutes on a quiet two-core machine; the
-// bounds leave room for a busy one (each step 15 min, the whole build 25) without letting a hang run on.
+const BETTER_SQLITE3 = dirname(createRequire(import.meta.url).resolve('better-sqlite3/package.json'));
+const ADDON = 'build/Release/better_sqlite3.node';
+
+/**
+ * better-sqlite3's addon, handed to the replay as the prebuilt binary a Docker build downloads.
+ * Its install script is `prebuild-install || node-gyp rebuild`: with network, `docker build`
+ * fetches the release's prebuilt binary for this Node ABI from GitHub; here there is no route
+ * there, and compiling SQLite again would cost a minute of CPU for nothing the suite's own
+ * `npm ci` has not already shown (the same lock, the same toolchain, the same ABI). So the
+ * binary this checkout's install built goes where prebuild-install looks first, its "local
+ * prebuilds" folder (prebuild-install's util.js localPrebuild: `npm_config_<package>_local_prebuilds`,
+ * file named as the release asset), and the replay takes the path a networked build takes.
+ */
+function localPrebuild(dir: string): Record<string, string> {
+  const { version } = JSON.parse(readFileSync(join(BETTER_SQLITE3, 'package.json'), 'utf8')) as { version: string };
+  mkdirSync(dir, { recursive: true });
+  const asset = `better-sqlite3-v${version}-node-v${process.versions.modules}-${process.platform}-${process.arch}.tar.gz`;
+  const tar = spawnSync('tar', ['czf', join(dir, asset), '-C', BETTER_SQLITE3, ADDON], { encoding: 'utf8' });
+  if (tar.status !== 0) throw new Error(`packing the addon failed: ${tar.stderr}`);
+  return { npm_config_better_sqlite3_local_prebuilds: dir };
+}
+// Two clean installs and a TypeScript build: about a minute and a half on a quiet two-core machine;
+// the bounds leave room for a busy one (each step 15 min, the whole build 25) without letting a hang run on.
 beforeAll(async () => {
-  replay = await replayDockerfile({ dockerfile: join(root, 'Dockerfile'), context: root, outDir: out, env: { npm_config_update_notifier: 'false' }, timeoutMs: 900_000 });
+  replay = await replayDockerfile({
+    dockerfile: join(root, 'Dockerfile'),
+    context: root,
+    outDir: out,
+    env: { npm_config_update_notifier: 'false', ...localPrebuild(join(out, 'prebuilds')) },
+    timeoutMs: 900_000,
+  });
 }, 1_500_000);
 
 afterAll(async () => {
@@ -92,6 +120,9 @@ describe('the Dockerfile, replayed', () => {
     expect(ls.status, ls.stderr).toBe(0);
     expect(existsSync(join(app, 'dist', 'main.js'))).toBe(true);
     expect(existsSync(join(app, 'src'))).toBe(false);
+    // The addon is the prebuilt one (localPrebuild above), unpacked where better-sqlite3 loads it from.
+    const addon = readFileSync(join(app, 'node_modules', 'better-sqlite3', ADDON));
+    expect(addon.equals(readFileSync(join(BETTER_SQLITE3, ADDON)))).toBe(true);
   });
 
   it("starts docker-compose's sandbox and gateway services from it; the HEALTHCHECK passes and a query is answered", async () => {
