@@ -48,12 +48,20 @@ async function route(gw: TestGateway) {
 }
 
 /**
- * Until every routed store order shows Shipped (BigCommerce status 2): the sandbox supplier ships an
- * order 10 s after it was placed (src/sandbox/finditparts/orders.ts), the poller sees it and the
- * write-back adds the shipment. Until then each supplier status change is written back on its own
- * clock, and one written after the merchant sets the orders back below would move them on again.
+ * Until every routed store order shows Shipped (BigCommerce status 2): the supplier's orders are
+ * pinned shipped on the sandbox (its admin route; left alone it ships them 10 s after they were
+ * placed, src/sandbox/finditparts/orders.ts), the poller sees it and the write-back adds the
+ * shipment. Until then each supplier status change is written back on its own clock, and one
+ * written after the merchant sets the orders back below would move them on again.
  */
 async function waitForLifecycleEnd(gw: TestGateway, ids: number[]): Promise<void> {
+  const placed = await gw.gql(`{ supplierOrders(first: ${ids.length}) { edges { node { supplierOrderId } } } }`);
+  const supplierIds = (placed.body.data?.supplierOrders as { edges: Array<{ node: { supplierOrderId: string | null } }> }).edges.map((e) => e.node.supplierOrderId);
+  expect(supplierIds.filter(Boolean)).toHaveLength(ids.length);
+  for (const id of supplierIds) {
+    const res = await fetch(`${gw.fipUrl}/__sandbox/orders/${id}/status`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ status: 'shipped' }) });
+    expect(res.status).toBe(200);
+  }
   const deadline = Date.now() + 60_000;
   for (;;) {
     const statuses = await Promise.all(
