@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { defineConfig } from 'vitest/config';
+import LongestFirst from './test/support/longestFirst.js';
 
 export default defineConfig({
   resolve: {
@@ -22,5 +23,6 @@ export default defineConfig({
     pool: 'forks',
     poolOptions: { forks: { maxForks: 3, minForks: 1 } },
     reporters: ['default'],
+    sequence: { sequencer: LongestFirst },
   },
 });
