@@ -12,7 +12,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { getComposedSchemaFromConfig } from '@graphql-mesh/compose-cli';
 import { fetchOpenApiDocument, retypeSkuInAsList } from './openApiDocuments.js';
-import { meshComposeConfig, type PeerLink } from './meshComposeConfig.js';
+import { meshComposeConfig } from './meshComposeConfig.js';
+import type { PeerLink } from './peerLink.js';
 
 type ComposeLogger = Parameters<typeof getComposedSchemaFromConfig>[1];
 

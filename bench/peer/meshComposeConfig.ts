@@ -19,8 +19,7 @@
  */
 import { createPrefixTransform, type MeshComposeCLIConfig } from '@graphql-mesh/compose-cli';
 import { loadOpenAPISubgraph } from '@omnigraph/openapi';
-
-export type PeerLink = 'batched' | 'perItem';
+import type { PeerLink } from './peerLink.js';
 
 export interface PeerComposeOptions {
   fipOrigin: string;

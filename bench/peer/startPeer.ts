@@ -10,11 +10,12 @@
  * default log level) and one process (`--fork 1`, its default, said out loud:
  * the gateway under comparison is one process too).
  */
+import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { waitForOk } from '../lib/http.js';
 import { freePort, spawnNode, type NodeChild } from '../lib/proc.js';
-import type { PeerLink } from './meshComposeConfig.js';
+import type { PeerLink } from './peerLink.js';
 
 export interface PeerOptions {
   link: PeerLink;
@@ -42,6 +43,12 @@ export interface PeerProcess {
 
 const require = createRequire(import.meta.url);
 
+/** The peer's packages live in bench/peer/node_modules (its own package.json and lock): installed on first use. */
+function ensurePeerInstalled(): void {
+  const res = spawnSync(process.execPath, [join(import.meta.dirname, 'installPeer.mjs')], { stdio: ['ignore', 'inherit', 'inherit'], timeout: 660_000 });
+  if (res.status !== 0) throw new Error('the benchmark peer could not be installed (bench/peer/installPeer.mjs)');
+}
+
 function hiveGatewayBin(): { path: string; version: string } {
   const pkgPath = require.resolve('@graphql-hive/gateway/package.json');
   const pkg = require(pkgPath) as { version: string; bin: Record<string, string> };
@@ -52,6 +59,7 @@ function hiveGatewayBin(): { path: string; version: string } {
 
 export async function startPeer(o: PeerOptions): Promise<PeerProcess> {
   const label = `Hive Gateway (${o.link})`;
+  ensurePeerInstalled();
   const started = performance.now();
   const composer = spawnNode({
     script: 'bench/peer/composeSupergraph.ts',

@@ -17,7 +17,7 @@ import { postJson, waitForOk } from '../lib/http.js';
 import type { LoadTarget } from '../lib/load.js';
 import { freePort, spawnNode, type NodeChild } from '../lib/proc.js';
 import { startPeer, type PeerProcess } from '../peer/startPeer.js';
-import type { PeerLink } from '../peer/meshComposeConfig.js';
+import type { PeerLink } from '../peer/peerLink.js';
 import { crossdockBody, peerBody, type IdSets } from './workload.js';
 
 export const API_KEY = 'bench-throughput-key-0123456789abcdef';

@@ -21,6 +21,11 @@ describe('package-lock.json', () => {
     expect(out).toContain('matches package.json');
   });
 
+  it("the benchmark peer's own lock (bench/peer) matches its package.json too", () => {
+    const out = execFileSync(process.execPath, [script, join(root, 'bench', 'peer')], { encoding: 'utf8', timeout: 120_000 });
+    expect(out).toContain('matches package.json');
+  });
+
   it('a dependency added to package.json only fails the check with a message that says what to run', () => {
     const dir = mkdtempSync(join(tmpdir(), 'crossdock-stale-'));
     temps.push(dir);

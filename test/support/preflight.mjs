@@ -44,3 +44,11 @@ if (missing.length && process.env.CI) {
   console.error('preflight: CI must run every test; failing.');
   process.exit(1);
 }
+
+// The throughput benchmark's peer (Hive Gateway over GraphQL Mesh), which test/bench/peer.test.ts starts: its own
+// package in bench/peer, installed from its own lock when missing or stale (.ci/run installs it before the suite).
+const { installPeer } = await import('../../bench/peer/installPeer.mjs');
+if (!installPeer()) {
+  console.log('preflight: the benchmark peer (bench/peer) could not be installed; test/bench/peer.test.ts needs it (run: node bench/peer/installPeer.mjs)');
+  if (process.env.CI) process.exit(1);
+}
