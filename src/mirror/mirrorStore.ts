@@ -14,6 +14,7 @@
 import type { ChannelOrder, ChannelOrderLine, ChannelOrderStatus, MirrorChannel } from '../domain/channelOrders.js';
 import type { OrderEvent } from '../domain/orderSourcePorts.js';
 import type { SyncCounters } from '../jobs/types.js';
+import type { MirrorCsvRow } from './mirrorCsvRows.js';
 import type { StoredMirrorRecord } from './mirrorRecords.js';
 
 export interface MirrorOrderFilter {
@@ -101,6 +102,8 @@ export interface MirrorStore {
   list(filter: MirrorOrderFilter, after: MirrorPosition | null, first: number): Promise<{ orders: MirroredOrderHead[]; hasNext: boolean }>;
   /** The same listing as the bulk routes' records, with their lines, the addresses as stored (mirrorRecords.ts). */
   recordPage(filter: MirrorOrderFilter, after: MirrorPosition | null, first: number): Promise<{ records: StoredMirrorRecord[]; hasNext: boolean }>;
+  /** The same listing as the CSV export's rows, read as value arrays (mirrorCsvRows.ts). */
+  csvPage(filter: MirrorOrderFilter, after: MirrorPosition | null, first: number): Promise<{ rows: MirrorCsvRow[]; hasNext: boolean }>;
   count(filter: MirrorOrderFilter): Promise<number>;
   state(channel: MirrorChannel): Promise<MirrorStateRecord>;
   patchState(channel: MirrorChannel, patch: Partial<Omit<MirrorStateRecord, 'channel'>>): Promise<MirrorStateRecord>;

@@ -13,10 +13,12 @@
 import { sql, type Selectable } from 'kysely';
 import type { ChannelOrder, ChannelOrderLine, MirrorChannel } from '../domain/channelOrders.js';
 import { decodeJson, encodeJson } from '../records/engine.js';
+import { selectRowArrays } from '../records/rowArrays.js';
 import type { RecordDatabase } from '../records/recordDatabase.js';
 import type { RecordTables } from '../records/tables.js';
 import type { SyncCounters } from '../jobs/types.js';
 import { ZERO_COUNTERS } from '../jobs/types.js';
+import { csvRowsStatement, type MirrorCsvRow } from './mirrorCsvRows.js';
 import type { MirrorRecordLine, StoredMirrorRecord } from './mirrorRecords.js';
 import type { BatchOutcome, EventOutcome, MirrorBatch, MirroredOrderHead, MirrorStateRecord, MirrorStore } from './mirrorStore.js';
 
@@ -281,6 +283,12 @@ export function createSqlMirrorStore(records: RecordDatabase, clock: () => numbe
         };
       });
       return { records, hasNext: rows.length > first };
+    },
+    async csvPage(filter, after, first) {
+      const rows = (await selectRowArrays(records, csvRowsStatement(db, records.engine, filter, after, first + 1))) as MirrorCsvRow[];
+      const hasNext = rows.length > first;
+      if (hasNext) rows.length = first;
+      return { rows, hasNext };
     },
     async count(filter) {
       const { channel, ...narrowing } = filter;

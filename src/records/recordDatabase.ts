@@ -27,6 +27,7 @@ import type { Logger } from '../observability/logger.js';
 import type { RecordEngine } from './engine.js';
 import { guardDialect } from './guardedDialect.js';
 import { withDeadline } from './recordErrors.js';
+import { ROW_ARRAYS_MARKER } from './rowArrays.js';
 import type { RecordTables } from './tables.js';
 
 export interface SqliteRecordOptions {
@@ -84,7 +85,8 @@ function preparedOnce(file: Database.Database): SqliteDatabase {
     prepare(text) {
       let statement = prepared.get(text);
       if (!statement) {
-        statement = file.prepare(text);
+        // A statement marked for row arrays (rowArrays.ts) is prepared in raw mode, and kept apart by its text.
+        statement = text.startsWith(ROW_ARRAYS_MARKER) ? file.prepare(text).raw(true) : file.prepare(text);
         if (prepared.size >= PREPARED_MAX) prepared.delete(prepared.keys().next().value as string);
         prepared.set(text, statement);
       }

@@ -18,8 +18,9 @@ import { Readable } from 'node:stream';
 import { stringify } from 'csv-stringify/sync';
 import { hasRole } from '../auth/roles.js';
 import type { Client, Services } from '../graphql/context.js';
-import type { ChannelAddress } from '../domain/channelOrders.js';
-import { mirrorRecordJson, storedMirrorRecordPages, type MirrorRecordLine, type StoredMirrorRecord } from '../mirror/mirrorRecords.js';
+import { mirrorCsvPages, MIRROR_CSV_COLUMNS } from '../mirror/mirrorCsvRows.js';
+import { mirrorRecordJson, storedMirrorRecordPages, type StoredMirrorRecord } from '../mirror/mirrorRecords.js';
+import type { MirrorOrderFilter } from '../mirror/mirrorStore.js';
 import { mirrorFilterFromQuery } from './mirrorHttp.js';
 
 export const ORDER_EXPORT_PATH = '/export/orders';
@@ -29,63 +30,8 @@ const PAGE_BUFFER = 1;
 /** Orders a chunk of NDJSON. */
 const CHUNK_ORDERS = 250;
 
-/** The CSV columns, in order (the record's own names). */
-export const ORDER_CSV_COLUMNS = [
-  'id',
-  'order_number',
-  'name',
-  'created_at',
-  'updated_at',
-  'closed_at',
-  'cancelled_at',
-  'status',
-  'financial_status',
-  'fulfillment_status',
-  'currency',
-  'subtotal',
-  'total',
-  'customer_id',
-  'customer_email',
-  'customer_name',
-  'shipping_country',
-  'shipping_city',
-  'shipping_zip',
-  'item_count',
-  'line_items',
-] as const;
-
-/** One CSV row, in ORDER_CSV_COLUMNS' order; only the shipping address is parsed (three of its fields are columns). */
-function csvRow(r: StoredMirrorRecord): Array<string | number | null> {
-  const ship = r.shipping_address === null ? null : (JSON.parse(r.shipping_address) as ChannelAddress);
-  let items = '';
-  for (let i = 0; i < r.line_items.length; i++) {
-    const l = r.line_items[i] as MirrorRecordLine;
-    items += `${i === 0 ? '' : '; '}${l.sku ?? l.name}×${l.quantity}`;
-  }
-  return [
-    r.id,
-    r.order_number,
-    r.name,
-    r.created_at,
-    r.updated_at,
-    r.closed_at,
-    r.cancelled_at,
-    r.status,
-    r.financial_status,
-    r.fulfillment_status,
-    r.currency,
-    r.subtotal,
-    r.total,
-    r.customer_id,
-    r.customer_email,
-    r.customer_name,
-    ship?.countryCode ?? null,
-    ship?.city ?? null,
-    ship?.zip ?? null,
-    r.item_count,
-    items,
-  ];
-}
+/** The CSV columns, in order (the record's own names; mirrorCsvRows.ts reads the rows in this order). */
+export const ORDER_CSV_COLUMNS = MIRROR_CSV_COLUMNS;
 
 const error = (code: string, message: string, extensions: Record<string, unknown> = {}) => ({ errors: [{ message, extensions: { code, ...extensions } }] });
 
@@ -96,14 +42,13 @@ export function registerOrderExport(app: FastifyInstance, options: { services: S
     if (!hasRole(client, 'operator')) return reply.code(403).send(error('FORBIDDEN', `the orders export needs role operator or above; this key has role ${client.role}`, { requiredRole: 'operator' }));
     const { format = 'ndjson', ...rest } = request.query;
     if (format !== 'ndjson' && format !== 'csv') return reply.code(400).send(error('BAD_USER_INPUT', 'format must be ndjson or csv', { argument: 'format' }));
-    let filter;
+    let filter: MirrorOrderFilter;
     try {
       filter = mirrorFilterFromQuery(rest);
     } catch (err) {
       const e = err as { message: string; extensions?: Record<string, unknown> };
       return reply.code(400).send(error('BAD_USER_INPUT', e.message, { argument: e.extensions?.argument }));
     }
-    const pages = storedMirrorRecordPages(services.mirror.store, filter);
     const stamp = new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-');
     reply.header('cache-control', 'no-store').header('content-disposition', `attachment; filename="orders-${filter.channel.toLowerCase()}-${stamp}.${format}"`);
     if (format === 'ndjson') {
@@ -111,7 +56,7 @@ export function registerOrderExport(app: FastifyInstance, options: { services: S
       // chunk of a whole page held a megabyte string and its buffer at once. Readable.from asks for the next chunk
       // only when the socket has taken the last (backpressure); its default of 16 chunks buffered is PAGE_BUFFER here.
       async function* lines() {
-        for await (const page of pages) {
+        for await (const page of storedMirrorRecordPages(services.mirror.store, filter)) {
           let chunk = '';
           for (let i = 0; i < page.length; i++) {
             chunk += `${mirrorRecordJson(page[i] as StoredMirrorRecord)}\n`;
@@ -125,11 +70,12 @@ export function registerOrderExport(app: FastifyInstance, options: { services: S
       return reply.header('content-type', 'application/x-ndjson; charset=utf-8').send(Readable.from(lines(), { highWaterMark: PAGE_BUFFER }));
     }
     // csv-stringify's synchronous form over a page of rows at a time (the quoting is the library's, memory stays one
-    // page; row by row through its stream was 2.5 times slower), the rows as arrays in the header's column order.
+    // page; row by row through its stream was 2.5 times slower). The rows come from the store as value arrays in the
+    // header's column order (mirrorCsvRows.ts), handed to the library as they are read.
     const options = { cast: { number: (n: number) => String(n) } };
     async function* csvChunks() {
       yield stringify([[...ORDER_CSV_COLUMNS]], options);
-      for await (const page of pages) yield stringify(page.map(csvRow), options);
+      for await (const rows of mirrorCsvPages(services.mirror.store, filter)) yield stringify(rows, options);
     }
     const csv = Readable.from(csvChunks(), { highWaterMark: PAGE_BUFFER });
     return reply.header('content-type', 'text/csv; charset=utf-8').send(csv);

@@ -6,11 +6,18 @@
  * path: list, lines, mirrorRecord), for awkward text too — quotes,
  * backslashes, control characters, U+2028, astral characters — with the
  * lines in their position order whatever their ids, and the keyset pages
- * meeting exactly (no order twice, none missed).
+ * meeting exactly (no order twice, none missed). The CSV export's rows,
+ * read as value arrays with the shipping columns and the line summary
+ * computed by the engine (mirrorCsvRows.ts), must be the columns of the same
+ * record (the export's rule before: parse the shipping address, summarise
+ * the lines as `SKU×quantity` in position order) and stringify to the same
+ * bytes.
  */
+import { stringify } from 'csv-stringify/sync';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ChannelAddress, ChannelOrder } from '../../src/domain/channelOrders.js';
-import { mirrorRecord, mirrorRecordJson, mirrorRecords, storedMirrorRecordPages } from '../../src/mirror/mirrorRecords.js';
+import { mirrorCsvPages, MIRROR_CSV_COLUMNS } from '../../src/mirror/mirrorCsvRows.js';
+import { mirrorRecord, mirrorRecordJson, mirrorRecords, storedMirrorRecordPages, type MirrorRecord } from '../../src/mirror/mirrorRecords.js';
 import type { MirrorOrderFilter } from '../../src/mirror/mirrorStore.js';
 import { createSqlMirrorStore } from '../../src/mirror/sqlMirrorStore.js';
 import { engineAvailable, RECORD_ENGINES, recordEngines } from '../support/recordEngines.js';
@@ -71,7 +78,48 @@ function order(n: number): ChannelOrder {
   };
 }
 
+/** The export's CSV row of a record as the route built it before (columns of MIRROR_CSV_COLUMNS, in order). */
+function csvRowOf(r: MirrorRecord): Array<string | number | null> {
+  const ship = r.shipping_address;
+  const items = r.line_items.map((l) => `${l.sku ?? l.name}×${l.quantity}`).join('; ');
+  return [r.id, r.order_number, r.name, r.created_at, r.updated_at, r.closed_at, r.cancelled_at, r.status, r.financial_status, r.fulfillment_status, r.currency, r.subtotal, r.total, r.customer_id, r.customer_email, r.customer_name, ship?.countryCode ?? null, ship?.city ?? null, ship?.zip ?? null, r.item_count, items];
+}
+
+/** Customers whose names join differently (an empty first name, none at all), a shipping address without a zip. */
+function oddOrders(): ChannelOrder[] {
+  const base = order(40);
+  return [
+    { ...base, id: 'gid://shopify/Order/7100000000901', customer: { id: 'gid://shopify/Customer/1', email: null, firstName: '', lastName: 'Solo' } },
+    { ...base, id: 'gid://shopify/Order/7100000000902', customer: { id: 'gid://shopify/Customer/2', email: 'x@example.com', firstName: null, lastName: null } },
+    { ...base, id: 'gid://shopify/Order/7100000000903', customer: { id: null, email: null, firstName: 'Only', lastName: '' }, shippingAddress: { ...address(1), zip: null, city: 'São Paulo, "SP"' } },
+  ];
+}
+
 describe.each(RECORD_ENGINES.filter(engineAvailable))('bulk mirror records on %s', (engine) => {
+  it("gives the CSV export's rows as its record's columns, lines summarised in position order, pages meeting exactly", async () => {
+    const records = await engines.fresh(engine);
+    const store = createSqlMirrorStore(records);
+    await store.applyBatch('SHOPIFY', { orders: [...Array.from({ length: 23 }, (_, i) => order(i + 1)), ...oddOrders()] });
+    const filter: MirrorOrderFilter = { channel: 'SHOPIFY' };
+    const { orders } = await store.list(filter, null, 1000);
+    const lines = await store.lines('SHOPIFY', orders.map((o) => o.id));
+    const expected = orders.map((o) => csvRowOf(mirrorRecord(o, lines.get(o.id) ?? [])));
+    expect(expected).toHaveLength(26);
+    expect(expected[0]?.[20]).toBe(`SKU-1×2; Custom×1; B×30`);
+
+    // Pages of 4 (26 orders: six full pages and one of 2).
+    const got: unknown[][] = [];
+    for await (const page of mirrorCsvPages(store, filter, 4)) got.push(...page);
+    const options = { cast: { number: (n: number) => String(n) } };
+    expect(stringify([[...MIRROR_CSV_COLUMNS], ...got], options)).toBe(stringify([[...MIRROR_CSV_COLUMNS], ...expected], options));
+    // A narrowed filter pages the same orders as the listing.
+    const paid: MirrorOrderFilter = { channel: 'SHOPIFY', financialStatus: ['PAID'], status: ['OPEN'] };
+    const ids: unknown[] = [];
+    for await (const page of mirrorCsvPages(store, paid, 2)) ids.push(...page.map((r) => r[0]));
+    expect(ids).toEqual((await store.list(paid, null, 100)).orders.map((o) => o.id));
+    await records.close();
+  });
+
   it('writes each order as JSON.stringify of its record, lines in position order, pages meeting exactly', async () => {
     const records = await engines.fresh(engine);
     const store = createSqlMirrorStore(records);

@@ -15,6 +15,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { CompiledQuery } from 'kysely';
 import type { MirrorOrderFilter } from '../../src/mirror/mirrorStore.js';
+import { csvRowsStatement } from '../../src/mirror/mirrorCsvRows.js';
 import { countStatement, filteredOrders, listedOrders } from '../../src/mirror/mirrorRows.js';
 import { recordEngines } from '../support/recordEngines.js';
 
@@ -68,5 +69,15 @@ describe('the mirror’s filtered counts on SQLite', () => {
     const plan = await planOf(query);
     expect(plan, `the plan: ${plan}`).toMatch(/SEARCH mirror_orders USING INDEX \w+ \(channel=\?( AND \w+=\?)* AND \(?created_at/);
     expect(plan).not.toMatch(/TEMP B-TREE/);
+  });
+
+  it('reads a page of the CSV export from its cursor as an index range, each order’s lines by their key (no sort of the page)', async () => {
+    const records = await engines.fresh('sqlite');
+    const query = csvRowsStatement(records.db, 'sqlite', { channel: 'SHOPIFY' }, { createdAt: since, id: 'gid://shopify/Order/1' }, 1001).compile();
+    await records.close();
+    const plan = await planOf(query);
+    expect(plan, `the plan: ${plan}`).toMatch(/SEARCH mirror_orders USING INDEX mirror_orders_created \(channel=\? AND created_at/);
+    expect(plan, `the plan: ${plan}`).toMatch(/SEARCH l USING INDEX sqlite_autoindex_mirror_order_lines_1 \(channel=\? AND order_id=\?\)/);
+    expect(plan).not.toMatch(/\bSCAN\b/);
   });
 });
