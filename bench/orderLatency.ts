@@ -39,7 +39,7 @@ import { fmtMs, fullStats, percentile, SANDBOX_CREDENTIALS, startGateway, startS
 import { formatNumber, table } from './lib/format.js';
 import { getJson } from './lib/http.js';
 import { summarizeCpuProfile } from './lib/cpuProfile.js';
-import { REPO_ROOT, sleep } from './lib/proc.js';
+import { cpuTimeMs, REPO_ROOT, sleep } from './lib/proc.js';
 import type { Scenario } from './lib/scenario.js';
 
 const N = 300;
@@ -51,6 +51,27 @@ const FIP = { rate: 1_000, burst: 1_000, perMinute: 100_000 };
 const PROFILE_DIR = process.env.BENCH_ORDER_PROFILE_DIR;
 const profiled = (which: string) => (PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${join(PROFILE_DIR, which)}`] : []);
 const load1 = () => (loadavg()[0] as number).toFixed(1);
+
+/**
+ * The gateway's own view of its POST /graphql requests in its log (the request line's
+ * `durationMs`, fastify's reply.elapsedTime, in both this build and the baseline): what the
+ * server took, without this process's share of a busy machine.
+ */
+function serverDurations(dataDir: string): number[] {
+  const out: number[] = [];
+  const file = join(dataDir, 'gateway.log');
+  if (!existsSync(file)) return out;
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    if (!line.includes('"msg":"request"')) continue;
+    try {
+      const r = JSON.parse(line) as { route?: string; method?: string; durationMs?: number };
+      if (r.route === '/graphql' && r.method === 'POST' && typeof r.durationMs === 'number') out.push(r.durationMs);
+    } catch {
+      // a line cut by the stop: not a request line
+    }
+  }
+  return out;
+}
 
 /** A baseline checkout built the way its own image builds it (its `npm run build`); throws with the output when it fails. */
 function buildBaseline(dir: string): void {
@@ -215,6 +236,9 @@ export const orderLatency: Scenario = {
       await sleep(200);
       const fipBefore = await fullStats(s.fipOrigin);
       const loadAtStart = load1();
+      // Where each gateway's log and CPU time stand as the sequential phase starts.
+      const logAt = { gateway: serverDurations(dirs[0] as string).length, baseline: serverDurations(dirs[2] as string).length };
+      const cpuAt = { gateway: await cpuTimeMs(g.child.pid), baseline: base ? await cpuTimeMs(base.child.pid) : 0 };
       window.startUs = monotonicUs();
 
       // Sequential, interleaved: gateway, no-wait gateway, direct, … so drift hits all three; in rounds,
@@ -253,17 +277,40 @@ export const orderLatency: Scenario = {
       // The profiles summarise the sequential phase: one order at a time, each gateway's own work.
       window.endUs = monotonicUs();
       const loadAfterSeq = load1();
+      const cpuPerOrder = {
+        gateway: ((await cpuTimeMs(g.child.pid)) - cpuAt.gateway) / N,
+        baseline: base ? ((await cpuTimeMs(base.child.pid)) - cpuAt.baseline) / N : Number.NaN,
+      };
       await sleep(500);
+      // The sequential phase's requests as each server timed them (the log is written asynchronously: read after the pause).
+      const server = {
+        gateway: serverDurations(dirs[0] as string).slice(logAt.gateway, logAt.gateway + N),
+        baseline: serverDurations(dirs[2] as string).slice(logAt.baseline, logAt.baseline + N),
+      };
       const fipAfterSeq = await fullStats(s.fipOrigin);
 
-      // 10 in flight: each path alone (so they never share the sandbox's event loop at once).
+      // 10 in flight: each path alone (so they never share the sandbox's event loop at once), in
+      // ROUNDS rounds of N / ROUNDS calls a path, the baseline before this build on odd rounds: a
+      // busy minute on the machine falls on both.
       const conc: Mode = {
-        mode: `${CONCURRENCY} in flight (each path alone)`,
-        gateway: await pool(N, CONCURRENCY, () => viaGateway(g, part)),
-        ...(base ? { baseline: await pool(N, CONCURRENCY, () => viaGateway(base, part)) } : {}),
-        noWait: await pool(N, CONCURRENCY, () => viaGateway(nw, part, false)),
-        direct: await pool(N, CONCURRENCY, () => direct(s, part)),
+        mode: `${CONCURRENCY} in flight (each path alone, ${ROUNDS} rounds)`,
+        gateway: { times: [], wallMs: 0 },
+        noWait: { times: [], wallMs: 0 },
+        direct: { times: [], wallMs: 0 },
+        ...(base ? { baseline: { times: [], wallMs: 0 } } : {}),
       };
+      const add = (into: Side, from: Side) => {
+        into.times.push(...from.times);
+        into.wallMs += from.wallMs;
+      };
+      for (let r = 0; r < ROUNDS; r++) {
+        const calls = N / ROUNDS;
+        if (base && conc.baseline && r % 2 === 1) add(conc.baseline, await pool(calls, CONCURRENCY, () => viaGateway(base, part)));
+        add(conc.gateway, await pool(calls, CONCURRENCY, () => viaGateway(g, part)));
+        if (base && conc.baseline && r % 2 === 0) add(conc.baseline, await pool(calls, CONCURRENCY, () => viaGateway(base, part)));
+        add(conc.noWait, await pool(calls, CONCURRENCY, () => viaGateway(nw, part, false)));
+        add(conc.direct, await pool(calls, CONCURRENCY, () => direct(s, part)));
+      }
       log(`  ${CONCURRENCY} in flight: ${line(conc)}`);
       const loadAtEnd = load1();
 
@@ -310,7 +357,7 @@ export const orderLatency: Scenario = {
         `Gateway: \`placeSupplierOrder\` with a fresh idempotency key each, every answer checked (\`SupplierOrderPlaced\`, SUBMITTED with a`,
         `supplier id when waiting). Direct: \`POST /api/v1/partners/place_order\` with \`X-API-Key\`, the same order body, every answer`,
         `checked to be 201. All timed in this process with fetch (keep-alive), request start to full body; ${WARMUP} of each discarded first.`,
-        `Sequential calls rotate gateway, no-wait gateway, direct (${ROUNDS} rounds); with ${CONCURRENCY} in flight each path ran alone, one after the other.`,
+        `Sequential calls rotate gateway, no-wait gateway, direct (${ROUNDS} rounds); with ${CONCURRENCY} in flight each path ran alone, one after the other, in ${ROUNDS} rounds of ${N / ROUNDS} calls a path (the baseline first on odd rounds).`,
         `Load average (1 min): ${loadAtStart} at the start of the sequential phase, ${loadAfterSeq} after it, ${loadAtEnd} at the end (2 cores, shared).`,
         '',
         table(['mode', 'path', 'calls', 'p50', 'p99', 'max', 'orders/s'], rows),
@@ -328,6 +375,9 @@ export const orderLatency: Scenario = {
               `as its image does with ${heapLabel(baseFlags)}, its own SQLite file, each of its calls paired with one of this build's):`,
               `${versus(seq)}; ${versus(conc)}.`,
               `Sequential p50 ratio (this build / baseline) per round: ${roundRatios.map((x) => x.toFixed(2)).join(', ')} (median ${percentile(roundRatios, 50).toFixed(2)}).`,
+              `As each server timed them (its request log's \`durationMs\`, sequential phase, ${server.gateway.length} and ${server.baseline.length} requests): p50 ${fmtMs(percentile(server.gateway, 50), 2)} vs ${fmtMs(percentile(server.baseline, 50), 2)}`,
+              `(ratio ${ratio(percentile(server.gateway, 50), percentile(server.baseline, 50))}), p99 ${fmtMs(percentile(server.gateway, 99), 2)} vs ${fmtMs(percentile(server.baseline, 99), 2)}; gateway CPU (user + system, \`/proc/<pid>/stat\`) per order`,
+              `${fmtMs(cpuPerOrder.gateway, 2)} vs ${fmtMs(cpuPerOrder.baseline, 2)} (ratio ${ratio(cpuPerOrder.gateway, cpuPerOrder.baseline)}).`,
               '',
               table(['round', 'calls each', 'p50', 'baseline p50', 'ratio', 'p99', 'baseline p99', 'load after'], roundRows),
             ]
