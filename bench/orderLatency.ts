@@ -366,8 +366,8 @@ export const orderLatency: Scenario = {
         `read (\`products/:ids/multi\`, to check sellable, minimum and stock) and one \`place_order\`.`,
         '',
         `Where the added latency goes (sequential, p50): answering without waiting takes ${fmtMs(p(seq.noWait, 50))} (GraphQL, key claim, part read,`,
-        `SQLite intent); waiting for the send adds ${fmtMs(waitCost)}: \`waitForFirstSend\` (src/orders/orderService.ts) is woken by`,
-        `the order's own change event when the outbox's send settles (the direct call alone takes ${fmtMs(p(seq.direct, 50))}).`,
+        `SQLite intent); waiting for the send adds ${fmtMs(waitCost)}: \`waitForFirstSend\` (src/orders/orderService.ts) answers with`,
+        `the record the order's own change event carries when the outbox's send settles (the direct call alone takes ${fmtMs(p(seq.direct, 50))}).`,
         ...(baselineDir
           ? [
               '',
