@@ -10,33 +10,75 @@
  * latency into the gateway's own work and the wait for the send.
  * Goal (issue): report the gateway's added latency at p50 and p99.
  *
- * With BENCH_BASELINE_DIR (another checkout of the code, e.g. the one before
- * a change: `git archive main | tar -x -C /tmp/x`, node_modules linked in) a
- * third gateway runs that code on the same sandbox, interleaved with the
- * others, so "before" and "after" are measured side by side in one run.
+ * Every gateway runs as the production image runs it (bench/lib/crossdock.ts
+ * `run = 'image'`): `node dist/main.js` after `npm run build`, NODE_ENV and
+ * CROSSDOCK_MODE production, the default log level with its output appended
+ * to a file, and the Dockerfile's NODE_OPTIONS — "benchmark what users get"
+ * (STYLE.md). The sandbox is not measured and runs from source.
+ *
+ * With BENCH_BASELINE_DIR (another checkout of the code, e.g. the release
+ * before a change: `git worktree add /tmp/x <commit>`, its own node_modules)
+ * a third gateway runs that code on the same sandbox, built there with its
+ * own `npm run build` and started with its own Dockerfile's NODE_OPTIONS.
+ * The sequential phase runs in ROUNDS rounds; in each, every call of this
+ * build is paired with one of the baseline's, the baseline first on odd
+ * calls, so drift and the machine's other load hit both alike. Each round
+ * gives a p50 ratio: their spread is the run's noise.
  *
  * BENCH_ORDER_PROFILE_DIR=dir: the waiting gateway (and the baseline) run
  * under `node --cpu-prof` into dir/gateway and dir/baseline, and the log
  * shows their self time by package and function over the timed phases.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { existsSync, readdirSync } from 'node:fs';
+import { buildGateway, heapLabel, imageNodeFlags } from './lib/buildGateway.js';
 import { fmtMs, fullStats, percentile, SANDBOX_CREDENTIALS, startGateway, startSandbox, upstreamEnv, type GatewayProcess, type SandboxProcess } from './lib/crossdock.js';
 import { formatNumber, table } from './lib/format.js';
 import { getJson } from './lib/http.js';
 import { summarizeCpuProfile } from './lib/cpuProfile.js';
-import { REPO_ROOT, sleep } from './lib/proc.js';
+import { cpuTimeMs, REPO_ROOT, sleep } from './lib/proc.js';
 import type { Scenario } from './lib/scenario.js';
 
 const N = 300;
+/** Rounds of the sequential phase (N calls in all): the spread of the per-round p50 ratios shows the noise. */
+const ROUNDS = 5;
 const WARMUP = 20;
 const CONCURRENCY = 10;
 const FIP = { rate: 1_000, burst: 1_000, perMinute: 100_000 };
 const PROFILE_DIR = process.env.BENCH_ORDER_PROFILE_DIR;
 const profiled = (which: string) => (PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${join(PROFILE_DIR, which)}`] : []);
+const load1 = () => (loadavg()[0] as number).toFixed(1);
+
+/**
+ * The gateway's own view of its POST /graphql requests in its log (the request line's
+ * `durationMs`, fastify's reply.elapsedTime, in both this build and the baseline): what the
+ * server took, without this process's share of a busy machine.
+ */
+function serverDurations(dataDir: string): number[] {
+  const out: number[] = [];
+  const file = join(dataDir, 'gateway.log');
+  if (!existsSync(file)) return out;
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    if (!line.includes('"msg":"request"')) continue;
+    try {
+      const r = JSON.parse(line) as { route?: string; method?: string; durationMs?: number };
+      if (r.route === '/graphql' && r.method === 'POST' && typeof r.durationMs === 'number') out.push(r.durationMs);
+    } catch {
+      // a line cut by the stop: not a request line
+    }
+  }
+  return out;
+}
+
+/** A baseline checkout built the way its own image builds it (its `npm run build`); throws with the output when it fails. */
+function buildBaseline(dir: string): void {
+  const out = spawnSync('npm', ['run', 'build'], { cwd: dir, encoding: 'utf8', timeout: 300_000 });
+  if (out.status !== 0) throw new Error(`npm run build in ${dir} failed (${out.status ?? out.signal}):\n${(out.stdout ?? '') + (out.stderr ?? '')}`.slice(0, 4000));
+  if (!existsSync(join(dir, 'dist/main.js'))) throw new Error(`npm run build in ${dir} wrote no dist/main.js (the image's CMD)`);
+}
 const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
 const ADDRESS = { name: 'Bench Receiving', street1: '1 Loopback Way', city: 'Columbus', state: 'OH', zip: '43215', country: 'US' };
 
@@ -147,7 +189,8 @@ interface Mode {
 export const orderLatency: Scenario = {
   name: 'orderLatency',
   title: 'placeSupplierOrder latency: gateway vs the sandbox alone',
-  timeoutMs: 5 * 60_000,
+  // Two builds (this checkout's and the baseline's) come first.
+  timeoutMs: 10 * 60_000,
   async run(log) {
     const dirs = [mkdtempSync(join(tmpdir(), 'crossdock-bench-orders-')), mkdtempSync(join(tmpdir(), 'crossdock-bench-orders-')), mkdtempSync(join(tmpdir(), 'crossdock-bench-orders-'))];
     const baselineDir = process.env.BENCH_BASELINE_DIR;
@@ -166,13 +209,18 @@ export const orderLatency: Scenario = {
         // Status polling of placed orders (default every 30 s, one GET per order) would add upstream calls mid-run.
         ORDER_POLL_INTERVAL_MS: '3600000',
       };
-      const g = await startGateway('gateway (orders)', dirs[0] as string, env, profiled('gateway'));
+      // What users get: the built gateway as the image's CMD starts it, with the image's node flags.
+      buildGateway();
+      const flags = imageNodeFlags();
+      const baseFlags = baselineDir ? imageNodeFlags(readFileSync(join(baselineDir, 'Dockerfile'), 'utf8')) : [];
+      if (baselineDir) buildBaseline(baselineDir);
+      const g = await startGateway('gateway (orders)', dirs[0] as string, env, [...flags, ...profiled('gateway')], undefined, 'image');
       gateways.push(g);
       // The same gateway answering as soon as the intent is stored (the send follows in the background):
       // the difference is what waiting for the send costs.
-      const nw = await startGateway('gateway (orders, ORDER_PLACE_WAIT_MS=0)', dirs[1] as string, { ...env, ORDER_PLACE_WAIT_MS: '0' });
+      const nw = await startGateway('gateway (orders, ORDER_PLACE_WAIT_MS=0)', dirs[1] as string, { ...env, ORDER_PLACE_WAIT_MS: '0' }, flags, undefined, 'image');
       gateways.push(nw);
-      const base = baselineDir ? await startGateway('baseline gateway (orders)', dirs[2] as string, env, profiled('baseline'), baselineDir) : undefined;
+      const base = baselineDir ? await startGateway('baseline gateway (orders)', dirs[2] as string, env, [...baseFlags, ...profiled('baseline')], baselineDir, 'image') : undefined;
       if (base) gateways.push(base);
       const part = await findPart(sb);
       log(`  part ${part.partNumber} (id ${part.partId}, variant ${part.variantId}, stock ${part.stock})`);
@@ -187,9 +235,14 @@ export const orderLatency: Scenario = {
       }
       await sleep(200);
       const fipBefore = await fullStats(s.fipOrigin);
+      const loadAtStart = load1();
+      // Where each gateway's log and CPU time stand as the sequential phase starts.
+      const logAt = { gateway: serverDurations(dirs[0] as string).length, baseline: serverDurations(dirs[2] as string).length };
+      const cpuAt = { gateway: await cpuTimeMs(g.child.pid), baseline: base ? await cpuTimeMs(base.child.pid) : 0 };
       window.startUs = monotonicUs();
 
-      // Sequential, interleaved: gateway, no-wait gateway, direct, … so drift hits all three.
+      // Sequential, interleaved: gateway, no-wait gateway, direct, … so drift hits all three; in rounds,
+      // each round's p50s compared on their own.
       const seq: Mode = {
         mode: 'sequential (1 in flight, interleaved)',
         gateway: { times: [], wallMs: 0 },
@@ -197,44 +250,69 @@ export const orderLatency: Scenario = {
         direct: { times: [], wallMs: 0 },
         ...(base ? { baseline: { times: [], wallMs: 0 } } : {}),
       };
-      for (let i = 0; i < N; i++) {
-        // The baseline goes first on odd rounds, second on even ones: neither always follows the other.
-        if (base && seq.baseline && i % 2 === 1) {
-          const z = await viaGateway(base, part);
-          seq.baseline.times.push(z);
-          seq.baseline.wallMs += z;
+      const rounds: Array<{ gateway: number[]; baseline: number[]; load: string }> = [];
+      const push = (side: Side, ms: number) => {
+        side.times.push(ms);
+        side.wallMs += ms;
+      };
+      for (let r = 0; r < ROUNDS; r++) {
+        const round = { gateway: [] as number[], baseline: [] as number[], load: '' };
+        for (let i = 0; i < N / ROUNDS; i++) {
+          // The baseline goes first on odd calls, second on even ones: neither always follows the other.
+          if (base && seq.baseline && i % 2 === 1) round.baseline.push(await viaGateway(base, part));
+          round.gateway.push(await viaGateway(g, part));
+          if (base && seq.baseline && i % 2 === 0) round.baseline.push(await viaGateway(base, part));
+          push(seq.noWait, await viaGateway(nw, part, false));
+          push(seq.direct, await direct(s, part));
         }
-        const a = await viaGateway(g, part);
-        seq.gateway.times.push(a);
-        seq.gateway.wallMs += a;
-        if (base && seq.baseline && i % 2 === 0) {
-          const z = await viaGateway(base, part);
-          seq.baseline.times.push(z);
-          seq.baseline.wallMs += z;
-        }
-        const c = await viaGateway(nw, part, false);
-        seq.noWait.times.push(c);
-        seq.noWait.wallMs += c;
-        const b = await direct(s, part);
-        seq.direct.times.push(b);
-        seq.direct.wallMs += b;
+        round.load = load1();
+        for (const ms of round.gateway) push(seq.gateway, ms);
+        if (seq.baseline) for (const ms of round.baseline) push(seq.baseline, ms);
+        rounds.push(round);
+        if (base) log(`  round ${r + 1}: p50 ${fmtMs(percentile(round.gateway, 50))} vs baseline ${fmtMs(percentile(round.baseline, 50))} (ratio ${(percentile(round.gateway, 50) / percentile(round.baseline, 50)).toFixed(2)}), load ${round.load}`);
       }
       const line = (m: Mode) =>
         `gateway p50 ${fmtMs(percentile(m.gateway.times, 50))} p99 ${fmtMs(percentile(m.gateway.times, 99))}; ${m.baseline ? `baseline p50 ${fmtMs(percentile(m.baseline.times, 50))} p99 ${fmtMs(percentile(m.baseline.times, 99))}; ` : ''}no-wait p50 ${fmtMs(percentile(m.noWait.times, 50))} p99 ${fmtMs(percentile(m.noWait.times, 99))}; direct p50 ${fmtMs(percentile(m.direct.times, 50))} p99 ${fmtMs(percentile(m.direct.times, 99))}`;
       log(`  sequential: ${line(seq)}`);
+      // The profiles summarise the sequential phase: one order at a time, each gateway's own work.
+      window.endUs = monotonicUs();
+      const loadAfterSeq = load1();
+      const cpuPerOrder = {
+        gateway: ((await cpuTimeMs(g.child.pid)) - cpuAt.gateway) / N,
+        baseline: base ? ((await cpuTimeMs(base.child.pid)) - cpuAt.baseline) / N : Number.NaN,
+      };
       await sleep(500);
+      // The sequential phase's requests as each server timed them (the log is written asynchronously: read after the pause).
+      const server = {
+        gateway: serverDurations(dirs[0] as string).slice(logAt.gateway, logAt.gateway + N),
+        baseline: serverDurations(dirs[2] as string).slice(logAt.baseline, logAt.baseline + N),
+      };
       const fipAfterSeq = await fullStats(s.fipOrigin);
 
-      // 10 in flight: each path alone (so they never share the sandbox's event loop at once).
+      // 10 in flight: each path alone (so they never share the sandbox's event loop at once), in
+      // ROUNDS rounds of N / ROUNDS calls a path, the baseline before this build on odd rounds: a
+      // busy minute on the machine falls on both.
       const conc: Mode = {
-        mode: `${CONCURRENCY} in flight (each path alone)`,
-        gateway: await pool(N, CONCURRENCY, () => viaGateway(g, part)),
-        ...(base ? { baseline: await pool(N, CONCURRENCY, () => viaGateway(base, part)) } : {}),
-        noWait: await pool(N, CONCURRENCY, () => viaGateway(nw, part, false)),
-        direct: await pool(N, CONCURRENCY, () => direct(s, part)),
+        mode: `${CONCURRENCY} in flight (each path alone, ${ROUNDS} rounds)`,
+        gateway: { times: [], wallMs: 0 },
+        noWait: { times: [], wallMs: 0 },
+        direct: { times: [], wallMs: 0 },
+        ...(base ? { baseline: { times: [], wallMs: 0 } } : {}),
       };
+      const add = (into: Side, from: Side) => {
+        into.times.push(...from.times);
+        into.wallMs += from.wallMs;
+      };
+      for (let r = 0; r < ROUNDS; r++) {
+        const calls = N / ROUNDS;
+        if (base && conc.baseline && r % 2 === 1) add(conc.baseline, await pool(calls, CONCURRENCY, () => viaGateway(base, part)));
+        add(conc.gateway, await pool(calls, CONCURRENCY, () => viaGateway(g, part)));
+        if (base && conc.baseline && r % 2 === 0) add(conc.baseline, await pool(calls, CONCURRENCY, () => viaGateway(base, part)));
+        add(conc.noWait, await pool(calls, CONCURRENCY, () => viaGateway(nw, part, false)));
+        add(conc.direct, await pool(calls, CONCURRENCY, () => direct(s, part)));
+      }
       log(`  ${CONCURRENCY} in flight: ${line(conc)}`);
-      window.endUs = monotonicUs();
+      const loadAtEnd = load1();
 
       const perOrder = Object.entries(fipAfterSeq.endpoints)
         .map(([k, n]) => [k, n - (fipBefore.endpoints[k] ?? 0)] as const)
@@ -252,19 +330,35 @@ export const orderLatency: Scenario = {
         [m.mode, '**added by the gateway** (gateway − direct)', '', `**${fmtMs(p(m.gateway, 50) - p(m.direct, 50))}**`, `**${fmtMs(p(m.gateway, 99) - p(m.direct, 99))}**`, '', ''],
       ]);
       const waitCost = p(seq.gateway, 50) - p(seq.noWait, 50);
+      const ratio = (a: number, b: number) => (a / b).toFixed(2);
       const versus = (m: Mode) =>
-        m.baseline ? `${m.mode}: p50 ${fmtMs(p(m.gateway, 50))} vs ${fmtMs(p(m.baseline, 50))} (${fmtMs(p(m.gateway, 50) - p(m.baseline, 50))}), p99 ${fmtMs(p(m.gateway, 99))} vs ${fmtMs(p(m.baseline, 99))} (${fmtMs(p(m.gateway, 99) - p(m.baseline, 99))})` : '';
+        m.baseline
+          ? `${m.mode}: p50 ${fmtMs(p(m.gateway, 50))} vs ${fmtMs(p(m.baseline, 50))} (ratio ${ratio(p(m.gateway, 50), p(m.baseline, 50))}), p99 ${fmtMs(p(m.gateway, 99))} vs ${fmtMs(p(m.baseline, 99))} (ratio ${ratio(p(m.gateway, 99), p(m.baseline, 99))})`
+          : '';
+      const roundRatios = rounds.map((r) => percentile(r.gateway, 50) / percentile(r.baseline, 50));
+      const roundRows = rounds.map((r, i) => [
+        String(i + 1),
+        r.gateway.length,
+        fmtMs(percentile(r.gateway, 50)),
+        fmtMs(percentile(r.baseline, 50)),
+        ratio(percentile(r.gateway, 50), percentile(r.baseline, 50)),
+        fmtMs(percentile(r.gateway, 99)),
+        fmtMs(percentile(r.baseline, 99)),
+        r.load,
+      ]);
 
       return [
         `Standalone sandbox (5,000 parts, supplier limits raised to ${FIP.rate}/s, burst ${FIP.burst}, ${formatNumber(FIP.perMinute)}/min) and two gateway`,
-        `children pointed at it (same supplier figures, SQLite in temporary directories, \`ORDER_POLL_INTERVAL_MS=3600000\` so status`,
+        `children pointed at it, each as the image runs it (\`node dist/main.js\` after \`npm run build\`, \`NODE_ENV=production\`, the default`,
+        `log level written to a file, ${heapLabel(flags)} from the Dockerfile), same supplier figures, SQLite in temporary directories, \`ORDER_POLL_INTERVAL_MS=3600000\` so status`,
         `polling stays out of the run): one with \`ORDER_PLACE_WAIT_MS\` at its default (5000: the mutation answers after the first send),`,
         `one with \`ORDER_PLACE_WAIT_MS=0\` (it answers once the intent is stored; the outbox sends it right after). Part ${part.partNumber}`,
         `(variant ${part.variantId}, stock ${part.stock}; the sandbox does not decrement stock on orders), quantity 1, shipping \`ground\`, a fixed address.`,
         `Gateway: \`placeSupplierOrder\` with a fresh idempotency key each, every answer checked (\`SupplierOrderPlaced\`, SUBMITTED with a`,
         `supplier id when waiting). Direct: \`POST /api/v1/partners/place_order\` with \`X-API-Key\`, the same order body, every answer`,
         `checked to be 201. All timed in this process with fetch (keep-alive), request start to full body; ${WARMUP} of each discarded first.`,
-        `Sequential calls rotate gateway, no-wait gateway, direct; with ${CONCURRENCY} in flight each path ran alone, one after the other.`,
+        `Sequential calls rotate gateway, no-wait gateway, direct (${ROUNDS} rounds); with ${CONCURRENCY} in flight each path ran alone, one after the other, in ${ROUNDS} rounds of ${N / ROUNDS} calls a path (the baseline first on odd rounds).`,
+        `Load average (1 min): ${loadAtStart} at the start of the sequential phase, ${loadAfterSeq} after it, ${loadAtEnd} at the end (2 cores, shared).`,
         '',
         table(['mode', 'path', 'calls', 'p50', 'p99', 'max', 'orders/s'], rows),
         '',
@@ -272,10 +366,21 @@ export const orderLatency: Scenario = {
         `read (\`products/:ids/multi\`, to check sellable, minimum and stock) and one \`place_order\`.`,
         '',
         `Where the added latency goes (sequential, p50): answering without waiting takes ${fmtMs(p(seq.noWait, 50))} (GraphQL, key claim, part read,`,
-        `SQLite intent); waiting for the send adds ${fmtMs(waitCost)}: \`waitForFirstSend\` (src/orders/orderService.ts) is woken by`,
-        `the order's own change event when the outbox's send settles (the direct call alone takes ${fmtMs(p(seq.direct, 50))}).`,
+        `SQLite intent); waiting for the send adds ${fmtMs(waitCost)}: \`waitForFirstSend\` (src/orders/orderService.ts) answers with`,
+        `the record the order's own change event carries when the outbox's send settles (the direct call alone takes ${fmtMs(p(seq.direct, 50))}).`,
         ...(baselineDir
-          ? ['', `This build against the baseline gateway (\`BENCH_BASELINE_DIR\`: ${baselineDir}, its own SQLite file, interleaved with this one):`, `${versus(seq)}; ${versus(conc)}.`]
+          ? [
+              '',
+              `This build against the baseline gateway (\`BENCH_BASELINE_DIR\`: ${baselineDir}, built there with its own \`npm run build\`, started`,
+              `as its image does with ${heapLabel(baseFlags)}, its own SQLite file, each of its calls paired with one of this build's):`,
+              `${versus(seq)}; ${versus(conc)}.`,
+              `Sequential p50 ratio (this build / baseline) per round: ${roundRatios.map((x) => x.toFixed(2)).join(', ')} (median ${percentile(roundRatios, 50).toFixed(2)}).`,
+              `As each server timed them (its request log's \`durationMs\`, sequential phase, ${server.gateway.length} and ${server.baseline.length} requests): p50 ${fmtMs(percentile(server.gateway, 50), 2)} vs ${fmtMs(percentile(server.baseline, 50), 2)}`,
+              `(ratio ${ratio(percentile(server.gateway, 50), percentile(server.baseline, 50))}), p99 ${fmtMs(percentile(server.gateway, 99), 2)} vs ${fmtMs(percentile(server.baseline, 99), 2)}; gateway CPU (user + system, \`/proc/<pid>/stat\`) per order`,
+              `${fmtMs(cpuPerOrder.gateway, 2)} vs ${fmtMs(cpuPerOrder.baseline, 2)} (ratio ${ratio(cpuPerOrder.gateway, cpuPerOrder.baseline)}).`,
+              '',
+              table(['round', 'calls each', 'p50', 'baseline p50', 'ratio', 'p99', 'baseline p99', 'load after'], roundRows),
+            ]
           : []),
       ].join('\n');
     } finally {

@@ -6,6 +6,12 @@
  * timer as the fallback (no change feed, or a change on another instance the
  * feed does not carry). Ends at the deadline, or early when the next attempt
  * is due after it (nothing will change before then).
+ *
+ * An event carries the record as its writer committed it (the outbox
+ * publishes the row its compare-and-set returned), so when that record is
+ * the outcome it is the answer as it stands: reading it back would only
+ * repeat it, one store round trip more on every waiting mutation. An event
+ * whose record is not an outcome yet only wakes the waiter to read.
  */
 import type { Subscribe } from './changeStream.js';
 
@@ -25,14 +31,20 @@ export async function waitUntilSettled<T extends { nextAttemptAt: string | null 
   const deadline = Date.now() + o.waitMs;
   let wake: (() => void) | null = null;
   let changed = false;
+  /** The latest record an event carried since the last look. */
+  let carried: T | undefined;
   const unsubscribe =
-    o.changes?.subscribe(o.id, () => {
+    o.changes?.subscribe(o.id, (record) => {
       changed = true;
+      carried = record;
       wake?.();
     }) ?? (() => undefined);
   try {
     for (;;) {
       changed = false;
+      const seen = carried;
+      carried = undefined;
+      if (seen !== undefined && o.settled(seen)) return seen;
       const record = await o.read();
       if (o.settled(record) || Date.now() >= deadline) return record;
       if (record.nextAttemptAt && Date.parse(record.nextAttemptAt) > deadline) return record;
