@@ -25,10 +25,15 @@ export function browserStreamHeaders(key: string, body: string): Record<string, 
   return { 'content-type': 'application/json', accept: 'text/event-stream', 'accept-encoding': BROWSER_ACCEPT_ENCODING, 'x-api-key': key, 'content-length': Buffer.byteLength(body) };
 }
 
-/** The response body decoded by its Content-Encoding (none, gzip, deflate or br), as a browser decodes it. */
+/**
+ * The response body decoded by its Content-Encoding (gzip, deflate or br), as
+ * a browser decodes it. graphql-sse labels its event streams
+ * `Content-Encoding: none` (not a registered coding; it asks proxies not to
+ * compress), which browsers read as the body as sent: so does this.
+ */
 export function decodedBody(res: IncomingMessage): Readable {
   const encoding = String(res.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
-  if (encoding === 'identity' || encoding === '') return res;
+  if (encoding === 'identity' || encoding === 'none' || encoding === '') return res;
   const decoder = encoding === 'br' ? createBrotliDecompress() : encoding === 'gzip' ? createGunzip() : encoding === 'deflate' ? createInflate() : undefined;
   if (!decoder) throw new Error(`unexpected Content-Encoding ${encoding}`);
   res.once('error', (err) => decoder.destroy(err));
