@@ -16,6 +16,7 @@ import { browserClient } from './lib/browser.js';
 import { buildGateway, heapLabel, imageNodeFlags } from './lib/buildGateway.js';
 import { startGateway, startSandbox, upstreamEnv, type GatewayProcess } from './lib/crossdock.js';
 import { table } from './lib/format.js';
+import { gatewayLogLine, gatewayLogSummary } from './lib/gatewayLog.js';
 import { sandboxReset, sandboxStats, type SandboxStats } from './lib/http.js';
 import type { Scenario } from './lib/scenario.js';
 
@@ -106,6 +107,7 @@ export const callsPerQuery: Scenario = {
       }
       await gw.child.stop();
       await sb.child.stop();
+      const logged = gatewayLogSummary(dataDir);
       return [
         `**Production defaults**: the gateway as its image runs it (\`node dist/main.js\` built by \`npm run build\` at the start of the run,`,
         `\`NODE_ENV=production\`, \`CROSSDOCK_MODE=production\`, the default log level with its output to a file, the Dockerfile's \`NODE_OPTIONS\`:`,
@@ -119,6 +121,8 @@ export const callsPerQuery: Scenario = {
         table(['phase', 'FinditParts', 'BigCommerce', 'upstream total', 'naive', 'response cache', 'answer encoding', 'latency'], rows),
         '',
         ...details,
+        '',
+        gatewayLogLine(logged),
         '',
         `Goal (at most ${GOAL_COLD} cold, 0 warm): cold ${cold <= GOAL_COLD ? 'met' : '**not met**'} (${cold}), warm ${warmMax === 0 ? 'met' : '**not met**'} (${warmMax}).`,
       ].join('\n');

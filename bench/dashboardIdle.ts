@@ -30,6 +30,7 @@ import { BROWSER_ACCEPT_ENCODING, browserClient, browserStreamHeaders, decodedBo
 import { buildGateway, heapLabel, imageNodeFlags } from './lib/buildGateway.js';
 import { startGateway, startSandbox, upstreamEnv, type GatewayProcess, type SandboxProcess } from './lib/crossdock.js';
 import { formatNumber, mib, table } from './lib/format.js';
+import { gatewayLogLine, gatewayLogSummary } from './lib/gatewayLog.js';
 import { cpuTimeMs, memoryOf, sleep } from './lib/proc.js';
 import type { Scenario } from './lib/scenario.js';
 
@@ -167,6 +168,8 @@ export const dashboardIdle: Scenario = {
         dashboards = [];
         await sleep(SETTLE_MS);
       }
+      await g.child.stop();
+      const logged = gatewayLogSummary(dataDir);
       const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
       const idle = periods.filter((p) => p.dashboards === 0);
       const open10 = periods.filter((p) => p.dashboards === DASHBOARDS);
@@ -198,6 +201,8 @@ export const dashboardIdle: Scenario = {
             ['gateway RSS idle → dashboards open (max)', `${mib(rssIdle)} → ${mib(rssOpen)}`],
           ],
         ),
+        '',
+        gatewayLogLine(logged),
         '',
         `Goal (${DASHBOARDS} dashboards add under ${GOAL_POINTS} % of one core): ${met ? 'met' : 'NOT met'} (${added.toFixed(2)} points). The monitor samples the`,
         'metrics and evaluates the alert rules once a second whether or not a dashboard is open, so that share is in both columns; with',

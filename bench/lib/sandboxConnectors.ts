@@ -5,6 +5,8 @@
  * src/connectors/whatsapp): what a production start needs instead of the
  * embedded sandbox, which it refuses.
  */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { SandboxProcess } from './crossdock.js';
 
 /** The standalone sandbox's WhatsApp defaults (src/sandbox/options.ts, SANDBOX_DEFAULTS.whatsapp). */
@@ -59,5 +61,31 @@ export function whatsappEnv(twins: SandboxTwins, messagesPerSecond?: number): Re
     WHATSAPP_CATALOG_ID: WHATSAPP_SANDBOX.catalogId,
     WHATSAPP_TEMPLATE_NAME: WHATSAPP_SANDBOX.template,
     ...(messagesPerSecond !== undefined ? { WHATSAPP_MESSAGES_PER_SECOND: String(messagesPerSecond) } : {}),
+  };
+}
+
+/**
+ * ION and Shopify on the standalone sandbox too (README, "Configuration"):
+ * for a gateway that must run CROSSDOCK_MODE=development (TIKTOK_CONNECT_TO),
+ * where an unconfigured optional connector would start its embedded twin
+ * inside the measured process. Shopify's webhooks are off (the sandbox can
+ * run with SANDBOX_SHOPIFY_ORDERS=0 so its mirror has nothing to copy). The
+ * `.ionapi` file is written into `dir`.
+ */
+export async function ionAndShopifyEnv(sb: SandboxProcess, dir: string): Promise<Record<string, string>> {
+  const out = sb.child.output();
+  const ion = /Infor ION API \(M3\)\s+(\S+)/.exec(out)?.[1];
+  const shopify = /Shopify Admin GraphQL\s+(\S+)/.exec(out)?.[1];
+  if (!ion || !shopify) throw new Error(`the sandbox did not print its ION and Shopify addresses:\n${out.slice(0, 2000)}`);
+  const file = join(dir, 'sandbox.ionapi');
+  const res = await fetch(`${ion}/__sandbox/ionapi`, { signal: AbortSignal.timeout(10_000) });
+  if (!res.ok) throw new Error(`${ion}/__sandbox/ionapi answered ${res.status}`);
+  writeFileSync(file, await res.text());
+  return {
+    ION_API_FILE: file,
+    SHOPIFY_STORE_URL: shopify,
+    SHOPIFY_ACCESS_TOKEN: 'sandbox-shopify-token',
+    SHOPIFY_API_SECRET: 'sandbox-shopify-secret',
+    SHOPIFY_WEBHOOKS: 'false',
   };
 }
