@@ -28,9 +28,11 @@ export function gatewayLogSummary(dataDir: string): GatewayLogSummary {
     let level = /error|exception|^\s+at .+:\d+:\d+\)?$/i.test(line) ? 'error' : 'info';
     let msg = line.slice(0, 200);
     try {
-      const entry = JSON.parse(line) as { level?: unknown; msg?: unknown };
+      const entry = JSON.parse(line) as { level?: unknown; msg?: unknown; alert?: unknown };
       level = typeof entry.level === 'string' ? entry.level : 'info';
       if (typeof entry.msg === 'string') msg = entry.msg;
+      // Which alert rule (src/observability/operationsMonitor.ts logs `alert firing` with its name).
+      if (typeof entry.alert === 'string') msg += ` (${entry.alert})`;
     } catch {
       // not the logger's JSON: the banner, or a runtime's own output
     }

@@ -86,7 +86,7 @@ describe("a production gateway's log", () => {
           'Crossdock gateway (production) listening on http://127.0.0.1:4000',
           '  GraphQL     http://127.0.0.1:4000/graphql',
           JSON.stringify({ level: 'info', msg: 'request completed' }),
-          JSON.stringify({ level: 'warn', msg: 'alert firing' }),
+          JSON.stringify({ level: 'warn', msg: 'alert firing', alert: 'UpstreamSlow' }),
           JSON.stringify({ level: 'error', msg: 'upstream failed' }),
           'TypeError: boom',
           '    at run (file:///app/dist/x.js:1:2)',
@@ -95,7 +95,7 @@ describe("a production gateway's log", () => {
       );
       const s = gatewayLogSummary(dir);
       expect(s).toMatchObject({ lines: 7, warn: 1, error: 3 });
-      expect(gatewayLogLine(s)).toMatch(/7 lines at the default level, 1 warnings and 3 errors: `warn: alert firing`, `error: upstream failed`/);
+      expect(gatewayLogLine(s)).toMatch(/7 lines at the default level, 1 warnings and 3 errors: `warn: alert firing \(UpstreamSlow\)`, `error: upstream failed`/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
