@@ -13,6 +13,12 @@
  * per page would compete for the same two cores); the gateway's CPU is read
  * from /proc for its pid alone.
  *
+ * Production defaults: the gateway as the image runs it (`node dist/main.js`
+ * after `npm run build`, NODE_ENV=production, CROSSDOCK_MODE=production, the
+ * default log level to a file, the Dockerfile's NODE_OPTIONS) against the
+ * standalone sandbox; the page's requests and its event stream ask for
+ * compression as a browser does.
+ *
  * Goal (issue 18): the 10 dashboards add under 5 % of one core.
  */
 import { request, Agent, type ClientRequest, type IncomingMessage } from 'node:http';
@@ -20,8 +26,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DASHBOARD_DOCUMENTS } from '../src/server/dashboardScript.js';
-import { startGateway, type GatewayProcess } from './lib/crossdock.js';
+import { BROWSER_ACCEPT_ENCODING, browserClient, browserStreamHeaders, decodedBody } from './lib/browser.js';
+import { buildGateway, heapLabel, imageNodeFlags } from './lib/buildGateway.js';
+import { startGateway, startSandbox, upstreamEnv, type GatewayProcess, type SandboxProcess } from './lib/crossdock.js';
 import { formatNumber, mib, table } from './lib/format.js';
+import { gatewayLogLine, gatewayLogSummary } from './lib/gatewayLog.js';
 import { cpuTimeMs, memoryOf, sleep } from './lib/proc.js';
 import type { Scenario } from './lib/scenario.js';
 
@@ -39,10 +48,12 @@ interface Dashboard {
   res?: IncomingMessage;
   events: number;
   errors: string[];
+  /** The stream's Content-Encoding ('none' when it has none). */
+  encoding?: string;
 }
 
 async function post(gw: GatewayProcess, query: string): Promise<void> {
-  const r = await gw.gql(query);
+  const r = await browserClient(gw).gql(query);
   if (r.status !== 200 || r.errors?.length) throw new Error(`${query.slice(0, 40)}…: HTTP ${r.status} ${JSON.stringify(r.errors).slice(0, 300)}`);
 }
 
@@ -57,7 +68,7 @@ async function open(gw: GatewayProcess, agent: Agent): Promise<Dashboard> {
   const body = JSON.stringify({ query: DASHBOARD_DOCUMENTS.snapshot, operationName: 'Dashboard' });
   await new Promise<void>((resolve, reject) => {
     const req = request(
-      { host: url.hostname, port: url.port, path: url.pathname, method: 'POST', agent, headers: { 'content-type': 'application/json', accept: 'text/event-stream', 'x-api-key': gw.key, 'content-length': Buffer.byteLength(body) } },
+      { host: url.hostname, port: url.port, path: url.pathname, method: 'POST', agent, headers: browserStreamHeaders(gw.key, body) },
       (res) => {
         d.res = res;
         if (res.statusCode !== 200) {
@@ -65,9 +76,11 @@ async function open(gw: GatewayProcess, agent: Agent): Promise<Dashboard> {
           res.resume();
           return;
         }
-        res.setEncoding('utf8');
+        d.encoding = String(res.headers['content-encoding'] ?? 'none');
+        const stream = decodedBody(res);
+        stream.setEncoding('utf8');
         let buf = '';
-        res.on('data', (chunk: string) => {
+        stream.on('data', (chunk: string) => {
           buf += chunk;
           let end: number;
           while ((end = buf.indexOf('\n\n')) >= 0) {
@@ -79,7 +92,7 @@ async function open(gw: GatewayProcess, agent: Agent): Promise<Dashboard> {
             if (d.events === 1) resolve();
           }
         });
-        res.once('error', (err) => d.errors.push(err.message));
+        stream.once('error', (err) => d.errors.push(err.message));
       },
     );
     d.req = req;
@@ -119,16 +132,22 @@ export const dashboardIdle: Scenario = {
   title: 'Dashboard cost: an idle gateway with 0 and 10 dashboards open',
   timeoutMs: 5 * 60_000,
   async run(log) {
+    buildGateway();
+    const flags = imageNodeFlags();
     const dataDir = mkdtempSync(join(tmpdir(), 'crossdock-bench-dash-'));
     const agent = new Agent({ keepAlive: true, maxSockets: DASHBOARDS * 2 });
     let gw: GatewayProcess | undefined;
+    let sb: SandboxProcess | undefined;
     let dashboards: Dashboard[] = [];
     const periods: Period[] = [];
     try {
-      gw = await startGateway('gateway (dashboard idle)', dataDir, { SANDBOX_PARTS: '5000' });
+      sb = await startSandbox('sandbox (dashboard idle)', { SANDBOX_PARTS: '5000' });
+      // The sandbox's default limits (FinditParts 10/s, BigCommerce 150 per 30 s), told to the gateway as a deployment would.
+      gw = await startGateway('gateway (dashboard idle)', dataDir, upstreamEnv(sb, { fipRatePerSecond: 10, fipPerMinute: 300, bcQuota: 150, bcWindowMs: 30_000 }), flags, undefined, 'image');
       const g = gw;
       // Warm every path once (the page's reads and its stream), then let it idle.
       const warm = await open(g, agent);
+      const streamEncoding = warm.encoding ?? 'none';
       close(warm);
       await sleep(SETTLE_MS);
       const rssIdle = (await memoryOf(g.child.pid)).rss;
@@ -149,6 +168,8 @@ export const dashboardIdle: Scenario = {
         dashboards = [];
         await sleep(SETTLE_MS);
       }
+      await g.child.stop();
+      const logged = gatewayLogSummary(dataDir);
       const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
       const idle = periods.filter((p) => p.dashboards === 0);
       const open10 = periods.filter((p) => p.dashboards === DASHBOARDS);
@@ -156,7 +177,10 @@ export const dashboardIdle: Scenario = {
       const perSnapshotUs = (added / 100) * 1e6 / Math.max(1, mean(open10.map((p) => p.events / p.seconds)));
       const met = added < GOAL_POINTS;
       return [
-        `One gateway child (\`node --import tsx src/main.ts\`, embedded sandbox of 5,000 parts, \`DASHBOARD_INTERVAL_MS\` at its default of 1 s),`,
+        `**Production defaults**: one gateway child as the image runs it (\`node dist/main.js\` built by \`npm run build\` at the start of the run,`,
+        `\`NODE_ENV=production\`, \`CROSSDOCK_MODE=production\`, the default log level with its output to a file, the Dockerfile's \`NODE_OPTIONS\`: \`${heapLabel(flags)}\`)`,
+        `against the standalone sandbox (its own process, 5,000 parts), \`DASHBOARD_INTERVAL_MS\` at its default of 1 s. Every request says`,
+        `\`Accept-Encoding: ${BROWSER_ACCEPT_ENCODING}\` as the page's browser would (the event stream came back with Content-Encoding: ${streamEncoding}),`,
         `idle: no other client, no job. ${ROUNDS} rounds of a ${PERIOD_MS / 1000} s period with no dashboard then a ${PERIOD_MS / 1000} s period with ${DASHBOARDS} open`,
         `(${SETTLE_MS / 1000} s settling after each change). A dashboard is the page's own traffic with its own documents: \`me\`, \`dashboardHistory\``,
         `and the two work-queue queries on opening, then the \`dashboard\` subscription over graphql-sse (one event stream each); with nothing changing,`,
@@ -178,6 +202,8 @@ export const dashboardIdle: Scenario = {
           ],
         ),
         '',
+        gatewayLogLine(logged),
+        '',
         `Goal (${DASHBOARDS} dashboards add under ${GOAL_POINTS} % of one core): ${met ? 'met' : 'NOT met'} (${added.toFixed(2)} points). The monitor samples the`,
         'metrics and evaluates the alert rules once a second whether or not a dashboard is open, so that share is in both columns; with',
         'dashboards open it also builds one snapshot per tick (the records read for jobs and the review queue once, not per page) and each',
@@ -187,6 +213,7 @@ export const dashboardIdle: Scenario = {
       dashboards.forEach(close);
       agent.destroy();
       await gw?.child.stop();
+      await sb?.child.stop();
       rmSync(dataDir, { recursive: true, force: true });
     }
   },

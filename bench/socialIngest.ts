@@ -11,18 +11,30 @@
  *    then 4 at once (drafts per second).
  * 2. Images derived per second: the deriver alone (sharp) on the twin's
  *    540×960 JPEG thumbnail, the default sizes, both formats.
+ *
+ * Production defaults as far as the TikTok twin allows: the gateway as the
+ * image runs it (`node dist/main.js` after `npm run build`,
+ * NODE_ENV=production, the default log level to a file, the Dockerfile's
+ * NODE_OPTIONS) against the standalone sandbox (its own process), the reads
+ * asking for compression as a browser does. One exception: reaching the
+ * twin's share links and CDN takes TIKTOK_CONNECT_TO, which production mode
+ * refuses (src/connectors/tiktok/index.ts: it would send any TikTok name to
+ * that address; addressGuard.ts refuses loopback addresses besides), so this
+ * gateway runs CROSSDOCK_MODE=development, with every optional connector
+ * pointed at the standalone sandbox so no embedded twin runs in it.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../src/config.js';
-import { createGateway } from '../src/gateway.js';
 import { createImageDeriver } from '../src/media/imageDeriver.js';
-import { createLogger } from '../src/observability/logger.js';
-import { runningTwin } from '../src/sandbox/twins.js';
 import { request } from 'undici';
-import { percentile } from './lib/crossdock.js';
+import { BROWSER_ACCEPT_ENCODING, browserClient } from './lib/browser.js';
+import { buildGateway, heapLabel, imageNodeFlags } from './lib/buildGateway.js';
+import { percentile, startGateway, startSandbox, upstreamEnv } from './lib/crossdock.js';
 import { table } from './lib/format.js';
+import { gatewayLogLine, gatewayLogSummary } from './lib/gatewayLog.js';
+import { ionAndShopifyEnv, sandboxTwins, tiktokEnv, whatsappEnv } from './lib/sandboxConnectors.js';
 import type { Scenario } from './lib/scenario.js';
 
 /** BENCH_QUICK=1: a few links and rounds, to try the harness; its figures are not worth recording. */
@@ -33,20 +45,35 @@ const CONCURRENCY = 4;
 const DERIVE_ROUNDS = QUICK ? 4 : 30;
 
 async function run(log: (line: string) => void): Promise<string> {
+  buildGateway();
+  const flags = imageNodeFlags();
   // A data dir of its own, removed after: drafts (and their media) left by an earlier run would be replays.
   const dataDir = mkdtempSync(join(tmpdir(), 'crossdock-bench-social-'));
-  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', CLIENT_BUDGET_POINTS: '100000000', CROSSDOCK_DATA_DIR: dataDir });
-  const gateway = await createGateway(config, { sandbox: { parts: 5_000, tiktok: { videos: SEQUENTIAL + CONCURRENT + 10 } }, logger: createLogger({ level: 'silent' }) }).catch((err: unknown) => {
-    rmSync(dataDir, { recursive: true, force: true });
-    throw err;
-  });
+  // The defaults the gateway runs with (image sizes, SYNC_CONCURRENCY), for the notes.
+  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', CROSSDOCK_DATA_DIR: dataDir });
   try {
-    const twin = runningTwin(gateway.sandbox, 'tiktok')?.url;
-    if (!twin) throw new Error('the gateway started without its TikTok twin');
-    const key = gateway.devKey ?? '';
+    const sb = await startSandbox('sandbox (social ingest)', { SANDBOX_PARTS: '5000', SANDBOX_TIKTOK_VIDEOS: String(SEQUENTIAL + CONCURRENT + 10), SANDBOX_SHOPIFY_ORDERS: '0' });
+    const twins = sandboxTwins(sb);
+    const twin = twins.tiktokOrigin;
+    const gw = await startGateway(
+      'gateway (social ingest)',
+      dataDir,
+      {
+        ...upstreamEnv(sb, { fipRatePerSecond: 10, fipPerMinute: 300, bcQuota: 150, bcWindowMs: 30_000 }),
+        ...tiktokEnv(twins),
+        ...whatsappEnv(twins),
+        ...(await ionAndShopifyEnv(sb, dataDir)),
+        // TIKTOK_CONNECT_TO is refused in production mode (see the header); everything else is the image's.
+        CROSSDOCK_MODE: 'development',
+      },
+      flags,
+      undefined,
+      'image',
+    );
+    const client = browserClient(gw, 'gateway (social ingest)');
     const gql = async (query: string, variables: Record<string, unknown>) => {
-      const res = await fetch(`${gateway.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': key }, body: JSON.stringify({ query, variables }) });
-      return (await res.json()) as { data?: Record<string, any>; errors?: unknown[] };
+      const r = await client.gql<Record<string, any>>(query, variables);
+      return { data: r.data, errors: r.errors };
     };
     const videos = ((await (await fetch(`${twin}/__sandbox/videos?limit=${SEQUENTIAL + CONCURRENT}`)).json()) as { videos: Array<{ url: string }> }).videos;
     const linkToDraft = async (url: string): Promise<number> => {
@@ -82,6 +109,10 @@ async function run(log: (line: string) => void): Promise<string> {
     const thumb = new URL(oembed.thumbnail_url);
     const res = await request(`${twin}${thumb.pathname}${thumb.search}`, { headers: { host: thumb.host } });
     const bytes = Buffer.from(await res.body.arrayBuffer());
+    // The deriver alone: nothing else running beside it.
+    await gw.child.stop();
+    await sb.child.stop();
+    const logged = gatewayLogSummary(dataDir);
     const deriver = createImageDeriver({ sizes: config.social.imageSizes });
     await deriver.derive(bytes);
     let images = 0;
@@ -102,10 +133,17 @@ async function run(log: (line: string) => void): Promise<string> {
         ],
       ),
       '',
-      `Each draft has ${config.social.imageSizes.length * 2} images. In-process gateway with the embedded sandbox on loopback: the TikTok twin answers at once, so the figures are the gateway's own work (sharp, the records, the analyzer, the catalog's batched reads), not TikTok's latency.`,
+      `**Production defaults** as far as the TikTok twin allows: the gateway child as its image runs it (\`node dist/main.js\` built by \`npm run build\` at the start of the run,`,
+      `\`NODE_ENV=production\`, the default log level with its output to a file, the Dockerfile's \`NODE_OPTIONS\`: \`${heapLabel(flags)}\`), against the standalone sandbox`,
+      `(its own process, 5,000 parts); the mutations and job reads send a browser's \`Accept-Encoding: ${BROWSER_ACCEPT_ENCODING}\`. One exception: the twin's share links and CDN`,
+      `are reached through \`TIKTOK_CONNECT_TO\`, which production mode refuses (it would send every TikTok name to that address, and the media client`,
+      `connects to public addresses only), so the gateway runs \`CROSSDOCK_MODE=development\`, with FinditParts, BigCommerce, ION, Shopify (no orders, webhooks off)`,
+      `and WhatsApp all pointed at the standalone sandbox so that no embedded twin runs inside it. The deriver row is sharp alone, in the benchmark's process.`,
+      gatewayLogLine(logged),
+      `Each draft has ${config.social.imageSizes.length * 2} images. The TikTok twin answers at once on loopback, so the figures are the gateway's own work (sharp, the records,`,
+      `the analyzer, the catalog's batched reads), not TikTok's latency.`,
     ].join('\n');
   } finally {
-    await gateway.close();
     rmSync(dataDir, { recursive: true, force: true });
   }
 }

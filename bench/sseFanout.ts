@@ -14,13 +14,22 @@
  *
  * A first run with one subscriber gives the gateway's CPU for the same job
  * without the fan-out.
+ *
+ * Production defaults: the gateway as the image runs it (`node dist/main.js`
+ * after one `npm run build` per run, NODE_ENV=production,
+ * CROSSDOCK_MODE=production, the default log level to a file, the
+ * Dockerfile's NODE_OPTIONS); every subscriber asks for compression as a
+ * browser's graphql-sse client does.
  */
 import { request, Agent, type IncomingMessage } from 'node:http';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { BROWSER_ACCEPT_ENCODING, browserClient, browserStreamHeaders, decodedBody } from './lib/browser.js';
+import { buildGateway, heapLabel, imageNodeFlags } from './lib/buildGateway.js';
 import { fmtMs, percentile, startGateway, startSandbox, upstreamEnv, type GatewayProcess, type SandboxProcess } from './lib/crossdock.js';
 import { formatNumber, mib, table } from './lib/format.js';
+import { gatewayLogLine, gatewayLogSummary, type GatewayLogSummary } from './lib/gatewayLog.js';
 import { summarizeCpuProfile } from './lib/cpuProfile.js';
 import { cpuTimeMs, memoryOf, REPO_ROOT, sleep } from './lib/proc.js';
 import type { Scenario } from './lib/scenario.js';
@@ -47,6 +56,8 @@ interface Subscriber {
   completed: boolean;
   errors: string[];
   response?: IncomingMessage;
+  /** The stream's Content-Encoding ('none' when it has none). */
+  encoding?: string;
 }
 
 interface JobEvent {
@@ -67,7 +78,7 @@ function subscribe(gw: GatewayProcess, agent: Agent, jobId: string, sub: Subscri
         path: url.pathname,
         method: 'POST',
         agent,
-        headers: { 'content-type': 'application/json', accept: 'text/event-stream', 'x-api-key': gw.key, 'content-length': Buffer.byteLength(body) },
+        headers: browserStreamHeaders(gw.key, body),
       },
       (res) => {
         sub.response = res;
@@ -77,9 +88,11 @@ function subscribe(gw: GatewayProcess, agent: Agent, jobId: string, sub: Subscri
           res.once('end', resolve);
           return;
         }
-        res.setEncoding('utf8');
+        sub.encoding = String(res.headers['content-encoding'] ?? 'none');
+        const stream = decodedBody(res);
+        stream.setEncoding('utf8');
         let buf = '';
-        res.on('data', (chunk: string) => {
+        stream.on('data', (chunk: string) => {
           const t = performance.now();
           buf += chunk;
           let end: number;
@@ -110,8 +123,8 @@ function subscribe(gw: GatewayProcess, agent: Agent, jobId: string, sub: Subscri
             sub.deliveries.push({ key: `${base}#${n}`, t });
           }
         });
-        res.once('end', resolve);
-        res.once('error', (err) => {
+        stream.once('end', resolve);
+        stream.once('error', (err) => {
           sub.errors.push(err.message);
           resolve();
         });
@@ -141,9 +154,10 @@ interface RunResult {
   peak: number;
   connectMs: number;
   benchCpuS: number;
+  logged: GatewayLogSummary;
 }
 
-async function runOnce(count: number, log: (line: string) => void): Promise<RunResult> {
+async function runOnce(count: number, flags: string[], log: (line: string) => void): Promise<RunResult> {
   const dataDir = mkdtempSync(join(tmpdir(), 'crossdock-bench-sse-'));
   let sb: SandboxProcess | undefined;
   let gw: GatewayProcess | undefined;
@@ -165,7 +179,7 @@ async function runOnce(count: number, log: (line: string) => void): Promise<RunR
       SYNC_CREATE_CONCURRENCY: '8',
       // Every subscriber uses the one bench key: its stream cap must hold them all.
       MAX_STREAMS_PER_CLIENT: String(count + 10),
-    }, count > 1 && PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []);
+    }, [...flags, ...(count > 1 && PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [])], undefined, 'image');
     const g = gw;
     // Warm the GraphQL and SSE paths once (one subscription to a job id that does not exist ends at once).
     await g.gqlData(`{ syncJobs(first: 1) { totalCount } }`);
@@ -174,7 +188,7 @@ async function runOnce(count: number, log: (line: string) => void): Promise<RunR
     const cpu0 = await cpuTimeMs(g.child.pid);
     const bench0 = process.cpuUsage();
     const t0 = performance.now();
-    const started = await g.gqlData<{ startSync: { job: { id: string } } }>(`mutation { startSync(input: { kind: CATALOG }) { job { id } } }`);
+    const started = await browserClient(g).gqlData<{ startSync: { job: { id: string } } }>(`mutation { startSync(input: { kind: CATALOG }) { job { id } } }`);
     const jobId = started.startSync.job.id;
     const done: Array<Promise<void>> = [];
     for (let i = 0; i < count; i++) {
@@ -225,6 +239,9 @@ async function runOnce(count: number, log: (line: string) => void): Promise<RunR
     const mem = await memoryOf(g.child.pid);
     const view = await g.gqlData<{ syncJob: { status: string; progress: { processed: number } } }>(`query($id: ID!) { syncJob(id: $id) { status progress { processed } } }`, { id: jobId });
     if (view.syncJob.status !== 'SUCCEEDED') throw new Error(`the sync ended ${view.syncJob.status}`);
+    for (const s of subscribers) s.response?.destroy();
+    await g.child.stop(30_000);
+    const logged = gatewayLogSummary(dataDir);
     return {
       subscribers,
       jobSeconds,
@@ -239,6 +256,7 @@ async function runOnce(count: number, log: (line: string) => void): Promise<RunR
       peak: mem.peak,
       connectMs,
       benchCpuS: (bench.user + bench.system) / 1e6,
+      logged,
     };
   } finally {
     for (const s of subscribers) s.response?.destroy();
@@ -271,11 +289,13 @@ export const sseFanout: Scenario = {
   title: 'SSE fan-out: 1,000 subscribers to one sync job',
   timeoutMs: 5 * 60_000,
   async run(log) {
+    buildGateway();
+    const flags = imageNodeFlags();
     log('  baseline: the same job, 1 subscriber …');
-    const base = await runOnce(1, log);
+    const base = await runOnce(1, flags, log);
     log(`  baseline: ${base.jobSeconds.toFixed(1)} s, gateway CPU ${base.cpuS.toFixed(1)} s, ${base.subscribers[0]?.deliveries.length ?? 0} updates`);
     log(`  ${SUBSCRIBERS} subscribers …`);
-    const r = await runOnce(SUBSCRIBERS, log);
+    const r = await runOnce(SUBSCRIBERS, flags, log);
 
     // Only updates first delivered after every subscriber was live (earlier ones were snapshots at connect time).
     const liveFrom = Math.max(...r.subscribers.map((s) => s.firstAt ?? Number.NEGATIVE_INFINITY));
@@ -310,10 +330,13 @@ export const sseFanout: Scenario = {
     const deliveredLive = spreads.length;
 
     return [
-      `Standalone sandbox (${formatNumber(PARTS)} parts, store quota ${formatNumber(QUOTA)} per ${WINDOW_MS / 1000} s, supplier ${FIP.rate}/s) and a gateway child pointed at it`,
+      `**Production defaults**: the gateway child as the image runs it (\`node dist/main.js\` built by \`npm run build\` once at the start of the run,`,
+      `\`NODE_ENV=production\`, \`CROSSDOCK_MODE=production\`, the default log level with its output to a file, the Dockerfile's \`NODE_OPTIONS\`:`,
+      `\`${heapLabel(flags)}\`). Standalone sandbox (${formatNumber(PARTS)} parts, store quota ${formatNumber(QUOTA)} per ${WINDOW_MS / 1000} s, supplier ${FIP.rate}/s) and a gateway child pointed at it`,
       `(\`SYNC_PAGE_SIZE=${PAGE_SIZE}\`, \`SYNC_CREATE_CONCURRENCY=8\`), fresh pair per run. One \`startSync(input: {kind: CATALOG})\`, then`,
       `${formatNumber(SUBSCRIBERS)} subscriptions \`${SUBSCRIPTION}\` opened at once from this process: one \`POST /graphql/stream\` each`,
-      `(\`Accept: text/event-stream\`, \`x-api-key\`; graphql-sse distinct connections) over \`http.request\` with an Agent of unbounded sockets.`,
+      `(\`Accept: text/event-stream\`, \`Accept-Encoding: ${BROWSER_ACCEPT_ENCODING}\` as a browser sends it, \`x-api-key\`; graphql-sse distinct connections; the streams came back with Content-Encoding: ${[...new Set(r.subscribers.map((s) => s.encoding ?? 'none'))].join(', ')})`,
+      `over \`http.request\` with an Agent of unbounded sockets.`,
       `Each \`next\` event is timestamped (\`performance.now()\`) when its chunk arrives. Jobs publish at most 10 updates a second.`,
       `**Delay** = for each update (keyed by status, phase, processed and occurrence), a subscriber's delivery time minus the first delivery`,
       `of that update to any subscriber; only updates first delivered after all subscribers were live count. The delay includes this`,
@@ -341,6 +364,8 @@ export const sseFanout: Scenario = {
         ],
       ),
       errorSample.length ? `\nFirst errors: ${errorSample.map((e) => `\`${e}\``).join(', ')}` : '',
+      '',
+      `${gatewayLogLine(base.logged, 'With 1 subscriber the gateway')} ${gatewayLogLine(r.logged, `With ${formatNumber(SUBSCRIBERS)} subscribers it`)}`,
       '',
       `Subscribers without errors: ${formatNumber(live.length)} of ${formatNumber(r.subscribers.length)}. Updates came at ~${(percentile(perSub, 50) / r.jobSeconds).toFixed(1)}/s rather than`,
       `the 10/s the job events allow: the store pacer's 2 s smoothing sub-window is a fixed window, so each one's bulk share goes out in a`,
