@@ -11,8 +11,7 @@
  * REDIS_URL), and sandboxes in this test process so the vendors' state
  * outlives any gateway:
  *
- * - pair 1 (A1, B1) on a store with the plan's quota, 150 requests, in a 10 s window
- *   (the plan's is 30 s; a shorter one crosses a window boundary in a third of the time):
+ * - pair 1 (A1, B1) on a store with the seed's quota, 150 requests per 30 s:
  *   (1) a client's budget holds across instances; (2) both instances reading
  *   hard together earn zero 429s;
  * - pair 2 (A2, B2) on a fast sandbox: (3) a sync started on one streams its
@@ -94,7 +93,9 @@ function start(env: Record<string, string>): Promise<GatewayProcess> {
 }
 
 const hasServers = redisServerAvailable() && postgresServerAvailable();
-const QUOTA_WINDOW_MS = 10_000;
+// The plan's window. A 10 s one, tried to shorten (2), earned 3 of 160 reads the store's 429 in one
+// run of two: the two instances' shared gate is tight at the plan's window only (not yet chased).
+const QUOTA_WINDOW_MS = 30_000;
 
 describe.skipIf(!hasServers)('scale-out: two gateways on one PostgreSQL and one Redis', () => {
   beforeAll(async () => {
@@ -111,7 +112,7 @@ describe.skipIf(!hasServers)('scale-out: two gateways on one PostgreSQL and one 
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
   });
 
-  describe('pair 1: shared budgets and the store quota (150 per 10 s)', () => {
+  describe('pair 1: shared budgets and the store quota (150 per 30 s)', () => {
     let a: GatewayProcess;
     let b: GatewayProcess;
     beforeAll(async () => {
@@ -155,7 +156,7 @@ describe.skipIf(!hasServers)('scale-out: two gateways on one PostgreSQL and one 
       expect(stats.throttled).toBe(0);
       expect(stats.requests).toBeGreaterThanOrEqual(160);
       // More than one window's quota went through, so the instances really shared the pace.
-      expect(Date.now() - started).toBeGreaterThanOrEqual(QUOTA_WINDOW_MS * 0.8);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(QUOTA_WINDOW_MS - 5_000);
     }, 90_000);
   });
 
@@ -175,6 +176,11 @@ describe.skipIf(!hasServers)('scale-out: two gateways on one PostgreSQL and one 
       SYNC_PAGE_SIZE: '50',
       SYNC_CREATE_CONCURRENCY: '4',
       ORDER_RETRY_STEP_MS: '200',
+      // The supplier status poller stays out of these tests: the sandbox ships an order 10 s after it
+      // was placed, and a poll landing inside (7)'s outage window moved an order on (SUBMITTED →
+      // SHIPPED, one more history entry) between its before and after snapshots, which then differed
+      // for a reason that has nothing to do with the outage. Sends and resends are the outbox's, not the poller's.
+      ORDER_POLL_INTERVAL_MS: '3600000',
       RETRY_DELAY_SCALE: '0.05',
     });
     let jobId = '';
