@@ -37,6 +37,7 @@ import { join } from 'node:path';
 import { buildGateway, heapLabel, imageNodeFlags } from './lib/buildGateway.js';
 import { fmtMs, fullStats, percentile, SANDBOX_CREDENTIALS, startGateway, startSandbox, upstreamEnv, type GatewayProcess, type SandboxProcess } from './lib/crossdock.js';
 import { formatNumber, table } from './lib/format.js';
+import { graphqlRequestDurations } from './lib/gatewayLog.js';
 import { getJson } from './lib/http.js';
 import { summarizeCpuProfile } from './lib/cpuProfile.js';
 import { cpuTimeMs, REPO_ROOT, sleep } from './lib/proc.js';
@@ -51,27 +52,6 @@ const FIP = { rate: 1_000, burst: 1_000, perMinute: 100_000 };
 const PROFILE_DIR = process.env.BENCH_ORDER_PROFILE_DIR;
 const profiled = (which: string) => (PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${join(PROFILE_DIR, which)}`] : []);
 const load1 = () => (loadavg()[0] as number).toFixed(1);
-
-/**
- * The gateway's own view of its POST /graphql requests in its log (the request line's
- * `durationMs`, fastify's reply.elapsedTime, in both this build and the baseline): what the
- * server took, without this process's share of a busy machine.
- */
-function serverDurations(dataDir: string): number[] {
-  const out: number[] = [];
-  const file = join(dataDir, 'gateway.log');
-  if (!existsSync(file)) return out;
-  for (const line of readFileSync(file, 'utf8').split('\n')) {
-    if (!line.includes('"msg":"request"')) continue;
-    try {
-      const r = JSON.parse(line) as { route?: string; method?: string; durationMs?: number };
-      if (r.route === '/graphql' && r.method === 'POST' && typeof r.durationMs === 'number') out.push(r.durationMs);
-    } catch {
-      // a line cut by the stop: not a request line
-    }
-  }
-  return out;
-}
 
 /** A baseline checkout built the way its own image builds it (its `npm run build`); throws with the output when it fails. */
 function buildBaseline(dir: string): void {
@@ -237,7 +217,7 @@ export const orderLatency: Scenario = {
       const fipBefore = await fullStats(s.fipOrigin);
       const loadAtStart = load1();
       // Where each gateway's log and CPU time stand as the sequential phase starts.
-      const logAt = { gateway: serverDurations(dirs[0] as string).length, baseline: serverDurations(dirs[2] as string).length };
+      const logAt = { gateway: graphqlRequestDurations(dirs[0] as string).length, baseline: graphqlRequestDurations(dirs[2] as string).length };
       const cpuAt = { gateway: await cpuTimeMs(g.child.pid), baseline: base ? await cpuTimeMs(base.child.pid) : 0 };
       window.startUs = monotonicUs();
 
@@ -284,8 +264,8 @@ export const orderLatency: Scenario = {
       await sleep(500);
       // The sequential phase's requests as each server timed them (the log is written asynchronously: read after the pause).
       const server = {
-        gateway: serverDurations(dirs[0] as string).slice(logAt.gateway, logAt.gateway + N),
-        baseline: serverDurations(dirs[2] as string).slice(logAt.baseline, logAt.baseline + N),
+        gateway: graphqlRequestDurations(dirs[0] as string).slice(logAt.gateway, logAt.gateway + N),
+        baseline: graphqlRequestDurations(dirs[2] as string).slice(logAt.baseline, logAt.baseline + N),
       };
       const fipAfterSeq = await fullStats(s.fipOrigin);
 

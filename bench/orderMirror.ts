@@ -41,6 +41,7 @@ import { buildGateway, heapLabel, imageNodeFlags } from './lib/buildGateway.js';
 import { summarizeCpuProfile } from './lib/cpuProfile.js';
 import { fmtMs, percentile, startGateway, startSandbox, upstreamEnv, type GatewayProcess, type SandboxProcess } from './lib/crossdock.js';
 import { formatNumber, mib, table } from './lib/format.js';
+import { graphqlRequestDurations } from './lib/gatewayLog.js';
 import { memoryOf, REPO_ROOT, sleep } from './lib/proc.js';
 import { sampleRss } from './lib/rssSampler.js';
 import type { Scenario } from './lib/scenario.js';
@@ -87,9 +88,14 @@ async function refresh(gw: GatewayProcess, mode: 'FULL' | 'INCREMENTAL', timeout
   }
 }
 
-/** A timed read as a browser's fetch sends it (its Accept-Encoding); the answer read whole, decoded by fetch. */
-async function timeReads(gw: GatewayProcess, query: string, variables: Record<string, unknown>): Promise<{ times: number[]; encoding: string }> {
+/**
+ * A timed read as a browser's fetch sends it (its Accept-Encoding); the answer read whole, decoded by fetch.
+ * `times` is the round trip seen here; `server` the same requests as the gateway timed them (its request
+ * log's durationMs in `dataDir`), the issue's "server time".
+ */
+async function timeReads(gw: GatewayProcess, dataDir: string, query: string, variables: Record<string, unknown>): Promise<{ times: number[]; server: number[]; encoding: string }> {
   const times: number[] = [];
+  const logged = graphqlRequestDurations(dataDir).length;
   let encoding = '';
   for (let i = 0; i < WARMUP + READS; i++) {
     const t = performance.now();
@@ -105,7 +111,14 @@ async function timeReads(gw: GatewayProcess, query: string, variables: Record<st
     encoding = res.headers.get('content-encoding') ?? 'identity';
     if (i >= WARMUP) times.push(elapsed);
   }
-  return { times, encoding };
+  // The log line is written as the answer goes out; give the last ones a moment to reach the file.
+  let server = graphqlRequestDurations(dataDir).slice(logged);
+  for (let waited = 0; server.length < WARMUP + READS && waited < 3_000; waited += 50) {
+    await sleep(50);
+    server = graphqlRequestDurations(dataDir).slice(logged);
+  }
+  if (server.length < WARMUP + READS) throw new Error(`the gateway logged ${server.length} of ${WARMUP + READS} reads`);
+  return { times, server: server.slice(WARMUP, WARMUP + READS), encoding };
 }
 
 interface ExportRun {
@@ -135,6 +148,9 @@ async function exportRate(gw: GatewayProcess, format: 'ndjson' | 'csv'): Promise
 
 const ratePerSecond = (r: ExportRun) => r.orders / (r.ms / 1000);
 const median = (values: readonly number[]) => percentile(values, 50);
+const p50p99 = (values: readonly number[]) => `p50 ${fmtMs(percentile(values, 50), 2)}, p99 ${fmtMs(percentile(values, 99), 2)}`;
+/** A read phase: the server's own time first (what the issue's goal is about), the round trip from here beside it. */
+const readFigures = (r: { times: number[]; server: number[] }) => `server ${p50p99(r.server)}; round trip ${p50p99(r.times)}`;
 
 /** Exports' median rate, then each one's rate and the load average it ended at, and the encoding. */
 function exportFigure(rs: readonly ExportRun[]): string {
@@ -209,13 +225,14 @@ export const orderMirror: Scenario = {
       log(`  ${fmtMs(backfill.ms, 0)}`);
 
       log('reads…');
-      const firstPage = await timeReads(g, `{ orders(filter: { channel: SHOPIFY }, first: 50) { totalCount edges { node { id channel name financialStatus total { amount currency } } } } }`, {});
+      const firstPage = await timeReads(g, dir, `{ orders(filter: { channel: SHOPIFY }, first: 50) { totalCount edges { node { id channel name financialStatus total { amount currency } } } } }`, {});
       const filtered = await timeReads(
         g,
+        dir,
         `query($since: DateTime!) { orders(filter: { channel: SHOPIFY, financialStatus: ["PAID"], status: [OPEN], createdSince: $since }, first: 50) { totalCount edges { node { id channel name financialStatus total { amount currency } } } } }`,
         { since: '2025-12-01T00:00:00Z' },
       );
-      const pageOnly = await timeReads(g, `{ orders(filter: { channel: SHOPIFY }, first: 50) { edges { node { id channel name financialStatus total { amount currency } } } } }`, {});
+      const pageOnly = await timeReads(g, dir, `{ orders(filter: { channel: SHOPIFY }, first: 50) { edges { node { id channel name financialStatus total { amount currency } } } } }`, {});
 
       log('export…');
       const idleRss = (await memoryOf(g.child.pid)).rss;
@@ -306,9 +323,9 @@ export const orderMirror: Scenario = {
 
       const rows = [
         ['backfill (FULL, bulk)', `${formatNumber(ORDERS)} orders in ${fmtMs(backfill.ms, 0)} (${formatNumber(Math.round(ORDERS / (backfill.ms / 1000)))} orders/s); THROTTLED ${afterBackfill.graphql.throttled}`],
-        ['first page, 50 orders + totalCount', `p50 ${fmtMs(percentile(firstPage.times, 50), 2)}, p99 ${fmtMs(percentile(firstPage.times, 99), 2)} (${READS} sequential; ${firstPage.encoding})`],
-        ['first page, 50 orders, no totalCount', `p50 ${fmtMs(percentile(pageOnly.times, 50), 2)}, p99 ${fmtMs(percentile(pageOnly.times, 99), 2)}`],
-        ['filtered page (PAID, OPEN, created since) + totalCount', `p50 ${fmtMs(percentile(filtered.times, 50), 2)}, p99 ${fmtMs(percentile(filtered.times, 99), 2)}`],
+        ['first page, 50 orders + totalCount', `${readFigures(firstPage)} (${READS} sequential; ${firstPage.encoding})`],
+        ['first page, 50 orders, no totalCount', readFigures(pageOnly)],
+        ['filtered page (PAID, OPEN, created since) + totalCount', readFigures(filtered)],
         ['export NDJSON, whole mirror', `${exportFigure(exports.ndjson)}; RSS idle ${mib(idleRss)}, peak ${mib(Math.max(...exports.ndjson.map((r) => r.peakRss)))}`],
         ['export CSV, whole mirror', `${exportFigure(exports.csv)}; RSS peak ${mib(Math.max(...exports.csv.map((r) => r.peakRss)))}`],
         [
@@ -319,7 +336,7 @@ export const orderMirror: Scenario = {
       return [
         table(['measure', 'result'], rows),
         '',
-        `The gateway as the image runs it (\`node dist/main.js\`, NODE_ENV=production, the default log level, ${heapLabel(flags)}), SQLite records, against the sandbox as its own process: its Shopify twin with ${formatNumber(ORDERS)} orders, bucket ${BUCKET} points restoring ${RESTORE_RATE}/s. Reads and exports ask for compression as a browser does (\`accept-encoding: ${BROWSER_ACCEPT_ENCODING}\`); the encoding the gateway chose is beside each figure, and the figures include decoding it in this process. An export figure is the median of ${EXPORTS} whole-mirror exports of that format (NDJSON and CSV alternated), each one's rate beside it with the 1-minute load average it ended at (two cores, shared). Read latencies are whole loopback round trips from this process (an upper bound of the server's time). RSS is the gateway process's. The bound's ratio is the least time the bucket allows for the points spent (after the full bucket it starts with) over the refresh's time: 1.0 is the bound.${PROFILE_DIR ? ` Profiled (--cpu-prof: ${profiles.join(', ')}): not figures to record.` : ''}${QUICK ? ' BENCH_QUICK: not figures to record.' : ''}`,
+        `The gateway as the image runs it (\`node dist/main.js\`, NODE_ENV=production, the default log level, ${heapLabel(flags)}), SQLite records, against the sandbox as its own process: its Shopify twin with ${formatNumber(ORDERS)} orders, bucket ${BUCKET} points restoring ${RESTORE_RATE}/s. Reads and exports ask for compression as a browser does (\`accept-encoding: ${BROWSER_ACCEPT_ENCODING}\`); the encoding the gateway chose is beside each figure, and the figures include decoding it in this process. An export figure is the median of ${EXPORTS} whole-mirror exports of that format (NDJSON and CSV alternated), each one's rate beside it with the 1-minute load average it ended at (two cores, shared). Reads: \`server\` is the gateway's own time for each request (its request log's \`durationMs\`: from the request's arrival until its compressed answer was sent), \`round trip\` the whole loopback round trip timed in this process, decoding included. RSS is the gateway process's. The bound's ratio is the least time the bucket allows for the points spent (after the full bucket it starts with) over the refresh's time: 1.0 is the bound.${PROFILE_DIR ? ` Profiled (--cpu-prof: ${profiles.join(', ')}): not figures to record.` : ''}${QUICK ? ' BENCH_QUICK: not figures to record.' : ''}`,
         ...versus,
       ].join('\n');
     } finally {

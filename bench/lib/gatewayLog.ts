@@ -50,3 +50,24 @@ export function gatewayLogLine(s: GatewayLogSummary, who = 'The gateway'): strin
   const seen = s.samples.length ? `: ${s.samples.map((m) => `\`${m.replace(/`/g, "'")}\``).join(', ')}` : '';
   return `${who} logged ${s.lines.toLocaleString('en-US')} lines at the default level, ${s.warn} warnings and ${s.error} errors${seen}.`;
 }
+
+/**
+ * The gateway's own timing of its POST /graphql requests, in the order it logged them: each request
+ * line's `durationMs` (fastify's reply.elapsedTime when the answer was sent, compression included),
+ * what the server took without the load generator's share of a busy machine.
+ */
+export function graphqlRequestDurations(dataDir: string): number[] {
+  const out: number[] = [];
+  const file = join(dataDir, 'gateway.log');
+  if (!existsSync(file)) return out;
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    if (!line.includes('"msg":"request"')) continue;
+    try {
+      const r = JSON.parse(line) as { route?: string; method?: string; durationMs?: number };
+      if (r.route === '/graphql' && r.method === 'POST' && typeof r.durationMs === 'number') out.push(r.durationMs);
+    } catch {
+      // a line cut by the stop: not a request line
+    }
+  }
+  return out;
+}
