@@ -108,3 +108,11 @@ export const answerCompressors = {
   deflateSync: compressor('deflate'),
   createBrotliCompress,
 };
+
+/**
+ * For @fastify/compress's `customTypes`: the types worth compressing. The plugin's own default
+ * (index.js `defaultCompressibleTypes`: text/* but event streams, JSON, text and XML suffixes,
+ * octet-stream) plus NDJSON, `application/x-ndjson` (https://github.com/ndjson/ndjson-spec), which
+ * it misses: the orders export's NDJSON went out uncompressed to clients that asked for br.
+ */
+export const COMPRESSIBLE_TYPES = /^text\/(?!event-stream)|(?:\+|\/)(?:x-)?(?:nd)?json(?:;|$)|(?:\+|\/)text(?:;|$)|(?:\+|\/)xml(?:;|$)|octet-stream(?:;|$)/u;

@@ -31,7 +31,7 @@ import compress from '@fastify/compress';
 import cors from '@fastify/cors';
 import type { FastifyInstance } from 'fastify';
 import helmet, { type HelmetOptions } from 'helmet';
-import { answerCompressors } from './compression.js';
+import { answerCompressors, COMPRESSIBLE_TYPES } from './compression.js';
 
 export interface HardeningOptions {
   /** Origins allowed to call cross-origin, e.g. `https://shop.example.com`. @default [] (no CORS headers) */
@@ -92,7 +92,7 @@ export async function registerHardening(app: FastifyInstance, options: Hardening
 
   if (options.compression ?? true) {
     // The plugin negotiates and labels; compression.ts compresses (settings for small answers, cached answers once).
-    await app.register(compress, { global: true, threshold: options.compressThresholdBytes ?? 1024, encodings: ['br', 'gzip', 'deflate'], zlib: answerCompressors });
+    await app.register(compress, { global: true, threshold: options.compressThresholdBytes ?? 1024, encodings: ['br', 'gzip', 'deflate'], zlib: answerCompressors, customTypes: COMPRESSIBLE_TYPES });
   }
 }
 
