@@ -15,6 +15,7 @@ import type { ChannelOrder, ChannelOrderLine, ChannelOrderStatus, MirrorChannel 
 import type { OrderEvent } from '../domain/orderSourcePorts.js';
 import type { SyncCounters } from '../jobs/types.js';
 import type { MirrorCsvRow } from './mirrorCsvRows.js';
+import type { MirrorNdjsonPage } from './mirrorNdjsonLines.js';
 import type { StoredMirrorRecord } from './mirrorRecords.js';
 
 export interface MirrorOrderFilter {
@@ -104,6 +105,8 @@ export interface MirrorStore {
   recordPage(filter: MirrorOrderFilter, after: MirrorPosition | null, first: number): Promise<{ records: StoredMirrorRecord[]; hasNext: boolean }>;
   /** The same listing as the CSV export's rows, read as value arrays (mirrorCsvRows.ts). */
   csvPage(filter: MirrorOrderFilter, after: MirrorPosition | null, first: number): Promise<{ rows: MirrorCsvRow[]; hasNext: boolean }>;
+  /** The same listing as the NDJSON export's lines, each JSON.stringify of the order's record, written from value arrays (mirrorNdjsonLines.ts). */
+  ndjsonPage(filter: MirrorOrderFilter, after: MirrorPosition | null, first: number): Promise<MirrorNdjsonPage>;
   count(filter: MirrorOrderFilter): Promise<number>;
   state(channel: MirrorChannel): Promise<MirrorStateRecord>;
   patchState(channel: MirrorChannel, patch: Partial<Omit<MirrorStateRecord, 'channel'>>): Promise<MirrorStateRecord>;

@@ -19,6 +19,7 @@ import type { RecordTables } from '../records/tables.js';
 import type { SyncCounters } from '../jobs/types.js';
 import { ZERO_COUNTERS } from '../jobs/types.js';
 import { csvRowsStatement, type MirrorCsvRow } from './mirrorCsvRows.js';
+import { ndjsonLinesOf, ndjsonLinesStatement, ndjsonOrdersStatement } from './mirrorNdjsonLines.js';
 import type { MirrorRecordLine, StoredMirrorRecord } from './mirrorRecords.js';
 import type { BatchOutcome, EventOutcome, MirrorBatch, MirroredOrderHead, MirrorStateRecord, MirrorStore } from './mirrorStore.js';
 
@@ -289,6 +290,13 @@ export function createSqlMirrorStore(records: RecordDatabase, clock: () => numbe
       const hasNext = rows.length > first;
       if (hasNext) rows.length = first;
       return { rows, hasNext };
+    },
+    async ndjsonPage(filter, after, first) {
+      const orders = await selectRowArrays(records, ndjsonOrdersStatement(db, filter, after, first + 1));
+      const ids = orders.slice(0, first).map((r) => r[0] as string);
+      const lineRows: unknown[][] = [];
+      for (const chunk of chunks(ids, IDS_PER_STATEMENT)) for (const l of await selectRowArrays(records, ndjsonLinesStatement(db, filter, chunk))) lineRows.push(l);
+      return ndjsonLinesOf(orders, first, lineRows);
     },
     async count(filter) {
       const { channel, ...narrowing } = filter;

@@ -19,7 +19,7 @@ import { stringify } from 'csv-stringify/sync';
 import { hasRole } from '../auth/roles.js';
 import type { Client, Services } from '../graphql/context.js';
 import { mirrorCsvPages, MIRROR_CSV_COLUMNS } from '../mirror/mirrorCsvRows.js';
-import { mirrorRecordJson, storedMirrorRecordPages, type StoredMirrorRecord } from '../mirror/mirrorRecords.js';
+import { mirrorNdjsonPages } from '../mirror/mirrorNdjsonLines.js';
 import type { MirrorOrderFilter } from '../mirror/mirrorStore.js';
 import { mirrorFilterFromQuery } from './mirrorHttp.js';
 
@@ -55,16 +55,10 @@ export function registerOrderExport(app: FastifyInstance, options: { services: S
       // A few hundred orders a chunk (CHUNK_ORDERS, about 300 KB): per order, a chunk costs more than its JSON, and a
       // chunk of a whole page held a megabyte string and its buffer at once. Readable.from asks for the next chunk
       // only when the socket has taken the last (backpressure); its default of 16 chunks buffered is PAGE_BUFFER here.
+      // The lines come from the store already written, each JSON.stringify of the order's record (mirrorNdjsonLines.ts).
       async function* lines() {
-        for await (const page of storedMirrorRecordPages(services.mirror.store, filter)) {
-          let chunk = '';
-          for (let i = 0; i < page.length; i++) {
-            chunk += `${mirrorRecordJson(page[i] as StoredMirrorRecord)}\n`;
-            if ((i + 1) % CHUNK_ORDERS === 0 || i === page.length - 1) {
-              yield chunk;
-              chunk = '';
-            }
-          }
+        for await (const page of mirrorNdjsonPages(services.mirror.store, filter)) {
+          for (let i = 0; i < page.length; i += CHUNK_ORDERS) yield `${page.slice(i, i + CHUNK_ORDERS).join('\n')}\n`;
         }
       }
       return reply.header('content-type', 'application/x-ndjson; charset=utf-8').send(Readable.from(lines(), { highWaterMark: PAGE_BUFFER }));

@@ -17,6 +17,7 @@ import { stringify } from 'csv-stringify/sync';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ChannelAddress, ChannelOrder } from '../../src/domain/channelOrders.js';
 import { mirrorCsvPages, MIRROR_CSV_COLUMNS } from '../../src/mirror/mirrorCsvRows.js';
+import { mirrorNdjsonPages } from '../../src/mirror/mirrorNdjsonLines.js';
 import { mirrorRecord, mirrorRecordJson, mirrorRecords, storedMirrorRecordPages, type MirrorRecord } from '../../src/mirror/mirrorRecords.js';
 import type { MirrorOrderFilter } from '../../src/mirror/mirrorStore.js';
 import { createSqlMirrorStore } from '../../src/mirror/sqlMirrorStore.js';
@@ -141,6 +142,32 @@ describe.each(RECORD_ENGINES.filter(engineAvailable))('bulk mirror records on %s
     for await (const r of mirrorRecords(store, filter, 5)) objects.push(r);
     expect(objects).toEqual(expected.map((l) => JSON.parse(l)));
     expect((objects[0] as { line_items: Array<{ id: string }> }).line_items.map((l) => l.id)).toEqual(['gid://shopify/LineItem/19', 'gid://shopify/LineItem/11', 'gid://shopify/LineItem/15']);
+    await records.close();
+  });
+
+  it("writes the NDJSON export's lines from the rows as JSON.stringify of each record, byte for byte, pages meeting exactly", async () => {
+    const records = await engines.fresh(engine);
+    const store = createSqlMirrorStore(records);
+    await store.applyBatch('SHOPIFY', { orders: [...Array.from({ length: 23 }, (_, i) => order(i + 1)), ...oddOrders()] });
+    // The drop-in's semantics: the listing, its lines, JSON.stringify of the record object.
+    const filter: MirrorOrderFilter = { channel: 'SHOPIFY' };
+    const { orders } = await store.list(filter, null, 1000);
+    const lines = await store.lines('SHOPIFY', orders.map((o) => o.id));
+    const expected = orders.map((o) => JSON.stringify(mirrorRecord(o, lines.get(o.id) ?? [])));
+    expect(expected).toHaveLength(26);
+    expect(expected.some((l) => l.includes('\\u0001') && l.includes('\u2028') && l.includes('"shipping_address":{'))).toBe(true);
+
+    // Pages of 4 (26 orders: six full pages and one of 2), and of 1000 (one page).
+    for (const size of [4, 1000]) {
+      const got: string[] = [];
+      for await (const page of mirrorNdjsonPages(store, filter, size)) got.push(...page);
+      expect(got.join('\n')).toBe(expected.join('\n'));
+    }
+    // A narrowed filter pages the same orders as the listing.
+    const paid: MirrorOrderFilter = { channel: 'SHOPIFY', financialStatus: ['PAID'], status: ['OPEN'] };
+    const ids: string[] = [];
+    for await (const page of mirrorNdjsonPages(store, paid, 2)) ids.push(...page.map((l) => (JSON.parse(l) as { id: string }).id));
+    expect(ids).toEqual((await store.list(paid, null, 100)).orders.map((o) => o.id));
     await records.close();
   });
 

@@ -8,6 +8,8 @@
  *   the cursor together; the checkpoint and the cursor never go back;
  * - a bulk file's late lines join their order once;
  * - filters and exact counts, keyset pages in the listing order;
+ * - the NDJSON export's pages (ndjsonPage): the listing's orders, each as
+ *   the JSON text of its record, the last position and hasNext as list's;
  * - webhook events: recorded once per id, applied oldest version first, an
  *   older event after a newer one changes nothing.
  */
@@ -124,6 +126,27 @@ describe.each(RECORD_ENGINES.filter(engineAvailable))('mirror store on %s', (eng
       after = { createdAt: last.createdAt, id: last.id };
     }
     expect(seen).toEqual(Array.from({ length: 15 }, (_, i) => `#${1000 + (i + 1) * 2}`));
+  });
+
+  it("pages the NDJSON export's lines as the listing pages its orders (ndjsonPage)", async () => {
+    const { store } = await open();
+    await store.applyBatch('SHOPIFY', { orders: Array.from({ length: 30 }, (_, i) => order(i + 1, i + 100)) });
+    const filter = { channel: 'SHOPIFY' as const, financialStatus: ['PAID'] };
+    const names: string[] = [];
+    let after = null;
+    for (;;) {
+      const page: Awaited<ReturnType<typeof store.ndjsonPage>> = await store.ndjsonPage(filter, after, 4);
+      const listed = await store.list(filter, after, 4);
+      expect(page.hasNext).toBe(listed.hasNext);
+      expect(page.lines.map((l) => (JSON.parse(l) as { id: string }).id)).toEqual(listed.orders.map((o) => o.id));
+      names.push(...page.lines.map((l) => (JSON.parse(l) as { name: string }).name));
+      const last = listed.orders[listed.orders.length - 1];
+      expect(page.last).toEqual(last ? { createdAt: last.createdAt, id: last.id } : null);
+      if (!page.hasNext || !page.last) break;
+      after = page.last;
+    }
+    expect(names).toEqual(Array.from({ length: 15 }, (_, i) => `#${1000 + (i + 1) * 2}`));
+    expect(await store.ndjsonPage({ channel: 'SHOPIFY', sku: 'NONE' }, null, 4)).toEqual({ lines: [], last: null, hasNext: false });
   });
 
   it('records an event once per id and applies events oldest version first: an older one after a newer one changes nothing', async () => {
