@@ -29,7 +29,7 @@ import { sql, type Kysely } from 'kysely';
 import type { RecordEngine } from '../records/engine.js';
 import type { RecordTables } from '../records/tables.js';
 import { MIRROR_READ_PAGE } from './mirrorRecords.js';
-import { listedOrders } from './mirrorRows.js';
+import { customerNameSql, HEAD_COLUMNS, listedOrders } from './mirrorRows.js';
 import type { MirrorOrderFilter, MirrorPosition, MirrorStore } from './mirrorStore.js';
 
 /** The CSV columns, in order (the bulk record's own names). */
@@ -77,27 +77,8 @@ export function csvRowsStatement(db: Kysely<RecordTables>, engine: RecordEngine,
   return (
     listedOrders(db, filter, after)
       .select([
-        'id',
-        'number',
-        'name',
-        'created_at',
-        'updated_at',
-        'closed_at',
-        'cancelled_at',
-        'status',
-        'financial_status',
-        'fulfillment_status',
-        'currency',
-        'subtotal',
-        'total',
-        'customer_id',
-        'customer_email',
-        // [first, last].filter(Boolean).join(' ') || null, as the record's customer_name.
-        sql<string | null>`case
-          when coalesce(customer_first_name, '') <> '' and coalesce(customer_last_name, '') <> '' then customer_first_name || ' ' || customer_last_name
-          when coalesce(customer_first_name, '') <> '' then customer_first_name
-          when coalesce(customer_last_name, '') <> '' then customer_last_name
-        end`.as('customer_name'),
+        ...HEAD_COLUMNS,
+        customerNameSql.as('customer_name'),
         shippingField(engine, 'countryCode').as('shipping_country'),
         shippingField(engine, 'city').as('shipping_city'),
         shippingField(engine, 'zip').as('shipping_zip'),

@@ -23,10 +23,10 @@
  * .join(' ') || null). test/integration/mirrorBulkRecords.test.ts pins the
  * lines to JSON.stringify(mirrorRecord(…)) on both engines.
  */
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { RecordTables } from '../records/tables.js';
 import { MIRROR_READ_PAGE } from './mirrorRecords.js';
-import { listedOrders } from './mirrorRows.js';
+import { customerNameSql, HEAD_COLUMNS, listedOrders } from './mirrorRows.js';
 import type { MirrorOrderFilter, MirrorPosition, MirrorStore } from './mirrorStore.js';
 
 /** A page of the export: one JSON text per order (no newline), the last order's position for the next page. */
@@ -40,27 +40,9 @@ export interface MirrorNdjsonPage {
 export function ndjsonOrdersStatement(db: Kysely<RecordTables>, filter: MirrorOrderFilter, after: MirrorPosition | null, limit: number) {
   return listedOrders(db, filter, after)
     .select([
-      'id',
-      'number',
-      'name',
-      'created_at',
-      'updated_at',
-      'closed_at',
-      'cancelled_at',
-      'status',
-      'financial_status',
-      'fulfillment_status',
-      'currency',
-      'subtotal',
-      'total',
-      'customer_id',
-      'customer_email',
-      // [first, last].filter(Boolean).join(' ') || null, as the record's customer_name (the CSV export's expression).
-      sql<string | null>`case
-        when coalesce(customer_first_name, '') <> '' and coalesce(customer_last_name, '') <> '' then customer_first_name || ' ' || customer_last_name
-        when coalesce(customer_first_name, '') <> '' then customer_first_name
-        when coalesce(customer_last_name, '') <> '' then customer_last_name
-      end`.as('customer_name'),
+      ...HEAD_COLUMNS,
+      // The CSV export's expression of the record's customer_name.
+      customerNameSql.as('customer_name'),
       'shipping_address',
       'billing_address',
       'item_count',

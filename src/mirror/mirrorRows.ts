@@ -4,7 +4,7 @@
  * and back, statement sizes for both engines, and the filter, listing and
  * count statements the graph and the exports run.
  */
-import { type Insertable, type Kysely, type Selectable } from 'kysely';
+import { type Insertable, type Kysely, type Selectable, sql } from 'kysely';
 import type { ChannelAddress, ChannelOrder, ChannelOrderStatus, MirrorChannel } from '../domain/channelOrders.js';
 import { decodeJson, encodeJson } from '../records/engine.js';
 import type { MirrorOrdersTable, RecordTables } from '../records/tables.js';
@@ -91,8 +91,8 @@ export function newestById(orders: readonly ChannelOrder[]): ChannelOrder[] {
 
 export const count = (n: unknown) => Number(n ?? 0);
 
-/** What a bulk record needs of an order's row (not the channel, the mirroring time or the line count). */
-export const RECORD_COLUMNS = [
+/** An order's columns every record and export starts with, in the bulk record's order. */
+export const HEAD_COLUMNS = [
   'id',
   'number',
   'name',
@@ -108,12 +108,17 @@ export const RECORD_COLUMNS = [
   'total',
   'customer_id',
   'customer_email',
-  'customer_first_name',
-  'customer_last_name',
-  'shipping_address',
-  'billing_address',
-  'item_count',
 ] as const;
+
+/** What a bulk record needs of an order's row (not the channel, the mirroring time or the line count). */
+export const RECORD_COLUMNS = [...HEAD_COLUMNS, 'customer_first_name', 'customer_last_name', 'shipping_address', 'billing_address', 'item_count'] as const;
+
+/** The record's customer_name, `[first, last].filter(Boolean).join(' ') || null`, computed by the engine (the exports read it so). */
+export const customerNameSql = sql<string | null>`case
+  when coalesce(customer_first_name, '') <> '' and coalesce(customer_last_name, '') <> '' then customer_first_name || ' ' || customer_last_name
+  when coalesce(customer_first_name, '') <> '' then customer_first_name
+  when coalesce(customer_last_name, '') <> '' then customer_last_name
+end`;
 
 /** The orders of a filter (every condition on mirror_orders' own columns, the SKU through its lines' index). */
 export function filteredOrders(db: On, filter: MirrorOrderFilter) {

@@ -97,13 +97,19 @@ function oddOrders(): ChannelOrder[] {
 }
 
 describe.each(RECORD_ENGINES.filter(engineAvailable))('bulk mirror records on %s', (engine) => {
-  it("gives the CSV export's rows as its record's columns, lines summarised in position order, pages meeting exactly", async () => {
+  /** A fresh store holding 23 plain orders and the odd ones, and its listing with the lines, as the export's reference. */
+  async function seeded() {
     const records = await engines.fresh(engine);
     const store = createSqlMirrorStore(records);
     await store.applyBatch('SHOPIFY', { orders: [...Array.from({ length: 23 }, (_, i) => order(i + 1)), ...oddOrders()] });
     const filter: MirrorOrderFilter = { channel: 'SHOPIFY' };
     const { orders } = await store.list(filter, null, 1000);
     const lines = await store.lines('SHOPIFY', orders.map((o) => o.id));
+    return { records, store, filter, orders, lines };
+  }
+
+  it("gives the CSV export's rows as its record's columns, lines summarised in position order, pages meeting exactly", async () => {
+    const { records, store, filter, orders, lines } = await seeded();
     const expected = orders.map((o) => csvRowOf(mirrorRecord(o, lines.get(o.id) ?? [])));
     expect(expected).toHaveLength(26);
     expect(expected[0]?.[20]).toBe(`SKU-1×2; Custom×1; B×30`);
@@ -146,13 +152,8 @@ describe.each(RECORD_ENGINES.filter(engineAvailable))('bulk mirror records on %s
   });
 
   it("writes the NDJSON export's lines from the rows as JSON.stringify of each record, byte for byte, pages meeting exactly", async () => {
-    const records = await engines.fresh(engine);
-    const store = createSqlMirrorStore(records);
-    await store.applyBatch('SHOPIFY', { orders: [...Array.from({ length: 23 }, (_, i) => order(i + 1)), ...oddOrders()] });
     // The drop-in's semantics: the listing, its lines, JSON.stringify of the record object.
-    const filter: MirrorOrderFilter = { channel: 'SHOPIFY' };
-    const { orders } = await store.list(filter, null, 1000);
-    const lines = await store.lines('SHOPIFY', orders.map((o) => o.id));
+    const { records, store, filter, orders, lines } = await seeded();
     const expected = orders.map((o) => JSON.stringify(mirrorRecord(o, lines.get(o.id) ?? [])));
     expect(expected).toHaveLength(26);
     expect(expected.some((l) => l.includes('\\u0001') && l.includes('\u2028') && l.includes('"shipping_address":{'))).toBe(true);
