@@ -27,7 +27,7 @@ export const ORDER_EXPORT_PATH = '/export/orders';
 
 /** Chunks read ahead of the socket: memory stays a page of orders and a chunk or two. */
 const PAGE_BUFFER = 1;
-/** Orders a chunk of NDJSON. */
+/** Orders a page read from the store, and a chunk written: a page of NDJSON or CSV (see the routes for why not 1,000). */
 const CHUNK_ORDERS = 250;
 
 /** The CSV columns, in order (the record's own names; mirrorCsvRows.ts reads the rows in this order). */
