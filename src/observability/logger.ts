@@ -2,17 +2,20 @@
  * Structured JSON logs (pino). Secrets and personal data never reach a log
  * line: every argument of every call is rebuilt by `scrubValue` (secret- and
  * PII-named properties replaced, every string through `redactText`, errors
- * serialised with their messages and stacks scrubbed), and pino's own path
- * redaction stays as a second net for the credential headers.
+ * serialised with their messages and stacks scrubbed), and a second net
+ * censors the credential paths (REDACT_PATHS) in every line just before it is
+ * written (pathCensor.ts: pino's own `redact` did the same at a cost of its
+ * own, measured there).
  * See redact.ts for the list of what is masked.
  */
 import pino, { type Logger } from 'pino';
+import { pathCensor } from './pathCensor.js';
 import { CENSOR, redactText, scrubValue } from './redact.js';
 
 export type { Logger };
 export { redactText, registerSecret, forgetSecret, scrubValue } from './redact.js';
 
-/** Paths pino censors wherever they appear in a logged object. */
+/** Paths censored in every line (pino's path syntax), whatever the first net did. */
 export const REDACT_PATHS = [
   'key',
   'apiKey',
@@ -64,17 +67,19 @@ function scrubArgs(args: unknown[]): unknown[] {
 }
 
 export function createLogger(options: LoggerOptions): Logger {
-  return pino(
+  const censor = pathCensor(REDACT_PATHS, CENSOR);
+  const logger = pino(
     {
       level: options.level,
       base: { service: 'crossdock' },
-      redact: { paths: REDACT_PATHS, censor: CENSOR },
       // Errors arrive already serialised and scrubbed by scrubArgs.
       serializers: { err: (err: unknown) => err },
       formatters: {
         level: (label) => ({ level: label }),
-        // Child logger bindings do not pass through logMethod.
-        bindings: (bindings) => scrubValue(bindings) as Record<string, unknown>,
+        // The root's base bindings (a child's go through `child` below).
+        bindings: (bindings) => censor(scrubValue(bindings) as Record<string, unknown>),
+        // The line's own object (after logMethod's scrub): the second net.
+        log: (obj) => censor(obj),
       },
       hooks: {
         logMethod(args, method) {
@@ -84,4 +89,13 @@ export function createLogger(options: LoggerOptions): Logger {
     },
     options.destination,
   );
+  // A child's bindings pass through neither logMethod nor the bindings formatter (pino resets it for
+  // children: proto.js `child`), so they are scrubbed here; a child inherits this `child` from the
+  // root (pino makes it with Object.create), so grandchildren are scrubbed too.
+  const pinoChild = logger.child as unknown as (this: Logger, bindings: pino.Bindings, childOptions?: pino.ChildLoggerOptions) => Logger;
+  const scrubbedChild = function (this: Logger, bindings: pino.Bindings, childOptions?: pino.ChildLoggerOptions): Logger {
+    return pinoChild.call(this, censor(scrubValue(bindings) as Record<string, unknown>), childOptions);
+  };
+  logger.child = scrubbedChild as unknown as Logger['child'];
+  return logger;
 }
