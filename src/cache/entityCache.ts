@@ -64,6 +64,13 @@ export interface EntitySource<V> {
   /** Results in the order of `keys`: a value (maybe null) or the error for that key. */
   loadMany(keys: readonly string[]): Promise<Array<CacheResult<V> | Error>>;
   /**
+   * The value at once, without a promise, when the cache holds it in this
+   * process within its TTL (null: "no such thing", cached); undefined when it
+   * does not (absent, past its TTL, or a store that is not in this process),
+   * and then only `loadMany` answers. Counted as a hit when it answers.
+   */
+  peek?(key: string): V | null | undefined;
+  /**
    * Writes values fetched elsewhere (a search page primes the part cache).
    * `mark` is from before that fetch started (`EntityCache.mark()`, or the
    * FetchContext a fetchMany was given): values for keys invalidated since
@@ -287,9 +294,26 @@ export function createEntityCache(options: EntityCacheOptions): EntityCache {
       }
     }
 
+    // A peek's hits are counted once per tick, not per key (the counter's label lookup costs more than the read).
+    let peekedHits = 0;
+    const countPeekedHits = () => {
+      counters.hits += peekedHits;
+      metrics.cacheRequests.inc({ kind: src.kind, result: 'hit' }, peekedHits);
+      peekedHits = 0;
+    };
+
     return {
       kind: src.kind,
       ttlMs: src.ttlMs,
+      ...(inProcess && {
+        peek(key: string): V | null | undefined {
+          const entry = inProcess.read<Entry<V>>(mapKeyOf(key));
+          // Within the TTL only: past it, loadMany decides (stale-while-revalidate, a refetch).
+          if (entry === undefined || Date.now() - entry.t >= src.ttlMs) return undefined;
+          if (peekedHits++ === 0) queueMicrotask(countPeekedHits);
+          return entry.v;
+        },
+      }),
       async loadMany(keys) {
         const now = Date.now();
         // In process, the entries are read before any await (Keyv's getMany runs an async function per key).

@@ -88,3 +88,44 @@ describe('entity cache, in-process store', () => {
     expect(text).toMatch(/crossdock_cache_requests_total\{kind="part",result="miss"\} 3\b/);
   });
 });
+
+describe('peek: the value at once, or nothing', () => {
+  it('answers a value within its TTL (null for a cached "no such thing"), and undefined for what loadMany must answer', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(new Date('2026-01-01T00:00:00Z'));
+    const { source, fetched } = setup(inMap());
+    // Never read: not at hand, and peeking fetches nothing.
+    expect(source.peek?.('1')).toBeUndefined();
+    expect(fetched).toEqual([]);
+    await source.loadMany(['1', 'none']);
+    expect(source.peek?.('1')).toEqual({ id: '1' });
+    expect(source.peek?.('none')).toBeNull();
+    // Past the TTL (60 s here) the entry may still be stored, but only loadMany decides what to do with it.
+    vi.setSystemTime(new Date('2026-01-01T00:01:00Z'));
+    expect(source.peek?.('1')).toBeUndefined();
+    expect(fetched).toEqual([['1', 'none']]);
+  });
+
+  it('finds nothing once the key is invalidated', async () => {
+    const { source } = setup(inMap());
+    await source.loadMany(['1']);
+    expect(source.peek?.('1')).toEqual({ id: '1' });
+    await source.invalidate(['1']);
+    expect(source.peek?.('1')).toBeUndefined();
+  });
+
+  it('counts what it answers as hits, by the end of the tick', async () => {
+    const { source, metrics, cache } = setup(inMap());
+    await source.loadMany(['1', '2']);
+    for (const k of ['1', '2', '1', 'x']) source.peek?.(k);
+    await Promise.resolve();
+    expect(cache.stats().hits).toBe(3);
+    const text = await metrics.registry.metrics();
+    expect(text).toMatch(/crossdock_cache_requests_total\{kind="part",result="hit"\} 3\b/);
+  });
+
+  it('is not offered over a store outside this process (Keyv\'s own async path)', () => {
+    const { source } = setup(new Keyv({ store: adapterOver(new Map()), namespace: 'crossdock', serialize: undefined, deserialize: undefined }));
+    expect(source.peek).toBeUndefined();
+  });
+});

@@ -22,12 +22,16 @@ vi.mock('dataloader', async (importOriginal) => {
   return { default: Counted };
 });
 
-function fakeSource<V>(kind: string, ttlMs: number, value: (k: string) => V | null): EntitySource<V> & { asked: string[][] } {
+function fakeSource<V>(kind: string, ttlMs: number, value: (k: string) => V | null): EntitySource<V> & { asked: string[][]; atHand: Map<string, V | null> } {
   const asked: string[][] = [];
+  /** What `peek` answers (the in-process cache's fresh entries). */
+  const atHand = new Map<string, V | null>();
   return {
     kind,
     ttlMs,
     asked,
+    atHand,
+    peek: (k) => atHand.get(k),
     async loadMany(keys) {
       asked.push([...keys]);
       return keys.map((k): CacheResult<V> => ({ value: value(k), stale: false }));
@@ -72,5 +76,49 @@ describe('request loaders', () => {
     await one.part.load('1');
     await two.part.load('1');
     expect(sources.part.asked).toEqual([['1'], ['1']]);
+  });
+});
+
+describe('immediate reads', () => {
+  it('answers a value at hand as a value, not a promise, and makes no loader for it', () => {
+    const sources = fakeSources();
+    sources.price.atHand.set('v1', 'price:v1');
+    sources.price.atHand.set('v0', null);
+    const hints = newCacheHints(60_000);
+    made.count = 0;
+    const loaders = createLoaders(sources, hints);
+    expect(loaders.read('price', 'v1')).toBe('price:v1');
+    expect(loaders.read('price', 'v0')).toBeNull();
+    expect(made.count).toBe(0);
+    expect(sources.price.asked).toEqual([]);
+    // The TTL of what it read is the response's, as through a loader (price: 3 s).
+    expect(hints.minTtlMs).toBe(3000);
+  });
+
+  it('hands what is not at hand to the kind\'s loader (one batch), and readMany all of them when one is missing', async () => {
+    const sources = fakeSources();
+    sources.part.atHand.set('1', 'part:1');
+    const loaders = createLoaders(sources, newCacheHints(60_000));
+    const two = loaders.read('part', '2');
+    expect(two).toBeInstanceOf(Promise);
+    const many = loaders.readMany('part', ['1', '3']);
+    expect(many).toBeInstanceOf(Promise);
+    expect([await two, await many]).toEqual(['part:2', ['part:1', 'part:3']]);
+    expect(sources.part.asked).toEqual([['2', '1', '3']]);
+    sources.part.atHand.set('3', 'part:3');
+    expect(loaders.readMany('part', ['1', '3'])).toEqual(['part:1', 'part:3']);
+  });
+
+  it('answers a key read again in one request with what it answered first, as a loader\'s memo does', () => {
+    const sources = fakeSources();
+    sources.productBySku.atHand.set('SKU-1', 'first');
+    const request = createLoaders(sources, newCacheHints(60_000));
+    expect(request.read('productBySku', 'SKU-1')).toBe('first');
+    // The cache moves on (a sync wrote a new value) while the request runs: the request keeps its answer.
+    sources.productBySku.atHand.set('SKU-1', 'second');
+    expect(request.read('productBySku', 'SKU-1')).toBe('first');
+    expect(request.readMany('productBySku', ['SKU-1'])).toEqual(['first']);
+    // The next request reads the new value.
+    expect(createLoaders(sources, newCacheHints(60_000)).read('productBySku', 'SKU-1')).toBe('second');
   });
 });

@@ -83,18 +83,23 @@ export const vehicleQueries: Pick<QueryResolvers, 'vehicleMakes' | 'vehicleModel
   },
 };
 
+/** Unknown ids are null; an upstream failure for an id fails the field with its code. */
+function withoutFailures(results: Array<Part | null | Error>): Array<Part | null> {
+  const failed = results.find((r): r is Error => r instanceof Error);
+  if (failed) throw failed;
+  return results as Array<Part | null>;
+}
+
 export const partQueries: Pick<QueryResolvers, 'part' | 'parts' | 'partByNumber' | 'searchParts'> = {
-  async part(_root, { id }, ctx) {
-    return ctx.loaders.part.load(parseId('Part', id));
+  // Not async: a value at hand is answered as a value (loaders.ts, ImmediateReads).
+  part(_root, { id }, ctx) {
+    return ctx.loaders.read('part', parseId('Part', id));
   },
-  async parts(_root, { ids }, ctx) {
+  parts(_root, { ids }, ctx) {
     checkListSize('ids', ids.length, ctx.services.config.maxIdsPerField);
     const local = ids.map((id) => parseId('Part', id));
-    const results = await ctx.loaders.part.loadMany(local);
-    // Unknown ids are null; an upstream failure for an id fails the field with its code.
-    const failed = results.find((r): r is Error => r instanceof Error);
-    if (failed) throw failed;
-    return results as Array<Part | null>;
+    const results = ctx.loaders.readMany('part', local);
+    return Array.isArray(results) ? results : results.then(withoutFailures);
   },
   async partByNumber(_root, { partNumber }, ctx) {
     const id = await ctx.loaders.partNumber.load(checkCode('partNumber', partNumber));
@@ -128,20 +133,20 @@ export const partQueries: Pick<QueryResolvers, 'part' | 'parts' | 'partByNumber'
 export const partResolvers: PartResolvers = {
   id: (part) => toGlobalId('Part', part.supplierId),
   description: (part) => part.description,
-  async price(part, _args, ctx) {
+  price(part, _args, ctx) {
     const vid = preferredVariantId(part);
-    return vid ? ctx.loaders.price.load(vid) : null;
+    return vid ? ctx.loaders.read('price', vid) : null;
   },
-  async supplierStock(part, _args, ctx) {
+  supplierStock(part, _args, ctx) {
     const vid = preferredVariantId(part);
-    return vid ? ctx.loaders.stock.load(vid) : null;
+    return vid ? ctx.loaders.read('stock', vid) : null;
   },
   variants: (part) => part.variants.map((v) => ({ ...v })),
   fits: (part, args) => {
     const v = checkVehicle('fits', args);
     return part.fitments.some((f) => f.year === v.year && sameName(f.make, v.make) && sameName(f.model, v.model));
   },
-  storeProduct: (part, _args, ctx) => ctx.loaders.productBySku.load(ctx.services.skuRule.skuFor(part.partNumber)),
+  storeProduct: (part, _args, ctx) => ctx.loaders.read('productBySku', ctx.services.skuRule.skuFor(part.partNumber)),
   inventory: (part, _args, ctx) => ({ sku: ctx.services.skuRule.skuFor(part.partNumber), supplierVariantId: preferredVariantId(part) }),
   drift: (part, _args, ctx) => partDrift(part, ctx),
 };
