@@ -79,7 +79,8 @@ export interface Config {
     staleIfErrorMs: number;
     maxEntries: number;
   };
-  responseCache: { enabled: boolean; maxEntries: number };
+  /** `admitOnSecondAsk`: keep an answer the second time its key is asked for (responseCache.ts), not the first. */
+  responseCache: { enabled: boolean; maxEntries: number; admitOnSecondAsk: boolean };
   /** Serve /graphql as a Federation v2 subgraph (`_service`, `_entities`): README, "Federation". */
   federation: boolean;
   /** SKU rule: store SKU = prefix + supplier part number. */
@@ -222,6 +223,7 @@ const coreEnv = {
   CACHE_MAX_ENTRIES: z.coerce.number().int().min(100).max(10_000_000).default(200_000),
   RESPONSE_CACHE: bool(true),
   RESPONSE_CACHE_MAX_ENTRIES: z.coerce.number().int().min(0).max(1_000_000).default(10_000),
+  RESPONSE_CACHE_ADMIT: z.enum(['first-ask', 'second-ask']).default('second-ask'),
   FEDERATION: bool(false),
   SKU_PREFIX: z.string().max(32).default(''),
   ERP_ITEM_IDENTITY: z.enum(['partNumber', 'sku']).default('partNumber'),
@@ -431,7 +433,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, connectors: rea
       staleIfErrorMs: e.CACHE_STALE_IF_ERROR_SECONDS,
       maxEntries: e.CACHE_MAX_ENTRIES,
     },
-    responseCache: { enabled: e.RESPONSE_CACHE && e.RESPONSE_CACHE_MAX_ENTRIES > 0, maxEntries: e.RESPONSE_CACHE_MAX_ENTRIES },
+    responseCache: {
+      enabled: e.RESPONSE_CACHE && e.RESPONSE_CACHE_MAX_ENTRIES > 0,
+      maxEntries: e.RESPONSE_CACHE_MAX_ENTRIES,
+      admitOnSecondAsk: e.RESPONSE_CACHE_ADMIT === 'second-ask',
+    },
     federation: e.FEDERATION,
     skuPrefix: e.SKU_PREFIX,
     erpItem: { identity: e.ERP_ITEM_IDENTITY, prefix: e.ERP_ITEM_PREFIX },

@@ -67,9 +67,11 @@ async function crossdockCounters(t: Target): Promise<Pick<Snapshot, 'rcHit' | 'r
   const hit = count('crossdock_response_cache_total', { result: 'hit' });
   const store = count('crossdock_response_cache_total', { result: 'store' });
   const skip = count('crossdock_response_cache_total', { result: 'skip' });
+  // Executed and not kept: the key's first ask (the cache's doorkeeper, src/cache/responseCache.ts).
+  const firstAsk = count('crossdock_response_cache_total', { result: 'first_ask' });
   return {
     rcHit: hit,
-    rcMiss: store === undefined || skip === undefined ? undefined : store + skip,
+    rcMiss: store === undefined || skip === undefined || firstAsk === undefined ? undefined : store + skip + firstAsk,
     entityMiss: count('crossdock_cache_requests_total', { result: 'miss' }),
   };
 }

@@ -20,6 +20,12 @@ export interface CachedResponse {
 export interface ResponseCache {
   get(key: string): CachedResponse | undefined;
   /**
+   * Whether an answer to `key` that just executed is worth keeping: true the
+   * second time a key is asked for (within the doorkeeper's memory of
+   * recent keys), false the first. Records the ask either way.
+   */
+  admit(key: string): boolean;
+  /**
    * Stores a response, unless the cache was cleared since `generation` (read
    * before the request executed): a response computed from data read before
    * an invalidation must not outlive it.
@@ -31,16 +37,52 @@ export interface ResponseCache {
   readonly size: number;
 }
 
-export function createResponseCache(maxEntries: number): ResponseCache {
+/**
+ * A 30-bit FNV-1a hash of a key (a small integer: a Set of them allocates
+ * nothing per member). Two keys sharing one only make an answer kept a
+ * request early.
+ */
+function keyHash(key: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+  return h & 0x3fffffff;
+}
+
+export interface ResponseCacheOptions {
+  maxEntries: number;
+  /**
+   * Keep an answer only the second time its key is asked for (TinyLFU's
+   * doorkeeper; a CDN's "cache on second hit"): a key asked for once, as most
+   * distinct variable sets are, is never stored, so it neither costs the
+   * copy and the memory of an entry nor evicts an answer that is asked for
+   * again. @default true
+   */
+  admitOnSecondAsk?: boolean;
+}
+
+export function createResponseCache(options: ResponseCacheOptions): ResponseCache {
+  const { maxEntries, admitOnSecondAsk = true } = options;
   const lru = new LRUCache<string, CachedResponse>({ max: Math.max(1, maxEntries), ttlAutopurge: false, allowStale: false });
+  /** Hashes of keys asked for once; forgotten all at once past twice the cache's bound (a doorkeeper's reset). */
+  const askedOnce = new Set<number>();
+  const doorkeeperMax = Math.max(1, maxEntries) * 2;
   let generation = 0;
   return {
     get: (key) => lru.get(key),
+    admit(key) {
+      if (!admitOnSecondAsk) return true;
+      const h = keyHash(key);
+      if (askedOnce.delete(h)) return true;
+      if (askedOnce.size >= doorkeeperMax) askedOnce.clear();
+      askedOnce.add(h);
+      return false;
+    },
     set(key, value, ttlMs, asOf) {
       if (ttlMs > 0 && asOf === generation) lru.set(key, value, { ttl: ttlMs });
     },
     clear() {
       generation++;
+      // The doorkeeper stays: how often a key is asked for does not change with the data.
       lru.clear();
     },
     get generation() {

@@ -20,7 +20,7 @@ export interface Caches {
 
 export function createCaches(options: { config: Config; logger: Logger; metrics: Metrics; strategies: Strategies; capabilities: Capabilities }): Caches {
   const { config, logger, metrics, strategies } = options;
-  const responseCache = config.responseCache.enabled ? createResponseCache(config.responseCache.maxEntries) : undefined;
+  const responseCache = config.responseCache.enabled ? createResponseCache(config.responseCache) : undefined;
   const cache = createEntityCache({
     // In-process values need no JSON round trip (it was a third of the CPU of an uncached
     // query); cached objects are shared between requests and never mutated.

@@ -74,7 +74,7 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     }),
     responseCache: new Counter({
       name: 'crossdock_response_cache_total',
-      help: 'Whole-response cache lookups by result (hit, miss, store, skip).',
+      help: 'Whole-response cache lookups by result: hit; store (executed and kept); first_ask (executed, kept only once asked again); skip (not cacheable).',
       labelNames: ['result'],
       registers: [registry],
     }),

@@ -100,7 +100,10 @@ export function createGraphQLHandler(options: GraphQLHandlerOptions) {
     }
     const body = result.body.string;
     const cacheable = cacheKey && status === 200 && hints.operation === 'query' && !hints.hadErrors && !hints.stale && !hints.uncacheable;
-    if (cacheable && responseCache) {
+    if (cacheable && responseCache && !responseCache.admit(cacheKey)) {
+      // Asked for the first time: answered, not kept (the doorkeeper, responseCache.ts).
+      metrics.responseCache.inc({ result: 'first_ask' });
+    } else if (cacheable && responseCache) {
       // One Buffer for this answer and every hit: it is compressed once per encoding (compression.ts).
       const bytes = keepCompressed(body);
       responseCache.set(cacheKey, { status, headers: outHeaders, body: bytes, cost: charge.cost }, hints.minTtlMs, generation);

@@ -113,7 +113,7 @@ describe('answers compared', () => {
 
 describe('Prometheus counters', () => {
   const text = [
-    '# HELP crossdock_response_cache_total Whole-response cache lookups by result (hit, miss, store, skip).',
+    '# HELP crossdock_response_cache_total Whole-response cache lookups by result: hit; store (executed and kept); first_ask (executed, kept only once asked again); skip (not cacheable).',
     '# TYPE crossdock_response_cache_total counter',
     'crossdock_response_cache_total{result="store"} 20',
     'crossdock_response_cache_total{result="hit"} 1500',
