@@ -126,13 +126,17 @@ describe('per-client budgets', () => {
     expect(expensiveCost).toBe(37);
     expect(expensiveCost).toBeGreaterThan(cheapCost);
 
-    // A cached answer (the same operation again) runs nothing upstream and is still charged.
-    const a3 = await noUpstreamCall(gw, () => post(gw.url, KEY_A, { query: EXPENSIVE }));
+    // Asked again, the operation's answer is kept in the whole-response cache (a first ask is not: the doorkeeper,
+    // src/cache/responseCache.ts), and a cached answer runs nothing upstream and is still charged.
+    const a3 = await post(gw.url, KEY_A, { query: EXPENSIVE });
     expect(a3.body).toEqual(a2.body);
     expect(rateLimit(a3.headers).r).toBe(afterExpensive - 37);
+    const cached = await noUpstreamCall(gw, () => post(gw.url, KEY_A, { query: EXPENSIVE }));
+    expect(cached.body).toEqual(a2.body);
+    expect(rateLimit(cached.headers).r).toBe(afterExpensive - 2 * 37);
 
-    // Spend the rest: 124 → 87 → 50 → 13, then 37 more is refused.
-    let last = a3;
+    // Spend the rest: 87 → 50 → 13, then 37 more is refused.
+    let last = cached;
     while (last.status === 200) last = await post(gw.url, KEY_A, { query: EXPENSIVE });
     expect(last.status).toBe(429);
     expect(code(last)).toBe('RATE_LIMITED');
