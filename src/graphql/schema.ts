@@ -1,5 +1,5 @@
 /** Schema assembly: the SDL files in schema/ plus the resolvers; with `federation`, as a Federation v2 subgraph. */
-import { buildSubgraphSchema } from '@apollo/subgraph';
+import { buildSubgraphSchema } from './federation/subgraphSchema.js';
 import { addResolversToSchema, makeExecutableSchema } from '@graphql-tools/schema';
 import type { GraphQLSchema, GraphQLUnionType } from 'graphql';
 import type { GraphQLContext } from './context.js';

@@ -18,7 +18,7 @@
  *   graphql-ws on /graphql): the SDL given to the supergraph leaves the
  *   Subscription type out, so a router never plans one through the subgraph.
  */
-import { buildSubgraphSchema } from '@apollo/subgraph';
+import { buildSubgraphSchema } from './subgraphSchema.js';
 import { Kind, parse, type ConstDirectiveNode, type DefinitionNode, type DocumentNode, type GraphQLFieldResolver, type GraphQLSchema } from 'graphql';
 import { loadTypeDefs } from '../schemaFiles.js';
 
