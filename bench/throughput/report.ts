@@ -62,10 +62,11 @@ export function summaryTable(all: Measured[], bare: Measured): string {
 
 export function memoryTable(all: Measured[]): string {
   return table(
-    ['target', 'RSS idle (warm, before load)', 'RSS peak under load', 'RSS after load'],
+    ['target', 'RSS just after warm-up', 'RSS idle (warm, settled)', 'RSS peak under load', 'RSS after load'],
     all.map((m) => [
       m.target.label,
       m.target.idleRssBytes !== undefined ? mib(m.target.idleRssBytes) : 'n/a',
+      m.target.settledRssBytes !== undefined ? mib(m.target.settledRssBytes) : 'n/a',
       mib(Math.max(...m.rounds.map((r) => r.rssPeakBytes))),
       m.afterRssBytes !== undefined ? mib(m.afterRssBytes) : 'n/a',
     ]),

@@ -48,8 +48,10 @@ export interface Target {
   responseCache?: boolean;
   /** Where the server's stdout and stderr go, when captured to a file. */
   logFile?: string;
-  /** Set once measured: RSS after warm-up, before any load (bytes). */
+  /** Set once measured: RSS right after warm-up, before any load (bytes). */
   idleRssBytes?: number;
+  /** Set once measured: RSS after warm-up and IDLE_SETTLE_SECONDS of quiet, before any load (bytes). */
+  settledRssBytes?: number;
   /** Content-Encoding of a warm answer to CLIENT_HEADERS ('' = none). */
   encoding?: string;
 }
