@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { describe, expect, it } from 'vitest';
 import { createClientBudgets, type BudgetLimiterOptions } from '../../src/limits/clientBudgets.js';
-import { estimateCost } from '../../src/graphql/limits/queryCost.js';
+import { costVariablesKey, estimateCost, memoizedCost } from '../../src/graphql/limits/queryCost.js';
 import { checkTokens, measureDocument, usesIntrospection } from '../../src/graphql/limits/queryLimits.js';
 import { buildSchema } from '../../src/graphql/schema.js';
 import { loadConfig } from '../../src/config.js';
@@ -233,5 +233,49 @@ describe('estimateCost of a federation subgraph: _entities per representation, _
     expect(usesIntrospection(doc, doc.definitions[0] as never)).toBe(true);
     const plainDoc = parse('{ part(id: "1") { id } }');
     expect(usesIntrospection(plainDoc, plainDoc.definitions[0] as never)).toBe(false);
+  });
+});
+
+describe('memoizedCost: an estimate kept per document, under what of the variables it depends on', () => {
+  const PARTS = parse('query($ids: [ID!]!) { parts(ids: $ids) { id price { amount } storeProduct { sku } } }');
+  const ORDERS = parse('query($f: OrderFilter, $after: String) { orders(filter: $f, after: $after, first: 5) { totalCount edges { node { id } } } }');
+  const ids = (n: number, from = 0) => Array.from({ length: n }, (_, i) => String(from + i));
+
+  it('answers what estimateCost answers, for any ids of one length, and again for another length', () => {
+    const memo = memoizedCost(schema);
+    for (const vars of [{ ids: ids(20) }, { ids: ids(20, 500) }, { ids: ids(30) }, { ids: ids(20, 7) }, { ids: [] }, { ids: '5' }]) {
+      expect(memo(PARTS, null, vars), JSON.stringify(vars)).toBe(estimateCost(schema, PARTS, { variables: vars }));
+    }
+    expect(memo(PARTS, null, { ids: ids(20) })).not.toBe(memo(PARTS, null, { ids: ids(30) }));
+  });
+
+  it('keeps every value a rule reads: a filter\'s fields, a cursor, entities\' representations', () => {
+    const memo = memoizedCost(schema);
+    for (const vars of [{ f: { channel: 'SHOPIFY' } }, { f: { channel: 'BIGCOMMERCE' } }, { f: { status: ['PENDING'] } }, { f: null }, { f: null, after: 'YXJyYXljb25uZWN0aW9uOjQ=' }]) {
+      expect(memo(ORDERS, null, vars), JSON.stringify(vars)).toBe(estimateCost(schema, ORDERS, { variables: vars }));
+    }
+    const subgraph = buildSchema({ federation: true });
+    const entities = parse('query ($r: [_Any!]!) { _entities(representations: $r) { ... on Part { partNumber storeProduct { sku } } } }');
+    const memoSub = memoizedCost(subgraph);
+    const byId = { r: [{ __typename: 'Part', id: 'UGFydDox' }] };
+    const byNumber = { r: [{ __typename: 'Part', partNumber: 'A1' }] };
+    expect(memoSub(entities, null, byId)).toBe(estimateCost(subgraph, entities, { variables: byId }));
+    expect(memoSub(entities, null, byNumber)).toBe(estimateCost(subgraph, entities, { variables: byNumber }));
+    expect(memoSub(entities, null, byNumber)).not.toBe(memoSub(entities, null, byId));
+  });
+
+  it('keys a list of scalars by its length only, and nothing else can look like one', () => {
+    expect(costVariablesKey({ ids: ['1', '2'] })).toBe(costVariablesKey({ ids: ['9', '8'] }));
+    expect(costVariablesKey({ ids: ['1', '2'] })).not.toBe(costVariablesKey({ ids: ['1'] }));
+    // A list of one 2 is a list of length 1; a string is never a list.
+    expect(costVariablesKey({ ids: [2] })).not.toBe(costVariablesKey({ ids: ['1', '2'] }));
+    expect(costVariablesKey({ ids: '[2]' })).not.toBe(costVariablesKey({ ids: ['1', '2'] }));
+    expect(costVariablesKey({ r: [{ a: 1 }] })).not.toBe(costVariablesKey({ r: [{ a: 2 }] }));
+  });
+
+  it('stays right past its bound per document', () => {
+    const memo = memoizedCost(schema);
+    for (let n = 1; n <= 600; n++) expect(memo(PARTS, null, { ids: ids(n) })).toBe(estimateCost(schema, PARTS, { variables: { ids: ids(n) } }));
+    expect(memo(PARTS, null, { ids: ids(600) })).toBeGreaterThan(memo(PARTS, null, { ids: ids(1) }));
   });
 });

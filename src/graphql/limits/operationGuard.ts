@@ -19,7 +19,7 @@ import type { Role } from '../../config.js';
 import type { BudgetDecision, ClientBudgets } from '../../limits/clientBudgets.js';
 import type { Client } from '../context.js';
 import { ErrorCode } from '../errors.js';
-import { estimateCost, selectOperation, type CostModel } from './queryCost.js';
+import { memoizedCost, selectOperation, type CostModel } from './queryCost.js';
 import { checkShape, checkTokens, describeViolation, usesIntrospection, type ShapeViolation } from './queryLimits.js';
 import { sha256Hex, type TrustedDocuments } from './trustedDocuments.js';
 
@@ -102,6 +102,8 @@ export function createOperationGuard(options: OperationGuardOptions): OperationG
   // the shape check and whether an operation introspects depend on nothing else. Weak, so they go with the document.
   const shapes = new WeakMap<DocumentNode, LimitRefusal | null>();
   const introspecting = new WeakMap<OperationDefinitionNode, boolean>();
+  // The cost too, under what of the variables it can depend on (queryCost.ts, costVariablesKey).
+  const estimate = memoizedCost(schema, options.costModel);
 
   function rateLimited(decision: BudgetDecision, cost: number): LimitRefusal {
     return {
@@ -208,7 +210,7 @@ export function createOperationGuard(options: OperationGuardOptions): OperationG
     },
 
     cost(document, operationName, variables) {
-      return estimateCost(schema, document, { operationName, variables, model: options.costModel });
+      return estimate(document, operationName, variables);
     },
 
     async admit(client, document, operationName, variables) {
