@@ -279,3 +279,20 @@ describe('memoizedCost: an estimate kept per document, under what of the variabl
     expect(memo(PARTS, null, { ids: ids(600) })).toBeGreaterThan(memo(PARTS, null, { ids: ids(1) }));
   });
 });
+
+describe('costVariablesKey', () => {
+  it('is JSON.stringify with every list of scalars as [its length], at any depth', () => {
+    const reference = (v: Record<string, unknown>) =>
+      JSON.stringify(v, (_k, x: unknown) => (Array.isArray(x) && x.every((y) => y === null || typeof y !== 'object') ? [x.length] : x));
+    const cases: Array<Record<string, unknown>> = [
+      {},
+      { ids: ['1', '2', '3'] },
+      { ids: [], n: 5, s: 'x"y', b: true, z: null, u: undefined },
+      { f: { channel: 'SHOPIFY', skus: ['A', 'B'], nested: { list: [1, 2, 3] } }, after: 'YQ==' },
+      { r: [{ __typename: 'Part', id: '1' }, { __typename: 'Part', ids: ['1', '2'] }] },
+      { mixed: [1, { a: 1 }], 'odd name': [[1, 2], [3]] },
+    ];
+    for (const v of cases) expect(costVariablesKey(v), JSON.stringify(v)).toBe(reference(v));
+    expect(costVariablesKey(null)).toBe('{}');
+  });
+});
