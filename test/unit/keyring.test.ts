@@ -7,10 +7,8 @@
  * anything is compared, then looks the digest up; the keyring keeps no
  * plaintext key to compare against (it never reads a configured key again
  * after it is built). node:crypto is wrapped to record what is hashed.
- *
- * And by measurement, as a second opinion: keys sharing a 511-character
- * prefix with a real 512-character key take the same time as keys differing
- * in the first character (the fastest of many interleaved batches).
+ * (A timed comparison of near and far misses stood here as a second opinion;
+ * no test asserts a timing, issue 13: the structure above is the property.)
  */
 import { describe, expect, it, vi } from 'vitest';
 
@@ -70,35 +68,6 @@ describe('constant-time key check', () => {
     keyring.authenticate(`#${REAL.slice(1)}`);
     keyring.authenticate(REAL);
     expect(reads).toBe(afterBuild);
-  });
-
-  it('a near miss and a first-byte miss take the same time (fastest batches within 30%)', () => {
-    const keyring = createKeyring([{ name: 'ops', role: 'operator', key: REAL }]);
-    const near = Array.from({ length: 16 }, (_, i) => `${REAL.slice(0, -1)}${String.fromCharCode(33 + i)}`);
-    const far = Array.from({ length: 16 }, (_, i) => `${String.fromCharCode(33 + i)}${REAL.slice(1)}`);
-    const batch = (keys: string[]) => {
-      const start = process.hrtime.bigint();
-      for (let i = 0; i < 1_000; i++) keyring.authenticate(keys[i % keys.length]);
-      return Number(process.hrtime.bigint() - start);
-    };
-    // Interleaved batches, and each class's fastest: a busy machine (other test files run
-    // alongside) only ever adds time, so the minimum is the intrinsic cost.
-    batch(near);
-    batch(far);
-    let nearMin = Infinity;
-    let farMin = Infinity;
-    for (let s = 0; s < 60; s++) {
-      if (s % 2 === 0) {
-        nearMin = Math.min(nearMin, batch(near));
-        farMin = Math.min(farMin, batch(far));
-      } else {
-        farMin = Math.min(farMin, batch(far));
-        nearMin = Math.min(nearMin, batch(near));
-      }
-    }
-    const ratio = nearMin / farMin;
-    expect(ratio, `near/far = ${ratio.toFixed(3)}`).toBeGreaterThan(1 / 1.3);
-    expect(ratio, `near/far = ${ratio.toFixed(3)}`).toBeLessThan(1.3);
   });
 
   it('refuses empty and over-long keys without hashing them', () => {
