@@ -89,9 +89,13 @@ for (const [mode, env] of modes) {
       );
       expect(shipments).toHaveLength(1);
       expect(shipments[0]?.tracking_number).toBe(shipped.trackingNumber);
-      const storeOrder = (await (await bc('/orders/100')).json()) as { status_id: number; staff_notes: string };
+      // The shipment first (it makes the store order Shipped), then the note: two writes, so the note is waited for too.
+      const storeOrder = await until(
+        async () => (await (await bc('/orders/100')).json()) as { status_id: number; staff_notes: string },
+        (o) => o.staff_notes.includes(String(shipped.trackingNumber)),
+        "store order 100's note to name the tracking number",
+      );
       expect(storeOrder.status_id).toBe(2);
-      expect(storeOrder.staff_notes).toContain(String(shipped.trackingNumber));
       // A second write-back pass adds nothing: still one shipment.
       await new Promise((r) => setTimeout(r, 700));
       expect(((await (await bc('/orders/100/shipments')).json()) as unknown[]).length).toBe(1);
