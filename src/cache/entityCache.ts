@@ -20,6 +20,7 @@ import DataLoader from 'dataloader';
 import type Keyv from 'keyv';
 import type { Metrics } from '../observability/metrics.js';
 import { createLocalGenerations, type CacheMark, type SharedGenerations } from './generations.js';
+import { inProcessEntries } from './inProcessEntries.js';
 
 export type { CacheMark } from './generations.js';
 
@@ -113,33 +114,6 @@ export interface EntityCache {
   remoteInvalidated(storeKeys: readonly string[] | null): void;
   stats(): { hits: number; misses: number; stale: number; staleServedOnError: number };
   clear(): Promise<void>;
-}
-
-/**
- * The store's entries when Keyv keeps them in a Map in this process (the
- * embedded strategy's BoundedMap): Keyv stores each as `{ value, expires }`
- * (its StoredDataRaw, serialisation off) under `namespace:key`, and reading
- * that Map directly answers without a promise per key. Writes and deletes
- * still go through Keyv. Undefined for any other store (Redis, the tiered L1).
- */
-function inProcessEntries(store: Keyv): { mapKey(key: string): string; read<E>(mapKey: string): E | undefined } | undefined {
-  const map: unknown = store.store;
-  if (!(map instanceof Map) || store.opts.serialize || store.opts.compression) return undefined;
-  const prefix = store.useKeyPrefix && typeof store.namespace === 'string' && store.namespace ? `${store.namespace}:` : '';
-  return {
-    /** The key Keyv files `key` under in the Map. */
-    mapKey: (key) => (prefix && !key.startsWith(prefix) ? prefix + key : key),
-    read<E>(mapKey: string): E | undefined {
-      const stored = map.get(mapKey) as { value?: E; expires?: number } | undefined;
-      if (stored === undefined || stored === null) return undefined;
-      if (typeof stored.expires === 'number' && Date.now() > stored.expires) {
-        // What Keyv does with an expired record it reads.
-        map.delete(mapKey);
-        return undefined;
-      }
-      return stored.value;
-    },
-  };
 }
 
 /** Keys whose in-process Map key is kept, per kind (past it the memo starts over). */

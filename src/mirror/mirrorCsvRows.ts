@@ -28,7 +28,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { RecordEngine } from '../records/engine.js';
 import type { RecordTables } from '../records/tables.js';
-import { MIRROR_READ_PAGE } from './mirrorRecords.js';
+import { keysetPages, MIRROR_READ_PAGE } from './mirrorRecords.js';
 import { customerNameSql, HEAD_COLUMNS, listedOrders } from './mirrorRows.js';
 import type { MirrorOrderFilter, MirrorPosition, MirrorStore } from './mirrorStore.js';
 
@@ -92,15 +92,11 @@ export function csvRowsStatement(db: Kysely<RecordTables>, engine: RecordEngine,
   );
 }
 
-/** Every order of the filter as its CSV row, oldest first, a page at a time; the caller's pace (backpressure) is the reading pace. */
-export async function* mirrorCsvPages(store: MirrorStore, filter: MirrorOrderFilter, pageSize = MIRROR_READ_PAGE): AsyncGenerator<MirrorCsvRow[]> {
-  let after: MirrorPosition | null = null;
-  for (;;) {
+/** Every order of the filter as its CSV row, oldest first, a page at a time. */
+export function mirrorCsvPages(store: MirrorStore, filter: MirrorOrderFilter, pageSize = MIRROR_READ_PAGE): AsyncGenerator<MirrorCsvRow[]> {
+  return keysetPages(async (after) => {
     const { rows, hasNext } = await store.csvPage(filter, after, pageSize);
-    if (rows.length === 0) return;
-    yield rows;
-    if (!hasNext) return;
-    const last = rows[rows.length - 1] as MirrorCsvRow;
-    after = { createdAt: String(last[CREATED_AT]), id: String(last[ID]) };
-  }
+    const last = rows[rows.length - 1];
+    return { items: rows, next: hasNext && last ? { createdAt: String(last[CREATED_AT]), id: String(last[ID]) } : null };
+  });
 }

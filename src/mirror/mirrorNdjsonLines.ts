@@ -25,7 +25,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { RecordTables } from '../records/tables.js';
-import { MIRROR_READ_PAGE } from './mirrorRecords.js';
+import { keysetPages, MIRROR_READ_PAGE } from './mirrorRecords.js';
 import { customerNameSql, HEAD_COLUMNS, listedOrders } from './mirrorRows.js';
 import type { MirrorOrderFilter, MirrorPosition, MirrorStore } from './mirrorStore.js';
 
@@ -108,14 +108,10 @@ function itemsJson(pairs: Array<number | string> | undefined): string {
   return out;
 }
 
-/** Every order of the filter as its NDJSON text (no newline), oldest first, a page at a time; the caller's pace (backpressure) is the reading pace. */
-export async function* mirrorNdjsonPages(store: MirrorStore, filter: MirrorOrderFilter, pageSize = MIRROR_READ_PAGE): AsyncGenerator<string[]> {
-  let after: MirrorPosition | null = null;
-  for (;;) {
+/** Every order of the filter as its NDJSON text (no newline), oldest first, a page at a time. */
+export function mirrorNdjsonPages(store: MirrorStore, filter: MirrorOrderFilter, pageSize = MIRROR_READ_PAGE): AsyncGenerator<string[]> {
+  return keysetPages(async (after) => {
     const { lines, last, hasNext } = await store.ndjsonPage(filter, after, pageSize);
-    if (lines.length === 0) return;
-    yield lines;
-    if (!hasNext || !last) return;
-    after = last;
-  }
+    return { items: lines, next: hasNext ? last : null };
+  });
 }

@@ -107,17 +107,28 @@ export function parsedMirrorRecord(r: StoredMirrorRecord): MirrorRecord {
 /** Orders per page read: a page and its lines are all that is held at once. */
 export const MIRROR_READ_PAGE = 1_000;
 
-/** Every order of the filter with its lines as stored, oldest first, a page at a time; the caller's pace (backpressure) is the reading pace. */
-export async function* storedMirrorRecordPages(store: MirrorStore, filter: MirrorOrderFilter, pageSize = MIRROR_READ_PAGE): AsyncGenerator<StoredMirrorRecord[]> {
+/**
+ * A keyset listing read a page at a time, oldest first: `read(after)` answers a page and the position to go on
+ * from (null: that was the last page). The caller's pace (backpressure) is the reading pace.
+ */
+export async function* keysetPages<T>(read: (after: MirrorPosition | null) => Promise<{ items: T[]; next: MirrorPosition | null }>): AsyncGenerator<T[]> {
   let after: MirrorPosition | null = null;
   for (;;) {
-    const { records, hasNext } = await store.recordPage(filter, after, pageSize);
-    if (records.length === 0) return;
-    yield records;
-    const last = records[records.length - 1] as StoredMirrorRecord;
-    if (!hasNext) return;
-    after = { createdAt: last.created_at, id: last.id };
+    const { items, next } = await read(after);
+    if (items.length === 0) return;
+    yield items;
+    if (!next) return;
+    after = next;
   }
+}
+
+/** Every order of the filter with its lines as stored, oldest first, a page at a time. */
+export function storedMirrorRecordPages(store: MirrorStore, filter: MirrorOrderFilter, pageSize = MIRROR_READ_PAGE): AsyncGenerator<StoredMirrorRecord[]> {
+  return keysetPages(async (after) => {
+    const { records, hasNext } = await store.recordPage(filter, after, pageSize);
+    const last = records[records.length - 1];
+    return { items: records, next: hasNext && last ? { createdAt: last.created_at, id: last.id } : null };
+  });
 }
 
 /** Every order of the filter with its lines, oldest first; the caller's pace (backpressure) is the reading pace. */

@@ -68,6 +68,8 @@ function scrubArgs(args: unknown[]): unknown[] {
 
 export function createLogger(options: LoggerOptions): Logger {
   const censor = pathCensor(REDACT_PATHS, CENSOR);
+  /** Both nets over a logger's bindings, the root's base ones and every child's. */
+  const scrubBindings = (bindings: pino.Bindings) => censor(scrubValue(bindings) as Record<string, unknown>);
   const logger = pino(
     {
       level: options.level,
@@ -77,9 +79,9 @@ export function createLogger(options: LoggerOptions): Logger {
       formatters: {
         level: (label) => ({ level: label }),
         // The root's base bindings (a child's go through `child` below).
-        bindings: (bindings) => censor(scrubValue(bindings) as Record<string, unknown>),
+        bindings: scrubBindings,
         // The line's own object (after logMethod's scrub): the second net.
-        log: (obj) => censor(obj),
+        log: censor,
       },
       hooks: {
         logMethod(args, method) {
@@ -94,7 +96,7 @@ export function createLogger(options: LoggerOptions): Logger {
   // root (pino makes it with Object.create), so grandchildren are scrubbed too.
   const pinoChild = logger.child as unknown as (this: Logger, bindings: pino.Bindings, childOptions?: pino.ChildLoggerOptions) => Logger;
   const scrubbedChild = function (this: Logger, bindings: pino.Bindings, childOptions?: pino.ChildLoggerOptions): Logger {
-    return pinoChild.call(this, censor(scrubValue(bindings) as Record<string, unknown>), childOptions);
+    return pinoChild.call(this, scrubBindings(bindings), childOptions);
   };
   logger.child = scrubbedChild as unknown as Logger['child'];
   return logger;

@@ -19,7 +19,8 @@ import type { Role } from '../../config.js';
 import type { BudgetDecision, ClientBudgets } from '../../limits/clientBudgets.js';
 import type { Client } from '../context.js';
 import { ErrorCode } from '../errors.js';
-import { memoizedCost, selectOperation, type CostModel } from './queryCost.js';
+import { memoizedCost } from './costMemo.js';
+import { selectOperation, type CostModel } from './queryCost.js';
 import { checkShape, checkTokens, describeViolation, usesIntrospection, type ShapeViolation } from './queryLimits.js';
 import { sha256Hex, type TrustedDocuments } from './trustedDocuments.js';
 
