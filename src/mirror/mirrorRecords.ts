@@ -1,22 +1,22 @@
 /**
- * The mirror read whole, for the routes that hand it out in bulk (the old
- * orders cache's `/fetch-data`, the NDJSON and CSV export): every order of a
- * filter, oldest first, in keyset pages with their lines, so memory stays
- * one page whatever the mirror's size — and the flat record each order is
- * handed out as (snake_case, as the old cache's JSON was; money as exact
- * decimal text with its currency).
+ * The flat record each mirrored order is handed out as by the bulk routes
+ * (the old orders cache's `/fetch-data`, the NDJSON export): snake_case, as
+ * the old cache's JSON was, money as exact decimal text with its currency —
+ * and its JSON text, which the mirror stores with the order
+ * (mirror_order_records, written by recordRow in mirrorRows.ts) so the
+ * routes hand it out as read (mirrorNdjsonLines.ts).
  *
- * The bulk routes read the records as stored (StoredMirrorRecord: the
- * addresses still the JSON text they were written as) and write each NDJSON
- * line by hand (mirrorRecordJson): parsing two addresses per order only to
- * serialise them again, and building an object per order and per line, was
- * most of what the export spent beside SQLite (node --cpu-prof; issue 14,
- * acceptance 5: ≥ 50,000 orders/s). The text is byte for byte what
- * JSON.stringify gives for the record (ECMA-262 §25.5.2.2 SerializeJSONProperty:
- * strings quoted by JSON.stringify itself, keys in the record's order).
+ * The text is written by hand (mirrorRecordJson) from the record as stored
+ * (StoredMirrorRecord: the addresses still the JSON text they were written
+ * as): parsing two addresses per order only to serialise them again was
+ * most of what writing it cost. It is byte for byte what JSON.stringify
+ * gives for the record (ECMA-262 §25.5.2.2 SerializeJSONProperty: strings
+ * quoted by JSON.stringify itself, keys in the record's order).
  */
+import type { Selectable } from 'kysely';
 import type { ChannelAddress, ChannelOrderLine } from '../domain/channelOrders.js';
-import type { MirroredOrderHead, MirrorOrderFilter, MirrorPosition, MirrorStore } from './mirrorStore.js';
+import type { MirrorOrdersTable } from '../records/tables.js';
+import type { MirroredOrderHead, MirrorPosition } from './mirrorStore.js';
 
 export interface MirrorRecordLine {
   id: string;
@@ -78,6 +78,51 @@ export function mirrorRecord(o: MirroredOrderHead, lines: readonly ChannelOrderL
   };
 }
 
+/** The columns of mirror_orders a record is written from (RECORD_COLUMNS in mirrorRows.ts). */
+export type MirrorRecordColumns = Pick<
+  Selectable<MirrorOrdersTable>,
+  'id' | 'number' | 'name' | 'created_at' | 'updated_at' | 'closed_at' | 'cancelled_at' | 'status' | 'financial_status' | 'fulfillment_status' | 'currency' | 'subtotal' | 'total' | 'customer_id' | 'customer_email' | 'customer_first_name' | 'customer_last_name' | 'shipping_address' | 'billing_address' | 'item_count'
+>;
+
+/** The record of an order's row and its lines (in position order), the addresses as stored. */
+export function storedMirrorRecord(r: MirrorRecordColumns, lines: readonly MirrorRecordLine[]): StoredMirrorRecord {
+  const name = [r.customer_first_name, r.customer_last_name].filter(Boolean).join(' ');
+  return {
+    id: r.id,
+    order_number: r.number,
+    name: r.name,
+    created_at: r.created_at,
+    updated_at: r.updated_at,
+    closed_at: r.closed_at,
+    cancelled_at: r.cancelled_at,
+    status: r.status,
+    financial_status: r.financial_status,
+    fulfillment_status: r.fulfillment_status,
+    currency: r.currency,
+    subtotal: r.subtotal,
+    total: r.total,
+    customer_id: r.customer_id,
+    customer_email: r.customer_email,
+    customer_name: name || null,
+    shipping_address: r.shipping_address,
+    billing_address: r.billing_address,
+    item_count: Number(r.item_count),
+    line_items: [...lines],
+  };
+}
+
+/** An order's lines as the mirror keeps them: a line id given twice (a malformed answer) keeps its first position. */
+export function mirrorRecordLines(lines: readonly ChannelOrderLine[]): MirrorRecordLine[] {
+  const seen = new Set<string>();
+  const out: MirrorRecordLine[] = [];
+  for (const l of lines) {
+    if (seen.has(l.lineId)) continue;
+    seen.add(l.lineId);
+    out.push({ id: l.lineId, sku: l.sku, name: l.name, quantity: l.quantity, unit_price: l.unitPrice });
+  }
+  return out;
+}
+
 const text = (v: string | null): string => (v === null ? 'null' : JSON.stringify(v));
 
 function lineJson(l: MirrorRecordLine): string {
@@ -99,11 +144,6 @@ export function mirrorRecordJson(r: StoredMirrorRecord): string {
   );
 }
 
-/** A stored record as the record object (the addresses parsed). */
-export function parsedMirrorRecord(r: StoredMirrorRecord): MirrorRecord {
-  return { ...r, shipping_address: r.shipping_address === null ? null : (JSON.parse(r.shipping_address) as ChannelAddress), billing_address: r.billing_address === null ? null : (JSON.parse(r.billing_address) as ChannelAddress) };
-}
-
 /** Orders per page read: a page and its lines are all that is held at once. */
 export const MIRROR_READ_PAGE = 1_000;
 
@@ -120,18 +160,4 @@ export async function* keysetPages<T>(read: (after: MirrorPosition | null) => Pr
     if (!next) return;
     after = next;
   }
-}
-
-/** Every order of the filter with its lines as stored, oldest first, a page at a time. */
-export function storedMirrorRecordPages(store: MirrorStore, filter: MirrorOrderFilter, pageSize = MIRROR_READ_PAGE): AsyncGenerator<StoredMirrorRecord[]> {
-  return keysetPages(async (after) => {
-    const { records, hasNext } = await store.recordPage(filter, after, pageSize);
-    const last = records[records.length - 1];
-    return { items: records, next: hasNext && last ? { createdAt: last.created_at, id: last.id } : null };
-  });
-}
-
-/** Every order of the filter with its lines, oldest first; the caller's pace (backpressure) is the reading pace. */
-export async function* mirrorRecords(store: MirrorStore, filter: MirrorOrderFilter, pageSize = MIRROR_READ_PAGE): AsyncGenerator<MirrorRecord> {
-  for await (const page of storedMirrorRecordPages(store, filter, pageSize)) for (const r of page) yield parsedMirrorRecord(r);
 }

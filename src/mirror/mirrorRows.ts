@@ -7,7 +7,8 @@
 import { type Insertable, type Kysely, type Selectable, sql } from 'kysely';
 import type { ChannelAddress, ChannelOrder, ChannelOrderStatus, MirrorChannel } from '../domain/channelOrders.js';
 import { decodeJson, encodeJson } from '../records/engine.js';
-import type { MirrorOrdersTable, RecordTables } from '../records/tables.js';
+import type { MirrorOrderRecordsTable, MirrorOrdersTable, RecordTables } from '../records/tables.js';
+import { mirrorRecordJson, mirrorRecordLines, storedMirrorRecord } from './mirrorRecords.js';
 import type { MirroredOrderHead, MirrorOrderFilter, MirrorPosition } from './mirrorStore.js';
 
 export type On = Kysely<RecordTables>;
@@ -26,7 +27,8 @@ export function chunks<T>(items: readonly T[], size: number): T[][] {
 
 export const json = (a: ChannelAddress | null) => (a ? encodeJson(a) : null);
 
-export function orderRow(channel: MirrorChannel, o: ChannelOrder, at: string): Insertable<MirrorOrdersTable> {
+/** An order's row: every column of mirror_orders (a Selectable row is an Insertable one). */
+export function orderRow(channel: MirrorChannel, o: ChannelOrder, at: string): OrderRow {
   return {
     channel,
     id: o.id,
@@ -52,6 +54,14 @@ export function orderRow(channel: MirrorChannel, o: ChannelOrder, at: string): I
     item_count: o.lines.reduce((n, l) => n + l.quantity, 0),
     mirrored_at: at,
   };
+}
+
+/**
+ * An order's record text as the bulk routes hand it out, written from its row (orderRow: the e-mail lower-cased,
+ * the addresses as stored) and its lines as the mirror keeps them.
+ */
+export function recordRow(o: ChannelOrder, row: OrderRow): Insertable<MirrorOrderRecordsTable> {
+  return { channel: row.channel, id: row.id, record_json: mirrorRecordJson(storedMirrorRecord(row, mirrorRecordLines(o.lines))) };
 }
 
 export function headOf(r: OrderRow): MirroredOrderHead {

@@ -16,7 +16,6 @@ import type { OrderEvent } from '../domain/orderSourcePorts.js';
 import type { SyncCounters } from '../jobs/types.js';
 import type { MirrorCsvRow } from './mirrorCsvRows.js';
 import type { MirrorNdjsonPage } from './mirrorNdjsonLines.js';
-import type { StoredMirrorRecord } from './mirrorRecords.js';
 
 export interface MirrorOrderFilter {
   channel: MirrorChannel;
@@ -101,11 +100,9 @@ export interface MirrorStore {
   lines(channel: MirrorChannel, orderIds: readonly string[]): Promise<Map<string, ChannelOrderLine[]>>;
   /** Oldest first (created_at, then id); `first + 1` are read to know whether there are more. */
   list(filter: MirrorOrderFilter, after: MirrorPosition | null, first: number): Promise<{ orders: MirroredOrderHead[]; hasNext: boolean }>;
-  /** The same listing as the bulk routes' records, with their lines, the addresses as stored (mirrorRecords.ts). */
-  recordPage(filter: MirrorOrderFilter, after: MirrorPosition | null, first: number): Promise<{ records: StoredMirrorRecord[]; hasNext: boolean }>;
   /** The same listing as the CSV export's rows, read as value arrays (mirrorCsvRows.ts). */
   csvPage(filter: MirrorOrderFilter, after: MirrorPosition | null, first: number): Promise<{ rows: MirrorCsvRow[]; hasNext: boolean }>;
-  /** The same listing as the NDJSON export's lines, each JSON.stringify of the order's record, written from value arrays (mirrorNdjsonLines.ts). */
+  /** The same listing as the NDJSON export's lines (the drop-in's records), each JSON.stringify of the order's record as stored with it (mirrorNdjsonLines.ts). */
   ndjsonPage(filter: MirrorOrderFilter, after: MirrorPosition | null, first: number): Promise<MirrorNdjsonPage>;
   count(filter: MirrorOrderFilter): Promise<number>;
   state(channel: MirrorChannel): Promise<MirrorStateRecord>;

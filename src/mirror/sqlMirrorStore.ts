@@ -10,7 +10,7 @@
  * A batch commits its orders, its lines, its failures, the backfill's
  * checkpoint and the channel's cursor together, or none of it.
  */
-import { sql, type Selectable } from 'kysely';
+import { type Insertable, sql, type Selectable } from 'kysely';
 import type { ChannelOrder, ChannelOrderLine, MirrorChannel } from '../domain/channelOrders.js';
 import { decodeJson, encodeJson } from '../records/engine.js';
 import type { RecordDatabase } from '../records/recordDatabase.js';
@@ -19,8 +19,9 @@ import type { SyncCounters } from '../jobs/types.js';
 import { ZERO_COUNTERS } from '../jobs/types.js';
 import type { BatchOutcome, EventOutcome, MirrorBatch, MirroredOrderHead, MirrorStateRecord, MirrorStore } from './mirrorStore.js';
 import { sqlMirrorExportPages } from './sqlMirrorExportPages.js';
+import { storedRecordJson } from './storedRecordJson.js';
 
-import { chunks, count, countStatement, headOf, IDS_PER_STATEMENT, LINES_PER_STATEMENT, listedOrders, newestById, type On, orderRow, ORDERS_PER_STATEMENT } from './mirrorRows.js';
+import { chunks, count, countStatement, headOf, IDS_PER_STATEMENT, LINES_PER_STATEMENT, listedOrders, newestById, type On, orderRow, type OrderRow, ORDERS_PER_STATEMENT, recordRow } from './mirrorRows.js';
 
 export function createSqlMirrorStore(records: RecordDatabase, clock: () => number = Date.now): MirrorStore {
   const { db } = records;
@@ -46,10 +47,12 @@ export function createSqlMirrorStore(records: RecordDatabase, clock: () => numbe
       const rows = await on.selectFrom('mirror_orders').select('id').where('channel', '=', channel).where('id', 'in', ids).execute();
       for (const r of rows) existed.add(r.id);
     }
+    const records: Array<Insertable<RecordTables['mirror_order_records']>> = [];
     for (const part of chunks(orders, ORDERS_PER_STATEMENT)) {
+      const values = part.map((o) => orderRow(channel, o, at));
       const rows = await on
         .insertInto('mirror_orders')
-        .values(part.map((o) => orderRow(channel, o, at)))
+        .values(values)
         .onConflict((oc) =>
           oc
             .columns(['channel', 'id'])
@@ -82,6 +85,17 @@ export function createSqlMirrorStore(records: RecordDatabase, clock: () => numbe
         .returning('id')
         .execute();
       for (const r of rows) outcome.written.add(r.id);
+      part.forEach((o, i) => {
+        if (outcome.written.has(o.id)) records.push(recordRow(o, values[i] as OrderRow));
+      });
+    }
+    // Each written version's record text (migration 10), in the same transaction as the version.
+    for (const part of chunks(records, ORDERS_PER_STATEMENT)) {
+      await on
+        .insertInto('mirror_order_records')
+        .values(part)
+        .onConflict((oc) => oc.columns(['channel', 'id']).doUpdateSet((eb) => ({ record_json: eb.ref('excluded.record_json') })))
+        .execute();
     }
     const written = orders.filter((o) => outcome.written.has(o.id));
     for (const ids of chunks(written.map((o) => o.id), IDS_PER_STATEMENT)) {
@@ -112,6 +126,7 @@ export function createSqlMirrorStore(records: RecordDatabase, clock: () => numbe
   }
 
   async function appendLines(on: On, channel: MirrorChannel, late: NonNullable<MirrorBatch['lateLines']>): Promise<void> {
+    const grown: string[] = [];
     for (const { orderId, lines } of late) {
       const order = await on.selectFrom('mirror_orders').select(['line_count']).where('channel', '=', channel).where('id', '=', orderId).executeTakeFirst();
       if (!order || lines.length === 0) continue;
@@ -128,6 +143,15 @@ export function createSqlMirrorStore(records: RecordDatabase, clock: () => numbe
         .set((eb) => ({ line_count: eb('line_count', '+', inserted.length), item_count: eb('item_count', '+', inserted.reduce((n, r) => n + Number(r.quantity), 0)) }))
         .where('channel', '=', channel)
         .where('id', '=', orderId)
+        .execute();
+      grown.push(orderId);
+    }
+    // The stored record text of an order that gained lines, rewritten from its rows in this transaction.
+    for (const [id, recordJson] of await storedRecordJson(on, channel, grown)) {
+      await on
+        .insertInto('mirror_order_records')
+        .values({ channel, id, record_json: recordJson })
+        .onConflict((oc) => oc.columns(['channel', 'id']).doUpdateSet({ record_json: recordJson }))
         .execute();
     }
   }

@@ -192,6 +192,16 @@ export interface MirrorOrdersTable {
   mirrored_at: Text;
 }
 
+/**
+ * A mirrored order's bulk record as JSON text (src/mirror/mirrorRecords.ts), of the version in mirror_orders with
+ * its lines, as the NDJSON export hands it out (migration 10); none for an order written before it.
+ */
+export interface MirrorOrderRecordsTable {
+  channel: Text;
+  id: Text;
+  record_json: Text;
+}
+
 export interface MirrorOrderLinesTable {
   channel: Text;
   order_id: Text;
@@ -265,6 +275,7 @@ export interface RecordTables {
   whatsapp_message_events: WhatsAppMessageEventsTable;
   whatsapp_contacts: WhatsAppContactsTable;
   mirror_orders: MirrorOrdersTable;
+  mirror_order_records: MirrorOrderRecordsTable;
   mirror_order_lines: MirrorOrderLinesTable;
   mirror_state: MirrorStateTable;
   mirror_webhook_events: MirrorWebhookEventsTable;

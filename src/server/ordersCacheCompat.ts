@@ -29,7 +29,7 @@ import { Readable } from 'node:stream';
 import { hasRole } from '../auth/roles.js';
 import type { Client, Services } from '../graphql/context.js';
 import { isFinal, type SyncJobRecord } from '../jobs/types.js';
-import { mirrorRecordJson, storedMirrorRecordPages } from '../mirror/mirrorRecords.js';
+import { mirrorNdjsonPages } from '../mirror/mirrorNdjsonLines.js';
 import type { MirrorState } from '../mirror/orderMirror.js';
 import type { Logger } from '../observability/logger.js';
 import { writeAtPace } from './mirrorHttp.js';
@@ -57,15 +57,11 @@ async function* cachedObject(services: Services, state: MirrorState, extra: Reco
   yield `${JSON.stringify(head).slice(0, -1)},"data":[`;
   let first = true;
   // A page of orders a chunk (one stream chunk per order costs more than the order's JSON; the route reads one
-  // chunk ahead of the socket, highWaterMark 1, so memory stays a page or two), each written as
-  // JSON.stringify would with the stored addresses spliced in (mirrorRecords.ts).
-  for await (const page of storedMirrorRecordPages(services.mirror.store, { channel: CHANNEL })) {
-    let chunk = '';
-    for (const r of page) {
-      chunk += `${first ? '' : ','}${mirrorRecordJson(r)}`;
-      first = false;
-    }
-    yield chunk;
+  // chunk ahead of the socket, highWaterMark 1, so memory stays a page or two), each order its record's JSON text
+  // as the mirror stored it (the NDJSON export's lines, mirrorNdjsonLines.ts).
+  for await (const page of mirrorNdjsonPages(services.mirror.store, { channel: CHANNEL })) {
+    yield `${first ? '' : ','}${page.join(',')}`;
+    first = false;
   }
   yield ']}';
 }

@@ -13,6 +13,7 @@ import { socialDrafts } from './0006_social_drafts.js';
 import { whatsAppMessages } from './0007_whatsapp_messages.js';
 import { failureLines } from './0008_failure_lines.js';
 import { mirrorStatusPairs } from './0009_mirror_status_pairs.js';
+import { mirrorRecordJson } from './0010_mirror_record_json.js';
 import type { RecordMigration } from './recordMigration.js';
 
 export const RECORD_MIGRATIONS: ReadonlyArray<readonly [name: string, migration: RecordMigration]> = [
@@ -25,4 +26,5 @@ export const RECORD_MIGRATIONS: ReadonlyArray<readonly [name: string, migration:
   ['0007_whatsapp_messages', whatsAppMessages],
   ['0008_failure_lines', failureLines],
   ['0009_mirror_status_pairs', mirrorStatusPairs],
+  ['0010_mirror_record_json', mirrorRecordJson],
 ];
