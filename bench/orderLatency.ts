@@ -19,7 +19,9 @@
  * With BENCH_BASELINE_DIR (another checkout of the code, e.g. the release
  * before a change: `git worktree add /tmp/x <commit>`, its own node_modules)
  * a third gateway runs that code on the same sandbox, built there with its
- * own `npm run build` and started with its own Dockerfile's NODE_OPTIONS.
+ * own `npm run build` and started with its own Dockerfile's NODE_OPTIONS
+ * (BENCH_BASELINE_NODE_FLAGS=this: with this build's, to compare the code
+ * alone when the image's flags changed between the two).
  * The sequential phase runs in ROUNDS rounds; in each, every call of this
  * build is paired with one of the baseline's, the baseline first on odd
  * calls, so drift and the machine's other load hit both alike. Each round
@@ -192,7 +194,10 @@ export const orderLatency: Scenario = {
       // What users get: the built gateway as the image's CMD starts it, with the image's node flags.
       buildGateway();
       const flags = imageNodeFlags();
-      const baseFlags = baselineDir ? imageNodeFlags(readFileSync(join(baselineDir, 'Dockerfile'), 'utf8')) : [];
+      // The baseline's own image flags by default; BENCH_BASELINE_NODE_FLAGS=this gives it this build's, so that a
+      // change of the image's flags (a heap cap) is not counted as a change of the code.
+      const sameFlags = process.env.BENCH_BASELINE_NODE_FLAGS === 'this';
+      const baseFlags = !baselineDir ? [] : sameFlags ? flags : imageNodeFlags(readFileSync(join(baselineDir, 'Dockerfile'), 'utf8'));
       if (baselineDir) buildBaseline(baselineDir);
       const g = await startGateway('gateway (orders)', dirs[0] as string, env, [...flags, ...profiled('gateway')], undefined, 'image');
       gateways.push(g);
@@ -352,7 +357,7 @@ export const orderLatency: Scenario = {
           ? [
               '',
               `This build against the baseline gateway (\`BENCH_BASELINE_DIR\`: ${baselineDir}, built there with its own \`npm run build\`, started`,
-              `as its image does with ${heapLabel(baseFlags)}, its own SQLite file, each of its calls paired with one of this build's):`,
+              `as its image does with ${heapLabel(baseFlags)}${sameFlags ? " (this build's image flags: BENCH_BASELINE_NODE_FLAGS=this)" : ''}, its own SQLite file, each of its calls paired with one of this build's):`,
               `${versus(seq)}; ${versus(conc)}.`,
               `Sequential p50 ratio (this build / baseline) per round: ${roundRatios.map((x) => x.toFixed(2)).join(', ')} (median ${percentile(roundRatios, 50).toFixed(2)}).`,
               `As each server timed them (its request log's \`durationMs\`, sequential phase, ${server.gateway.length} and ${server.baseline.length} requests): p50 ${fmtMs(percentile(server.gateway, 50), 2)} vs ${fmtMs(percentile(server.baseline, 50), 2)}`,
