@@ -2,6 +2,12 @@
  * bench/RESULTS.md: an intro, then one section per scenario between
  * `<!-- bench:NAME -->` and `<!-- /bench:NAME -->`. A run rewrites only the
  * sections of the scenarios it ran and keeps every other one as it was.
+ *
+ * A note written by hand about a section (side-by-side runs outside the
+ * harness, what a figure does and does not show) goes between
+ * `<!-- note:NAME -->` and `<!-- /note:NAME -->`: it is kept, after its
+ * section, by every run, its own scenario's included — so a note must say
+ * which run it is about. Anything else outside the markers is dropped.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -29,16 +35,30 @@ same machine. The scenarios live in \`bench/\` (one module each, helpers in
 const startMarker = (name: string) => `<!-- bench:${name} -->`;
 const endMarker = (name: string) => `<!-- /bench:${name} -->`;
 
-/** Replaces (or appends, in `order`) the section for `name`, and rewrites the intro. */
-export function writeSection(name: string, markdown: string, order: readonly string[]): void {
-  const existing = existsSync(RESULTS_PATH) ? readFileSync(RESULTS_PATH, 'utf8') : '';
-  const sections = new Map<string, string>();
-  const re = /<!-- bench:([A-Za-z0-9_-]+) -->\n([\s\S]*?)\n<!-- \/bench:\1 -->/g;
-  for (const m of existing.matchAll(re)) {
-    if (m[1] && m[2] !== undefined) sections.set(m[1], m[2]);
-  }
+const blocks = (text: string, kind: 'bench' | 'note'): Map<string, string> => {
+  const out = new Map<string, string>();
+  const re = new RegExp(`<!-- ${kind}:([A-Za-z0-9_-]+) -->\\n([\\s\\S]*?)\\n<!-- \\/${kind}:\\1 -->`, 'g');
+  for (const m of text.matchAll(re)) if (m[1] && m[2] !== undefined) out.set(m[1], m[2]);
+  return out;
+};
+
+/** The file's text with the section for `name` replaced (or added, in `order`), every note kept after its section. */
+export function withSection(existing: string, name: string, markdown: string, order: readonly string[]): string {
+  const sections = blocks(existing, 'bench');
+  const notes = blocks(existing, 'note');
   sections.set(name, markdown.trim());
   const names = [...order.filter((n) => sections.has(n)), ...[...sections.keys()].filter((n) => !order.includes(n))];
-  const body = names.map((n) => `${startMarker(n)}\n${sections.get(n)}\n${endMarker(n)}`).join('\n\n');
-  writeFileSync(RESULTS_PATH, `${INTRO}\n${body}\n`);
+  const body = names
+    .map((n) => {
+      const note = notes.get(n);
+      return `${startMarker(n)}\n${sections.get(n)}\n${endMarker(n)}${note === undefined ? '' : `\n\n<!-- note:${n} -->\n${note}\n<!-- /note:${n} -->`}`;
+    })
+    .join('\n\n');
+  return `${INTRO}\n${body}\n`;
+}
+
+/** Replaces (or appends, in `order`) the section for `name` in bench/RESULTS.md, and rewrites the intro. */
+export function writeSection(name: string, markdown: string, order: readonly string[]): void {
+  const existing = existsSync(RESULTS_PATH) ? readFileSync(RESULTS_PATH, 'utf8') : '';
+  writeFileSync(RESULTS_PATH, withSection(existing, name, markdown, order));
 }
