@@ -23,123 +23,22 @@
  * helmet's) are copied onto it, so a stream carries the same ones as any
  * other answer.
  *
- * Also the shared pieces of the streaming transports (SSE and WebSocket):
- * the execution context, built like graphqlHandler.ts builds it, and the
- * error masking Apollo's formatError applies to HTTP responses.
+ * The pieces it shares with the WebSocket transport are modules of their
+ * own: streamContext.ts, prepareDocument.ts, maskErrors.ts.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { GraphQLError, parse, validate, type DocumentNode, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
+import type { GraphQLError, GraphQLSchema } from 'graphql';
 import { createHandler, TOKEN_HEADER_KEY, TOKEN_QUERY_KEY, type Request as SseRequest } from 'graphql-sse';
 import type { Client, GraphQLContext, Services } from '../graphql/context.js';
-import { ErrorCode, maskError } from '../graphql/errors.js';
-import { createLoaders, newCacheHints } from '../graphql/loaders.js';
+import { ErrorCode } from '../graphql/errors.js';
 import type { Logger } from '../observability/logger.js';
 import { refusalBody } from '../graphql/limits/operationGuard.js';
 import { createFreshEventSubscribe } from './freshEventSubscribe.js';
+import { maskErrors } from './maskErrors.js';
+import { prepareDocument } from './prepareDocument.js';
+import { createEventContextFactory, createStreamContextFactory } from './streamContext.js';
 import { codedErrorBody, refusalResponse, streamsRefusal, type PreparedOperation, type StreamGuard, type StreamSlots } from './streamLimits.js';
-
-/**
- * The context of one streamed operation. A subscription's source stream (its
- * `subscribe` resolver) keeps it; each event it sends is executed with a
- * context of its own (createEventContextFactory, freshEventSubscribe.ts).
- */
-export function createStreamContextFactory(services: Services): (client: Client) => GraphQLContext {
-  const maxTtl = Math.max(...Object.values(services.config.cache.ttl));
-  return (client) => {
-    const hints = newCacheHints(maxTtl);
-    hints.uncacheable = true;
-    return { client, services, hints, loaders: createLoaders(services.sources, hints) };
-  };
-}
-
-/**
- * The context of one event of a subscription: the operation's client and
- * services, with loaders and cache hints of its own, so an event reads what
- * the caches hold now, not what the stream's first event read.
- */
-export function createEventContextFactory(services: Services): <C extends GraphQLContext>(operation: C) => C {
-  const maxTtl = Math.max(...Object.values(services.config.cache.ttl));
-  return (operation) => {
-    const hints = newCacheHints(maxTtl);
-    hints.uncacheable = true;
-    return { ...operation, hints, loaders: createLoaders(services.sources, hints) };
-  };
-}
-
-/**
- * Parses and validates an operation the way Apollo does for HTTP, with the
- * codes Apollo gives such errors (GRAPHQL_PARSE_FAILED,
- * GRAPHQL_VALIDATION_FAILED), so that a bad document is an answer to the
- * client and never a transport failure.
- */
-export function prepareDocument(schema: GraphQLSchema, query: unknown, checks: DocumentChecks = {}): { document: DocumentNode } | { errors: GraphQLError[] } {
-  if (typeof query !== 'string' || query.trim() === '') {
-    return { errors: [new GraphQLError('GraphQL operations must contain a non-empty `query`.', { extensions: { code: 'BAD_REQUEST' } })] };
-  }
-  let document: DocumentNode;
-  try {
-    document = parse(query, checks.maxTokens === undefined ? undefined : { maxTokens: checks.maxTokens });
-  } catch (err) {
-    if (!(err instanceof GraphQLError)) throw err;
-    return { errors: [withCode(err, 'GRAPHQL_PARSE_FAILED')] };
-  }
-  const refused = checks.beforeValidation?.(document);
-  if (refused) return { errors: [refused] };
-  let invalid: readonly GraphQLError[];
-  try {
-    invalid = validate(schema, document, undefined, checks.maxErrors === undefined ? undefined : { maxErrors: checks.maxErrors });
-  } catch (err) {
-    // graphql-js's SingleFieldSubscriptionsRule evaluates @include/@skip and throws on a bad value.
-    if (!(err instanceof GraphQLError)) throw err;
-    invalid = [err];
-  }
-  if (checks.hideSuggestions) for (const err of invalid) err.message = err.message.replace(/ ?Did you mean(.+?)\?$/, '');
-  if (invalid.length) return { errors: invalid.map((err) => withCode(err, 'GRAPHQL_VALIDATION_FAILED')) };
-  return { document };
-}
-
-/** Limits prepareDocument applies (streamLimits.ts sets them from the configuration). */
-export interface DocumentChecks {
-  /** graphql's parse limit. @default none */
-  maxTokens?: number;
-  /** Runs on the parsed document before validation; an error refuses it. */
-  beforeValidation?: (document: DocumentNode) => GraphQLError | undefined;
-  /** Drop "Did you mean …?" from validation errors (Apollo's hideSchemaDetailsFromClientErrors). */
-  hideSuggestions?: boolean;
-  /** graphql's validate stops past this many errors and adds one "too many" error. @default 100 */
-  maxErrors?: number;
-}
-
-function withCode(err: GraphQLError, code: string): GraphQLError {
-  return new GraphQLError(err.message, {
-    nodes: err.nodes,
-    source: err.source,
-    positions: err.positions,
-    path: err.path,
-    originalError: err.originalError,
-    extensions: { ...err.extensions, code },
-  });
-}
-
-/**
- * The errors of a result as a client may see them (Apollo's formatError for
- * HTTP does the same): gateway and request errors kept, the rest masked as
- * INTERNAL_SERVER_ERROR and logged. Errors graphql-js raises about the request
- * itself (outside any field: variable coercion, unknown operation) carry no
- * code of their own and get BAD_USER_INPUT, as Apollo gives them.
- */
-export function maskErrors(errors: readonly GraphQLError[], logger: Logger): GraphQLFormattedError[] {
-  return errors.map((err) => {
-    let formatted = err.toJSON();
-    const original = err.originalError as (Error & { name?: string }) | undefined;
-    const aboutRequest = !err.path && (!original || original.name === 'GraphQLError');
-    if (aboutRequest && formatted.extensions?.code === undefined) {
-      formatted = { ...formatted, extensions: { ...formatted.extensions, code: ErrorCode.BAD_USER_INPUT } };
-    }
-    return maskError(formatted, err, (detail) => logger.error({ err: detail }, 'masked resolver error'));
-  });
-}
 
 export interface SseTransportOptions {
   schema: GraphQLSchema;

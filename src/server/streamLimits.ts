@@ -15,7 +15,7 @@ import { GraphQLError, type DocumentNode, type GraphQLSchema } from 'graphql';
 import type { Client } from '../graphql/context.js';
 import { ErrorCode, gatewayError } from '../graphql/errors.js';
 import { refusalBody, type LimitRefusal, type OperationGuard } from '../graphql/limits/operationGuard.js';
-import { prepareDocument } from './sseTransport.js';
+import { prepareDocument } from './prepareDocument.js';
 
 /** A document ready to run, or the errors to answer with (`refusal`: the limit that refused it). */
 export type PreparedOperation = { document: DocumentNode } | { errors: GraphQLError[]; refusal?: LimitRefusal };

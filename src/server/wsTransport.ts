@@ -37,7 +37,9 @@ import { clientAddress, createNetworks, type Networks } from '../auth/networks.j
 import type { Client, GraphQLContext, Services } from '../graphql/context.js';
 import type { Logger } from '../observability/logger.js';
 import { createFreshEventSubscribe } from './freshEventSubscribe.js';
-import { createEventContextFactory, createStreamContextFactory, maskErrors, prepareDocument } from './sseTransport.js';
+import { maskErrors } from './maskErrors.js';
+import { prepareDocument } from './prepareDocument.js';
+import { createEventContextFactory, createStreamContextFactory } from './streamContext.js';
 import { refusalAsError, streamsRefusal, type StreamGuard, type StreamSlots } from './streamLimits.js';
 
 export interface WsTransportOptions {
