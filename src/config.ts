@@ -12,7 +12,7 @@ import type { AnyConnector, ConnectorPlan } from './connectors/connector.js';
 import { keySetProblems, readKeysFile } from './auth/keysFile.js';
 import { parseCidr } from './auth/networks.js';
 import type { ErpItemIdentity } from './domain/erpItemRule.js';
-import { bool, httpUrl, ms, optionalText, seconds } from './env/variables.js';
+import { bool, httpUrl, ms, optionalText } from './env/variables.js';
 import { resolveFileTwins } from './env/fileTwins.js';
 import { LIMITS_ENV, limitsConfig, type LimitsConfig } from './limits/limitsConfig.js';
 import { OPERATIONS_ENV, operationsConfig, type OperationsConfig } from './observability/operationsConfig.js';
@@ -20,6 +20,10 @@ import { SECURITY_ENV, securityConfig, type SecurityConfig } from './auth/securi
 import { SOCIAL_ENV, socialConfig, type SocialConfig } from './social/socialConfig.js';
 import { DATA_DIR_VARIABLE, RECORDS_ENV, recordsConfig, type RecordsConfig } from './records/recordsConfig.js';
 import { REDIS_ENV, redisConfig, type RedisConfig } from './strategies/redisConfig.js';
+import { CACHE_ENV, cacheConfig, responseCacheConfig, type CacheConfig, type ResponseCacheConfig } from './cache/cacheConfig.js';
+import { ORDERS_ENV, ordersConfig, type OrdersConfig } from './orders/ordersConfig.js';
+import { SYNC_ENV, syncConfig, type SyncConfig } from './jobs/syncConfig.js';
+import { ORDER_MIRROR_ENV, orderMirrorConfig, type OrderMirrorConfig } from './mirror/orderMirrorConfig.js';
 
 export type Role = 'viewer' | 'operator' | 'admin';
 export const ROLES: readonly Role[] = ['viewer', 'operator', 'admin'];
@@ -33,14 +37,6 @@ export interface ApiKeyEntry {
   allow?: string[];
   /** ISO 8601 instant after which the key is refused; unset: no expiry. */
   expiresAt?: string;
-}
-
-export interface CacheTtls {
-  partMs: number;
-  priceMs: number;
-  stockMs: number;
-  productMs: number;
-  orderMs: number;
 }
 
 export interface Config {
@@ -71,16 +67,10 @@ export interface Config {
   /** Multiplier on the retry table's delays (1 = the documented delays). */
   retryDelayScale: number;
   breaker: { failureThreshold: number; cooldownMs: number };
-  cache: {
-    ttl: CacheTtls;
-    /** How long past its TTL an entry is served while it refreshes in the background. */
-    swrMs: number;
-    /** How long past its TTL an entry is kept to serve when the upstream fails. */
-    staleIfErrorMs: number;
-    maxEntries: number;
-  };
-  /** `admitOnSecondAsk`: keep an answer the second time its key is asked for (responseCache.ts), not the first. */
-  responseCache: { enabled: boolean; maxEntries: number; admitOnSecondAsk: boolean };
+  /** The entity cache: TTLs, stale windows, size (src/cache/cacheConfig.ts). */
+  cache: CacheConfig;
+  /** The whole-response cache (src/cache/cacheConfig.ts). */
+  responseCache: ResponseCacheConfig;
   /** Serve /graphql as a Federation v2 subgraph (`_service`, `_entities`): README, "Federation". */
   federation: boolean;
   /** SKU rule: store SKU = prefix + supplier part number. */
@@ -94,18 +84,8 @@ export interface Config {
   dataDir: string;
   /** Social links → product drafts: image sizes, the media store, publication (src/social/socialConfig.ts). */
   social: SocialConfig;
-  orders: {
-    defaultShippingMethod: string;
-    defaultAddress: { name: string; street1: string; street2?: string; city: string; state: string; zip: string; country: string };
-    placeWaitMs: number;
-    /** Delay before an order's first send (an operator's window to catch mistakes). */
-    dispatchDelayMs: number;
-    retryStepMs: number;
-    pollMs: number;
-    keyTtlMs: number;
-    /** How long an idempotency claim holds before the next request with its key may take it over. */
-    claimLeaseMs: number;
-  };
+  /** Supplier orders: defaults, timings, idempotency (src/orders/ordersConfig.ts). */
+  orders: OrdersConfig;
   /** Bulk CSV imports (README, "Bulk CSV"). */
   bulk: {
     /** Where uploaded import files are kept, content-addressed (a shared volume with several instances). */
@@ -120,16 +100,8 @@ export interface Config {
     /** The delay before a retry after refused attempt n is this doubling n - 1 times (at most 10 minutes). */
     retryStepMs: number;
   };
-  sync: {
-    /** Most `Fits` custom fields a sync writes per store product (0: fitments are not written). */
-    fitmentCap: number;
-    concurrency: number;
-    pageSize: number;
-    createConcurrency: number;
-    markupPercent: number;
-    rounding: 'cent' | 'x99';
-    categoryMap: Record<string, number>;
-  };
+  /** Sync jobs: concurrency, fitments, pricing (src/jobs/syncConfig.ts). */
+  sync: SyncConfig;
   /** Per-client budgets, hostile-query limits, web hardening, trusted documents (src/limits/limitsConfig.ts). */
   limits: LimitsConfig;
   /** BigCommerce app install, store-token encryption, audit retention (src/auth/securityConfig.ts). */
@@ -142,19 +114,8 @@ export interface Config {
   operations: OperationsConfig;
   /** The gateway's public origin (PUBLIC_URL), for the callbacks vendors are given; undefined: the listen URL. */
   publicUrl?: string;
-  /** The orders mirror (src/mirror/): its refresh schedule, overlap window and batches. */
-  orderMirror: {
-    /** An INCREMENTAL refresh every this many seconds (0: no schedule). */
-    intervalSeconds: number;
-    /** An incremental pull re-reads this far before its cursor, so nothing updated during a pull is missed. */
-    overlapMs: number;
-    /** Orders per transaction. */
-    batchSize: number;
-    /** How often a backfill asks whether the bulk export is ready. */
-    pollMs: number;
-    /** How long applied webhook events are kept (the dedupe window). */
-    eventRetentionMs: number;
-  };
+  /** The orders mirror (src/mirror/): its refresh schedule, overlap window and batches (src/mirror/orderMirrorConfig.ts). */
+  orderMirror: OrderMirrorConfig;
 }
 
 const apiKeys = z
@@ -213,17 +174,7 @@ const coreEnv = {
   RETRY_DELAY_SCALE: z.coerce.number().min(0).max(10).default(1),
   BREAKER_FAILURE_THRESHOLD: z.coerce.number().int().min(1).max(1000).default(5),
   BREAKER_COOLDOWN_MS: ms(15_000),
-  CACHE_TTL_PART_SECONDS: seconds(600),
-  CACHE_TTL_PRICE_SECONDS: seconds(300),
-  CACHE_TTL_STOCK_SECONDS: seconds(60),
-  CACHE_TTL_PRODUCT_SECONDS: seconds(300),
-  CACHE_TTL_ORDER_SECONDS: seconds(30),
-  CACHE_SWR_SECONDS: seconds(30),
-  CACHE_STALE_IF_ERROR_SECONDS: seconds(86_400),
-  CACHE_MAX_ENTRIES: z.coerce.number().int().min(100).max(10_000_000).default(200_000),
-  RESPONSE_CACHE: bool(true),
-  RESPONSE_CACHE_MAX_ENTRIES: z.coerce.number().int().min(0).max(1_000_000).default(10_000),
-  RESPONSE_CACHE_ADMIT: z.enum(['first-ask', 'second-ask']).default('second-ask'),
+  ...CACHE_ENV,
   FEDERATION: bool(false),
   SKU_PREFIX: z.string().max(32).default(''),
   ERP_ITEM_IDENTITY: z.enum(['partNumber', 'sku']).default('partNumber'),
@@ -231,68 +182,15 @@ const coreEnv = {
   MAX_IDS_PER_FIELD: z.coerce.number().int().min(1).max(1000).default(250),
   SHUTDOWN_GRACE_MS: ms(10_000),
   CROSSDOCK_DATA_DIR: DATA_DIR_VARIABLE,
-  ORDER_DEFAULT_SHIPPING_METHOD: z.string().regex(/^[a-z0-9_]{1,32}$/).default('ground'),
-  ORDER_DEFAULT_ADDRESS: z
-    .string()
-    .optional()
-    .transform((raw, ctx) => {
-      const schema = z.object({
-        name: z.string().min(1).max(200),
-        street1: z.string().min(1).max(200),
-        street2: z.string().max(200).optional(),
-        city: z.string().min(1).max(200),
-        state: z.string().min(1).max(200),
-        zip: z.string().min(1).max(20),
-        country: z.string().min(1).max(200),
-      });
-      if (!raw) return { name: 'Crossdock Receiving', street1: '100 Warehouse Way', city: 'Columbus', state: 'OH', zip: '43215', country: 'US' };
-      try {
-        return schema.parse(JSON.parse(raw));
-      } catch {
-        ctx.addIssue({ code: 'custom', message: 'must be a JSON address {name, street1, city, state, zip, country}' });
-        return z.NEVER;
-      }
-    }),
-  ORDER_PLACE_WAIT_MS: ms(5_000),
+  ...ORDERS_ENV,
   MESSAGE_SEND_WAIT_MS: ms(5_000),
   MESSAGE_RETRY_STEP_MS: ms(5_000),
-  ORDER_RETRY_STEP_MS: ms(5_000),
-  ORDER_DISPATCH_DELAY_MS: ms(0),
-  ORDER_POLL_INTERVAL_MS: z.coerce.number().int().min(100).max(86_400_000).default(30_000),
-  IDEMPOTENCY_KEY_TTL_HOURS: z.coerce.number().int().min(24).max(24 * 90).default(24),
-  // At least a second (a shorter lease would let a retry take over a request still resolving its
-  // parts); at most an hour (a crashed claim blocks its key at most that long).
-  IDEMPOTENCY_CLAIM_LEASE_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(60_000),
-  SYNC_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(2),
-  SYNC_PAGE_SIZE: z.coerce.number().int().min(1).max(100).default(100),
-  SYNC_CREATE_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(4),
-  // BigCommerce allows 200 custom fields a product (Catalog API, "Product Custom Fields"); a sync writes two of
-  // its own and leaves room for the merchant's.
-  FITMENT_FIELDS_MAX: z.coerce.number().int().min(0).max(190).default(50),
+  ...SYNC_ENV,
   BULK_IMPORT_DIR: optionalText,
   // 50 MiB: a 100,000-row part list with overrides is a few MiB; past 1 GiB is never a CSV a person made.
   BULK_IMPORT_MAX_BYTES: z.coerce.number().int().min(1024).max(1_073_741_824).default(50 * 1024 * 1024),
-  PRICE_MARKUP_PERCENT: z.coerce.number().min(-90).max(1000).default(0),
-  PRICE_ROUNDING: z.enum(['cent', 'x99']).default('cent'),
-  CATEGORY_MAP: z
-    .string()
-    .optional()
-    .transform((raw, ctx) => {
-      if (!raw) return {} as Record<string, number>;
-      try {
-        return z.record(z.string(), z.number().int().positive()).parse(JSON.parse(raw));
-      } catch {
-        ctx.addIssue({ code: 'custom', message: 'must be a JSON object of tag or manufacturer → category id' });
-        return z.NEVER;
-      }
-    }),
   PUBLIC_URL: httpUrl,
-  ORDER_MIRROR_INTERVAL_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
-  ORDER_MIRROR_OVERLAP_SECONDS: z.coerce.number().int().min(0).max(86_400).default(120),
-  ORDER_MIRROR_BATCH_SIZE: z.coerce.number().int().min(1).max(5_000).default(500),
-  ORDER_MIRROR_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(1_000),
-  // Shopify retries a delivery for 4 hours (upstreams.md): the dedupe window must outlast that.
-  ORDER_MIRROR_EVENT_RETENTION_HOURS: z.coerce.number().int().min(5).max(24 * 90).default(168),
+  ...ORDER_MIRROR_ENV,
   ...LIMITS_ENV,
   ...SECURITY_ENV,
   ...REDIS_ENV,
@@ -421,23 +319,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, connectors: rea
     interactiveDeadlineMs: e.INTERACTIVE_DEADLINE_MS,
     retryDelayScale: e.RETRY_DELAY_SCALE,
     breaker: { failureThreshold: e.BREAKER_FAILURE_THRESHOLD, cooldownMs: e.BREAKER_COOLDOWN_MS },
-    cache: {
-      ttl: {
-        partMs: e.CACHE_TTL_PART_SECONDS,
-        priceMs: e.CACHE_TTL_PRICE_SECONDS,
-        stockMs: e.CACHE_TTL_STOCK_SECONDS,
-        productMs: e.CACHE_TTL_PRODUCT_SECONDS,
-        orderMs: e.CACHE_TTL_ORDER_SECONDS,
-      },
-      swrMs: e.CACHE_SWR_SECONDS,
-      staleIfErrorMs: e.CACHE_STALE_IF_ERROR_SECONDS,
-      maxEntries: e.CACHE_MAX_ENTRIES,
-    },
-    responseCache: {
-      enabled: e.RESPONSE_CACHE && e.RESPONSE_CACHE_MAX_ENTRIES > 0,
-      maxEntries: e.RESPONSE_CACHE_MAX_ENTRIES,
-      admitOnSecondAsk: e.RESPONSE_CACHE_ADMIT === 'second-ask',
-    },
+    cache: cacheConfig(e),
+    responseCache: responseCacheConfig(e),
     federation: e.FEDERATION,
     skuPrefix: e.SKU_PREFIX,
     erpItem: { identity: e.ERP_ITEM_IDENTITY, prefix: e.ERP_ITEM_PREFIX },
@@ -445,42 +328,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, connectors: rea
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     dataDir: e.CROSSDOCK_DATA_DIR,
     social: socialConfig(e, e.CROSSDOCK_DATA_DIR),
-    orders: {
-      defaultShippingMethod: e.ORDER_DEFAULT_SHIPPING_METHOD,
-      defaultAddress: e.ORDER_DEFAULT_ADDRESS,
-      placeWaitMs: e.ORDER_PLACE_WAIT_MS,
-      dispatchDelayMs: e.ORDER_DISPATCH_DELAY_MS,
-      retryStepMs: e.ORDER_RETRY_STEP_MS,
-      pollMs: e.ORDER_POLL_INTERVAL_MS,
-      keyTtlMs: e.IDEMPOTENCY_KEY_TTL_HOURS * 3_600_000,
-      claimLeaseMs: e.IDEMPOTENCY_CLAIM_LEASE_MS,
-    },
+    orders: ordersConfig(e),
     bulk: {
       importDir: e.BULK_IMPORT_DIR ?? join(e.CROSSDOCK_DATA_DIR, 'imports'),
       importMaxBytes: e.BULK_IMPORT_MAX_BYTES,
     },
     messages: { waitMs: e.MESSAGE_SEND_WAIT_MS, retryStepMs: e.MESSAGE_RETRY_STEP_MS },
-    sync: {
-      fitmentCap: e.FITMENT_FIELDS_MAX,
-      concurrency: e.SYNC_CONCURRENCY,
-      pageSize: e.SYNC_PAGE_SIZE,
-      createConcurrency: e.SYNC_CREATE_CONCURRENCY,
-      markupPercent: e.PRICE_MARKUP_PERCENT,
-      rounding: e.PRICE_ROUNDING,
-      categoryMap: e.CATEGORY_MAP,
-    },
+    sync: syncConfig(e),
     limits,
     security,
     records,
     redis: redisConfig(e),
     operations,
     ...(e.PUBLIC_URL ? { publicUrl: new URL(e.PUBLIC_URL).origin } : {}),
-    orderMirror: {
-      intervalSeconds: e.ORDER_MIRROR_INTERVAL_SECONDS,
-      overlapMs: e.ORDER_MIRROR_OVERLAP_SECONDS * 1000,
-      batchSize: e.ORDER_MIRROR_BATCH_SIZE,
-      pollMs: e.ORDER_MIRROR_POLL_MS,
-      eventRetentionMs: e.ORDER_MIRROR_EVENT_RETENTION_HOURS * 3_600_000,
-    },
+    orderMirror: orderMirrorConfig(e),
   };
 }

@@ -4,7 +4,7 @@
  * kinds a response also carries (a multi call also brings price and stock).
  */
 import { createHash } from 'node:crypto';
-import type { CacheTtls } from '../config.js';
+import type { CacheTtls } from '../cache/cacheConfig.js';
 import { BoundedMap } from '../cache/boundedMap.js';
 import type { CacheMark, CacheResult, EntityCache, EntitySource } from '../cache/entityCache.js';
 import type { Money } from '../domain/money.js';
