@@ -6,6 +6,7 @@
  * configuration table.
  */
 import { z } from 'zod';
+import type { ParsedEnv } from '../env/variables.js';
 
 export interface SecurityConfig {
   /** 32-byte AES-256-GCM key for store tokens at rest (TOKEN_ENCRYPTION_KEY); unset: an ephemeral one per start (development only). */
@@ -44,7 +45,7 @@ export const SECURITY_ENV = {
   AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3_650).default(90),
 };
 
-type SecurityEnv = { [K in keyof typeof SECURITY_ENV]: z.output<(typeof SECURITY_ENV)[K]> };
+type SecurityEnv = ParsedEnv<typeof SECURITY_ENV>;
 
 /** The security config from the parsed environment; problems go to `problems` (named, never echoing values). */
 export function securityConfig(e: SecurityEnv): SecurityConfig {

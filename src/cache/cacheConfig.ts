@@ -7,7 +7,7 @@
  * `responseCacheConfig()`.
  */
 import { z } from 'zod';
-import { bool, seconds } from '../env/variables.js';
+import { bool, seconds, type ParsedEnv } from '../env/variables.js';
 
 export interface CacheTtls {
   partMs: number;
@@ -48,7 +48,7 @@ export const CACHE_ENV = {
   RESPONSE_CACHE_ADMIT: z.enum(['first-ask', 'second-ask']).default('second-ask'),
 };
 
-type CacheEnv = { [K in keyof typeof CACHE_ENV]: z.output<(typeof CACHE_ENV)[K]> };
+type CacheEnv = ParsedEnv<typeof CACHE_ENV>;
 
 /** The entity cache's settings from the parsed environment. */
 export function cacheConfig(e: CacheEnv): CacheConfig {

@@ -50,3 +50,6 @@ export const optionalText = z
 
 /** An http(s) URL without a trailing slash; empty means unset. */
 export const httpUrl = urlVariable(['http:', 'https:'], 'must be an http(s) URL', (u) => u.toString().replace(/\/+$/, ''));
+
+/** What a module's variables parse to: each variable's name with its parser's output type. */
+export type ParsedEnv<S extends Record<string, z.ZodType>> = { [K in keyof S]: z.output<S[K]> };

@@ -6,6 +6,7 @@
  * schema and calls `syncConfig()`.
  */
 import { z } from 'zod';
+import type { ParsedEnv } from '../env/variables.js';
 
 export interface SyncConfig {
   /** Most `Fits` custom fields a sync writes per store product (0: fitments are not written). */
@@ -42,7 +43,7 @@ export const SYNC_ENV = {
     }),
 };
 
-type SyncEnv = { [K in keyof typeof SYNC_ENV]: z.output<(typeof SYNC_ENV)[K]> };
+type SyncEnv = ParsedEnv<typeof SYNC_ENV>;
 
 /** The sync jobs' settings from the parsed environment. */
 export function syncConfig(e: SyncEnv): SyncConfig {

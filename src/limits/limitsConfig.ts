@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import type { Role } from '../config.js';
+import type { ParsedEnv } from '../env/variables.js';
 
 // A type-only import: config.ts imports this file, so no value may come back from it.
 // Record<Role, …> makes the compiler name any role added to config.ts and missing here.
@@ -150,7 +151,7 @@ export const LIMITS_ENV = {
     .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim())),
 };
 
-type LimitsEnv = { [K in keyof typeof LIMITS_ENV]: z.output<(typeof LIMITS_ENV)[K]> };
+type LimitsEnv = ParsedEnv<typeof LIMITS_ENV>;
 
 /** The limits config from the parsed environment; problems go to `problems` (named, never echoing values). */
 export function limitsConfig(e: LimitsEnv, mode: 'development' | 'production', problems: string[]): LimitsConfig {

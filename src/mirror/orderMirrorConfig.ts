@@ -6,6 +6,7 @@
  * and calls `orderMirrorConfig()`.
  */
 import { z } from 'zod';
+import type { ParsedEnv } from '../env/variables.js';
 
 /** The orders mirror (src/mirror/): its refresh schedule, overlap window and batches. */
 export interface OrderMirrorConfig {
@@ -31,7 +32,7 @@ export const ORDER_MIRROR_ENV = {
   ORDER_MIRROR_EVENT_RETENTION_HOURS: z.coerce.number().int().min(5).max(24 * 90).default(168),
 };
 
-type OrderMirrorEnv = { [K in keyof typeof ORDER_MIRROR_ENV]: z.output<(typeof ORDER_MIRROR_ENV)[K]> };
+type OrderMirrorEnv = ParsedEnv<typeof ORDER_MIRROR_ENV>;
 
 /** The orders mirror's settings from the parsed environment. */
 export function orderMirrorConfig(e: OrderMirrorEnv): OrderMirrorConfig {

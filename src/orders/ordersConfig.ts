@@ -6,7 +6,7 @@
  * `ORDERS_ENV` into its environment schema and calls `ordersConfig()`.
  */
 import { z } from 'zod';
-import { ms } from '../env/variables.js';
+import { ms, type ParsedEnv } from '../env/variables.js';
 
 export interface OrdersConfig {
   defaultShippingMethod: string;
@@ -55,7 +55,7 @@ export const ORDERS_ENV = {
   IDEMPOTENCY_CLAIM_LEASE_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(60_000),
 };
 
-type OrdersEnv = { [K in keyof typeof ORDERS_ENV]: z.output<(typeof ORDERS_ENV)[K]> };
+type OrdersEnv = ParsedEnv<typeof ORDERS_ENV>;
 
 /** The orders' settings from the parsed environment. */
 export function ordersConfig(e: OrdersEnv): OrdersConfig {

@@ -14,7 +14,7 @@
  */
 import { join } from 'node:path';
 import { z } from 'zod';
-import { urlVariable } from '../env/variables.js';
+import { urlVariable, type ParsedEnv } from '../env/variables.js';
 import type { PostgresRecordOptions, SqliteRecordOptions } from './recordDatabase.js';
 
 export interface RecordsConfig {
@@ -40,7 +40,7 @@ export const RECORDS_ENV = {
     .transform((v) => v === 'true' || v === '1' || v === 'yes'),
 };
 
-type RecordsEnv = { [K in keyof typeof RECORDS_ENV]: z.output<(typeof RECORDS_ENV)[K]> } & { CROSSDOCK_DATA_DIR: string };
+type RecordsEnv = ParsedEnv<typeof RECORDS_ENV> & { CROSSDOCK_DATA_DIR: string };
 
 /** The engine and its settings, from the environment alone (what `crossdock migrate` needs). */
 export function recordDatabaseOf(e: RecordsEnv): RecordsConfig['database'] {

@@ -7,7 +7,7 @@
  */
 import { join } from 'node:path';
 import { z } from 'zod';
-import { ms, urlVariable } from '../env/variables.js';
+import { ms, urlVariable, type ParsedEnv } from '../env/variables.js';
 
 export interface SocialConfig {
   /** Square sizes, in pixels, each written as JPEG and WebP. */
@@ -43,7 +43,7 @@ export const SOCIAL_ENV = {
   SOCIAL_PUBLISH_WAIT_MS: ms(10_000),
 };
 
-type SocialEnv = Omit<{ [K in keyof typeof SOCIAL_ENV]: z.output<(typeof SOCIAL_ENV)[K]> }, 'SOCIAL_MEDIA_DIR'> & { SOCIAL_MEDIA_DIR?: string };
+type SocialEnv = Omit<ParsedEnv<typeof SOCIAL_ENV>, 'SOCIAL_MEDIA_DIR'> & { SOCIAL_MEDIA_DIR?: string };
 
 export function socialConfig(e: SocialEnv, dataDir: string): SocialConfig {
   return {

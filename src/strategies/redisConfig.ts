@@ -5,7 +5,7 @@
  * every variable is in the README's configuration table.
  */
 import { z } from 'zod';
-import { urlVariable } from '../env/variables.js';
+import { urlVariable, type ParsedEnv } from '../env/variables.js';
 
 export interface RedisConfig {
   /** `redis://` or `rediss://` URL, credentials included (REDIS_URL). Never logged. */
@@ -42,7 +42,7 @@ export const REDIS_ENV = {
   REDIS_COMMAND_TIMEOUT_MS: z.coerce.number().int().min(10).max(60_000).default(500),
 };
 
-type RedisEnv = { [K in keyof typeof REDIS_ENV]: z.output<(typeof REDIS_ENV)[K]> };
+type RedisEnv = ParsedEnv<typeof REDIS_ENV>;
 
 export function redisConfig(e: RedisEnv): RedisConfig | undefined {
   if (!e.REDIS_URL) return undefined;

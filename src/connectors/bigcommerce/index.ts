@@ -8,7 +8,7 @@
  * app's public callbacks (`/bigcommerce/*`).
  */
 import { z } from 'zod';
-import { httpUrl, ms, optionalText } from '../../env/variables.js';
+import { httpUrl, ms, optionalText, type ParsedEnv } from '../../env/variables.js';
 import { defineConnector, type ConnectorConfigSlice } from '../connector.js';
 import { bigCommerceVendor } from './client.js';
 import { createBigCommerceInstall } from './install.js';
@@ -66,7 +66,7 @@ const env = {
   BIGCOMMERCE_AUTH_RATE_WINDOW_SECONDS: int(1, 86_400, 60),
 };
 
-type Env = { [K in keyof typeof env]: z.output<(typeof env)[K]> };
+type Env = ParsedEnv<typeof env>;
 
 /** What the slice says whether or not the store's address is configured. */
 function common(e: Env, appFallback?: { clientId: string; clientSecret: string; loginUrl: string }) {

@@ -9,7 +9,7 @@
  * This file is the worked example of README "Adding a connector".
  */
 import { z } from 'zod';
-import { httpUrl, optionalText } from '../../env/variables.js';
+import { httpUrl, optionalText, type ParsedEnv } from '../../env/variables.js';
 import { defineConnector } from '../connector.js';
 import { finditPartsVendor } from './client.js';
 import { createFinditPartsSupplier } from './supplier.js';
@@ -35,7 +35,7 @@ const env = {
   FINDITPARTS_PER_MINUTE: z.coerce.number().int().positive().max(1_000_000).default(250),
 };
 
-type Env = { [K in keyof typeof env]: z.output<(typeof env)[K]> };
+type Env = ParsedEnv<typeof env>;
 
 export const finditPartsConnector = defineConnector<FinditPartsConfig>({
   name: 'finditparts',

@@ -13,7 +13,7 @@
  * gateway runs and the Shopify mirror is not refreshed.
  */
 import { z } from 'zod';
-import { bool, httpUrl, optionalText } from '../../env/variables.js';
+import { bool, httpUrl, optionalText, type ParsedEnv } from '../../env/variables.js';
 import { defineConnector } from '../connector.js';
 import { createAdminApi, shopifyVendor } from './adminApi.js';
 import { createShopifyOrderSource } from './orderSource.js';
@@ -52,7 +52,7 @@ const env = {
   SHOPIFY_MAX_QUERY_COST: z.coerce.number().int().min(50).max(100_000).default(SHOPIFY_GUESSES.maxQueryCost),
 };
 
-type Env = { [K in keyof typeof env]: z.output<(typeof env)[K]> };
+type Env = ParsedEnv<typeof env>;
 
 /** The settings that are not about where the shop is (shared by a configured shop and the sandbox twin). */
 function settings(e: Env): Pick<ShopifyConfig, 'apiVersion' | 'webhooks' | 'bucket' | 'maxQueryCost'> {

@@ -12,7 +12,7 @@
  * its twin (src/sandbox/tiktok/); beside real upstreams, against TikTok.
  */
 import { z } from 'zod';
-import { urlVariable } from '../../env/variables.js';
+import { urlVariable, type ParsedEnv } from '../../env/variables.js';
 import type { SocialVideos } from '../../domain/socialPorts.js';
 import { defineConnector } from '../connector.js';
 import { publicOnlyLookup } from './addressGuard.js';
@@ -50,7 +50,7 @@ const env = {
   TIKTOK_PER_MINUTE: z.coerce.number().int().positive().max(100_000).default(600),
 };
 
-type Env = { [K in keyof typeof env]: z.output<(typeof env)[K]> };
+type Env = ParsedEnv<typeof env>;
 
 function settings(e: Env): Omit<TikTokConfig, 'oembedUrl' | 'connectTo'> {
   return {
