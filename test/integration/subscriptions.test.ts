@@ -507,9 +507,12 @@ describe('update rate', () => {
       // The job changed much faster than 10 a second (at least twice the cap)...
       expect(published / seconds).toBeGreaterThan(20);
       for (const r of runs) {
-        // ...and each subscriber got at most 10 a second of it, ending with the final one.
+        // ...and each subscriber got at most 10 a second of it (over its own run: expectWellFormedRun), ending with
+        // the final one: fewer than were published. Not "a third of them": how many a job publishes a second depends
+        // on the machine's speed (27 a second in a loaded full run, where 47 of 123 arrived within the cap), the cap
+        // does not.
         expectWellFormedRun(r, id, 2000);
-        expect(r.messages.length).toBeLessThan(published / 3);
+        expect(r.messages.length).toBeLessThan(published);
       }
     } finally {
       await Promise.all(clients.map((c) => c.dispose()));
