@@ -478,7 +478,8 @@ describe('subscriptions over SSE and WebSocket', () => {
 
 describe('update rate', () => {
   it('delivers at most 10 updates a second of a job that changes far more often, on every transport', async () => {
-    // A fast run: 2000 parts (a few seconds of it), no delay, quotas out of the way; the job publishes ~150 changes a second.
+    // A fast run: 2000 parts (a few seconds of it), no delay, quotas out of the way; the job makes ~150 changes a second
+    // on a quiet machine.
     const gw = await startGateway(ENV, {
       parts: 2000,
       bigcommerce: { quota: 100_000, windowMs: 30_000 },
@@ -491,11 +492,16 @@ describe('update rate', () => {
       let published = 0;
       let first = 0;
       let last = 0;
+      // Each change but the final one is published REPEAT times (the same snapshot: well formed, progress never goes
+      // back), so the publisher outpaces the cap however fast the machine runs the job itself: a loaded CI run made
+      // 19 changes a second, under the test's own "at least twice the cap".
+      const REPEAT = 5;
       events.publish = (job) => {
-        published++;
+        const times = ['SUCCEEDED', 'FAILED', 'CANCELLED'].includes(job.status) ? 1 : REPEAT;
+        published += times;
         last = Date.now();
         if (!first) first = last;
-        publish(job);
+        for (let i = 0; i < times; i++) publish(job);
       };
       const id = await startCatalogSync(gw);
       const runs = clients.map((c) => run(c, SUB_JOB, { id }));
@@ -504,7 +510,7 @@ describe('update rate', () => {
       // machine slows the whole run, and the cap is only tested while the job outpaces it.
       const seconds = Math.max(0.001, (last - first) / 1000);
       expect(outcomes.every((o) => o.kind === 'complete')).toBe(true);
-      // The job changed much faster than 10 a second (at least twice the cap)...
+      // The publisher was asked for far more than 10 a second (at least twice the cap)...
       expect(published / seconds).toBeGreaterThan(20);
       for (const r of runs) {
         // ...and each subscriber got at most 10 a second of it (over its own run: expectWellFormedRun), ending with
