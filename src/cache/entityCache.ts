@@ -281,9 +281,10 @@ export function createEntityCache(options: EntityCacheOptions): EntityCache {
       ttlMs: src.ttlMs,
       ...(inProcess && {
         peek(key: string): V | null | undefined {
-          const entry = inProcess.read<Entry<V>>(mapKeyOf(key));
+          const now = Date.now();
+          const entry = inProcess.read<Entry<V>>(mapKeyOf(key), now);
           // Within the TTL only: past it, loadMany decides (stale-while-revalidate, a refetch).
-          if (entry === undefined || Date.now() - entry.t >= src.ttlMs) return undefined;
+          if (entry === undefined || now - entry.t >= src.ttlMs) return undefined;
           if (peekedHits++ === 0) queueMicrotask(countPeekedHits);
           return entry.v;
         },
@@ -291,7 +292,7 @@ export function createEntityCache(options: EntityCacheOptions): EntityCache {
       async loadMany(keys) {
         const now = Date.now();
         // In process, the entries are read before any await (Keyv's getMany runs an async function per key).
-        const entries = inProcess ? keys.map((k) => inProcess.read<Entry<V>>(mapKeyOf(k))) : await readEntries(keys);
+        const entries = inProcess ? keys.map((k) => inProcess.read<Entry<V>>(mapKeyOf(k), now)) : await readEntries(keys);
         const results: Array<CacheResult<V> | Error | undefined> = new Array(keys.length);
         const waits: Array<Promise<void>> = [];
         let hits = 0;

@@ -7,17 +7,18 @@ import type Keyv from 'keyv';
  * that Map directly answers without a promise per key. Writes and deletes
  * still go through Keyv. Undefined for any other store (Redis, the tiered L1).
  */
-export function inProcessEntries(store: Keyv): { mapKey(key: string): string; read<E>(mapKey: string): E | undefined } | undefined {
+export function inProcessEntries(store: Keyv): { mapKey(key: string): string; read<E>(mapKey: string, now: number): E | undefined } | undefined {
   const map: unknown = store.store;
   if (!(map instanceof Map) || store.opts.serialize || store.opts.compression) return undefined;
   const prefix = store.useKeyPrefix && typeof store.namespace === 'string' && store.namespace ? `${store.namespace}:` : '';
   return {
     /** The key Keyv files `key` under in the Map. */
     mapKey: (key) => (prefix && !key.startsWith(prefix) ? prefix + key : key),
-    read<E>(mapKey: string): E | undefined {
+    /** `now`: the caller's clock reading (Date.now()), which it also checks its own TTL against. */
+    read<E>(mapKey: string, now: number): E | undefined {
       const stored = map.get(mapKey) as { value?: E; expires?: number } | undefined;
       if (stored === undefined || stored === null) return undefined;
-      if (typeof stored.expires === 'number' && Date.now() > stored.expires) {
+      if (typeof stored.expires === 'number' && now > stored.expires) {
         // What Keyv does with an expired record it reads.
         map.delete(mapKey);
         return undefined;

@@ -90,13 +90,7 @@ export function createSqlMirrorStore(records: RecordDatabase, clock: () => numbe
       });
     }
     // Each written version's record text (migration 10), in the same transaction as the version.
-    for (const part of chunks(records, ORDERS_PER_STATEMENT)) {
-      await on
-        .insertInto('mirror_order_records')
-        .values(part)
-        .onConflict((oc) => oc.columns(['channel', 'id']).doUpdateSet((eb) => ({ record_json: eb.ref('excluded.record_json') })))
-        .execute();
-    }
+    await writeRecordTexts(on, records);
     const written = orders.filter((o) => outcome.written.has(o.id));
     for (const ids of chunks(written.map((o) => o.id), IDS_PER_STATEMENT)) {
       await on.deleteFrom('mirror_order_lines').where('channel', '=', channel).where('order_id', 'in', ids).execute();
@@ -147,11 +141,17 @@ export function createSqlMirrorStore(records: RecordDatabase, clock: () => numbe
       grown.push(orderId);
     }
     // The stored record text of an order that gained lines, rewritten from its rows in this transaction.
-    for (const [id, recordJson] of await storedRecordJson(on, channel, grown)) {
+    const texts = await storedRecordJson(on, channel, grown);
+    await writeRecordTexts(on, [...texts].map(([id, recordJson]) => ({ channel, id, record_json: recordJson })));
+  }
+
+  /** Stores (or replaces) orders' record texts. */
+  async function writeRecordTexts(on: On, rows: ReadonlyArray<Insertable<RecordTables['mirror_order_records']>>): Promise<void> {
+    for (const part of chunks(rows, ORDERS_PER_STATEMENT)) {
       await on
         .insertInto('mirror_order_records')
-        .values({ channel, id, record_json: recordJson })
-        .onConflict((oc) => oc.columns(['channel', 'id']).doUpdateSet({ record_json: recordJson }))
+        .values(part)
+        .onConflict((oc) => oc.columns(['channel', 'id']).doUpdateSet((eb) => ({ record_json: eb.ref('excluded.record_json') })))
         .execute();
     }
   }

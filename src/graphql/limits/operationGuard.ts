@@ -103,7 +103,7 @@ export function createOperationGuard(options: OperationGuardOptions): OperationG
   // the shape check and whether an operation introspects depend on nothing else. Weak, so they go with the document.
   const shapes = new WeakMap<DocumentNode, LimitRefusal | null>();
   const introspecting = new WeakMap<OperationDefinitionNode, boolean>();
-  // The cost too, under what of the variables it can depend on (queryCost.ts, costVariablesKey).
+  // The cost too, under what of the variables it can depend on (costMemo.ts, costVariablesKey).
   const estimate = memoizedCost(schema, options.costModel);
 
   function rateLimited(decision: BudgetDecision, cost: number): LimitRefusal {
