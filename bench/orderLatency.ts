@@ -32,11 +32,10 @@
  * shows their self time by package and function over the timed phases.
  */
 import { randomUUID } from 'node:crypto';
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildGateway, heapLabel, imageNodeFlags } from './lib/buildGateway.js';
+import { buildCheckout, buildGateway, heapLabel, imageNodeFlags } from './lib/buildGateway.js';
 import { fmtMs, fullStats, percentile, SANDBOX_CREDENTIALS, startGateway, startSandbox, upstreamEnv, type GatewayProcess, type SandboxProcess } from './lib/crossdock.js';
 import { formatNumber, table } from './lib/format.js';
 import { graphqlRequestDurations } from './lib/gatewayLog.js';
@@ -56,11 +55,6 @@ const profiled = (which: string) => (PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-di
 const load1 = () => (loadavg()[0] as number).toFixed(1);
 
 /** A baseline checkout built the way its own image builds it (its `npm run build`); throws with the output when it fails. */
-function buildBaseline(dir: string): void {
-  const out = spawnSync('npm', ['run', 'build'], { cwd: dir, encoding: 'utf8', timeout: 300_000 });
-  if (out.status !== 0) throw new Error(`npm run build in ${dir} failed (${out.status ?? out.signal}):\n${(out.stdout ?? '') + (out.stderr ?? '')}`.slice(0, 4000));
-  if (!existsSync(join(dir, 'dist/main.js'))) throw new Error(`npm run build in ${dir} wrote no dist/main.js (the image's CMD)`);
-}
 const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
 const ADDRESS = { name: 'Bench Receiving', street1: '1 Loopback Way', city: 'Columbus', state: 'OH', zip: '43215', country: 'US' };
 
@@ -198,7 +192,7 @@ export const orderLatency: Scenario = {
       // change of the image's flags (a heap cap) is not counted as a change of the code.
       const sameFlags = process.env.BENCH_BASELINE_NODE_FLAGS === 'this';
       const baseFlags = !baselineDir ? [] : sameFlags ? flags : imageNodeFlags(readFileSync(join(baselineDir, 'Dockerfile'), 'utf8'));
-      if (baselineDir) buildBaseline(baselineDir);
+      if (baselineDir) buildCheckout(baselineDir);
       const g = await startGateway('gateway (orders)', dirs[0] as string, env, [...flags, ...profiled('gateway')], undefined, 'image');
       gateways.push(g);
       // The same gateway answering as soon as the intent is stored (the send follows in the background):

@@ -6,7 +6,7 @@
  * plain node, without tsx's loader (some 40 MiB of idle RSS and CPU at start).
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { REPO_ROOT } from './proc.js';
@@ -16,6 +16,18 @@ export function buildGateway(): void {
   const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
   const out = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 300_000 });
   if (out.status !== 0) throw new Error(`npm run build failed (${out.status ?? out.signal}):\n${(out.stdout ?? '') + (out.stderr ?? '')}`.slice(0, 4000));
+}
+
+/**
+ * Another checkout's gateway (a BENCH_BASELINE_DIR, e.g. a `git worktree` of
+ * an earlier commit with its own `npm ci`), built the way that checkout's
+ * image builds it: its own `npm run build`, so its dist/ is its own code.
+ */
+export function buildCheckout(dir: string): void {
+  if (!existsSync(join(dir, 'src/main.ts'))) throw new Error(`BENCH_BASELINE_DIR=${dir} holds no src/main.ts`);
+  const out = spawnSync('npm', ['run', 'build'], { cwd: dir, encoding: 'utf8', timeout: 300_000 });
+  if (out.status !== 0) throw new Error(`npm run build in ${dir} failed (${out.status ?? out.signal}):\n${(out.stdout ?? '') + (out.stderr ?? '')}`.slice(0, 4000));
+  if (!existsSync(join(dir, 'dist/main.js'))) throw new Error(`npm run build in ${dir} wrote no dist/main.js (the image's CMD)`);
 }
 
 /** What `spawnNode` runs for the built gateway: the image's entry, no tsx. */

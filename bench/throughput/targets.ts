@@ -87,6 +87,8 @@ export interface CrossdockOptions {
   nextBody?: () => string;
   headers: Record<string, string>;
   nodeFlags?: string[];
+  /** Another checkout's built gateway (BENCH_BASELINE_DIR) instead of this one's. */
+  cwd?: string;
 }
 
 const slug = (s: string) => s.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '').toLowerCase();
@@ -107,6 +109,7 @@ export async function startCrossdock(o: CrossdockOptions): Promise<Target> {
     ...(o.defaults === 'production' ? BUILT_GATEWAY : { script: 'src/main.ts' }),
     label: o.label,
     nodeFlags: o.nodeFlags,
+    ...(o.cwd ? { cwd: o.cwd } : {}),
     logFile,
     env: {
       ...modeEnv,

@@ -3,9 +3,11 @@
  * Dockerfile's runtime stage (bench/lib/buildGateway.ts), so a figure is
  * taken with what production runs rather than a copy that can drift.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { heapLabel, imageNodeFlags } from '../../bench/lib/buildGateway.js';
+import { buildCheckout, heapLabel, imageNodeFlags } from '../../bench/lib/buildGateway.js';
 
 describe('imageNodeFlags', () => {
   it("reads NODE_OPTIONS from the last stage's ENV, quoted or not", () => {
@@ -33,5 +35,16 @@ describe('imageNodeFlags', () => {
     // The README gives the value exactly as the Dockerfile sets it (quoted when it has several flags).
     const value = flags.length > 1 ? `"${flags.join(' ')}"` : flags.join(' ');
     expect(readFileSync(new URL('../../README.md', import.meta.url), 'utf8')).toContain(`NODE_OPTIONS=${value}`);
+  });
+});
+
+describe('buildCheckout', () => {
+  it('refuses a BENCH_BASELINE_DIR that is not a checkout of the gateway, before running any build there', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'crossdock-not-a-checkout-'));
+    try {
+      expect(() => buildCheckout(dir)).toThrow(`BENCH_BASELINE_DIR=${dir} holds no src/main.ts`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
