@@ -32,18 +32,19 @@ RUN npm ci --omit=dev --no-audit --no-fund
 
 FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production CROSSDOCK_MODE=production HOST=0.0.0.0 PORT=4000 CROSSDOCK_DATA_DIR=/data
-# V8's old space capped at 256 MiB (README, "Memory" under "Scale-out"): left to itself
-# V8 sizes the heap from the machine's RAM and collects late, so RSS is mostly garbage
-# not yet collected (up to 381 MiB for a 100,000-row import or export, 397 MiB under
-# distinct queries; 196-233 MiB capped: bench/RESULTS.md, bulkCsv and throughput). The
-# default cache bounds fit: both caches full hold up to 153 MiB of old space (bench
-# heapBounds; the response cache's bodies are Buffers, outside the cap), which 192 did
-# not survive. Raise the cap with CACHE_MAX_ENTRIES (about 0.5 KiB an entry).
-# The young generation at most 2 x 8 MiB: V8 grows it to 2 x 16 MiB under any burst and
-# keeps it until its memory reducer runs, so an idle gateway held 141-150 MiB after
-# serving against 126-129 MiB with this bound, at the same executing-path CPU within the
-# run's noise (308-361 against 316-342 us a request, side by side; README, "Memory").
-ENV NODE_OPTIONS="--max-old-space-size=256 --max-semi-space-size=8"
+# V8's old space capped at 1024 MiB and its young generation at 2 x 8 MiB (README,
+# "Memory" under "Scale-out"). Left to itself V8 sizes the heap from the machine's RAM
+# and collects late, so RSS is mostly garbage not yet collected (304-362 MiB for a
+# 100,000-row import or export; 191-198 MiB with these flags: bench/RESULTS.md, bulkCsv).
+# The cap is far above what the default cache bounds hold (both caches full: 198 MiB of
+# old space, bench heapBounds), and it sets how far V8 lets the heap grow between full
+# collections: ~1.3x the live size at 256 MiB, ~1.6x at 1024. At 256 a gateway under
+# distinct queries ran a mark-compact every ~0.4 s and spent 12% more CPU a request
+# (294-306 against 260-275 us, side by side) for 10-15 MiB less RSS under load.
+# The young-generation bound: V8 grows it to 2 x 16 MiB under any burst and keeps it
+# until its memory reducer runs, so an idle gateway held 141-150 MiB after serving
+# against 126-129 MiB with it, at the same CPU a request within the run's noise.
+ENV NODE_OPTIONS="--max-old-space-size=1024 --max-semi-space-size=8"
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
