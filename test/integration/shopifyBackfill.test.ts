@@ -62,8 +62,10 @@ it('fills 100,000 orders by bulk, survives kill -9 mid-file and resumes without 
   const started = await first.gql(`mutation { refreshOrderMirror(input: { channel: SHOPIFY, mode: FULL }) { job { id status } alreadyRunning } }`);
   const id = (started.body.data as { refreshOrderMirror: { job: { id: string } } }).refreshOrderMirror.job.id;
 
-  // Killed once a good part of the file is committed, well before its end.
-  const deadline = Date.now() + 90_000;
+  // Killed once a good part of the file is committed, well before its end. The bounds are for a slow host
+  // under the whole suite (on one such host the test took 82 s alone, and within the suite the gateway had
+  // read no order 90 s in): they stop a stuck backfill, they do not time one.
+  const deadline = Date.now() + 180_000;
   let before: Job;
   for (;;) {
     before = await jobOf(first, id);
@@ -81,7 +83,7 @@ it('fills 100,000 orders by bulk, survives kill -9 mid-file and resumes without 
   for (;;) {
     after = await jobOf(second, id);
     if (['SUCCEEDED', 'FAILED', 'CANCELLED'].includes(after.status)) break;
-    if (Date.now() > deadline + 60_000) throw new Error(`the resumed backfill did not end: ${JSON.stringify(after)}`);
+    if (Date.now() > deadline + 120_000) throw new Error(`the resumed backfill did not end: ${JSON.stringify(after)}`);
     await sleep(200);
   }
   expect([after.status, after.error]).toEqual(['SUCCEEDED', null]);
@@ -120,4 +122,4 @@ it('fills 100,000 orders by bulk, survives kill -9 mid-file and resumes without 
   expect(orders).toBe(ORDERS);
   expect(ids.size).toBe(ORDERS);
   expect(lines).toBe(truth.lineItems);
-}, 240_000);
+}, 420_000);
