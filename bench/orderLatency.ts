@@ -32,10 +32,10 @@
  * shows their self time by package and function over the timed phases.
  */
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildCheckout, buildGateway, heapLabel, imageNodeFlags } from './lib/buildGateway.js';
+import { baselineNodeFlags, baselineTakesTheseFlags, buildCheckout, buildGateway, heapLabel, imageNodeFlags } from './lib/buildGateway.js';
 import { fmtMs, fullStats, percentile, SANDBOX_CREDENTIALS, startGateway, startSandbox, upstreamEnv, type GatewayProcess, type SandboxProcess } from './lib/crossdock.js';
 import { formatNumber, table } from './lib/format.js';
 import { graphqlRequestDurations } from './lib/gatewayLog.js';
@@ -54,7 +54,6 @@ const PROFILE_DIR = process.env.BENCH_ORDER_PROFILE_DIR;
 const profiled = (which: string) => (PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${join(PROFILE_DIR, which)}`] : []);
 const load1 = () => (loadavg()[0] as number).toFixed(1);
 
-/** A baseline checkout built the way its own image builds it (its `npm run build`); throws with the output when it fails. */
 const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
 const ADDRESS = { name: 'Bench Receiving', street1: '1 Loopback Way', city: 'Columbus', state: 'OH', zip: '43215', country: 'US' };
 
@@ -190,8 +189,8 @@ export const orderLatency: Scenario = {
       const flags = imageNodeFlags();
       // The baseline's own image flags by default; BENCH_BASELINE_NODE_FLAGS=this gives it this build's, so that a
       // change of the image's flags (a heap cap) is not counted as a change of the code.
-      const sameFlags = process.env.BENCH_BASELINE_NODE_FLAGS === 'this';
-      const baseFlags = !baselineDir ? [] : sameFlags ? flags : imageNodeFlags(readFileSync(join(baselineDir, 'Dockerfile'), 'utf8'));
+      const sameFlags = baselineTakesTheseFlags();
+      const baseFlags = baselineDir ? baselineNodeFlags(baselineDir) : [];
       if (baselineDir) buildCheckout(baselineDir);
       const g = await startGateway('gateway (orders)', dirs[0] as string, env, [...flags, ...profiled('gateway')], undefined, 'image');
       gateways.push(g);

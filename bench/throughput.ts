@@ -28,7 +28,7 @@
  * from another day on another machine.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -68,7 +68,7 @@ import {
   type Defaults,
   type Target,
 } from './throughput/targets.js';
-import { buildCheckout, buildGateway, heapLabel, imageNodeFlags } from './lib/buildGateway.js';
+import { baselineNodeFlags, baselineTakesTheseFlags, buildCheckout, buildGateway, heapLabel, imageNodeFlags } from './lib/buildGateway.js';
 import { CROSSDOCK_QUERY, crossdockBody, firstIds, PEER_QUERY, randomIdSets } from './throughput/workload.js';
 
 /** The heap cap's A/B targets: V8's own heap sizing instead of the image's NODE_OPTIONS. */
@@ -122,9 +122,7 @@ function baselineFromEnv(): Baseline | undefined {
   if (!dir) return undefined;
   buildCheckout(dir);
   const rev = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: dir, encoding: 'utf8' }).stdout.trim() || dir;
-  // Its own image's flags by default (what its users ran); =this gives it this build's, so a change of flags is not counted as code.
-  const flags = process.env.BENCH_BASELINE_NODE_FLAGS === 'this' ? imageNodeFlags() : imageNodeFlags(readFileSync(join(dir, 'Dockerfile'), 'utf8'));
-  return { dir, rev, flags };
+  return { dir, rev, flags: baselineNodeFlags(dir) };
 }
 
 interface Ctx {
@@ -352,7 +350,7 @@ export const throughput: Scenario = {
 
       const measured = await measureAll(ctx, order, ROUNDS, SECONDS);
       const [mBare, mIdentical, mIdenticalUncapped, mDistinct, mDistinctUncapped, mNoCache, mBatched, mPerItem] = measured as [Measured, Measured, Measured, Measured, Measured, Measured, Measured, Measured];
-      const mBaseline = cdBaseline ? measured[order.length - 1] : undefined;
+      const mBaseline = cdBaseline ? measured.find((m) => m.target === cdBaseline) : undefined;
       const distinctHits = mean(mDistinct.rounds.map((r) => r.responseCacheHitShare ?? Number.NaN));
       if (!(distinctHits <= MAX_DISTINCT_HIT_SHARE)) {
         throw new Error(`the distinct-set workload was answered from the response cache ${pct(distinctHits)} of the time (at most ${pct(MAX_DISTINCT_HIT_SHARE)} expected): it does not measure the executing path`);
@@ -447,7 +445,7 @@ export const throughput: Scenario = {
         ...(mBaseline && baseline
           ? [
               '',
-              `**Against the code before (acceptance 1, side by side)**: the gateway at ${baseline.rev} (\`BENCH_BASELINE_DIR\`, its own \`npm run build\`, node flags ${heapLabel(baseline.flags)}${process.env.BENCH_BASELINE_NODE_FLAGS === 'this' ? ", this build's: BENCH_BASELINE_NODE_FLAGS=this" : ', its own image\'s'}) on the same distinct sets, in the same rounds:`,
+              `**Against the code before (acceptance 1, side by side)**: the gateway at ${baseline.rev} (\`BENCH_BASELINE_DIR\`, its own \`npm run build\`, node flags ${heapLabel(baseline.flags)}${baselineTakesTheseFlags() ? ", this build's: BENCH_BASELINE_NODE_FLAGS=this" : ', its own image\'s'}) on the same distinct sets, in the same rounds:`,
               `${formatNumber(Math.round(meanRps(mBaseline)))} req/s at ${us(meanCpu(mBaseline))} a request; this build ${formatNumber(Math.round(meanRps(mDistinct)))} req/s (${(meanRps(mDistinct) / meanRps(mBaseline)).toFixed(1)}×) at ${us(meanCpu(mDistinct))},`,
               `**1/${(meanCpu(mBaseline) / meanCpu(mDistinct)).toFixed(1)} of its CPU per request** (goal: at most 1/4); \`RESPONSE_CACHE=false\` 1/${(meanCpu(mBaseline) / meanCpu(mNoCache)).toFixed(1)}.`,
             ]

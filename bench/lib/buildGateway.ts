@@ -30,6 +30,14 @@ export function buildCheckout(dir: string): void {
   if (!existsSync(join(dir, 'dist/main.js'))) throw new Error(`npm run build in ${dir} wrote no dist/main.js (the image's CMD)`);
 }
 
+/** BENCH_BASELINE_NODE_FLAGS=this: a baseline runs with this build's image flags, so a change of flags is not counted as one of code. */
+export const baselineTakesTheseFlags = (): boolean => process.env.BENCH_BASELINE_NODE_FLAGS === 'this';
+
+/** The node flags a baseline checkout runs with: its own image's (what its users ran), or this build's (baselineTakesTheseFlags). */
+export function baselineNodeFlags(dir: string): string[] {
+  return baselineTakesTheseFlags() ? imageNodeFlags() : imageNodeFlags(readFileSync(join(dir, 'Dockerfile'), 'utf8'));
+}
+
 /** What `spawnNode` runs for the built gateway: the image's entry, no tsx. */
 export const BUILT_GATEWAY = { script: 'dist/main.js', tsx: false } as const;
 
