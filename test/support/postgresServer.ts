@@ -14,10 +14,10 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { freePort } from './freePort.js';
 
 export interface PostgresServer {
   port: number;
@@ -87,18 +87,6 @@ export function postgresServerAvailable(): boolean {
   }
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 export async function startPostgresServer(): Promise<PostgresServer> {
   const bin = postgresBinDir();
   if (!bin) throw new Error('PostgreSQL server binaries not found (apt-get install -y postgresql, or set PG_BIN)');
@@ -109,7 +97,7 @@ export async function startPostgresServer(): Promise<PostgresServer> {
   const sockets = join(dir, 'sockets');
   mkdirSync(sockets);
   if (user) for (const d of [dir, sockets]) chownSync(d, user.uid, user.gid);
-  const port = await freePort();
+  let port = await freePort();
   const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C', LC_ALL: 'C' };
   const as = { cwd: dir, env, ...(user ?? {}) };
 
@@ -163,7 +151,17 @@ export async function startPostgresServer(): Promise<PostgresServer> {
 
   const url = (database = 'postgres') => `postgres://postgres@127.0.0.1:${port}/${database}`;
   let databases = 0;
-  await start();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await start();
+      break;
+    } catch (err) {
+      // freePort's port is released before postgres binds it, and another process can take it in between.
+      // Before anyone holds the URL, another port will do (a restart later keeps this one).
+      if (attempt >= 3 || !/Address already in use/.test(String(err))) throw err;
+      port = await freePort();
+    }
+  }
   return {
     port,
     dir,
