@@ -200,11 +200,17 @@ describe('the send endpoint', () => {
   });
 
   it('throughput: past the number’s messages per second, 130429, counted as throttled', async () => {
-    await admin('limits', { messagesPerSecond: 5 });
+    // One a second, a bucket of one: of 8 sends at once, at most 1 + (seconds they took) go.
+    // The bound counts the refill the sends' own time allowed, so a busy host (a full suite
+    // once took long enough at 5/s that only 2 of 8 were refused) cannot break it.
+    await admin('limits', { messagesPerSecond: 1 });
     await resetSandbox(origin);
+    const started = performance.now();
     const results = await Promise.all(Array.from({ length: 8 }, () => send(template(nextUser()))));
+    const seconds = (performance.now() - started) / 1000;
     const refused = results.filter((r) => r.status === 400);
-    expect(refused.length).toBeGreaterThanOrEqual(3);
+    expect(results.length - refused.length).toBeLessThanOrEqual(1 + Math.floor(seconds));
+    expect(refused.length).toBeGreaterThanOrEqual(1);
     for (const r of refused) expect(r.body.error).toMatchObject({ code: 130429, message: '(#130429) Rate limit hit' });
     expect((await sandboxStats(origin)).throttled).toBe(refused.length);
     expect((await admin('messages')).body.refused['130429']).toBe(refused.length);

@@ -161,7 +161,8 @@ export function createWhatsAppOrigin(options: WhatsAppSandboxOptions, catalogHas
       const t = setTimeout(() => {
         timers.delete(t);
         m.statuses.push(step.status);
-        webhooks.send(statusEvent(m, step.status, step.errors));
+        // Keyed by the message: its statuses reach the receiver in the plan's order.
+        webhooks.send(statusEvent(m, step.status, step.errors), m.id);
       }, delays[i] ?? d.read);
       t.unref();
       timers.add(t);

@@ -5,9 +5,13 @@
  * A URL is used only once it passed the verification handshake (`GET
  * ?hub.mode=subscribe&hub.verify_token=…&hub.challenge=…` answered 200 with
  * the challenge). A delivery that is not answered 2xx is retried (200 ms
- * doubling, 6 tries), as the vendor retries its webhooks. Options make the
- * deliveries misbehave as the vendor may: each status twice, or a message's
- * statuses in shuffled order.
+ * doubling, 6 tries), as the vendor retries its webhooks. Events sent with
+ * the same order key (a message's statuses) go one after another: the next
+ * waits until the one before was taken or given up, so a busy host's
+ * concurrent POSTs cannot overtake each other. Options make the deliveries
+ * misbehave as the vendor may (upstreams.md: statuses "may skip `delivered`
+ * and arrive out of order"): each status twice, or a message's statuses in
+ * shuffled order.
  */
 import { createHmac, randomInt } from 'node:crypto';
 
@@ -32,8 +36,11 @@ export interface WebhookSender {
   target(): WebhookTarget | null;
   /** Registers `url` after the handshake; resolves with whether it verified. */
   register(url: string, flags?: { duplicate?: boolean; shuffle?: boolean }): Promise<{ verified: boolean; status: number | null }>;
-  /** Queues one envelope for delivery (dropped when no URL is registered). */
-  send(envelope: unknown): void;
+  /**
+   * Queues one envelope for delivery (dropped when no URL is registered).
+   * Envelopes with the same `orderKey` are delivered in the order sent.
+   */
+  send(envelope: unknown, orderKey?: string): void;
   counters(): WebhookCounters;
   /** Resolves once nothing is pending (bounded by `timeoutMs`). */
   idle(timeoutMs: number): Promise<boolean>;
@@ -45,6 +52,8 @@ export function createWebhookSender(options: { appSecret: string; verifyToken: s
   let target: WebhookTarget | null = options.initialUrl ? { url: options.initialUrl, verified: false, duplicate: false, shuffle: false } : null;
   const counters: WebhookCounters = { delivered: 0, failed: 0, retried: 0, pending: 0, verifications: 0 };
   const timers = new Set<NodeJS.Timeout>();
+  /** The last delivery queued for each order key; removed once it settles, so the map is bounded by what is pending. */
+  const chains = new Map<string, Promise<void>>();
   let closed = false;
 
   async function verify(url: string): Promise<{ verified: boolean; status: number | null }> {
@@ -72,11 +81,13 @@ export function createWebhookSender(options: { appSecret: string; verifyToken: s
     timers.add(t);
   };
 
-  function deliver(body: string, attempt: number): void {
+  /** Settles once the body was taken or given up (after its retries). */
+  function deliver(body: string, attempt: number, done: () => void): void {
     const t = target;
     if (!t || closed) {
       counters.pending--;
       counters.failed++;
+      done();
       return;
     }
     void (async () => {
@@ -95,14 +106,31 @@ export function createWebhookSender(options: { appSecret: string; verifyToken: s
       if (ok) {
         counters.pending--;
         counters.delivered++;
+        done();
       } else if (attempt < 6 && !closed) {
         counters.retried++;
-        later(200 * 2 ** (attempt - 1), () => deliver(body, attempt + 1));
+        later(200 * 2 ** (attempt - 1), () => deliver(body, attempt + 1, done));
       } else {
         counters.pending--;
         counters.failed++;
+        done();
       }
     })();
+  }
+
+  /** Delivers now, or after the last delivery queued under `orderKey` settles. */
+  function enqueue(body: string, orderKey: string | undefined): void {
+    counters.pending++;
+    if (orderKey === undefined) {
+      deliver(body, 1, () => undefined);
+      return;
+    }
+    const before = chains.get(orderKey) ?? Promise.resolve();
+    const settled = before.then(() => new Promise<void>((resolve) => deliver(body, 1, resolve)));
+    chains.set(orderKey, settled);
+    void settled.then(() => {
+      if (chains.get(orderKey) === settled) chains.delete(orderKey);
+    });
   }
 
   return {
@@ -112,13 +140,10 @@ export function createWebhookSender(options: { appSecret: string; verifyToken: s
       if (outcome.verified) target = { url, verified: true, duplicate: flags.duplicate ?? false, shuffle: flags.shuffle ?? false };
       return outcome;
     },
-    send(envelope) {
+    send(envelope, orderKey) {
       if (!target || closed) return;
       const body = JSON.stringify(envelope);
-      for (let i = 0; i < (target.duplicate ? 2 : 1); i++) {
-        counters.pending++;
-        deliver(body, 1);
-      }
+      for (let i = 0; i < (target.duplicate ? 2 : 1); i++) enqueue(body, orderKey);
     },
     counters: () => ({ ...counters }),
     async idle(timeoutMs) {
@@ -136,6 +161,8 @@ export function createWebhookSender(options: { appSecret: string; verifyToken: s
       closed = true;
       for (const t of timers) clearTimeout(t);
       timers.clear();
+      // A chain waiting on a cleared retry never settles; nothing is delivered after close anyway.
+      chains.clear();
     },
   };
 }
