@@ -5,8 +5,17 @@
  * reuses the same port and directory, so a test can take Redis away and
  * bring it back with its data (AOF). Every server is killed when the test
  * process exits, as a last resort; call `stop()` in afterAll.
+ *
+ * The port is free when asked and released before redis binds it, so another
+ * process can take it in between: the first start then tries another port
+ * (three in all). It is ready when the server on the port answers `INFO
+ * server` with its own process id — a PING could be answered by another test
+ * file's redis on that port. The probe is a socket of this process with a
+ * deadline, not a redis-cli run: a spawnSync would block the event loop that
+ * a listener in this process (the port-race test's) needs to answer.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { connect } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -39,9 +48,36 @@ export function redisServerAvailable(): boolean {
   return spawnSync('redis-server', ['--version']).status === 0;
 }
 
+/**
+ * The process id of the redis-server answering on `port` (from `INFO server`),
+ * or null when nothing answers as redis within `timeoutMs`.
+ */
+export function redisProcessId(port: number, timeoutMs = 1_000): Promise<number | null> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    let reply = '';
+    const done = (pid: number | null) => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(pid);
+    };
+    const timer = setTimeout(() => done(null), timeoutMs);
+    socket.setEncoding('utf8');
+    socket.once('connect', () => socket.write('INFO server\r\n'));
+    socket.on('data', (chunk: string) => {
+      reply += chunk;
+      const pid = /process_id:(\d+)/.exec(reply);
+      if (pid) done(Number(pid[1]));
+      else if (reply.length > 65_536) done(null);
+    });
+    socket.once('error', () => done(null));
+    socket.once('close', () => done(null));
+  });
+}
+
 export async function startRedisServer(): Promise<RedisServer> {
   const dir = mkdtempSync(join(tmpdir(), 'crossdock-redis-'));
-  const port = await freePort();
+  let port = await freePort();
   let child: ChildProcess | undefined;
   let exited: Promise<void> = Promise.resolve();
 
@@ -57,12 +93,22 @@ export async function startRedisServer(): Promise<RedisServer> {
       running.delete(proc);
       resolve();
     }));
-    // Ready when it answers PING.
+    // Ready when the server on the port says it is this process.
     const deadline = Date.now() + 10_000;
     for (;;) {
-      if (proc.exitCode !== null) throw new Error(`redis-server exited: ${out.slice(-1000)}`);
-      if (spawnSync('redis-cli', ['-p', String(port), 'ping'], { encoding: 'utf8' }).stdout?.trim() === 'PONG') return;
-      if (Date.now() > deadline) throw new Error(`redis-server did not answer within 10 s: ${out.slice(-1000)}`);
+      if (proc.exitCode !== null || proc.signalCode !== null) throw new Error(`redis-server exited: ${out.slice(-1000)}`);
+      const pid = await redisProcessId(port);
+      if (pid === proc.pid) return;
+      if (pid !== null) {
+        // Another redis-server has the port; ours cannot bind it.
+        proc.kill('SIGKILL');
+        await exited;
+        throw new Error(`redis-server on port ${port}: Address already in use (process ${pid} answers there)`);
+      }
+      if (Date.now() > deadline) {
+        proc.kill('SIGKILL');
+        throw new Error(`redis-server did not answer within 10 s: ${out.slice(-1000)}`);
+      }
       await new Promise((r) => setTimeout(r, 50));
     }
   }
@@ -75,7 +121,16 @@ export async function startRedisServer(): Promise<RedisServer> {
     clearTimeout(timer);
   }
 
-  await start();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await start();
+      break;
+    } catch (err) {
+      // Before anyone holds the URL, another port will do (a restart later keeps this one).
+      if (attempt >= 3 || !/Address already in use/.test(String(err))) throw err;
+      port = await freePort();
+    }
+  }
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
