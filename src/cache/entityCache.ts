@@ -118,6 +118,8 @@ export interface EntityCache {
 
 /** Keys whose in-process Map key is kept, per kind (past it the memo starts over). */
 const MAX_REMEMBERED_KEYS = 20_000;
+/** Entries a kind's near memo holds (past it the memo starts over). */
+const MAX_NEAR_ENTRIES = 10_000;
 
 export function createEntityCache(options: EntityCacheOptions): EntityCache {
   const { store, metrics } = options;
@@ -129,6 +131,8 @@ export function createEntityCache(options: EntityCacheOptions): EntityCache {
   const report = (kind: string) => (err: unknown) => options.onBackgroundError?.(kind, err);
   /** Per kind: drops its in-flight fetches for the keys (all when null), so later reads start their own. */
   const detachers = new Map<string, (keys: readonly string[] | null) => void>();
+  /** Per kind: forgets its near entries for the keys (all when null), so the next read goes to the store. */
+  const forgetters = new Map<string, (keys: readonly string[] | null) => void>();
 
   async function mark(): Promise<CacheMark> {
     // The local clock first: a mark may only ever be older than the fetch it stands for.
@@ -193,6 +197,23 @@ export function createEntityCache(options: EntityCacheOptions): EntityCache {
       }
       return key ?? keyOf(k);
     };
+    /**
+     * In process, the entry a peek last read from the store, by the caller's
+     * key: one Map lookup for a warm read instead of three (the key memo, the
+     * store, the store's recency stamps), which were a tenth of the CPU of a
+     * 20-part query answered from the entity cache (bench/RESULTS.md, "Where
+     * the time goes"). Every write and invalidation of this kind forgets its
+     * keys here once the store has them (and an invalidation before as well),
+     * so a read after either goes to the store again. An entry the store
+     * evicted may still be answered from here while it is within its TTL:
+     * it was correct when read, as the store's copy would have been.
+     */
+    const near = new Map<string, Entry<V>>();
+    const forget = (keys: readonly string[] | null) => {
+      if (keys === null) near.clear();
+      else for (const k of keys) near.delete(k);
+    };
+    forgetters.set(src.kind, forget);
     const storeTtl = src.ttlMs + Math.max(options.swrMs, options.staleIfErrorMs);
     /** Fetches under way, by key: single-flight. An invalidation detaches them (later reads start their own). */
     const inFlight = new Map<string, Promise<V | null>>();
@@ -225,6 +246,7 @@ export function createEntityCache(options: EntityCacheOptions): EntityCache {
             .filter((k) => !(found.get(k) instanceof Error))
             .map((k) => ({ key: keyOf(k), value: { v: (found.get(k) as V | null | undefined) ?? null, t: now } satisfies Entry<V>, ttl: storeTtl }));
           await write(src.kind, entries, m);
+          forget(unique);
           // DataLoader rejects the load of a key answered with an Error, and only that one.
           return keys.map((k) => found.get(k) ?? null);
         } finally {
@@ -282,9 +304,15 @@ export function createEntityCache(options: EntityCacheOptions): EntityCache {
       ...(inProcess && {
         peek(key: string): V | null | undefined {
           const now = Date.now();
-          const entry = inProcess.read<Entry<V>>(mapKeyOf(key), now);
+          let entry = near.get(key);
+          if (entry === undefined) {
+            entry = inProcess.read<Entry<V>>(mapKeyOf(key), now);
+            if (entry === undefined) return undefined;
+            if (near.size >= MAX_NEAR_ENTRIES) near.clear();
+            near.set(key, entry);
+          }
           // Within the TTL only: past it, loadMany decides (stale-while-revalidate, a refetch).
-          if (entry === undefined || now - entry.t >= src.ttlMs) return undefined;
+          if (now - entry.t >= src.ttlMs) return undefined;
           if (peekedHits++ === 0) queueMicrotask(countPeekedHits);
           return entry.v;
         },
@@ -341,7 +369,9 @@ export function createEntityCache(options: EntityCacheOptions): EntityCache {
       async prime(values, m) {
         const now = Date.now();
         const entries = [...values].map(([k, v]) => ({ key: keyOf(k), value: { v, t: now } satisfies Entry<V>, ttl: storeTtl }));
-        if (entries.length) await write(src.kind, entries, m);
+        if (entries.length === 0) return;
+        await write(src.kind, entries, m);
+        forget([...values.keys()]);
       },
       async invalidate(keys) {
         if (keys.length === 0) return;
@@ -349,11 +379,14 @@ export function createEntityCache(options: EntityCacheOptions): EntityCache {
         // In this order: stamp (so no earlier fetch writes from here on), detach, then drop.
         local.advance(storeKeys);
         for (const k of keys) inFlight.delete(k);
+        forget(keys);
         // Derived caches (whole responses) drop now and again once the entries are gone, so a response
         // computed from an entry read in between is not kept either.
         options.onInvalidate?.();
         if (shared) await shared.advance(storeKeys).catch(report(src.kind));
         await store.deleteMany(storeKeys).catch(report(src.kind));
+        // Again: a peek while the delete was on its way read the old entry from the store.
+        forget(keys);
         options.onInvalidate?.();
       },
     };
@@ -369,13 +402,17 @@ export function createEntityCache(options: EntityCacheOptions): EntityCache {
       if (storeKeys === null) {
         local.advance(null);
         for (const detach of detachers.values()) detach(null);
+        for (const f of forgetters.values()) f(null);
         return;
       }
       const keys = storeKeys.map((k) => (namespace && k.startsWith(namespace) ? k.slice(namespace.length) : k));
       local.advance(keys);
       for (const key of keys) {
         const colon = key.indexOf(':');
-        if (colon > 0) detachers.get(key.slice(0, colon))?.([key.slice(colon + 1)]);
+        if (colon > 0) {
+          detachers.get(key.slice(0, colon))?.([key.slice(colon + 1)]);
+          forgetters.get(key.slice(0, colon))?.([key.slice(colon + 1)]);
+        }
       }
     },
     stats: () => ({ ...counters }),
@@ -383,8 +420,10 @@ export function createEntityCache(options: EntityCacheOptions): EntityCache {
       local.advance(null);
       for (const detach of detachers.values()) detach(null);
       options.onInvalidate?.();
+      for (const f of forgetters.values()) f(null);
       if (shared) await shared.advance(null).catch(report('all'));
       await store.clear();
+      for (const f of forgetters.values()) f(null);
       options.onInvalidate?.();
     },
   };

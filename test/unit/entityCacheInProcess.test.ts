@@ -129,3 +129,76 @@ describe('peek: the value at once, or nothing', () => {
     expect(source.peek).toBeUndefined();
   });
 });
+
+describe('peek: the near memo (one lookup for a warm read)', () => {
+  /** A source whose fetches answer a new version of every key each time. */
+  function versioned(store: Keyv) {
+    const cache = createEntityCache({ store, swrMs: 0, staleIfErrorMs: 0, metrics: createMetrics(), batchWindowMs: 0 });
+    let version = 0;
+    const source = cache.source<{ id: string; v: number }>({
+      kind: 'part',
+      ttlMs: 60_000,
+      fetchMany: async (keys) => {
+        version++;
+        return new Map(keys.map((k) => [k, { id: k, v: version }] as const));
+      },
+    });
+    return { cache, source };
+  }
+
+  it('reads the store once for a key peeked again and again', async () => {
+    const store = inMap();
+    const { source } = versioned(store);
+    await source.loadMany(['1']);
+    const reads = vi.spyOn(store.store as Map<string, unknown>, 'get');
+    for (let i = 0; i < 5; i++) expect(source.peek?.('1')).toEqual({ id: '1', v: 1 });
+    expect(reads).toHaveBeenCalledTimes(1);
+  });
+
+  it('answers what a refetch past the TTL stored, not what it peeked before', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(new Date('2026-01-01T00:00:00Z'));
+    const { source } = versioned(inMap());
+    await source.loadMany(['1']);
+    expect(source.peek?.('1')).toEqual({ id: '1', v: 1 });
+    vi.setSystemTime(new Date('2026-01-01T00:01:00Z'));
+    expect(source.peek?.('1')).toBeUndefined();
+    expect(values(await source.loadMany(['1']))).toEqual([{ id: '1', v: 2 }]);
+    expect(source.peek?.('1')).toEqual({ id: '1', v: 2 });
+  });
+
+  it('answers what prime wrote over a value it had peeked', async () => {
+    const { cache, source } = versioned(inMap());
+    await source.loadMany(['1']);
+    expect(source.peek?.('1')).toEqual({ id: '1', v: 1 });
+    await source.prime(new Map([['1', { id: '1', v: 99 }]]), await cache.mark());
+    expect(source.peek?.('1')).toEqual({ id: '1', v: 99 });
+  });
+
+  it('finds nothing after an invalidation, though a peek ran while the store delete was on its way', async () => {
+    const store = inMap();
+    const { source } = versioned(store);
+    await source.loadMany(['1']);
+    expect(source.peek?.('1')).toEqual({ id: '1', v: 1 });
+    const deleteMany = store.deleteMany.bind(store);
+    let peekedMeanwhile: unknown = 'not yet';
+    vi.spyOn(store, 'deleteMany').mockImplementation(async (keys) => {
+      // The entry is still in the store here: a peek now reads it.
+      peekedMeanwhile = source.peek?.('1');
+      return deleteMany(keys);
+    });
+    await source.invalidate(['1']);
+    expect(peekedMeanwhile).toEqual({ id: '1', v: 1 });
+    expect(source.peek?.('1')).toBeUndefined();
+    expect(values(await source.loadMany(['1']))).toEqual([{ id: '1', v: 2 }]);
+  });
+
+  it('finds nothing after the cache is cleared', async () => {
+    const { cache, source } = versioned(inMap());
+    await source.loadMany(['1', '2']);
+    expect(source.peek?.('2')).toEqual({ id: '2', v: 1 });
+    await cache.clear();
+    expect(source.peek?.('1')).toBeUndefined();
+    expect(source.peek?.('2')).toBeUndefined();
+  });
+});
