@@ -118,7 +118,11 @@ export interface EntityCache {
 
 /** Keys whose in-process Map key is kept, per kind (past it the memo starts over). */
 const MAX_REMEMBERED_KEYS = 20_000;
-/** Entries a kind's near memo holds (past it the memo starts over). */
+/**
+ * Entries a kind's near memo holds at most (past it the memo starts over),
+ * and never more than the store itself holds: what it keeps beyond the
+ * store's bound is entries the store evicted, at most this many a kind.
+ */
 const MAX_NEAR_ENTRIES = 10_000;
 
 export function createEntityCache(options: EntityCacheOptions): EntityCache {
@@ -209,6 +213,7 @@ export function createEntityCache(options: EntityCacheOptions): EntityCache {
      * it was correct when read, as the store's copy would have been.
      */
     const near = new Map<string, Entry<V>>();
+    const nearMax = Math.min(MAX_NEAR_ENTRIES, inProcess?.maxEntries ?? MAX_NEAR_ENTRIES);
     const forget = (keys: readonly string[] | null) => {
       if (keys === null) near.clear();
       else for (const k of keys) near.delete(k);
@@ -308,7 +313,7 @@ export function createEntityCache(options: EntityCacheOptions): EntityCache {
           if (entry === undefined) {
             entry = inProcess.read<Entry<V>>(mapKeyOf(key), now);
             if (entry === undefined) return undefined;
-            if (near.size >= MAX_NEAR_ENTRIES) near.clear();
+            if (near.size >= nearMax) near.clear();
             near.set(key, entry);
           }
           // Within the TTL only: past it, loadMany decides (stale-while-revalidate, a refetch).

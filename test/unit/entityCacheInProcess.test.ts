@@ -193,6 +193,19 @@ describe('peek: the near memo (one lookup for a warm read)', () => {
     expect(values(await source.loadMany(['1']))).toEqual([{ id: '1', v: 2 }]);
   });
 
+  it('holds no more than the store does: an entry the store evicted is soon read from the store again', async () => {
+    const store = new Keyv({ store: new BoundedMap<string, unknown>(2), namespace: 'crossdock', serialize: undefined, deserialize: undefined });
+    const { source } = versioned(store);
+    await source.loadMany(['1', '2']);
+    expect([source.peek?.('1'), source.peek?.('2')]).toEqual([{ id: '1', v: 1 }, { id: '2', v: 1 }]);
+    // The store holds two: storing a third evicts the one written first.
+    await source.loadMany(['3']);
+    expect((store.store as Map<string, unknown>).has('crossdock:part:1')).toBe(false);
+    expect(source.peek?.('3')).toEqual({ id: '3', v: 2 });
+    // The memo was full at the store's bound and started over: '1' is read from the store, which has no such entry.
+    expect(source.peek?.('1')).toBeUndefined();
+  });
+
   it('finds nothing after the cache is cleared', async () => {
     const { cache, source } = versioned(inMap());
     await source.loadMany(['1', '2']);
