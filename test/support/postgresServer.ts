@@ -17,6 +17,7 @@ import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } fr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { firstStart } from './firstStart.js';
 import { freePort } from './freePort.js';
 
 export interface PostgresServer {
@@ -151,17 +152,9 @@ export async function startPostgresServer(): Promise<PostgresServer> {
 
   const url = (database = 'postgres') => `postgres://postgres@127.0.0.1:${port}/${database}`;
   let databases = 0;
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await start();
-      break;
-    } catch (err) {
-      // freePort's port is released before postgres binds it, and another process can take it in between.
-      // Before anyone holds the URL, another port will do (a restart later keeps this one).
-      if (attempt >= 3 || !/Address already in use/.test(String(err))) throw err;
-      port = await freePort();
-    }
-  }
+  await firstStart(start, (another) => {
+    port = another;
+  });
   return {
     port,
     dir,

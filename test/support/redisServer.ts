@@ -19,6 +19,7 @@ import { connect } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { firstStart } from './firstStart.js';
 import { freePort } from './freePort.js';
 
 export interface RedisServer {
@@ -121,16 +122,9 @@ export async function startRedisServer(): Promise<RedisServer> {
     clearTimeout(timer);
   }
 
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await start();
-      break;
-    } catch (err) {
-      // Before anyone holds the URL, another port will do (a restart later keeps this one).
-      if (attempt >= 3 || !/Address already in use/.test(String(err))) throw err;
-      port = await freePort();
-    }
-  }
+  await firstStart(start, (another) => {
+    port = another;
+  });
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
