@@ -21,6 +21,7 @@ import type Keyv from 'keyv';
 import type { Metrics } from '../observability/metrics.js';
 import { createLocalGenerations, type CacheMark, type SharedGenerations } from './generations.js';
 import { inProcessEntries } from './inProcessEntries.js';
+import { nearReads } from './nearReads.js';
 
 export type { CacheMark } from './generations.js';
 
@@ -116,15 +117,6 @@ export interface EntityCache {
   clear(): Promise<void>;
 }
 
-/** Keys whose in-process Map key is kept, per kind (past it the memo starts over). */
-const MAX_REMEMBERED_KEYS = 20_000;
-/**
- * Entries a kind's near memo holds at most (past it the memo starts over),
- * and never more than the store itself holds: what it keeps beyond the
- * store's bound is entries the store evicted, at most this many a kind.
- */
-const MAX_NEAR_ENTRIES = 10_000;
-
 export function createEntityCache(options: EntityCacheOptions): EntityCache {
   const { store, metrics } = options;
   const counters = { hits: 0, misses: 0, stale: 0, staleServedOnError: 0 };
@@ -133,10 +125,15 @@ export function createEntityCache(options: EntityCacheOptions): EntityCache {
   const local = createLocalGenerations(options.maxTrackedInvalidations ?? 100_000);
   const shared = options.sharedGenerations;
   const report = (kind: string) => (err: unknown) => options.onBackgroundError?.(kind, err);
-  /** Per kind: drops its in-flight fetches for the keys (all when null), so later reads start their own. */
-  const detachers = new Map<string, (keys: readonly string[] | null) => void>();
-  /** Per kind: forgets its near entries for the keys (all when null), so the next read goes to the store. */
-  const forgetters = new Map<string, (keys: readonly string[] | null) => void>();
+  /**
+   * Per kind, for the keys (all when null): `detach` drops its in-flight fetches, so later reads start
+   * their own; `forget` drops its near entries (nearReads.ts), so the next read goes to the store.
+   */
+  type Drop = (keys: readonly string[] | null) => void;
+  const kinds = new Map<string, { detach: Drop; forget: Drop }>();
+  const forgetAll = () => {
+    for (const k of kinds.values()) k.forget(null);
+  };
 
   async function mark(): Promise<CacheMark> {
     // The local clock first: a mark may only ever be older than the fetch it stands for.
@@ -186,45 +183,18 @@ export function createEntityCache(options: EntityCacheOptions): EntityCache {
 
   function source<V>(src: SourceOptions<V>): EntitySource<V> {
     const keyOf = (k: string) => `${src.kind}:${k}`;
-    /**
-     * In process, each key's Map key is built once and kept: building
-     * `namespace:kind:key` for every read made a new string to hash on every
-     * lookup (a warm 20-part query reads about 60).
-     */
-    const mapKeys = new Map<string, string>();
-    const mapKeyOf = (k: string): string => {
-      let key = mapKeys.get(k);
-      if (key === undefined && inProcess) {
-        key = inProcess.mapKey(keyOf(k));
-        if (mapKeys.size >= MAX_REMEMBERED_KEYS) mapKeys.clear();
-        mapKeys.set(k, key);
-      }
-      return key ?? keyOf(k);
-    };
-    /**
-     * In process, the entry a peek last read from the store, by the caller's
-     * key: one Map lookup for a warm read instead of three (the key memo, the
-     * store, the store's recency stamps), which were a tenth of the CPU of a
-     * 20-part query answered from the entity cache (bench/RESULTS.md, "Where
-     * the time goes"). Every write and invalidation of this kind forgets its
-     * keys here once the store has them (and an invalidation before as well),
-     * so a read after either goes to the store again. An entry the store
-     * evicted may still be answered from here while it is within its TTL:
-     * it was correct when read, as the store's copy would have been.
-     */
-    const near = new Map<string, Entry<V>>();
-    const nearMax = Math.min(MAX_NEAR_ENTRIES, inProcess?.maxEntries ?? MAX_NEAR_ENTRIES);
-    const forget = (keys: readonly string[] | null) => {
-      if (keys === null) near.clear();
-      else for (const k of keys) near.delete(k);
-    };
-    forgetters.set(src.kind, forget);
+    // In process: reads straight from Keyv's Map, a warm one from the near memo (nearReads.ts).
+    const near = inProcess && nearReads<Entry<V>>(inProcess, keyOf);
+    const forget: Drop = (keys) => near?.forget(keys);
     const storeTtl = src.ttlMs + Math.max(options.swrMs, options.staleIfErrorMs);
     /** Fetches under way, by key: single-flight. An invalidation detaches them (later reads start their own). */
     const inFlight = new Map<string, Promise<V | null>>();
-    detachers.set(src.kind, (keys) => {
-      if (keys === null) inFlight.clear();
-      else for (const k of keys) inFlight.delete(k);
+    kinds.set(src.kind, {
+      detach: (keys) => {
+        if (keys === null) inFlight.clear();
+        else for (const k of keys) inFlight.delete(k);
+      },
+      forget,
     });
     // A process-wide loader with no memo: it only gathers keys across callers
     // into one fetchMany call per batch. At most `maxConcurrentFetches`
@@ -306,18 +276,12 @@ export function createEntityCache(options: EntityCacheOptions): EntityCache {
     return {
       kind: src.kind,
       ttlMs: src.ttlMs,
-      ...(inProcess && {
+      ...(near && {
         peek(key: string): V | null | undefined {
           const now = Date.now();
-          let entry = near.get(key);
-          if (entry === undefined) {
-            entry = inProcess.read<Entry<V>>(mapKeyOf(key), now);
-            if (entry === undefined) return undefined;
-            if (near.size >= nearMax) near.clear();
-            near.set(key, entry);
-          }
+          const entry = near.peek(key, now);
           // Within the TTL only: past it, loadMany decides (stale-while-revalidate, a refetch).
-          if (now - entry.t >= src.ttlMs) return undefined;
+          if (entry === undefined || now - entry.t >= src.ttlMs) return undefined;
           if (peekedHits++ === 0) queueMicrotask(countPeekedHits);
           return entry.v;
         },
@@ -325,7 +289,7 @@ export function createEntityCache(options: EntityCacheOptions): EntityCache {
       async loadMany(keys) {
         const now = Date.now();
         // In process, the entries are read before any await (Keyv's getMany runs an async function per key).
-        const entries = inProcess ? keys.map((k) => inProcess.read<Entry<V>>(mapKeyOf(k), now)) : await readEntries(keys);
+        const entries = near ? keys.map((k) => near.fromStore(k, now)) : await readEntries(keys);
         const results: Array<CacheResult<V> | Error | undefined> = new Array(keys.length);
         const waits: Array<Promise<void>> = [];
         let hits = 0;
@@ -406,29 +370,29 @@ export function createEntityCache(options: EntityCacheOptions): EntityCache {
     remoteInvalidated(storeKeys) {
       if (storeKeys === null) {
         local.advance(null);
-        for (const detach of detachers.values()) detach(null);
-        for (const f of forgetters.values()) f(null);
+        for (const k of kinds.values()) k.detach(null);
+        forgetAll();
         return;
       }
       const keys = storeKeys.map((k) => (namespace && k.startsWith(namespace) ? k.slice(namespace.length) : k));
       local.advance(keys);
       for (const key of keys) {
         const colon = key.indexOf(':');
-        if (colon > 0) {
-          detachers.get(key.slice(0, colon))?.([key.slice(colon + 1)]);
-          forgetters.get(key.slice(0, colon))?.([key.slice(colon + 1)]);
-        }
+        const kind = colon > 0 ? kinds.get(key.slice(0, colon)) : undefined;
+        const own = [key.slice(colon + 1)];
+        kind?.detach(own);
+        kind?.forget(own);
       }
     },
     stats: () => ({ ...counters }),
     async clear() {
       local.advance(null);
-      for (const detach of detachers.values()) detach(null);
+      for (const k of kinds.values()) k.detach(null);
       options.onInvalidate?.();
-      for (const f of forgetters.values()) f(null);
+      forgetAll();
       if (shared) await shared.advance(null).catch(report('all'));
       await store.clear();
-      for (const f of forgetters.values()) f(null);
+      forgetAll();
       options.onInvalidate?.();
     },
   };

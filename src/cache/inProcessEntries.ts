@@ -7,17 +7,23 @@ import type Keyv from 'keyv';
  * that Map directly answers without a promise per key. Writes and deletes
  * still go through Keyv. Undefined for any other store (Redis, the tiered L1).
  */
-export function inProcessEntries(store: Keyv): { mapKey(key: string): string; read<E>(mapKey: string, now: number): E | undefined; maxEntries: number } | undefined {
+export interface InProcessEntries {
+  /** How many entries the Map holds at most (a BoundedMap's bound; Infinity for a plain Map). */
+  maxEntries: number;
+  /** The key Keyv files `key` under in the Map. */
+  mapKey(key: string): string;
+  /** `now`: the caller's clock reading (Date.now()), which it also checks its own TTL against. */
+  read<E>(mapKey: string, now: number): E | undefined;
+}
+
+export function inProcessEntries(store: Keyv): InProcessEntries | undefined {
   const map: unknown = store.store;
   if (!(map instanceof Map) || store.opts.serialize || store.opts.compression) return undefined;
   const prefix = store.useKeyPrefix && typeof store.namespace === 'string' && store.namespace ? `${store.namespace}:` : '';
   const bound = (map as { max?: unknown }).max;
   return {
-    /** How many entries the Map holds at most (a BoundedMap's bound; Infinity for a plain Map). */
     maxEntries: typeof bound === 'number' && bound > 0 ? bound : Infinity,
-    /** The key Keyv files `key` under in the Map. */
     mapKey: (key) => (prefix && !key.startsWith(prefix) ? prefix + key : key),
-    /** `now`: the caller's clock reading (Date.now()), which it also checks its own TTL against. */
     read<E>(mapKey: string, now: number): E | undefined {
       const stored = map.get(mapKey) as { value?: E; expires?: number } | undefined;
       if (stored === undefined || stored === null) return undefined;

@@ -53,7 +53,7 @@ export function redisServerAvailable(): boolean {
  * The process id of the redis-server answering on `port` (from `INFO server`),
  * or null when nothing answers as redis within `timeoutMs`.
  */
-export function redisProcessId(port: number, timeoutMs = 1_000): Promise<number | null> {
+function redisProcessId(port: number, timeoutMs = 1_000): Promise<number | null> {
   return new Promise((resolve) => {
     const socket = connect({ host: '127.0.0.1', port });
     let reply = '';
