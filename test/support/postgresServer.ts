@@ -1,7 +1,7 @@
 /**
  * A real PostgreSQL for one test file, as redisServer.ts does for Redis:
  * Debian's server binaries (`/usr/lib/postgresql/<version>/bin`: initdb,
- * postgres, pg_isready), a cluster made in a temp directory, an ephemeral
+ * postgres), a cluster made in a temp directory, an ephemeral
  * loopback port, the Unix socket in the temp directory too — never a system
  * service. PostgreSQL refuses to run as root, so when the tests run as root
  * the cluster belongs to, and the server runs as, the `postgres` system user
@@ -66,7 +66,30 @@ export function postgresBinDir(): string | undefined {
           .sort((a, b) => Number(b) - Number(a))
           .map((v) => `/usr/lib/postgresql/${v}/bin`)
       : [];
-  return candidates.find((d) => existsSync(join(d, 'postgres')) && existsSync(join(d, 'initdb')) && existsSync(join(d, 'pg_isready')));
+  return candidates.find((d) => existsSync(join(d, 'postgres')) && existsSync(join(d, 'initdb')));
+}
+
+/**
+ * Whether the PostgreSQL answering on `port` is the one serving `data`. A
+ * port can be taken between freePort's answer and the bind, by another test
+ * file's PostgreSQL too: pg_isready would count that one ready while ours
+ * fails to bind ("Address already in use") and exits. So ready means the
+ * server on the port names our data directory (`SHOW data_directory`; the
+ * superuser may read it). A socket client with a deadline, so the wait never
+ * blocks the event loop as a spawnSync of pg_isready did.
+ */
+async function answersFrom(port: number, data: string): Promise<boolean> {
+  const client = new pg.Client({ host: '127.0.0.1', port, user: 'postgres', database: 'postgres', connectionTimeoutMillis: 1_000, query_timeout: 1_000 });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    const { rows } = await client.query<{ data_directory: string }>('SHOW data_directory');
+    return rows[0]?.data_directory === data;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
 }
 
 /** As root, the server must run as someone else: the `postgres` user. Undefined when not root. */
@@ -126,7 +149,7 @@ export async function startPostgresServer(): Promise<PostgresServer> {
     const deadline = Date.now() + START_TIMEOUT_MS;
     for (;;) {
       if (proc.exitCode !== null || proc.signalCode !== null) throw new Error(`postgres exited: ${out.slice(-2000)}`);
-      if (spawnSync(join(bin as string, 'pg_isready'), ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', '-t', '1'], { env }).status === 0) return;
+      if (await answersFrom(port, data)) return;
       if (Date.now() > deadline) {
         killGroup(proc, 'SIGKILL');
         throw new Error(`postgres did not accept connections within ${START_TIMEOUT_MS} ms: ${out.slice(-2000)}`);

@@ -10,7 +10,7 @@ import { existsSync, readdirSync } from 'node:fs';
 const postgresFound = () => {
   const base = '/usr/lib/postgresql';
   const bins = process.env.PG_BIN ? [process.env.PG_BIN] : existsSync(base) ? readdirSync(base).map((v) => `${base}/${v}/bin`) : [];
-  const hasServer = bins.some((d) => ['postgres', 'initdb', 'pg_isready'].every((f) => existsSync(`${d}/${f}`)));
+  const hasServer = bins.some((d) => ['postgres', 'initdb'].every((f) => existsSync(`${d}/${f}`)));
   const asRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   return hasServer && (!asRoot || spawnSync('id', ['-u', 'postgres']).status === 0);
 };
