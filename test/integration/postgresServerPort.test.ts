@@ -11,15 +11,15 @@ import pg from 'pg';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { postgresServerAvailable, startPostgresServer, type PostgresServer } from '../support/postgresServer.js';
 
-// The port the first ask is answered with: one this test holds a listener on.
-const taken = vi.hoisted(() => ({ port: 0, ports: [] as number[] }));
+// The ports the first asks are answered with, in order: ones this test holds.
+const taken = vi.hoisted(() => ({ ports: [] as number[] }));
 vi.mock('../support/freePort.js', async (importOriginal) => {
   const real = await importOriginal<typeof import('../support/freePort.js')>();
-  let asked = 0;
-  return { freePort: async () => (asked++ === 0 && taken.port ? taken.port : (taken.ports.shift() ?? real.freePort())) };
+  return { freePort: async () => taken.ports.shift() ?? real.freePort() };
 });
 
 let holder: Server;
+let holderPort = 0;
 let server: PostgresServer | undefined;
 const others: PostgresServer[] = [];
 beforeAll(async () => {
@@ -27,7 +27,7 @@ beforeAll(async () => {
   holder = createServer((socket) => socket.destroy());
   await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
   const address = holder.address();
-  taken.port = typeof address === 'object' && address ? address.port : 0;
+  holderPort = typeof address === 'object' && address ? address.port : 0;
 });
 afterAll(async () => {
   await server?.destroy();
@@ -36,9 +36,10 @@ afterAll(async () => {
 });
 
 it.skipIf(!postgresServerAvailable())('a port taken between the ask and the bind: the server starts on another one and answers there', async () => {
+  taken.ports = [holderPort];
   server = await startPostgresServer();
-  expect(taken.port).toBeGreaterThan(0);
-  expect(server.port).not.toBe(taken.port);
+  expect(holderPort).toBeGreaterThan(0);
+  expect(server.port).not.toBe(holderPort);
   expect(server.url()).toContain(`:${server.port}/`);
   await server.createDatabase('port_check');
 }, 60_000);
