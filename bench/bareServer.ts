@@ -8,7 +8,7 @@
  * (src/server/hardening.ts): @fastify/compress, br, gzip or deflate as the
  * client's Accept-Encoding allows, for answers of 1 KiB or more, compressed
  * per request, with the brotli settings of src/server/compression.ts
- * (quality 3, told the answer's size). The options are repeated here rather
+ * (quality 1, told the answer's size). The options are repeated here rather
  * than imported, so the baseline stays a bare Fastify whatever src/ becomes;
  * keep them in step. (It does not keep compressed copies as Crossdock's
  * response cache does: every answer is compressed as it is sent.)
@@ -27,7 +27,7 @@ const contentType = process.env.BARE_CONTENT_TYPE ?? 'application/json';
 const app = Fastify({ logger: false });
 if (process.env.BARE_COMPRESS === '1') {
   const brotliCompressSync = (input: Buffer) =>
-    zlib.brotliCompressSync(input, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 3, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: input.length } });
+    zlib.brotliCompressSync(input, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 1, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: input.length } });
   await app.register(compress, { global: true, threshold: 1024, encodings: ['br', 'gzip', 'deflate'], zlib: { brotliCompressSync } });
 }
 app.get('/health', async () => ({ status: 'ok' }));

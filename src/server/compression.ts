@@ -12,8 +12,8 @@
  *   answers (most are a few KiB): brotli told the input's size
  *   (BROTLI_PARAM_SIZE_HINT, so it sizes its window and hash tables for it
  *   rather than for the 4 MiB default window, RFC 7932 §9.1) at
- *   `BROTLI_QUALITY`; gzip and deflate at zlib's default level.
- * - A streamed answer's brotli is at `BROTLI_QUALITY` as well (createBrotliCompress).
+ *   `ANSWER_BROTLI_QUALITY`; gzip and deflate at zlib's default level.
+ * - A streamed answer's brotli is at `STREAM_BROTLI_QUALITY` (createBrotliCompress).
  *
  * The bytes are a valid br / gzip / deflate stream whatever the settings,
  * so a client sees no difference other than the size.
@@ -23,13 +23,26 @@ import zlib from 'node:zlib';
 export type Encoding = 'br' | 'gzip' | 'deflate';
 
 /**
- * Brotli quality for answers (0–11). @fastify/compress's default is 4
- * (Cloudflare's measurements: 11 costs far more than it saves on the fly);
- * on answers of 1–10 KiB quality 3 gives the same size for about two thirds of
- * the CPU (measured on the throughput benchmark's 20-part answer: 386 bytes
- * from 2,232 at both 3 and 4).
+ * Brotli quality for buffered answers (0–11; @fastify/compress's default is 4).
+ * Qualities 0 and 1 are brotli's one-pass fast compressors, with a small hash
+ * table of their own; from 2 up it allocates and fills the larger tables of
+ * the general encoder for every answer. Measured under load on the
+ * throughput benchmark's distinct 20-part sets (production defaults, the
+ * same run, 2026-12-02): quality 1 took 506 µs of gateway CPU per request
+ * where quality 3 took 571 (−11 %, 2,115 against 1,859 req/s), for answers
+ * some 10 % larger (a 2.8 KB answer: 505 bytes at 1, 449 at 3; a 48 KB one:
+ * 6.6 KB against 6.2, still smaller than gzip's 7.2 KB at level 6).
  */
-export const BROTLI_QUALITY = 3;
+export const ANSWER_BROTLI_QUALITY = 1;
+
+/**
+ * Brotli quality for streamed answers (the exports). Measured on the 100,000-order
+ * CSV export (29 MB, written in page-sized chunks): quality 4 gave 5.77 MB for
+ * 3.2–4.4 ms of CPU per 1,000 orders, quality 3 6.05 MB (+5 %) for 2.35 ms — at
+ * quality 4 a third of the export's CPU beside the page reads (issue 14,
+ * acceptance 5).
+ */
+export const STREAM_BROTLI_QUALITY = 3;
 
 type Kept = Partial<Record<Encoding, Buffer>>;
 
@@ -52,7 +65,7 @@ function compress(encoding: Encoding, input: Buffer): Buffer {
     case 'br':
       return zlib.brotliCompressSync(input, {
         params: {
-          [zlib.constants.BROTLI_PARAM_QUALITY]: BROTLI_QUALITY,
+          [zlib.constants.BROTLI_PARAM_QUALITY]: ANSWER_BROTLI_QUALITY,
           [zlib.constants.BROTLI_PARAM_SIZE_HINT]: input.length,
         },
       });
@@ -85,15 +98,11 @@ function compressor(encoding: Encoding): (payload: Buffer) => Buffer {
 
 /**
  * A streamed answer's brotli (the orders and catalog exports: tens of MB,
- * compressed as they are written) at BROTLI_QUALITY too, not the plugin's
- * default of 4 (which it passes in `options`). Measured on the 100,000-order
- * CSV export (29 MB, written in page-sized chunks): quality 4 gave 5.77 MB
- * for 3.2–4.4 ms of CPU per 1,000 orders, quality 3 6.05 MB (+5 %) for
- * 2.35 ms — at quality 4 a third of the export's CPU beside the page reads
- * (issue 14, acceptance 5). No size hint: a stream's length is not known.
+ * compressed as they are written) at STREAM_BROTLI_QUALITY, not the plugin's
+ * default of 4 (which it passes in `options`). No size hint: a stream's length is not known.
  */
 function createBrotliCompress(options?: zlib.BrotliOptions): zlib.BrotliCompress {
-  return zlib.createBrotliCompress({ ...options, params: { ...options?.params, [zlib.constants.BROTLI_PARAM_QUALITY]: BROTLI_QUALITY } });
+  return zlib.createBrotliCompress({ ...options, params: { ...options?.params, [zlib.constants.BROTLI_PARAM_QUALITY]: STREAM_BROTLI_QUALITY } });
 }
 
 /**

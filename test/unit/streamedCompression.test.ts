@@ -1,17 +1,17 @@
 /**
- * Streamed answers (the orders and catalog exports) are compressed as the
- * buffered ones are: brotli at BROTLI_QUALITY (src/server/compression.ts),
- * not @fastify/compress's own default of 4 for streams. The answer is a
+ * Streamed answers (the orders and catalog exports) are compressed with
+ * brotli at STREAM_BROTLI_QUALITY (src/server/compression.ts), not
+ * @fastify/compress's own default of 4 for streams. The answer is a
  * stream of CSV-like chunks through the hardening plugins (Fastify's inject,
  * no socket); its bytes are what node:zlib gives for the same chunks at
- * BROTLI_QUALITY, and they decode to the text.
+ * STREAM_BROTLI_QUALITY, and they decode to the text.
  */
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import zlib from 'node:zlib';
 import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
-import { BROTLI_QUALITY } from '../../src/server/compression.js';
+import { STREAM_BROTLI_QUALITY } from '../../src/server/compression.js';
 import { registerHardening } from '../../src/server/hardening.js';
 
 const chunks = Array.from({ length: 40 }, (_, c) =>
@@ -34,7 +34,7 @@ async function brotliOf(parts: readonly string[], quality: number): Promise<Buff
 }
 
 describe('streamed answers', () => {
-  it('are compressed with brotli at BROTLI_QUALITY, not the plugin default of 4', async () => {
+  it('are compressed with brotli at STREAM_BROTLI_QUALITY, not the plugin default of 4', async () => {
     const app = Fastify();
     await registerHardening(app);
     app.get('/stream', (_request, reply) => reply.header('content-type', 'text/csv; charset=utf-8').send(Readable.from(chunks, { highWaterMark: 1 })));
@@ -43,7 +43,7 @@ describe('streamed answers', () => {
     expect(res.headers['content-encoding']).toBe('br');
     const body = res.rawPayload;
     expect(zlib.brotliDecompressSync(body).toString('utf8')).toBe(chunks.join(''));
-    const [atQuality, atFour] = await Promise.all([brotliOf(chunks, BROTLI_QUALITY), brotliOf(chunks, 4)]);
+    const [atQuality, atFour] = await Promise.all([brotliOf(chunks, STREAM_BROTLI_QUALITY), brotliOf(chunks, 4)]);
     expect(atQuality.equals(atFour)).toBe(false);
     expect(body.equals(atQuality)).toBe(true);
   });
