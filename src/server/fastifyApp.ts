@@ -70,6 +70,9 @@ export interface HttpAppOptions {
 /** No key needed: liveness, the playground's and the dashboard's static pages (they hold no data; their queries need a key). */
 // The orders cache drop-in's liveness is public, as the old server's was (ordersCacheCompat.ts).
 const PUBLIC_PREFIXES = ['/health', '/playground', '/dashboard', '/favicon.ico', MEDIA_PATH, '/compat/orders-cache/health'];
+/** Each prefix and what lies under it (`/playground/…`), made once rather than per request. */
+const PUBLIC_PATHS = PUBLIC_PREFIXES.map((p) => [p, `${p}/`] as const);
+const isPublicPath = (path: string) => PUBLIC_PATHS.some(([p, under]) => path === p || path.startsWith(under));
 
 /** A caller's X-Request-Id is kept when it is a plain token; otherwise (or absent) one is made. */
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -140,11 +143,12 @@ export async function createHttpApp(options: HttpAppOptions): Promise<FastifyIns
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
-    const path = request.url.split('?')[0] ?? '';
+    const queryAt = request.url.indexOf('?');
+    const path = queryAt < 0 ? request.url : request.url.slice(0, queryAt);
     if (request.method === 'GET' && request.url === '/graphql' && (request.headers.accept ?? '').includes('text/html')) {
       return reply.redirect('/playground', 302);
     }
-    if (PUBLIC_PREFIXES.some((p) => path === p || path.startsWith(`${p}/`)) || publicRoutes.has(path)) return;
+    if (isPublicPath(path) || publicRoutes.has(path)) return;
     const checked = options.keyring.check(presentedKey(request.headers), request.ip);
     if (!checked.ok) {
       // A key limited to networks presented from elsewhere is known but not accepted here: 403.

@@ -6,7 +6,8 @@
  * flaky: authentication hashes the whole presented key (SHA-256) before
  * anything is compared, then looks the digest up; the keyring keeps no
  * plaintext key to compare against (it never reads a configured key again
- * after it is built). node:crypto is wrapped to record what is hashed.
+ * after it is built). node:crypto is wrapped to record what is hashed, by
+ * either form (createHash's update, or the one-shot crypto.hash).
  * (A timed comparison of near and far misses stood here as a second opinion;
  * no test asserts a timing, issue 13: the structure above is the property.)
  */
@@ -25,7 +26,11 @@ vi.mock('node:crypto', async (importOriginal) => {
     }) as typeof hash.update;
     return hash;
   }) as typeof real.createHash;
-  return { ...real, default: { ...real, createHash }, createHash };
+  const hash = ((algorithm: string, data: string, outputEncoding?: never) => {
+    if (probe.recording) probe.hashed.push(`${algorithm}:${data}`);
+    return real.hash(algorithm, data, outputEncoding);
+  }) as typeof real.hash;
+  return { ...real, default: { ...real, createHash, hash }, createHash, hash };
 });
 
 const { createKeyring } = await import('../../src/auth/keyring.js');
