@@ -16,6 +16,7 @@ import type { BulkExports } from '../bulk/exports.js';
 import type { BulkImports } from '../bulk/importService.js';
 import { auditPlugin } from '../graphql/auditPlugin.js';
 import { cacheHintsPlugin } from '../graphql/cacheHintsPlugin.js';
+import { createAnswerContentTypes } from '../server/answerContentType.js';
 import { createCompiledExecution } from '../graphql/compiledExecution.js';
 import type { GraphQLContext, Services } from '../graphql/context.js';
 import { maskError } from '../graphql/errors.js';
@@ -83,6 +84,8 @@ export async function createTransports(options: TransportsOptions): Promise<Tran
   const limits = createRequestLimits(config, schema, { devClient: keys.find((k) => devKey !== undefined && k.key === devKey)?.name, createLimiter: strategies.createLimiter });
   // Apollo runs the pipeline; execution is compiledExecution.ts (graphql-jit for repeated queries, graphql-js otherwise).
   const execution = createCompiledExecution(schema);
+  // Answer content types by Accept header, as Apollo negotiated them (src/server/answerContentType.ts).
+  const contentTypes = createAnswerContentTypes();
   const apollo = new ApolloServer<GraphQLContext>({
     gateway: execution.gateway,
     formatError: (formatted, err) => maskError(formatted, err, (detail) => logger.error({ err: detail }, 'masked resolver error')),
@@ -98,7 +101,7 @@ export async function createTransports(options: TransportsOptions): Promise<Tran
     // hints the schema has none of; the gateway's hints are its entity TTLs (loaders.ts), and the
     // `Cache-Control: no-store` header it sent is cacheHintsPlugin's now.
     plugins: [
-      cacheHintsPlugin(),
+      cacheHintsPlugin(contentTypes),
       limits.plugin,
       auditPlugin(services.audit),
       ApolloServerPluginCacheControlDisabled(),
@@ -116,7 +119,7 @@ export async function createTransports(options: TransportsOptions): Promise<Tran
 
   const app = await createHttpApp({
     keyring,
-    handle: createGraphQLHandler({ apollo, services, responseCache: options.caches.responseCache, metrics, guard: limits.guard }),
+    handle: createGraphQLHandler({ apollo, services, responseCache: options.caches.responseCache, metrics, guard: limits.guard, contentTypes }),
     bodyLimitBytes: limits.bodyLimitBytes,
     hardening: limits.hardening,
     metrics,

@@ -9,18 +9,28 @@
  * schema without @cacheControl hints; it is turned off, transports.ts.)
  */
 import type { ApolloServerPlugin } from '@apollo/server';
+import type { AnswerContentTypes } from '../server/answerContentType.js';
 import type { GraphQLContext } from './context.js';
 
-export function cacheHintsPlugin(): ApolloServerPlugin<GraphQLContext> {
+/**
+ * `contentTypes`: the answer's content type as Apollo chose it before for the
+ * request's Accept header, set here so Apollo need not negotiate it again
+ * (src/server/answerContentType.ts). @default none (Apollo negotiates every answer)
+ */
+export function cacheHintsPlugin(contentTypes?: AnswerContentTypes): ApolloServerPlugin<GraphQLContext> {
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ operation, contextValue }) {
           contextValue.hints.operation = operation?.operation;
         },
-        async willSendResponse({ response, contextValue }) {
+        async willSendResponse({ request, response, contextValue }) {
           if (!response.http.headers.has('cache-control')) response.http.headers.set('cache-control', 'no-store');
           if (response.body.kind !== 'single') return;
+          if (contentTypes && !response.http.headers.has('content-type')) {
+            const known = contentTypes.known(request.http?.headers.get('accept'));
+            if (known) response.http.headers.set('content-type', known);
+          }
           const result = response.body.singleResult;
           contextValue.hints.hadErrors = Boolean(result.errors?.length);
           if (contextValue.hints.stale) {

@@ -11,6 +11,7 @@ import { responseCacheKey, type ResponseCache } from '../cache/responseCache.js'
 import type { Metrics } from '../observability/metrics.js';
 import { keepCompressed } from './compression.js';
 import { refusalBody, type OperationGuard, type RequestCharge } from '../graphql/limits/operationGuard.js';
+import type { AnswerContentTypes } from './answerContentType.js';
 
 export interface PlainRequest {
   method: string;
@@ -41,10 +42,12 @@ export interface GraphQLHandlerOptions {
    * @default none (nothing charged)
    */
   guard?: OperationGuard;
+  /** Where a 200 answer's content type is recorded by Accept header, for cacheHintsPlugin to set next time. @default none */
+  contentTypes?: AnswerContentTypes;
 }
 
 export function createGraphQLHandler(options: GraphQLHandlerOptions) {
-  const { apollo, services, responseCache, metrics, guard } = options;
+  const { apollo, services, responseCache, metrics, guard, contentTypes } = options;
   const maxTtl = Math.max(...Object.values(services.config.cache.ttl));
 
   return async function handle(req: PlainRequest, client: Client): Promise<PlainResponse> {
@@ -99,6 +102,7 @@ export function createGraphQLHandler(options: GraphQLHandlerOptions) {
       return { status, headers: outHeaders, body: { [Symbol.asyncIterator]: () => chunks } };
     }
     const body = result.body.string;
+    if (status === 200) contentTypes?.learn(headers.get('accept'), outHeaders['content-type']);
     const cacheable = cacheKey && status === 200 && hints.operation === 'query' && !hints.hadErrors && !hints.stale && !hints.uncacheable;
     if (cacheable && responseCache && !responseCache.admit(cacheKey)) {
       // Asked for the first time: answered, not kept (the doorkeeper, responseCache.ts).

@@ -1,0 +1,92 @@
+/**
+ * An answer's content type is negotiated from the request's Accept header
+ * once per distinct header (src/server/answerContentType.ts): Apollo
+ * negotiates the first request with a header, and from the next one with the
+ * same header the type it chose is set before it looks, so it negotiates no
+ * more — with the same type, status and body as before. A header Apollo
+ * refuses is refused (406) every time. Counted on Apollo's own Negotiator
+ * (the module instance it loads), never timed: the content-type negotiations
+ * are those offered application/json (Apollo's pipeline also asks, on every
+ * execution, whether the client prefers the legacy incremental format, over
+ * multipart types only; that one stays).
+ */
+import { request as httpRequest } from 'node:http';
+import { createRequire } from 'node:module';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { startGateway, type TestGateway } from '../support/gateway.js';
+
+// The negotiator Apollo Server itself loads (its dependency, resolved from its package).
+const fromApollo = createRequire(createRequire(import.meta.url).resolve('@apollo/server'));
+const Negotiator = fromApollo('negotiator') as { prototype: { mediaType: (...args: unknown[]) => unknown } };
+
+const QUERY = 'query P($ids: [ID!]!) { parts(ids: $ids) { id partNumber } }';
+let next = 1;
+/** A fresh id each time: every answer executes (the response cache is off here as well). */
+const ids = () => [String(next++)];
+
+function postWithoutAccept(url: string, key: string, body: string): Promise<{ status: number; contentType: string | undefined; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': key } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (text += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, contentType: res.headers['content-type'], text }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+describe('answer content type', () => {
+  let gw: TestGateway;
+  const negotiator = vi.spyOn(Negotiator.prototype, 'mediaType');
+  /** Negotiations offered application/json: the answer's content type. */
+  const contentTypeNegotiations = () =>
+    negotiator.mock.calls.filter(([available]) => Array.isArray(available) && available.some((t) => typeof t === 'string' && t.startsWith('application/json'))).length;
+  beforeAll(async () => {
+    gw = await startGateway({ RESPONSE_CACHE: 'false' });
+  });
+  afterAll(async () => {
+    negotiator.mockRestore();
+    await gw?.close();
+  });
+
+  it('is negotiated for the first request with an Accept header, and the same for every later one', async () => {
+    for (const [accept, type] of [
+      ['application/graphql-response+json', 'application/graphql-response+json; charset=utf-8'],
+      ['application/json', 'application/json; charset=utf-8'],
+      ['*/*', 'application/json; charset=utf-8'],
+      ['application/graphql-response+json;q=0.9, application/json', 'application/json; charset=utf-8'],
+    ] as const) {
+      negotiator.mockClear();
+      const first = await gw.gql(QUERY, { ids: ids() }, { accept });
+      expect(first.status).toBe(200);
+      expect(first.headers.get('content-type')).toBe(type);
+      expect(contentTypeNegotiations(), accept).toBe(1);
+      for (let i = 0; i < 3; i++) {
+        const later = await gw.gql(QUERY, { ids: ids() }, { accept });
+        expect(later.status).toBe(200);
+        expect(later.body.errors).toBeUndefined();
+        expect(later.body.data?.parts).toHaveLength(1);
+        expect(later.headers.get('content-type'), accept).toBe(type);
+      }
+      expect(contentTypeNegotiations(), `${accept}: negotiated again`).toBe(1);
+    }
+  });
+
+  it('refuses an Accept header that allows no JSON type with 406, every time', async () => {
+    for (let i = 0; i < 3; i++) {
+      const refused = await gw.gql(QUERY, { ids: ids() }, { accept: 'text/plain' });
+      expect(refused.status).toBe(406);
+      expect(refused.body.errors?.[0]?.message).toMatch(/accept/i);
+    }
+  });
+
+  it('answers application/json to a request without an Accept header', async () => {
+    const res = await postWithoutAccept(gw.url, gw.key, JSON.stringify({ query: QUERY, variables: { ids: ids() } }));
+    expect(res.status).toBe(200);
+    expect(res.contentType).toBe('application/json; charset=utf-8');
+    expect((JSON.parse(res.text) as { data: { parts: unknown[] } }).data.parts).toHaveLength(1);
+  });
+});
