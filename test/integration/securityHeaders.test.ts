@@ -1,7 +1,8 @@
 /**
  * The security headers (src/server/hardening.ts, issue 13): helmet's, for
  * the gateway's policy, on every answer — GraphQL, a 401, an unknown route,
- * /health, the playground, an SSE stream — and computed once at start, not
+ * /health, the playground, an SSE stream (GraphQL's and the orders cache
+ * drop-in's) — and computed once at start, not
  * rebuilt for every request (@fastify/helmet built helmet's whole middleware
  * chain, CSP parsing included, per request).
  *
@@ -86,6 +87,13 @@ describe('security headers', () => {
     expect(stream.headers.get('content-type')).toMatch(/text\/event-stream/);
     expectSecurityHeaders(stream.headers, 'SSE');
     controller.abort();
+    // The orders cache drop-in's event stream is written past Fastify's reply too.
+    const compat = new AbortController();
+    const compatStream = await fetch(`${gw.url}/compat/orders-cache/fetch-data?stream=true`, { headers: { 'x-api-key': gw.key }, signal: compat.signal });
+    expect(compatStream.headers.get('content-type')).toMatch(/text\/event-stream/);
+    expectSecurityHeaders(compatStream.headers, 'orders cache SSE');
+    expect(compatStream.headers.get('x-request-id')).toBeTruthy();
+    compat.abort();
   });
 
   it('are computed once, not for every request', async () => {
