@@ -15,8 +15,8 @@ import type { ConnectorRoute } from '../connectors/connector.js';
 import type { BulkExports } from '../bulk/exports.js';
 import type { BulkImports } from '../bulk/importService.js';
 import { auditPlugin } from '../graphql/auditPlugin.js';
+import { createAnswerContentTypes } from '../graphql/answerContentType.js';
 import { cacheHintsPlugin } from '../graphql/cacheHintsPlugin.js';
-import { createAnswerContentTypes } from '../server/answerContentType.js';
 import { createCompiledExecution } from '../graphql/compiledExecution.js';
 import type { GraphQLContext, Services } from '../graphql/context.js';
 import { maskError } from '../graphql/errors.js';
@@ -84,7 +84,7 @@ export async function createTransports(options: TransportsOptions): Promise<Tran
   const limits = createRequestLimits(config, schema, { devClient: keys.find((k) => devKey !== undefined && k.key === devKey)?.name, createLimiter: strategies.createLimiter });
   // Apollo runs the pipeline; execution is compiledExecution.ts (graphql-jit for repeated queries, graphql-js otherwise).
   const execution = createCompiledExecution(schema);
-  // Answer content types by Accept header, as Apollo negotiated them (src/server/answerContentType.ts).
+  // Answer content types by Accept header, as Apollo negotiated them (src/graphql/answerContentType.ts).
   const contentTypes = createAnswerContentTypes();
   const apollo = new ApolloServer<GraphQLContext>({
     gateway: execution.gateway,

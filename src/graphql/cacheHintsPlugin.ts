@@ -9,13 +9,13 @@
  * schema without @cacheControl hints; it is turned off, transports.ts.)
  */
 import type { ApolloServerPlugin } from '@apollo/server';
-import type { AnswerContentTypes } from '../server/answerContentType.js';
+import type { AnswerContentTypes } from './answerContentType.js';
 import type { GraphQLContext } from './context.js';
 
 /**
  * `contentTypes`: the answer's content type as Apollo chose it before for the
  * request's Accept header, set here so Apollo need not negotiate it again
- * (src/server/answerContentType.ts). @default none (Apollo negotiates every answer)
+ * (answerContentType.ts). @default none (Apollo negotiates every answer)
  */
 export function cacheHintsPlugin(contentTypes?: AnswerContentTypes): ApolloServerPlugin<GraphQLContext> {
   return {

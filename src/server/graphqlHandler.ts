@@ -11,7 +11,7 @@ import { responseCacheKey, type ResponseCache } from '../cache/responseCache.js'
 import type { Metrics } from '../observability/metrics.js';
 import { keepCompressed } from './compression.js';
 import { refusalBody, type OperationGuard, type RequestCharge } from '../graphql/limits/operationGuard.js';
-import type { AnswerContentTypes } from './answerContentType.js';
+import type { AnswerContentTypes } from '../graphql/answerContentType.js';
 
 export interface PlainRequest {
   method: string;

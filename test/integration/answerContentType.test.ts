@@ -1,6 +1,6 @@
 /**
  * An answer's content type is negotiated from the request's Accept header
- * once per distinct header (src/server/answerContentType.ts): Apollo
+ * once per distinct header (src/graphql/answerContentType.ts): Apollo
  * negotiates the first request with a header, and from the next one with the
  * same header the type it chose is set before it looks, so it negotiates no
  * more — with the same type, status and body as before. A header Apollo

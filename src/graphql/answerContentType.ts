@@ -7,15 +7,17 @@
  * application/json and application/graphql-response+json, GraphQL over HTTP
  * §"Accept") unless the response head already has one: a new Negotiator,
  * the header parsed and sorted for every request — about 1 % of an executed
- * query's CPU and 2.5 KiB of its allocations, for the handful of Accept values
- * a gateway's clients ever send. (Its pipeline negotiates once more per
- * execution, over multipart types only, for the legacy incremental format;
- * that one is Apollo's own business and stays.) So the handler records the type Apollo chose
+ * query's CPU and 2.5 KiB of its allocations, for the handful of Accept
+ * values a gateway's clients ever send. (Its pipeline negotiates once more
+ * per execution, over multipart types only, for the legacy incremental
+ * format; that one is Apollo's own and stays.)
+ *
+ * So the handler (src/server/graphqlHandler.ts) records the type Apollo chose
  * for a header (`learn`, from a 200 answer), and from the next request with
- * that exact header the plugin sets it before Apollo looks (`known`): Apollo
- * then skips the negotiation and answers as it would have. A header it
- * refuses (406) is never recorded, so it is negotiated, and refused, every
- * time; no header at all is Apollo's own fast path (application/json).
+ * that exact header cacheHintsPlugin sets it before Apollo looks (`known`):
+ * Apollo then skips the negotiation and answers as it would have. A header
+ * it refuses (406) is never recorded, so it is negotiated, and refused,
+ * every time; no header at all is Apollo's own fast path (application/json).
  */
 
 /** Distinct Accept values kept (past it the memo starts over): clients send a few; anything beyond is noise. */
