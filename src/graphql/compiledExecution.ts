@@ -149,7 +149,8 @@ export function createCompiledExecution(schema: GraphQLSchema): CompiledExecutio
       if (coerced.errors) return { errors: coerced.errors };
     }
     const result = await plan.compiled.query(undefined, context, variables ?? {});
-    // No data at all: it refused before resolving anything (variables it would not coerce among it); graphql-js answers that one.
+    // No data at all: it refused before resolving anything (variables it would not coerce, say);
+    // graphql-js answers that one, with its own words for a refusal.
     if (result.data === undefined) return interpret(document, operationName, variables, context);
     stats.compiled++;
     return result.errors?.length ? { ...result, errors: result.errors.map(asGraphQLError) } : result;
