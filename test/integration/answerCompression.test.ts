@@ -5,29 +5,10 @@
  * executes is compressed as it is sent. Counted on node:zlib itself (spied on
  * before the gateway starts, so whatever calls it is seen), never timed.
  */
-import { request as httpRequest } from 'node:http';
 import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startGateway, type TestGateway } from '../support/gateway.js';
-
-interface Raw {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: Buffer;
-}
-
-function rawPost(url: string, headers: Record<string, string>, body: string): Promise<Raw> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
+import { rawPost, type RawAnswer } from '../support/rawPost.js';
 
 /** About 2 KiB of answer: over the 1 KiB threshold. */
 const query = (ids: string[]) => JSON.stringify({ query: 'query P($ids: [ID!]!) { parts(ids: $ids) { id partNumber description price { amount } } }', variables: { ids } });
@@ -53,7 +34,7 @@ describe('answer compression', () => {
     br.mockClear();
     gzip.mockClear();
     const body = query(IDS);
-    const answers: Raw[] = [];
+    const answers: RawAnswer[] = [];
     for (const encoding of ['br', 'br', 'gzip', 'br', 'gzip', 'identity']) {
       answers.push(await rawPost(gw.url, { 'x-api-key': gw.key, 'accept-encoding': encoding }, body));
     }

@@ -10,10 +10,10 @@
  * execution, whether the client prefers the legacy incremental format, over
  * multipart types only; that one stays).
  */
-import { request as httpRequest } from 'node:http';
 import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startGateway, type TestGateway } from '../support/gateway.js';
+import { rawPost } from '../support/rawPost.js';
 
 // The negotiator Apollo Server itself loads (its dependency, resolved from its package).
 const fromApollo = createRequire(createRequire(import.meta.url).resolve('@apollo/server'));
@@ -23,20 +23,6 @@ const QUERY = 'query P($ids: [ID!]!) { parts(ids: $ids) { id partNumber } }';
 let next = 1;
 /** A fresh id each time: every answer executes (the response cache is off here as well). */
 const ids = () => [String(next++)];
-
-function postWithoutAccept(url: string, key: string, body: string): Promise<{ status: number; contentType: string | undefined; text: string }> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': key } }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (text += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, contentType: res.headers['content-type'], text }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
 
 describe('answer content type', () => {
   let gw: TestGateway;
@@ -84,9 +70,9 @@ describe('answer content type', () => {
   });
 
   it('answers application/json to a request without an Accept header', async () => {
-    const res = await postWithoutAccept(gw.url, gw.key, JSON.stringify({ query: QUERY, variables: { ids: ids() } }));
+    const res = await rawPost(gw.url, { 'x-api-key': gw.key }, JSON.stringify({ query: QUERY, variables: { ids: ids() } }));
     expect(res.status).toBe(200);
-    expect(res.contentType).toBe('application/json; charset=utf-8');
-    expect((JSON.parse(res.text) as { data: { parts: unknown[] } }).data.parts).toHaveLength(1);
+    expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect((JSON.parse(res.body.toString('utf8')) as { data: { parts: unknown[] } }).data.parts).toHaveLength(1);
   });
 });

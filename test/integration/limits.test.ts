@@ -15,7 +15,6 @@
  */
 import { createHash } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
@@ -27,6 +26,7 @@ import { createTrustedDocuments } from '../../src/graphql/limits/trustedDocument
 import type { Sandbox } from '../../src/sandbox/createSandbox.js';
 import { startGateway, type GqlBody, type TestGateway } from '../support/gateway.js';
 import { sandboxUpstreamEnv } from '../support/processes.js';
+import { rawPost } from '../support/rawPost.js';
 import { sandboxStats, startSandbox } from '../support/sandbox.js';
 
 const KEY_A = 'cdk_test_client_a_0000000001';
@@ -416,20 +416,6 @@ describe('production mode: introspection by role, no field suggestions', () => {
 });
 
 // ------------------------------------------------------------------ web hardening
-
-/** A raw HTTP exchange, so content-encoding is seen as sent. */
-function rawPost(url: string, headers: Record<string, string>, body: string): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
 
 describe('web hardening', () => {
   let gw: TestGateway;
