@@ -18,7 +18,13 @@
  * Apollo then skips the negotiation and answers as it would have. A header
  * it refuses (406) is never recorded, so it is negotiated, and refused,
  * every time; no header at all is Apollo's own fast path (application/json).
+ * Only a GraphQL answer's type is recorded: a browser's GET of /graphql with
+ * a query string gets Apollo's landing page (text/html) for the same Accept
+ * header that its POSTs send, and those must still be answered as JSON.
  */
+
+/** The types Apollo chooses among for a single result (ApolloServer.js `chooseContentTypeForSingleResultResponse`). */
+const ANSWER_TYPE = /^application\/(json|graphql-response\+json)\b/;
 
 /** Distinct Accept values kept (past it the memo starts over): clients send a few; anything beyond is noise. */
 const MAX_ACCEPT_VALUES = 64;
@@ -37,7 +43,7 @@ export function createAnswerContentTypes(): AnswerContentTypes {
       return accept ? byAccept.get(accept) : undefined;
     },
     learn(accept, contentType) {
-      if (!accept || !contentType || byAccept.has(accept)) return;
+      if (!accept || !contentType || !ANSWER_TYPE.test(contentType) || byAccept.has(accept)) return;
       if (byAccept.size >= MAX_ACCEPT_VALUES) byAccept.clear();
       byAccept.set(accept, contentType);
     },

@@ -61,6 +61,21 @@ describe('answer content type', () => {
     }
   });
 
+  it("labels a POST answer JSON after a browser's GET with the same Accept header got Apollo's landing page", async () => {
+    // What a browser sends for a link it opens: HTML first, anything at a lower weight.
+    const browser = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
+    const page = await fetch(`${gw.url}/graphql?query=${encodeURIComponent('{ __typename }')}`, { headers: { accept: browser, 'x-api-key': gw.key } });
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+    await page.arrayBuffer();
+    for (let i = 0; i < 2; i++) {
+      const answer = await gw.gql(QUERY, { ids: ids() }, { accept: browser });
+      expect(answer.status).toBe(200);
+      expect(answer.headers.get('content-type')).toBe('application/json; charset=utf-8');
+      expect(answer.body.data?.parts).toHaveLength(1);
+    }
+  });
+
   it('refuses an Accept header that allows no JSON type with 406, every time', async () => {
     for (let i = 0; i < 3; i++) {
       const refused = await gw.gql(QUERY, { ids: ids() }, { accept: 'text/plain' });
