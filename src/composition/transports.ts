@@ -101,7 +101,7 @@ export async function createTransports(options: TransportsOptions): Promise<Tran
     // hints the schema has none of; the gateway's hints are its entity TTLs (loaders.ts), and the
     // `Cache-Control: no-store` header it sent is cacheHintsPlugin's now.
     plugins: [
-      cacheHintsPlugin(contentTypes),
+      cacheHintsPlugin(),
       limits.plugin,
       auditPlugin(services.audit),
       ApolloServerPluginCacheControlDisabled(),

@@ -8,14 +8,16 @@
  * §"Accept") unless the response head already has one: a new Negotiator,
  * the header parsed and sorted for every request — about 1 % of an executed
  * query's CPU and 2.5 KiB of its allocations, for the handful of Accept
- * values a gateway's clients ever send. (Its pipeline negotiates once more
- * per execution, over multipart types only, for the legacy incremental
- * format; that one is Apollo's own and stays.)
+ * values a gateway's clients ever send. Its pipeline parses the header once
+ * more per execution, over multipart types, for the legacy incremental
+ * format (requestPipeline.js) — together about 2 % of an executed query's CPU.
  *
  * So the handler (src/server/graphqlHandler.ts) records the type Apollo chose
  * for a header (`learn`, from a 200 answer), and from the next request with
- * that exact header cacheHintsPlugin sets it before Apollo looks (`known`):
- * Apollo then skips the negotiation and answers as it would have. A header
+ * that exact header (`known`) cacheHintsPlugin sets it before Apollo looks,
+ * and for a POST the handler shows Apollo an empty Accept header, which its
+ * pipeline has nothing to parse in, and puts the type on the answer itself:
+ * Apollo answers as it would have, and parses no header. A header
  * it refuses (406) is never recorded, so it is negotiated, and refused,
  * every time; no header at all is Apollo's own fast path (application/json).
  * Only a GraphQL answer's type is recorded: a browser's GET of /graphql with

@@ -9,28 +9,24 @@
  * schema without @cacheControl hints; it is turned off, transports.ts.)
  */
 import type { ApolloServerPlugin } from '@apollo/server';
-import type { AnswerContentTypes } from './answerContentType.js';
 import type { GraphQLContext } from './context.js';
 
 /**
- * `contentTypes`: the answer's content type as Apollo chose it before for the
- * request's Accept header, set here so Apollo need not negotiate it again
- * (answerContentType.ts). @default none (Apollo negotiates every answer)
+ * It also sets the answer's content type when the handler knows it for the
+ * request's Accept header (`answerContentType` in the context,
+ * answerContentType.ts), so Apollo need not negotiate it again.
  */
-export function cacheHintsPlugin(contentTypes?: AnswerContentTypes): ApolloServerPlugin<GraphQLContext> {
+export function cacheHintsPlugin(): ApolloServerPlugin<GraphQLContext> {
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ operation, contextValue }) {
           contextValue.hints.operation = operation?.operation;
         },
-        async willSendResponse({ request, response, contextValue }) {
+        async willSendResponse({ response, contextValue }) {
           if (!response.http.headers.has('cache-control')) response.http.headers.set('cache-control', 'no-store');
           if (response.body.kind !== 'single') return;
-          if (contentTypes && !response.http.headers.has('content-type')) {
-            const known = contentTypes.known(request.http?.headers.get('accept'));
-            if (known) response.http.headers.set('content-type', known);
-          }
+          if (contextValue.answerContentType && !response.http.headers.has('content-type')) response.http.headers.set('content-type', contextValue.answerContentType);
           const result = response.body.singleResult;
           contextValue.hints.hadErrors = Boolean(result.errors?.length);
           if (contextValue.hints.stale) {

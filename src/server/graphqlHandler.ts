@@ -42,7 +42,7 @@ export interface GraphQLHandlerOptions {
    * @default none (nothing charged)
    */
   guard?: OperationGuard;
-  /** Where a 200 answer's content type is recorded by Accept header, for cacheHintsPlugin to set next time. @default none */
+  /** Where a 200 answer's content type is recorded by Accept header, to be set rather than negotiated next time. @default none */
   contentTypes?: AnswerContentTypes;
 }
 
@@ -80,17 +80,27 @@ export function createGraphQLHandler(options: GraphQLHandlerOptions) {
       return { status: 400, headers: { 'content-type': 'application/json; charset=utf-8' }, body: SUBSCRIPTION_OVER_HTTP_BODY };
     }
 
+    // The answer's type as Apollo chose it before for this exact Accept header (answerContentType.ts).
+    const known = contentTypes?.known(accept);
+    // A POST's Accept header is shown to Apollo as empty once its type is known: Apollo's pipeline parses
+    // it on every execution only to ask whether the client prefers the legacy incremental format
+    // (requestPipeline.js, a new Negotiator over multipart types; this schema has no @defer or @stream),
+    // and an empty header is its no-Accept fast path everywhere else. The known type is put back on the
+    // answer below, errors included, as Apollo would have chosen it for the header itself. A GET keeps
+    // its header: Apollo decides from it whether to send its landing page instead (prefersHTML).
+    const hideAccept = known !== undefined && req.method === 'POST';
     const headers = new HeaderMap();
     for (const [k, v] of Object.entries(req.headers)) {
       if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(', ') : v);
     }
+    if (hideAccept) headers.set('accept', '');
     const hints = newCacheHints(maxTtl);
     const charge: RequestCharge = {};
     // Read before executing: an invalidation during execution makes this response unfit to keep.
     const generation = responseCache?.generation ?? 0;
     const result = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method.toUpperCase(), headers, search: req.search, body: req.body },
-      context: async () => ({ client, services, hints, loaders: createLoaders(services.sources, hints), charge }),
+      context: async () => ({ client, services, hints, loaders: createLoaders(services.sources, hints), charge, answerContentType: known }),
     });
     const outHeaders: Record<string, string> = {};
     for (const [k, v] of result.headers) outHeaders[k] = v;
@@ -102,7 +112,8 @@ export function createGraphQLHandler(options: GraphQLHandlerOptions) {
       return { status, headers: outHeaders, body: { [Symbol.asyncIterator]: () => chunks } };
     }
     const body = result.body.string;
-    if (status === 200) contentTypes?.learn(headers.get('accept'), outHeaders['content-type']);
+    if (hideAccept) outHeaders['content-type'] = known;
+    else if (status === 200) contentTypes?.learn(accept, outHeaders['content-type']);
     const cacheable = cacheKey && status === 200 && hints.operation === 'query' && !hints.hadErrors && !hints.stale && !hints.uncacheable;
     if (cacheable && responseCache && !responseCache.admit(cacheKey)) {
       // Asked for the first time: answered, not kept (the doorkeeper, responseCache.ts).

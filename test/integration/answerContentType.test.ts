@@ -6,9 +6,9 @@
  * more — with the same type, status and body as before. A header Apollo
  * refuses is refused (406) every time. Counted on Apollo's own Negotiator
  * (the module instance it loads), never timed: the content-type negotiations
- * are those offered application/json (Apollo's pipeline also asks, on every
- * execution, whether the client prefers the legacy incremental format, over
- * multipart types only; that one stays).
+ * are those offered application/json; Apollo's pipeline also asks, on every
+ * execution, whether the client prefers the legacy incremental format, and
+ * for a POST with a known header it is shown an empty one to ask of.
  */
 import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -59,6 +59,36 @@ describe('answer content type', () => {
       }
       expect(contentTypeNegotiations(), `${accept}: negotiated again`).toBe(1);
     }
+  });
+
+  it('parses no Accept header at all for a later POST with a known one', async () => {
+    const accept = 'application/json, multipart/mixed;q=0.1';
+    await gw.gql(QUERY, { ids: ids() }, { accept });
+    negotiator.mockClear();
+    for (let i = 0; i < 3; i++) {
+      const later = await gw.gql(QUERY, { ids: ids() }, { accept });
+      expect(later.status).toBe(200);
+      expect(later.headers.get('content-type')).toBe('application/json; charset=utf-8');
+      expect(later.body.data?.parts).toHaveLength(1);
+    }
+    // Apollo's pipeline still asks its legacy-incremental question on every execution (requestPipeline.js),
+    // of an empty header: nothing to parse, no type to match.
+    const parsed = negotiator.mock.contexts.filter((c) => Boolean((c as { request?: { headers?: { accept?: string } } }).request?.headers?.accept));
+    expect(negotiator.mock.calls.length).toBeGreaterThan(0);
+    expect(parsed.length).toBe(0);
+  });
+
+  it('labels an error answer to a known Accept header as Apollo would have', async () => {
+    const accept = 'application/graphql-response+json';
+    await gw.gql(QUERY, { ids: ids() }, { accept });
+    // Variables of the wrong type: refused by Apollo's pipeline (400), after the memo has the header.
+    const refused = await gw.gql(QUERY, { ids: [true] }, { accept });
+    expect(refused.status).toBe(400);
+    expect(refused.headers.get('content-type')).toBe('application/graphql-response+json; charset=utf-8');
+    // Not JSON at all: refused before the pipeline runs (Apollo's errorResponse).
+    const res = await rawPost(gw.url, { 'x-api-key': gw.key, accept, 'content-type': 'application/json' }, JSON.stringify({ variables: {} }));
+    expect(res.status).toBe(400);
+    expect(res.headers['content-type']).toBe('application/graphql-response+json; charset=utf-8');
   });
 
   it("labels a POST answer JSON after a browser's GET with the same Accept header got Apollo's landing page", async () => {
