@@ -26,7 +26,8 @@ export function cacheHintsPlugin(): ApolloServerPlugin<GraphQLContext> {
         async willSendResponse({ response, contextValue }) {
           if (!response.http.headers.has('cache-control')) response.http.headers.set('cache-control', 'no-store');
           if (response.body.kind !== 'single') return;
-          if (contextValue.answerContentType && !response.http.headers.has('content-type')) response.http.headers.set('content-type', contextValue.answerContentType);
+          const known = contextValue.answerContentType;
+          if (known && !response.http.headers.has('content-type')) response.http.headers.set('content-type', known);
           const result = response.body.singleResult;
           contextValue.hints.hadErrors = Boolean(result.errors?.length);
           if (contextValue.hints.stale) {
