@@ -6,7 +6,7 @@
  * listening socket, which drains on close.
  */
 import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { Config } from '../config.js';
 import { createKeyring, generateDevKey } from '../auth/keyring.js';
 import { createKeysReloader } from '../auth/keysReloader.js';
@@ -105,6 +105,10 @@ export async function createTransports(options: TransportsOptions): Promise<Tran
       limits.plugin,
       auditPlugin(services.audit),
       ApolloServerPluginCacheControlDisabled(),
+      // Apollo's default landing page (a browser's GET of /graphql with a query string) loads its scripts
+      // from Apollo's CDN; the gateway's playground is its own and offline (/playground, where a browser
+      // opening /graphql is sent), so such a GET is a GraphQL request like any other.
+      ApolloServerPluginLandingPageDisabled(),
       ...(config.federation ? [ApolloServerPluginInlineTraceDisabled()] : []),
     ],
     logger: {

@@ -14,15 +14,16 @@
  *
  * So the handler (src/server/graphqlHandler.ts) records the type Apollo chose
  * for a header (`learn`, from a 200 answer), and from the next request with
- * that exact header (`known`) cacheHintsPlugin sets it before Apollo looks,
- * and for a POST the handler shows Apollo an empty Accept header, which its
- * pipeline has nothing to parse in, and puts the type on the answer itself:
+ * that exact header (`known`) the handler shows Apollo an empty Accept
+ * header, which its pipeline has nothing to parse in, and puts the type on
+ * the answer itself (cacheHintsPlugin sets it before Apollo looks, too):
  * Apollo answers as it would have, and parses no header. A header
  * it refuses (406) is never recorded, so it is negotiated, and refused,
  * every time; no header at all is Apollo's own fast path (application/json).
- * Only a GraphQL answer's type is recorded: a browser's GET of /graphql with
- * a query string gets Apollo's landing page (text/html) for the same Accept
- * header that its POSTs send, and those must still be answered as JSON.
+ * Only a GraphQL answer's type is recorded: when Apollo's landing page was
+ * on, a browser's GET of /graphql with a query string got it (text/html)
+ * for the same Accept header its POSTs send, and those were then labelled
+ * text/html; no other 200 may teach a type either.
  */
 
 /** The types Apollo chooses among for a single result (ApolloServer.js `chooseContentTypeForSingleResultResponse`). */

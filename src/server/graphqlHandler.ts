@@ -82,13 +82,13 @@ export function createGraphQLHandler(options: GraphQLHandlerOptions) {
 
     // The answer's type as Apollo chose it before for this exact Accept header (answerContentType.ts).
     const known = contentTypes?.known(accept);
-    // A POST's Accept header is shown to Apollo as empty once its type is known: Apollo's pipeline parses
-    // it on every execution only to ask whether the client prefers the legacy incremental format
+    // The Accept header is shown to Apollo as empty once its type is known: Apollo's pipeline parses it
+    // on every execution only to ask whether the client prefers the legacy incremental format
     // (requestPipeline.js, a new Negotiator over multipart types; this schema has no @defer or @stream),
     // and an empty header is its no-Accept fast path everywhere else. The known type is put back on the
-    // answer below, errors included, as Apollo would have chosen it for the header itself. A GET keeps
-    // its header: Apollo decides from it whether to send its landing page instead (prefersHTML).
-    const hideAccept = known !== undefined && req.method === 'POST';
+    // answer below, errors included, as Apollo would have chosen it for the header itself. (Apollo's
+    // landing page, the one other reader of the header, is off: transports.ts.)
+    const hideAccept = known !== undefined;
     const headers = new HeaderMap();
     for (const [k, v] of Object.entries(req.headers)) {
       if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(', ') : v);

@@ -8,7 +8,7 @@
  * (the module instance it loads), never timed: the content-type negotiations
  * are those offered application/json; Apollo's pipeline also asks, on every
  * execution, whether the client prefers the legacy incremental format, and
- * for a POST with a known header it is shown an empty one to ask of.
+ * for a request with a known header it is shown an empty one to ask of.
  */
 import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -61,7 +61,7 @@ describe('answer content type', () => {
     }
   });
 
-  it('parses no Accept header at all for a later POST with a known one', async () => {
+  it('parses no Accept header at all for a later request with a known one', async () => {
     const accept = 'application/json, multipart/mixed;q=0.1';
     await gw.gql(QUERY, { ids: ids() }, { accept });
     negotiator.mockClear();
@@ -71,6 +71,12 @@ describe('answer content type', () => {
       expect(later.headers.get('content-type')).toBe('application/json; charset=utf-8');
       expect(later.body.data?.parts).toHaveLength(1);
     }
+    // A GET with the same header as well (csrfPrevention asks a GET for a preflight header).
+    const search = new URLSearchParams({ query: QUERY, variables: JSON.stringify({ ids: ids() }) });
+    const got = await fetch(`${gw.url}/graphql?${search}`, { headers: { accept, 'x-api-key': gw.key, 'apollo-require-preflight': 'true' } });
+    expect(got.status).toBe(200);
+    expect(got.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect(((await got.json()) as { data: { parts: unknown[] } }).data.parts).toHaveLength(1);
     // Apollo's pipeline still asks its legacy-incremental question on every execution (requestPipeline.js),
     // of an empty header: nothing to parse, no type to match.
     const parsed = negotiator.mock.contexts.filter((c) => Boolean((c as { request?: { headers?: { accept?: string } } }).request?.headers?.accept));
@@ -91,13 +97,19 @@ describe('answer content type', () => {
     expect(res.headers['content-type']).toBe('application/graphql-response+json; charset=utf-8');
   });
 
-  it("labels a POST answer JSON after a browser's GET with the same Accept header got Apollo's landing page", async () => {
+  it("answers a browser's GET of /graphql with a query as GraphQL, never with Apollo's landing page", async () => {
     // What a browser sends for a link it opens: HTML first, anything at a lower weight.
     const browser = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
-    const page = await fetch(`${gw.url}/graphql?query=${encodeURIComponent('{ __typename }')}`, { headers: { accept: browser, 'x-api-key': gw.key } });
+    // Apollo's default landing page loads its scripts from Apollo's CDN: the gateway's own playground is offline.
+    const page = await fetch(`${gw.url}/graphql?query=${encodeURIComponent('{ __typename }')}`, {
+      headers: { accept: browser, 'x-api-key': gw.key, 'apollo-require-preflight': 'true' },
+    });
+    const text = await page.text();
+    expect(text).not.toMatch(/apollographql\.com/);
     expect(page.status).toBe(200);
-    expect(page.headers.get('content-type')).toMatch(/^text\/html/);
-    await page.arrayBuffer();
+    expect(page.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect(JSON.parse(text)).toEqual({ data: { __typename: 'Query' } });
+    // And a POST with the same header after it is answered as JSON too.
     for (let i = 0; i < 2; i++) {
       const answer = await gw.gql(QUERY, { ids: ids() }, { accept: browser });
       expect(answer.status).toBe(200);
