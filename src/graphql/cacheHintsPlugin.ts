@@ -11,11 +11,6 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { GraphQLContext } from './context.js';
 
-/**
- * It also sets the answer's content type when the handler knows it for the
- * request's Accept header (`answerContentType` in the context,
- * answerContentType.ts), so Apollo need not negotiate it again.
- */
 export function cacheHintsPlugin(): ApolloServerPlugin<GraphQLContext> {
   return {
     async requestDidStart() {
@@ -26,8 +21,6 @@ export function cacheHintsPlugin(): ApolloServerPlugin<GraphQLContext> {
         async willSendResponse({ response, contextValue }) {
           if (!response.http.headers.has('cache-control')) response.http.headers.set('cache-control', 'no-store');
           if (response.body.kind !== 'single') return;
-          const known = contextValue.answerContentType;
-          if (known && !response.http.headers.has('content-type')) response.http.headers.set('content-type', known);
           const result = response.body.singleResult;
           contextValue.hints.hadErrors = Boolean(result.errors?.length);
           if (contextValue.hints.stale) {

@@ -69,6 +69,4 @@ export interface GraphQLContext {
   hints: CacheHints;
   /** What this request was charged against the client's budget (set before execution; src/graphql/limits). */
   charge?: RequestCharge;
-  /** The answer's content type, known for this request's Accept header (src/graphql/answerContentType.ts); cacheHintsPlugin sets it. */
-  answerContentType?: string;
 }

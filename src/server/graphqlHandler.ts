@@ -100,7 +100,7 @@ export function createGraphQLHandler(options: GraphQLHandlerOptions) {
     const generation = responseCache?.generation ?? 0;
     const result = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method.toUpperCase(), headers, search: req.search, body: req.body },
-      context: async () => ({ client, services, hints, loaders: createLoaders(services.sources, hints), charge, answerContentType: known }),
+      context: async () => ({ client, services, hints, loaders: createLoaders(services.sources, hints), charge }),
     });
     const outHeaders: Record<string, string> = {};
     for (const [k, v] of result.headers) outHeaders[k] = v;
