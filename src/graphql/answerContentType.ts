@@ -16,8 +16,8 @@
  * for a header (`learn`, from a 200 answer), and from the next request with
  * that exact header (`known`) the handler shows Apollo an empty Accept
  * header, which its pipeline has nothing to parse in, and puts the type on
- * the answer itself: Apollo answers as it would have (an empty header is its
- * no-Accept fast path, application/json, replaced), and parses no header. A header
+ * the answer itself: Apollo takes its no-Accept fast path and parses no
+ * header, and the answer carries the type Apollo would have chosen. A header
  * it refuses (406) is never recorded, so it is negotiated, and refused,
  * every time; no header at all is Apollo's own fast path (application/json).
  * Only a GraphQL answer's type is recorded: when Apollo's landing page was

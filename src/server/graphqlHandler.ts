@@ -88,12 +88,11 @@ export function createGraphQLHandler(options: GraphQLHandlerOptions) {
     // and an empty header is its no-Accept fast path everywhere else. The known type is put back on the
     // answer below, errors included, as Apollo would have chosen it for the header itself. (Apollo's
     // landing page, the one other reader of the header, is off: transports.ts.)
-    const hideAccept = known !== undefined;
     const headers = new HeaderMap();
     for (const [k, v] of Object.entries(req.headers)) {
       if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(', ') : v);
     }
-    if (hideAccept) headers.set('accept', '');
+    if (known) headers.set('accept', '');
     const hints = newCacheHints(maxTtl);
     const charge: RequestCharge = {};
     // Read before executing: an invalidation during execution makes this response unfit to keep.
@@ -112,7 +111,7 @@ export function createGraphQLHandler(options: GraphQLHandlerOptions) {
       return { status, headers: outHeaders, body: { [Symbol.asyncIterator]: () => chunks } };
     }
     const body = result.body.string;
-    if (hideAccept) outHeaders['content-type'] = known;
+    if (known) outHeaders['content-type'] = known;
     else if (status === 200) contentTypes?.learn(accept, outHeaders['content-type']);
     const cacheable = cacheKey && status === 200 && hints.operation === 'query' && !hints.hadErrors && !hints.stale && !hints.uncacheable;
     if (cacheable && responseCache && !responseCache.admit(cacheKey)) {
