@@ -145,8 +145,11 @@ export async function createHttpApp(options: HttpAppOptions): Promise<FastifyIns
     reply.header('x-request-id', request.id);
     const queryAt = request.url.indexOf('?');
     const path = queryAt < 0 ? request.url : request.url.slice(0, queryAt);
-    if (request.method === 'GET' && request.url === '/graphql' && (request.headers.accept ?? '').includes('text/html')) {
-      return reply.redirect('/playground', 302);
+    // A browser opening /graphql, with or without a query string (a shared link), lands in the
+    // playground with the query in its editor (as GraphiQL-serving gateways do); never run from a
+    // link: the reader presses run, with their own key. Clients asking for JSON are answered as GraphQL.
+    if (request.method === 'GET' && path === '/graphql' && (request.headers.accept ?? '').includes('text/html')) {
+      return reply.redirect(queryAt < 0 ? '/playground' : `/playground${request.url.slice(queryAt)}`, 302);
     }
     if (isPublicPath(path) || publicRoutes.has(path)) return;
     const checked = options.keyring.check(presentedKey(request.headers), request.ip);

@@ -165,9 +165,14 @@ export const PLAYGROUND_SCRIPT = `(function () {
     }
     return fetch(config.endpoint, { method: 'POST', headers: headers, body: JSON.stringify(params) }).then(function (r) { return r.json(); });
   }
+  // A link's document (/playground?query=…&variables=…, GraphiQL's parameters; a browser opening
+  // /graphql?query=… is sent here) opens in the editor. It is shown, not run.
+  var linked = new URLSearchParams(window.location.search);
   var root = ReactDOM.createRoot(document.getElementById('playground'));
   root.render(React.createElement(GraphiQL, {
     fetcher: fetcher,
+    query: linked.get('query') || undefined,
+    variables: linked.get('variables') || undefined,
     defaultQuery: config.query,
     defaultHeaders: config.headers,
     headerEditorEnabled: true,

@@ -141,4 +141,28 @@ describe.skipIf(!hasChromium)('playground (headless Chromium, no internet)', () 
     expect(navigated).toBe('aborted');
     expect(foreignRequests).toEqual(['https://example.com/crossdock-offline-check']);
   }, 60_000);
+
+  it("opens a link to /graphql?query=… in the playground, shown and not run until asked", async () => {
+    const query = 'query Linked($ids: [ID!]!) {\n  parts(ids: $ids) { id partNumber }\n}\n';
+    const variables = '{ "ids": ["7", "11"] }';
+    const link = `${gateway.url}/graphql?${new URLSearchParams({ query, variables })}`;
+    const foreignBefore = foreignRequests.length;
+    const response = await page.goto(link, { waitUntil: 'load' });
+    expect(response?.status()).toBe(200);
+    expect(new URL(page.url()).pathname).toBe('/playground');
+
+    await page.locator('.graphiql-query-editor .CodeMirror').first().waitFor({ state: 'visible', timeout: 15_000 });
+    await expect.poll(() => editorValue(page, '.graphiql-query-editor'), { timeout: 15_000, interval: 100 }).toBe(query);
+    // The variables editor holds the link's variables (hidden behind the Headers tab, still filled).
+    expect(await editorValue(page, '.graphiql-editor-tool .graphiql-editor.hidden')).toBe(variables);
+    // Nothing ran: the response pane is empty.
+    expect(await editorValue(page, '.graphiql-response')).toBe('');
+
+    await page.locator('.graphiql-execute-button').click();
+    await expect.poll(() => editorValue(page, '.graphiql-response'), { timeout: 15_000, interval: 100 }).toMatch(/"partNumber"/);
+    const result = JSON.parse(await editorValue(page, '.graphiql-response')) as unknown;
+    expect(result).toEqual((await gateway.gql(query, JSON.parse(variables) as Record<string, unknown>)).body);
+    expect(pageErrors).toEqual([]);
+    expect(foreignRequests.length).toBe(foreignBefore);
+  }, 60_000);
 });

@@ -97,19 +97,20 @@ describe('answer content type', () => {
     expect(res.headers['content-type']).toBe('application/graphql-response+json; charset=utf-8');
   });
 
-  it("answers a browser's GET of /graphql with a query as GraphQL, never with Apollo's landing page", async () => {
-    // What a browser sends for a link it opens: HTML first, anything at a lower weight.
+  it("sends a browser's GET of /graphql with a query to the playground, never to Apollo's landing page", async () => {
+    // What a browser sends for a link it opens: HTML first, anything at a lower weight; no key.
     const browser = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
+    const search = new URLSearchParams({ query: '{ __typename }', variables: '{}' }).toString();
+    const page = await fetch(`${gw.url}/graphql?${search}`, { headers: { accept: browser }, redirect: 'manual' });
     // Apollo's default landing page loads its scripts from Apollo's CDN: the gateway's own playground is offline.
-    const page = await fetch(`${gw.url}/graphql?query=${encodeURIComponent('{ __typename }')}`, {
-      headers: { accept: browser, 'x-api-key': gw.key, 'apollo-require-preflight': 'true' },
-    });
-    const text = await page.text();
-    expect(text).not.toMatch(/apollographql\.com/);
-    expect(page.status).toBe(200);
-    expect(page.headers.get('content-type')).toBe('application/json; charset=utf-8');
-    expect(JSON.parse(text)).toEqual({ data: { __typename: 'Query' } });
-    // And a POST with the same header after it is answered as JSON too.
+    expect(await page.text()).not.toMatch(/apollographql\.com/);
+    expect(page.status).toBe(302);
+    // The link's document goes along, as GraphiQL's parameters, to be shown in the editor (test/e2e/playground.test.ts).
+    expect(page.headers.get('location')).toBe(`/playground?${search}`);
+    // The bare URL too, with nothing after it.
+    const bare = await fetch(`${gw.url}/graphql`, { headers: { accept: browser }, redirect: 'manual' });
+    expect([bare.status, bare.headers.get('location')]).toEqual([302, '/playground']);
+    // A POST with the browser's header is answered as JSON, every time.
     for (let i = 0; i < 2; i++) {
       const answer = await gw.gql(QUERY, { ids: ids() }, { accept: browser });
       expect(answer.status).toBe(200);
