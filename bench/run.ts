@@ -14,6 +14,7 @@ import { RESULTS_PATH, writeSection } from './lib/results.js';
 import type { Scenario } from './lib/scenario.js';
 import { orderLatency } from './orderLatency.js';
 import { orderMirror } from './orderMirror.js';
+import { pipelineLayers } from './pipelineLayers.js';
 import { recordThroughput } from './recordThroughput.js';
 import { redisThroughput } from './redisThroughput.js';
 import { sandboxStartup } from './sandboxStartup.js';
@@ -23,7 +24,7 @@ import { syncRate } from './syncRate.js';
 import { throughput } from './throughput.js';
 import { whatsappSend } from './whatsappSend.js';
 
-const SCENARIOS: Scenario[] = [sandboxStartup, callsPerQuery, throughput, syncRate, sseFanout, orderLatency, recordThroughput, redisThroughput, dashboardIdle, erpReads, bulkCsv, heapBounds, socialIngest, whatsappSend, orderMirror];
+const SCENARIOS: Scenario[] = [sandboxStartup, callsPerQuery, throughput, pipelineLayers, syncRate, sseFanout, orderLatency, recordThroughput, redisThroughput, dashboardIdle, erpReads, bulkCsv, heapBounds, socialIngest, whatsappSend, orderMirror];
 const ORDER = SCENARIOS.map((s) => s.name);
 
 function select(args: string[]): Scenario[] {
