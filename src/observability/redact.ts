@@ -35,6 +35,13 @@ export function registerSecret(value: string | undefined | null): void {
   if (!value || value.length < 8 || knownSecrets.has(value)) return;
   for (const form of encodings(value)) knownSecrets.add(form);
   knownSorted = [...knownSecrets].sort((a, b) => b.length - a.length);
+  registrations++;
+}
+
+let registrations = 0;
+/** Changes whenever a secret is registered: what was scrubbed before may hold it now (requestLog.ts keeps scrubbed text). */
+export function secretsVersion(): number {
+  return registrations;
 }
 
 /**

@@ -13,6 +13,7 @@ import { createNetworks, type Networks } from '../auth/networks.js';
 import type { Client } from '../graphql/context.js';
 import { ErrorCode } from '../graphql/errors.js';
 import type { Logger } from '../observability/logger.js';
+import { createRequestLog } from '../observability/requestLog.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { ConnectorRoute } from '../connectors/connector.js';
 import { healthSummary, type HealthReport } from '../observability/healthReport.js';
@@ -125,6 +126,7 @@ export async function createHttpApp(options: HttpAppOptions): Promise<FastifyIns
   // loaded (awaited) before the routes: compression attaches to each route as it is added.
   await registerHardening(app, options.hardening);
   const { metrics, logger } = options;
+  const requestLog = createRequestLog(logger);
   const assets = loadPlaygroundAssets();
   const publicRoutes = new Set((options.connectorRoutes ?? []).map((r) => r.path));
 
@@ -168,19 +170,15 @@ export async function createHttpApp(options: HttpAppOptions): Promise<FastifyIns
       reply.elapsedTime / 1000,
     );
     // One line per request: the route template, never the URL (a query string may carry a code or a JWT),
-    // and the client's name and key id, never its key.
-    logger.info(
-      {
-        reqId: request.id,
-        method: request.method,
-        route: request.routeOptions.url ?? 'unmatched',
-        status: reply.statusCode,
-        durationMs: Math.round(reply.elapsedTime * 100) / 100,
-        client: request.client?.name,
-        keyId: request.client?.keyId,
-      },
-      'request',
-    );
+    // and the client's name and key id, never its key (requestLog.ts writes it as the logger would).
+    requestLog({
+      reqId: request.id,
+      method: request.method,
+      route: request.routeOptions.url ?? 'unmatched',
+      status: reply.statusCode,
+      durationMs: Math.round(reply.elapsedTime * 100) / 100,
+      client: request.client,
+    });
   });
 
   app.setErrorHandler((err: { statusCode?: number; code?: string; message?: string }, request, reply) => {
