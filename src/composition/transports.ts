@@ -105,9 +105,9 @@ export async function createTransports(options: TransportsOptions): Promise<Tran
       limits.plugin,
       auditPlugin(services.audit),
       ApolloServerPluginCacheControlDisabled(),
-      // Apollo's default landing page (a browser's GET of /graphql with a query string) loads its scripts
-      // from Apollo's CDN; the gateway's playground is its own and offline (/playground, where a browser
-      // opening /graphql is sent), so such a GET is a GraphQL request like any other.
+      // Apollo's default landing page loads its scripts from Apollo's CDN; the gateway's playground is its
+      // own and offline, and a browser opening /graphql (with or without a query string) is sent there
+      // before Apollo sees the request (fastifyApp.ts).
       ApolloServerPluginLandingPageDisabled(),
       ...(config.federation ? [ApolloServerPluginInlineTraceDisabled()] : []),
     ],

@@ -25,6 +25,8 @@ export const CENSOR = '[redacted]';
 /** Exact secret values known at run time (configured keys, installed tokens). */
 const knownSecrets = new Set<string>();
 let knownSorted: string[] = [];
+/** How many secrets were registered: scrubbed text kept from before a registration may hold the new one. */
+let registrations = 0;
 
 /**
  * Registers a secret value: from now on any string containing it is
@@ -38,8 +40,7 @@ export function registerSecret(value: string | undefined | null): void {
   registrations++;
 }
 
-let registrations = 0;
-/** Changes whenever a secret is registered: what was scrubbed before may hold it now (requestLog.ts keeps scrubbed text). */
+/** Changes whenever a secret is registered (requestLog.ts keeps scrubbed text, and scrubs it again then). */
 export function secretsVersion(): number {
   return registrations;
 }

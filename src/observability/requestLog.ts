@@ -49,13 +49,9 @@ const num = (n: number) => (Number.isFinite(n) ? String(n) : 'null');
 
 export function createRequestLog(logger: Logger): (fields: RequestLogFields) => void {
   const internals = logger as unknown as Record<symbol, unknown>;
-  const stream = internals[pino.symbols.streamSym] as LogDestination | undefined;
+  const stream = internals[pino.symbols.streamSym] as LogDestination;
   // The logger's bindings as it writes them (`,"service":"crossdock"` and a child's), already scrubbed.
   const bindings = (internals[pino.symbols.chindingsSym] as string | undefined) ?? '';
-  if (!stream || typeof stream.write !== 'function') {
-    // Not a pino logger as createLogger makes it: the generic path.
-    return (f) => logger.info({ reqId: f.reqId, method: f.method, route: f.route, status: f.status, durationMs: f.durationMs, client: f.client?.name, keyId: f.client?.keyId }, 'request');
-  }
   /** Each client's `,"client":…,"keyId":…`, scrubbed, for the registered secrets of `version`. */
   let fragments = new WeakMap<object, string>();
   let version = secretsVersion();
