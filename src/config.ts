@@ -73,6 +73,8 @@ export interface Config {
   responseCache: ResponseCacheConfig;
   /** Serve /graphql as a Federation v2 subgraph (`_service`, `_entities`): README, "Federation". */
   federation: boolean;
+  /** Answer queries Apollo Server has run and seen compiled without its pipeline (src/server/directExecution.ts). */
+  directExecution: boolean;
   /** SKU rule: store SKU = prefix + supplier part number. */
   skuPrefix: string;
   /** ERP item rule: ERP item number = prefix + the supplier part number (or the store SKU). */
@@ -176,6 +178,7 @@ const coreEnv = {
   BREAKER_COOLDOWN_MS: ms(15_000),
   ...CACHE_ENV,
   FEDERATION: bool(false),
+  DIRECT_EXECUTION: bool(true),
   SKU_PREFIX: z.string().max(32).default(''),
   ERP_ITEM_IDENTITY: z.enum(['partNumber', 'sku']).default('partNumber'),
   ERP_ITEM_PREFIX: z.string().regex(/^[A-Za-z0-9._-]{0,8}$/, 'at most 8 letters, digits, . _ -').default(''),
@@ -322,6 +325,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, connectors: rea
     cache: cacheConfig(e),
     responseCache: responseCacheConfig(e),
     federation: e.FEDERATION,
+    directExecution: e.DIRECT_EXECUTION,
     skuPrefix: e.SKU_PREFIX,
     erpItem: { identity: e.ERP_ITEM_IDENTITY, prefix: e.ERP_ITEM_PREFIX },
     maxIdsPerField: e.MAX_IDS_PER_FIELD,

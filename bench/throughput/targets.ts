@@ -89,6 +89,8 @@ export interface CrossdockOptions {
   nodeFlags?: string[];
   /** Another checkout's built gateway (BENCH_BASELINE_DIR) instead of this one's. */
   cwd?: string;
+  /** Variables set on top of the benchmark's own (a setting measured beside the default). */
+  env?: Record<string, string>;
 }
 
 const slug = (s: string) => s.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '').toLowerCase();
@@ -135,6 +137,8 @@ export async function startCrossdock(o: CrossdockOptions): Promise<Target> {
       CACHE_MAX_ENTRIES: undefined,
       SKU_PREFIX: undefined,
       APQ: undefined,
+      DIRECT_EXECUTION: undefined,
+      ...o.env,
     },
   });
   const base = `http://127.0.0.1:${port}`;

@@ -1,10 +1,12 @@
 /**
  * The last piece: the ways in — keys, the one executable schema and its
- * limits, Apollo Server as the request pipeline, the Fastify adapter (GraphQL
+ * limits, Apollo Server as the request pipeline (with the direct path for
+ * the queries it has prepared), the Fastify adapter (GraphQL
  * over HTTP, the playground, health, readiness, metrics, the connectors'
  * public routes), SSE at /graphql/stream and graphql-ws on /graphql — and the
  * listening socket, which drains on close.
  */
+import type { FormattedExecutionResult } from 'graphql';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { Config } from '../config.js';
@@ -25,6 +27,7 @@ import { createRequestLimits } from '../server/requestLimits.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import { createHttpApp, type Readiness } from '../server/fastifyApp.js';
+import { createDirectExecution } from '../server/directExecution.js';
 import { createGraphQLHandler } from '../server/graphqlHandler.js';
 import { registerOrderExport } from '../server/orderExport.js';
 import { registerOrdersCacheCompat } from '../server/ordersCacheCompat.js';
@@ -86,14 +89,15 @@ export async function createTransports(options: TransportsOptions): Promise<Tran
   const execution = createCompiledExecution(schema);
   // Answer content types by Accept header, as Apollo negotiated them (src/graphql/answerContentType.ts).
   const contentTypes = createAnswerContentTypes();
+  // Answers as compact JSON: Apollo's default (prettyJSONStringify) indents by two spaces, a third of a
+  // 20-part answer's bytes, which every answer then paid for in serialising and compressing.
+  const stringifyResult = (result: FormattedExecutionResult) => JSON.stringify(result);
   const apollo = new ApolloServer<GraphQLContext>({
     gateway: execution.gateway,
     formatError: (formatted, err) => maskError(formatted, err, (detail) => logger.error({ err: detail }, 'masked resolver error')),
     includeStacktraceInErrorResponses: false,
     introspection: true,
-    // Answers as compact JSON: Apollo's default (prettyJSONStringify) indents by two spaces, a third of a
-    // 20-part answer's bytes, which every answer then paid for in serialising and compressing.
-    stringifyResult: (result) => JSON.stringify(result),
+    stringifyResult,
     ...limits.apolloOptions,
     // A subgraph schema makes Apollo add federated inline tracing (`ftv1` traces of every resolver's timing and
     // errors in the response, to any client that asks by header); Crossdock's own metrics and logs cover that.
@@ -119,11 +123,16 @@ export async function createTransports(options: TransportsOptions): Promise<Tran
     },
   });
   await apollo.start();
-  lifecycle.defer(() => apollo.stop());
+  // Queries Apollo has run and seen compiled, answered again without its pipeline (src/server/directExecution.ts).
+  const direct = config.directExecution ? createDirectExecution({ execution, guard: limits.guard, stringifyResult }) : undefined;
+  lifecycle.defer(() => {
+    direct?.stop();
+    return apollo.stop();
+  });
 
   const app = await createHttpApp({
     keyring,
-    handle: createGraphQLHandler({ apollo, services, responseCache: options.caches.responseCache, metrics, guard: limits.guard, contentTypes }),
+    handle: createGraphQLHandler({ apollo, services, responseCache: options.caches.responseCache, metrics, guard: limits.guard, contentTypes, direct }),
     bodyLimitBytes: limits.bodyLimitBytes,
     hardening: limits.hardening,
     metrics,

@@ -38,6 +38,11 @@
  *   same message, locations, path, extensions and original error, so
  *   Apollo's formatting and Crossdock's masking (errors.ts) see what they
  *   always saw.
+ *
+ * A compiled query is also kept by its text and operation name (`prepared`):
+ * the direct path (src/server/directExecution.ts) runs a query Apollo has
+ * already parsed, validated and resolved once without Apollo's pipeline, by
+ * `runPrepared`, which is this executor's own compiled run.
  */
 import type { ApolloServerOptionsWithGateway } from '@apollo/server';
 import {
@@ -49,10 +54,12 @@ import {
   isSpecifiedScalarType,
   typeFromAST,
   type DocumentNode,
+  type ExecutionResult,
   type GraphQLSchema,
   type VariableDefinitionNode,
 } from 'graphql';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
+import { LRUCache } from 'lru-cache';
 
 type Gateway = NonNullable<ApolloServerOptionsWithGateway<Record<string, unknown>>['gateway']>;
 type Executor = NonNullable<Awaited<ReturnType<Gateway['load']>>['executor']>;
@@ -65,6 +72,23 @@ type GatewayOperation = Parameters<Executor>[0]['operation'];
  * refuses (variablesCoercedAlike), so graphql-js need not coerce them first.
  */
 type Plan = { runs: number; compiled?: CompiledQuery; coercedAlike?: boolean } | { interpreted: true };
+
+/**
+ * A query Apollo Server has parsed, validated and resolved to an operation,
+ * compiled here: what the direct path needs to admit and run it again.
+ */
+export interface PreparedQuery {
+  document: DocumentNode;
+  operation: GatewayOperation;
+  /** The resolved operation's name (null: anonymous). */
+  operationName: string | null;
+  /** @internal the executor's compiled plan. */
+  readonly plan: { compiled: CompiledQuery; coercedAlike: boolean };
+}
+
+/** Texts whose prepared queries are kept (the least recently used go first), and their total length. */
+const MAX_PREPARED_TEXTS = 2_000;
+const MAX_PREPARED_BYTES = 16 * 1024 * 1024;
 
 /**
  * Whether every variable's type is built only of built-in scalars and enums
@@ -91,6 +115,18 @@ export interface CompiledExecution {
   /** For `new ApolloServer({ gateway })`: serves `schema`, executes as above. */
   gateway: Gateway;
   stats: CompiledExecutionStats;
+  /**
+   * The compiled query for this text and requested operation name, once Apollo has run it here and it was
+   * compiled (its second execution); undefined before, and for anything not compiled (mutations, say).
+   */
+  prepared(query: string, operationName: string | undefined): PreparedQuery | undefined;
+  /** Runs a prepared query exactly as the executor runs its compiled plan (fallbacks to graphql-js included). */
+  runPrepared(prepared: PreparedQuery, variables: Record<string, unknown> | undefined, context: unknown): Promise<ExecutionResult>;
+}
+
+/** The context's result computed before Apollo's pipeline ran (directExecution.ts), returned rather than executed again. */
+function executedBefore(context: unknown): ExecutionResult | undefined {
+  return (context as { executed?: ExecutionResult } | null)?.executed;
 }
 
 /** Executions of a document before it is compiled (the first runs in graphql-js). */
@@ -99,6 +135,13 @@ const COMPILE_ON_RUN = 2;
 export function createCompiledExecution(schema: GraphQLSchema): CompiledExecution {
   const plans = new WeakMap<DocumentNode, Map<string, Plan>>();
   const stats: CompiledExecutionStats = { compiled: 0, interpreted: 0, compilations: 0 };
+  // By the text as sent: Apollo's document store gives one text one parsed, validated document, and
+  // the schema never changes while the process runs. Keyed then by the operation name as requested.
+  const preparedByText = new LRUCache<string, Map<string, PreparedQuery>>({
+    max: MAX_PREPARED_TEXTS,
+    maxSize: MAX_PREPARED_BYTES,
+    sizeCalculation: (_v, text) => Math.max(1, text.length),
+  });
 
   function planFor(document: DocumentNode, operationName: string | null): Plan {
     let byName = plans.get(document);
@@ -120,8 +163,31 @@ export function createCompiledExecution(schema: GraphQLSchema): CompiledExecutio
     return execute({ schema, document, operationName, variableValues: variables, contextValue: context });
   }
 
+  async function runCompiled(
+    plan: { compiled: CompiledQuery; coercedAlike?: boolean },
+    document: DocumentNode,
+    operation: GatewayOperation,
+    operationName: string | null,
+    variables: Record<string, unknown> | undefined,
+    context: unknown,
+  ): Promise<ExecutionResult> {
+    if (!plan.coercedAlike) {
+      // graphql-js's coercion decides what a variable of these types may be, and how a refusal reads.
+      const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables ?? {}, { maxErrors: 50 });
+      if (coerced.errors) return { errors: coerced.errors };
+    }
+    const result = await plan.compiled.query(undefined, context, variables ?? {});
+    // No data at all: it refused before resolving anything (variables it would not coerce, say);
+    // graphql-js answers that one, with its own words for a refusal.
+    if (result.data === undefined) return interpret(document, operationName, variables, context);
+    stats.compiled++;
+    return result.errors?.length ? { ...result, errors: result.errors.map(asGraphQLError) } : result;
+  }
+
   const executor: Executor = async (rc) => {
     const { document, context } = rc;
+    const executed = executedBefore(context);
+    if (executed) return executed;
     const variables = rc.request.variables;
     // No operation by that name (or several and none named): graphql-js says so, and Apollo answers 400 as before.
     // (rc.operationName is the resolved operation's name, null here: graphql-js is given the name asked for.)
@@ -142,22 +208,24 @@ export function createCompiledExecution(schema: GraphQLSchema): CompiledExecutio
       }
       plan.compiled = compiled;
       plan.coercedAlike = variablesCoercedAlike(schema, operation.variableDefinitions ?? []);
+      if (rc.source !== undefined) remember(rc.source, rc.request.operationName, { document, operation, operationName, plan: { compiled, coercedAlike: plan.coercedAlike } });
     }
-    if (!plan.coercedAlike) {
-      // graphql-js's coercion decides what a variable of these types may be, and how a refusal reads.
-      const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables ?? {}, { maxErrors: 50 });
-      if (coerced.errors) return { errors: coerced.errors };
-    }
-    const result = await plan.compiled.query(undefined, context, variables ?? {});
-    // No data at all: it refused before resolving anything (variables it would not coerce, say);
-    // graphql-js answers that one, with its own words for a refusal.
-    if (result.data === undefined) return interpret(document, operationName, variables, context);
-    stats.compiled++;
-    return result.errors?.length ? { ...result, errors: result.errors.map(asGraphQLError) } : result;
+    return runCompiled(plan as { compiled: CompiledQuery; coercedAlike?: boolean }, document, operation, operationName, variables, context);
   };
+
+  function remember(text: string, requested: string | undefined, prepared: PreparedQuery) {
+    let byName = preparedByText.get(text);
+    if (!byName) {
+      byName = new Map();
+      preparedByText.set(text, byName);
+    }
+    byName.set(requested ?? '', prepared);
+  }
 
   return {
     stats,
+    prepared: (query, operationName) => preparedByText.get(query)?.get(operationName ?? ''),
+    runPrepared: (p, variables, context) => runCompiled(p.plan, p.document, p.operation, p.operationName, variables, context),
     gateway: {
       onSchemaLoadOrUpdate(callback) {
         callback({ apiSchema: schema, coreSupergraphSdl: '' });

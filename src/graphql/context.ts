@@ -1,4 +1,5 @@
 /** What every resolver gets: who is asking, the request's loaders, the gateway's services. */
+import type { ExecutionResult } from 'graphql';
 import type { Config, Role } from '../config.js';
 import type { EntityCache } from '../cache/entityCache.js';
 import type { SkuRule } from '../domain/skuRule.js';
@@ -69,4 +70,9 @@ export interface GraphQLContext {
   hints: CacheHints;
   /** What this request was charged against the client's budget (set before execution; src/graphql/limits). */
   charge?: RequestCharge;
+  /**
+   * The result the direct path computed (src/server/directExecution.ts) for a request it hands to Apollo's
+   * pipeline because it carries errors: Apollo formats and masks them, and the executor returns this rather than run again.
+   */
+  executed?: ExecutionResult;
 }

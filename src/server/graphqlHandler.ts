@@ -2,6 +2,10 @@
  * GraphQL over HTTP, framework-free (graphql-http's handler pattern): takes a
  * plain request and the authenticated client, returns status, headers and
  * body. The HTTP framework adapter (fastifyApp.ts) only translates.
+ *
+ * In order: the whole-response cache, the operation guard's screening, then
+ * the direct path for a query Apollo Server has prepared
+ * (directExecution.ts), else Apollo Server's pipeline.
  */
 import { HeaderMap, type ApolloServer } from '@apollo/server';
 import type { GraphQLContext, Client, Services } from '../graphql/context.js';
@@ -12,6 +16,7 @@ import type { Metrics } from '../observability/metrics.js';
 import { keepCompressed } from './compression.js';
 import { refusalBody, type OperationGuard, type RequestCharge } from '../graphql/limits/operationGuard.js';
 import type { AnswerContentTypes } from '../graphql/answerContentType.js';
+import type { DirectExecution } from './directExecution.js';
 
 export interface PlainRequest {
   method: string;
@@ -44,10 +49,31 @@ export interface GraphQLHandlerOptions {
   guard?: OperationGuard;
   /** Where a 200 answer's content type is recorded by Accept header, to be set rather than negotiated next time. @default none */
   contentTypes?: AnswerContentTypes;
+  /** Prepared queries answered without Apollo's pipeline (directExecution.ts); needs `contentTypes`. @default none */
+  direct?: DirectExecution;
 }
 
 export function createGraphQLHandler(options: GraphQLHandlerOptions) {
-  const { apollo, services, responseCache, metrics, guard, contentTypes } = options;
+  /** Apollo Server's answer; `known`: the answer type Apollo chose before for this Accept header. */
+  function apolloAnswer(req: PlainRequest, known: string | undefined, context: GraphQLContext) {
+    const headers = new HeaderMap();
+    for (const [k, v] of Object.entries(req.headers)) {
+      if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(', ') : v);
+    }
+    // The Accept header is shown to Apollo as empty once its type is known: Apollo's pipeline parses it
+    // on every execution only to ask whether the client prefers the legacy incremental format
+    // (requestPipeline.js, a new Negotiator over multipart types; this schema has no @defer or @stream),
+    // and an empty header is its no-Accept fast path everywhere else. The known type is put back on the
+    // answer (handle), errors included, as Apollo would have chosen it for the header itself. (Apollo's
+    // landing page, the one other reader of the header, is off: transports.ts.)
+    if (known) headers.set('accept', '');
+    return options.apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: { method: req.method.toUpperCase(), headers, search: req.search, body: req.body },
+      context: async () => context,
+    });
+  }
+
+  const { services, responseCache, metrics, guard, contentTypes, direct } = options;
   const maxTtl = Math.max(...Object.values(services.config.cache.ttl));
 
   return async function handle(req: PlainRequest, client: Client): Promise<PlainResponse> {
@@ -82,35 +108,36 @@ export function createGraphQLHandler(options: GraphQLHandlerOptions) {
 
     // The answer's type as Apollo chose it before for this exact Accept header (answerContentType.ts).
     const known = contentTypes?.known(accept);
-    // The Accept header is shown to Apollo as empty once its type is known: Apollo's pipeline parses it
-    // on every execution only to ask whether the client prefers the legacy incremental format
-    // (requestPipeline.js, a new Negotiator over multipart types; this schema has no @defer or @stream),
-    // and an empty header is its no-Accept fast path everywhere else. The known type is put back on the
-    // answer below, errors included, as Apollo would have chosen it for the header itself. (Apollo's
-    // landing page, the one other reader of the header, is off: transports.ts.)
-    const headers = new HeaderMap();
-    for (const [k, v] of Object.entries(req.headers)) {
-      if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(', ') : v);
-    }
-    if (known) headers.set('accept', '');
     const hints = newCacheHints(maxTtl);
     const charge: RequestCharge = {};
+    const context: GraphQLContext = { client, services, hints, loaders: createLoaders(services.sources, hints), charge };
     // Read before executing: an invalidation during execution makes this response unfit to keep.
     const generation = responseCache?.generation ?? 0;
-    const result = await apollo.executeHTTPGraphQLRequest({
-      httpGraphQLRequest: { method: req.method.toUpperCase(), headers, search: req.search, body: req.body },
-      context: async () => ({ client, services, hints, loaders: createLoaders(services.sources, hints), charge }),
-    });
+    // A prepared query Apollo would take as it stands, run without its pipeline (directExecution.ts).
+    const executed = known && direct ? await direct.run(req, context) : undefined;
+    let status: number;
+    let body: string;
     const outHeaders: Record<string, string> = {};
-    for (const [k, v] of result.headers) outHeaders[k] = v;
-    if (guard) Object.assign(outHeaders, await guard.budgetHeaders(client, charge));
-    const status = result.status ?? 200;
-
-    if (result.body.kind === 'chunked') {
-      const chunks = result.body.asyncIterator;
-      return { status, headers: outHeaders, body: { [Symbol.asyncIterator]: () => chunks } };
+    if (executed && !executed.errors?.length) {
+      status = 200;
+      body = (direct as DirectExecution).body(executed, context);
+      // The heads Apollo's answer has: cacheHintsPlugin's Cache-Control, then the content type.
+      outHeaders['cache-control'] = 'no-store';
+      outHeaders['content-type'] = known as string;
+    } else {
+      // Errors are Apollo's to format and mask: it is given the result, not asked to run it again.
+      if (executed) context.executed = executed;
+      const result = await apolloAnswer(req, known, context);
+      for (const [k, v] of result.headers) outHeaders[k] = v;
+      status = result.status ?? 200;
+      if (result.body.kind === 'chunked') {
+        if (guard) Object.assign(outHeaders, await guard.budgetHeaders(client, charge));
+        const chunks = result.body.asyncIterator;
+        return { status, headers: outHeaders, body: { [Symbol.asyncIterator]: () => chunks } };
+      }
+      body = result.body.string;
     }
-    const body = result.body.string;
+    if (guard) Object.assign(outHeaders, await guard.budgetHeaders(client, charge));
     if (known) outHeaders['content-type'] = known;
     else if (status === 200) contentTypes?.learn(accept, outHeaders['content-type']);
     const cacheable = cacheKey && status === 200 && hints.operation === 'query' && !hints.hadErrors && !hints.stale && !hints.uncacheable;

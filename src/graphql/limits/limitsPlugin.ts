@@ -35,9 +35,10 @@ export function limitsPlugin(guard: OperationGuard): ApolloServerPlugin<GraphQLC
           // Shape again, on the document Apollo resolved: a hash-only (APQ) request was not screened.
           const refusal = guard.checkShape(rc.document);
           if (refusal) throw refusalError(refusal);
-          const admission = await guard.admit(rc.contextValue.client, rc.document, rc.request.operationName, rc.request.variables);
-          if (!admission.ok) throw refusalError(admission.refusal);
+          // Decided already when the direct path admitted this request (src/server/directExecution.ts): never charged twice.
           const charge = rc.contextValue.charge;
+          const admission = charge?.admission ?? (await guard.admit(rc.contextValue.client, rc.document, rc.request.operationName, rc.request.variables));
+          if (!admission.ok) throw refusalError(admission.refusal);
           if (charge) {
             charge.cost = admission.cost;
             charge.decision = admission.decision;

@@ -56,6 +56,8 @@ export interface LimitRefusal {
 export interface RequestCharge {
   cost?: number;
   decision?: BudgetDecision;
+  /** The admission decided before Apollo's pipeline ran (the direct path's); the limits plugin uses it rather than admitting again. */
+  admission?: Admission;
 }
 
 export type Admission = { ok: true; cost: number; decision: BudgetDecision } | { ok: false; refusal: LimitRefusal };
