@@ -85,7 +85,8 @@ export async function createTransports(options: TransportsOptions): Promise<Tran
   const schema = buildSchema({ federation: config.federation });
   // Budgets, hostile-query limits, trusted documents, web hardening (src/limits/requestLimits.ts).
   const limits = createRequestLimits(config, schema, { devClient: keys.find((k) => devKey !== undefined && k.key === devKey)?.name, createLimiter: strategies.createLimiter });
-  // Apollo runs the pipeline; execution is compiledExecution.ts (graphql-jit for repeated queries, graphql-js otherwise).
+  // Apollo runs the pipeline; execution is compiledExecution.ts (graphql-jit for repeated queries, graphql-js otherwise),
+  // and a query it has prepared is answered again by the direct path below.
   const execution = createCompiledExecution(schema);
   // Answer content types by Accept header, as Apollo negotiated them (src/graphql/answerContentType.ts).
   const contentTypes = createAnswerContentTypes();
