@@ -105,6 +105,8 @@ export async function createTransports(options: TransportsOptions): Promise<Tran
     // Apollo's cache-control plugin (installed unless disabled) hooks every field's resolver for @cacheControl
     // hints the schema has none of; the gateway's hints are its entity TTLs (loaders.ts), and the
     // `Cache-Control: no-store` header it sent is cacheHintsPlugin's now.
+    // A plugin added here is skipped by the direct path (src/server/directExecution.ts runs these plugins' work
+    // itself for the queries it answers): give it that work too, or the direct path answers without it.
     plugins: [
       cacheHintsPlugin(),
       limits.plugin,

@@ -109,7 +109,13 @@ export function createDirectExecution(options: DirectExecutionOptions): DirectEx
         charge.cost = admission.cost;
         charge.decision = admission.decision;
       }
-      return execution.runPrepared(prepared, request.variables, context);
+      try {
+        return await execution.runPrepared(prepared, request.variables, context);
+      } catch {
+        // Not expected (graphql-jit and graphql-js answer a resolver's throw as an error): Apollo runs it again
+        // and answers the failure as it always did, with the admission already decided (charged once).
+        return undefined;
+      }
     },
     body(result, context) {
       // cacheHintsPlugin's willSendResponse, then runHttpQuery's field order (errors, data, extensions).

@@ -82,6 +82,14 @@ describe('createDirectExecution', () => {
     expect(direct.body(result, ctx)).toBe('{"data":{"part":{"id":"UGFydDox"}},"extensions":{"stale":true}}');
   });
 
+  it("leaves a run that throws to Apollo, keeping the admission so it is not charged again", async () => {
+    const throwing = { ...execution, runPrepared: async () => Promise.reject(new Error('unexpected')) };
+    const direct = createDirectExecution({ execution: throwing, guard: admitting(async () => ({ ok: true, cost: 3, decision: { allowed: true } as never })), stringifyResult: JSON.stringify });
+    const ctx = context();
+    expect(await direct.run(post({ query: QUERY }), ctx)).toBeUndefined();
+    expect(ctx.charge?.admission).toMatchObject({ ok: true, cost: 3 });
+  });
+
   it('takes nothing once stopped (Apollo Server is stopping)', async () => {
     const direct = createDirectExecution({ execution, stringifyResult: JSON.stringify });
     expect(await direct.run(post({ query: QUERY }), context())).toBe(result);
