@@ -73,6 +73,14 @@ export interface EntitySource<V> {
    */
   peek?(key: string): V | null | undefined;
   /**
+   * With `peek`: a count that moves on before and after anything that can
+   * change what `peek` answers for a key it answered before (a write of
+   * fetched or primed values, an invalidation, a clear). While it stands
+   * still, `peek` answers every key as it did (or, past the TTL or evicted,
+   * not at all): a request may read again without keeping what it read.
+   */
+  changes?(): number;
+  /**
    * Writes values fetched elsewhere (a search page primes the part cache).
    * `mark` is from before that fetch started (`EntityCache.mark()`, or the
    * FetchContext a fetchMany was given): values for keys invalidated since
@@ -185,7 +193,12 @@ export function createEntityCache(options: EntityCacheOptions): EntityCache {
     const keyOf = (k: string) => `${src.kind}:${k}`;
     // In process: reads straight from Keyv's Map, a warm one from the near memo (nearReads.ts).
     const near = inProcess && nearReads<Entry<V>>(inProcess, keyOf);
-    const forget: Drop = (keys) => near?.forget(keys);
+    /** EntitySource.changes: every forget (after each write, around each invalidation), and before each write. */
+    let changes = 0;
+    const forget: Drop = (keys) => {
+      changes++;
+      near?.forget(keys);
+    };
     const storeTtl = src.ttlMs + Math.max(options.swrMs, options.staleIfErrorMs);
     /** Fetches under way, by key: single-flight. An invalidation detaches them (later reads start their own). */
     const inFlight = new Map<string, Promise<V | null>>();
@@ -220,6 +233,7 @@ export function createEntityCache(options: EntityCacheOptions): EntityCache {
           const entries = unique
             .filter((k) => !(found.get(k) instanceof Error))
             .map((k) => ({ key: keyOf(k), value: { v: (found.get(k) as V | null | undefined) ?? null, t: now } satisfies Entry<V>, ttl: storeTtl }));
+          changes++;
           await write(src.kind, entries, m);
           forget(unique);
           // DataLoader rejects the load of a key answered with an Error, and only that one.
@@ -265,13 +279,8 @@ export function createEntityCache(options: EntityCacheOptions): EntityCache {
       }
     }
 
-    // A peek's hits are counted once per tick, not per key (the counter's label lookup costs more than the read).
-    let peekedHits = 0;
-    const countPeekedHits = () => {
-      counters.hits += peekedHits;
-      metrics.cacheRequests.inc({ kind: src.kind, result: 'hit' }, peekedHits);
-      peekedHits = 0;
-    };
+    // A peek's hits reach the counter when it is read (the counter's label lookup costs more than the read).
+    const peekedHits = metrics.cacheHits(src.kind);
 
     return {
       kind: src.kind,
@@ -282,9 +291,11 @@ export function createEntityCache(options: EntityCacheOptions): EntityCache {
           const entry = near.peek(key, now);
           // Within the TTL only: past it, loadMany decides (stale-while-revalidate, a refetch).
           if (entry === undefined || now - entry.t >= src.ttlMs) return undefined;
-          if (peekedHits++ === 0) queueMicrotask(countPeekedHits);
+          counters.hits++;
+          peekedHits.n++;
           return entry.v;
         },
+        changes: () => changes,
       }),
       async loadMany(keys) {
         const now = Date.now();
@@ -339,6 +350,7 @@ export function createEntityCache(options: EntityCacheOptions): EntityCache {
         const now = Date.now();
         const entries = [...values].map(([k, v]) => ({ key: keyOf(k), value: { v, t: now } satisfies Entry<V>, ttl: storeTtl }));
         if (entries.length === 0) return;
+        changes++;
         await write(src.kind, entries, m);
         forget([...values.keys()]);
       },

@@ -121,4 +121,59 @@ describe('immediate reads', () => {
     // The next request reads the new value.
     expect(createLoaders(sources, newCacheHints(60_000)).read('productBySku', 'SKU-1')).toBe('second');
   });
+
+  /** A source that keeps the entity cache's `changes` count (entityCache.ts): `write` moves it on, as the cache does. */
+  function countedSource() {
+    const source = fakeSource<string>('productBySku', 1000, (k) => `fetched:${k}`);
+    let changes = 0;
+    const peek = vi.fn((k: string) => source.atHand.get(k));
+    return Object.assign(source, {
+      peek,
+      changes: () => changes,
+      write(k: string, v: string | undefined) {
+        changes++;
+        if (v === undefined) source.atHand.delete(k);
+        else source.atHand.set(k, v);
+      },
+    });
+  }
+
+  it('keeps its first answers when a source that counts its changes moves on, without looking them up while it stands still', () => {
+    const source = countedSource();
+    const sources = { ...fakeSources(), productBySku: source } as unknown as Sources;
+    source.atHand.set('A', 'a1');
+    source.atHand.set('B', 'b1');
+    source.atHand.set('C', 'c1');
+    const request = createLoaders(sources, newCacheHints(60_000));
+    expect(request.readMany('productBySku', ['A', 'B'])).toEqual(['a1', 'b1']);
+    // Nothing changed: read again from the source, which answers as before.
+    expect(request.read('productBySku', 'A')).toBe('a1');
+    expect(source.peek).toHaveBeenCalledTimes(3);
+    // A write moves the count on: what the request read stands, and a key read first now is kept too.
+    source.write('A', 'a2');
+    source.write('C', 'c2');
+    expect(request.read('productBySku', 'A')).toBe('a1');
+    expect(request.read('productBySku', 'C')).toBe('c2');
+    source.write('C', 'c3');
+    expect(request.readMany('productBySku', ['C', 'B', 'A'])).toEqual(['c2', 'b1', 'a1']);
+    expect(source.asked).toEqual([]);
+    expect(createLoaders(sources, newCacheHints(60_000)).readMany('productBySku', ['A', 'C'])).toEqual(['a2', 'c3']);
+  });
+
+  it('answers what it read before for a key no longer at hand (past its TTL, evicted), with the count unchanged', () => {
+    const source = countedSource();
+    const sources = { ...fakeSources(), productBySku: source } as unknown as Sources;
+    source.atHand.set('A', 'a1');
+    source.atHand.set('N', null as unknown as string);
+    const request = createLoaders(sources, newCacheHints(60_000));
+    expect(request.readMany('productBySku', ['A', 'N'])).toEqual(['a1', null]);
+    // Gone from the cache without a write (as an entry past its TTL is): not fetched again in this request.
+    source.atHand.delete('A');
+    source.atHand.delete('N');
+    expect(request.read('productBySku', 'A')).toBe('a1');
+    expect(request.read('productBySku', 'N')).toBeNull();
+    expect(source.asked).toEqual([]);
+    // A key this request never read goes to the loader.
+    expect(request.read('productBySku', 'Z')).toBeInstanceOf(Promise);
+  });
 });
