@@ -13,8 +13,9 @@
  * - method: one of the methods Node's HTTP parser accepts (it refuses any
  *   other before a hook runs); route: a registered route template or
  *   `unmatched`, never the URL; status and duration: numbers;
- * - the request id is the gateway's UUID or the client's `X-Request-Id`
- *   (checked against a character class, which a secret could pass): it goes
+ * - the request id is the gateway's UUID, written as it is (hex digits and
+ *   dashes, made by randomUUID), or the client's `X-Request-Id` (checked
+ *   against a character class, which a secret could pass): that one goes
  *   through `redactText`, as every string of a line does;
  * - the client's name and key id come from configuration: scrubbed by
  *   `scrubValue` once per client, and again after any secret is registered
@@ -32,6 +33,8 @@ import { redactText, scrubValue, secretsVersion } from './redact.js';
 
 export interface RequestLogFields {
   reqId: string;
+  /** The id is the gateway's own (crypto.randomUUID), not the client's: nothing in it to scrub. */
+  reqIdGenerated?: boolean;
   method: string;
   route: string;
   status: number;
@@ -73,7 +76,7 @@ export function createRequestLog(logger: Logger): (fields: RequestLogFields) => 
     if (!logger.isLevelEnabled('info')) return;
     const client = f.client ? clientFragment(f.client) : '';
     stream.write(
-      `{"level":"info","time":${Date.now()}${bindings},"reqId":${json(redactText(f.reqId))},"method":${json(f.method)},"route":${json(f.route)},"status":${num(f.status)},"durationMs":${num(f.durationMs)}${client},"msg":"request"}\n`,
+      `{"level":"info","time":${Date.now()}${bindings},"reqId":${f.reqIdGenerated ? `"${f.reqId}"` : json(redactText(f.reqId))},"method":${json(f.method)},"route":${json(f.route)},"status":${num(f.status)},"durationMs":${num(f.durationMs)}${client},"msg":"request"}\n`,
     );
   };
 }

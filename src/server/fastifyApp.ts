@@ -164,21 +164,25 @@ export async function createHttpApp(options: HttpAppOptions): Promise<FastifyIns
     request.client = checked.client;
   });
 
-  app.addHook('onResponse', async (request, reply) => {
-    metrics.httpDuration.observe(
-      { route: request.routeOptions.url ?? 'unmatched', method: request.method, status: String(reply.statusCode) },
-      reply.elapsedTime / 1000,
-    );
+  // Not async, and each getter read once: Fastify's request.routeOptions builds a new object of a dozen
+  // fields on every read, reply.elapsedTime reads the clock.
+  app.addHook('onResponse', (request, reply, done) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    const elapsedMs = reply.elapsedTime;
+    metrics.httpDuration.observe({ route, method: request.method, status: String(reply.statusCode) }, elapsedMs / 1000);
     // One line per request: the route template, never the URL (a query string may carry a code or a JWT),
     // and the client's name and key id, never its key (requestLog.ts writes it as the logger would).
     requestLog({
       reqId: request.id,
+      // The gateway's own UUID (genReqId above) unless the client's X-Request-Id was taken.
+      reqIdGenerated: request.headers['x-request-id'] !== request.id,
       method: request.method,
-      route: request.routeOptions.url ?? 'unmatched',
+      route,
       status: reply.statusCode,
-      durationMs: Math.round(reply.elapsedTime * 100) / 100,
+      durationMs: Math.round(elapsedMs * 100) / 100,
       client: request.client,
     });
+    done();
   });
 
   app.setErrorHandler((err: { statusCode?: number; code?: string; message?: string }, request, reply) => {

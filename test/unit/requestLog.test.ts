@@ -5,6 +5,7 @@
  * the logger's nets mask, including a secret registered after a client's
  * fields were first scrubbed.
  */
+import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createLogger, type Logger } from '../../src/observability/logger.js';
 import { registerSecret } from '../../src/observability/redact.js';
@@ -30,6 +31,8 @@ function shape(line: string | undefined): Array<[string, unknown]> {
 const client = { name: 'storefront', keyId: '46c0534d0996' };
 const CASES: RequestLogFields[] = [
   { reqId: '026b9204-2362-4941-8bb5-43a66e4a8dca', method: 'POST', route: '/graphql', status: 200, durationMs: 1.23, client },
+  // The gateway's own id, written without scrubbing (fastifyApp.ts): the same line.
+  { reqId: randomUUID(), reqIdGenerated: true, method: 'POST', route: '/graphql', status: 200, durationMs: 0.87, client },
   { reqId: 'given.by-client:7', method: 'GET', route: 'unmatched', status: 401, durationMs: 0.4 },
   { reqId: 'x', method: 'GET', route: '/health', status: 503, durationMs: 12, client: { name: 'no key id' } },
 ];
