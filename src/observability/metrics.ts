@@ -20,6 +20,15 @@ export interface Metrics {
    */
   cacheHits(kind: string): { n: number };
   responseCache: Counter<'result'>;
+  /**
+   * GraphQL answers over HTTP by who wrote them (`path`): `direct`, a query
+   * Apollo Server prepared before, answered without its pipeline
+   * (src/server/directExecution.ts); `apollo`, Apollo Server's pipeline
+   * (the rest; a refusal before execution, by the guard's screening, is neither). Counted by a
+   * plain increment (`answers.direct.n++`) and added when the registry is read.
+   */
+  graphqlAnswers: Counter<'path'>;
+  answers: { direct: { n: number }; apollo: { n: number } };
   httpDuration: Histogram<'route' | 'method' | 'status'>;
   /** Sync items this instance ran: `processed`, `written` (created or updated in the store), `failed`. Dry runs write nothing and are not counted. */
   syncItems: Counter<'kind'>;
@@ -40,6 +49,7 @@ export const UPSTREAM_LATENCY_BUCKETS: readonly number[] = [0.005, 0.01, 0.025, 
 export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metrics {
   const registry = new Registry();
   const pendingHits = new Map<string, { n: number }>();
+  const answers = { direct: { n: 0 }, apollo: { n: 0 } };
   if (options.defaultMetrics) collectDefaultMetrics({ register: registry, prefix: 'crossdock_' });
   return {
     registry,
@@ -98,6 +108,20 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       labelNames: ['result'],
       registers: [registry],
     }),
+    graphqlAnswers: new Counter({
+      name: 'crossdock_graphql_answers_total',
+      help: 'GraphQL answers over HTTP by path: direct (a query Apollo Server prepared before, answered without its pipeline), apollo (its pipeline). Whole-response cache hits are crossdock_response_cache_total.',
+      labelNames: ['path'],
+      registers: [registry],
+      collect() {
+        for (const path of ['direct', 'apollo'] as const) {
+          if (answers[path].n === 0) continue;
+          this.inc({ path }, answers[path].n);
+          answers[path].n = 0;
+        }
+      },
+    }),
+    answers,
     httpDuration: new Histogram({
       name: 'crossdock_http_request_duration_seconds',
       help: 'HTTP request duration by route, method and status.',

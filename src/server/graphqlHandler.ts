@@ -119,6 +119,7 @@ export function createGraphQLHandler(options: GraphQLHandlerOptions) {
     let body: string;
     const outHeaders: Record<string, string> = {};
     if (executed && !executed.errors?.length) {
+      metrics.answers.direct.n++;
       status = 200;
       body = (direct as DirectExecution).body(executed, context);
       // The heads Apollo's answer has: cacheHintsPlugin's Cache-Control, then the content type.
@@ -127,6 +128,7 @@ export function createGraphQLHandler(options: GraphQLHandlerOptions) {
     } else {
       // Errors are Apollo's to format and mask: it is given the result, not asked to run it again.
       if (executed) context.executed = executed;
+      metrics.answers.apollo.n++;
       const result = await apolloAnswer(req, known, context);
       for (const [k, v] of result.headers) outHeaders[k] = v;
       status = result.status ?? 200;

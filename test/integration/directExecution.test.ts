@@ -165,6 +165,24 @@ describe('direct execution', () => {
     }
   });
 
+  it('counts who answered, direct or Apollo Server, in crossdock_graphql_answers_total', async () => {
+    const answers = async (gw: TestGateway) => {
+      const text = await (await fetch(`${gw.url}/metrics`, { headers: { 'x-api-key': KEY } })).text();
+      const count = (path: string) => Number(new RegExp(`^crossdock_graphql_answers_total\\{path="${path}"\\} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
+      return { direct: count('direct'), apollo: count('apollo') };
+    };
+    const counted = 'query Counted($ids: [ID!]!) { parts(ids: $ids) { id partNumber } }';
+    await prepare({ body: body({ query: counted, variables: { ids: ['60'] } }) });
+    const [d0, a0] = [await answers(direct), await answers(apollo)];
+    for (const ids of [['61'], ['62', '63'], ['64']]) await same({ body: body({ query: counted, variables: { ids } }) });
+    // With errors: run directly, answered by Apollo Server.
+    await same({ body: body({ query: counted, variables: { ids: ['../x'] } }) });
+    const [d1, a1] = [await answers(direct), await answers(apollo)];
+    expect({ direct: d1.direct - d0.direct, apollo: d1.apollo - d0.apollo }).toEqual({ direct: 3, apollo: 1 });
+    expect({ direct: a1.direct - a0.direct, apollo: a1.apollo - a0.apollo }).toEqual({ direct: 0, apollo: 4 });
+    expect(a1.direct).toBe(0);
+  });
+
   it('charges a client once per request and refuses a spent budget as Apollo does', async () => {
     const key = 'cdk_test_direct_small_0000000002';
     const env = { ...ENV, CROSSDOCK_API_KEYS: `small:viewer:${key}`, CLIENT_BUDGET_POINTS: '40' };
