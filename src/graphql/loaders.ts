@@ -78,8 +78,8 @@ export function toGatewayError(err: unknown): Error {
  * A request's reads of one kind at hand, in order. While the source's
  * `changes` count stands where it stood at the first read, `peek` answers
  * each key as it did, so the list is only appended to (a map per kind per
- * request, filled with every key, was a fifth of a warm 20-part query's
- * execution time on the throughput benchmark); an earlier answer is looked up
+ * request, filled with every key, was some 8 % of a warm 20-part query's
+ * execution in process, 39 against 36 µs); an earlier answer is looked up
  * only when the count moved on or a key is no longer at hand. A source
  * without the count is looked up every time.
  */
