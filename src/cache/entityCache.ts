@@ -16,9 +16,9 @@
  *   read that started before the invalidation may still answer the old
  *   value: it was concurrent with the write.
  */
-import DataLoader from 'dataloader';
 import type Keyv from 'keyv';
 import type { Metrics } from '../observability/metrics.js';
+import { createFetchBatcher } from './fetchBatcher.js';
 import { createLocalGenerations, type CacheMark, type SharedGenerations } from './generations.js';
 import { inProcessEntries } from './inProcessEntries.js';
 import { nearReads } from './nearReads.js';
@@ -209,51 +209,28 @@ export function createEntityCache(options: EntityCacheOptions): EntityCache {
       },
       forget,
     });
-    // A process-wide loader with no memo: it only gathers keys across callers
-    // into one fetchMany call per batch. At most `maxConcurrentFetches`
-    // batches run at once; while they do (waiting for quota or for the
-    // vendor), new keys keep joining the next batch, so a burst of reads
-    // under a tight quota becomes a few large calls instead of many small ones.
-    let active = 0;
-    const parked: Array<() => void> = [];
-    const maxConcurrent = src.maxConcurrentFetches ?? 2;
-    const release = () => {
-      active--;
-      const next = parked.shift();
-      if (next) setTimeout(next, 0);
-    };
-    const batcher = new DataLoader<string, V | null>(
+    /** Stores what a fetch or a prime brought; `changes` moves on before the write and (forget) after it. */
+    async function keep(entries: Array<{ key: string; value: Entry<V>; ttl: number }>, m: CacheMark, keys: readonly string[]): Promise<void> {
+      changes++;
+      await write(src.kind, entries, m);
+      forget(keys);
+    }
+    // Misses from concurrent requests, one fetchMany a batch (fetchBatcher.ts).
+    const batcher = createFetchBatcher<V | null>(
       async (keys) => {
-        try {
-          // A key can be queued twice in one batch: once before an invalidation detached its fetch, once after.
-          const unique = [...new Set(keys)];
-          const m = await mark();
-          const found = await src.fetchMany(unique, { mark: m });
-          const now = Date.now();
-          const entries = unique
-            .filter((k) => !(found.get(k) instanceof Error))
-            .map((k) => ({ key: keyOf(k), value: { v: (found.get(k) as V | null | undefined) ?? null, t: now } satisfies Entry<V>, ttl: storeTtl }));
-          changes++;
-          await write(src.kind, entries, m);
-          forget(unique);
-          // DataLoader rejects the load of a key answered with an Error, and only that one.
-          return keys.map((k) => found.get(k) ?? null);
-        } finally {
-          release();
-        }
+        // A key can be queued twice in one batch: once before an invalidation detached its fetch, once after.
+        const unique = [...new Set(keys)];
+        const m = await mark();
+        const found = await src.fetchMany(unique, { mark: m });
+        const now = Date.now();
+        const entries = unique
+          .filter((k) => !(found.get(k) instanceof Error))
+          .map((k) => ({ key: keyOf(k), value: { v: (found.get(k) as V | null | undefined) ?? null, t: now } satisfies Entry<V>, ttl: storeTtl }));
+        await keep(entries, m, unique);
+        // DataLoader rejects the load of a key answered with an Error, and only that one.
+        return keys.map((k) => found.get(k) ?? null);
       },
-      {
-        cache: false,
-        maxBatchSize: src.maxBatch ?? 250,
-        batchScheduleFn: (dispatch) => {
-          const run = () => {
-            active++;
-            dispatch();
-          };
-          if (active < maxConcurrent) setTimeout(run, batchWindowMs);
-          else parked.push(run);
-        },
-      },
+      { maxConcurrent: src.maxConcurrentFetches ?? 2, maxBatch: src.maxBatch ?? 250, windowMs: batchWindowMs },
     );
 
     function fetchOne(key: string): Promise<V | null> {
@@ -350,9 +327,7 @@ export function createEntityCache(options: EntityCacheOptions): EntityCache {
         const now = Date.now();
         const entries = [...values].map(([k, v]) => ({ key: keyOf(k), value: { v, t: now } satisfies Entry<V>, ttl: storeTtl }));
         if (entries.length === 0) return;
-        changes++;
-        await write(src.kind, entries, m);
-        forget([...values.keys()]);
+        await keep(entries, m, [...values.keys()]);
       },
       async invalidate(keys) {
         if (keys.length === 0) return;

@@ -46,10 +46,35 @@ export interface Metrics {
  */
 export const UPSTREAM_LATENCY_BUCKETS: readonly number[] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 2.5, 5, 10];
 
+/**
+ * Counts kept as plain numbers (`n++` on a hot path, where prom-client's inc would hash the labels
+ * every time), added to their counter under their labels whenever the registry reads it.
+ */
+function pendingCounts<L extends string>() {
+  const pending = new Map<string, { labels: Partial<Record<L, string>>; n: number }>();
+  return {
+    /** The count for these labels (the same object for the same labels). */
+    of(labels: Partial<Record<L, string>>): { n: number } {
+      const key = JSON.stringify(labels);
+      let count = pending.get(key);
+      if (!count) pending.set(key, (count = { labels, n: 0 }));
+      return count;
+    },
+    /** For the counter's `collect`. */
+    flush(counter: Counter<L>): void {
+      for (const count of pending.values()) {
+        if (count.n === 0) continue;
+        counter.inc(count.labels, count.n);
+        count.n = 0;
+      }
+    },
+  };
+}
+
 export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metrics {
   const registry = new Registry();
-  const pendingHits = new Map<string, { n: number }>();
-  const answers = { direct: { n: 0 }, apollo: { n: 0 } };
+  const pendingHits = pendingCounts<'kind' | 'result'>();
+  const pendingAnswers = pendingCounts<'path'>();
   if (options.defaultMetrics) collectDefaultMetrics({ register: registry, prefix: 'crossdock_' });
   return {
     registry,
@@ -90,18 +115,10 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       labelNames: ['kind', 'result'],
       registers: [registry],
       collect() {
-        for (const [kind, pending] of pendingHits) {
-          if (pending.n === 0) continue;
-          this.inc({ kind, result: 'hit' }, pending.n);
-          pending.n = 0;
-        }
+        pendingHits.flush(this);
       },
     }),
-    cacheHits(kind) {
-      let pending = pendingHits.get(kind);
-      if (!pending) pendingHits.set(kind, (pending = { n: 0 }));
-      return pending;
-    },
+    cacheHits: (kind) => pendingHits.of({ kind, result: 'hit' }),
     responseCache: new Counter({
       name: 'crossdock_response_cache_total',
       help: 'Whole-response cache lookups by result: hit; store (executed and kept); first_ask (executed, kept only once asked again); skip (not cacheable).',
@@ -114,14 +131,10 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       labelNames: ['path'],
       registers: [registry],
       collect() {
-        for (const path of ['direct', 'apollo'] as const) {
-          if (answers[path].n === 0) continue;
-          this.inc({ path }, answers[path].n);
-          answers[path].n = 0;
-        }
+        pendingAnswers.flush(this);
       },
     }),
-    answers,
+    answers: { direct: pendingAnswers.of({ path: 'direct' }), apollo: pendingAnswers.of({ path: 'apollo' }) },
     httpDuration: new Histogram({
       name: 'crossdock_http_request_duration_seconds',
       help: 'HTTP request duration by route, method and status.',
