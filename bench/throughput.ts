@@ -80,7 +80,7 @@ const CONNECTIONS = 10;
 const SECONDS = QUICK ? 2 : 10;
 const WARMUP_SECONDS = QUICK ? 1 : 2;
 /**
- * Three rounds, not two: on this two-core host a target's CPU a request has moved by up to 44 % between two
+ * Three rounds, not two: on the two-core hosts of these runs a target's CPU a request has moved by up to 44 % between two
  * rounds of the same run (bench/RESULTS.md, the baseline at 2026-12-03 17:44Z); a third round makes one such
  * round a third of the mean, not half of it.
  */
