@@ -44,7 +44,7 @@ export function roundsTable(all: Measured[]): string {
 export function summaryTable(all: Measured[], bare: Measured): string {
   const bareCpu = meanCpu(bare);
   return table(
-    ['target', 'mean req/s', 'vs bare (req/s)', 'mean p50', 'mean p99', 'server CPU/req', 'vs bare (CPU)', 'upstream calls/query', 'answer bytes (wire)', 'encoding'],
+    ['target', 'mean req/s', 'vs bare (req/s)', 'mean p50', 'mean p99', 'server CPU/req', 'vs bare (CPU)', 'upstream calls/query', 'answer bytes (wire, headers included)', 'encoding'],
     all.map((m) => [
       m.target.label,
       Math.round(meanRps(m)),
