@@ -18,9 +18,11 @@ async function main(): Promise<void> {
     `  Dashboard   ${gateway.url}/dashboard`,
     `  Health      ${gateway.url}/health   Ready ${gateway.url}/ready   Metrics ${gateway.url}/metrics`,
   ];
+  // The URLs in one column, however long a connector's title ("WhatsApp Cloud API").
+  const titleWidth = Math.max(0, ...gateway.services.connectors.map((c) => c.title.length));
   for (const c of gateway.services.connectors) {
     const base = c.upstreams.map((u) => u.http.baseUrl).join(', ');
-    lines.push(`  ${c === gateway.services.connectors[0] ? 'Upstreams' : '         '}   ${c.title.padEnd(12)} ${base}${c.sandbox ? '   (embedded sandbox)' : ''}`);
+    lines.push(`  ${c === gateway.services.connectors[0] ? 'Upstreams' : '         '}   ${c.title.padEnd(titleWidth)}  ${base}${c.sandbox ? '   (embedded sandbox)' : ''}`);
   }
   if (gateway.devKey) {
     // Printed once, to the terminal that started a loopback-only development
